@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test suite and ends with one line: "N passed, N failed, N skipped", summed over all suites.
+set -uo pipefail
+config=${1:-Release}
+root=$(cd "$(dirname "$0")/.." && pwd)
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
+
+# NUnit (unit, known-answer, property, loopback end to end, interop).
+trx="$results/nunit.trx"
+dotnet test "$root/tests/Mpsa.Tests/Mpsa.Tests.csproj" -c "$config" --no-build --nologo \
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=$trx" ${NUNIT_FILTER:+--filter "$NUNIT_FILTER"}
+rc=$?
+counters=$(grep -o '<Counters [^>]*>' "$trx" 2>/dev/null | head -n 1)
+if [ -z "$counters" ]; then
+  echo "run-suites: NUnit wrote no results (exit $rc)" >&2
+  echo "0 1 0" >"$results/nunit.count"
+  status=1
+else
+  counter() { sed -E "s/.* $1=\"([0-9]+)\".*/\1/" <<<"$counters"; }
+  total=$(counter total) executed=$(counter executed) p=$(counter passed)
+  f=$(( $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted) ))
+  echo "$p $f $((total - executed))" >"$results/nunit.count"
+  [ "$rc" -ne 0 ] && status=1
+fi
+
+passed=0 failed=0 skipped=0
+for c in "$results"/*.count; do
+  read -r p f s <"$c"
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+done
+[ "$failed" -gt 0 ] && status=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
