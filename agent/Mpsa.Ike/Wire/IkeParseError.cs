@@ -12,5 +12,6 @@ public enum IkeParseError
     UnsupportedCriticalPayload,
     UnsupportedVersion,
     InconsistentSpi,
-    PayloadChainLoop,
+    TooManyPayloads,
+    MissingPayload,
 }

@@ -1,0 +1,188 @@
+using Mpsa.Ike.Crypto;
+
+namespace Mpsa.Ike.Wire;
+
+/// <summary>RFC 7296 §3 message: header and payload chain. The SK payload, if any, is last (§3.14).</summary>
+public sealed class IkeMessage
+{
+    /// <summary>Bound on payloads per message (and per SK plaintext); more is treated as hostile.</summary>
+    public const int MaxPayloads = 64;
+
+    private const int GenericHeaderLength = 4;
+    private const byte CriticalBit = 0x80;
+
+    public IkeMessage(IkeHeader header, IReadOnlyList<IPayload> payloads, EncryptedPayload? encrypted = null)
+    {
+        Header = header;
+        Payloads = payloads;
+        Encrypted = encrypted;
+    }
+
+    public IkeHeader Header { get; }
+
+    /// <summary>Cleartext payloads; for a protected message, the inner ones after <see cref="WithInner"/>.</summary>
+    public IReadOnlyList<IPayload> Payloads { get; }
+
+    /// <summary>The SK payload's place in the datagram, when the message has one.</summary>
+    public EncryptedPayload? Encrypted { get; }
+
+    public T? Find<T>() where T : class, IPayload => Payloads.OfType<T>().FirstOrDefault();
+
+    public IEnumerable<T> All<T>() where T : class, IPayload => Payloads.OfType<T>();
+
+    public IdentificationPayload? FindId(PayloadType type) => Payloads.OfType<IdentificationPayload>().FirstOrDefault(p => p.Type == type);
+
+    public TrafficSelectorPayload? FindTs(PayloadType type) => Payloads.OfType<TrafficSelectorPayload>().FirstOrDefault(p => p.Type == type);
+
+    public NotifyPayload? FindNotify(NotifyType type) => Payloads.OfType<NotifyPayload>().FirstOrDefault(n => n.NotifyType == type);
+
+    /// <summary>Decodes a datagram; the only place a parse error becomes a value.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> datagram, out IkeMessage message, out IkeParseException? error)
+    {
+        try
+        {
+            message = Decode(datagram);
+            error = null;
+            return true;
+        }
+        catch (IkeParseException e)
+        {
+            message = null!;
+            error = e;
+            return false;
+        }
+    }
+
+    public static IkeMessage Decode(ReadOnlySpan<byte> datagram)
+    {
+        var r = new IkeReader(datagram);
+        var header = IkeHeader.Decode(ref r, datagram.Length);
+        var payloads = DecodeChain(header.NextPayload, ref r, allowEncrypted: true, out var encrypted);
+        return new IkeMessage(header, payloads, encrypted);
+    }
+
+    /// <summary>Decrypts the SK payload and decodes the inner chain; false when the ICV fails (drop silently, RFC 7296 §2.21).</summary>
+    public bool TryOpen(ReadOnlySpan<byte> datagram, IEncryptedPayloadProtection protection, out IkeMessage inner)
+    {
+        inner = this;
+        if (Encrypted is null)
+        {
+            return false;
+        }
+        byte[]? plaintext = protection.Open(datagram, Encrypted.BodyOffset);
+        if (plaintext is null)
+        {
+            return false;
+        }
+        var r = new IkeReader(plaintext, Encrypted.BodyOffset + protection.IvLength);
+        var payloads = DecodeChain(Encrypted.FirstInnerPayload, ref r, allowEncrypted: false, out _);
+        inner = WithInner(payloads);
+        return true;
+    }
+
+    public IkeMessage WithInner(IReadOnlyList<IPayload> inner) => new(Header, [.. Payloads, .. inner], Encrypted);
+
+    private static List<IPayload> DecodeChain(PayloadType first, ref IkeReader r, bool allowEncrypted, out EncryptedPayload? encrypted)
+    {
+        encrypted = null;
+        var payloads = new List<IPayload>();
+        var next = first;
+        while (next != PayloadType.NoNextPayload)
+        {
+            if (payloads.Count >= MaxPayloads)
+            {
+                IkeParse.Fail(IkeParseError.TooManyPayloads, "payload chain", r.Offset);
+            }
+            int at = r.Offset;
+            var type = next;
+            next = (PayloadType)r.ReadUInt8("generic payload header next payload");
+            bool critical = (r.ReadUInt8("generic payload header flags") & CriticalBit) != 0;
+            int length = r.ReadUInt16("generic payload header length");
+            var body = r.SubByLength(length, GenericHeaderLength, $"{type} payload", at);
+            if (type == PayloadType.SK)
+            {
+                if (!allowEncrypted)
+                {
+                    IkeParse.Fail(IkeParseError.BadValue, "SK payload inside SK payload", at);
+                }
+                // §3.14: the Encrypted payload, when present, MUST be the last payload; its Next Payload names the first inner one.
+                r.ExpectEnd("payloads after SK payload");
+                encrypted = new EncryptedPayload(next, body.Offset, body.Remaining);
+                return payloads;
+            }
+            var payload = DecodeBody(type, critical, ref body, at);
+            body.ExpectEnd($"{type} payload");
+            payloads.Add(payload);
+        }
+        r.ExpectEnd("message after last payload");
+        return payloads;
+    }
+
+    private static IPayload DecodeBody(PayloadType type, bool critical, ref IkeReader body, int at) => type switch
+    {
+        PayloadType.SA => SecurityAssociationPayload.Decode(ref body),
+        PayloadType.KE => KeyExchangePayload.Decode(ref body),
+        PayloadType.IDi or PayloadType.IDr => IdentificationPayload.Decode(type, ref body),
+        PayloadType.CERT => CertificatePayload.Decode(ref body),
+        PayloadType.CERTREQ => CertificateRequestPayload.Decode(ref body),
+        PayloadType.AUTH => AuthenticationPayload.Decode(ref body),
+        PayloadType.NONCE => NoncePayload.Decode(ref body),
+        PayloadType.N => NotifyPayload.Decode(ref body),
+        PayloadType.D => DeletePayload.Decode(ref body),
+        PayloadType.V => VendorIdPayload.Decode(ref body),
+        PayloadType.TSi or PayloadType.TSr => TrafficSelectorPayload.Decode(type, ref body),
+        // RFC 7296 §2.5: an unrecognised payload with the critical bit rejects the whole message.
+        _ when critical => throw new IkeParseException(IkeParseError.UnsupportedCriticalPayload, $"payload type {(byte)type}", at, (byte)type),
+        _ => new UnknownPayload(type, body.TakeRest().ToArray()),
+    };
+
+    /// <summary>Encodes a cleartext message; the header's NextPayload and Length are computed.</summary>
+    public static byte[] Encode(IkeHeader header, IReadOnlyList<IPayload> payloads)
+    {
+        int length = IkeHeader.Size + ChainLength(payloads);
+        var bytes = new byte[length];
+        var w = new IkeWriter(bytes);
+        (header with { NextPayload = FirstType(payloads), Length = (uint)length }).Encode(ref w);
+        EncodeChain(ref w, payloads);
+        return bytes;
+    }
+
+    /// <summary>Encodes HDR, SK { inner } (RFC 7296 §3.14).</summary>
+    public static byte[] EncodeEncrypted(IkeHeader header, IReadOnlyList<IPayload> inner, IEncryptedPayloadProtection protection)
+    {
+        var plaintext = new byte[ChainLength(inner)];
+        var pw = new IkeWriter(plaintext);
+        EncodeChain(ref pw, inner);
+        int bodyLength = protection.BodyLength(plaintext.Length);
+        int length = IkeHeader.Size + GenericHeaderLength + bodyLength;
+        var bytes = new byte[length];
+        var w = new IkeWriter(bytes);
+        (header with { NextPayload = PayloadType.SK, Length = (uint)length }).Encode(ref w);
+        w.WriteUInt8((byte)FirstType(inner));
+        w.WriteUInt8(0);
+        w.WriteUInt16(checked((ushort)(GenericHeaderLength + bodyLength)));
+        protection.Seal(bytes, w.Position, plaintext);
+        return bytes;
+    }
+
+    private static PayloadType FirstType(IReadOnlyList<IPayload> payloads) => payloads.Count == 0 ? PayloadType.NoNextPayload : payloads[0].Type;
+
+    private static int ChainLength(IReadOnlyList<IPayload> payloads) => payloads.Sum(p => GenericHeaderLength + p.BodyLength);
+
+    private static void EncodeChain(ref IkeWriter w, IReadOnlyList<IPayload> payloads)
+    {
+        for (int i = 0; i < payloads.Count; i++)
+        {
+            var p = payloads[i];
+            w.WriteUInt8((byte)(i + 1 < payloads.Count ? payloads[i + 1].Type : PayloadType.NoNextPayload));
+            w.WriteUInt8(0);
+            w.WriteUInt16(checked((ushort)(GenericHeaderLength + p.BodyLength)));
+            int start = w.Position;
+            p.EncodeBody(ref w);
+            if (w.Position - start != p.BodyLength)
+            {
+                throw new InvalidOperationException($"{p.Type} wrote {w.Position - start} bytes, declared {p.BodyLength}");
+            }
+        }
+    }
+}
