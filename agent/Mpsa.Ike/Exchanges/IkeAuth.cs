@@ -1,0 +1,156 @@
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Ike.Exchanges;
+
+/// <summary>
+/// RFC 7296 §1.2 IKE_AUTH with PSK (§2.15) and the first CHILD_SA (§2.17):
+///   HDR, SK {IDi, [N(INITIAL_CONTACT),] [IDr,] AUTH, [N(USE_TRANSPORT_MODE),] SAi2, TSi, TSr}  -->
+///                                      <--  HDR, SK {IDr, AUTH, [N(USE_TRANSPORT_MODE),] SAr2, TSi, TSr}
+/// </summary>
+internal static class IkeAuth
+{
+    public static IReadOnlyList<IPayload> BuildRequest(IkeSaContext ctx, IkeInitiatorOptions o, byte[] realMessage1, uint childSpi)
+    {
+        var idi = IdentificationPayload.FromText(PayloadType.IDi, o.LocalIdentity);
+        // AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload))
+        byte[] auth = PskAuthentication.Compute(ctx.Prf, o.Psk.Span, realMessage1, ctx.Nr, ctx.Keys.SkPi.Span, idi.BodyBytes());
+        var payloads = new List<IPayload> { idi };
+        if (o.InitialContact)
+        {
+            payloads.Add(new NotifyPayload(NotifyType.INITIAL_CONTACT));
+        }
+        if (o.RemoteIdentity is not null)
+        {
+            payloads.Add(IdentificationPayload.FromText(PayloadType.IDr, o.RemoteIdentity));
+        }
+        payloads.Add(new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, auth));
+        if (o.TransportMode)
+        {
+            payloads.Add(new NotifyPayload(NotifyType.USE_TRANSPORT_MODE));
+        }
+        payloads.Add(Proposals.Offer(o.ChildProposals, childSpi));
+        payloads.Add(new TrafficSelectorPayload(PayloadType.TSi, o.LocalSelectors));
+        payloads.Add(new TrafficSelectorPayload(PayloadType.TSr, o.RemoteSelectors));
+        return payloads;
+    }
+
+    /// <summary>Initiator: authenticate the responder, then take the CHILD_SA it chose.</summary>
+    public static AuthOutcome ProcessResponse(IkeSaContext ctx, IkeMessage response, IkeInitiatorOptions o, byte[] realMessage2, uint childSpi)
+    {
+        var error = response.All<NotifyPayload>().FirstOrDefault(n => n.IsError && n.NotifyType is NotifyType.AUTHENTICATION_FAILED
+            or NotifyType.INVALID_SYNTAX or NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD);
+        if (error is not null)
+        {
+            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder answered {error.NotifyType}");
+        }
+        var idr = response.FindId(PayloadType.IDr);
+        var auth = response.Find<AuthenticationPayload>();
+        if (idr is null || auth is null)
+        {
+            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, "IKE_AUTH response lacks IDr or AUTH");
+        }
+        if (o.RemoteIdentity is not null && !idr.SameIdentity(IdentificationPayload.FromText(PayloadType.IDr, o.RemoteIdentity)))
+        {
+            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder identity {idr.ToText()} is not the expected {o.RemoteIdentity}");
+        }
+        if (auth.Method != AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE
+            || !PskAuthentication.Verify(ctx.Prf, o.Psk.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, idr.BodyBytes(), auth.Data))
+        {
+            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder AUTH ({auth.Method}) does not verify");
+        }
+        ctx.PeerIdentity = idr.ToText();
+
+        var childError = response.All<NotifyPayload>().FirstOrDefault(n => n.IsError);
+        var sa = response.Find<SecurityAssociationPayload>();
+        var tsi = response.FindTs(PayloadType.TSi);
+        var tsr = response.FindTs(PayloadType.TSr);
+        if (childError is not null || sa is null || tsi is null || tsr is null)
+        {
+            return new AuthOutcome.Established(null, childError?.NotifyType ?? NotifyType.NO_PROPOSAL_CHOSEN);
+        }
+        if (Proposals.AcceptedEsp(sa, o.ChildProposals) is not var (suite, peerSpi))
+        {
+            return new AuthOutcome.Established(null, NotifyType.NO_PROPOSAL_CHOSEN);
+        }
+        bool transport = response.FindNotify(NotifyType.USE_TRANSPORT_MODE) is not null;
+        var (iToR, rToI) = ChildKeyMaterial.Derive(ctx.Prf, ctx.Keys.SkD.Span, ctx.Ni, ctx.Nr, suite);
+        var child = new ChildSa(suite, childSpi, peerSpi, inbound: rToI, outbound: iToR, tsi.Selectors, tsr.Selectors, transport);
+        return new AuthOutcome.Established(child, null);
+    }
+
+    /// <summary>Responder: authenticate the initiator and answer; the CHILD_SA may fail while the IKE SA stands.</summary>
+    public static (IReadOnlyList<IPayload> Response, AuthOutcome Outcome) ProcessRequest(
+        IkeSaContext ctx, IkeMessage request, IkeResponderOptions o, byte[] realMessage1, byte[] realMessage2, Func<uint> allocateSpi)
+    {
+        var failed = (IReadOnlyList<IPayload>)[new NotifyPayload(NotifyType.AUTHENTICATION_FAILED)];
+        var idi = request.FindId(PayloadType.IDi);
+        var auth = request.Find<AuthenticationPayload>();
+        if (idi is null || auth is null)
+        {
+            return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, "IKE_AUTH request lacks IDi or AUTH"));
+        }
+        var peer = o.FindPeer(idi);
+        if (peer is null)
+        {
+            return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"unknown identity {idi.ToText()}"));
+        }
+        if (auth.Method != AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE
+            || !PskAuthentication.Verify(ctx.Prf, peer.Psk.Span, realMessage1, ctx.Nr, ctx.Keys.SkPi.Span, idi.BodyBytes(), auth.Data))
+        {
+            return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"AUTH ({auth.Method}) of {idi.ToText()} does not verify"));
+        }
+        var ourId = IdentificationPayload.FromText(PayloadType.IDr, o.LocalIdentity);
+        if (request.FindId(PayloadType.IDr) is { } wanted && !wanted.SameIdentity(ourId))
+        {
+            return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"{idi.ToText()} wants to talk to {wanted.ToText()}, not us"));
+        }
+        if (peer.RequireMpsaVendorId && !ctx.PeerSupportsMpsa)
+        {
+            return (failed, new AuthOutcome.Failed(PeerGoneReason.Refused, $"{idi.ToText()} did not send the MPSA Vendor ID"));
+        }
+        ctx.PeerIdentity = idi.ToText();
+
+        // AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage2 | NonceIData | prf(SK_pr, RestOfRespIDPayload))
+        byte[] ourAuth = PskAuthentication.Compute(ctx.Prf, peer.Psk.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, ourId.BodyBytes());
+        var response = new List<IPayload> { ourId, new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, ourAuth) };
+
+        var sa = request.Find<SecurityAssociationPayload>();
+        var tsi = request.FindTs(PayloadType.TSi);
+        var tsr = request.FindTs(PayloadType.TSr);
+        if (sa is null || tsi is null || tsr is null)
+        {
+            response.Add(new NotifyPayload(NotifyType.INVALID_SYNTAX));
+            return (response, new AuthOutcome.Established(null, NotifyType.INVALID_SYNTAX));
+        }
+        if (Proposals.ChooseEsp(sa, o.ChildProposals) is not var (suite, number, peerSpi))
+        {
+            response.Add(new NotifyPayload(NotifyType.NO_PROPOSAL_CHOSEN));
+            return (response, new AuthOutcome.Established(null, NotifyType.NO_PROPOSAL_CHOSEN));
+        }
+        var narrowed = o.NarrowSelectors is null ? (tsi.Selectors, tsr.Selectors) : o.NarrowSelectors(tsi.Selectors, tsr.Selectors);
+        if (narrowed is not var (localTsi, localTsr))
+        {
+            response.Add(new NotifyPayload(NotifyType.TS_UNACCEPTABLE));
+            return (response, new AuthOutcome.Established(null, NotifyType.TS_UNACCEPTABLE));
+        }
+        bool transport = peer.AllowTransportMode && request.FindNotify(NotifyType.USE_TRANSPORT_MODE) is not null;
+        uint ourSpi = allocateSpi();
+        if (transport)
+        {
+            response.Add(new NotifyPayload(NotifyType.USE_TRANSPORT_MODE));
+        }
+        response.Add(new SecurityAssociationPayload([Proposals.ToProposal(suite, number, ourSpi)]));
+        response.Add(new TrafficSelectorPayload(PayloadType.TSi, localTsi));
+        response.Add(new TrafficSelectorPayload(PayloadType.TSr, localTsr));
+        var (iToR, rToI) = ChildKeyMaterial.Derive(ctx.Prf, ctx.Keys.SkD.Span, ctx.Ni, ctx.Nr, suite);
+        var child = new ChildSa(suite, ourSpi, peerSpi, inbound: iToR, outbound: rToI, localTsr, localTsi, transport);
+        return (response, new AuthOutcome.Established(child, null));
+    }
+}
+
+internal abstract record AuthOutcome
+{
+    public sealed record Failed(PeerGoneReason Reason, string Detail) : AuthOutcome;
+    public sealed record Established(ChildSa? Child, NotifyType? ChildError) : AuthOutcome;
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Ike.Exchanges;
+
+/// <summary>Something a state machine tells its daemon. The family is small, so it lives in one file.</summary>
+public abstract record IkeEvent;
+
+/// <summary>IKE_AUTH completed: the IKE SA is authenticated on both sides.</summary>
+public sealed record IkeSaEstablished(IkeSpi SpiI, IkeSpi SpiR, IPEndPoint Peer, string PeerIdentity, IkeSuite Suite, bool PeerSupportsMpsa) : IkeEvent;
+
+/// <summary>The CHILD_SA negotiated in IKE_AUTH (or its failure, with the Notify that explains it).</summary>
+public sealed record ChildSaEstablished(IkeSpi SpiR, ChildSa ChildSa) : IkeEvent;
+
+public sealed record ChildSaFailed(IkeSpi SpiR, NotifyType Reason) : IkeEvent;
+
+/// <summary>The peer deleted CHILD_SAs (their inbound SPIs as the peer named them).</summary>
+public sealed record ChildSaDeleted(IkeSpi SpiR, IReadOnlyList<uint> PeerSpis) : IkeEvent;
+
+/// <summary>An N(MPSA_PUT) arrived in an authenticated INFORMATIONAL request and was acknowledged.</summary>
+public sealed record MpsaReceived(IkeSpi SpiR, MpsaPut Put) : IkeEvent;
+
+/// <summary>An N(MPSA_PUT) arrived but could not be decoded; the request was answered with INVALID_SYNTAX.</summary>
+public sealed record MpsaRejected(IkeSpi SpiR, string Reason) : IkeEvent;
+
+/// <summary>Responder side: the member answered the INFORMATIONAL request carrying these MPSA SPIs.</summary>
+public sealed record MpsaAcknowledged(IkeSpi SpiR, IReadOnlyList<EspSpi> Spis, NotifyType? Error) : IkeEvent;
+
+/// <summary>A liveness check (empty INFORMATIONAL) was answered.</summary>
+public sealed record LivenessConfirmed(IkeSpi SpiR) : IkeEvent;
+
+/// <summary>Terminal: the IKE SA is gone (peer deleted it, stopped answering, refused us, or we closed it).</summary>
+public sealed record PeerGone(IkeSpi SpiR, IPEndPoint Peer, string PeerIdentity, PeerGoneReason Reason, string Detail) : IkeEvent;
+
+public enum PeerGoneReason
+{
+    DeletedByPeer,
+    Closed,
+    NoResponse,
+    AuthenticationFailed,
+    NoProposalChosen,
+    Refused,
+    HalfOpenExpired,
+}
+
+/// <summary>An input was dropped without changing state (RFC 7296 §2.21 silent drops, unexpected messages).</summary>
+public sealed record MessageDropped(IPEndPoint From, string Reason) : IkeEvent;

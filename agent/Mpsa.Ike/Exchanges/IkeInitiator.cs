@@ -1,0 +1,315 @@
+using System.Net;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Ike.Exchanges;
+
+public enum InitiatorPhase
+{
+    Idle,
+    IkeSaInit,
+    IkeAuth,
+    Established,
+    Gone,
+}
+
+/// <summary>
+/// The CPE side of one IKE SA: (datagram, now) in, (datagrams, events) out; no sockets, no clock.
+/// The daemon sends <see cref="Step.Send"/>, sleeps until <see cref="NextDeadline"/>, then calls <see cref="OnTimeout"/>.
+/// </summary>
+public sealed class IkeInitiator : IDisposable
+{
+    private readonly IkeInitiatorOptions _o;
+    private State _state = new Idle();
+
+    public IkeInitiator(IkeInitiatorOptions options, IPEndPoint peer)
+    {
+        if (options.Proposals.Count == 0 || options.ChildProposals.Count == 0)
+        {
+            throw new ArgumentException("at least one IKE and one ESP proposal are needed", nameof(options));
+        }
+        _o = options;
+        Peer = peer;
+    }
+
+    private abstract record State;
+    private sealed record Idle : State;
+    private sealed record AwaitingSaInit(IkeSpi SpiI, IDhExchange Dh, byte[] Ni, byte[]? Cookie, PendingRequest Pending, int CookieRetries, int KeRetries) : State;
+    private sealed record AwaitingAuth(IkeSaContext Ctx, byte[] RealMessage1, byte[] RealMessage2, uint ChildSpi) : State;
+    private sealed record Established(IkeSaContext Ctx, ChildSa? Child) : State;
+    private sealed record Gone : State;
+
+    public IPEndPoint Peer { get; }
+
+    public InitiatorPhase Phase => _state switch
+    {
+        Idle => InitiatorPhase.Idle,
+        AwaitingSaInit => InitiatorPhase.IkeSaInit,
+        AwaitingAuth => InitiatorPhase.IkeAuth,
+        Established => InitiatorPhase.Established,
+        _ => InitiatorPhase.Gone,
+    };
+
+    public IkeSuite? Suite => Context?.Suite;
+    public IkeSpi SpiI => _state is AwaitingSaInit s ? s.SpiI : Context?.SpiI ?? default;
+    public IkeSpi SpiR => Context?.SpiR ?? default;
+    public ChildSa? ChildSa => (_state as Established)?.Child;
+    public string? PeerIdentity => (_state as Established)?.Ctx.PeerIdentity;
+
+    private IkeSaContext? Context => _state switch
+    {
+        AwaitingAuth a => a.Ctx,
+        Established e => e.Ctx,
+        _ => null,
+    };
+
+    public MonoTime? NextDeadline => _state switch
+    {
+        AwaitingSaInit s => s.Pending.RetransmitAt,
+        AwaitingAuth a => a.Ctx.Deadline,
+        Established e => e.Ctx.Deadline,
+        _ => null,
+    };
+
+    /// <summary>HDR, SAi1, KEi, Ni, V(MPSA) --></summary>
+    public Step Start(MonoTime now)
+    {
+        if (_state is not Idle)
+        {
+            throw new InvalidOperationException("an initiator starts once; make a new one to reconnect");
+        }
+        var step = new StepBuilder();
+        var spiI = new IkeSpi(SpiSource.RandomIkeSpi(_o.Random));
+        var dh = DiffieHellman.Create(_o.Proposals[0].Dh, _o.Random);
+        var ni = new byte[32];
+        _o.Random.Fill(ni);
+        SendSaInit(spiI, dh, ni, cookie: null, cookieRetries: 0, keRetries: 0, now, step);
+        return step.Build();
+    }
+
+    private void SendSaInit(IkeSpi spiI, IDhExchange dh, byte[] ni, byte[]? cookie, int cookieRetries, int keRetries, MonoTime now, StepBuilder step)
+    {
+        byte[] request = IkeSaInit.BuildRequest(spiI, _o.Proposals, dh, ni, cookie, _o.SendMpsaVendorId);
+        var what = new ExchangeTypeAndKind(ExchangeType.IKE_SA_INIT, RequestKind.IkeSaInit);
+        _state = new AwaitingSaInit(spiI, dh, ni, cookie, PendingRequest.First(0, what, request, _o.Retransmit, now), cookieRetries, keRetries);
+        step.Send(Peer, request);
+    }
+
+    public Step Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now)
+    {
+        var step = new StepBuilder();
+        if (!IkeHeader.TryPeek(datagram, out var h))
+        {
+            step.Emit(new MessageDropped(from, "shorter than an IKE header"));
+            return step.Build();
+        }
+        switch (_state)
+        {
+            case AwaitingSaInit s when h.SpiI == s.SpiI && h.IsResponse && h.Exchange == ExchangeType.IKE_SA_INIT && h.MessageId == 0:
+                OnSaInitResponse(s, datagram, from, now, step);
+                break;
+            case AwaitingAuth a when Matches(a.Ctx, h):
+                OnAuthPhase(a, datagram, h, from, now, step);
+                break;
+            case Established e when Matches(e.Ctx, h):
+                OnEstablished(e, datagram, h, from, now, step);
+                break;
+            default:
+                step.Emit(new MessageDropped(from, $"{h.Exchange} {(h.IsResponse ? "response" : "request")} does not fit phase {Phase}"));
+                break;
+        }
+        return step.Build();
+    }
+
+    private static bool Matches(IkeSaContext ctx, IkeHeader h) => h.SpiI == ctx.SpiI && h.SpiR == ctx.SpiR;
+
+    private void OnSaInitResponse(AwaitingSaInit s, ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now, StepBuilder step)
+    {
+        if (!IkeMessage.TryDecode(datagram, out var response, out var error))
+        {
+            // §2.21.1: an unprotected bad answer may be forged; keep waiting for a good one.
+            step.Emit(new MessageDropped(from, $"malformed IKE_SA_INIT response: {error!.Message}"));
+            return;
+        }
+        switch (IkeSaInit.ProcessResponse(response, _o.Proposals, s.Dh.Group))
+        {
+            case SaInitAnswer.Cookie c when s.CookieRetries < _o.MaxCookieRetries:
+                SendSaInit(s.SpiI, s.Dh, s.Ni, c.Data, s.CookieRetries + 1, s.KeRetries, now, step);
+                break;
+            case SaInitAnswer.RetryWithGroup g when s.KeRetries < _o.MaxKeRetries:
+                s.Dh.Dispose();
+                SendSaInit(s.SpiI, DiffieHellman.Create(g.Group, _o.Random), s.Ni, s.Cookie, s.CookieRetries, s.KeRetries + 1, now, step);
+                break;
+            case SaInitAnswer.Cookie or SaInitAnswer.RetryWithGroup:
+                GiveUp(PeerGoneReason.Refused, "too many COOKIE or INVALID_KE_PAYLOAD rounds", step);
+                break;
+            case SaInitAnswer.Failed f:
+                GiveUp(f.Notify == NotifyType.NO_PROPOSAL_CHOSEN ? PeerGoneReason.NoProposalChosen : PeerGoneReason.Refused, f.Reason, step);
+                break;
+            case SaInitAnswer.Malformed m:
+                step.Emit(new MessageDropped(from, m.Reason));
+                break;
+            case SaInitAnswer.Accepted a:
+                StartAuth(s, a, response.Header.SpiR, datagram.ToArray(), now, step);
+                break;
+        }
+    }
+
+    private void StartAuth(AwaitingSaInit s, SaInitAnswer.Accepted a, IkeSpi spiR, byte[] realMessage2, MonoTime now, StepBuilder step)
+    {
+        using var sharedSecret = s.Dh.DeriveSharedSecret(a.KeR);
+        if (sharedSecret is null)
+        {
+            step.Emit(new MessageDropped(Peer, "responder's KE value is invalid"));
+            return;
+        }
+        s.Dh.Dispose();
+        // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
+        var keys = IkeKeySchedule.Derive(a.Suite, sharedSecret.Span, s.Ni, a.Nr, s.SpiI.Value, spiR.Value);
+        var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa };
+        uint childSpi = _o.AllocateChildSpi?.Invoke() ?? RandomSpi();
+        byte[] realMessage1 = s.Pending.Datagram;
+        ctx.Request(new ExchangeTypeAndKind(ExchangeType.IKE_AUTH, RequestKind.IkeAuth), IkeAuth.BuildRequest(ctx, _o, realMessage1, childSpi), now, step);
+        _state = new AwaitingAuth(ctx, realMessage1, realMessage2, childSpi);
+    }
+
+    private void OnAuthPhase(AwaitingAuth a, ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step)
+    {
+        if (!h.IsResponse)
+        {
+            step.Emit(new MessageDropped(from, "request before IKE_AUTH completed"));
+            return;
+        }
+        var inbound = a.Ctx.Classify(datagram, h, now, step);
+        if (inbound.Kind != InboundKind.Response)
+        {
+            step.Emit(new MessageDropped(from, inbound.DropReason ?? "unexpected"));
+            return;
+        }
+        switch (IkeAuth.ProcessResponse(a.Ctx, inbound.Message!, _o, a.RealMessage2, a.ChildSpi))
+        {
+            case AuthOutcome.Failed f:
+                GiveUp(f.Reason, f.Detail, step);
+                break;
+            case AuthOutcome.Established e:
+                _state = new Established(a.Ctx, e.Child);
+                step.Emit(new IkeSaEstablished(a.Ctx.SpiI, a.Ctx.SpiR, Peer, a.Ctx.PeerIdentity, a.Ctx.Suite, a.Ctx.PeerSupportsMpsa));
+                step.Emit(e.Child is not null ? new ChildSaEstablished(a.Ctx.SpiR, e.Child) : new ChildSaFailed(a.Ctx.SpiR, e.ChildError!.Value));
+                break;
+        }
+    }
+
+    private void OnEstablished(Established e, ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step)
+    {
+        var inbound = e.Ctx.Classify(datagram, h, now, step);
+        switch (inbound.Kind)
+        {
+            case InboundKind.Drop:
+                step.Emit(new MessageDropped(from, inbound.DropReason!));
+                break;
+            case InboundKind.Response when inbound.Answered!.What.Kind == RequestKind.DeleteIkeSa:
+                GiveUp(PeerGoneReason.Closed, "IKE SA deleted", step);
+                break;
+            case InboundKind.Response:
+                Informational.ProcessResponse(e.Ctx, inbound.Answered!, inbound.Message!, step);
+                break;
+            case InboundKind.Request when h.Exchange == ExchangeType.INFORMATIONAL:
+                var (response, deleted) = Informational.ProcessRequest(e.Ctx, inbound.Message!, e.Child, step);
+                e.Ctx.SendResponse(h.Exchange, h.MessageId, response, inbound.RequestBytes!, step);
+                if (deleted)
+                {
+                    GiveUp(PeerGoneReason.DeletedByPeer, "the responder deleted the IKE SA", step);
+                }
+                break;
+            case InboundKind.Request:
+                e.Ctx.SendResponse(h.Exchange, h.MessageId, Informational.RefuseCreateChildSa(), inbound.RequestBytes!, step);
+                break;
+        }
+    }
+
+    public Step OnTimeout(MonoTime now)
+    {
+        var step = new StepBuilder();
+        switch (_state)
+        {
+            case AwaitingSaInit s when now >= s.Pending.RetransmitAt:
+                if (s.Pending.Exhausted(_o.Retransmit))
+                {
+                    GiveUp(PeerGoneReason.NoResponse, $"no IKE_SA_INIT response after {s.Pending.Transmissions} transmissions", step);
+                }
+                else
+                {
+                    _state = s with { Pending = s.Pending.Resent(_o.Retransmit, now) };
+                    step.Send(Peer, s.Pending.Datagram);
+                }
+                break;
+            case AwaitingAuth a when !a.Ctx.OnTimeout(now, step):
+                GiveUp(PeerGoneReason.NoResponse, "no IKE_AUTH response", step);
+                break;
+            case Established e when e.Ctx.Pending is { } p && !e.Ctx.OnTimeout(now, step):
+                GiveUp(p.What.Kind == RequestKind.DeleteIkeSa ? PeerGoneReason.Closed : PeerGoneReason.NoResponse,
+                    $"no response to {p.What.Kind} after {p.Transmissions} transmissions", step);
+                break;
+        }
+        return step.Build();
+    }
+
+    /// <summary>HDR, SK {} --> : asks the responder to prove it is alive (RFC 7296 §2.4).</summary>
+    public Step CheckLiveness(MonoTime now)
+    {
+        var step = new StepBuilder();
+        if (_state is Established e && !e.Ctx.HasQueued(RequestKind.Liveness))
+        {
+            e.Ctx.Request(Informational.LivenessKind, [], now, step);
+        }
+        return step.Build();
+    }
+
+    /// <summary>HDR, SK {D(IKE)} --> ; the SA is gone when the answer arrives or retransmission gives up.</summary>
+    public Step Close(MonoTime now)
+    {
+        var step = new StepBuilder();
+        switch (_state)
+        {
+            case Established e when !e.Ctx.HasQueued(RequestKind.DeleteIkeSa):
+                e.Ctx.Request(Informational.DeleteKind, [DeletePayload.IkeSa], now, step);
+                break;
+            case Idle or AwaitingSaInit or AwaitingAuth:
+                GiveUp(PeerGoneReason.Closed, "closed before the IKE SA was up", step);
+                break;
+        }
+        return step.Build();
+    }
+
+    private void GiveUp(PeerGoneReason reason, string detail, StepBuilder step)
+    {
+        step.Emit(new PeerGone(SpiR, Peer, PeerIdentity ?? "", reason, detail));
+        ReleaseState();
+        _state = new Gone();
+    }
+
+    private void ReleaseState()
+    {
+        switch (_state)
+        {
+            case AwaitingSaInit s:
+                s.Dh.Dispose();
+                break;
+            case AwaitingAuth a:
+                a.Ctx.Dispose();
+                break;
+            case Established e:
+                e.Child?.Dispose();
+                e.Ctx.Dispose();
+                break;
+        }
+    }
+
+    private uint RandomSpi() => SpiSource.Random(_o.Random);
+
+    public void Dispose()
+    {
+        ReleaseState();
+        _state = new Gone();
+    }
+}

@@ -1,0 +1,42 @@
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Ike.Exchanges;
+
+/// <summary>What an initiator (the CPE side) offers and who it is.</summary>
+public sealed class IkeInitiatorOptions
+{
+    /// <summary>IKE SA proposals in order of preference; the first one's group is used for the first KE.</summary>
+    public required IReadOnlyList<IkeSuite> Proposals { get; init; }
+
+    public required string LocalIdentity { get; init; }
+
+    /// <summary>When set, sent as IDr and required to match the responder's IDr.</summary>
+    public string? RemoteIdentity { get; init; }
+
+    public required SecretBytes Psk { get; init; }
+
+    /// <summary>ESP proposals for the CHILD_SA negotiated in IKE_AUTH.</summary>
+    public required IReadOnlyList<EspSuite> ChildProposals { get; init; }
+
+    public required IReadOnlyList<TrafficSelector> LocalSelectors { get; init; }
+
+    public required IReadOnlyList<TrafficSelector> RemoteSelectors { get; init; }
+
+    public bool TransportMode { get; init; }
+
+    public bool SendMpsaVendorId { get; init; } = true;
+
+    public bool InitialContact { get; init; } = true;
+
+    public RetransmitPolicy Retransmit { get; init; } = RetransmitPolicy.Default;
+
+    public IRandom Random { get; init; } = SystemRandom.Instance;
+
+    /// <summary>Our inbound CHILD_SA SPI (the kernel's ALLOCSPI in a daemon); random when not set.</summary>
+    public Func<uint>? AllocateChildSpi { get; init; }
+
+    public int MaxCookieRetries { get; init; } = 3;
+
+    public int MaxKeRetries { get; init; } = 2;
+}

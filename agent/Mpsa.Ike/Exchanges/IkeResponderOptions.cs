@@ -1,0 +1,40 @@
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Ike.Exchanges;
+
+/// <summary>What a responder (the controller side) accepts and who it is.</summary>
+public sealed class IkeResponderOptions
+{
+    /// <summary>Acceptable IKE SA suites in order of preference.</summary>
+    public required IReadOnlyList<IkeSuite> Proposals { get; init; }
+
+    public required IReadOnlyList<EspSuite> ChildProposals { get; init; }
+
+    public required string LocalIdentity { get; init; }
+
+    /// <summary>The peer's policy by its IDi, or null when unknown (AUTHENTICATION_FAILED).</summary>
+    public required Func<IdentificationPayload, PeerPolicy?> FindPeer { get; init; }
+
+    public bool SendMpsaVendorId { get; init; } = true;
+
+    /// <summary>Half-open SAs at or above which IKE_SA_INIT must carry a valid COOKIE (RFC 7296 §2.6); 0 = always.</summary>
+    public int CookieThreshold { get; init; } = 100;
+
+    /// <summary>Half-open SAs beyond which new requests are dropped outright.</summary>
+    public int MaxHalfOpen { get; init; } = 10_000;
+
+    public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public RetransmitPolicy Retransmit { get; init; } = RetransmitPolicy.Default;
+
+    public IRandom Random { get; init; } = SystemRandom.Instance;
+
+    public Func<uint>? AllocateChildSpi { get; init; }
+
+    /// <summary>Narrows the initiator's selectors (TSi, TSr) or refuses them (null: TS_UNACCEPTABLE). Default: accept as proposed.</summary>
+    public Func<IReadOnlyList<TrafficSelector>, IReadOnlyList<TrafficSelector>, (IReadOnlyList<TrafficSelector> TSi, IReadOnlyList<TrafficSelector> TSr)?>? NarrowSelectors { get; init; }
+}
+
+/// <summary>How the responder treats one authenticated peer.</summary>
+public sealed record PeerPolicy(string Name, SecretBytes Psk, bool RequireMpsaVendorId = true, bool AllowTransportMode = true);

@@ -1,0 +1,226 @@
+using System.Net;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Ike.Exchanges;
+
+/// <summary>
+/// One IKE SA after IKE_SA_INIT, for either role: keys and SK protection, both message-ID sequences (RFC 7296 §2.2),
+/// the request in flight with its retransmission (window size 1, §2.3), and the cached response to the peer's last request.
+/// </summary>
+internal sealed class IkeSaContext : IDisposable
+{
+    private readonly Queue<(ExchangeTypeAndKind What, IReadOnlyList<IPayload> Inner)> _queued = new();
+    private readonly RetransmitPolicy _policy;
+    private byte[]? _lastPeerRequest;
+    private byte[]? _lastResponse;
+
+    public IkeSaContext(bool isInitiator, IkeSpi spiI, IkeSpi spiR, IPEndPoint peer, IkeSaKeys keys, byte[] ni, byte[] nr,
+        IRandom random, RetransmitPolicy policy)
+    {
+        IsInitiator = isInitiator;
+        SpiI = spiI;
+        SpiR = spiR;
+        Peer = peer;
+        Keys = keys;
+        Prf = Crypto.Prf.Create(keys.Suite.Prf);
+        (Outbound, Inbound) = keys.CreateProtection(isInitiator, random);
+        Ni = ni;
+        Nr = nr;
+        _policy = policy;
+        NextRequestId = 1;
+        NextPeerRequestId = isInitiator ? 0u : 1u;
+    }
+
+    public bool IsInitiator { get; }
+    public IkeSpi SpiI { get; }
+    public IkeSpi SpiR { get; }
+    public IPEndPoint Peer { get; set; }
+    public IkeSaKeys Keys { get; }
+    public IkeSuite Suite => Keys.Suite;
+    public IPrf Prf { get; }
+    public IEncryptedPayloadProtection Outbound { get; }
+    public IEncryptedPayloadProtection Inbound { get; }
+    public byte[] Ni { get; }
+    public byte[] Nr { get; }
+    public string PeerIdentity { get; set; } = "";
+    public bool PeerSupportsMpsa { get; set; }
+    public uint NextRequestId { get; private set; }
+    public uint NextPeerRequestId { get; private set; }
+    public PendingRequest? Pending { get; private set; }
+    public MonoTime LastHeardFrom { get; private set; }
+
+    public MonoTime? Deadline => Pending?.RetransmitAt;
+
+    public IkeHeader Header(ExchangeType exchange, uint messageId, bool response) => new(
+        SpiI, SpiR, PayloadType.NoNextPayload, exchange,
+        (IsInitiator ? IkeFlags.Initiator : IkeFlags.None) | (response ? IkeFlags.Response : IkeFlags.None),
+        messageId, 0);
+
+    /// <summary>Sends a protected request now, or queues it behind the one in flight.</summary>
+    public void Request(ExchangeTypeAndKind what, IReadOnlyList<IPayload> inner, MonoTime now, StepBuilder step)
+    {
+        if (Pending is not null)
+        {
+            _queued.Enqueue((what, inner));
+            return;
+        }
+        uint id = NextRequestId++;
+        byte[] datagram = IkeMessage.EncodeEncrypted(Header(what.Exchange, id, response: false), inner, Outbound);
+        Pending = PendingRequest.First(id, what, datagram, _policy, now);
+        step.Send(Peer, datagram);
+    }
+
+    /// <summary>True while anything of ours awaits an answer or a send slot.</summary>
+    public bool Busy => Pending is not null || _queued.Count > 0;
+
+    public bool HasQueued(RequestKind kind) => Pending?.What.Kind == kind || _queued.Any(q => q.What.Kind == kind);
+
+    /// <summary>Retransmits a due request; false when the peer has had all its chances.</summary>
+    public bool OnTimeout(MonoTime now, StepBuilder step)
+    {
+        if (Pending is not { } p || now < p.RetransmitAt)
+        {
+            return true;
+        }
+        if (p.Exhausted(_policy))
+        {
+            return false;
+        }
+        Pending = p.Resent(_policy, now);
+        step.Send(Peer, p.Datagram);
+        return true;
+    }
+
+    public void SendResponse(ExchangeType exchange, uint messageId, IReadOnlyList<IPayload> inner, byte[] request, StepBuilder step)
+    {
+        byte[] datagram = IkeMessage.EncodeEncrypted(Header(exchange, messageId, response: true), inner, Outbound);
+        _lastPeerRequest = request;
+        _lastResponse = datagram;
+        NextPeerRequestId = messageId + 1;
+        step.Send(Peer, datagram);
+    }
+
+    /// <summary>
+    /// Sorts an inbound protected datagram: a fresh request (decrypted), the answer to our pending request (decrypted),
+    /// a retransmitted request (answered from the cache here), or something to drop.
+    /// </summary>
+    public Inbound Classify(ReadOnlySpan<byte> datagram, IkeHeader header, MonoTime now, StepBuilder step)
+    {
+        // RFC 7296 §3.1: the Initiator flag names the original initiator; it must match the sender's role.
+        if (header.IsFromInitiator == IsInitiator)
+        {
+            return Inbound.Drop("initiator flag does not match the sender's role");
+        }
+        if (header.IsResponse)
+        {
+            if (Pending is not { } p || p.MessageId != header.MessageId || p.What.Exchange != header.Exchange)
+            {
+                return Inbound.Drop($"unexpected response, message ID {header.MessageId}");
+            }
+            IkeMessage? opened;
+            string? why;
+            try
+            {
+                opened = Open(datagram, out why);
+            }
+            catch (IkeParseException e)
+            {
+                why = $"malformed protected response: {e.Message}";
+                opened = null;
+            }
+            if (opened is null)
+            {
+                return Inbound.Drop(why!);
+            }
+            Pending = null;
+            LastHeardFrom = now;
+            SendQueued(now, step);
+            return new Inbound(InboundKind.Response, opened, p, null, null);
+        }
+        if (header.MessageId + 1 == NextPeerRequestId && _lastResponse is not null)
+        {
+            if (_lastPeerRequest is not null && datagram.SequenceEqual(_lastPeerRequest))
+            {
+                step.Send(Peer, _lastResponse);
+                return Inbound.Drop("retransmitted request, cached response sent again");
+            }
+            return Inbound.Drop($"stale request, message ID {header.MessageId}");
+        }
+        if (header.MessageId != NextPeerRequestId)
+        {
+            return Inbound.Drop($"request outside the window, message ID {header.MessageId}, expected {NextPeerRequestId}");
+        }
+        try
+        {
+            var message = Open(datagram, out string? why);
+            if (message is null)
+            {
+                return Inbound.Drop(why!);
+            }
+            LastHeardFrom = now;
+            return new Inbound(InboundKind.Request, message, null, null, datagram.ToArray());
+        }
+        catch (IkeParseException e)
+        {
+            // Authenticated but malformed: answer with the Notify the error implies (RFC 7296 §2.21.3).
+            var notify = new NotifyPayload(e.Notify, e.Notify == NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD ? [e.CriticalPayloadType] : null);
+            SendResponse(header.Exchange, header.MessageId, [notify], datagram.ToArray(), step);
+            return Inbound.Drop($"malformed protected request: {e.Message}");
+        }
+    }
+
+    private IkeMessage? Open(ReadOnlySpan<byte> datagram, out string? why)
+    {
+        IkeMessage outer;
+        try
+        {
+            outer = IkeMessage.Decode(datagram);
+        }
+        catch (IkeParseException e)
+        {
+            why = $"malformed: {e.Message}";
+            return null;
+        }
+        if (outer.Encrypted is null)
+        {
+            why = "unprotected message on an established IKE SA";
+            return null;
+        }
+        if (!outer.TryOpen(datagram, Inbound, out var inner))
+        {
+            why = "integrity check failed";
+            return null;
+        }
+        why = null;
+        return inner;
+    }
+
+    private void SendQueued(MonoTime now, StepBuilder step)
+    {
+        if (Pending is null && _queued.TryDequeue(out var next))
+        {
+            Request(next.What, next.Inner, now, step);
+        }
+    }
+
+    public void Dispose()
+    {
+        Outbound.Dispose();
+        Inbound.Dispose();
+        Keys.Dispose();
+    }
+}
+
+internal enum InboundKind
+{
+    Drop,
+    Request,
+    Response,
+}
+
+/// <summary>The outcome of <see cref="IkeSaContext.Classify"/>.</summary>
+internal sealed record Inbound(InboundKind Kind, IkeMessage? Message, PendingRequest? Answered, string? DropReason, byte[]? RequestBytes)
+{
+    public static Inbound Drop(string reason) => new(InboundKind.Drop, null, null, reason, null);
+}

@@ -1,0 +1,131 @@
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Ike.Exchanges;
+
+/// <summary>Suites to and from SA payload proposals (RFC 7296 §3.3), and the responder's choice (§2.7).</summary>
+internal static class Proposals
+{
+    public static SecurityAssociationPayload Offer(IReadOnlyList<IkeSuite> suites) =>
+        new(suites.Select((s, i) => ToProposal(s, (byte)(i + 1))).ToList());
+
+    public static SecurityAssociationPayload Offer(IReadOnlyList<EspSuite> suites, uint spi) =>
+        new(suites.Select((s, i) => ToProposal(s, (byte)(i + 1), spi)).ToList());
+
+    public static ProposalSubstructure ToProposal(IkeSuite s, byte number)
+    {
+        var transforms = new List<TransformSubstructure> { Encr(s.Encr, s.EncrKeyBits), new(TransformType.PRF, (ushort)s.Prf) };
+        if (s.Integ != IntegId.NONE)
+        {
+            transforms.Add(new TransformSubstructure(TransformType.INTEG, (ushort)s.Integ));
+        }
+        transforms.Add(new TransformSubstructure(TransformType.DH, (ushort)s.Dh));
+        return new ProposalSubstructure(number, ProtocolId.IKE, [], transforms);
+    }
+
+    public static ProposalSubstructure ToProposal(EspSuite s, byte number, uint spi)
+    {
+        var transforms = new List<TransformSubstructure> { Encr(s.Encr, s.EncrKeyBits) };
+        if (s.Integ != IntegId.NONE)
+        {
+            transforms.Add(new TransformSubstructure(TransformType.INTEG, (ushort)s.Integ));
+        }
+        transforms.Add(new TransformSubstructure(TransformType.ESN, (ushort)EsnId.NO_ESN));
+        return new ProposalSubstructure(number, ProtocolId.ESP, SpiBytes(spi), transforms);
+    }
+
+    /// <summary>ChaCha20-Poly1305 has a fixed key size and carries no Key Length attribute (RFC 7634 §3).</summary>
+    private static TransformSubstructure Encr(EncrId id, int bits) => id == EncrId.ENCR_CHACHA20_POLY1305
+        ? new TransformSubstructure(TransformType.ENCR, (ushort)id)
+        : TransformSubstructure.WithKeyLength(TransformType.ENCR, (ushort)id, bits);
+
+    public static byte[] SpiBytes(uint spi) => [(byte)(spi >> 24), (byte)(spi >> 16), (byte)(spi >> 8), (byte)spi];
+
+    public static uint SpiValue(byte[] spi) => (uint)(spi[0] << 24 | spi[1] << 16 | spi[2] << 8 | spi[3]);
+
+    /// <summary>Responder: the first of our suites (in our order) that some offered IKE proposal allows. Prefers one
+    /// whose group matches the initiator's KE, so a KE retry is needed only when no such suite is acceptable.</summary>
+    public static (IkeSuite Suite, byte Number)? ChooseIke(SecurityAssociationPayload offered, IReadOnlyList<IkeSuite> ours, DhGroup keGroup)
+    {
+        (IkeSuite, byte)? fallback = null;
+        foreach (var suite in ours)
+        {
+            foreach (var p in offered.Proposals)
+            {
+                if (p.ProtocolId == ProtocolId.IKE && p.Spi.Length is 0 or 8 && Allows(p, suite))
+                {
+                    if (suite.Dh == keGroup)
+                    {
+                        return (suite, p.ProposalNum);
+                    }
+                    fallback ??= (suite, p.ProposalNum);
+                }
+            }
+        }
+        return fallback;
+    }
+
+    public static (EspSuite Suite, byte Number, uint PeerSpi)? ChooseEsp(SecurityAssociationPayload offered, IReadOnlyList<EspSuite> ours)
+    {
+        foreach (var suite in ours)
+        {
+            foreach (var p in offered.Proposals)
+            {
+                if (p.ProtocolId == ProtocolId.ESP && p.Spi.Length == 4 && Allows(p, suite))
+                {
+                    return (suite, p.ProposalNum, SpiValue(p.Spi));
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Initiator: the responder's answer must be exactly one of our proposals with one transform of each type.</summary>
+    public static IkeSuite? AcceptedIke(SecurityAssociationPayload answer, IReadOnlyList<IkeSuite> offered)
+    {
+        if (answer.Proposals.Count != 1 || answer.Proposals[0].ProtocolId != ProtocolId.IKE || !OneOfEachType(answer.Proposals[0]))
+        {
+            return null;
+        }
+        var p = answer.Proposals[0];
+        return offered.FirstOrDefault(s => Allows(p, s) && p.Transforms.Count == (s.Integ == IntegId.NONE ? 3 : 4));
+    }
+
+    public static (EspSuite Suite, uint PeerSpi)? AcceptedEsp(SecurityAssociationPayload answer, IReadOnlyList<EspSuite> offered)
+    {
+        if (answer.Proposals.Count != 1 || answer.Proposals[0].ProtocolId != ProtocolId.ESP || answer.Proposals[0].Spi.Length != 4
+            || !OneOfEachType(answer.Proposals[0]))
+        {
+            return null;
+        }
+        var p = answer.Proposals[0];
+        var suite = offered.FirstOrDefault(s => Allows(p, s));
+        return suite is null ? null : (suite, SpiValue(p.Spi));
+    }
+
+    private static bool OneOfEachType(ProposalSubstructure p) =>
+        p.Transforms.GroupBy(t => t.TransformType).All(g => g.Count() == 1);
+
+    private static bool Allows(ProposalSubstructure p, IkeSuite s) =>
+        HasEncr(p, s.Encr, s.EncrKeyBits)
+        && Has(p, TransformType.PRF, (ushort)s.Prf)
+        && AllowsInteg(p, s.Integ)
+        && Has(p, TransformType.DH, (ushort)s.Dh);
+
+    private static bool Allows(ProposalSubstructure p, EspSuite s) =>
+        HasEncr(p, s.Encr, s.EncrKeyBits)
+        && AllowsInteg(p, s.Integ)
+        && (!p.Transforms.Any(t => t.TransformType == TransformType.ESN) || Has(p, TransformType.ESN, (ushort)EsnId.NO_ESN));
+
+    private static bool HasEncr(ProposalSubstructure p, EncrId id, int bits) => p.Transforms.Any(t =>
+        t.TransformType == TransformType.ENCR && t.TransformId == (ushort)id
+        && (t.KeyLengthBits ?? (id == EncrId.ENCR_CHACHA20_POLY1305 ? bits : -1)) == bits);
+
+    /// <summary>For an AEAD the proposal carries no INTEG transform, or only NONE.</summary>
+    private static bool AllowsInteg(ProposalSubstructure p, IntegId integ) => integ == IntegId.NONE
+        ? p.Transforms.Where(t => t.TransformType == TransformType.INTEG).All(t => t.TransformId == (ushort)IntegId.NONE)
+        : Has(p, TransformType.INTEG, (ushort)integ);
+
+    private static bool Has(ProposalSubstructure p, TransformType type, ushort id) =>
+        p.Transforms.Any(t => t.TransformType == type && t.TransformId == id);
+}

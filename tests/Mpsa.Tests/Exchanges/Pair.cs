@@ -1,0 +1,184 @@
+using System.Net;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Tests.Exchanges;
+
+/// <summary>
+/// An initiator and a responder joined by an in-memory link on a virtual clock (quinn-proto's test Pair):
+/// <see cref="Drive"/> delivers datagrams until none are in flight, then jumps to the next deadline.
+/// </summary>
+internal sealed class Pair : IDisposable
+{
+    public static readonly IPEndPoint Cpe = new(IPAddress.Parse("192.0.2.10"), 500);
+    public static readonly IPEndPoint Controller = new(IPAddress.Parse("192.0.2.1"), 500);
+    public const string CpeId = "cpe1.example.net";
+    public const string ControllerId = "controller.example.net";
+
+    private readonly Queue<(bool ToResponder, byte[] Datagram)> _link = new();
+
+    public Pair(IkeSuite suite, Action<InitiatorSettings>? initiator = null, Action<ResponderSettings>? responder = null)
+    {
+        var i = new InitiatorSettings { Proposals = [suite] };
+        initiator?.Invoke(i);
+        var r = new ResponderSettings { Proposals = [suite] };
+        responder?.Invoke(r);
+        Psk = SecretBytes.CopyFrom("a shared secret of some length"u8);
+        Initiator = new IkeInitiator(new IkeInitiatorOptions
+        {
+            Proposals = i.Proposals,
+            LocalIdentity = CpeId,
+            RemoteIdentity = i.RemoteIdentity,
+            Psk = i.Psk ?? Psk,
+            ChildProposals = i.ChildProposals,
+            LocalSelectors = [TrafficSelector.ForHost(Cpe.Address)],
+            RemoteSelectors = [TrafficSelector.ForHost(Controller.Address)],
+            TransportMode = true,
+            SendMpsaVendorId = i.SendMpsaVendorId,
+            Random = new SeededRandom(1),
+        }, Controller);
+        Responder = new IkeResponder(new IkeResponderOptions
+        {
+            Proposals = r.Proposals,
+            ChildProposals = r.ChildProposals,
+            LocalIdentity = ControllerId,
+            FindPeer = id => id.ToText() == CpeId ? new PeerPolicy(CpeId, Psk, r.RequireMpsaVendorId) : null,
+            CookieThreshold = r.CookieThreshold,
+            Random = new SeededRandom(2),
+        });
+    }
+
+    public SecretBytes Psk { get; }
+    public IkeInitiator Initiator { get; }
+    public IkeResponder Responder { get; }
+    public MonoTime Now { get; private set; } = new(0);
+    public List<IkeEvent> InitiatorEvents { get; } = [];
+    public List<IkeEvent> ResponderEvents { get; } = [];
+    public List<(MonoTime At, bool ToResponder, byte[] Datagram)> Wire { get; } = [];
+
+    /// <summary>Return true to lose the datagram on the link.</summary>
+    public Func<bool, byte[], bool> Drop { get; set; } = (_, _) => false;
+
+    /// <summary>Return true to deliver the datagram twice.</summary>
+    public Func<bool, byte[], bool> Duplicate { get; set; } = (_, _) => false;
+
+    public IkeSpi ResponderSpi => Initiator.SpiR;
+
+    public void FromInitiator(Step s)
+    {
+        InitiatorEvents.AddRange(s.Events);
+        foreach (var o in s.Send)
+        {
+            Assert.That(o.To, Is.EqualTo(Controller));
+            Put(true, o.Datagram);
+        }
+    }
+
+    public void FromResponder(Step s)
+    {
+        ResponderEvents.AddRange(s.Events);
+        foreach (var o in s.Send)
+        {
+            Assert.That(o.To, Is.EqualTo(Cpe));
+            Put(false, o.Datagram);
+        }
+    }
+
+    private void Put(bool toResponder, byte[] datagram)
+    {
+        Wire.Add((Now, toResponder, datagram));
+        if (Drop(toResponder, datagram))
+        {
+            return;
+        }
+        _link.Enqueue((toResponder, datagram));
+        if (Duplicate(toResponder, datagram))
+        {
+            _link.Enqueue((toResponder, datagram));
+        }
+    }
+
+    /// <summary>Delivers until nothing is in flight.</summary>
+    public void Deliver()
+    {
+        while (_link.TryDequeue(out var d))
+        {
+            if (d.ToResponder)
+            {
+                FromResponder(Responder.Receive(d.Datagram, Cpe, Now));
+            }
+            else
+            {
+                FromInitiator(Initiator.Receive(d.Datagram, Controller, Now));
+            }
+        }
+    }
+
+    /// <summary>Delivers, then jumps the clock to the next deadline, until <paramref name="done"/> or nothing is left to do.</summary>
+    public void Drive(Func<bool> done, TimeSpan? limit = null)
+    {
+        var end = Now + (limit ?? TimeSpan.FromMinutes(10));
+        while (true)
+        {
+            Deliver();
+            if (done())
+            {
+                return;
+            }
+            var next = MonoTime.Min(Initiator.NextDeadline, Responder.NextDeadline);
+            if (next is null || next.Value > end)
+            {
+                return;
+            }
+            if (next.Value > Now)
+            {
+                Now = next.Value;
+            }
+            FromInitiator(Initiator.OnTimeout(Now));
+            FromResponder(Responder.OnTimeout(Now));
+        }
+    }
+
+    public void Advance(TimeSpan by) => Now += by;
+
+    public void Establish()
+    {
+        FromInitiator(Initiator.Start(Now));
+        Drive(() => Initiator.Phase is InitiatorPhase.Established or InitiatorPhase.Gone);
+    }
+
+    public T Single<T>(List<IkeEvent> events) where T : IkeEvent => events.OfType<T>().Single();
+
+    public void Dispose()
+    {
+        Initiator.Dispose();
+        Responder.Dispose();
+        Psk.Dispose();
+    }
+}
+
+internal sealed class InitiatorSettings
+{
+    public required IReadOnlyList<IkeSuite> Proposals { get; set; }
+    public IReadOnlyList<EspSuite> ChildProposals { get; set; } = Suites.Esp;
+    public string? RemoteIdentity { get; set; } = Pair.ControllerId;
+    public SecretBytes? Psk { get; set; }
+    public bool SendMpsaVendorId { get; set; } = true;
+}
+
+internal sealed class ResponderSettings
+{
+    public required IReadOnlyList<IkeSuite> Proposals { get; set; }
+    public IReadOnlyList<EspSuite> ChildProposals { get; set; } = Suites.Esp;
+    public bool RequireMpsaVendorId { get; set; } = true;
+    public int CookieThreshold { get; set; } = 100;
+}
+
+/// <summary>A replayable random source for exchanges (not for keys outside tests).</summary>
+internal sealed class SeededRandom(int seed) : IRandom
+{
+    private readonly Random _random = new(seed);
+
+    public void Fill(Span<byte> destination) => _random.NextBytes(destination);
+}
