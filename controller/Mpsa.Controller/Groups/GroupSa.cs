@@ -20,7 +20,7 @@ internal sealed class GroupSa : IDisposable
         SkD = skD;
         CreatedAt = createdAt;
         ExpiresAt = createdAt + config.Lifetime;
-        using var keys = ChildKeyMaterial.DeriveMpsa(Crypto.Prf.Create(config.Prf), skD.Span, nonce, config.Esp);
+        using var keys = ChildKeyMaterial.DeriveMpsa(Prf.Create(config.Prf), skD.Span, nonce, config.Esp);
         Fingerprint = KeymatFingerprint.Of(keys);
     }
 
