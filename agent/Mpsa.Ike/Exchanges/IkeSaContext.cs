@@ -28,7 +28,8 @@ internal sealed class IkeSaContext : IDisposable
         Ni = ni;
         Nr = nr;
         _policy = policy;
-        NextRequestId = 1;
+        // RFC 7296 §2.2: each side numbers its own requests from 0; the initiator used 0 for IKE_SA_INIT.
+        NextRequestId = isInitiator ? 1u : 0u;
         NextPeerRequestId = isInitiator ? 0u : 1u;
     }
 
@@ -105,18 +106,18 @@ internal sealed class IkeSaContext : IDisposable
     /// Sorts an inbound protected datagram: a fresh request (decrypted), the answer to our pending request (decrypted),
     /// a retransmitted request (answered from the cache here), or something to drop.
     /// </summary>
-    public Inbound Classify(ReadOnlySpan<byte> datagram, IkeHeader header, MonoTime now, StepBuilder step)
+    public InboundMessage Classify(ReadOnlySpan<byte> datagram, IkeHeader header, MonoTime now, StepBuilder step)
     {
         // RFC 7296 §3.1: the Initiator flag names the original initiator; it must match the sender's role.
         if (header.IsFromInitiator == IsInitiator)
         {
-            return Inbound.Drop("initiator flag does not match the sender's role");
+            return InboundMessage.Drop("initiator flag does not match the sender's role");
         }
         if (header.IsResponse)
         {
             if (Pending is not { } p || p.MessageId != header.MessageId || p.What.Exchange != header.Exchange)
             {
-                return Inbound.Drop($"unexpected response, message ID {header.MessageId}");
+                return InboundMessage.Drop($"unexpected response, message ID {header.MessageId}");
             }
             IkeMessage? opened;
             string? why;
@@ -131,42 +132,42 @@ internal sealed class IkeSaContext : IDisposable
             }
             if (opened is null)
             {
-                return Inbound.Drop(why!);
+                return InboundMessage.Drop(why!);
             }
             Pending = null;
             LastHeardFrom = now;
             SendQueued(now, step);
-            return new Inbound(InboundKind.Response, opened, p, null, null);
+            return new InboundMessage(InboundKind.Response, opened, p, null, null);
         }
         if (header.MessageId + 1 == NextPeerRequestId && _lastResponse is not null)
         {
             if (_lastPeerRequest is not null && datagram.SequenceEqual(_lastPeerRequest))
             {
                 step.Send(Peer, _lastResponse);
-                return Inbound.Drop("retransmitted request, cached response sent again");
+                return InboundMessage.Drop("retransmitted request, cached response sent again");
             }
-            return Inbound.Drop($"stale request, message ID {header.MessageId}");
+            return InboundMessage.Drop($"stale request, message ID {header.MessageId}");
         }
         if (header.MessageId != NextPeerRequestId)
         {
-            return Inbound.Drop($"request outside the window, message ID {header.MessageId}, expected {NextPeerRequestId}");
+            return InboundMessage.Drop($"request outside the window, message ID {header.MessageId}, expected {NextPeerRequestId}");
         }
         try
         {
             var message = Open(datagram, out string? why);
             if (message is null)
             {
-                return Inbound.Drop(why!);
+                return InboundMessage.Drop(why!);
             }
             LastHeardFrom = now;
-            return new Inbound(InboundKind.Request, message, null, null, datagram.ToArray());
+            return new InboundMessage(InboundKind.Request, message, null, null, datagram.ToArray());
         }
         catch (IkeParseException e)
         {
             // Authenticated but malformed: answer with the Notify the error implies (RFC 7296 §2.21.3).
             var notify = new NotifyPayload(e.Notify, e.Notify == NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD ? [e.CriticalPayloadType] : null);
             SendResponse(header.Exchange, header.MessageId, [notify], datagram.ToArray(), step);
-            return Inbound.Drop($"malformed protected request: {e.Message}");
+            return InboundMessage.Drop($"malformed protected request: {e.Message}");
         }
     }
 
@@ -220,7 +221,7 @@ internal enum InboundKind
 }
 
 /// <summary>The outcome of <see cref="IkeSaContext.Classify"/>.</summary>
-internal sealed record Inbound(InboundKind Kind, IkeMessage? Message, PendingRequest? Answered, string? DropReason, byte[]? RequestBytes)
+internal sealed record InboundMessage(InboundKind Kind, IkeMessage? Message, PendingRequest? Answered, string? DropReason, byte[]? RequestBytes)
 {
-    public static Inbound Drop(string reason) => new(InboundKind.Drop, null, null, reason, null);
+    public static InboundMessage Drop(string reason) => new(InboundKind.Drop, null, null, reason, null);
 }

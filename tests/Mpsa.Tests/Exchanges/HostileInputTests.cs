@@ -45,7 +45,7 @@ public class HostileInputTests
         byte[] init = pair.Wire[0].Datagram;
         for (int n = 0; n <= init.Length; n++)
         {
-            Assert.DoesNotThrow(() => pair.Responder.Receive(init[..n], Pair.Cpe, pair.Now));
+            Assert.DoesNotThrow(() => pair.Responder.Receive(init.AsSpan(0, n), Pair.Cpe, pair.Now));
         }
         for (int i = 0; i < 5000; i++)
         {

@@ -1,0 +1,32 @@
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Ike.Crypto;
+
+/// <summary>The key exchange methods this implementation offers (RFC 7296 §3.3.2 Transform Type 4).</summary>
+public static class DiffieHellman
+{
+    /// <summary>A fresh private key for one exchange; never reuse one across exchanges.</summary>
+    public static IDhExchange Create(DhGroup group, IRandom random) => group switch
+    {
+        DhGroup.CURVE25519 => new X25519Exchange(random),
+        DhGroup.ECP_256 or DhGroup.ECP_384 => new EcpExchange(group, random),
+        DhGroup.MODP_2048 => new ModpExchange(random),
+        _ => throw new NotSupportedException($"DH group {group} is not supported."),
+    };
+
+    public static bool IsSupported(DhGroup group) =>
+        group is DhGroup.CURVE25519 or DhGroup.ECP_256 or DhGroup.ECP_384 or DhGroup.MODP_2048;
+
+    /// <summary>Length of the KE payload's Key Exchange Data (RFC 8031 §2, RFC 5903 §7, RFC 3526 §3 with RFC 7296 §3.4).</summary>
+    public static int PublicValueLength(DhGroup group) => group switch
+    {
+        DhGroup.CURVE25519 => 32,
+        DhGroup.ECP_256 => 64,
+        DhGroup.ECP_384 => 96,
+        DhGroup.MODP_2048 => 256,
+        _ => throw new NotSupportedException($"DH group {group} is not supported."),
+    };
+
+    /// <summary>True for the ECP groups (System.Security.Cryptography's ECDiffieHellman). Curve25519 and MODP-2048 do not need libssl.</summary>
+    public static bool NeedsOpenSsl(DhGroup group) => group is DhGroup.ECP_256 or DhGroup.ECP_384;
+}

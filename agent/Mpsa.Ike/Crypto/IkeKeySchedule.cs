@@ -1,0 +1,102 @@
+using System.Buffers.Binary;
+
+namespace Mpsa.Ike.Crypto;
+
+/// <summary>IKE SA key derivation (RFC 7296 §2.14, and §2.18 for rekeying), formula above each step (strongSwan keymat_v2.c).</summary>
+public static class IkeKeySchedule
+{
+    /// <summary>
+    /// <code>
+    /// SKEYSEED = prf(Ni | Nr, g^ir)
+    /// {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
+    /// </code>
+    /// </summary>
+    public static IkeSaKeys Derive(IkeSuite suite, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, ulong spiI, ulong spiR)
+    {
+        (IkeSaKeys keys, SecretBytes skeyseed) = DeriveWithSkeyseed(suite, sharedSecret, ni, nr, spiI, spiR);
+        skeyseed.Dispose();
+        return keys;
+    }
+
+    /// <summary>As <see cref="Derive"/>, also returning SKEYSEED (for known-answer tests); the caller disposes both.</summary>
+    internal static (IkeSaKeys Keys, SecretBytes Skeyseed) DeriveWithSkeyseed(
+        IkeSuite suite, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, ulong spiI, ulong spiR)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        IPrf prf = Prf.Create(suite.Prf);
+
+        // SKEYSEED = prf(Ni | Nr, g^ir). HMAC PRFs take the whole Ni | Nr as the key (RFC 7296 §2.14).
+        byte[] niNr = [.. ni, .. nr];
+        var skeyseed = new SecretBytes(prf.OutputLength);
+        try
+        {
+            prf.Compute(niNr, sharedSecret, skeyseed.WritableSpan);
+            return (Expand(suite, prf, skeyseed.Span, ni, nr, spiI, spiR), skeyseed);
+        }
+        catch
+        {
+            skeyseed.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Rekeying the IKE SA with CREATE_CHILD_SA (RFC 7296 §2.18): the old SA's PRF and SK_d make SKEYSEED, the new suite's PRF expands it.
+    /// <code>
+    /// SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr)
+    /// {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
+    /// </code>
+    /// </summary>
+    public static IkeSaKeys DeriveRekeyed(
+        IkeSuite suite, IPrf oldPrf, ReadOnlySpan<byte> oldSkD, ReadOnlySpan<byte> sharedSecret,
+        ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, ulong spiI, ulong spiR)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        ArgumentNullException.ThrowIfNull(oldPrf);
+        using var input = new SecretBytes(sharedSecret.Length + ni.Length + nr.Length);
+        sharedSecret.CopyTo(input.WritableSpan);
+        ni.CopyTo(input.WritableSpan[sharedSecret.Length..]);
+        nr.CopyTo(input.WritableSpan[(sharedSecret.Length + ni.Length)..]);
+
+        // SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr)
+        using var skeyseed = new SecretBytes(oldPrf.OutputLength);
+        oldPrf.Compute(oldSkD, input.Span, skeyseed.WritableSpan);
+        return Expand(suite, Prf.Create(suite.Prf), skeyseed.Span, ni, nr, spiI, spiR);
+    }
+
+    private static IkeSaKeys Expand(IkeSuite suite, IPrf prf, ReadOnlySpan<byte> skeyseed, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, ulong spiI, ulong spiR)
+    {
+        if (!suite.IsSupported)
+        {
+            throw new NotSupportedException($"IKE suite {suite} is not supported.");
+        }
+
+        // Ni | Nr | SPIi | SPIr (SPIs as on the wire, 8 bytes big-endian).
+        byte[] seed = new byte[ni.Length + nr.Length + 16];
+        ni.CopyTo(seed);
+        nr.CopyTo(seed.AsSpan(ni.Length));
+        BinaryPrimitives.WriteUInt64BigEndian(seed.AsSpan(ni.Length + nr.Length), spiI);
+        BinaryPrimitives.WriteUInt64BigEndian(seed.AsSpan(ni.Length + nr.Length + 8), spiR);
+
+        // SK_d, SK_pi and SK_pr have the PRF's preferred key length; SK_a* the INTEG key length; SK_e* the ENCR key length.
+        int d = prf.KeyLength;
+        int a = suite.IntegKeyLength;
+        int e = suite.EncrKeyLength;
+        int p = prf.KeyLength;
+
+        // {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
+        using var keymat = new SecretBytes(d + (2 * a) + (2 * e) + (2 * p));
+        PrfPlus.Derive(prf, skeyseed, seed, keymat.WritableSpan);
+
+        ReadOnlySpan<byte> k = keymat.Span;
+        int offset = 0;
+        SecretBytes Take(int length, ReadOnlySpan<byte> source)
+        {
+            SecretBytes part = SecretBytes.CopyFrom(source.Slice(offset, length));
+            offset += length;
+            return part;
+        }
+
+        return new IkeSaKeys(suite, Take(d, k), Take(a, k), Take(a, k), Take(e, k), Take(e, k), Take(p, k), Take(p, k));
+    }
+}

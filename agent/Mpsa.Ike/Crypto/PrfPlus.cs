@@ -1,0 +1,47 @@
+namespace Mpsa.Ike.Crypto;
+
+/// <summary>prf+ (RFC 7296 §2.13).</summary>
+public static class PrfPlus
+{
+    /// <summary>The last block counter prf+ can use: "this cannot be used to get more than 255 times the output size".</summary>
+    public const int MaxBlocks = 255;
+
+    /// <summary>
+    /// Fills <paramref name="output"/> with the leftmost bytes of prf+(K, S):
+    /// <code>
+    /// prf+ (K,S) = T1 | T2 | T3 | T4 | ...
+    /// T1 = prf (K, S | 0x01)
+    /// T2 = prf (K, T1 | S | 0x02)
+    /// T3 = prf (K, T2 | S | 0x03)
+    /// </code>
+    /// </summary>
+    /// <exception cref="ArgumentException">More than 255 blocks would be needed.</exception>
+    public static void Derive(IPrf prf, ReadOnlySpan<byte> key, ReadOnlySpan<byte> seed, Span<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(prf);
+        int blockLength = prf.OutputLength;
+        int blocks = (output.Length + blockLength - 1) / blockLength;
+        if (blocks > MaxBlocks)
+        {
+            throw new ArgumentException($"prf+ yields at most {MaxBlocks} blocks of {blockLength} bytes.", nameof(output));
+        }
+
+        // input = T(n-1) | S | n; T(n-1) is empty for n = 1. Holds key material: zeroed on dispose.
+        using var input = new SecretBytes(blockLength + seed.Length + 1);
+        using var block = new SecretBytes(blockLength);
+        Span<byte> buffer = input.WritableSpan;
+        seed.CopyTo(buffer[blockLength..]);
+
+        for (int n = 1; n <= blocks; n++)
+        {
+            buffer[^1] = (byte)n;
+            ReadOnlySpan<byte> data = n == 1 ? buffer[blockLength..] : buffer;
+            prf.Compute(key, data, block.WritableSpan);
+
+            int offset = (n - 1) * blockLength;
+            int take = Math.Min(blockLength, output.Length - offset);
+            block.Span[..take].CopyTo(output[offset..]);
+            block.Span.CopyTo(buffer);
+        }
+    }
+}

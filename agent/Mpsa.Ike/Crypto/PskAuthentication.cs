@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+
+namespace Mpsa.Ike.Crypto;
+
+/// <summary>Shared-key AUTH payload data (RFC 7296 §2.15, Auth Method 2).</summary>
+public static class PskAuthentication
+{
+    /// <summary>"Key Pad for IKEv2", 17 ASCII characters, no terminating null (RFC 7296 §2.15).</summary>
+    private static ReadOnlySpan<byte> KeyPad => "Key Pad for IKEv2"u8;
+
+    /// <summary>
+    /// <code>
+    /// AUTH = prf( prf(Shared Secret, "Key Pad for IKEv2"), &lt;SignedOctets&gt;)
+    /// SignedOctets = RealMessage | NonceData (the peer's) | prf(SK_p, RestOfIDPayload)
+    /// RestOfIDPayload = ID Type | RESERVED (3) | Identification Data   (the ID payload body)
+    /// </code>
+    /// For our own AUTH: our first message, the peer's nonce, our SK_p (SK_pi for the initiator) and our ID payload body.
+    /// </summary>
+    public static byte[] Compute(IPrf prf, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> realMessage, ReadOnlySpan<byte> peerNonce, ReadOnlySpan<byte> skP, ReadOnlySpan<byte> idPayloadBody)
+    {
+        ArgumentNullException.ThrowIfNull(prf);
+        int n = prf.OutputLength;
+
+        // prf(SK_p, RestOfIDPayload)
+        byte[] signedOctets = new byte[realMessage.Length + peerNonce.Length + n];
+        realMessage.CopyTo(signedOctets);
+        peerNonce.CopyTo(signedOctets.AsSpan(realMessage.Length));
+        prf.Compute(skP, idPayloadBody, signedOctets.AsSpan(realMessage.Length + peerNonce.Length));
+
+        // prf(Shared Secret, "Key Pad for IKEv2")
+        using var padKey = new SecretBytes(n);
+        prf.Compute(psk, KeyPad, padKey.WritableSpan);
+
+        // AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), SignedOctets)
+        return prf.Compute(padKey.Span, signedOctets);
+    }
+
+    /// <summary>
+    /// Recomputes the peer's AUTH (its first message, our nonce, its SK_p, its ID payload body) and compares in constant time.
+    /// </summary>
+    public static bool Verify(IPrf prf, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> realMessage, ReadOnlySpan<byte> peerNonce, ReadOnlySpan<byte> skP, ReadOnlySpan<byte> idPayloadBody, ReadOnlySpan<byte> received)
+    {
+        byte[] expected = Compute(prf, psk, realMessage, peerNonce, skP, idPayloadBody);
+        return CryptographicOperations.FixedTimeEquals(expected, received);
+    }
+}

@@ -1,0 +1,77 @@
+using Mpsa.Controller.Groups;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Controller;
+
+/// <summary>Reload (SIGHUP or `reload`): members added can connect, members removed are deleted and, where the group
+/// says so, the group is rekeyed at once so the removed member's keys stop working (draft §5.3).</summary>
+internal sealed partial class ControllerEngine
+{
+    public IReadOnlyList<Outgoing> Reload(ControllerSettings next, MonoTime now)
+    {
+        var send = new List<Outgoing>();
+        if (next.Identity != Settings.Identity)
+        {
+            _log.NeedsRestart("identity");
+        }
+        if (!next.Listen.SequenceEqual(Settings.Listen))
+        {
+            _log.NeedsRestart("listen address");
+        }
+        var oldMembers = Settings.Members.ToDictionary(m => m.Name);
+        Settings = next;
+        ApplyMembers(next);
+
+        foreach (var g in next.Groups.Values)
+        {
+            if (_groups.TryGetValue(g.Name, out var existing))
+            {
+                existing.Reconfigure(g);
+            }
+            else
+            {
+                AddGroup(g, now);
+            }
+        }
+
+        var rekey = new HashSet<string>();
+        var stillConfigured = next.Members.ToDictionary(m => m.Name);
+        foreach (var s in _sessions.Values.ToList())
+        {
+            bool removed = !stillConfigured.TryGetValue(s.Member.Name, out var now_);
+            bool moved = !removed && now_!.Group != s.Member.Group;
+            if (!removed && !moved)
+            {
+                s.Member = now_!;
+                continue;
+            }
+            _log.MemberRemoved(s.Member.Name);
+            s.Leaving = true;
+            if (oldMembers.ContainsKey(s.Member.Name) && _groups.TryGetValue(s.Member.Group, out var g) && g.Config.RekeyOnMemberRemoval)
+            {
+                rekey.Add(s.Member.Group);
+            }
+            send.AddRange(ApplyAndCollect(_responder.Delete(s.SpiR, now), now));
+        }
+        foreach (string name in rekey)
+        {
+            var group = _groups[name];
+            StartFanOut(name, group, group.StartRekey(now), "member removed", now, send);
+        }
+        foreach (var name in _groups.Keys.Where(k => !next.Groups.ContainsKey(k)).ToList())
+        {
+            _groups.Remove(name, out var gone);
+            gone!.Dispose();
+        }
+        _log.Reloaded(next.Groups.Count, next.Members.Count);
+        return send;
+    }
+
+    private List<Outgoing> ApplyAndCollect(Step step, MonoTime now)
+    {
+        var send = new List<Outgoing>();
+        Apply(step, now, send);
+        return send;
+    }
+}

@@ -1,0 +1,232 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Mpsa.Controller.Groups;
+using Mpsa.Controller.Members;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Controller;
+
+/// <summary>
+/// The controller's logic in one loop-owned object: the IKE responder for every member, each group's SAs and rekey
+/// schedule, and the fan-out of MPSA_PUT with its acknowledgements. No sockets and no clock: the daemon feeds it.
+/// </summary>
+internal sealed partial class ControllerEngine : IDisposable
+{
+    private readonly ILogger _log;
+    private readonly IRandom _random;
+    private readonly IkeResponder _responder;
+    private readonly Dictionary<string, GroupKeyManager> _groups = [];
+    private readonly Dictionary<IkeSpi, MemberSession> _sessions = [];
+    private readonly Dictionary<string, RekeyFanOut> _fanOuts = [];
+    private Dictionary<string, (MemberConfig Member, PeerPolicy Policy)> _members = [];
+
+    public ControllerEngine(ControllerSettings settings, ILogger log, IRandom random, MonoTime now)
+    {
+        _log = log;
+        _random = random;
+        Settings = settings;
+        ApplyMembers(settings);
+        foreach (var g in settings.Groups.Values)
+        {
+            AddGroup(g, now);
+        }
+        _responder = new IkeResponder(new IkeResponderOptions
+        {
+            Proposals = settings.IkeProposals,
+            ChildProposals = settings.ChildProposals,
+            LocalIdentity = settings.Identity,
+            FindPeer = id => _members.TryGetValue(id.ToText(), out var m) ? m.Policy : null,
+            CookieThreshold = settings.CookieThreshold,
+            Random = random,
+        });
+    }
+
+    public ControllerSettings Settings { get; private set; }
+
+    public MonoTime? NextDeadline
+    {
+        get
+        {
+            var at = _responder.NextDeadline;
+            foreach (var g in _groups.Values)
+            {
+                at = MonoTime.Min(at, g.NextDeadline);
+            }
+            foreach (var f in _fanOuts.Values.Where(f => !f.LateReported))
+            {
+                at = MonoTime.Min(at, f.Rollover1At);
+            }
+            return at;
+        }
+    }
+
+    public IReadOnlyList<Outgoing> Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now)
+    {
+        var send = new List<Outgoing>();
+        Apply(_responder.Receive(datagram, from, now), now, send);
+        return send;
+    }
+
+    public IReadOnlyList<Outgoing> OnTimeout(MonoTime now)
+    {
+        var send = new List<Outgoing>();
+        Apply(_responder.OnTimeout(now), now, send);
+        foreach (var (name, group) in _groups)
+        {
+            if (group.OnTimeout(now) is { } next)
+            {
+                StartFanOut(name, group, next, "lifetime", now, send);
+            }
+        }
+        foreach (var f in _fanOuts.Values.Where(f => !f.LateReported && now >= f.Rollover1At))
+        {
+            f.LateReported = true;
+            if (f.Waiting.Count > 0)
+            {
+                _log.RekeyLate(f.Group, f.Waiting.Count, f.Spi, string.Join(", ", f.Waiting.Values.Order()));
+            }
+        }
+        return send;
+    }
+
+    /// <summary>Says goodbye to every member (Delete); the daemon gives the answers a bounded time.</summary>
+    public IReadOnlyList<Outgoing> Shutdown(MonoTime now)
+    {
+        var send = new List<Outgoing>();
+        foreach (var s in _sessions.Values)
+        {
+            s.Leaving = true;
+            Apply(_responder.Delete(s.SpiR, now), now, send);
+        }
+        return send;
+    }
+
+    public int ConnectedCount => _sessions.Count;
+
+    private void Apply(Step step, MonoTime now, List<Outgoing> send)
+    {
+        send.AddRange(step.Send);
+        foreach (var e in step.Events)
+        {
+            Handle(e, now, send);
+        }
+    }
+
+    private void Handle(IkeEvent e, MonoTime now, List<Outgoing> send)
+    {
+        switch (e)
+        {
+            case IkeSaEstablished up when _members.TryGetValue(up.PeerIdentity, out var m):
+                var session = new MemberSession(up.SpiR, m.Member, up.Peer, now);
+                _sessions[up.SpiR] = session;
+                _log.MemberConnected(m.Member.Name, up.Peer, up.SpiI, up.SpiR, up.Suite);
+                if (_groups.TryGetValue(m.Member.Group, out var group))
+                {
+                    Push(session, group.PutsForJoiner(now), now, send);
+                }
+                break;
+            case ChildSaEstablished c when _sessions.TryGetValue(c.SpiR, out var s):
+                _log.ChildSaNegotiated(s.Member.Name, c.ChildSa);
+                break;
+            case ChildSaFailed f when _sessions.TryGetValue(f.SpiR, out var s):
+                _log.ChildSaFailed(s.Member.Name, f.Reason);
+                break;
+            case MpsaAcknowledged ack when _sessions.TryGetValue(ack.SpiR, out var s):
+                OnAcknowledged(s, ack, now);
+                break;
+            case PeerGone gone:
+                OnGone(gone);
+                break;
+            case MessageDropped d:
+                _log.Dropped(d.From, d.Reason);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void OnAcknowledged(MemberSession s, MpsaAcknowledged ack, MonoTime now)
+    {
+        if (ack.Error is { } error)
+        {
+            _log.PutRefused(s.Member.Name, string.Join(",", ack.Spis), error);
+            return;
+        }
+        if (ack.Spis.Count > 0)
+        {
+            s.LastAckedSpi = ack.Spis[^1];
+            _log.Acknowledged(s.Member.Name, ack.Spis[^1]);
+        }
+        if (_fanOuts.TryGetValue(s.Member.Group, out var f) && ack.Spis.Contains(f.Spi) && f.Waiting.Remove(s.SpiR) && f.Waiting.Count == 0)
+        {
+            _log.RekeyComplete(f.Group, f.Total, f.Spi, (long)(now - f.StartedAt).TotalMilliseconds);
+        }
+    }
+
+    private void OnGone(PeerGone gone)
+    {
+        if (!_sessions.Remove(gone.SpiR, out var s))
+        {
+            if (gone.Reason is PeerGoneReason.AuthenticationFailed or PeerGoneReason.Refused)
+            {
+                _log.PeerRefused(gone.Peer, gone.Detail);
+            }
+            return;
+        }
+        _log.MemberGone(s.Member.Name, s.Address, gone.Reason, gone.Detail);
+        if (_fanOuts.TryGetValue(s.Member.Group, out var f) && f.Waiting.Remove(s.SpiR))
+        {
+            _log.RekeyMissed(f.Group, s.Member.Name, f.Spi, gone.Detail);
+        }
+    }
+
+    private void Push(MemberSession session, IReadOnlyList<MpsaPut> puts, MonoTime now, List<Outgoing> send)
+    {
+        try
+        {
+            Apply(_responder.SendMpsaPut(session.SpiR, puts, now), now, send);
+        }
+        finally
+        {
+            foreach (var p in puts)
+            {
+                p.Dispose();
+            }
+        }
+    }
+
+    private void StartFanOut(string name, GroupKeyManager group, GroupSa next, string reason, MonoTime now, List<Outgoing> send)
+    {
+        var members = _sessions.Values.Where(s => s.Member.Group == name && !s.Leaving).ToList();
+        _fanOuts[name] = new RekeyFanOut(name, next.Spi, now, now + group.Config.Rollover1, members.Select(s => (s.SpiR, s.Member.Name)).ToList());
+        _log.GroupSaCreated(name, next.Spi, next.Config.Esp, next.Fingerprint, next.Config.Lifetime);
+        _log.RekeyStarted(name, next.Spi, reason, members.Count);
+        foreach (var s in members)
+        {
+            Push(s, [next.ToPut(now, group.RolloverStartedAt)], now, send);
+        }
+    }
+
+    private void AddGroup(GroupConfig g, MonoTime now)
+    {
+        var manager = new GroupKeyManager(g, _random, now);
+        _groups[g.Name] = manager;
+        _log.GroupSaCreated(g.Name, manager.Current.Spi, g.Esp, manager.Current.Fingerprint, g.Lifetime);
+    }
+
+    private void ApplyMembers(ControllerSettings settings) =>
+        _members = settings.Members.ToDictionary(
+            m => IdentificationPayload.FromText(PayloadType.IDi, m.Identity).ToText(),
+            m => (m, new PeerPolicy(m.Name, m.Psk, m.RequireVendorId)));
+
+    public void Dispose()
+    {
+        _responder.Dispose();
+        foreach (var g in _groups.Values)
+        {
+            g.Dispose();
+        }
+    }
+}

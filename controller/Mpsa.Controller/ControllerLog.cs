@@ -1,0 +1,67 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Controller;
+
+/// <summary>Every log line of the controller. EventIds: 1xx transport, 2xx IKE, 4xx config, 5xx groups and rekey. Never keys.</summary>
+internal static partial class ControllerLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "listening on {Endpoint}")]
+    public static partial void Listening(this ILogger logger, IPEndPoint endpoint);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "dropped datagram from {From}: {Reason}")]
+    public static partial void Dropped(this ILogger logger, IPEndPoint from, string reason);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "cannot send to {To}: {Reason}")]
+    public static partial void SendFailed(this ILogger logger, IPEndPoint to, string reason);
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "member {Member} connected from {Address}, IKE SA {SpiI}/{SpiR} {Suite}")]
+    public static partial void MemberConnected(this ILogger logger, string member, IPEndPoint address, IkeSpi spiI, IkeSpi spiR, Ike.Crypto.IkeSuite suite);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "member {Member} ({Address}) gone: {Reason}, {Detail}")]
+    public static partial void MemberGone(this ILogger logger, string member, IPEndPoint address, PeerGoneReason reason, string detail);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "peer {Address} refused: {Detail}")]
+    public static partial void PeerRefused(this ILogger logger, IPEndPoint address, string detail);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "member {Member}: {ChildSa} negotiated")]
+    public static partial void ChildSaNegotiated(this ILogger logger, string member, Ike.Exchanges.ChildSa childSa);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "member {Member}: CHILD_SA not established ({Reason}); the IKE SA stays up")]
+    public static partial void ChildSaFailed(this ILogger logger, string member, NotifyType reason);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Debug, Message = "member {Member} acknowledged SPI {Spis}")]
+    public static partial void Acknowledged(this ILogger logger, string member, EspSpi spis);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "member {Member} refused MPSA_PUT SPI {Spis} with {Error}")]
+    public static partial void PutRefused(this ILogger logger, string member, string spis, NotifyType error);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "member {Member} removed from the configuration: deleting its IKE SA")]
+    public static partial void MemberRemoved(this ILogger logger, string member);
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "configuration reloaded: {Groups} groups, {Members} members")]
+    public static partial void Reloaded(this ILogger logger, int groups, int members);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Error, Message = "reload refused, keeping the running configuration: {Error}")]
+    public static partial void ReloadRefused(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "{What} changed: takes effect after a restart")]
+    public static partial void NeedsRestart(this ILogger logger, string what);
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "group {Group}: SA {Spi} {Suite} fingerprint {Fingerprint}, lifetime {Lifetime}")]
+    public static partial void GroupSaCreated(this ILogger logger, string group, EspSpi spi, Ike.Crypto.EspSuite suite, string fingerprint, TimeSpan lifetime);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "group {Group}: rekey to SA {Spi} ({Reason}), pushing to {Members} members")]
+    public static partial void RekeyStarted(this ILogger logger, string group, EspSpi spi, string reason, int members);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "group {Group}: all {Members} members acknowledged SA {Spi} in {Elapsed} ms")]
+    public static partial void RekeyComplete(this ILogger logger, string group, int members, EspSpi spi, long elapsed);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "group {Group}: {Count} members had not acknowledged SA {Spi} at ROLL1: {Members}")]
+    public static partial void RekeyLate(this ILogger logger, string group, int count, EspSpi spi, string members);
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "group {Group}: member {Member} did not acknowledge SA {Spi}: {Reason}")]
+    public static partial void RekeyMissed(this ILogger logger, string group, string member, EspSpi spi, string reason);
+}

@@ -1,0 +1,18 @@
+using System.Net;
+using Mpsa.Controller.Groups;
+using Mpsa.Controller.Members;
+using Mpsa.Ike.Crypto;
+
+namespace Mpsa.Controller;
+
+/// <summary>Everything the engine needs from the configuration file.</summary>
+internal sealed record ControllerSettings(
+    string Identity,
+    IReadOnlyList<IPEndPoint> Listen,
+    IReadOnlyList<IkeSuite> IkeProposals,
+    IReadOnlyList<EspSuite> ChildProposals,
+    IReadOnlyDictionary<string, GroupConfig> Groups,
+    IReadOnlyList<MemberConfig> Members,
+    string ControlSocket,
+    string LogLevel,
+    int CookieThreshold);

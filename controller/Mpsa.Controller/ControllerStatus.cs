@@ -1,0 +1,62 @@
+using System.Text;
+using System.Text.Json.Serialization;
+
+namespace Mpsa.Controller;
+
+/// <summary>`mpsa-controller status [--json]`: per group the current and next SA, per member its state.</summary>
+internal sealed record ControllerStatus(
+    [property: JsonPropertyName("identity")] string Identity,
+    [property: JsonPropertyName("groups")] IReadOnlyList<GroupStatus> Groups,
+    [property: JsonPropertyName("members")] IReadOnlyList<MemberStatus> Members)
+{
+    public string ToText()
+    {
+        var b = new StringBuilder();
+        b.Append("controller ").AppendLine(Identity);
+        foreach (var g in Groups)
+        {
+            b.Append("group ").Append(g.Name).Append(": spi ").Append(g.CurrentSpi).Append(' ').Append(g.Suite)
+             .Append(", ").Append(g.SecondsLeft).Append("s left, fingerprint ").Append(g.Fingerprint);
+            if (g.NextSpi is not null)
+            {
+                b.Append("; rolling over to ").Append(g.NextSpi).Append(" (fingerprint ").Append(g.NextFingerprint).Append(')');
+            }
+            b.AppendLine();
+        }
+        foreach (var m in Members)
+        {
+            b.Append("member ").Append(m.Name).Append(" (").Append(m.Group).Append("): ").Append(m.State);
+            if (m.Address is not null)
+            {
+                b.Append(" from ").Append(m.Address);
+            }
+            if (m.LastAckedSpi is not null)
+            {
+                b.Append(", acked ").Append(m.LastAckedSpi);
+            }
+            b.AppendLine();
+        }
+        return b.ToString();
+    }
+}
+
+internal sealed record GroupStatus(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("current_spi")] string CurrentSpi,
+    [property: JsonPropertyName("next_spi")] string? NextSpi,
+    [property: JsonPropertyName("seconds_left")] long SecondsLeft,
+    [property: JsonPropertyName("suite")] string Suite,
+    [property: JsonPropertyName("fingerprint")] string Fingerprint,
+    [property: JsonPropertyName("next_fingerprint")] string? NextFingerprint);
+
+internal sealed record MemberStatus(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("identity")] string Identity,
+    [property: JsonPropertyName("group")] string Group,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("address")] string? Address,
+    [property: JsonPropertyName("last_acked_spi")] string? LastAckedSpi);
+
+[JsonSerializable(typeof(ControllerStatus))]
+[JsonSourceGenerationOptions(WriteIndented = true)]
+internal sealed partial class ControllerStatusJson : JsonSerializerContext;

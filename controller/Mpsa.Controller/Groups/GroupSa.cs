@@ -1,0 +1,63 @@
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Controller.Groups;
+
+/// <summary>
+/// One multi-point SA as the controller made it (draft §3.3.1): SPI from a CSPRNG, a fresh Nonce and an SK_d of the
+/// PRF's key length. Members derive KEYMAT = prf+(SK_d, Nonce); the fingerprint lets anyone compare without the keys.
+/// </summary>
+internal sealed class GroupSa : IDisposable
+{
+    public const int NonceLength = 32;
+
+    private GroupSa(GroupConfig config, EspSpi spi, byte[] nonce, SecretBytes skD, MonoTime createdAt)
+    {
+        Config = config;
+        Spi = spi;
+        Nonce = nonce;
+        SkD = skD;
+        CreatedAt = createdAt;
+        ExpiresAt = createdAt + config.Lifetime;
+        using var keys = ChildKeyMaterial.DeriveMpsa(Prf.Create(config.Prf), skD.Span, nonce, config.Esp);
+        Fingerprint = KeymatFingerprint.Of(keys);
+    }
+
+    public GroupConfig Config { get; }
+    public EspSpi Spi { get; }
+    public byte[] Nonce { get; }
+    public SecretBytes SkD { get; }
+    public MonoTime CreatedAt { get; }
+    public MonoTime ExpiresAt { get; }
+    public string Fingerprint { get; }
+
+    public static GroupSa Generate(GroupConfig config, IRandom random, MonoTime now, Func<EspSpi, bool> alreadyUsed)
+    {
+        EspSpi spi;
+        do
+        {
+            spi = new EspSpi(SpiSource.Random(random));
+        }
+        while (alreadyUsed(spi));
+        var nonce = new byte[NonceLength];
+        random.Fill(nonce);
+        int skdLength = MpsaPut.PrfKeyLength(config.Prf) ?? throw new ArgumentException($"unknown PRF {config.Prf}");
+        var skD = new SecretBytes(skdLength);
+        random.Fill(skD.WritableSpan);
+        return new GroupSa(config, spi, nonce, skD, now);
+    }
+
+    /// <summary>The MPSA_PUT for a member at <paramref name="now"/>: LIFE is the time left (draft §3.3.1); rollover
+    /// delays are what is left of them since <paramref name="rolloverStart"/>, so a late joiner switches with the rest.</summary>
+    public MpsaPut ToPut(MonoTime now, MonoTime? rolloverStart)
+    {
+        uint Left(MonoTime until) => (uint)Math.Max(0, Math.Ceiling((until - now).TotalSeconds));
+        uint roll1 = rolloverStart is { } s ? Left(s + Config.Rollover1) : (uint)Config.Rollover1.TotalSeconds;
+        uint roll2 = rolloverStart is { } s2 ? Left(s2 + Config.Rollover2) : (uint)Config.Rollover2.TotalSeconds;
+        return new MpsaPut(Spi, Config.Esp.Encr, Config.Esp.Encr == EncrId.ENCR_CHACHA20_POLY1305 ? null : Config.Esp.EncrKeyBits,
+            Config.Esp.Integ, Config.Prf, Nonce, SecretBytes.CopyFrom(SkD.Span), Left(ExpiresAt), roll1, roll2);
+    }
+
+    public void Dispose() => SkD.Dispose();
+}

@@ -1,0 +1,16 @@
+using System.Net;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Controller.Members;
+
+/// <summary>A connected member: its IKE SA and what it has acknowledged.</summary>
+internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint address, MonoTime connectedAt)
+{
+    public IkeSpi SpiR { get; } = spiR;
+    public MemberConfig Member { get; set; } = member;
+    public IPEndPoint Address { get; } = address;
+    public MonoTime ConnectedAt { get; } = connectedAt;
+    public EspSpi? LastAckedSpi { get; set; }
+    public bool Leaving { get; set; }
+}

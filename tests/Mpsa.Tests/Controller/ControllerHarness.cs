@@ -1,0 +1,149 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Mpsa.Controller;
+using Mpsa.Controller.Groups;
+using Mpsa.Controller.Members;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+using Mpsa.Tests.Exchanges;
+
+namespace Mpsa.Tests.Controller;
+
+/// <summary>A <see cref="ControllerEngine"/> and several CPE initiators on one virtual clock and an in-memory link.</summary>
+internal sealed class ControllerHarness : IDisposable
+{
+    public static readonly IPEndPoint ControllerAddress = new(IPAddress.Parse("192.0.2.1"), 500);
+    private readonly Queue<(IPEndPoint From, IPEndPoint To, byte[] Datagram)> _link = new();
+    private readonly Dictionary<IPEndPoint, Cpe> _cpes = [];
+    private int _seed = 100;
+
+    public ControllerHarness(int members, GroupConfig? group = null, ILogger? log = null)
+    {
+        Group = group ?? DefaultGroup();
+        Members = Enumerable.Range(1, members).Select(i =>
+            new MemberConfig($"cpe{i}", $"cpe{i}.example.net", SecretBytes.CopyFrom(System.Text.Encoding.UTF8.GetBytes($"psk-of-cpe{i}-0123456789")), Group.Name, true)).ToList();
+        Engine = new ControllerEngine(Settings(Members), log ?? NullLogger.Instance, new SeededRandom(7), Now);
+    }
+
+    public static GroupConfig DefaultGroup() => new("office", new EspSuite(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128),
+        PrfId.PRF_HMAC_SHA2_256, TimeSpan.FromSeconds(600), TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60), true);
+
+    public ControllerSettings Settings(IReadOnlyList<MemberConfig> members) => new(
+        "controller.example.net", [ControllerAddress], [Suites.Default], Suites.Esp,
+        new Dictionary<string, GroupConfig> { [Group.Name] = Group }, members, "/nonexistent", "info", 100);
+
+    public GroupConfig Group { get; }
+    public List<MemberConfig> Members { get; }
+    public ControllerEngine Engine { get; }
+    public MonoTime Now { get; private set; } = new(1_000_000);
+
+    internal sealed class Cpe(MemberConfig member, IkeInitiator initiator, IPEndPoint address)
+    {
+        public MemberConfig Member { get; } = member;
+        public IkeInitiator Initiator { get; set; } = initiator;
+        public IPEndPoint Address { get; } = address;
+        public List<MpsaPut> Received { get; } = [];
+        public List<IkeEvent> Events { get; } = [];
+        public bool Offline { get; set; }
+    }
+
+    public IReadOnlyCollection<Cpe> Cpes => _cpes.Values;
+
+    public Cpe Connect(int index)
+    {
+        var member = Members[index - 1];
+        var address = new IPEndPoint(IPAddress.Parse($"198.51.100.{index}"), 500);
+        var initiator = new IkeInitiator(new IkeInitiatorOptions
+        {
+            Proposals = [Suites.Default],
+            LocalIdentity = member.Identity,
+            RemoteIdentity = "controller.example.net",
+            Psk = member.Psk,
+            ChildProposals = Suites.Esp,
+            LocalSelectors = [TrafficSelector.ForHost(address.Address)],
+            RemoteSelectors = [TrafficSelector.ForHost(ControllerAddress.Address)],
+            Random = new SeededRandom(_seed++),
+        }, ControllerAddress);
+        var cpe = _cpes.TryGetValue(address, out var existing) ? existing : new Cpe(member, initiator, address);
+        cpe.Initiator = initiator;
+        _cpes[address] = cpe;
+        FromCpe(cpe, initiator.Start(Now));
+        Run();
+        return cpe;
+    }
+
+    private void FromCpe(Cpe cpe, Step step)
+    {
+        cpe.Events.AddRange(step.Events);
+        cpe.Received.AddRange(step.Events.OfType<MpsaReceived>().Select(r => r.Put));
+        foreach (var o in step.Send)
+        {
+            _link.Enqueue((cpe.Address, o.To, o.Datagram));
+        }
+    }
+
+    public void FromController(IReadOnlyList<Outgoing> send)
+    {
+        foreach (var o in send)
+        {
+            _link.Enqueue((ControllerAddress, o.To, o.Datagram));
+        }
+    }
+
+    /// <summary>Delivers until quiet.</summary>
+    public void Run()
+    {
+        while (_link.TryDequeue(out var d))
+        {
+            if (d.To.Equals(ControllerAddress))
+            {
+                FromController(Engine.Receive(d.Datagram, d.From, Now));
+            }
+            else if (_cpes.TryGetValue(d.To, out var cpe) && !cpe.Offline)
+            {
+                FromCpe(cpe, cpe.Initiator.Receive(d.Datagram, ControllerAddress, Now));
+            }
+        }
+    }
+
+    /// <summary>Moves the clock to <paramref name="until"/>, firing every deadline on the way.</summary>
+    public void AdvanceTo(MonoTime until)
+    {
+        while (true)
+        {
+            Run();
+            var next = Engine.NextDeadline;
+            foreach (var c in _cpes.Values)
+            {
+                next = MonoTime.Min(next, c.Initiator.NextDeadline);
+            }
+            if (next is null || next.Value > until)
+            {
+                Now = until;
+                FromController(Engine.OnTimeout(Now));
+                Run();
+                return;
+            }
+            Now = next.Value > Now ? next.Value : Now;
+            FromController(Engine.OnTimeout(Now));
+            foreach (var c in _cpes.Values.Where(c => !c.Offline))
+            {
+                FromCpe(c, c.Initiator.OnTimeout(Now));
+            }
+        }
+    }
+
+    public void Advance(TimeSpan by) => AdvanceTo(Now + by);
+
+    public void Dispose()
+    {
+        foreach (var c in _cpes.Values)
+        {
+            c.Initiator.Dispose();
+            c.Received.ForEach(p => p.Dispose());
+        }
+        Engine.Dispose();
+    }
+}
