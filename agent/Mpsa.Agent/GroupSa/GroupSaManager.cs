@@ -124,7 +124,7 @@ internal sealed class GroupSaManager : IDisposable
             return Repeated(existing, put, keys, warning, now);
         }
 
-        string fingerprint = KeyFingerprint.Of(keys.EncrKey, keys.IntegKey);
+        string fingerprint = KeymatFingerprint.Of(keys);
         var sa = new SharedSa(put.Spi, suite, keys, fingerprint, now,
             TimeSpan.FromSeconds(put.LifetimeSeconds), TimeSpan.FromSeconds(put.Rollover1Seconds), TimeSpan.FromSeconds(put.Rollover2Seconds));
         sa.SafetyNetEnd = sa.LifeEndsAt;

@@ -9,7 +9,7 @@ namespace Mpsa.Agent.Kernel;
 /// An <see cref="IKernel"/> that records what it is asked, keyed the way XFRM keys it (states by destination, SPI and
 /// protocol; policies by selector, direction and mark), answering AlreadyExists/NotFound where the kernel would.
 /// Serves tests and <c>--dry-run</c>: every request is described through the optional trace callback, with a key
-/// fingerprint (<see cref="KeyFingerprint"/>) in place of key bytes. Keeps its own copies of keys, like the kernel,
+/// fingerprint (<see cref="KeymatFingerprint"/>) in place of key bytes. Keeps its own copies of keys, like the kernel,
 /// and zeroes them when a state goes. Thread-safe.
 /// </summary>
 internal sealed class InMemoryKernel : IKernel, IDisposable
@@ -293,7 +293,7 @@ internal sealed class InMemoryKernel : IKernel, IDisposable
     }
 
     private static string Describe(XfrmStateSpec state) =>
-        $"{state} fp {KeyFingerprint.Of(state.EncrKey, state.IntegKey)}";
+        $"{state} fp {KeymatFingerprint.Of([state.EncrKey, state.IntegKey])}";
 
     /// <summary>What the kernel's verify_newsa_info and algorithm lookup would refuse (EINVAL).</summary>
     private static string? Validate(XfrmStateSpec s)
