@@ -12,7 +12,7 @@ namespace Mpsa.Controller;
 /// `mpsa-controller run`: UDP listeners and the control socket feed one channel; one loop owns the engine and
 /// wakes for input or the engine's next deadline. SIGHUP reloads; SIGTERM/SIGINT say goodbye to members and exit 0.
 /// </summary>
-internal sealed class ControllerDaemon
+internal sealed class ControllerDaemon : IDisposable
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan CookieRotation = TimeSpan.FromMinutes(5);
@@ -34,7 +34,7 @@ internal sealed class ControllerDaemon
 
     public static async Task<int> RunAsync(string configPath, ControllerSettings settings, ILoggerFactory logs)
     {
-        var daemon = new ControllerDaemon(configPath, logs.CreateLogger("mpsa-controller"));
+        using var daemon = new ControllerDaemon(configPath, logs.CreateLogger("mpsa-controller"));
         return await daemon.RunAsync(settings, logs).ConfigureAwait(false);
     }
 
@@ -61,7 +61,7 @@ internal sealed class ControllerDaemon
         }
         catch (SocketException e)
         {
-            _log.LogError("cannot listen: {Error}", e.Message);
+            _log.CannotListen(e.Message);
             return 71;
         }
         finally
@@ -70,7 +70,6 @@ internal sealed class ControllerDaemon
             {
                 await s.DisposeAsync().ConfigureAwait(false);
             }
-            _engine.Dispose();
         }
     }
 
@@ -121,7 +120,10 @@ internal sealed class ControllerDaemon
         switch (input)
         {
             case ControllerInput.Datagram d:
-                _lastVia[d.From] = d.Via;
+                if (d.Via.IsNatTraversal && _lastVia.Count < 100_000)
+                {
+                    _lastVia[d.From] = d.Via;
+                }
                 Send(_engine.Receive(d.Bytes, d.From, Now));
                 break;
             case ControllerInput.Reload:
@@ -161,7 +163,7 @@ internal sealed class ControllerDaemon
         }
         foreach (var w in warnings)
         {
-            _log.LogWarning("{Warning}", w.ToString());
+            _log.ConfigWarning(w);
         }
         Send(_engine.Reload(next, Now));
         return true;
@@ -193,12 +195,18 @@ internal sealed class ControllerDaemon
         }
     }
 
+    public void Dispose() => _engine?.Dispose();
+
+    private static bool SameFamily(UdpEndpoint s, IPEndPoint to) =>
+        s.LocalEndPoint.AddressFamily == to.AddressFamily || s.LocalEndPoint.Address.Equals(IPAddress.IPv6Any);
+
     private void Send(IReadOnlyList<Outgoing> send)
     {
         foreach (var o in send)
         {
+            // A member that came in on the NAT-T port is answered there; everyone else from the plain IKE socket of its family.
             var via = _lastVia.TryGetValue(o.To, out var v) ? v
-                : _sockets.FirstOrDefault(s => s.LocalEndPoint.AddressFamily == o.To.AddressFamily) ?? _sockets[0];
+                : _sockets.FirstOrDefault(s => !s.IsNatTraversal && SameFamily(s, o.To)) ?? _sockets.FirstOrDefault(s => SameFamily(s, o.To)) ?? _sockets[0];
             via.SendTo(o.Datagram, o.To);
         }
     }
