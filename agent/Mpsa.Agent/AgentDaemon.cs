@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Mpsa.Agent.Config;
 using Mpsa.Agent.GroupSa;
-using Mpsa.Agent.Kernel;
+using Mpsa.Netlink.Kernel;
 using Mpsa.Hosting;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;

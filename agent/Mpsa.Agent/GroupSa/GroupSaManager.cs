@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Mpsa.Agent.Kernel;
+using Mpsa.Netlink.Kernel;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Mpsa.Agent.GroupSa;
-using Mpsa.Agent.Kernel;
+using Mpsa.Netlink.Kernel;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
