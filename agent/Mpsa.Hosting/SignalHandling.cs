@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mpsa.Hosting;
+
+/// <summary>
+/// The daemon's signals (STYLE.md §5), after Hosting's <c>ConsoleLifetime</c>: SIGTERM and SIGINT cancel the
+/// root <see cref="CancellationTokenSource"/> and keep the runtime from exiting (<c>Cancel = true</c>), so
+/// <c>Main</c> can say goodbye and return 0; a second one while stopping is left to the runtime, which
+/// ends the process. SIGHUP calls the reload callback (which should only queue a reload for the driver
+/// loop). Dispose to unregister.
+/// </summary>
+internal sealed class SignalHandling : IDisposable
+{
+    private readonly CancellationTokenSource _stop;
+    private readonly Action _reload;
+    private readonly ILogger _logger;
+    private readonly PosixSignalRegistration[] _registrations;
+
+    public SignalHandling(CancellationTokenSource stop, Action reload, ILogger? logger = null)
+    {
+        _stop = stop;
+        _reload = reload;
+        _logger = logger ?? NullLogger.Instance;
+        _registrations =
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle),
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle),
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, Handle),
+        ];
+    }
+
+    /// <summary>Stop requests seen (SIGTERM and SIGINT).</summary>
+    public int StopRequests { get; private set; }
+
+    /// <summary>Reloads requested (SIGHUP).</summary>
+    public int ReloadRequests { get; private set; }
+
+    public void Dispose()
+    {
+        foreach (var registration in _registrations)
+        {
+            registration.Dispose();
+        }
+    }
+
+    /// <summary>What a signal does; internal so tests can deliver one without the kernel.</summary>
+    internal void Handle(PosixSignalContext context)
+    {
+        string name = context.Signal.ToString();
+        switch (context.Signal)
+        {
+            case PosixSignal.SIGTERM or PosixSignal.SIGINT:
+                StopRequests++;
+                if (_stop.IsCancellationRequested)
+                {
+                    _logger.SecondStopSignal(name);
+                    context.Cancel = false;
+                    return;
+                }
+                context.Cancel = true;
+                _logger.StopSignal(name);
+                _stop.Cancel();
+                break;
+            case PosixSignal.SIGHUP:
+                context.Cancel = true;
+                ReloadRequests++;
+                _logger.ReloadSignal();
+                _reload();
+                break;
+            default:
+                break;
+        }
+    }
+}
