@@ -4,112 +4,59 @@ using Mpsa.Ike.Exchanges;
 namespace Mpsa.Hosting;
 
 /// <summary>
-/// The daemon's single-threaded loop (STYLE.md §5): readers (UDP, netlink, control socket, signals) write
-/// inputs into a <see cref="Channel{T}"/>; the loop takes them one at a time in order and hands each to
-/// <see cref="IDriver{TInput}.HandleInput"/>, and when <see cref="IDriver{TInput}.NextDeadline"/> has come it
-/// calls <see cref="IDriver{TInput}.HandleTimeout"/>. A deadline that is due goes before the next input, so
-/// a busy inbox cannot starve the timers. Every call of one step sees the same <see cref="Now"/>.
-/// <para>
-/// The loop ends when the channel is completed and empty (the graceful way: the driver, asked to stop,
-/// says goodbye and then completes the writer) or when the token is cancelled (the hard way).
-/// </para>
+/// The one loop that owns a daemon's state machines (STYLE.md §5): sockets, the control socket and signals post
+/// inputs; the loop handles them in order and wakes at the machines' next deadline. No locks are needed.
 /// </summary>
 internal sealed class DriverLoop<TInput>
 {
-    /// <summary>Longest single sleep; the loop then looks at the clock again.</summary>
-    private static readonly TimeSpan MaxSleep = TimeSpan.FromHours(1);
+    private readonly Channel<TInput> _inbox = Channel.CreateUnbounded<TInput>(new UnboundedChannelOptions { SingleReader = true });
 
-    private readonly ChannelReader<TInput> _inputs;
-    private readonly IDriver<TInput> _driver;
-    private readonly TimeProvider? _time;
+    public static MonoTime Now => new(Environment.TickCount64);
 
-    /// <param name="time">Null for the system clock (<see cref="MonoClock.Now"/>); tests pass a manual one.</param>
-    public DriverLoop(ChannelReader<TInput> inputs, IDriver<TInput> driver, TimeProvider? time = null)
+    /// <summary>Thread-safe; false after the loop is completed.</summary>
+    public bool Post(TInput input) => _inbox.Writer.TryWrite(input);
+
+    /// <summary>Runs until <paramref name="stop"/> is cancelled or <paramref name="until"/> passes or <paramref name="done"/> holds.</summary>
+    public async Task RunAsync(Func<MonoTime?> nextDeadline, Action<TInput> handle, Action<MonoTime> onTimeout,
+        CancellationToken stop, MonoTime? until = null, Func<bool>? done = null)
     {
-        _inputs = inputs;
-        _driver = driver;
-        _time = time;
-        Now = MonoClock.From(time);
-    }
-
-    /// <summary>The instant of the current step (read once per input or timeout).</summary>
-    public MonoTime Now { get; private set; }
-
-    /// <summary>Inputs handled so far.</summary>
-    public long Inputs { get; private set; }
-
-    /// <summary>Timeouts handled so far.</summary>
-    public long Timeouts { get; private set; }
-
-    /// <summary>
-    /// Runs until the input channel completes (returns normally) or <paramref name="cancellationToken"/> is
-    /// cancelled (also returns normally: cancellation is how a daemon stops). Exceptions from the driver
-    /// end the loop and fault the task.
-    /// </summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        Task<bool>? waitForInput = null;
-        Task? timer = null;
-        MonoTime timerDeadline = default;
-        CancellationTokenSource? timerCancel = null;
-        try
+        while (!stop.IsCancellationRequested && (until is null || Now < until.Value) && (done is null || !done()))
         {
-            while (!cancellationToken.IsCancellationRequested)
+            var deadline = MonoTime.Min(nextDeadline(), until);
+            await WaitAsync(deadline, stop).ConfigureAwait(false);
+            while (_inbox.Reader.TryRead(out var input))
             {
-                Now = MonoClock.From(_time);
-                var deadline = _driver.NextDeadline;
-                if (deadline is { } due && due <= Now)
-                {
-                    Timeouts++;
-                    _driver.HandleTimeout(Now);
-                    continue;
-                }
-                if (_inputs.TryRead(out var input))
-                {
-                    Inputs++;
-                    _driver.HandleInput(input, Now);
-                    continue;
-                }
-
-                // Nothing to do now: sleep until an input comes or the deadline does. The waits are kept across
-                // turns while still pending, so a long-lived deadline does not pile up timers.
-                waitForInput ??= _inputs.WaitToReadAsync(cancellationToken).AsTask();
-                if (deadline is null)
-                {
-                    await waitForInput.ConfigureAwait(false);
-                }
-                else
-                {
-                    if (timer is null || timer.IsCompleted || timerDeadline != deadline.Value)
-                    {
-                        timerCancel?.Cancel();
-                        timerCancel?.Dispose();
-                        timerCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                        var sleep = deadline.Value - Now;
-                        timer = Task.Delay(sleep < MaxSleep ? sleep : MaxSleep, _time ?? TimeProvider.System, timerCancel.Token);
-                        timerDeadline = deadline.Value;
-                    }
-                    await Task.WhenAny(waitForInput, timer).ConfigureAwait(false);
-                }
-                if (waitForInput.IsCompleted)
-                {
-                    bool more = await waitForInput.ConfigureAwait(false);   // rethrows a channel's completion error
-                    waitForInput = null;
-                    if (!more)
-                    {
-                        return;
-                    }
-                }
+                handle(input);
+            }
+            if (deadline is { } d && Now >= d)
+            {
+                onTimeout(Now);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    }
+
+    private async Task WaitAsync(MonoTime? deadline, CancellationToken stop)
+    {
+        if (_inbox.Reader.TryPeek(out _))
         {
-            // The hard stop.
+            return;
         }
-        finally
+        long ms = deadline is { } d ? Math.Clamp(d.Milliseconds - Now.Milliseconds, 0, int.MaxValue) : Timeout.Infinite;
+        if (ms == 0)
         {
-            timerCancel?.Cancel();
-            timerCancel?.Dispose();
+            return;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        if (ms != Timeout.Infinite)
+        {
+            timeout.CancelAfter(TimeSpan.FromMilliseconds(ms));
+        }
+        try
+        {
+            await _inbox.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 }

@@ -8,7 +8,7 @@ namespace Mpsa.Hosting;
 /// The daemon's signals (STYLE.md §5), after Hosting's <c>ConsoleLifetime</c>: SIGTERM and SIGINT cancel the
 /// root <see cref="CancellationTokenSource"/> and keep the runtime from exiting (<c>Cancel = true</c>), so
 /// <c>Main</c> can say goodbye and return 0; a second one while stopping is left to the runtime, which
-/// ends the process. SIGHUP calls the reload callback (which should only queue a reload for the driver
+/// ends the process. SIGHUP calls the reload callback (which should only post a reload to the driver
 /// loop). Dispose to unregister.
 /// </summary>
 internal sealed class SignalHandling : IDisposable
@@ -16,19 +16,13 @@ internal sealed class SignalHandling : IDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Action _reload;
     private readonly ILogger _logger;
-    private readonly PosixSignalRegistration[] _registrations;
+    private PosixSignalRegistration[] _registrations = [];
 
-    public SignalHandling(CancellationTokenSource stop, Action reload, ILogger? logger = null)
+    private SignalHandling(CancellationTokenSource stop, Action reload, ILogger? logger)
     {
         _stop = stop;
         _reload = reload;
         _logger = logger ?? NullLogger.Instance;
-        _registrations =
-        [
-            PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle),
-            PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle),
-            PosixSignalRegistration.Create(PosixSignal.SIGHUP, Handle),
-        ];
     }
 
     /// <summary>Stop requests seen (SIGTERM and SIGINT).</summary>
@@ -36,6 +30,18 @@ internal sealed class SignalHandling : IDisposable
 
     /// <summary>Reloads requested (SIGHUP).</summary>
     public int ReloadRequests { get; private set; }
+
+    public static SignalHandling Register(CancellationTokenSource stop, Action reload, ILogger? logger = null)
+    {
+        var handling = new SignalHandling(stop, reload, logger);
+        handling._registrations =
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, handling.Handle),
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, handling.Handle),
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, handling.Handle),
+        ];
+        return handling;
+    }
 
     public void Dispose()
     {

@@ -8,7 +8,7 @@ namespace Mpsa.Ike.Exchanges;
 public abstract record IkeEvent;
 
 /// <summary>IKE_AUTH completed: the IKE SA is authenticated on both sides.</summary>
-public sealed record IkeSaEstablished(IkeSpi SpiI, IkeSpi SpiR, IPEndPoint Peer, string PeerIdentity, IkeSuite Suite, bool PeerSupportsMpsa) : IkeEvent;
+public sealed record IkeSaEstablished(IkeSpi SpiI, IkeSpi SpiR, IPEndPoint Peer, string PeerIdentity, IkeSuite Suite, bool PeerSupportsMpsa, string KeyFingerprint) : IkeEvent;
 
 /// <summary>The CHILD_SA negotiated in IKE_AUTH (or its failure, with the Notify that explains it).</summary>
 public sealed record ChildSaEstablished(IkeSpi SpiR, ChildSa ChildSa) : IkeEvent;

@@ -193,7 +193,7 @@ public sealed class IkeInitiator : IDisposable
                 break;
             case AuthOutcome.Established e:
                 _state = new Established(a.Ctx, e.Child);
-                step.Emit(new IkeSaEstablished(a.Ctx.SpiI, a.Ctx.SpiR, Peer, a.Ctx.PeerIdentity, a.Ctx.Suite, a.Ctx.PeerSupportsMpsa));
+                step.Emit(new IkeSaEstablished(a.Ctx.SpiI, a.Ctx.SpiR, Peer, a.Ctx.PeerIdentity, a.Ctx.Suite, a.Ctx.PeerSupportsMpsa, KeymatFingerprint.Of(a.Ctx.Keys)));
                 step.Emit(e.Child is not null ? new ChildSaEstablished(a.Ctx.SpiR, e.Child) : new ChildSaFailed(a.Ctx.SpiR, e.ChildError!.Value));
                 break;
         }

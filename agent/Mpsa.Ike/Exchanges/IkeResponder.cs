@@ -187,7 +187,7 @@ public sealed class IkeResponder : IDisposable
             case AuthOutcome.Established e:
                 sa.Phase = SaPhase.Established;
                 sa.Child = e.Child;
-                step.Emit(new IkeSaEstablished(sa.Ctx.SpiI, sa.Ctx.SpiR, from, sa.Ctx.PeerIdentity, sa.Ctx.Suite, sa.Ctx.PeerSupportsMpsa));
+                step.Emit(new IkeSaEstablished(sa.Ctx.SpiI, sa.Ctx.SpiR, from, sa.Ctx.PeerIdentity, sa.Ctx.Suite, sa.Ctx.PeerSupportsMpsa, KeymatFingerprint.Of(sa.Ctx.Keys)));
                 step.Emit(e.Child is not null ? new ChildSaEstablished(sa.Ctx.SpiR, e.Child) : new ChildSaFailed(sa.Ctx.SpiR, e.ChildError!.Value));
                 break;
         }

@@ -11,7 +11,7 @@ public class SignalHandlingTests
     public void CancelsOnSigtermAndKeepsTheRuntimeRunning()
     {
         using var stop = new CancellationTokenSource();
-        using var signals = new SignalHandling(stop, () => { });
+        using var signals = SignalHandling.Register(stop, () => { });
         var context = new PosixSignalContext(PosixSignal.SIGTERM);
 
         signals.Handle(context);
@@ -24,7 +24,7 @@ public class SignalHandlingTests
     public void LeavesASecondStopSignalToTheRuntime()
     {
         using var stop = new CancellationTokenSource();
-        using var signals = new SignalHandling(stop, () => { });
+        using var signals = SignalHandling.Register(stop, () => { });
         signals.Handle(new PosixSignalContext(PosixSignal.SIGINT));
         var second = new PosixSignalContext(PosixSignal.SIGINT);
 
@@ -39,7 +39,7 @@ public class SignalHandlingTests
     {
         using var stop = new CancellationTokenSource();
         int reloads = 0;
-        using var signals = new SignalHandling(stop, () => reloads++);
+        using var signals = SignalHandling.Register(stop, () => reloads++);
         var context = new PosixSignalContext(PosixSignal.SIGHUP);
 
         signals.Handle(context);
@@ -54,7 +54,7 @@ public class SignalHandlingTests
     {
         using var stop = new CancellationTokenSource();
         using var reloaded = new ManualResetEventSlim();
-        using var signals = new SignalHandling(stop, reloaded.Set);
+        using var signals = SignalHandling.Register(stop, reloaded.Set);
 
         using (var kill = Process.Start("kill", ["-HUP", Environment.ProcessId.ToString()]))
         {

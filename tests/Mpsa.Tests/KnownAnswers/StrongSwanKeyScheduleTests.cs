@@ -124,4 +124,14 @@ public class StrongSwanKeyScheduleTests
                 resp.Find<AuthenticationPayload>()!.Data), Is.True, "responder AUTH");
         }
     }
+
+    [TestCaseSource(nameof(Suites))]
+    public void FingerprintsIkeKeysLikeAnIndependentHashOfStrongSwansKeys(string name)
+    {
+        var f = Fixture.Load("strongswan", name);
+        using var keys = IkeKeySchedule.Derive(SuiteOf(f), f.Hex("g_ir"), f.Hex("ni"), f.Hex("nr"), f.Spi("spi_i"), f.Spi("spi_r"));
+        byte[] all = [.. new[] { "sk_d", "sk_ai", "sk_ar", "sk_ei", "sk_er", "sk_pi", "sk_pr" }.SelectMany(f.Hex)];
+        string expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(all))[..16];
+        Assert.That(KeymatFingerprint.Of(keys), Is.EqualTo(expected));
+    }
 }

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Mpsa.Hosting;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
+
+namespace Mpsa.Controller;
+
+/// <summary>
+/// `mpsa-controller run`: UDP listeners and the control socket post to one driver loop that owns the engine.
+/// SIGHUP reloads; SIGTERM/SIGINT say goodbye to members (Delete, a bounded wait) and exit 0.
+/// </summary>
+internal sealed class ControllerDaemon : IDisposable
+{
+    private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan CookieRotation = TimeSpan.FromMinutes(5);
+    private const int MaxRememberedNatPeers = 100_000;
+
+    private readonly string _configPath;
+    private readonly ILogger _log;
+    private readonly DriverLoop<ControllerInput> _loop = new();
+    private readonly List<UdpEndpoint> _sockets = [];
+    private readonly Dictionary<IPEndPoint, UdpEndpoint> _natPeers = [];
+    private readonly ControllerEngine _engine;
+    private MonoTime _nextCookieRotation;
+
+    private ControllerDaemon(string configPath, ControllerSettings settings, ILogger log)
+    {
+        _configPath = configPath;
+        _log = log;
+        _engine = new ControllerEngine(settings, log, SystemRandom.Instance, DriverLoop<ControllerInput>.Now);
+        _nextCookieRotation = DriverLoop<ControllerInput>.Now + CookieRotation;
+    }
+
+    private static MonoTime Now => DriverLoop<ControllerInput>.Now;
+
+    public static async Task<int> RunAsync(string configPath, ControllerSettings settings, ILoggerFactory logs)
+    {
+        using var daemon = new ControllerDaemon(configPath, settings, logs.CreateLogger("mpsa-controller"));
+        return await daemon.RunAsync(settings, logs).ConfigureAwait(false);
+    }
+
+    private async Task<int> RunAsync(ControllerSettings settings, ILoggerFactory logs)
+    {
+        using var stop = new CancellationTokenSource();
+        using var signals = SignalHandling.Register(stop, () => _loop.Post(new ControllerInput.Reload()));
+        var receivers = new List<Task>();
+        try
+        {
+            foreach (var endpoint in settings.Listen)
+            {
+                var socket = new UdpEndpoint(endpoint, endpoint.Port == UdpEndpoint.NatTraversalPort ? true : null, logs.CreateLogger("mpsa-controller.udp"));
+                _sockets.Add(socket);
+                receivers.Add(socket.RunAsync((datagram, from) => _loop.Post(new ControllerInput.Datagram(datagram.ToArray(), from, socket)), stop.Token));
+                _log.Listening(socket.LocalEndPoint);
+            }
+        }
+        catch (SocketException e)
+        {
+            _log.CannotListen(e.Message);
+            return 71;
+        }
+        await using (ControlServer.Start(settings.ControlSocket, OnControlAsync, logs.CreateLogger("mpsa-controller.control")))
+        {
+            await _loop.RunAsync(NextDeadline, Handle, OnTimeout, stop.Token).ConfigureAwait(false);
+            // Goodbye: Delete to every member, and a bounded wait for their answers.
+            Send(_engine.Shutdown(Now));
+            await _loop.RunAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
+                Now + GoodbyeTimeout, () => _engine.ConnectedCount == 0).ConfigureAwait(false);
+        }
+        foreach (var s in _sockets)
+        {
+            s.Dispose();
+        }
+        await Task.WhenAll(receivers).ConfigureAwait(false);
+        return 0;
+    }
+
+    private MonoTime? NextDeadline() => MonoTime.Min(_engine.NextDeadline, _nextCookieRotation);
+
+    private void OnTimeout(MonoTime now)
+    {
+        Send(_engine.OnTimeout(now));
+        if (now >= _nextCookieRotation)
+        {
+            _nextCookieRotation = now + CookieRotation;
+            _engine.RotateCookieSecret();
+        }
+    }
+
+    private void Handle(ControllerInput input)
+    {
+        switch (input)
+        {
+            case ControllerInput.Datagram d:
+                if (d.Via.IsNatTraversal && _natPeers.Count < MaxRememberedNatPeers)
+                {
+                    _natPeers[d.From] = d.Via;
+                }
+                Send(_engine.Receive(d.Bytes, d.From, Now));
+                break;
+            case ControllerInput.Reload:
+                Reload();
+                break;
+            case ControllerInput.Command c:
+                c.Reply.TrySetResult(Execute(c.Text));
+                break;
+        }
+    }
+
+    private string Execute(string command) => command.Trim() switch
+    {
+        "status" => ControllerCli.StatusText(_engine.Status(Now), json: false),
+        "status --json" => ControllerCli.StatusText(_engine.Status(Now), json: true),
+        "reload" => Reload() ? "reloaded\n" : "reload failed: the configuration has errors (see the log); the running one stays\n",
+        var other => $"error: unknown command '{other}' (status, status --json, reload)\n",
+    };
+
+    private bool Reload()
+    {
+        var warnings = new List<ConfigError>();
+        if (!ConfigReader.TryLoad(_configPath, r => ControllerConfigFile.Read(r, warnings.Add), out var next, out var errors))
+        {
+            foreach (var e in errors)
+            {
+                _log.ReloadRefused(e.ToString());
+            }
+            return false;
+        }
+        foreach (var w in warnings)
+        {
+            _log.ConfigWarning(w);
+        }
+        Send(_engine.Reload(next, Now));
+        return true;
+    }
+
+    private Task<string> OnControlAsync(string command, CancellationToken cancel)
+    {
+        var reply = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        cancel.Register(() => reply.TrySetCanceled(cancel));
+        _loop.Post(new ControllerInput.Command(command, reply));
+        return reply.Task;
+    }
+
+    private void Send(IReadOnlyList<Outgoing> send)
+    {
+        foreach (var o in send)
+        {
+            // A member that came in on the NAT-T port is answered there; everyone else from the plain socket of its family.
+            var via = _natPeers.TryGetValue(o.To, out var v) ? v
+                : _sockets.FirstOrDefault(s => !s.IsNatTraversal && SameFamily(s, o.To)) ?? _sockets.FirstOrDefault(s => SameFamily(s, o.To)) ?? _sockets[0];
+            via.SendTo(o.Datagram, o.To);
+        }
+    }
+
+    private static bool SameFamily(UdpEndpoint s, IPEndPoint to) =>
+        s.LocalEndPoint.AddressFamily == to.AddressFamily || s.LocalEndPoint.Address.Equals(IPAddress.IPv6Any);
+
+    public void Dispose() => _engine.Dispose();
+}
