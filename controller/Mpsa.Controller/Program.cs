@@ -1,1 +1,3 @@
-return 0;
+using Mpsa.Controller;
+
+return await ControllerCli.RunAsync(args).ConfigureAwait(false);

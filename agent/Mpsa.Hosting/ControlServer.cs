@@ -1,0 +1,293 @@
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mpsa.Hosting;
+
+/// <summary>
+/// The daemon's control socket: a Unix-domain stream socket (e.g. <c>/run/mpsa/agent.sock</c>, mode 0660).
+/// The protocol is one request line (<c>status</c>, <c>status --json</c>, <c>reload</c>, …, at most
+/// <see cref="MaxRequestLength"/> bytes, within <see cref="RequestTimeout"/>), answered with text, after
+/// which the server closes the connection. The answer comes from the handler, which typically posts the
+/// command to the driver loop and awaits its reply; it gets a token that is cancelled when the server
+/// stops or after <see cref="HandlerTimeout"/>. Answers end with a newline (added when missing).
+/// </summary>
+internal sealed class ControlServer : IAsyncDisposable
+{
+    public const int MaxRequestLength = 1024;
+
+    /// <summary>At most this many connections are served at once; more wait in the listen backlog.</summary>
+    public const int MaxConnections = 8;
+
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
+
+    public static readonly TimeSpan HandlerTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Socket _listener;
+    private readonly Func<string, CancellationToken, Task<string>> _handler;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _slots = new(MaxConnections, MaxConnections);
+    private readonly HashSet<Task> _connections = [];
+    private readonly Task _acceptLoop;
+    private int _disposed;
+
+    private ControlServer(string path, Socket listener, Func<string, CancellationToken, Task<string>> handler, ILogger logger)
+    {
+        Path = path;
+        _listener = listener;
+        _handler = handler;
+        _logger = logger;
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    public string Path { get; }
+
+    /// <summary>
+    /// Binds <paramref name="path"/> and starts serving. A socket file left by a daemon that died is removed
+    /// first; if a daemon still answers on it, this throws <see cref="IOException"/> instead. The parent
+    /// directory is created (mode 0750) when missing.
+    /// </summary>
+    public static ControlServer Start(string path, Func<string, CancellationToken, Task<string>> handler, ILogger? logger = null)
+    {
+        logger ??= NullLogger.Instance;
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(directory);
+            }
+            else
+            {
+                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                    | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            }
+        }
+        RemoveStaleSocket(path, logger);
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(path));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            }
+            listener.Listen(MaxConnections * 2);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+        logger.ControlListening(path);
+        return new ControlServer(path, listener, handler, logger);
+    }
+
+    /// <summary>Stops accepting, lets open requests finish (bounded), and deletes the socket file.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener.Dispose();
+        await _acceptLoop.ConfigureAwait(false);
+        Task[] open;
+        lock (_connections)
+        {
+            open = [.. _connections];
+        }
+        try
+        {
+            await Task.WhenAll(open).WaitAsync(DrainTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A handler that ignores its token; its connection is closed when it returns.
+        }
+        try
+        {
+            File.Delete(Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.ControlDeleteFailed(Path, e.Message);
+        }
+        _stop.Dispose();
+    }
+
+    private static void RemoveStaleSocket(string path, ILogger logger)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            try
+            {
+                probe.Connect(new UnixDomainSocketEndPoint(path));
+                throw new IOException($"another daemon is listening on {path}");
+            }
+            catch (SocketException)
+            {
+                // Nobody answers: what is there is a leftover.
+            }
+        }
+        File.Delete(path);
+        logger.ControlStaleRemoved(path);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                await _slots.WaitAsync(token).ConfigureAwait(false);
+                client = await _listener.AcceptAsync(token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException
+                || (e is SocketException && token.IsCancellationRequested))
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // EMFILE and the like: wait a little rather than spin.
+                _slots.Release();
+                _logger.ControlConnectionError(e.Message);
+                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+            var connection = ServeAsync(client);
+            lock (_connections)
+            {
+                _connections.Add(connection);
+            }
+            _ = connection.ContinueWith(Forget, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private static void Forget(Task connection, object? state)
+    {
+        var server = (ControlServer)state!;
+        lock (server._connections)
+        {
+            server._connections.Remove(connection);
+        }
+        server._slots.Release();
+    }
+
+    private async Task ServeAsync(Socket client)
+    {
+        await Task.Yield();
+        using (client)
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+        {
+            try
+            {
+                timeout.CancelAfter(RequestTimeout);
+                var (command, problem) = await ReadRequestAsync(client, timeout.Token).ConfigureAwait(false);
+                string response;
+                if (command is null)
+                {
+                    _logger.ControlRejected(problem!);
+                    response = $"error: {problem}\n";
+                }
+                else
+                {
+                    response = await RunHandlerAsync(command).ConfigureAwait(false);
+                }
+                timeout.CancelAfter(RequestTimeout);
+                await SendAllAsync(client, Encoding.UTF8.GetBytes(response), timeout.Token).ConfigureAwait(false);
+                client.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                _logger.ControlConnectionError(e is OperationCanceledException ? "timed out or server stopping" : e.Message);
+            }
+        }
+    }
+
+    private async Task<string> RunHandlerAsync(string command)
+    {
+        string verb = command.Split(' ', 2)[0];
+        _logger.ControlRequest(verb);   // the verb only: arguments could one day carry something private
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        limit.CancelAfter(HandlerTimeout);
+        try
+        {
+            var response = await _handler(command, limit.Token).ConfigureAwait(false);
+            return response.Length == 0 || response.EndsWith('\n') ? response : response + "\n";
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            return _stop.IsCancellationRequested ? "error: daemon is stopping\n" : "error: the daemon did not answer in time\n";
+        }
+        catch (Exception e)
+        {
+            _logger.ControlCommandFailed(e, verb);
+            return "error: internal error (see the daemon's log)\n";
+        }
+    }
+
+    /// <summary>Reads up to the first newline (or the end of input); the command, or null and why not.</summary>
+    private static async Task<(string? Command, string? Problem)> ReadRequestAsync(Socket client, CancellationToken token)
+    {
+        var buffer = new byte[MaxRequestLength + 1];
+        int filled = 0;
+        while (true)
+        {
+            int newline = Array.IndexOf(buffer, (byte)'\n', 0, filled);
+            if (newline >= 0)
+            {
+                return Decode(buffer.AsSpan(0, newline));
+            }
+            if (filled == buffer.Length)
+            {
+                return (null, $"request longer than {MaxRequestLength} bytes");
+            }
+            int read = await client.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, token).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return filled == 0 ? (null, "empty request") : Decode(buffer.AsSpan(0, filled));
+            }
+            filled += read;
+        }
+    }
+
+    private static (string? Command, string? Problem) Decode(ReadOnlySpan<byte> line)
+    {
+        string command;
+        try
+        {
+            command = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(line).Trim();
+        }
+        catch (DecoderFallbackException)
+        {
+            return (null, "request is not UTF-8");
+        }
+        if (command.Length == 0)
+        {
+            return (null, "empty request");
+        }
+        return command.Any(char.IsControl) ? (null, "request contains control characters") : (command, null);
+    }
+
+    private static async Task SendAllAsync(Socket client, ReadOnlyMemory<byte> data, CancellationToken token)
+    {
+        while (!data.IsEmpty)
+        {
+            int sent = await client.SendAsync(data, SocketFlags.None, token).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+}

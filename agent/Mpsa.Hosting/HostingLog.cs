@@ -1,0 +1,56 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Mpsa.Hosting;
+
+/// <summary>
+/// Log messages of the hosting layer, with stable EventIds inside the daemons' areas: 15x UDP transport
+/// (1xx), 45x secret and config files (4xx), 5xx control socket, 6xx process (signals, driver loop).
+/// </summary>
+internal static partial class HostingLog
+{
+    [LoggerMessage(EventId = 150, Level = LogLevel.Information, Message = "UDP listening on {Local}{Mode}")]
+    public static partial void UdpListening(this ILogger logger, IPEndPoint local, string mode);
+
+    [LoggerMessage(EventId = 151, Level = LogLevel.Debug, Message = "UDP on {Local}: ignored {Error} (an ICMP error for an earlier datagram)")]
+    public static partial void UdpIcmpError(this ILogger logger, IPEndPoint local, string error);
+
+    [LoggerMessage(EventId = 152, Level = LogLevel.Debug, Message = "UDP on {Local}: dropped a {Length}-byte datagram from {From} without the non-ESP marker")]
+    public static partial void UdpNotIke(this ILogger logger, IPEndPoint local, int length, IPEndPoint from);
+
+    [LoggerMessage(EventId = 153, Level = LogLevel.Warning, Message = "UDP on {Local}: sending {Length} bytes to {To} failed: {Error}")]
+    public static partial void UdpSendFailed(this ILogger logger, IPEndPoint local, int length, IPEndPoint to, string error);
+
+    [LoggerMessage(EventId = 154, Level = LogLevel.Error, Message = "UDP on {Local}: receive failed: {Error}")]
+    public static partial void UdpReceiveFailed(this ILogger logger, IPEndPoint local, string error);
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "control socket listening on {Path}")]
+    public static partial void ControlListening(this ILogger logger, string path);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "removed stale control socket {Path}")]
+    public static partial void ControlStaleRemoved(this ILogger logger, string path);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Debug, Message = "control request '{Command}'")]
+    public static partial void ControlRequest(this ILogger logger, string command);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "control request rejected: {Reason}")]
+    public static partial void ControlRejected(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Error, Message = "control command '{Command}' failed")]
+    public static partial void ControlCommandFailed(this ILogger logger, Exception exception, string command);
+
+    [LoggerMessage(EventId = 505, Level = LogLevel.Debug, Message = "control connection ended early: {Error}")]
+    public static partial void ControlConnectionError(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 506, Level = LogLevel.Warning, Message = "cannot delete control socket {Path}: {Error}")]
+    public static partial void ControlDeleteFailed(this ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "{Signal} received, stopping")]
+    public static partial void StopSignal(this ILogger logger, string signal);
+
+    [LoggerMessage(EventId = 601, Level = LogLevel.Information, Message = "SIGHUP received, reloading")]
+    public static partial void ReloadSignal(this ILogger logger);
+
+    [LoggerMessage(EventId = 602, Level = LogLevel.Warning, Message = "{Signal} received while stopping: exiting now")]
+    public static partial void SecondStopSignal(this ILogger logger, string signal);
+}

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Mpsa.Hosting;
+
+/// <summary>
+/// The daemons' logging: Microsoft.Extensions.Logging.Console with the simple formatter, one line per
+/// message, everything on stderr (procd's <c>stderr 1</c> hands it to logd), colour only on a terminal.
+/// Options are set by delegates, never bound from configuration, so it is trim- and AOT-safe.
+/// <para>
+/// The console logger formats on the caller's thread and writes from one background thread through a
+/// bounded queue (2500 messages; a full queue blocks the caller, nothing is dropped). Messages can
+/// therefore reach stderr a little after the call, and the writer thread is a background thread:
+/// at process exit anything still queued is lost unless the factory is disposed first. Disposing the
+/// factory disposes the provider, which stops the queue and waits (up to 1.5 s) for the writer to
+/// drain it. So <c>Main</c> must hold the factory in a <c>using</c> that ends before it returns, and must
+/// not leave through <c>Environment.Exit</c> with the factory still open.
+/// </para>
+/// </summary>
+internal static class LogSetup
+{
+    /// <summary>The accepted level names, as the config and the command line spell them.</summary>
+    public static IReadOnlyList<string> LevelNames { get; } = ["debug", "info", "warning", "error"];
+
+    /// <summary>Timestamp prefix when timestamps are on: UTC, millisecond resolution.</summary>
+    public const string TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+
+    /// <summary><c>debug|info|warning|error</c> (any case; <c>trace</c>, <c>warn</c> and <c>information</c> too).</summary>
+    public static bool TryParseLevel(string text, out LogLevel level)
+    {
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "trace":
+                level = LogLevel.Trace;
+                return true;
+            case "debug":
+                level = LogLevel.Debug;
+                return true;
+            case "info" or "information":
+                level = LogLevel.Information;
+                return true;
+            case "warning" or "warn":
+                level = LogLevel.Warning;
+                return true;
+            case "error":
+                level = LogLevel.Error;
+                return true;
+            default:
+                level = LogLevel.None;
+                return false;
+        }
+    }
+
+    /// <summary>The level type for a config key: <c>log_level = info</c>.</summary>
+    public static ValueParser<LogLevel> LevelValue { get; } = new("a log level (debug, info, warning, error)",
+        static (string text, out LogLevel level, out string? problem) =>
+        {
+            problem = null;
+            return TryParseLevel(text, out level);
+        });
+
+    /// <summary>
+    /// Builds the factory. <paramref name="colour"/> null means "when stderr is a terminal and NO_COLOR is
+    /// not set" (the formatter's own default looks at stdout, which is the wrong stream here).
+    /// </summary>
+    public static ILoggerFactory Create(LogLevel minimum, bool timestamps = false, bool? colour = null)
+    {
+        bool useColour = colour ?? (!Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")));
+        return LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(minimum);
+            builder.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.IncludeScopes = false;
+                o.TimestampFormat = timestamps ? TimestampFormat : null;
+                o.UseUtcTimestamp = true;
+                o.ColorBehavior = useColour ? LoggerColorBehavior.Enabled : LoggerColorBehavior.Disabled;
+            });
+            builder.AddConsole(o =>
+            {
+                o.FormatterName = ConsoleFormatterNames.Simple;
+                o.LogToStandardErrorThreshold = LogLevel.Trace;
+                o.QueueFullMode = ConsoleLoggerQueueFullMode.Wait;
+            });
+        });
+    }
+
+    /// <summary><see cref="Create(LogLevel, bool, bool?)"/> from a level name; false (and no factory) for a bad name.</summary>
+    public static bool TryCreate(string level, bool timestamps, out ILoggerFactory? factory)
+    {
+        factory = TryParseLevel(level, out var parsed) ? Create(parsed, timestamps) : null;
+        return factory is not null;
+    }
+}

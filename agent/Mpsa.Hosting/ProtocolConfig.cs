@@ -1,0 +1,63 @@
+using Mpsa.Ike.Crypto;
+
+namespace Mpsa.Hosting;
+
+/// <summary>Config values both daemons read the same way: proposals in swanctl syntax, and a PSK inline or from a file.</summary>
+internal static class ProtocolConfig
+{
+    public static ValueParser<IkeSuite> IkeProposal { get; } = new($"an IKE proposal ({SuiteNames.IkeSyntax})",
+        static (string text, out IkeSuite value, out string? problem) => SuiteNames.TryParseIke(text, out value, out problem));
+
+    public static ValueParser<EspSuite> EspProposal { get; } = new($"an ESP proposal ({SuiteNames.EspSyntax})",
+        static (string text, out EspSuite value, out string? problem) => SuiteNames.TryParseEsp(text, out value, out problem));
+
+    /// <summary>
+    /// `psk = ...` or `psk_file = PATH`, exactly one. A file readable by group or others gets a warning
+    /// through <paramref name="warn"/>; the secret is never in any message.
+    /// </summary>
+    public static SecretBytes ReadPsk(ConfigSection section, Action<ConfigError> warn)
+    {
+        bool inline = section.Has("psk");
+        bool file = section.Has("psk_file");
+        if (inline == file)
+        {
+            section.Report(inline ? "psk_file" : "psk", inline ? "give either psk or psk_file, not both" : "missing psk (or psk_file = PATH)");
+            return new SecretBytes(1);
+        }
+        if (inline)
+        {
+            byte[]? psk = section.Required("psk", ConfigValues.Secret);
+            if (psk is null)
+            {
+                return new SecretBytes(1);
+            }
+            try
+            {
+                return SecretBytes.CopyFrom(psk);
+            }
+            finally
+            {
+                Array.Clear(psk);
+            }
+        }
+        string path = section.Required("psk_file", ConfigValues.NonEmptyString);
+        var result = SecretFile.Read(path);
+        if (result.Warning is { } w)
+        {
+            warn(w);
+        }
+        if (result.Secret is null)
+        {
+            section.Report("psk_file", result.Error?.Message ?? "cannot read the PSK file");
+            return new SecretBytes(1);
+        }
+        try
+        {
+            return SecretBytes.CopyFrom(result.Secret);
+        }
+        finally
+        {
+            Array.Clear(result.Secret);
+        }
+    }
+}

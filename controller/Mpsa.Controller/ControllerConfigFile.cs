@@ -1,0 +1,111 @@
+using System.Net;
+using Mpsa.Controller.Groups;
+using Mpsa.Controller.Members;
+using Mpsa.Hosting;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Controller;
+
+/// <summary>The controller's configuration file (documented key by key in packaging/controller.conf.example).</summary>
+internal static class ControllerConfigFile
+{
+    public const string DefaultPath = "/etc/mpsa/controller.conf";
+
+    private static readonly ValueParser<PrfId> PrfValue = new("a PRF (prfsha1, prfsha256, prfsha384, prfsha512)",
+        static (string text, out PrfId value, out string? problem) =>
+        {
+            problem = null;
+            (bool ok, value) = text switch
+            {
+                "prfsha1" => (true, PrfId.PRF_HMAC_SHA1),
+                "prfsha256" => (true, PrfId.PRF_HMAC_SHA2_256),
+                "prfsha384" => (true, PrfId.PRF_HMAC_SHA2_384),
+                "prfsha512" => (true, PrfId.PRF_HMAC_SHA2_512),
+                _ => (false, default),
+            };
+            return ok;
+        });
+
+    public static ControllerSettings Read(ConfigReader config, Action<ConfigError> warn)
+    {
+        var c = config.Section("controller", required: true);
+        var settings = new ControllerSettings(
+            c.String("identity"),
+            c.Optional("listen", ConfigValues.List(ConfigValues.Endpoint(defaultPort: 500)), [new IPEndPoint(IPAddress.Any, 500)]),
+            c.Optional("proposals", ConfigValues.List(ProtocolConfig.IkeProposal), [IkeSuite.Default]),
+            c.Optional("esp_proposals", ConfigValues.List(ProtocolConfig.EspProposal),
+                [new EspSuite(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128), new EspSuite(EncrId.ENCR_CHACHA20_POLY1305, 256, IntegId.NONE)]),
+            ReadGroups(config),
+            [],
+            c.String("control_socket", "/run/mpsa/controller.sock")!,
+            c.OneOf("log_level", ["debug", "info", "warning", "error"], "info"),
+            c.Int("cookie_threshold", 0, 1_000_000, 100));
+        var members = ReadMembers(config, settings.Groups, warn);
+        return settings with { Members = members };
+    }
+
+    private static Dictionary<string, GroupConfig> ReadGroups(ConfigReader config)
+    {
+        var groups = new Dictionary<string, GroupConfig>(StringComparer.Ordinal);
+        foreach (var g in config.Sections("group", required: true))
+        {
+            var esp = g.Optional("esp", ProtocolConfig.EspProposal, new EspSuite(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128))!;
+            var lifetime = g.Optional("lifetime", ConfigValues.DurationBetween(TimeSpan.FromSeconds(10), TimeSpan.FromDays(30)), TimeSpan.FromHours(1));
+            var margin = g.Duration("rekey_margin", TimeSpan.FromMinutes(5));
+            var roll1 = g.Duration("roll1", TimeSpan.FromSeconds(30));
+            var roll2 = g.Duration("roll2", TimeSpan.FromSeconds(60));
+            // DESIGN.md: members would generate IVs under one key; a counter-mode AEAD is never offered for a group.
+            if (esp.IsCounterModeAead)
+            {
+                g.Report("esp", $"{SuiteNames.Name(esp)} is a counter-mode AEAD: every member would make IVs under the same key (use aes256-sha256 or another CBC + HMAC suite)");
+            }
+            if (roll1 < TimeSpan.FromSeconds(2))
+            {
+                g.Report("roll1", "must give the fan-out time to reach every member (at least 2s; it is retransmitted from 2 s on)");
+            }
+            if (roll2 <= roll1)
+            {
+                g.Report("roll2", $"must be longer than roll1 ({ConfigValues.FormatDuration(roll1)}): the old inbound SA has to outlive the switch of every sender");
+            }
+            if (margin <= roll2)
+            {
+                g.Report("rekey_margin", $"must be longer than roll2 ({ConfigValues.FormatDuration(roll2)}) so the rollover ends before the old SA's lifetime");
+            }
+            if (lifetime <= margin)
+            {
+                g.Report("lifetime", $"must be longer than rekey_margin ({ConfigValues.FormatDuration(margin)})");
+            }
+            groups[g.Name!] = new GroupConfig(g.Name!, esp,
+                g.Optional("prf", PrfValue, PrfId.PRF_HMAC_SHA2_256),
+                lifetime, margin, roll1, roll2,
+                g.Bool("rekey_on_member_removal", true));
+        }
+        return groups;
+    }
+
+    private static List<MemberConfig> ReadMembers(ConfigReader config, IReadOnlyDictionary<string, GroupConfig> groups, Action<ConfigError> warn)
+    {
+        var members = new List<MemberConfig>();
+        var identities = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var m in config.Sections("member"))
+        {
+            string identity = m.String("identity");
+            string group = m.String("group");
+            if (group is not null && !groups.ContainsKey(group))
+            {
+                m.Report("group", $"no [group {group}] (groups: {string.Join(", ", groups.Keys)})");
+            }
+            if (identity is not null)
+            {
+                string key = IdentificationPayload.FromText(PayloadType.IDi, identity).ToText();
+                if (!identities.TryAdd(key, m.Name!))
+                {
+                    m.Report("identity", $"'{identity}' is already the identity of [member {identities[key]}]");
+                }
+            }
+            members.Add(new MemberConfig(m.Name!, identity ?? "", ProtocolConfig.ReadPsk(m, warn), group ?? "", m.Bool("require_vendor_id", true)));
+        }
+        return members;
+    }
+}
