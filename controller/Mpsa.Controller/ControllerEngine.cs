@@ -105,6 +105,8 @@ internal sealed partial class ControllerEngine : IDisposable
 
     public int ConnectedCount => _sessions.Count;
 
+    public void RotateCookieSecret() => _responder.RotateCookieSecret();
+
     private void Apply(Step step, MonoTime now, List<Outgoing> send)
     {
         send.AddRange(step.Send);

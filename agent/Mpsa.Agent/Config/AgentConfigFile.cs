@@ -1,0 +1,40 @@
+using System.Net;
+using Mpsa.Hosting;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Agent.Config;
+
+/// <summary>The agent's configuration file (every key documented in packaging/openwrt/mpsa.conf).</summary>
+internal static class AgentConfigFile
+{
+    public const string DefaultPath = "/etc/mpsa/mpsa.conf";
+
+    public static AgentSettings Read(ConfigReader config, Action<ConfigError> warn)
+    {
+        var agent = config.Section("agent", required: true);
+        var controller = config.Section("controller", required: true);
+        var retryMin = agent.Optional("retry_min", ConfigValues.DurationBetween(TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)), TimeSpan.FromSeconds(1));
+        var retryMax = agent.Optional("retry_max", ConfigValues.DurationBetween(TimeSpan.FromSeconds(1), TimeSpan.FromHours(24)), TimeSpan.FromMinutes(2));
+        if (retryMax < retryMin)
+        {
+            agent.Report("retry_max", $"must not be shorter than retry_min ({ConfigValues.FormatDuration(retryMin)})");
+        }
+        return new AgentSettings(
+            agent.String("identity"),
+            ProtocolConfig.ReadPsk(agent, warn),
+            agent.Address("local_address", null),
+            agent.Port("local_port", 500),
+            agent.Optional("proposals", ConfigValues.List(ProtocolConfig.IkeProposal), [IkeSuite.Default]),
+            agent.Optional("esp_proposals", ConfigValues.List(ProtocolConfig.EspProposal),
+                [new EspSuite(EncrId.ENCR_CHACHA20_POLY1305, 256, IntegId.NONE), new EspSuite(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128)]),
+            new IPEndPoint(controller.Address("address"), controller.Port("port", 500)),
+            controller.String("identity", null),
+            agent.String("control_socket", "/run/mpsa/agent.sock")!,
+            agent.OneOf("log_level", [.. LogSetup.LevelNames], "info"),
+            agent.Optional("liveness_interval", ConfigValues.DurationBetween(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)), TimeSpan.FromSeconds(30)),
+            retryMin,
+            retryMax,
+            agent.Optional<IReadOnlyList<EspSuite>>("group_suites", ConfigValues.List(ProtocolConfig.EspProposal), null));
+    }
+}

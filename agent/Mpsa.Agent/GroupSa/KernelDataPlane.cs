@@ -1,0 +1,170 @@
+using System.Net;
+using Mpsa.Agent.Kernel;
+
+namespace Mpsa.Agent.GroupSa;
+
+/// <summary>
+/// Turns group-SA steps into XFRM states (DESIGN.md "Linux XFRM facts"):
+/// inbound = one state, destination the local underlay address, source any, replay window 0;
+/// outbound = one state per peer address (same SPI and keys), source the local address.
+/// The peer list is fixed for now and may be empty (peer configuration comes later). Every state carries the
+/// agent's reqid. Kernel errors go to the log callback; nothing here throws for them.
+/// </summary>
+internal sealed class KernelDataPlane : IDataPlane
+{
+    private readonly IKernel _kernel;
+    private readonly IPAddress _local;
+    private readonly IReadOnlyList<IPAddress> _peers;
+    private readonly KernelDataPlaneOptions _options;
+    private readonly Action<string>? _log;
+
+    /// <param name="kernel">Where the states go.</param>
+    /// <param name="localAddress">This member's underlay address: destination of the inbound state, source of the outbound ones.</param>
+    /// <param name="peers">One outbound state per address; peers of another address family than <paramref name="localAddress"/> are skipped (logged).</param>
+    /// <param name="options">reqid, mark, mode and the kernel lifetime margin.</param>
+    /// <param name="log">Receives one line per failed or unusual kernel request; never key material.</param>
+    public KernelDataPlane(IKernel kernel, IPAddress localAddress, IReadOnlyList<IPAddress> peers, KernelDataPlaneOptions? options = null, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(localAddress);
+        ArgumentNullException.ThrowIfNull(peers);
+        _kernel = kernel;
+        _local = localAddress;
+        _options = options ?? KernelDataPlaneOptions.Default;
+        _log = log;
+        var usable = new List<IPAddress>();
+        foreach (var peer in peers)
+        {
+            if (peer.AddressFamily != localAddress.AddressFamily)
+            {
+                _log?.Invoke($"peer {peer}: address family differs from local address {localAddress}, no outbound state for it");
+            }
+            else if (!usable.Contains(peer))
+            {
+                usable.Add(peer);
+            }
+        }
+        _peers = usable;
+    }
+
+    /// <summary>What the agent owns in the kernel (its reqid and mark).</summary>
+    public KernelOwnership Ownership => KernelOwnership.Of(_options.ReqId, _options.Mark);
+
+    public bool InstallInbound(SharedSa sa)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        return Add(Inbound(sa));
+    }
+
+    public void ActivateOutbound(SharedSa sa)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        foreach (var peer in _peers)
+        {
+            Add(Outbound(sa, peer));
+        }
+    }
+
+    public void RetireOutbound(SharedSa sa)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        foreach (var peer in _peers)
+        {
+            Delete(new XfrmStateId(peer, sa.Spi));
+        }
+    }
+
+    public void RemoveInbound(SharedSa sa)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        Delete(new XfrmStateId(_local, sa.Spi));
+    }
+
+    public void UpdateLifetime(SharedSa sa)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        Update(Inbound(sa));
+        if (sa.OutboundInstalled)
+        {
+            foreach (var peer in _peers)
+            {
+                Update(Outbound(sa, peer));
+            }
+        }
+    }
+
+    /// <summary>Deletes every state the agent owns (leftovers of a previous run); returns how many went.</summary>
+    public int RemoveLeftovers()
+    {
+        int removed = 0;
+        foreach (var id in _kernel.ListStates(Ownership))
+        {
+            if (Delete(id))
+            {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private XfrmStateSpec Inbound(SharedSa sa) => Spec(sa, null, _local, XfrmDirection.In);
+
+    private XfrmStateSpec Outbound(SharedSa sa, IPAddress peer) => Spec(sa, _local, peer, XfrmDirection.Out);
+
+    private XfrmStateSpec Spec(SharedSa sa, IPAddress? source, IPAddress destination, XfrmDirection direction) => new(
+        source,
+        destination,
+        sa.Spi,
+        _options.Mode,
+        sa.Suite,
+        sa.Keys.EncrKey,
+        sa.Keys.IntegKey,
+        ReplayWindow: 0,
+        _options.ReqId,
+        _options.Mark,
+        HardLifetimeSeconds(sa),
+        direction);
+
+    /// <summary>Counted from the state's add time, which is never before receipt: a little long for outbound states, never short.</summary>
+    private ulong HardLifetimeSeconds(SharedSa sa) =>
+        (ulong)Math.Max(1, Math.Ceiling((sa.SafetyNetEnd - sa.ReceivedAt + _options.HardLifetimeGrace).TotalSeconds));
+
+    /// <summary>Adds a state; one left over under the same key (a previous run, the same SPI) is overwritten.</summary>
+    private bool Add(XfrmStateSpec spec)
+    {
+        var r = _kernel.AddState(spec);
+        if (r.Status == KernelStatus.AlreadyExists)
+        {
+            _log?.Invoke($"state {spec.Id} already in the kernel, replacing it");
+            r = _kernel.UpdateState(spec);
+        }
+        if (!r.IsOk)
+        {
+            _log?.Invoke($"kernel: {r.Message}");
+        }
+        return r.IsOk;
+    }
+
+    private void Update(XfrmStateSpec spec)
+    {
+        var r = _kernel.UpdateState(spec);
+        if (!r.IsOk)
+        {
+            _log?.Invoke($"kernel: {r.Message}");
+        }
+    }
+
+    private bool Delete(XfrmStateId id)
+    {
+        var r = _kernel.DeleteState(id);
+        if (r.Status == KernelStatus.NotFound)
+        {
+            _log?.Invoke($"state {id} was already gone from the kernel");
+        }
+        else if (!r.IsOk)
+        {
+            _log?.Invoke($"kernel: {r.Message}");
+        }
+        return r.IsOk;
+    }
+}

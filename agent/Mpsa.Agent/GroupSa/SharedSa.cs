@@ -1,0 +1,64 @@
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Agent.GroupSa;
+
+/// <summary>
+/// One multi-point SA as the agent holds it: the same SPI and keys serve inbound and outbound (draft-mpsa §3.3.2).
+/// Owns its <see cref="Keys"/> and zeroes them on <see cref="Dispose"/>. The schedule fields are set by
+/// <see cref="GroupSaManager"/> only; an <see cref="IDataPlane"/> reads them.
+/// </summary>
+internal sealed class SharedSa : IDisposable
+{
+    public SharedSa(EspSpi spi, EspSuite suite, EspKeys keys, string fingerprint, MonoTime receivedAt, TimeSpan lifetime, TimeSpan rollover1, TimeSpan rollover2)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        ArgumentNullException.ThrowIfNull(keys);
+        Spi = spi;
+        Suite = suite;
+        Keys = keys;
+        Fingerprint = fingerprint;
+        ReceivedAt = receivedAt;
+        LifeEndsAt = receivedAt + lifetime;
+        Rollover1At = receivedAt + rollover1;
+        Rollover2At = receivedAt + rollover2;
+    }
+
+    public EspSpi Spi { get; }
+
+    public EspSuite Suite { get; }
+
+    /// <summary>KEYMAT = prf+(SK_d, Nonce), split into encryption then integrity key.</summary>
+    public EspKeys Keys { get; }
+
+    /// <summary>First 16 hex digits of SHA-256(encr key || integ key): names the keys without showing them.</summary>
+    public string Fingerprint { get; }
+
+    /// <summary>When MPSA_PUT arrived; ROLL1, ROLL2 and LIFE count from here.</summary>
+    public MonoTime ReceivedAt { get; }
+
+    public SharedSaState State { get; internal set; }
+
+    /// <summary>True while the outbound states of this SA are in the kernel.</summary>
+    public bool OutboundInstalled { get; internal set; }
+
+    /// <summary>Receipt + LIFE (moved by a refresh); ends the SA only while nothing newer replaced it.</summary>
+    public MonoTime LifeEndsAt { get; internal set; }
+
+    /// <summary>Receipt + ROLL1: when this SA's outbound replaces the active one.</summary>
+    public MonoTime Rollover1At { get; }
+
+    /// <summary>Receipt + ROLL2: when the SAs this one replaces lose their inbound.</summary>
+    public MonoTime Rollover2At { get; }
+
+    /// <summary>Draining: when its inbound goes.</summary>
+    public MonoTime? RemoveAt { get; internal set; }
+
+    /// <summary>The latest end the manager has planned so far (never moves earlier): the kernel's hard lifetime is set from it, as a safety net should the agent die.</summary>
+    public MonoTime SafetyNetEnd { get; internal set; }
+
+    public void Dispose() => Keys.Dispose();
+
+    public override string ToString() => $"spi {Spi} {State.ToString().ToLowerInvariant()} {Suite} fp {Fingerprint}";
+}

@@ -1,0 +1,4 @@
+namespace Mpsa.Agent.Kernel;
+
+/// <summary>An unsolicited kernel message (XFRMNLGRP_EXPIRE / XFRMNLGRP_ACQUIRE multicast groups).</summary>
+internal abstract record KernelEvent;

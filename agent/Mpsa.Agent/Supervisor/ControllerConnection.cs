@@ -1,0 +1,174 @@
+using System.Net;
+using Mpsa.Agent.Config;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Agent.Supervisor;
+
+/// <summary>
+/// Keeps one IKE SA with the controller alive: connects, checks liveness when the controller has been quiet,
+/// and reconnects with backoff and jitter whenever the SA goes (unreachable, deleted, liveness failed, refused).
+/// Sans-I/O like the core: the daemon feeds datagrams and time, and sends what comes out.
+/// </summary>
+internal sealed class ControllerConnection : IDisposable
+{
+    private readonly IRandom _random;
+    private readonly Func<uint>? _allocateChildSpi;
+    private AgentSettings _settings;
+    private Backoff _backoff;
+    private IkeInitiator? _initiator;
+    private MonoTime _reconnectAt;
+    private MonoTime _lastHeard;
+
+    public ControllerConnection(AgentSettings settings, IRandom random, Func<uint>? allocateChildSpi = null)
+    {
+        _settings = settings;
+        _random = random;
+        _allocateChildSpi = allocateChildSpi;
+        _backoff = new Backoff(settings.RetryMin, settings.RetryMax, random);
+    }
+
+    public ConnectionState State { get; private set; } = ConnectionState.Waiting;
+
+    public IkeInitiator? Initiator => _initiator;
+
+    public IkeSaEstablished? Established { get; private set; }
+
+    public ChildSa? ChildSa => _initiator?.ChildSa;
+
+    public IPEndPoint Controller => _settings.Controller;
+
+    public int Failures => _backoff.Failures;
+
+    public MonoTime? NextDeadline => State switch
+    {
+        ConnectionState.Waiting => _reconnectAt,
+        ConnectionState.Connecting => _initiator!.NextDeadline,
+        ConnectionState.Connected => MonoTime.Min(_initiator!.NextDeadline, _lastHeard + _settings.LivenessInterval),
+        _ => _initiator?.NextDeadline,
+    };
+
+    /// <summary>Connects now.</summary>
+    public Step Start(MonoTime now) => Connect(now);
+
+    public Step Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now)
+    {
+        if (_initiator is null)
+        {
+            return new Step([], [new MessageDropped(from, "not connecting")]);
+        }
+        var step = _initiator.Receive(datagram, from, now);
+        if (!step.Events.Any(e => e is MessageDropped))
+        {
+            _lastHeard = now;
+        }
+        return Observe(step, now);
+    }
+
+    public Step OnTimeout(MonoTime now)
+    {
+        switch (State)
+        {
+            case ConnectionState.Waiting when now >= _reconnectAt:
+                return Connect(now);
+            case ConnectionState.Connected when now >= _lastHeard + _settings.LivenessInterval:
+                _lastHeard = now;   // one probe per quiet interval; the core's retransmission decides
+                return Merge(_initiator!.OnTimeout(now), _initiator.CheckLiveness(now), now);
+            case ConnectionState.Connecting or ConnectionState.Connected or ConnectionState.Closed when _initiator is not null:
+                return Observe(_initiator.OnTimeout(now), now);
+            default:
+                return Step.None;
+        }
+    }
+
+    /// <summary>Liveness check on demand (e.g. from the control socket).</summary>
+    public Step CheckLiveness(MonoTime now) => _initiator is null ? Step.None : Observe(_initiator.CheckLiveness(now), now);
+
+    /// <summary>Sends Delete and stops reconnecting.</summary>
+    public Step Close(MonoTime now)
+    {
+        var previous = State;
+        State = ConnectionState.Closed;
+        if (_initiator is null || previous != ConnectionState.Connected)
+        {
+            return Step.None;
+        }
+        return _initiator.Close(now);
+    }
+
+    /// <summary>Takes new settings; reconnects at once when they change the controller session.</summary>
+    public Step Reconfigure(AgentSettings next, MonoTime now)
+    {
+        bool same = _settings.SameSession(next);
+        _settings = next;
+        _backoff = new Backoff(next.RetryMin, next.RetryMax, _random);
+        if (same || State == ConnectionState.Closed)
+        {
+            return Step.None;
+        }
+        var bye = State == ConnectionState.Connected ? _initiator!.Close(now) : Step.None;
+        _initiator?.Dispose();
+        _initiator = null;
+        Established = null;
+        var hello = Connect(now);
+        return new Step([.. bye.Send, .. hello.Send], [.. bye.Events, .. hello.Events]);
+    }
+
+    private Step Connect(MonoTime now)
+    {
+        _initiator?.Dispose();
+        Established = null;
+        var s = _settings;
+        var local = s.LocalAddress ?? (s.Controller.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any);
+        _initiator = new IkeInitiator(new IkeInitiatorOptions
+        {
+            Proposals = s.Proposals,
+            LocalIdentity = s.Identity,
+            RemoteIdentity = s.ControllerIdentity,
+            Psk = s.Psk,
+            ChildProposals = s.EspProposals,
+            LocalSelectors = [IsAny(local) ? AnyOf(s.Controller.Address) : TrafficSelector.ForHost(local)],
+            RemoteSelectors = [TrafficSelector.ForHost(s.Controller.Address)],
+            TransportMode = true,
+            Random = _random,
+            AllocateChildSpi = _allocateChildSpi,
+        }, s.Controller);
+        State = ConnectionState.Connecting;
+        return Observe(_initiator.Start(now), now);
+    }
+
+    private static bool IsAny(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
+
+    private static TrafficSelector AnyOf(IPAddress like) =>
+        like.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? TrafficSelector.AnyIPv6 : TrafficSelector.AnyIPv4;
+
+    private Step Merge(Step a, Step b, MonoTime now) => Observe(new Step([.. a.Send, .. b.Send], [.. a.Events, .. b.Events]), now);
+
+    /// <summary>Follows the SA's life from the events: up resets the backoff, gone schedules the next attempt.</summary>
+    private Step Observe(Step step, MonoTime now)
+    {
+        foreach (var e in step.Events)
+        {
+            switch (e)
+            {
+                case IkeSaEstablished up:
+                    State = ConnectionState.Connected;
+                    Established = up;
+                    _lastHeard = now;
+                    _backoff.Reset();
+                    break;
+                case PeerGone when State != ConnectionState.Closed:
+                    State = ConnectionState.Waiting;
+                    Established = null;
+                    _reconnectAt = now + _backoff.Next();
+                    break;
+            }
+        }
+        return step;
+    }
+
+    public TimeSpan? ReconnectIn(MonoTime now) => State == ConnectionState.Waiting ? _reconnectAt - now : null;
+
+    public void Dispose() => _initiator?.Dispose();
+}

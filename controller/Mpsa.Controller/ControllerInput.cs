@@ -1,0 +1,14 @@
+using System.Net;
+using Mpsa.Hosting;
+
+namespace Mpsa.Controller;
+
+/// <summary>What wakes the controller's driver loop besides a deadline.</summary>
+internal abstract record ControllerInput
+{
+    public sealed record Datagram(byte[] Bytes, IPEndPoint From, UdpEndpoint Via) : ControllerInput;
+
+    public sealed record Command(string Text, TaskCompletionSource<string> Reply) : ControllerInput;
+
+    public sealed record Reload : ControllerInput;
+}
