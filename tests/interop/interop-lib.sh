@@ -48,7 +48,7 @@ IO_PSK="mpsa-test-psk-0123456789"
 IO_ID_HUB=controller.example.net
 IO_ID_CPE=cpe1.example.net
 # ike = 4 prints SKEYSEED and SK_* (keymat_v2.c DBG4); enc = 1 the "parsed/generating" lines
-IO_LOGLEVELS="default = 1, ike = 4, chd = 2, cfg = 2, net = 1, enc = 1, knl = 2, esp = 1, lib = 1"
+IO_LOGLEVELS="default = 1, ike = 4, chd = 2, cfg = 1, net = 1, enc = 1, knl = 2, esp = 1, lib = 1"
 IO_CHARON_EXTRA='plugins {
 		kernel-libipsec {
 			allow_peer_ts = yes
@@ -170,7 +170,9 @@ io_start_lab() {
 # io_charon_start NAME NETNS: charon with our log levels and allow_peer_ts = no
 io_charon_start() {
 	sw_instance_write_conf "$1" "$IO_LOGLEVELS" "" "$IO_CHARON_EXTRA"
-	sw_instance_start "$1" "$2"
+	sw_instance_start "$1" "$2" || return 1
+	# pid and program, for the caller's last-resort cleanup (the trap normally does it)
+	echo "$(cat "$(sw_instance_dir "$1")/pid") $SW_CHARON" >>"$IO_EVIDENCE/pids"
 }
 
 # io_swanctl_conf ROLE LOCAL REMOTE LOCAL_ID REMOTE_ID IKE_PROPOSAL ESP_PROPOSAL
@@ -279,6 +281,7 @@ io_daemon_start() {
 	ip netns exec "$ns" "$bin" "$@" >"$SW_WORKDIR/$name.log" 2>&1 </dev/null &
 	IO_DAEMON_PID=$!
 	SW_PIDS+=("$IO_DAEMON_PID")
+	echo "$IO_DAEMON_PID $bin" >>"$IO_EVIDENCE/pids"
 	io_result daemon_cmd "$bin $*"
 	local i
 	for ((i = 0; i < 5; i++)); do

@@ -1,0 +1,106 @@
+using NUnit.Framework.Interfaces;
+
+namespace Mpsa.Tests.Interop;
+
+/// <summary>
+/// Base of the strongSwan interop tests: runs tests/interop/run-interop.sh, and in [TearDown] makes sure nothing is
+/// left (namespaces, processes, work directory) and prints all the evidence of a failed test (the evidence directory
+/// is kept then, and deleted after a pass).
+/// </summary>
+[Category("Interop")]
+[NonParallelizable]
+public abstract class InteropTest
+{
+    /// <summary>The IKE suites of the core (swanctl syntax) with the ESP proposal used beside each.</summary>
+    public static readonly IReadOnlyDictionary<string, string> CoreSuites = new Dictionary<string, string>
+    {
+        ["aes128-sha256-prfsha256-x25519"] = "aes128-sha256",
+        ["aes256-sha1-prfsha1-modp2048"] = "aes256-sha1",
+        ["aes128gcm16-prfsha256-ecp256"] = "aes128gcm16",
+        ["aes256gcm16-prfsha384-x25519"] = "aes256gcm16",
+        ["chacha20poly1305-prfsha256-x25519"] = "chacha20poly1305",
+        ["aes256-sha256-prfsha512-ecp256"] = "aes256-sha256",
+    };
+
+    /// <summary>How swanctl --list-sas names each negotiated proposal of the core (strongSwan 5.9.8).</summary>
+    public static readonly IReadOnlyDictionary<string, string> CharonNames = new Dictionary<string, string>
+    {
+        ["aes128-sha256-prfsha256-x25519"] = "AES_CBC-128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/CURVE_25519",
+        ["aes256-sha1-prfsha1-modp2048"] = "AES_CBC-256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_2048",
+        ["aes128gcm16-prfsha256-ecp256"] = "AES_GCM_16-128/PRF_HMAC_SHA2_256/ECP_256",
+        ["aes256gcm16-prfsha384-x25519"] = "AES_GCM_16-256/PRF_HMAC_SHA2_384/CURVE_25519",
+        ["chacha20poly1305-prfsha256-x25519"] = "CHACHA20_POLY1305/PRF_HMAC_SHA2_256/CURVE_25519",
+        ["aes256-sha256-prfsha512-ecp256"] = "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_512/ECP_256",
+        ["aes128-sha256"] = "AES_CBC-128/HMAC_SHA2_256_128",
+        ["aes256-sha1"] = "AES_CBC-256/HMAC_SHA1_96",
+        ["aes128gcm16"] = "AES_GCM_16-128",
+        ["aes256gcm16"] = "AES_GCM_16-256",
+        ["chacha20poly1305"] = "CHACHA20_POLY1305",
+        ["aes256-sha256"] = "AES_CBC-256/HMAC_SHA2_256_128",
+    };
+
+    public const string DefaultSuite = "chacha20poly1305-prfsha256-x25519";
+    public const string CpeIdentity = "cpe1.example.net";
+    public const string HubIdentity = "controller.example.net";
+
+    public static IEnumerable<string> Suites() => CoreSuites.Keys;
+
+    private InteropRun? _run;
+
+    /// <summary>Runs the script for (scenario, suite); the outcome is in the returned run's evidence.</summary>
+    private protected InteropRun RunScript(string scenario, string suite)
+    {
+        _run = InteropRun.Start(scenario, suite);
+        TestContext.Out.WriteLine($"interop {scenario} {suite}: exit {_run.ExitCode}, {_run.Elapsed.TotalSeconds:F1} s, outcome {_run.Evidence.Outcome}");
+        return _run;
+    }
+
+    [TearDown]
+    public void CleanUpAndReport()
+    {
+        if (_run is null)
+        {
+            return;
+        }
+        try
+        {
+            _run.Dispose();
+        }
+        finally
+        {
+            if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Passed)
+            {
+                _run.DeleteEvidence();
+            }
+            else
+            {
+                TestContext.Out.WriteLine(_run.Describe());
+            }
+            _run = null;
+        }
+    }
+
+    /// <summary>The one IKE SA in <paramref name="sas"/> (fails with the listing otherwise).</summary>
+    private protected static SwanctlSas.Ike SingleIkeSa(SwanctlSas sas, string who)
+    {
+        Assert.That(sas.IkeSas, Has.Count.EqualTo(1), $"{who}: expected exactly one IKE SA in swanctl --list-sas:\n{sas.Raw}");
+        return sas.IkeSas[0];
+    }
+
+    protected static string Str(System.Text.Json.JsonElement e, params string[] path)
+    {
+        foreach (string p in path)
+        {
+            if (e.ValueKind != System.Text.Json.JsonValueKind.Object || !e.TryGetProperty(p, out e))
+            {
+                return $"(no {string.Join('.', path)})";
+            }
+        }
+        return e.ValueKind switch
+        {
+            System.Text.Json.JsonValueKind.String => e.GetString()!,
+            System.Text.Json.JsonValueKind.Null => "(null)",
+            _ => e.GetRawText(),
+        };
+    }
+}
