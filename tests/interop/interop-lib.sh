@@ -40,7 +40,7 @@ IO_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$IO_HERE/strongswan-lib.sh"
 
 IO_PACKAGES=(strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
-	libstrongswan-extra-plugins libcharon-extra-plugins iproute2 util-linux)
+	libstrongswan-extra-plugins libcharon-extra-plugins iproute2 util-linux mount)
 
 IO_ADDR_HUB=10.91.0.1
 IO_ADDR_CPE=10.91.0.2
@@ -246,7 +246,7 @@ io_controller_conf() {
 # written by interop-lib.sh
 [controller]
 identity = $IO_ID_HUB
-listen = $IO_ADDR_HUB:500
+listen = $IO_ADDR_HUB:500, $IO_ADDR_HUB:4500
 proposals = $1
 esp_proposals = $2
 control_socket = $SW_WORKDIR/controller.sock

@@ -13,7 +13,7 @@ internal static class InteropEnvironment
     public static readonly string[] Packages =
     [
         "strongswan-charon", "strongswan-swanctl", "libstrongswan-standard-plugins",
-        "libstrongswan-extra-plugins", "libcharon-extra-plugins", "iproute2", "util-linux",
+        "libstrongswan-extra-plugins", "libcharon-extra-plugins", "iproute2", "util-linux", "mount",
     ];
 
     private static readonly Lazy<string> s_repoRoot = new(FindRepoRoot);

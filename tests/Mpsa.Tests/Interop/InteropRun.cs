@@ -156,6 +156,7 @@ internal sealed class InteropRun : IDisposable
         }
     }
 
+    // bash's builtin kill: no dependency on procps
     private static void Signal(int pid, string signal) =>
-        InteropEnvironment.Exec("kill", $"-{signal}", pid.ToString(CultureInfo.InvariantCulture));
+        InteropEnvironment.Exec("/bin/bash", "-c", $"kill -{signal} {pid.ToString(CultureInfo.InvariantCulture)}");
 }
