@@ -26,17 +26,17 @@ internal static class ControlClient
         }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout ?? DefaultTimeout);
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        Socket? socket = null;
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), limit.Token).ConfigureAwait(false);
-        }
-        catch (SocketException e)
-        {
-            throw ConnectFailure(path, daemon, e);
-        }
-        try
-        {
+            try
+            {
+                socket = await ConnectAsync(path, limit.Token).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                throw ConnectFailure(path, daemon, e);
+            }
             var request = Encoding.UTF8.GetBytes(command + "\n");
             await socket.SendAsync(request, SocketFlags.None, limit.Token).ConfigureAwait(false);
             socket.Shutdown(SocketShutdown.Send);
@@ -59,11 +59,40 @@ internal static class ControlClient
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ControlClientException($"{daemon} did not answer within {ConfigValues.FormatDuration(timeout ?? DefaultTimeout)}", e);
+            throw new ControlClientException($"{daemon} did not answer within {(timeout ?? DefaultTimeout).TotalSeconds:0.###}s", e);
         }
         catch (SocketException e)
         {
             throw new ControlClientException($"lost the connection to {daemon} on {path}: {e.Message}", e);
+        }
+        finally
+        {
+            socket?.Dispose();
+        }
+    }
+
+    /// <summary>A full listen backlog makes a non-blocking connect fail with EAGAIN: wait and try again.</summary>
+    private static async Task<Socket> ConnectAsync(string path, CancellationToken token)
+    {
+        var endpoint = new UnixDomainSocketEndPoint(path);
+        for (int delay = 5; ; delay = Math.Min(delay * 2, 200))
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(endpoint, token).ConfigureAwait(false);
+                return socket;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock)
+            {
+                socket.Dispose();
+                await Task.Delay(delay, token).ConfigureAwait(false);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
     }
 

@@ -17,7 +17,7 @@ internal sealed class ControlServer : IAsyncDisposable
 {
     public const int MaxRequestLength = 1024;
 
-    /// <summary>At most this many connections are served at once; more wait in the listen backlog.</summary>
+    /// <summary>At most this many connections are served at once; more wait in the listen backlog (64).</summary>
     public const int MaxConnections = 8;
 
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
@@ -76,7 +76,7 @@ internal sealed class ControlServer : IAsyncDisposable
             {
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
             }
-            listener.Listen(MaxConnections * 2);
+            listener.Listen(64);
         }
         catch
         {
@@ -190,12 +190,15 @@ internal sealed class ControlServer : IAsyncDisposable
     {
         await Task.Yield();
         using (client)
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
         {
             try
             {
-                timeout.CancelAfter(RequestTimeout);
-                var (command, problem) = await ReadRequestAsync(client, timeout.Token).ConfigureAwait(false);
+                string? command, problem;
+                using (var readLimit = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+                {
+                    readLimit.CancelAfter(RequestTimeout);
+                    (command, problem) = await ReadRequestAsync(client, readLimit.Token).ConfigureAwait(false);
+                }
                 string response;
                 if (command is null)
                 {
@@ -206,14 +209,32 @@ internal sealed class ControlServer : IAsyncDisposable
                 {
                     response = await RunHandlerAsync(command).ConfigureAwait(false);
                 }
-                timeout.CancelAfter(RequestTimeout);
-                await SendAllAsync(client, Encoding.UTF8.GetBytes(response), timeout.Token).ConfigureAwait(false);
-                client.Shutdown(SocketShutdown.Both);
+                // The answer is sent even while stopping ("error: daemon is stopping"), within its own limit.
+                using var writeLimit = new CancellationTokenSource(RequestTimeout);
+                await SendAllAsync(client, Encoding.UTF8.GetBytes(response), writeLimit.Token).ConfigureAwait(false);
+                client.Shutdown(SocketShutdown.Send);
+                // Closing with unread input makes the kernel reset the peer, which may then lose the answer
+                // (an over-long request, or a client that wrote more than one line): read to its end first.
+                await DrainAsync(client, writeLimit.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
                 _logger.ControlConnectionError(e is OperationCanceledException ? "timed out or server stopping" : e.Message);
             }
+        }
+    }
+
+    private static async Task DrainAsync(Socket client, CancellationToken token)
+    {
+        var scratch = new byte[4096];
+        for (int total = 0; total < 64 * 1024;)
+        {
+            int read = await client.ReceiveAsync(scratch, SocketFlags.None, token).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return;
+            }
+            total += read;
         }
     }
 

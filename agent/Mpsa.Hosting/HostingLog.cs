@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace Mpsa.Hosting;
@@ -13,16 +14,19 @@ internal static partial class HostingLog
     public static partial void UdpListening(this ILogger logger, IPEndPoint local, string mode);
 
     [LoggerMessage(EventId = 151, Level = LogLevel.Debug, Message = "UDP on {Local}: ignored {Error} (an ICMP error for an earlier datagram)")]
-    public static partial void UdpIcmpError(this ILogger logger, IPEndPoint local, string error);
+    public static partial void UdpIcmpError(this ILogger logger, IPEndPoint local, SocketError error);
 
     [LoggerMessage(EventId = 152, Level = LogLevel.Debug, Message = "UDP on {Local}: dropped a {Length}-byte datagram from {From} without the non-ESP marker")]
     public static partial void UdpNotIke(this ILogger logger, IPEndPoint local, int length, IPEndPoint from);
 
     [LoggerMessage(EventId = 153, Level = LogLevel.Warning, Message = "UDP on {Local}: sending {Length} bytes to {To} failed: {Error}")]
-    public static partial void UdpSendFailed(this ILogger logger, IPEndPoint local, int length, IPEndPoint to, string error);
+    public static partial void UdpSendFailed(this ILogger logger, IPEndPoint local, int length, IPEndPoint to, SocketError error);
 
     [LoggerMessage(EventId = 154, Level = LogLevel.Error, Message = "UDP on {Local}: receive failed: {Error}")]
-    public static partial void UdpReceiveFailed(this ILogger logger, IPEndPoint local, string error);
+    public static partial void UdpReceiveFailed(this ILogger logger, IPEndPoint local, SocketError error);
+
+    [LoggerMessage(EventId = 155, Level = LogLevel.Warning, Message = "UDP on {Local}: the kernel refused UDP_ENCAP_ESPINUDP ({Error}); ESP in UDP will not be decapsulated")]
+    public static partial void UdpEncapRefused(this ILogger logger, IPEndPoint local, SocketError error);
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "control socket listening on {Path}")]
     public static partial void ControlListening(this ILogger logger, string path);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Mpsa.Hosting;
 using Mpsa.Ike.Crypto;
@@ -9,110 +8,84 @@ using Mpsa.Ike.Exchanges;
 namespace Mpsa.Controller;
 
 /// <summary>
-/// `mpsa-controller run`: UDP listeners and the control socket feed one channel; one loop owns the engine and
-/// wakes for input or the engine's next deadline. SIGHUP reloads; SIGTERM/SIGINT say goodbye to members and exit 0.
+/// `mpsa-controller run`: UDP listeners and the control socket post to one driver loop that owns the engine.
+/// SIGHUP reloads; SIGTERM/SIGINT say goodbye to members (Delete, a bounded wait) and exit 0.
 /// </summary>
-internal sealed class ControllerDaemon
+internal sealed class ControllerDaemon : IDisposable
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan CookieRotation = TimeSpan.FromMinutes(5);
+    private const int MaxRememberedNatPeers = 100_000;
 
     private readonly string _configPath;
     private readonly ILogger _log;
-    private readonly Channel<ControllerInput> _inbox = Channel.CreateUnbounded<ControllerInput>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly DriverLoop<ControllerInput> _loop = new();
     private readonly List<UdpEndpoint> _sockets = [];
-    private readonly Dictionary<IPEndPoint, UdpEndpoint> _lastVia = [];
-    private ControllerEngine _engine = null!;
+    private readonly Dictionary<IPEndPoint, UdpEndpoint> _natPeers = [];
+    private readonly ControllerEngine _engine;
+    private MonoTime _nextCookieRotation;
 
-    private ControllerDaemon(string configPath, ILogger log)
+    private ControllerDaemon(string configPath, ControllerSettings settings, ILogger log)
     {
         _configPath = configPath;
         _log = log;
+        _engine = new ControllerEngine(settings, log, SystemRandom.Instance, DriverLoop<ControllerInput>.Now);
+        _nextCookieRotation = DriverLoop<ControllerInput>.Now + CookieRotation;
     }
 
-    public static MonoTime Now => new(Environment.TickCount64);
+    private static MonoTime Now => DriverLoop<ControllerInput>.Now;
 
     public static async Task<int> RunAsync(string configPath, ControllerSettings settings, ILoggerFactory logs)
     {
-        var daemon = new ControllerDaemon(configPath, logs.CreateLogger("mpsa-controller"));
+        using var daemon = new ControllerDaemon(configPath, settings, logs.CreateLogger("mpsa-controller"));
         return await daemon.RunAsync(settings, logs).ConfigureAwait(false);
     }
 
     private async Task<int> RunAsync(ControllerSettings settings, ILoggerFactory logs)
     {
         using var stop = new CancellationTokenSource();
-        using var signals = SignalHandling.Register(stop, () => _inbox.Writer.TryWrite(new ControllerInput.Reload()));
-        _engine = new ControllerEngine(settings, _log, SystemRandom.Instance, Now);
+        using var signals = SignalHandling.Register(stop, () => _loop.Post(new ControllerInput.Reload()));
+        var receivers = new List<Task>();
         try
         {
             foreach (var endpoint in settings.Listen)
             {
-                UdpEndpoint? socket = null;
-                socket = UdpEndpoint.Bind(endpoint, natTraversal: endpoint.Port == 4500,
-                    (datagram, from) => _inbox.Writer.TryWrite(new ControllerInput.Datagram(datagram.ToArray(), from, socket!)),
-                    logs.CreateLogger("mpsa-controller.udp"));
+                var socket = new UdpEndpoint(endpoint, endpoint.Port == UdpEndpoint.NatTraversalPort ? true : null, logs.CreateLogger("mpsa-controller.udp"));
                 _sockets.Add(socket);
+                receivers.Add(socket.RunAsync((datagram, from) => _loop.Post(new ControllerInput.Datagram(datagram.ToArray(), from, socket)), stop.Token));
                 _log.Listening(socket.LocalEndPoint);
             }
-            await using var control = ControlServer.Start(settings.ControlSocket, OnControlAsync, logs.CreateLogger("mpsa-controller.control"));
-            await LoopAsync(stop.Token).ConfigureAwait(false);
-            await GoodbyeAsync().ConfigureAwait(false);
-            return 0;
         }
         catch (SocketException e)
         {
-            _log.LogError("cannot listen: {Error}", e.Message);
+            _log.CannotListen(e.Message);
             return 71;
         }
-        finally
+        await using (ControlServer.Start(settings.ControlSocket, OnControlAsync, logs.CreateLogger("mpsa-controller.control")))
         {
-            foreach (var s in _sockets)
-            {
-                await s.DisposeAsync().ConfigureAwait(false);
-            }
-            _engine.Dispose();
+            await _loop.RunAsync(NextDeadline, Handle, OnTimeout, stop.Token).ConfigureAwait(false);
+            // Goodbye: Delete to every member, and a bounded wait for their answers.
+            Send(_engine.Shutdown(Now));
+            await _loop.RunAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
+                Now + GoodbyeTimeout, () => _engine.ConnectedCount == 0).ConfigureAwait(false);
         }
+        foreach (var s in _sockets)
+        {
+            s.Dispose();
+        }
+        await Task.WhenAll(receivers).ConfigureAwait(false);
+        return 0;
     }
 
-    private async Task LoopAsync(CancellationToken stop)
-    {
-        var nextRotation = Now + CookieRotation;
-        while (!stop.IsCancellationRequested)
-        {
-            var deadline = MonoTime.Min(_engine.NextDeadline, nextRotation)!.Value;
-            await WaitAsync(deadline, stop).ConfigureAwait(false);
-            while (_inbox.Reader.TryRead(out var input))
-            {
-                Handle(input);
-            }
-            var now = Now;
-            if (now >= deadline)
-            {
-                Send(_engine.OnTimeout(now));
-            }
-            if (now >= nextRotation)
-            {
-                nextRotation = now + CookieRotation;
-                _engine.RotateCookieSecret();
-            }
-        }
-    }
+    private MonoTime? NextDeadline() => MonoTime.Min(_engine.NextDeadline, _nextCookieRotation);
 
-    private async Task WaitAsync(MonoTime deadline, CancellationToken stop)
+    private void OnTimeout(MonoTime now)
     {
-        long ms = Math.Clamp(deadline.Milliseconds - Now.Milliseconds, 0, int.MaxValue);
-        if (ms == 0 || _inbox.Reader.TryPeek(out _))
+        Send(_engine.OnTimeout(now));
+        if (now >= _nextCookieRotation)
         {
-            return;
-        }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        timeout.CancelAfter(TimeSpan.FromMilliseconds(ms));
-        try
-        {
-            await _inbox.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            _nextCookieRotation = now + CookieRotation;
+            _engine.RotateCookieSecret();
         }
     }
 
@@ -121,7 +94,10 @@ internal sealed class ControllerDaemon
         switch (input)
         {
             case ControllerInput.Datagram d:
-                _lastVia[d.From] = d.Via;
+                if (d.Via.IsNatTraversal && _natPeers.Count < MaxRememberedNatPeers)
+                {
+                    _natPeers[d.From] = d.Via;
+                }
                 Send(_engine.Receive(d.Bytes, d.From, Now));
                 break;
             case ControllerInput.Reload:
@@ -133,20 +109,13 @@ internal sealed class ControllerDaemon
         }
     }
 
-    private string Execute(string command)
+    private string Execute(string command) => command.Trim() switch
     {
-        switch (command.Trim())
-        {
-            case "status":
-                return ControllerCli.StatusText(_engine.Status(Now), json: false);
-            case "status --json":
-                return ControllerCli.StatusText(_engine.Status(Now), json: true);
-            case "reload":
-                return Reload() ? "reloaded\n" : "reload failed: the configuration has errors (see the log); the running one stays\n";
-            default:
-                return $"error: unknown command '{command.Trim()}' (status, status --json, reload)\n";
-        }
-    }
+        "status" => ControllerCli.StatusText(_engine.Status(Now), json: false),
+        "status --json" => ControllerCli.StatusText(_engine.Status(Now), json: true),
+        "reload" => Reload() ? "reloaded\n" : "reload failed: the configuration has errors (see the log); the running one stays\n",
+        var other => $"error: unknown command '{other}' (status, status --json, reload)\n",
+    };
 
     private bool Reload()
     {
@@ -161,7 +130,7 @@ internal sealed class ControllerDaemon
         }
         foreach (var w in warnings)
         {
-            _log.LogWarning("{Warning}", w.ToString());
+            _log.ConfigWarning(w);
         }
         Send(_engine.Reload(next, Now));
         return true;
@@ -171,35 +140,23 @@ internal sealed class ControllerDaemon
     {
         var reply = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         cancel.Register(() => reply.TrySetCanceled(cancel));
-        _inbox.Writer.TryWrite(new ControllerInput.Command(command, reply));
+        _loop.Post(new ControllerInput.Command(command, reply));
         return reply.Task;
-    }
-
-    private async Task GoodbyeAsync()
-    {
-        Send(_engine.Shutdown(Now));
-        var until = Now + GoodbyeTimeout;
-        while (_engine.ConnectedCount > 0 && Now < until)
-        {
-            await WaitAsync(MonoTime.Min(_engine.NextDeadline, until)!.Value, CancellationToken.None).ConfigureAwait(false);
-            while (_inbox.Reader.TryRead(out var input))
-            {
-                if (input is ControllerInput.Datagram d)
-                {
-                    Send(_engine.Receive(d.Bytes, d.From, Now));
-                }
-            }
-            Send(_engine.OnTimeout(Now));
-        }
     }
 
     private void Send(IReadOnlyList<Outgoing> send)
     {
         foreach (var o in send)
         {
-            var via = _lastVia.TryGetValue(o.To, out var v) ? v
-                : _sockets.FirstOrDefault(s => s.LocalEndPoint.AddressFamily == o.To.AddressFamily) ?? _sockets[0];
+            // A member that came in on the NAT-T port is answered there; everyone else from the plain socket of its family.
+            var via = _natPeers.TryGetValue(o.To, out var v) ? v
+                : _sockets.FirstOrDefault(s => !s.IsNatTraversal && SameFamily(s, o.To)) ?? _sockets.FirstOrDefault(s => SameFamily(s, o.To)) ?? _sockets[0];
             via.SendTo(o.Datagram, o.To);
         }
     }
+
+    private static bool SameFamily(UdpEndpoint s, IPEndPoint to) =>
+        s.LocalEndPoint.AddressFamily == to.AddressFamily || s.LocalEndPoint.Address.Equals(IPAddress.IPv6Any);
+
+    public void Dispose() => _engine.Dispose();
 }

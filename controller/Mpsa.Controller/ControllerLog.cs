@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Mpsa.Hosting;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
 
@@ -10,6 +11,12 @@ internal static partial class ControllerLog
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "listening on {Endpoint}")]
     public static partial void Listening(this ILogger logger, IPEndPoint endpoint);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Critical, Message = "cannot listen: {Error}")]
+    public static partial void CannotListen(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "{Warning}")]
+    public static partial void ConfigWarning(this ILogger logger, ConfigError warning);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "dropped datagram from {From}: {Reason}")]
     public static partial void Dropped(this ILogger logger, IPEndPoint from, string reason);

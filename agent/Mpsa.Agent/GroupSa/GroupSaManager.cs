@@ -97,7 +97,15 @@ internal sealed class GroupSaManager : IDisposable
         }
     }
 
-    public void Dispose() => RemoveAll();
+    /// <summary>Zeroes every SA's keys without touching the kernel: its states stay until <see cref="RemoveAll"/> or their hard lifetime.</summary>
+    public void Dispose()
+    {
+        foreach (var sa in _sas)
+        {
+            sa.Dispose();
+        }
+        _sas.Clear();
+    }
 
     private GroupSaOutcome Admit(MpsaPut put, MonoTime now)
     {

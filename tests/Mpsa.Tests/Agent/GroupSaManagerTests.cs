@@ -497,6 +497,20 @@ public class GroupSaManagerTests
     }
 
     [Test]
+    public void DisposeZeroesKeysButLeavesKernelStatesToTheirHardLifetime()
+    {
+        using var rig = new GroupSaRig();
+        rig.Receive(GroupSaPuts.Cbc(A, seed: 1));
+        var sa = rig.Manager.Sas.Single();
+
+        rig.Manager.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => _ = sa.Keys.EncrKey.Span.Length);
+        Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true))), "the kernel keeps its own copies");
+        Assert.That(rig.Manager.NextDeadline, Is.Null);
+    }
+
+    [Test]
     public void InstallsOnlyInboundWhenNoPeersAreConfigured()
     {
         using var rig = new GroupSaRig(peers: []);

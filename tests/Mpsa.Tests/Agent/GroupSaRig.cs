@@ -87,6 +87,7 @@ internal sealed class GroupSaRig : IDisposable
 
     public void Dispose()
     {
+        Manager.RemoveAll();
         Manager.Dispose();
         Kernel.Dispose();
     }

@@ -1,0 +1,224 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mpsa.Hosting;
+
+/// <summary>
+/// A UDP socket for IKE on one local address and port (IPv4, IPv6, or both when bound to <c>::</c>).
+/// <para>
+/// <see cref="RunAsync"/> receives into one pooled 64 KiB buffer and calls the handler synchronously with
+/// a slice of it, so nothing is allocated per datagram: the handler must copy what it keeps (STYLE.md §2),
+/// typically <c>inbox.TryWrite(new DatagramReceived(datagram.ToArray(), from, now))</c>. The sender's
+/// <see cref="IPEndPoint"/> comes from a cache keyed by the raw socket address (see <see cref="PeerCache"/>),
+/// so a known peer costs no allocation either; IPv4 peers of a dual-stack socket are given as IPv4.
+/// </para>
+/// <para>
+/// On a NAT-T socket (port 4500, RFC 3948 §2.2 / RFC 7296 §2.23) IKE messages carry a 4-byte zero
+/// non-ESP marker: it is stripped on receive and prepended on send. Datagrams without it (ESP in UDP,
+/// which belongs to the kernel, and 1-byte NAT keepalives) are dropped and counted.
+/// </para>
+/// ICMP errors reported on the socket (ECONNREFUSED for an earlier send and the like) are logged at debug
+/// level and do not end the loop.
+/// </summary>
+internal sealed class UdpEndpoint : IDisposable
+{
+    /// <summary>The IKE port whose datagrams carry the non-ESP marker.</summary>
+    public const int NatTraversalPort = 4500;
+
+    public const int NonEspMarkerLength = 4;
+
+    /// <summary>Large enough for any UDP payload (65507 bytes over IPv4, 65527 over IPv6).</summary>
+    public const int ReceiveBufferLength = 64 * 1024;
+
+    private const int SolUdp = 17;         // SOL_UDP = IPPROTO_UDP
+    private const int UdpEncap = 100;      // UDP_ENCAP, linux/udp.h
+    private const int UdpEncapEspInUdp = 2; // UDP_ENCAP_ESPINUDP (RFC 3948)
+
+    private readonly Socket _socket;
+    private readonly ILogger _logger;
+    private readonly PeerCache _peers;
+    private int _running;
+
+    /// <param name="bind">Local address and port; port 0 picks a free one (see <see cref="LocalEndPoint"/>).</param>
+    /// <param name="natTraversal">Use the non-ESP marker; null means "when the port is 4500".</param>
+    public UdpEndpoint(IPEndPoint bind, bool? natTraversal = null, ILogger? logger = null)
+    {
+        _logger = logger ?? NullLogger.Instance;
+        _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (bind.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                // Bound to "::" the socket serves IPv4 too (as ::ffff:a.b.c.d); bound to one address, only it.
+                _socket.DualMode = bind.Address.Equals(IPAddress.IPv6Any);
+            }
+            _socket.Bind(bind);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        IsNatTraversal = natTraversal ?? bind.Port == NatTraversalPort;
+        _peers = new PeerCache(_socket.AddressFamily);
+        _logger.UdpListening(LocalEndPoint, IsNatTraversal ? " (NAT-T, non-ESP marker)" : "");
+    }
+
+    /// <summary>The address and port actually bound: the real port when bound to port 0.</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    public bool IsNatTraversal { get; }
+
+    /// <summary>Datagrams given to the handler.</summary>
+    public long Received { get; private set; }
+
+    /// <summary>Datagrams dropped on a NAT-T socket for lacking the non-ESP marker (ESP, keepalives).</summary>
+    public long DroppedWithoutMarker { get; private set; }
+
+    /// <summary>
+    /// Asks the kernel to decapsulate ESP in UDP arriving on this socket (Linux <c>UDP_ENCAP_ESPINUDP</c>), so
+    /// only IKE (marker) and keepalives reach <see cref="RunAsync"/>. For the real port-4500 socket of a
+    /// daemon that installs NAT-T SAs; false (and a debug log) where the kernel refuses.
+    /// </summary>
+    public bool EnableKernelEspInUdp()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        try
+        {
+            _socket.SetRawSocketOption(SolUdp, UdpEncap, BitConverter.GetBytes(UdpEncapEspInUdp));
+            return true;
+        }
+        catch (SocketException e)
+        {
+            _logger.UdpEncapRefused(LocalEndPoint, e.SocketErrorCode);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Receives until <paramref name="cancellationToken"/> is cancelled or the endpoint is disposed (then
+    /// the task completes normally). <paramref name="onDatagram"/> runs on the receiving thread; an exception
+    /// from it ends the loop and faults the task. One loop per endpoint.
+    /// </summary>
+    public async Task RunAsync(DatagramHandler onDatagram, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+        {
+            throw new InvalidOperationException("the receive loop is already running");
+        }
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferLength);
+        var address = new SocketAddress(_socket.AddressFamily);
+        int maxAddressSize = address.Size;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                int length;
+                try
+                {
+                    address.Size = maxAddressSize;
+                    length = await _socket.ReceiveFromAsync(buffer.AsMemory(0, ReceiveBufferLength), SocketFlags.None, address, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (SocketException e) when (IsIcmpError(e.SocketErrorCode))
+                {
+                    _logger.UdpIcmpError(LocalEndPoint, e.SocketErrorCode);
+                    continue;
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (SocketException e)
+                {
+                    // Unexpected (ENOBUFS, ENOMEM): keep serving, but do not spin on a persistent error.
+                    _logger.UdpReceiveFailed(LocalEndPoint, e.SocketErrorCode);
+                    await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                var from = _peers.Get(address);
+                var datagram = buffer.AsMemory(0, length);
+                if (IsNatTraversal)
+                {
+                    if (length < NonEspMarkerLength || BitConverter.ToInt32(buffer, 0) != 0)
+                    {
+                        DroppedWithoutMarker++;
+                        if (length != 1)    // a 0xFF keepalive is routine; anything else is worth a debug line
+                        {
+                            _logger.UdpNotIke(LocalEndPoint, length, from);
+                        }
+                        continue;
+                    }
+                    datagram = datagram[NonEspMarkerLength..];
+                }
+                Received++;
+                onDatagram(datagram, from);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled during the back-off delay.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            Volatile.Write(ref _running, 0);
+        }
+    }
+
+    /// <summary>
+    /// Sends one datagram (with the non-ESP marker in front on a NAT-T socket). False when the kernel refuses
+    /// it (unreachable network, no buffer space, …); that is logged, and retransmission is the protocol's business.
+    /// </summary>
+    public bool SendTo(ReadOnlySpan<byte> datagram, IPEndPoint to)
+    {
+        byte[]? rented = null;
+        try
+        {
+            if (IsNatTraversal)
+            {
+                rented = ArrayPool<byte>.Shared.Rent(datagram.Length + NonEspMarkerLength);
+                rented.AsSpan(0, NonEspMarkerLength).Clear();
+                datagram.CopyTo(rented.AsSpan(NonEspMarkerLength));
+                datagram = rented.AsSpan(0, datagram.Length + NonEspMarkerLength);
+            }
+            _socket.SendTo(datagram, SocketFlags.None, to);
+            return true;
+        }
+        catch (SocketException e)
+        {
+            _logger.UdpSendFailed(LocalEndPoint, datagram.Length, to, e.SocketErrorCode);
+            return false;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <inheritdoc cref="SendTo(ReadOnlySpan{byte}, IPEndPoint)"/>
+    public bool SendTo(byte[] datagram, IPEndPoint to) => SendTo(datagram.AsSpan(), to);
+
+    /// <summary>Closes the socket; a running loop then ends.</summary>
+    public void Dispose() => _socket.Dispose();
+
+    public override string ToString() => IsNatTraversal ? $"udp {LocalEndPoint} (NAT-T)" : $"udp {LocalEndPoint}";
+
+    private static bool IsIcmpError(SocketError error) => error is SocketError.ConnectionRefused or SocketError.ConnectionReset
+        or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.MessageSize
+        or SocketError.TimedOut;
+}
