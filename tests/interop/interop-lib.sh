@@ -87,6 +87,11 @@ io_result() {
 	return 0
 }
 
+# io_mark NAME: records t_NAME = seconds since the start (phase timings in result.txt)
+io_mark() {
+	io_result "t_$1" "$(awk -v a="$IO_STARTED" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')"
+}
+
 # io_fail_env MESSAGE: environment problem (not root, package or binary missing): exit 2
 io_fail_env() {
 	io_log "$*"
@@ -360,12 +365,15 @@ io_collect() {
 io_finish() {
 	local rc=$?
 	trap - EXIT INT TERM
+	io_mark finish
 	io_daemon_stop
+	io_mark daemon_stopped
 	local d
 	for d in "$SW_WORKDIR"/*/; do
 		[ -f "$d/pid" ] && sw_instance_stop "$(basename "$d")"
 	done
 	[ -n "${IO_PCAP_PID:-}" ] && sw_capture_stop "$IO_PCAP_PID"
+	io_mark stopped
 	io_collect
 	sw_cleanup
 	io_result elapsed_s "$(awk -v a="$IO_STARTED" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"

@@ -66,6 +66,14 @@ controller_acked() { # the member has a last_acked_spi and charon generated an I
 	tr -d '\n' <"$SW_WORKDIR/status.json" | grep -Eq '"last_acked_spi"[[:space:]]*:[[:space:]]*"[0-9a-fA-F]+' || return 1
 	grep -q "generating INFORMATIONAL response" "$(sw_instance_dir cpe)/charon.log" 2>/dev/null
 }
+charon_child_settled() { # NAME: CHILD_SA INSTALLED, or charon logged that it gave up on it
+	charon_established_installed "$1" ||
+		grep -q "failed to establish CHILD_SA" "$(sw_instance_dir "$1")/charon.log" 2>/dev/null
+}
+charon_child_failure() { # NAME: charon's log lines saying why the CHILD_SA failed, on one line
+	grep -E "IPsec SA: |failed to create SAD|unable to install|can't install|TS_UNACCEPT|NO_PROP|no acceptable|failed to establish CHILD_SA" \
+		"$(sw_instance_dir "$1")/charon.log" 2>/dev/null | sed -E 's/^[^]]*\] (<[^>]*> )?//' | sort -u | paste -sd '|' | sed 's/|/; /g'
+}
 # why_not_established NAME: a reason for result.txt
 why_not_established() {
 	local out
@@ -82,12 +90,14 @@ daemon_alive() {
 	[ -n "$IO_DAEMON_PID" ] && kill -0 "$IO_DAEMON_PID" 2>/dev/null
 }
 ok() {
+	io_mark outcome
 	io_snapshot
 	io_result outcome ok
 	io_result reason ""
 	exit 0
 }
 not_reached() {
+	io_mark outcome
 	io_snapshot
 	io_result outcome failed
 	io_result reason "$*"
@@ -120,11 +130,18 @@ agent-to-charon)
 	io_agent_conf "$SUITE" "$ESP" >"$IO_DAEMON_CONF"
 	"$IO_AGENT_BIN" check-config --config "$IO_DAEMON_CONF" >"$IO_EVIDENCE/agent-check-config.txt" 2>&1
 	io_result check_config_rc "$?"
+	io_mark lab
 	# shellcheck disable=SC2086
 	io_daemon_start agent "$IO_NS_CPE" run --config "$IO_DAEMON_CONF" ${MPSA_AGENT_ARGS---dry-run} ||
 		not_reached "mpsa-agent exited at start"
-	io_wait "$TIMEOUT" charon_established_installed hub ||
+	# done when charon has the CHILD_SA INSTALLED, or gave up on it (then the IKE SA is still checked)
+	io_wait "$TIMEOUT" charon_child_settled hub ||
 		not_reached "$(why_not_established hub)$(daemon_alive || echo "; mpsa-agent is no longer running")"
+	io_mark charon_settled
+	if ! charon_established_installed hub; then
+		io_wait 5 daemon_status_has ike_sa
+		not_reached "charon hub: CHILD_SA not installed: $(charon_child_failure hub)"
+	fi
 	io_wait 10 daemon_status_has child_sa ||
 		not_reached "charon has the CHILD_SA INSTALLED, but mpsa-agent status --json shows no child_sa$(daemon_alive || echo "; mpsa-agent is no longer running")"
 	ok
@@ -137,14 +154,17 @@ charon-to-controller)
 	"$IO_CONTROLLER_BIN" check-config --config "$IO_DAEMON_CONF" >"$IO_EVIDENCE/controller-check-config.txt" 2>&1
 	io_result check_config_rc "$?"
 	# shellcheck disable=SC2086
+	io_mark lab
 	io_daemon_start controller "$IO_NS_HUB" run --config "$IO_DAEMON_CONF" ${MPSA_CONTROLLER_ARGS:-} ||
 		not_reached "mpsa-controller exited at start"
 	io_wait 10 daemon_answers || not_reached "mpsa-controller status --json does not answer$(daemon_alive || echo "; mpsa-controller is no longer running")"
 	io_charon_start cpe "$IO_NS_CPE" || not_reached "charon cpe did not start"
 	sw_load_config cpe "$(io_swanctl_conf initiator "$IO_ADDR_CPE" "$IO_ADDR_HUB" "$IO_ID_CPE" "$IO_ID_HUB" "$SUITE" "$ESP")" ||
 		not_reached "swanctl --load-all failed (cpe)"
+	io_mark initiate
 	sw_initiate cpe mpsa mpsa "$TIMEOUT"
 	io_result initiate_rc "$?"
+	io_mark initiated
 	charon_lists cpe ESTABLISHED || not_reached "$(why_not_established cpe)$(daemon_alive || echo "; mpsa-controller is no longer running")"
 	io_wait "$TIMEOUT" controller_acked ||
 		not_reached "IKE_SA ESTABLISHED, but no acknowledged MPSA_PUT (controller status without last_acked_spi, or no INFORMATIONAL response in charon's log)$(daemon_alive || echo "; mpsa-controller is no longer running")"

@@ -16,21 +16,21 @@ public class AgentToCharonTests : InteropTest
         string esp = CoreSuites[suite];
         var ev = RunScript("agent-to-charon", suite).Evidence;
 
-        Assert.That(ev.Outcome, Is.EqualTo("ok"), $"run-interop.sh agent-to-charon {suite}: {ev.Reason}");
-        var ike = SingleIkeSa(ev.ListSas("hub"), "charon responder");
-        Assert.That(ike.Children, Has.Count.EqualTo(1), $"charon: expected one CHILD_SA:\n{ev.Text("list-sas-hub.txt")}");
-        var child = ike.Children[0];
-        var status = ev.Status("agent");
+        var ike = SingleIkeSa(ev.ListSas("hub"), $"charon responder (run-interop.sh: {ev.Outcome}: {ev.Reason})");
+        var child = ike.Children.Count == 1 ? ike.Children[0] : null;
+        var status = ev.StatusOrUndefined("agent");
         string charonFingerprint = ev.CharonLog("hub").IkeKeyFingerprint(ike.UniqueId);
 
         Assert.Multiple(() =>
         {
+            Assert.That(ev.Outcome, Is.EqualTo("ok"), $"run-interop.sh agent-to-charon {suite}: {ev.Reason}");
             // (1) charon's view
             Assert.That(ike.State, Is.EqualTo("ESTABLISHED"), "charon IKE SA state");
             Assert.That(ike.Proposal, Is.EqualTo(CharonNames[suite]), "charon's negotiated IKE proposal");
             Assert.That(ike.RemoteId, Is.EqualTo(CpeIdentity), "charon's remote identity");
-            Assert.That(child.State, Is.EqualTo("INSTALLED"), "charon CHILD_SA state");
-            Assert.That(child.Proposal, Is.EqualTo(CharonNames[esp]), "charon's negotiated ESP proposal");
+            Assert.That(ike.Children, Has.Count.EqualTo(1), "charon: number of CHILD_SAs");
+            Assert.That(child?.State, Is.EqualTo("INSTALLED"), "charon CHILD_SA state");
+            Assert.That(child?.Proposal, Is.EqualTo(CharonNames[esp]), "charon's negotiated ESP proposal");
 
             // the agent's view of the same SAs
             Assert.That(Str(status, "controller", "state"), Is.EqualTo("connected"), "agent controller.state");
@@ -38,8 +38,8 @@ public class AgentToCharonTests : InteropTest
             Assert.That(Str(status, "ike_sa", "spi_r"), Is.EqualTo(ike.SpiR).IgnoreCase, "agent ike_sa.spi_r vs charon");
             Assert.That(Str(status, "ike_sa", "suite"), Is.EqualTo(suite), "agent ike_sa.suite");
             Assert.That(Str(status, "ike_sa", "peer_supports_mpsa"), Is.EqualTo("false"), "agent ike_sa.peer_supports_mpsa (charon sends no MPSA Vendor ID)");
-            Assert.That(Str(status, "child_sa", "inbound_spi"), Is.EqualTo(child.OutSpi).IgnoreCase, "agent child_sa.inbound_spi = charon's outbound SPI");
-            Assert.That(Str(status, "child_sa", "outbound_spi"), Is.EqualTo(child.InSpi).IgnoreCase, "agent child_sa.outbound_spi = charon's inbound SPI");
+            Assert.That(Str(status, "child_sa", "inbound_spi"), Is.EqualTo(child?.OutSpi).IgnoreCase, "agent child_sa.inbound_spi = charon's outbound SPI");
+            Assert.That(Str(status, "child_sa", "outbound_spi"), Is.EqualTo(child?.InSpi).IgnoreCase, "agent child_sa.outbound_spi = charon's inbound SPI");
             Assert.That(Str(status, "child_sa", "suite"), Is.EqualTo(esp), "agent child_sa.suite");
             Assert.That(Str(status, "child_sa", "mode"), Is.EqualTo("tunnel"), "agent child_sa.mode (charon with kernel-libipsec answers tunnel mode)");
 

@@ -24,10 +24,10 @@ public partial class CharonToControllerTests : InteropTest
         const string Suite = DefaultSuite;
         var ev = RunScript("charon-to-controller", Suite).Evidence;
 
-        Assert.That(ev.Outcome, Is.EqualTo("ok"), $"run-interop.sh charon-to-controller {Suite}: {ev.Reason}");
-        var ike = SingleIkeSa(ev.ListSas("cpe"), "charon initiator");
+        var ike = SingleIkeSa(ev.ListSas("cpe"), $"charon initiator (run-interop.sh: {ev.Outcome}: {ev.Reason})");
         var log = ev.CharonLog("cpe");
         var status = ev.Status("controller");
+        Assert.That(ev.Outcome, Is.EqualTo("ok"), $"run-interop.sh charon-to-controller {Suite}: {ev.Reason}");
         var group = Find(status, "groups", "name", "office");
         var member = Find(status, "members", "identity", CpeIdentity);
 

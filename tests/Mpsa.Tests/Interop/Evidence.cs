@@ -65,6 +65,9 @@ internal sealed class Evidence(string dir)
         }
     }
 
+    /// <summary>The status JSON, or an undefined element (every field then reads "(no ...)") when there is none.</summary>
+    public JsonElement StatusOrUndefined(string daemon) => Text($"{daemon}-status.json") is null ? default : Status(daemon);
+
     /// <summary>All files, in an order that reads well; charon logs without the DBG4 hex dumps (the keys are in the file).</summary>
     public string Describe()
     {

@@ -40,7 +40,8 @@ internal sealed class InteropRun : IDisposable
     {
         int n = Interlocked.Increment(ref s_counter);
         string id = string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId % 100000}x{n}");
-        string evidence = Path.Combine(Path.GetTempPath(), $"mpsa-interop-{id}-{scenario}-{suite}");
+        // kept after a failure (its path is printed), deleted after a pass
+        string evidence = Path.Combine(TestContext.CurrentContext.WorkDirectory, "interop-evidence", $"{id}-{scenario}-{suite}");
         if (Directory.Exists(evidence))
         {
             Directory.Delete(evidence, recursive: true);
