@@ -43,6 +43,9 @@ public class AgentToCharonTests : InteropTest
             Assert.That(Str(status, "child_sa", "suite"), Is.EqualTo(esp), "agent child_sa.suite");
             Assert.That(Str(status, "child_sa", "mode"), Is.EqualTo("tunnel"), "agent child_sa.mode (charon with kernel-libipsec answers tunnel mode)");
 
+            AssertStoppedCleanly(ev, "agent");
+            AssertNoErrorsLogged(ev, "agent");
+
             // (3) same SK_* on both sides
             Assert.That(Str(status, "ike_sa", "key_fingerprint"), Is.EqualTo(charonFingerprint),
                 "agent ike_sa.key_fingerprint vs SHA-256(SK_d|SK_ai|SK_ar|SK_ei|SK_er|SK_pi|SK_pr) from charon's log");

@@ -55,6 +55,9 @@ public partial class CharonToControllerTests : InteropTest
                     $"charon log: no empty 'generating INFORMATIONAL response {id} [ ]' for the MPSA_PUT request {id} [ {put.Groups[2].Value} ]");
             }
 
+            AssertStoppedCleanly(ev, "controller");
+            AssertNoErrorsLogged(ev, "controller");
+
             Assert.That(Str(member, "ike_key_fingerprint"), Is.EqualTo(log.IkeKeyFingerprint(ike.UniqueId)),
                 "controller member ike_key_fingerprint vs SHA-256(SK_d|SK_ai|SK_ar|SK_ei|SK_er|SK_pi|SK_pr) from charon's log");
         });

@@ -87,6 +87,20 @@ public abstract class InteropTest
         return sas.IkeSas[0];
     }
 
+    /// <summary>Our daemon stopped by itself within 5 s of SIGTERM with exit status 0 (result.txt daemon_exit).</summary>
+    private protected static void AssertStoppedCleanly(Evidence ev, string daemon)
+    {
+        Assert.That(ev.Result.TryGetValue("daemon_stop", out string? how) ? how : "by SIGTERM", Is.EqualTo("by SIGTERM"), $"mpsa-{daemon} stop");
+        Assert.That(ev.Result.TryGetValue("daemon_exit", out string? code) ? code : "(not recorded)", Is.EqualTo("0"), $"mpsa-{daemon} exit status after SIGTERM");
+    }
+
+    /// <summary>No error or critical lines ("fail:", "crit:") in our daemon's log.</summary>
+    private protected static void AssertNoErrorsLogged(Evidence ev, string daemon)
+    {
+        var errors = (ev.Text($"{daemon}.log") ?? "").Split('\n').Where(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal)).ToList();
+        Assert.That(errors, Is.Empty, $"mpsa-{daemon} logged errors");
+    }
+
     protected static string Str(System.Text.Json.JsonElement e, params string[] path)
     {
         foreach (string p in path)
