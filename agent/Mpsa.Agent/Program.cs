@@ -1,1 +1,3 @@
-return 0;
+using Mpsa.Agent;
+
+return await AgentCli.RunAsync(args).ConfigureAwait(false);

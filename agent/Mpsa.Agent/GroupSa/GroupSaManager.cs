@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Mpsa.Agent.Kernel;
+using Mpsa.Netlink.Kernel;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
@@ -85,7 +85,7 @@ internal sealed class GroupSaManager : IDisposable
             sa.Spi.ToString(),
             sa.State.ToString().ToLowerInvariant(),
             Math.Max(0, (long)Math.Ceiling((PlannedEnd(sa) - now).TotalSeconds)),
-            sa.Suite.ToString(),
+            Ike.Crypto.SuiteNames.Name(sa.Suite),
             sa.Fingerprint))];
 
     /// <summary>Removes every SA from the data plane and zeroes its keys (shutdown).</summary>

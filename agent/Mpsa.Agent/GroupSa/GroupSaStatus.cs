@@ -6,7 +6,7 @@ namespace Mpsa.Agent.GroupSa;
 /// <param name="Spi">8 lowercase hex digits.</param>
 /// <param name="State">"pending", "active" or "draining".</param>
 /// <param name="SecondsLeft">Until the SA is planned to leave the kernel (rounded up, never negative).</param>
-/// <param name="Suite">"AES_CBC_256/HMAC_SHA2_256_128".</param>
+/// <param name="Suite">In swanctl syntax, "aes256-sha256".</param>
 /// <param name="Fingerprint">First 16 lowercase hex digits of SHA-256(encr key || integ key).</param>
 internal sealed record GroupSaStatus(string Spi, string State, long SecondsLeft, string Suite, string Fingerprint)
 {

@@ -1,5 +1,5 @@
 using System.Net;
-using Mpsa.Agent.Kernel;
+using Mpsa.Netlink.Kernel;
 
 namespace Mpsa.Agent.GroupSa;
 

@@ -1,4 +1,4 @@
-using Mpsa.Agent.Kernel;
+using Mpsa.Netlink.Kernel;
 
 namespace Mpsa.Agent.GroupSa;
 

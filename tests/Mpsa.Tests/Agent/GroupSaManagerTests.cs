@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Mpsa.Agent.GroupSa;
-using Mpsa.Agent.Kernel;
+using Mpsa.Netlink.Kernel;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
@@ -187,7 +187,7 @@ public class GroupSaManagerTests
         var outcome = rig.Receive(GroupSaPuts.Make(A, EncrId.ENCR_AES_CBC, 128, IntegId.AUTH_HMAC_SHA2_256_128, PrfId.PRF_HMAC_SHA2_256, seed: 1));
 
         Assert.That(outcome.Kind, Is.EqualTo(GroupSaOutcomeKind.Rejected));
-        Assert.That(rig.Manager.Snapshot(rig.Now).Single().Suite, Is.EqualTo("AES_CBC_256/HMAC_SHA2_256_128"));
+        Assert.That(rig.Manager.Snapshot(rig.Now).Single().Suite, Is.EqualTo("aes256-sha256"));
     }
 
     [TestCase(EncrId.ENCR_AES_CTR, 256, IntegId.AUTH_HMAC_SHA2_256_128, PrfId.PRF_HMAC_SHA2_256, "cannot be installed")]
@@ -416,7 +416,7 @@ public class GroupSaManagerTests
         Assert.That(rows[0].SecondsLeft, Is.EqualTo(30), "until B's ROLL2 at 160 s, rounded up");
         Assert.That(rows[1].State, Is.EqualTo("active"));
         Assert.That(rows[1].SecondsLeft, Is.EqualTo(3570), "until B's LIFE at 3700 s, rounded up");
-        Assert.That(rows[1].Suite, Is.EqualTo("AES_CBC_256/HMAC_SHA2_256_128"));
+        Assert.That(rows[1].Suite, Is.EqualTo("aes256-sha256"));
         Assert.That(rows[1].Fingerprint, Does.Match("^[0-9a-f]{16}$"));
         Assert.That(rows[1].Fingerprint, Is.Not.EqualTo(rows[0].Fingerprint));
     }

@@ -1,5 +1,5 @@
 using System.Net;
-using Mpsa.Agent.Kernel;
+using Mpsa.Netlink.Kernel;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
 using static Mpsa.Tests.Agent.KernelSpecs;

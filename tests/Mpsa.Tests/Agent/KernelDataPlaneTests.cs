@@ -1,6 +1,6 @@
 using System.Net;
 using Mpsa.Agent.GroupSa;
-using Mpsa.Agent.Kernel;
+using Mpsa.Netlink.Kernel;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Tests.Agent;

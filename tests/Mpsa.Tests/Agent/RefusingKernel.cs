@@ -1,5 +1,5 @@
 using System.Net;
-using Mpsa.Agent.Kernel;
+using Mpsa.Netlink.Kernel;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Tests.Agent;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>
 /// struct xfrm_user_tmpl: the state a policy requires. In tunnel mode the endpoints are the outer addresses; a null

@@ -5,7 +5,7 @@ using System.Text;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
 
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>
 /// One ESP state as XFRM_MSG_NEWSA/UPDSA carries it (struct xfrm_usersa_info plus algorithm, mark and lifetime

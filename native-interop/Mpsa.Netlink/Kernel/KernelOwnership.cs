@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>
 /// What the agent owns in the kernel: states and policies whose reqid lies in [<see cref="ReqIdMin"/>, <see cref="ReqIdMax"/>]

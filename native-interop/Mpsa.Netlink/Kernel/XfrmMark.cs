@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>XFRMA_MARK (struct xfrm_mark): a state or policy applies to packets whose mark &amp; Mask == Value.</summary>
 internal readonly record struct XfrmMark(uint Value, uint Mask = uint.MaxValue)

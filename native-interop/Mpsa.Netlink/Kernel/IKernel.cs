@@ -1,7 +1,7 @@
 using System.Net;
 using Mpsa.Ike.Wire;
 
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>
 /// The agent's whole view of the kernel's IPsec database (XFRM). Two implementations: netlink (Mpsa.Netlink) and

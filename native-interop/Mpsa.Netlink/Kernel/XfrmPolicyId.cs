@@ -1,4 +1,4 @@
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>The key the kernel finds a policy by (struct xfrm_userpolicy_id plus mark): selector, direction and mark.</summary>
 internal sealed record XfrmPolicyId(XfrmSelector Selector, XfrmDirection Direction, XfrmMark? Mark = null)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>struct xfrm_selector: which packets a policy covers. Ports 0 mean any; <see cref="ProtocolType.Unspecified"/> means any protocol.</summary>
 internal sealed record XfrmSelector(

@@ -3,7 +3,7 @@ using System.Net;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
 
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>
 /// An <see cref="IKernel"/> that records what it is asked, keyed the way XFRM keys it (states by destination, SPI and

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>An address and prefix length, as in an XFRM selector ("10.1.0.0/16", "::/0"). Host bits are kept as given.</summary>
 internal sealed record IpPrefix

@@ -1,4 +1,4 @@
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>XFRM_MODE_* (linux/xfrm.h); only the two ESP modes the agent uses.</summary>
 internal enum XfrmMode : byte

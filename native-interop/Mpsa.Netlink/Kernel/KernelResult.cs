@@ -1,4 +1,4 @@
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>The outcome of one kernel request; <see cref="Message"/> names the operation (never key material).</summary>
 internal readonly record struct KernelResult(KernelStatus Status, int Errno, string Message)

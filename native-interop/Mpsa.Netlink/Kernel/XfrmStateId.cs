@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Mpsa.Ike.Wire;
 
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>The key the kernel finds a state by (struct xfrm_usersa_id): destination address, SPI and protocol.</summary>
 internal sealed record XfrmStateId(IPAddress Destination, EspSpi Spi, ProtocolType Protocol = ProtocolType.IPSecEncapsulatingSecurityPayload)

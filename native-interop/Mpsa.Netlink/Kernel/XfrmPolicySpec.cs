@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>
 /// One policy as XFRM_MSG_NEWPOLICY/UPDPOLICY carries it (struct xfrm_userpolicy_info plus one template and mark).

@@ -1,4 +1,4 @@
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>XFRM_POLICY_IN/OUT/FWD (linux/xfrm.h).</summary>
 internal enum XfrmDirection : byte

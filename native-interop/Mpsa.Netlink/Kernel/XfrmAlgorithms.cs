@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
 
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>
 /// The Linux crypto API names XFRM takes for ESP transforms (XFRMA_ALG_CRYPT / _AUTH_TRUNC / _AEAD), as strongSwan's

@@ -1,4 +1,4 @@
-namespace Mpsa.Agent.Kernel;
+namespace Mpsa.Netlink.Kernel;
 
 /// <summary>Runs an action once, on the first <see cref="Dispose"/> (an event subscription handle).</summary>
 internal sealed class DisposeAction(Action action) : IDisposable

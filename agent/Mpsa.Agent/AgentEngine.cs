@@ -1,0 +1,157 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Mpsa.Agent.Config;
+using Mpsa.Agent.GroupSa;
+using Mpsa.Agent.Supervisor;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Agent;
+
+/// <summary>
+/// The agent's logic, owned by its driver loop: the controller connection and the group SAs it pushes, carried out
+/// on the data plane. No sockets, no clock: the daemon (or a test) feeds datagrams and time.
+/// </summary>
+internal sealed class AgentEngine : IDisposable
+{
+    private readonly ILogger _log;
+    private readonly ControllerConnection _connection;
+    private readonly GroupSaManager _groupSas;
+    private AgentSettings _settings;
+
+    public AgentEngine(AgentSettings settings, IDataPlane dataPlane, ILogger log, IRandom random)
+    {
+        _settings = settings;
+        _log = log;
+        _connection = new ControllerConnection(settings, random);
+        _groupSas = new GroupSaManager(dataPlane, new GroupSaOptions { AllowedSuites = settings.GroupSuites });
+    }
+
+    public ConnectionState State => _connection.State;
+
+    public MonoTime? NextDeadline => MonoTime.Min(_connection.NextDeadline, _groupSas.NextDeadline);
+
+    public IReadOnlyList<Outgoing> Start(MonoTime now)
+    {
+        _log.Connecting(_settings.Controller, _settings.Identity);
+        return Apply(_connection.Start(now), now);
+    }
+
+    public IReadOnlyList<Outgoing> Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now) =>
+        Apply(_connection.Receive(datagram, from, now), now);
+
+    public IReadOnlyList<Outgoing> OnTimeout(MonoTime now)
+    {
+        _groupSas.OnTimeout(now);
+        return Apply(_connection.OnTimeout(now), now);
+    }
+
+    public IReadOnlyList<Outgoing> CheckLiveness(MonoTime now) => Apply(_connection.CheckLiveness(now), now);
+
+    /// <summary>Deletes the IKE SA (the daemon waits a moment for the answer) and takes every group SA out of the kernel.</summary>
+    public IReadOnlyList<Outgoing> Shutdown(MonoTime now)
+    {
+        _groupSas.RemoveAll();
+        return Apply(_connection.Close(now), now);
+    }
+
+    public bool Closed => _connection.Initiator?.Phase is null or InitiatorPhase.Gone;
+
+    public IReadOnlyList<Outgoing> Reconfigure(AgentSettings next, MonoTime now)
+    {
+        _settings = next;
+        return Apply(_connection.Reconfigure(next, now), now);
+    }
+
+    public AgentStatus Status(MonoTime now)
+    {
+        var up = _connection.Established;
+        var child = _connection.ChildSa;
+        string state = _connection.State switch
+        {
+            ConnectionState.Connected => "connected",
+            ConnectionState.Connecting => "connecting",
+            ConnectionState.Waiting => "waiting",
+            _ => "closed",
+        };
+        long? retry = _connection.ReconnectIn(now) is { } wait ? (long)Math.Ceiling(Math.Max(0, wait.TotalSeconds)) : null;
+        return new AgentStatus(
+            new ControllerStatus(state, _connection.Controller.ToString(), up?.PeerIdentity ?? _settings.ControllerIdentity, retry),
+            up is null ? null : new IkeSaStatus(up.SpiI.ToString(), up.SpiR.ToString(), SuiteNames.Name(up.Suite), up.KeyFingerprint, up.PeerSupportsMpsa),
+            child is null || up is null ? null : new ChildSaStatus(child.InboundSpi.ToString("x8", null), child.OutboundSpi.ToString("x8", null),
+                SuiteNames.Name(child.Suite), child.TransportMode ? "transport" : "tunnel"),
+            _groupSas.Snapshot(now));
+    }
+
+    private IReadOnlyList<Outgoing> Apply(Step step, MonoTime now)
+    {
+        foreach (var e in step.Events)
+        {
+            Handle(e, now);
+        }
+        return step.Send;
+    }
+
+    private void Handle(IkeEvent e, MonoTime now)
+    {
+        switch (e)
+        {
+            case IkeSaEstablished up:
+                _log.Connected(up.SpiI, up.SpiR, up.PeerIdentity, up.Peer, up.Suite);
+                if (!up.PeerSupportsMpsa)
+                {
+                    _log.NoMpsaVendorId(up.Peer);
+                }
+                break;
+            case ChildSaEstablished c:
+                _log.ChildSaUp(c.ChildSa);
+                break;
+            case ChildSaFailed f:
+                _log.ChildSaRefused(f.Reason);
+                break;
+            case MpsaReceived r:
+                using (r.Put)
+                {
+                    Accept(r.Put, now);
+                }
+                break;
+            case MpsaRejected r:
+                _log.MpsaMalformed(r.Reason);
+                break;
+            case LivenessConfirmed:
+                _log.Alive();
+                break;
+            case PeerGone g when _connection.State == ConnectionState.Closed:
+                _log.Closed();
+                break;
+            case PeerGone g:
+                _log.Disconnected(g.Reason, g.Detail, _connection.Failures, (long)(_connection.ReconnectIn(now) ?? TimeSpan.Zero).TotalMilliseconds);
+                break;
+            case MessageDropped d:
+                _log.Dropped(d.From, d.Reason);
+                break;
+        }
+    }
+
+    private void Accept(MpsaPut put, MonoTime now)
+    {
+        var outcome = _groupSas.Receive(put, now);
+        if (outcome.Kind == GroupSaOutcomeKind.Rejected)
+        {
+            _log.GroupSaRejected(put.Spi, outcome.Reason ?? "refused");
+            return;
+        }
+        _log.GroupSaAccepted(put.Spi, outcome.Kind == GroupSaOutcomeKind.Refreshed ? "refreshed" : "accepted", put);
+        if (outcome.Warning is { } warning)
+        {
+            _log.GroupSaWarning(put.Spi, warning);
+        }
+    }
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _groupSas.Dispose();
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Mpsa.Hosting;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Agent;
+
+/// <summary>Every log line of the agent. EventIds: 1xx transport, 2xx IKE, 3xx kernel, 4xx config, 5xx group SAs. Never keys.</summary>
+internal static partial class AgentLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Critical, Message = "cannot open the IKE socket {Endpoint}: {Error}")]
+    public static partial void CannotBind(this ILogger logger, IPEndPoint endpoint, string error);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "dropped datagram from {From}: {Reason}")]
+    public static partial void Dropped(this ILogger logger, IPEndPoint from, string reason);
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "connecting to controller {Controller} as {Identity}")]
+    public static partial void Connecting(this ILogger logger, IPEndPoint controller, string identity);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "IKE SA {SpiI}/{SpiR} with controller {Identity} at {Controller} established, {Suite}")]
+    public static partial void Connected(this ILogger logger, IkeSpi spiI, IkeSpi spiR, string identity, IPEndPoint controller, IkeSuite suite);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "controller {Controller} did not send the MPSA Vendor ID: it may never push a group SA")]
+    public static partial void NoMpsaVendorId(this ILogger logger, IPEndPoint controller);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "controller connection lost ({Reason}: {Detail}); retry {Attempt} in {Delay} ms, group SAs stay until their lifetime ends")]
+    public static partial void Disconnected(this ILogger logger, PeerGoneReason reason, string detail, int attempt, long delay);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "{ChildSa} with the controller negotiated")]
+    public static partial void ChildSaUp(this ILogger logger, ChildSa childSa);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "CHILD_SA with the controller refused ({Reason}); the IKE SA stays up")]
+    public static partial void ChildSaRefused(this ILogger logger, NotifyType reason);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "malformed MPSA_PUT refused: {Reason}")]
+    public static partial void MpsaMalformed(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Debug, Message = "controller answered the liveness check")]
+    public static partial void Alive(this ILogger logger);
+
+    [LoggerMessage(EventId = 208, Level = LogLevel.Information, Message = "IKE SA closed")]
+    public static partial void Closed(this ILogger logger);
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "kernel: {Operation}")]
+    public static partial void KernelOperation(this ILogger logger, string operation);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "removed {Count} states and policies left by an earlier run")]
+    public static partial void LeftoversRemoved(this ILogger logger, int count);
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "{Warning}")]
+    public static partial void ConfigWarning(this ILogger logger, ConfigError warning);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Error, Message = "reload refused, keeping the running configuration: {Error}")]
+    public static partial void ReloadRefused(this ILogger logger, ConfigError error);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "configuration reloaded")]
+    public static partial void Reloaded(this ILogger logger);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "mpsa-agent {Version} starting; IKE proposals {Proposals}; this system offers {Offered}")]
+    public static partial void Starting(this ILogger logger, string version, string proposals, string offered);
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "group SA {Spi} {Outcome}: {Put}")]
+    public static partial void GroupSaAccepted(this ILogger logger, EspSpi spi, string outcome, MpsaPut put);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "group SA {Spi} refused, keeping what is installed: {Reason}")]
+    public static partial void GroupSaRejected(this ILogger logger, EspSpi spi, string reason);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "group SA {Spi}: {Warning}")]
+    public static partial void GroupSaWarning(this ILogger logger, EspSpi spi, string warning);
+}

@@ -1,0 +1,62 @@
+using System.Text;
+using System.Text.Json.Serialization;
+using Mpsa.Agent.GroupSa;
+
+namespace Mpsa.Agent;
+
+/// <summary>`mpsa-agent status [--json]`: the controller connection, the IKE SA, the CHILD_SA and each group SA. No keys.</summary>
+internal sealed record AgentStatus(
+    [property: JsonPropertyName("controller")] ControllerStatus Controller,
+    [property: JsonPropertyName("ike_sa")] IkeSaStatus? IkeSa,
+    [property: JsonPropertyName("child_sa")] ChildSaStatus? ChildSa,
+    [property: JsonPropertyName("group_sas")] IReadOnlyList<GroupSaStatus> GroupSas)
+{
+    public string ToText()
+    {
+        var b = new StringBuilder();
+        b.Append("controller ").Append(Controller.Address).Append(' ').Append(Controller.State);
+        if (Controller.RetryInSeconds is { } retry)
+        {
+            b.Append(", retry in ").Append(retry).Append('s');
+        }
+        b.AppendLine();
+        if (IkeSa is { } ike)
+        {
+            b.Append("IKE SA ").Append(ike.SpiI).Append('/').Append(ike.SpiR).Append(' ').Append(ike.Suite)
+             .Append(", key fingerprint ").AppendLine(ike.KeyFingerprint);
+        }
+        if (ChildSa is { } child)
+        {
+            b.Append("CHILD_SA in ").Append(child.InboundSpi).Append(" out ").Append(child.OutboundSpi).Append(' ')
+             .Append(child.Suite).Append(' ').AppendLine(child.Mode);
+        }
+        foreach (var g in GroupSas)
+        {
+            b.AppendLine(g.ToString());
+        }
+        return b.ToString();
+    }
+}
+
+internal sealed record ControllerStatus(
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("address")] string Address,
+    [property: JsonPropertyName("identity")] string? Identity,
+    [property: JsonPropertyName("retry_in_seconds")] long? RetryInSeconds);
+
+internal sealed record IkeSaStatus(
+    [property: JsonPropertyName("spi_i")] string SpiI,
+    [property: JsonPropertyName("spi_r")] string SpiR,
+    [property: JsonPropertyName("suite")] string Suite,
+    [property: JsonPropertyName("key_fingerprint")] string KeyFingerprint,
+    [property: JsonPropertyName("peer_supports_mpsa")] bool PeerSupportsMpsa);
+
+internal sealed record ChildSaStatus(
+    [property: JsonPropertyName("inbound_spi")] string InboundSpi,
+    [property: JsonPropertyName("outbound_spi")] string OutboundSpi,
+    [property: JsonPropertyName("suite")] string Suite,
+    [property: JsonPropertyName("mode")] string Mode);
+
+[JsonSerializable(typeof(AgentStatus))]
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+internal sealed partial class AgentStatusJson : JsonSerializerContext;
