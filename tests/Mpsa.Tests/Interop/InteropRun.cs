@@ -7,11 +7,12 @@ namespace Mpsa.Tests.Interop;
 /// <summary>
 /// One run of tests/interop/run-interop.sh (scenario, suite) through /bin/bash, with its evidence directory.
 /// The script creates and removes its namespaces and processes itself (EXIT trap); <see cref="Dispose"/> is the
-/// second line of defence if the script hung or was killed: it ends the script, kills the daemons and charons the
+/// second line of defence (run right after the script, and again by the tests' [TearDown]) if the script hung or
+/// was killed: <see cref="Execute"/> ends the script, kills the daemons and charons the
 /// script recorded (by pid, after checking the pid still runs that program), deletes the namespaces with this run's
 /// prefix and the script's work directory.
 /// </summary>
-internal sealed class InteropRun : IDisposable
+internal sealed class InteropRun
 {
     /// <summary>Upper bound for one script run; each wait inside the script is bounded by INTEROP_TIMEOUT (20 s).</summary>
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(120);
@@ -35,20 +36,35 @@ internal sealed class InteropRun : IDisposable
     public TimeSpan Elapsed { get; private set; }
     public Evidence Evidence => new(EvidenceDir);
 
+    /// <summary>Set when a test using this run failed: its evidence directory is kept.</summary>
+    public bool KeepEvidence { get; set; }
+
     /// <summary>Runs the script to its end (bounded) and returns the run; never throws for a failed outcome.</summary>
     public static InteropRun Start(string scenario, string suite)
     {
         int n = Interlocked.Increment(ref s_counter);
+        string root = Path.Combine(TestContext.CurrentContext.WorkDirectory, "interop-evidence");
+        if (n == 1 && Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true); // what earlier test sessions kept
+        }
         string id = string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId % 100000}x{n}");
         // kept after a failure (its path is printed), deleted after a pass
-        string evidence = Path.Combine(TestContext.CurrentContext.WorkDirectory, "interop-evidence", $"{id}-{scenario}-{suite}");
+        string evidence = Path.Combine(root, $"{id}-{scenario}-{suite}");
         if (Directory.Exists(evidence))
         {
             Directory.Delete(evidence, recursive: true);
         }
         Directory.CreateDirectory(evidence);
         var run = new InteropRun(scenario, suite, evidence, $"mpsa-it{id}");
-        run.Execute();
+        try
+        {
+            run.Execute();
+        }
+        finally
+        {
+            run.CleanUp();
+        }
         return run;
     }
 
@@ -106,7 +122,8 @@ internal sealed class InteropRun : IDisposable
         return sb.ToString();
     }
 
-    public void Dispose()
+    /// <summary>Idempotent: kills recorded processes still running, deletes this run's namespaces and work directory.</summary>
+    public void CleanUp()
     {
         // Processes the script started and recorded (pids), in case its trap did not run.
         string pids = Path.Combine(EvidenceDir, "pids");

@@ -45,39 +45,62 @@ public abstract class InteropTest
 
     public static IEnumerable<string> Suites() => CoreSuites.Keys;
 
-    private InteropRun? _run;
+    // One script run per (scenario, suite) for the whole fixture: tests that check different things of the same
+    // exchange share it (NUnit keeps one fixture instance for all its tests).
+    private readonly Dictionary<string, InteropRun> _runs = [];
+    private readonly List<InteropRun> _usedByTest = [];
 
-    /// <summary>Runs the script for (scenario, suite); the outcome is in the returned run's evidence.</summary>
-    private protected InteropRun RunScript(string scenario, string suite)
+    /// <summary>
+    /// The run of the script for (scenario, suite), made on first use: namespaces and processes are gone when it
+    /// returns (the script's trap, then <see cref="InteropRun.CleanUp"/> in a finally).
+    /// </summary>
+    private protected InteropRun RunOnce(string scenario, string suite)
     {
-        _run = InteropRun.Start(scenario, suite);
-        TestContext.Out.WriteLine($"interop {scenario} {suite}: exit {_run.ExitCode}, {_run.Elapsed.TotalSeconds:F1} s, outcome {_run.Evidence.Outcome}");
-        return _run;
+        string key = scenario + " " + suite;
+        if (!_runs.TryGetValue(key, out var run))
+        {
+            run = InteropRun.Start(scenario, suite);
+            _runs[key] = run;
+            TestContext.Out.WriteLine($"interop {scenario} {suite}: exit {run.ExitCode}, {run.Elapsed.TotalSeconds:F1} s, outcome {run.Evidence.Outcome}");
+        }
+        _usedByTest.Add(run);
+        return run;
     }
 
     [TearDown]
     public void CleanUpAndReport()
     {
-        if (_run is null)
+        bool passed = TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Passed;
+        foreach (var run in _usedByTest)
         {
-            return;
-        }
-        try
-        {
-            _run.Dispose();
-        }
-        finally
-        {
-            if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Passed)
+            try
             {
-                _run.DeleteEvidence();
+                run.CleanUp();
             }
-            else
+            finally
             {
-                TestContext.Out.WriteLine(_run.Describe());
+                if (!passed)
+                {
+                    run.KeepEvidence = true;
+                    TestContext.Out.WriteLine(run.Describe());
+                }
             }
-            _run = null;
         }
+        _usedByTest.Clear();
+    }
+
+    [OneTimeTearDown]
+    public void DeleteEvidenceOfPassingRuns()
+    {
+        foreach (var run in _runs.Values)
+        {
+            run.CleanUp();
+            if (!run.KeepEvidence)
+            {
+                run.DeleteEvidence();
+            }
+        }
+        _runs.Clear();
     }
 
     /// <summary>The one IKE SA in <paramref name="sas"/> (fails with the listing otherwise).</summary>
