@@ -61,7 +61,8 @@ IO_CHARON_EXTRA='plugins {
 		}
 	}'
 
-# ESP proposal beside each IKE suite of the core
+# ESP proposal beside each IKE suite of the core (used by run-interop.sh)
+# shellcheck disable=SC2034
 declare -A IO_ESP=(
 	[aes128-sha256-prfsha256-x25519]=aes128-sha256
 	[aes256-sha1-prfsha1-modp2048]=aes256-sha1

@@ -30,7 +30,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/interop-lib.sh"
 
 usage() {
-	sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
 	exit 2
 }
 
@@ -153,8 +153,8 @@ charon-to-controller)
 	io_controller_conf "$SUITE" "$ESP" >"$IO_DAEMON_CONF"
 	"$IO_CONTROLLER_BIN" check-config --config "$IO_DAEMON_CONF" >"$IO_EVIDENCE/controller-check-config.txt" 2>&1
 	io_result check_config_rc "$?"
-	# shellcheck disable=SC2086
 	io_mark lab
+	# shellcheck disable=SC2086
 	io_daemon_start controller "$IO_NS_HUB" run --config "$IO_DAEMON_CONF" ${MPSA_CONTROLLER_ARGS:-} ||
 		not_reached "mpsa-controller exited at start"
 	io_wait 10 daemon_answers || not_reached "mpsa-controller status --json does not answer$(daemon_alive || echo "; mpsa-controller is no longer running")"
