@@ -7,7 +7,8 @@ namespace Mpsa.Tests.Interop;
 /// (2) a charon initiator (PSK) connects to mpsa-controller: the IKE SA comes up, the controller pushes the group SA
 /// in INFORMATIONAL { N(MPSA_PUT) } (type 40960, unknown to charon) and charon answers it with an empty
 /// INFORMATIONAL response, which the controller records as the member's last_acked_spi;
-/// (3) (own test, same run) the controller's ike_key_fingerprint equals the SHA-256 of the SK_* charon logged.
+/// (3) for each suite of the core (the default suite's test shares (2)'s run): the IKE SA comes up and the
+/// controller's ike_key_fingerprint equals the SHA-256 of the SK_* charon logged.
 /// </summary>
 public partial class CharonToControllerTests : InteropTest
 {
@@ -62,16 +63,22 @@ public partial class CharonToControllerTests : InteropTest
         });
     }
 
-    [Test]
-    public void DerivesTheSameIkeKeysAsCharon()
+    [TestCaseSource(nameof(Suites))]
+    public void DerivesTheSameIkeKeysAsCharon(string suite)
     {
         InteropEnvironment.Require(needAgent: false, needController: true);
-        var ev = RunOnce(Scenario, Suite).Evidence;
+        var ev = RunOnce(Scenario, suite).Evidence;
         var ike = SingleIkeSa(ev.ListSas("cpe"), $"charon initiator (run-interop.sh: {ev.Outcome}: {ev.Reason})");
         var member = Find(ev.Status("controller"), "members", "identity", CpeIdentity);
 
-        Assert.That(Str(member, "ike_key_fingerprint"), Is.EqualTo(ev.CharonLog("cpe").IkeKeyFingerprint(ike.UniqueId)),
-            "controller member ike_key_fingerprint vs SHA-256(SK_d|SK_ai|SK_ar|SK_ei|SK_er|SK_pi|SK_pr) from charon's log");
+        Assert.Multiple(() =>
+        {
+            Assert.That(ike.State, Is.EqualTo("ESTABLISHED"), "charon IKE SA state");
+            Assert.That(ike.Proposal, Is.EqualTo(CharonNames[suite]), "charon's negotiated IKE proposal");
+            Assert.That(Str(member, "state"), Is.EqualTo("connected"), "controller member state");
+            Assert.That(Str(member, "ike_key_fingerprint"), Is.EqualTo(ev.CharonLog("cpe").IkeKeyFingerprint(ike.UniqueId)),
+                "controller member ike_key_fingerprint vs SHA-256(SK_d|SK_ai|SK_ar|SK_ei|SK_er|SK_pi|SK_pr) from charon's log");
+        });
     }
 
     private static JsonElement Find(JsonElement status, string array, string key, string value)
