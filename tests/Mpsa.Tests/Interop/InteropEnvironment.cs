@@ -23,9 +23,19 @@ internal static class InteropEnvironment
 
     public static string Script => Path.Combine(RepoRoot, "tests", "interop", "run-interop.sh");
 
-    public static string AgentBinary => Path.Combine(RepoRoot, "agent", "Mpsa.Agent", "bin", "Release", "net10.0", "mpsa-agent");
+    /// <summary>The build configuration of this test assembly (…/bin/&lt;Configuration&gt;/net10.0/), used for the daemons too.</summary>
+    public static string Configuration
+    {
+        get
+        {
+            var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+            return dir.Parent is { Parent.Name: "bin" } config ? config.Name : "Release";
+        }
+    }
 
-    public static string ControllerBinary => Path.Combine(RepoRoot, "controller", "Mpsa.Controller", "bin", "Release", "net10.0", "mpsa-controller");
+    public static string AgentBinary => Path.Combine(RepoRoot, "agent", "Mpsa.Agent", "bin", Configuration, "net10.0", "mpsa-agent");
+
+    public static string ControllerBinary => Path.Combine(RepoRoot, "controller", "Mpsa.Controller", "bin", Configuration, "net10.0", "mpsa-controller");
 
     private static string FindRepoRoot()
     {
@@ -58,11 +68,11 @@ internal static class InteropEnvironment
         }
         if (needAgent && !File.Exists(AgentBinary))
         {
-            problems.Add($"no built mpsa-agent at {AgentBinary} (dotnet build CpeAgent.sln -c Release)");
+            problems.Add($"no built mpsa-agent at {AgentBinary} (dotnet build CpeAgent.sln -c {Configuration})");
         }
         if (needController && !File.Exists(ControllerBinary))
         {
-            problems.Add($"no built mpsa-controller at {ControllerBinary} (dotnet build CpeAgent.sln -c Release)");
+            problems.Add($"no built mpsa-controller at {ControllerBinary} (dotnet build CpeAgent.sln -c {Configuration})");
         }
         return problems.Count == 0 ? null : string.Join("\n", problems);
     }

@@ -82,6 +82,8 @@ internal sealed class InteropRun
         psi.ArgumentList.Add(EvidenceDir);
         psi.Environment["INTEROP_NETNS_PREFIX"] = NetnsPrefix;
         psi.Environment["MPSA_REPO"] = InteropEnvironment.RepoRoot;
+        psi.Environment["MPSA_AGENT"] = InteropEnvironment.AgentBinary;
+        psi.Environment["MPSA_CONTROLLER"] = InteropEnvironment.ControllerBinary;
         var output = new StringBuilder();
         var sw = Stopwatch.StartNew();
         using var p = new Process { StartInfo = psi };
