@@ -115,9 +115,10 @@ io_repo_root() {
 # io_preflight NEED_AGENT NEED_CONTROLLER (yes/no): root, packages, tools, binaries, dotnet
 io_preflight() {
 	[ "$(id -u)" -eq 0 ] || io_fail_env "must run as root (network namespaces, charon)"
-	local missing=() p
+	local missing=() p installed
+	installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${IO_PACKAGES[@]}" 2>/dev/null | awk '/install ok installed/ { print $1 }')
 	for p in "${IO_PACKAGES[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+		grep -qx "$p" <<<"$installed" || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] || io_fail_env "missing Debian packages: ${missing[*]} (install: apt-get install ${IO_PACKAGES[*]}, or make deps)"
 	[ -x "$SW_CHARON" ] || io_fail_env "no charon at $SW_CHARON"

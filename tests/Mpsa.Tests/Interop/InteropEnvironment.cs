@@ -57,7 +57,7 @@ internal static class InteropEnvironment
         {
             problems.Add("the interop tests must run as root (they create network namespaces and run charon); run `sudo make test` or the CI job");
         }
-        string[] missing = [.. Packages.Where(p => !IsInstalled(p))];
+        string[] missing = s_missingPackages.Value;
         if (missing.Length > 0)
         {
             problems.Add($"missing Debian packages: {string.Join(' ', missing)} (`make deps` installs them: APT_PACKAGES in the Makefile; or apt-get install {string.Join(' ', Packages)})");
@@ -94,11 +94,16 @@ internal static class InteropEnvironment
         return uid is not null && uid.Split('\t', StringSplitOptions.RemoveEmptyEntries) is [_, _, "0", ..];
     }
 
-    private static bool IsInstalled(string package)
+    private static readonly Lazy<string[]> s_missingPackages = new(() =>
     {
-        var (code, output) = Exec("dpkg-query", "-W", "-f=${Status}", package);
-        return code == 0 && output.Contains("install ok installed", StringComparison.Ordinal);
-    }
+        // one dpkg-query for all; a package it does not know is reported on stderr and missing from the list
+        var (_, output) = Exec("dpkg-query", ["-W", "-f=${Package} ${Status}\n", .. Packages]);
+        var installed = output.Split('\n')
+            .Where(l => l.Contains("install ok installed", StringComparison.Ordinal))
+            .Select(l => l.Split(' ', 2)[0].Split(':')[0])
+            .ToHashSet(StringComparer.Ordinal);
+        return [.. Packages.Where(p => !installed.Contains(p))];
+    });
 
     public static IEnumerable<string> NetnsList()
     {
