@@ -23,13 +23,17 @@ internal sealed class AgentDaemon : IDisposable
     private readonly DriverLoop<AgentInput> _loop = new();
     private readonly AgentEngine _engine;
     private readonly UdpEndpoint _socket;
+    private readonly UdpEndpoint? _natSocket;
 
-    private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress underlay, UdpEndpoint socket, ILogger log)
+    private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress underlay, UdpEndpoint socket, UdpEndpoint? natSocket, ILogger log)
     {
         _configPath = configPath;
         _log = log;
         _socket = socket;
-        _engine = new AgentEngine(settings, kernel, underlay, log, SystemRandom.Instance);
+        _natSocket = natSocket;
+        // NAT detection needs SHA-1 (libssl) and our own address; without them the SA stays on the configured port.
+        var nat = natSocket is not null ? new IPEndPoint(underlay, socket.LocalEndPoint.Port) : null;
+        _engine = new AgentEngine(settings, kernel, underlay, log, SystemRandom.Instance, nat);
     }
 
     private static MonoTime Now => DriverLoop<AgentInput>.Now;
@@ -59,7 +63,24 @@ internal sealed class AgentDaemon : IDisposable
         }
         using var kernel = new InMemoryKernel(line => log.KernelOperation(line));
         var underlay = settings.DataPlane.Underlay ?? settings.LocalAddress ?? LocalAddressTowards(settings.Controller);
-        using var daemon = new AgentDaemon(configPath, settings, kernel, underlay, socket, log);
+        UdpEndpoint? natSocket = null;
+        if (socket.IsNatTraversal || !Algorithms.OpenSslAvailable)
+        {
+            natSocket = null;
+        }
+        else
+        {
+            var natBind = new IPEndPoint(bind.Address, UdpEndpoint.NatTraversalPort);
+            try
+            {
+                natSocket = new UdpEndpoint(natBind, true, logs.CreateLogger("mpsa-agent.udp"));
+            }
+            catch (SocketException e)
+            {
+                log.NoNatTraversal(natBind, e.Message);
+            }
+        }
+        using var daemon = new AgentDaemon(configPath, settings, kernel, underlay, socket, natSocket, log);
         return await daemon.RunAsync(settings).ConfigureAwait(false);
     }
 
@@ -67,7 +88,11 @@ internal sealed class AgentDaemon : IDisposable
     {
         using var stop = new CancellationTokenSource();
         using var signals = SignalHandling.Register(stop, () => _loop.Post(new AgentInput.Reload()));
-        var receiver = _socket.RunAsync((datagram, from) => _loop.Post(new AgentInput.Datagram(datagram.ToArray(), from)), stop.Token);
+        // The socket outlives the stop signal: the controller's answer to our Delete still has to come in.
+        using var closeSocket = new CancellationTokenSource();
+        var receiver = _socket.RunAsync((datagram, from) => _loop.Post(new AgentInput.Datagram(datagram.ToArray(), from)), closeSocket.Token);
+        var natReceiver = _natSocket?.RunAsync((datagram, from) => _loop.Post(new AgentInput.Datagram(datagram.ToArray(), from)), closeSocket.Token)
+            ?? Task.CompletedTask;
         await using (ControlServer.Start(settings.ControlSocket, OnControlAsync, _log))
         {
             Send(_engine.Start(Now));
@@ -76,8 +101,11 @@ internal sealed class AgentDaemon : IDisposable
             await _loop.RunAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
                 Now + GoodbyeTimeout, () => _engine.Closed).ConfigureAwait(false);
         }
+        await closeSocket.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
+        _natSocket?.Dispose();
         await receiver.ConfigureAwait(false);
+        await natReceiver.ConfigureAwait(false);
         return 0;
     }
 
@@ -147,7 +175,9 @@ internal sealed class AgentDaemon : IDisposable
     {
         foreach (var o in send)
         {
-            _socket.SendTo(o.Datagram, o.To);
+            // After a NAT was detected the SA lives on port 4500, framed with the non-ESP marker (RFC 3948).
+            var via = o.To.Port == UdpEndpoint.NatTraversalPort && _natSocket is not null ? _natSocket : _socket;
+            via.SendTo(o.Datagram, o.To);
         }
     }
 

@@ -23,11 +23,11 @@ internal sealed class AgentEngine : IDisposable
     private readonly MemberDataPlane _dataPlane;
     private AgentSettings _settings;
 
-    public AgentEngine(AgentSettings settings, IKernel kernel, IPAddress underlay, ILogger log, IRandom random)
+    public AgentEngine(AgentSettings settings, IKernel kernel, IPAddress underlay, ILogger log, IRandom random, IPEndPoint? natDetection = null)
     {
         _settings = settings;
         _log = log;
-        _connection = new ControllerConnection(settings, random);
+        _connection = new ControllerConnection(settings, random, natDetection: natDetection);
         _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line));
         _groupSas = new GroupSaManager(_dataPlane.States, new GroupSaOptions { AllowedSuites = settings.GroupSuites });
     }
@@ -135,6 +135,9 @@ internal sealed class AgentEngine : IDisposable
                 break;
             case ChildSaFailed f:
                 _log.ChildSaRefused(f.Reason);
+                break;
+            case ChildSaDeleted d:
+                _log.ChildSaDeletedByPeer(d.PeerSpis.Count);
                 break;
             case MpsaReceived r:
                 using (r.Put)

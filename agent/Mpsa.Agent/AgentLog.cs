@@ -13,6 +13,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 100, Level = LogLevel.Critical, Message = "cannot open the IKE socket {Endpoint}: {Error}")]
     public static partial void CannotBind(this ILogger logger, IPEndPoint endpoint, string error);
 
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "no NAT traversal: cannot open {Endpoint} ({Error}); behind a NAT the controller will not be reached")]
+    public static partial void NoNatTraversal(this ILogger logger, IPEndPoint endpoint, string error);
+
     [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "dropped datagram from {From}: {Reason}")]
     public static partial void Dropped(this ILogger logger, IPEndPoint from, string reason);
 
@@ -33,6 +36,9 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "CHILD_SA with the controller refused ({Reason}); the IKE SA stays up")]
     public static partial void ChildSaRefused(this ILogger logger, NotifyType reason);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "the controller deleted {Count} CHILD_SA(s); the IKE SA stays up")]
+    public static partial void ChildSaDeletedByPeer(this ILogger logger, int count);
 
     [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "malformed MPSA_PUT refused: {Reason}")]
     public static partial void MpsaMalformed(this ILogger logger, string reason);
