@@ -76,6 +76,9 @@ internal sealed class UdpEndpoint : IDisposable
     /// <summary>Datagrams given to the handler.</summary>
     public long Received { get; private set; }
 
+    /// <summary>ICMP errors the socket reported (and the loop survived).</summary>
+    public long IcmpErrors { get; private set; }
+
     /// <summary>Datagrams dropped on a NAT-T socket for lacking the non-ESP marker (ESP, keepalives).</summary>
     public long DroppedWithoutMarker { get; private set; }
 
@@ -129,6 +132,7 @@ internal sealed class UdpEndpoint : IDisposable
                 }
                 catch (SocketException e) when (IsIcmpError(e.SocketErrorCode))
                 {
+                    IcmpErrors++;
                     _logger.UdpIcmpError(LocalEndPoint, e.SocketErrorCode);
                     continue;
                 }
@@ -212,6 +216,9 @@ internal sealed class UdpEndpoint : IDisposable
 
     /// <inheritdoc cref="SendTo(ReadOnlySpan{byte}, IPEndPoint)"/>
     public bool SendTo(byte[] datagram, IPEndPoint to) => SendTo(datagram.AsSpan(), to);
+
+    /// <summary>The socket itself, for options this class does not set (tests use it to turn on IP_RECVERR).</summary>
+    internal Socket Socket => _socket;
 
     /// <summary>Closes the socket; a running loop then ends.</summary>
     public void Dispose() => _socket.Dispose();
