@@ -60,11 +60,14 @@ say "route: $route ($why)"
 
 # 2. Publish. The native link goes through musl-link.sh either way; NativeAOT's intermediate and native output go
 # under out/build/ARCH so that a glibc publish of the same RID elsewhere in the tree is never mixed with this one.
+# IlcDefaultStackSize: musl gives new threads 128 KiB of stack unless the executable asks for more (PT_GNU_STACK,
+# -z stack-size); the official musl RIDs set 1.5 MiB, the glibc RID does not, so it is set here for both routes.
 say "dotnet publish -r $publish_rid (log: ${work#"$root"/}/publish.log)"
 set +e
 dotnet publish "$csproj" -c Release -r "$publish_rid" -o "$work/publish" -nologo -nodeReuse:false -clp:Summary \
   -p:CppCompilerAndLinker="$here/musl-link.sh" -p:ObjCopyName=llvm-objcopy \
-  -p:NativeIntermediateOutputPath="$work/obj/" -p:NativeOutputPath="$work/bin/" >"$work/publish.log" 2>&1
+  -p:NativeIntermediateOutputPath="$work/obj/" -p:NativeOutputPath="$work/bin/" -p:IlcDefaultStackSize=1572864 \
+  >"$work/publish.log" 2>&1
 rc=$?
 set -e
 if [ $rc -ne 0 ]; then
@@ -87,6 +90,8 @@ machine=$(readelf -h "$bin" | sed -n 's/.*Machine: *//p')
 [ "$interp" = "/lib/ld-musl-$arch.so.1" ] || { say "interpreter is '$interp', not /lib/ld-musl-$arch.so.1" >&2; exit 1; }
 [ "$needed" = "libc.so" ] || { say "NEEDED is '$needed', expected only musl's libc.so" >&2; exit 1; }
 case "$machine" in *"$elf_machine"*) ;; *) say "ELF machine '$machine', expected $elf_machine" >&2; exit 1 ;; esac
+stack=$(readelf -lW "$bin" | awk '$1 == "GNU_STACK" {print $6}')
+[ "$((stack))" -eq 1572864 ] || { say "PT_GNU_STACK size is '$stack', expected 0x180000 (1.5 MiB thread stacks on musl)" >&2; exit 1; }
 
 # 4. libsodium: the version restored for NSec, which must be the one NSec's nuspec pins; the musl build of it.
 assets=$root/agent/Mpsa.Agent/obj/project.assets.json
@@ -116,6 +121,7 @@ route_reason=$why
 linker=$arch-linux-gnu-gcc with musl specs (packaging/build/musl-link.sh)$([ "$route" = glibc-rid-musl-relink ] && echo " + musl-shim.c")
 interpreter=$interp
 needed=$needed
+thread_stack=$stack
 libsodium=$sodium_ver linux-musl-$rid_arch (NSec $nsec_ver requires $nsec_wants)
 EOF
 say "built ${dest#"$root"/}: mpsa-agent $(stat -c %s "$dest/mpsa-agent") bytes, libsodium.so $(stat -c %s "$dest/libsodium.so") bytes (stripped)"

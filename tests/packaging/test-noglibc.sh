@@ -34,6 +34,8 @@ check "no libssl/libcrypto in the root" test -z "$(find "$R" -name 'libssl*' -o 
 check "exactly one libsodium in the root (the package's)" test "$(find "$R" -name 'libsodium*' | wc -l)" -eq 1
 interp=$(readelf -l "$R/usr/lib/mpsa/mpsa-agent" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
 check "the binary's interpreter is the musl loader ($interp)" test "$interp" = "/lib/ld-musl-$arch.so.1"
+stack=$(readelf -lW "$R/usr/lib/mpsa/mpsa-agent" | awk '$1 == "GNU_STACK" {print $6}')
+check "the binary asks musl for 1.5 MiB thread stacks (PT_GNU_STACK $stack)" test "$((stack))" -eq 1572864
 check "the binary needs nothing but musl's libc.so" test "$(readelf -d "$R/usr/lib/mpsa/mpsa-agent" | grep -c NEEDED)" -eq 1
 
 # run ARGS... — the agent in the chroot, /proc mounted in a private mount namespace; output in $work/out.
