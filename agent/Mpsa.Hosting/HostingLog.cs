@@ -28,6 +28,9 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 155, Level = LogLevel.Warning, Message = "UDP on {Local}: the kernel refused UDP_ENCAP_ESPINUDP ({Error}); ESP in UDP will not be decapsulated")]
     public static partial void UdpEncapRefused(this ILogger logger, IPEndPoint local, SocketError error);
 
+    [LoggerMessage(EventId = 156, Level = LogLevel.Warning, Message = "UDP on {Local}: the kernel refused the IPsec bypass policy ({Error}); a CHILD_SA covering IKE's addresses could capture IKE itself")]
+    public static partial void UdpBypassRefused(this ILogger logger, IPEndPoint local, SocketError error);
+
     [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "control socket listening on {Path}")]
     public static partial void ControlListening(this ILogger logger, string path);
 

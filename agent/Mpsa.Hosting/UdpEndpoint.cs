@@ -106,6 +106,37 @@ internal sealed class UdpEndpoint : IDisposable
     }
 
     /// <summary>
+    /// Exempts this socket's own traffic from IPsec policies (a per-socket XFRM bypass, as IKE daemons do), so IKE keeps
+    /// flowing when a CHILD_SA with the same peer covers all traffic between the two addresses. False where refused.
+    /// </summary>
+    public bool EnableIpsecBypass()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        // struct xfrm_userpolicy_info (168 bytes): zero but sel.family (offset 40, host order) and dir (offset 160);
+        // action 0 is XFRM_POLICY_ALLOW. The kernel refuses a selector without a family (EINVAL).
+        var policy = new byte[168];
+        bool v6 = _socket.AddressFamily == AddressFamily.InterNetworkV6;
+        BitConverter.TryWriteBytes(policy.AsSpan(40), (ushort)(v6 ? 10 : 2));   // AF_INET6 / AF_INET
+        try
+        {
+            for (byte dir = 0; dir <= 1; dir++)
+            {
+                policy[160] = dir;
+                _socket.SetRawSocketOption(v6 ? 41 : 0, v6 ? 35 : 17, policy);   // SOL_IPV6/IPV6_XFRM_POLICY, SOL_IP/IP_XFRM_POLICY
+            }
+            return true;
+        }
+        catch (SocketException e)
+        {
+            _logger.UdpBypassRefused(LocalEndPoint, e.SocketErrorCode);
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Receives until <paramref name="cancellationToken"/> is cancelled or the endpoint is disposed (then
     /// the task completes normally). <paramref name="onDatagram"/> runs on the receiving thread; an exception
     /// from it ends the loop and faults the task. One loop per endpoint.

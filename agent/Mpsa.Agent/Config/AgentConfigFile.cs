@@ -35,6 +35,7 @@ internal static class AgentConfigFile
             agent.Optional("liveness_interval", ConfigValues.DurationBetween(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)), TimeSpan.FromSeconds(30)),
             retryMin,
             retryMax,
-            agent.Optional<IReadOnlyList<EspSuite>>("group_suites", ConfigValues.List(ProtocolConfig.EspProposal), null));
+            agent.Optional<IReadOnlyList<EspSuite>>("group_suites", ConfigValues.List(ProtocolConfig.EspProposal), null),
+            DataPlaneConfig.Read(config));
     }
 }
