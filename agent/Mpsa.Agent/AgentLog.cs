@@ -55,6 +55,12 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "removed {Count} states and policies left by an earlier run")]
     public static partial void LeftoversRemoved(this ILogger logger, int count);
 
+    [LoggerMessage(EventId = 303, Level = LogLevel.Critical, Message = "no kernel data plane: {Error} (the agent needs CAP_NET_ADMIN and XFRM; --dry-run runs without)")]
+    public static partial void NoKernel(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "cannot watch routing table {Table}: {Error}; only static peers are used")]
+    public static partial void NoRoutes(this ILogger logger, int table, string error);
+
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "the kernel expired state {State} (its hard lifetime, the safety net): the agent's schedule should have replaced it")]
     public static partial void HardExpired(this ILogger logger, Mpsa.Netlink.Kernel.XfrmStateId state);
 
