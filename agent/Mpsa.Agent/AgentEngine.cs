@@ -86,6 +86,10 @@ internal sealed class AgentEngine : IDisposable
 
     public IReadOnlyList<Outgoing> Reconfigure(AgentSettings next, MonoTime now)
     {
+        if (next.DataPlane != _settings.DataPlane && !_dataPlane.Reconfigure(next.DataPlane))
+        {
+            _log.DataPlaneNeedsRestart();
+        }
         _settings = next;
         return Apply(_connection.Reconfigure(next, now), now);
     }

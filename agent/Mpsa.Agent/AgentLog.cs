@@ -70,6 +70,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 401, Level = LogLevel.Error, Message = "reload refused, keeping the running configuration: {Error}")]
     public static partial void ReloadRefused(this ILogger logger, ConfigError error);
 
+    [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "the data plane's mode, underlay address or reqid changed: takes effect after a restart (the rest was applied)")]
+    public static partial void DataPlaneNeedsRestart(this ILogger logger);
+
     [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "configuration reloaded")]
     public static partial void Reloaded(this ILogger logger);
 
