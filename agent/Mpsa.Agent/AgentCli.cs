@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Mpsa.Agent.Config;
@@ -9,9 +8,8 @@ namespace Mpsa.Agent;
 /// <summary>`mpsa-agent run|check-config|status|reload|version`.</summary>
 internal static class AgentCli
 {
-    private const int ExitUsage = 64;
-    private const int ExitConfig = 78;
-    private const int ExitUnavailable = 69;
+    private const int ExitUsage = DaemonCli.ExitUsage;
+    private const int ExitConfig = DaemonCli.ExitConfig;
 
     private const string Usage = """
         usage: mpsa-agent run [--config FILE] [--dry-run]
@@ -57,40 +55,18 @@ internal static class AgentCli
                 }
             case "status" or "reload" or "check-liveness":
                 string socket = line.Value("--socket") ?? (TryLoad(path, out var s, quiet: true) ? s.ControlSocket : "/run/mpsa/agent.sock");
-                try
-                {
-                    string command = line.Command == "status" && line.Has("--json") ? "status --json" : line.Command;
-                    Console.Write(await ControlClient.SendAsync(socket, command, "mpsa-agent").ConfigureAwait(false));
-                    return 0;
-                }
-                catch (ControlClientException e)
-                {
-                    await Console.Error.WriteLineAsync($"mpsa-agent: {e.Message}").ConfigureAwait(false);
-                    return ExitUnavailable;
-                }
+                return await DaemonCli.SendAsync("mpsa-agent", socket, line.Command == "status" && line.Has("--json") ? "status --json" : line.Command).ConfigureAwait(false);
             default:
                 await Console.Error.WriteLineAsync($"mpsa-agent: unknown command '{line.Command}'\n{Usage}").ConfigureAwait(false);
                 return ExitUsage;
         }
     }
 
-    public static string Version => typeof(AgentCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
+    public static string Version => DaemonCli.VersionOf(typeof(AgentCli).Assembly);
 
     /// <summary>Loads the file; prints every problem as `FILE:LINE: message` on stderr.</summary>
-    public static bool TryLoad(string path, out AgentSettings settings, bool quiet = false)
-    {
-        var warnings = new List<ConfigError>();
-        bool ok = ConfigReader.TryLoad(path, r => AgentConfigFile.Read(r, warnings.Add), out var loaded, out var errors);
-        if (!quiet)
-        {
-            foreach (var e in warnings.Concat(errors))
-            {
-                Console.Error.WriteLine(e.ToString());
-            }
-        }
-        settings = loaded!;
-        return ok;
-    }
+    public static bool TryLoad(string path, out AgentSettings settings, bool quiet = false) =>
+        DaemonCli.TryLoad(path, AgentConfigFile.Read, out settings, quiet);
 
     public static string StatusJson(AgentStatus status) => JsonSerializer.Serialize(status, AgentStatusJson.Default.AgentStatus) + "\n";
 }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Mpsa.Hosting;
@@ -8,9 +7,8 @@ namespace Mpsa.Controller;
 /// <summary>`mpsa-controller run|check-config|status|reload|version`.</summary>
 internal static class ControllerCli
 {
-    private const int ExitUsage = 64;
-    private const int ExitConfig = 78;
-    private const int ExitUnavailable = 69;
+    private const int ExitUsage = DaemonCli.ExitUsage;
+    private const int ExitConfig = DaemonCli.ExitConfig;
 
     private const string Usage = """
         usage: mpsa-controller run [--config FILE]
@@ -53,40 +51,18 @@ internal static class ControllerCli
                 }
             case "status" or "reload":
                 string socket = line.Value("--socket") ?? (TryLoad(path, out var s, quiet: true) ? s.ControlSocket : "/run/mpsa/controller.sock");
-                try
-                {
-                    string command = line.Command == "status" && line.Has("--json") ? "status --json" : line.Command;
-                    Console.Write(await ControlClient.SendAsync(socket, command, "mpsa-controller").ConfigureAwait(false));
-                    return 0;
-                }
-                catch (ControlClientException e)
-                {
-                    await Console.Error.WriteLineAsync($"mpsa-controller: {e.Message}").ConfigureAwait(false);
-                    return ExitUnavailable;
-                }
+                return await DaemonCli.SendAsync("mpsa-controller", socket, line.Command == "status" && line.Has("--json") ? "status --json" : line.Command).ConfigureAwait(false);
             default:
                 await Console.Error.WriteLineAsync($"mpsa-controller: unknown command '{line.Command}'\n{Usage}").ConfigureAwait(false);
                 return ExitUsage;
         }
     }
 
-    public static string Version => typeof(ControllerCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
+    public static string Version => DaemonCli.VersionOf(typeof(ControllerCli).Assembly);
 
     /// <summary>Loads the file; prints every problem as `FILE:LINE: message` on stderr.</summary>
-    public static bool TryLoad(string path, out ControllerSettings settings, bool quiet = false)
-    {
-        var warnings = new List<ConfigError>();
-        bool ok = ConfigReader.TryLoad(path, r => ControllerConfigFile.Read(r, warnings.Add), out var loaded, out var errors);
-        if (!quiet)
-        {
-            foreach (var e in warnings.Concat(errors))
-            {
-                Console.Error.WriteLine(e.ToString());
-            }
-        }
-        settings = loaded!;
-        return ok;
-    }
+    public static bool TryLoad(string path, out ControllerSettings settings, bool quiet = false) =>
+        DaemonCli.TryLoad(path, ControllerConfigFile.Read, out settings, quiet);
 
     public static string StatusText(ControllerStatus status, bool json) =>
         json ? JsonSerializer.Serialize(status, ControllerStatusJson.Default.ControllerStatus) + "\n" : status.ToText();

@@ -1,0 +1,47 @@
+using System.Reflection;
+
+namespace Mpsa.Hosting;
+
+/// <summary>What the two daemons' command lines do alike: load a config file with every problem on stderr, and
+/// pass a command to a running daemon over its control socket.</summary>
+internal static class DaemonCli
+{
+    public const int ExitUsage = 64;
+    public const int ExitUnavailable = 69;
+    public const int ExitConfig = 78;
+
+    public static string VersionOf(Assembly assembly) =>
+        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
+
+    /// <summary>Loads the file; prints every problem (and warning) as `FILE:LINE: message` on stderr unless quiet.</summary>
+    public static bool TryLoad<T>(string path, Func<ConfigReader, Action<ConfigError>, T> read, out T settings, bool quiet = false)
+        where T : class
+    {
+        var warnings = new List<ConfigError>();
+        bool ok = ConfigReader.TryLoad(path, r => read(r, warnings.Add), out var loaded, out var errors);
+        if (!quiet)
+        {
+            foreach (var e in warnings.Concat(errors))
+            {
+                Console.Error.WriteLine(e.ToString());
+            }
+        }
+        settings = loaded!;
+        return ok;
+    }
+
+    /// <summary>`status [--json]`, `reload`, ...: asks the running daemon; exit 69 when it does not answer.</summary>
+    public static async Task<int> SendAsync(string daemon, string socket, string command)
+    {
+        try
+        {
+            Console.Write(await ControlClient.SendAsync(socket, command, daemon).ConfigureAwait(false));
+            return 0;
+        }
+        catch (ControlClientException e)
+        {
+            await Console.Error.WriteLineAsync($"{daemon}: {e.Message}").ConfigureAwait(false);
+            return ExitUnavailable;
+        }
+    }
+}
