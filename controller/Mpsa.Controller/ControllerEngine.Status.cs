@@ -15,7 +15,8 @@ internal sealed partial class ControllerEngine
             SuiteNames.Name(kv.Value.Current.Config.Esp),
             kv.Value.Current.Fingerprint,
             kv.Value.Next?.Fingerprint)).ToList();
-        var byName = _sessions.Values.Where(s => !s.Leaving).ToDictionary(s => s.Member.Name);
+        var byName = _sessions.Values.Where(s => !s.Leaving).GroupBy(s => s.Member.Name)
+            .ToDictionary(g => g.Key, g => g.MaxBy(s => s.ConnectedAt.Milliseconds)!);
         var members = Settings.Members.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m =>
         {
             byName.TryGetValue(m.Name, out var s);

@@ -122,6 +122,13 @@ internal sealed partial class ControllerEngine : IDisposable
         switch (e)
         {
             case IkeSaEstablished up when _members.TryGetValue(up.PeerIdentity, out var m):
+                // A member that comes back (a restart, a crash) replaces its older IKE SAs (RFC 7296 §2.4, INITIAL_CONTACT).
+                foreach (var old in _sessions.Values.Where(s => s.Member.Name == m.Member.Name).ToList())
+                {
+                    _sessions.Remove(old.SpiR);
+                    _responder.Forget(old.SpiR);
+                    _log.MemberReplaced(m.Member.Name, old.SpiR);
+                }
                 var session = new MemberSession(up.SpiR, m.Member, up.Peer, now, up.KeyFingerprint);
                 _sessions[up.SpiR] = session;
                 _log.MemberConnected(m.Member.Name, up.Peer, up.SpiI, up.SpiR, up.Suite);

@@ -42,6 +42,9 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "member {Member} deleted {Count} CHILD_SA(s); its IKE SA stays up")]
     public static partial void ChildSaDeleted(this ILogger logger, string member, int count);
 
+    [LoggerMessage(EventId = 209, Level = LogLevel.Information, Message = "member {Member} connected again: its older IKE SA {SpiR} is forgotten")]
+    public static partial void MemberReplaced(this ILogger logger, string member, IkeSpi spiR);
+
     [LoggerMessage(EventId = 205, Level = LogLevel.Debug, Message = "member {Member} acknowledged SPI {Spis}")]
     public static partial void Acknowledged(this ILogger logger, string member, EspSpi spis);
 

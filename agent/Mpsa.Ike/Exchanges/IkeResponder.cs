@@ -310,6 +310,17 @@ public sealed class IkeResponder : IDisposable
         return step.Build();
     }
 
+    /// <summary>Drops an IKE SA without telling the peer (it has come back with a new one, RFC 7296 §2.4 INITIAL_CONTACT).</summary>
+    public void Forget(IkeSpi spiR)
+    {
+        if (_sas.Remove(spiR, out var sa))
+        {
+            _halfOpenByInitiator.Remove((sa.Ctx.SpiI, sa.InitFrom));
+            sa.Child?.Dispose();
+            sa.Ctx.Dispose();
+        }
+    }
+
     /// <summary>Rotates the cookie secret; the daemon calls it now and then (e.g. every few minutes).</summary>
     public void RotateCookieSecret() => _cookies.Rotate();
 

@@ -22,6 +22,7 @@ internal static class XfrmMessages
     public const byte XFRM_SA_DIR_OUT = 2;
 
     private const NlmFlags Request = NlmFlags.NLM_F_REQUEST | NlmFlags.NLM_F_ACK;
+    private const byte XfrmStateAfUnspec = 32;   // linux/xfrm.h XFRM_STATE_AF_UNSPEC
     private const NlmFlags DumpRequest = NlmFlags.NLM_F_REQUEST | NlmFlags.NLM_F_DUMP;
 
     /// <summary>XFRM_MSG_NEWSA or XFRM_MSG_UPDSA: xfrm_usersa_info, the algorithm attributes, XFRMA_MARK, and XFRMA_SA_DIR when asked.</summary>
@@ -41,6 +42,8 @@ internal static class XfrmMessages
             family = family,
             mode = (byte)state.Mode,
             replay_window = checked((byte)state.ReplayWindow),
+            // Tunnel mode carries either overlay family over this underlay (4in6, 6in4): XFRM_STATE_AF_UNSPEC.
+            flags = state.Mode == XfrmMode.Tunnel ? XfrmStateAfUnspec : (byte)0,
         };
         b.Write(in info);
         int icvBits = XfrmAlgorithms.AeadIcvBits(suite.Encr);
