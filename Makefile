@@ -5,7 +5,7 @@ DOTNET ?= dotnet
 # Debian packages the test suites need (strongSwan as the independent IKEv2 peer, tools for namespaces).
 APT_PACKAGES ?=
 
-.PHONY: all build test deps restore clean
+.PHONY: all build test deps restore clean demo
 
 all: build
 
@@ -20,6 +20,9 @@ build: restore
 
 test: deps build
 	@tests/run-suites.sh $(CONFIG)
+
+demo: build
+	@demo/demo.sh
 
 clean:
 	rm -rf out artifacts

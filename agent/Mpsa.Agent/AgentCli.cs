@@ -18,6 +18,7 @@ internal static class AgentCli
                mpsa-agent check-config [--config FILE]
                mpsa-agent status [--json] [--config FILE | --socket PATH]
                mpsa-agent reload [--config FILE | --socket PATH]
+               mpsa-agent self-check
                mpsa-agent version
         default config: /etc/mpsa/mpsa.conf
         """;
@@ -36,6 +37,8 @@ internal static class AgentCli
             case "version":
                 Console.WriteLine($"mpsa-agent {Version}");
                 return 0;
+            case "self-check":
+                return SelfCheck.Run(Console.Out);
             case "check-config":
                 if (!TryLoad(path, out _))
                 {

@@ -24,12 +24,12 @@ internal sealed class AgentDaemon : IDisposable
     private readonly AgentEngine _engine;
     private readonly UdpEndpoint _socket;
 
-    private AgentDaemon(string configPath, AgentSettings settings, IDataPlane dataPlane, UdpEndpoint socket, ILogger log)
+    private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress underlay, UdpEndpoint socket, ILogger log)
     {
         _configPath = configPath;
         _log = log;
         _socket = socket;
-        _engine = new AgentEngine(settings, dataPlane, log, SystemRandom.Instance);
+        _engine = new AgentEngine(settings, kernel, underlay, log, SystemRandom.Instance);
     }
 
     private static MonoTime Now => DriverLoop<AgentInput>.Now;
@@ -57,10 +57,9 @@ internal sealed class AgentDaemon : IDisposable
             log.CannotBind(bind, e.Message);
             return 71;
         }
-        var kernel = new InMemoryKernel(line => log.KernelOperation(line));
-        var local = settings.LocalAddress ?? LocalAddressTowards(settings.Controller);
-        var dataPlane = new KernelDataPlane(kernel, local, [], log: line => log.KernelOperation(line));
-        using var daemon = new AgentDaemon(configPath, settings, dataPlane, socket, log);
+        using var kernel = new InMemoryKernel(line => log.KernelOperation(line));
+        var underlay = settings.DataPlane.Underlay ?? settings.LocalAddress ?? LocalAddressTowards(settings.Controller);
+        using var daemon = new AgentDaemon(configPath, settings, kernel, underlay, socket, log);
         return await daemon.RunAsync(settings).ConfigureAwait(false);
     }
 

@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Mpsa.Agent.Config;
+using Mpsa.Agent.DataPlane;
+using Mpsa.Netlink.Kernel;
 using Mpsa.Agent.GroupSa;
 using Mpsa.Agent.Supervisor;
 using Mpsa.Ike.Crypto;
@@ -18,14 +20,32 @@ internal sealed class AgentEngine : IDisposable
     private readonly ILogger _log;
     private readonly ControllerConnection _connection;
     private readonly GroupSaManager _groupSas;
+    private readonly MemberDataPlane _dataPlane;
     private AgentSettings _settings;
 
-    public AgentEngine(AgentSettings settings, IDataPlane dataPlane, ILogger log, IRandom random)
+    public AgentEngine(AgentSettings settings, IKernel kernel, IPAddress underlay, ILogger log, IRandom random)
     {
         _settings = settings;
         _log = log;
         _connection = new ControllerConnection(settings, random);
-        _groupSas = new GroupSaManager(dataPlane, new GroupSaOptions { AllowedSuites = settings.GroupSuites });
+        _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line));
+        _groupSas = new GroupSaManager(_dataPlane.States, new GroupSaOptions { AllowedSuites = settings.GroupSuites });
+    }
+
+    public MemberDataPlane DataPlane => _dataPlane;
+
+    /// <summary>An event from the kernel (posted to the driver loop by the kernel's listener).</summary>
+    public void OnKernelEvent(KernelEvent e)
+    {
+        switch (e)
+        {
+            case AcquireRequested a:
+                _dataPlane.Acquired(a.Destination);
+                break;
+            case StateExpired x when x.Hard:
+                _log.HardExpired(x.State);
+                break;
+        }
     }
 
     public ConnectionState State => _connection.State;
@@ -34,6 +54,11 @@ internal sealed class AgentEngine : IDisposable
 
     public IReadOnlyList<Outgoing> Start(MonoTime now)
     {
+        int leftovers = _dataPlane.Start();
+        if (leftovers > 0)
+        {
+            _log.LeftoversRemoved(leftovers);
+        }
         _log.Connecting(_settings.Controller, _settings.Identity);
         return Apply(_connection.Start(now), now);
     }
@@ -53,6 +78,7 @@ internal sealed class AgentEngine : IDisposable
     public IReadOnlyList<Outgoing> Shutdown(MonoTime now)
     {
         _groupSas.RemoveAll();
+        _dataPlane.Stop();
         return Apply(_connection.Close(now), now);
     }
 

@@ -49,6 +49,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "removed {Count} states and policies left by an earlier run")]
     public static partial void LeftoversRemoved(this ILogger logger, int count);
 
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "the kernel expired state {State} (its hard lifetime, the safety net): the agent's schedule should have replaced it")]
+    public static partial void HardExpired(this ILogger logger, Mpsa.Netlink.Kernel.XfrmStateId state);
+
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "{Warning}")]
     public static partial void ConfigWarning(this ILogger logger, ConfigError warning);
 

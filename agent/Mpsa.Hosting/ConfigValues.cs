@@ -72,7 +72,7 @@ internal static class ConfigValues
     public static ValueParser<TimeSpan> DurationBetween(TimeSpan min, TimeSpan max)
     {
         string range = min == TimeSpan.Zero && max == TimeSpan.MaxValue ? "" : $" from {FormatDuration(min)} to {FormatDuration(max)}";
-        return new($"a duration{range} (like 30s, 5m, 1h, 2d; a plain number is seconds)", (string text, out TimeSpan value, out string? problem) =>
+        return new($"a duration{range} (like 500ms, 30s, 5m, 1h, 2d; a plain number is seconds)", (string text, out TimeSpan value, out string? problem) =>
         {
             problem = null;
             return TryParseDuration(text, out value) && value >= min && value <= max;
@@ -166,23 +166,32 @@ internal static class ConfigValues
         {
             return false;
         }
-        long unitSeconds = span[^1] switch { 's' => 1, 'm' => 60, 'h' => 3600, 'd' => 86400, _ => 0 };
-        if (unitSeconds != 0)
+        long unitMs;
+        if (span.EndsWith("ms", StringComparison.Ordinal))
         {
-            span = span[..^1];
+            unitMs = 1;
+            span = span[..^2];
         }
         else
         {
-            unitSeconds = 1;
+            unitMs = span[^1] switch { 's' => 1000, 'm' => 60_000, 'h' => 3_600_000, 'd' => 86_400_000, _ => 0 };
+            if (unitMs != 0)
+            {
+                span = span[..^1];
+            }
+            else
+            {
+                unitMs = 1000;
+            }
         }
-        // Digits only: no sign, no blanks, no exponent. TimeSpan holds at most about 9.2e11 seconds.
+        // Digits only: no sign, no blanks, no exponent. TimeSpan holds at most about 9.2e14 milliseconds.
         if (span.IsEmpty || span.ContainsAnyExceptInRange('0', '9')
             || !long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out long count)
-            || count > (long)TimeSpan.MaxValue.TotalSeconds / unitSeconds)
+            || count > (long)TimeSpan.MaxValue.TotalMilliseconds / unitMs)
         {
             return false;
         }
-        value = TimeSpan.FromSeconds(count * unitSeconds);
+        value = TimeSpan.FromMilliseconds(count * unitMs);
         return true;
     }
 
@@ -190,7 +199,9 @@ internal static class ConfigValues
     public static string FormatDuration(TimeSpan duration)
     {
         long seconds = (long)duration.TotalSeconds;
-        return seconds == 0 ? "0s"
+        long ms = (long)duration.TotalMilliseconds;
+        return ms % 1000 != 0 ? $"{ms}ms"
+            : seconds == 0 ? "0s"
             : seconds % 86400 == 0 ? $"{seconds / 86400}d"
             : seconds % 3600 == 0 ? $"{seconds / 3600}h"
             : seconds % 60 == 0 ? $"{seconds / 60}m"

@@ -11,6 +11,8 @@ internal sealed class DriverLoop<TInput>
 {
     private readonly Channel<TInput> _inbox = Channel.CreateUnbounded<TInput>(new UnboundedChannelOptions { SingleReader = true });
 
+    private const int MaxBatch = 256;
+
     public static MonoTime Now => new(Environment.TickCount64);
 
     /// <summary>Thread-safe; false after the loop is completed.</summary>
@@ -24,7 +26,8 @@ internal sealed class DriverLoop<TInput>
         {
             var deadline = MonoTime.Min(nextDeadline(), until);
             await WaitAsync(deadline, stop).ConfigureAwait(false);
-            while (_inbox.Reader.TryRead(out var input))
+            // A bounded batch, so a flood of input cannot starve the timers.
+            for (int n = 0; n < MaxBatch && _inbox.Reader.TryRead(out var input); n++)
             {
                 handle(input);
             }

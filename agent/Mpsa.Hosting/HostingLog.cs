@@ -6,7 +6,7 @@ namespace Mpsa.Hosting;
 
 /// <summary>
 /// Log messages of the hosting layer, with stable EventIds inside the daemons' areas: 15x UDP transport
-/// (1xx), 45x secret and config files (4xx), 5xx control socket, 6xx process (signals, driver loop).
+/// (1xx), 45x secret and config files (4xx), 6xx process (signals, driver loop), 7xx control socket.
 /// </summary>
 internal static partial class HostingLog
 {
@@ -28,25 +28,28 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 155, Level = LogLevel.Warning, Message = "UDP on {Local}: the kernel refused UDP_ENCAP_ESPINUDP ({Error}); ESP in UDP will not be decapsulated")]
     public static partial void UdpEncapRefused(this ILogger logger, IPEndPoint local, SocketError error);
 
-    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "control socket listening on {Path}")]
+    [LoggerMessage(EventId = 156, Level = LogLevel.Warning, Message = "UDP on {Local}: the kernel refused the IPsec bypass policy ({Error}); a CHILD_SA covering IKE's addresses could capture IKE itself")]
+    public static partial void UdpBypassRefused(this ILogger logger, IPEndPoint local, SocketError error);
+
+    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "control socket listening on {Path}")]
     public static partial void ControlListening(this ILogger logger, string path);
 
-    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "removed stale control socket {Path}")]
+    [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "removed stale control socket {Path}")]
     public static partial void ControlStaleRemoved(this ILogger logger, string path);
 
-    [LoggerMessage(EventId = 502, Level = LogLevel.Debug, Message = "control request '{Command}'")]
+    [LoggerMessage(EventId = 702, Level = LogLevel.Debug, Message = "control request '{Command}'")]
     public static partial void ControlRequest(this ILogger logger, string command);
 
-    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "control request rejected: {Reason}")]
+    [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "control request rejected: {Reason}")]
     public static partial void ControlRejected(this ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 504, Level = LogLevel.Error, Message = "control command '{Command}' failed")]
+    [LoggerMessage(EventId = 704, Level = LogLevel.Error, Message = "control command '{Command}' failed")]
     public static partial void ControlCommandFailed(this ILogger logger, Exception exception, string command);
 
-    [LoggerMessage(EventId = 505, Level = LogLevel.Debug, Message = "control connection ended early: {Error}")]
+    [LoggerMessage(EventId = 705, Level = LogLevel.Debug, Message = "control connection ended early: {Error}")]
     public static partial void ControlConnectionError(this ILogger logger, string error);
 
-    [LoggerMessage(EventId = 506, Level = LogLevel.Warning, Message = "cannot delete control socket {Path}: {Error}")]
+    [LoggerMessage(EventId = 706, Level = LogLevel.Warning, Message = "cannot delete control socket {Path}: {Error}")]
     public static partial void ControlDeleteFailed(this ILogger logger, string path, string error);
 
     [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "{Signal} received, stopping")]

@@ -1,37 +1,82 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mpsa.Hosting;
 
-/// <summary>SIGTERM/SIGINT cancel the daemon's root token (it then says goodbye and exits 0); SIGHUP asks for a reload.</summary>
+/// <summary>
+/// The daemon's signals (STYLE.md §5), after Hosting's <c>ConsoleLifetime</c>: SIGTERM and SIGINT cancel the
+/// root <see cref="CancellationTokenSource"/> and keep the runtime from exiting (<c>Cancel = true</c>), so
+/// <c>Main</c> can say goodbye and return 0; a second one while stopping is left to the runtime, which
+/// ends the process. SIGHUP calls the reload callback (which should only post a reload to the driver
+/// loop). Dispose to unregister.
+/// </summary>
 internal sealed class SignalHandling : IDisposable
 {
-    private readonly PosixSignalRegistration[] _registrations;
+    private readonly CancellationTokenSource _stop;
+    private readonly Action _reload;
+    private readonly ILogger _logger;
+    private PosixSignalRegistration[] _registrations = [];
 
-    private SignalHandling(PosixSignalRegistration[] registrations) => _registrations = registrations;
-
-    public static SignalHandling Register(CancellationTokenSource stop, Action reload)
+    private SignalHandling(CancellationTokenSource stop, Action reload, ILogger? logger)
     {
-        void Stop(PosixSignalContext c)
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        }
-        return new SignalHandling([
-            PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop),
-            PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop),
-            PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
-            {
-                c.Cancel = true;
-                reload();
-            }),
-        ]);
+        _stop = stop;
+        _reload = reload;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Stop requests seen (SIGTERM and SIGINT).</summary>
+    public int StopRequests { get; private set; }
+
+    /// <summary>Reloads requested (SIGHUP).</summary>
+    public int ReloadRequests { get; private set; }
+
+    public static SignalHandling Register(CancellationTokenSource stop, Action reload, ILogger? logger = null)
+    {
+        var handling = new SignalHandling(stop, reload, logger);
+        handling._registrations =
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, handling.Handle),
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, handling.Handle),
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, handling.Handle),
+        ];
+        return handling;
     }
 
     public void Dispose()
     {
-        foreach (var r in _registrations)
+        foreach (var registration in _registrations)
         {
-            r.Dispose();
+            registration.Dispose();
+        }
+    }
+
+    /// <summary>What a signal does; internal so tests can deliver one without the kernel.</summary>
+    internal void Handle(PosixSignalContext context)
+    {
+        string name = context.Signal.ToString();
+        switch (context.Signal)
+        {
+            case PosixSignal.SIGTERM or PosixSignal.SIGINT:
+                StopRequests++;
+                if (_stop.IsCancellationRequested)
+                {
+                    _logger.SecondStopSignal(name);
+                    context.Cancel = false;
+                    return;
+                }
+                context.Cancel = true;
+                _logger.StopSignal(name);
+                _stop.Cancel();
+                break;
+            case PosixSignal.SIGHUP:
+                context.Cancel = true;
+                ReloadRequests++;
+                _logger.ReloadSignal();
+                _reload();
+                break;
+            default:
+                break;
         }
     }
 }

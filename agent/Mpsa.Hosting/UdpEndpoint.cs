@@ -76,6 +76,9 @@ internal sealed class UdpEndpoint : IDisposable
     /// <summary>Datagrams given to the handler.</summary>
     public long Received { get; private set; }
 
+    /// <summary>ICMP errors the socket reported (and the loop survived).</summary>
+    public long IcmpErrors { get; private set; }
+
     /// <summary>Datagrams dropped on a NAT-T socket for lacking the non-ESP marker (ESP, keepalives).</summary>
     public long DroppedWithoutMarker { get; private set; }
 
@@ -98,6 +101,37 @@ internal sealed class UdpEndpoint : IDisposable
         catch (SocketException e)
         {
             _logger.UdpEncapRefused(LocalEndPoint, e.SocketErrorCode);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Exempts this socket's own traffic from IPsec policies (a per-socket XFRM bypass, as IKE daemons do), so IKE keeps
+    /// flowing when a CHILD_SA with the same peer covers all traffic between the two addresses. False where refused.
+    /// </summary>
+    public bool EnableIpsecBypass()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        // struct xfrm_userpolicy_info (168 bytes): zero but sel.family (offset 40, host order) and dir (offset 160);
+        // action 0 is XFRM_POLICY_ALLOW. The kernel refuses a selector without a family (EINVAL).
+        var policy = new byte[168];
+        bool v6 = _socket.AddressFamily == AddressFamily.InterNetworkV6;
+        BitConverter.TryWriteBytes(policy.AsSpan(40), (ushort)(v6 ? 10 : 2));   // AF_INET6 / AF_INET
+        try
+        {
+            for (byte dir = 0; dir <= 1; dir++)
+            {
+                policy[160] = dir;
+                _socket.SetRawSocketOption(v6 ? 41 : 0, v6 ? 35 : 17, policy);   // SOL_IPV6/IPV6_XFRM_POLICY, SOL_IP/IP_XFRM_POLICY
+            }
+            return true;
+        }
+        catch (SocketException e)
+        {
+            _logger.UdpBypassRefused(LocalEndPoint, e.SocketErrorCode);
             return false;
         }
     }
@@ -129,6 +163,7 @@ internal sealed class UdpEndpoint : IDisposable
                 }
                 catch (SocketException e) when (IsIcmpError(e.SocketErrorCode))
                 {
+                    IcmpErrors++;
                     _logger.UdpIcmpError(LocalEndPoint, e.SocketErrorCode);
                     continue;
                 }
@@ -212,6 +247,9 @@ internal sealed class UdpEndpoint : IDisposable
 
     /// <inheritdoc cref="SendTo(ReadOnlySpan{byte}, IPEndPoint)"/>
     public bool SendTo(byte[] datagram, IPEndPoint to) => SendTo(datagram.AsSpan(), to);
+
+    /// <summary>The socket itself, for options this class does not set (tests use it to turn on IP_RECVERR).</summary>
+    internal Socket Socket => _socket;
 
     /// <summary>Closes the socket; a running loop then ends.</summary>
     public void Dispose() => _socket.Dispose();

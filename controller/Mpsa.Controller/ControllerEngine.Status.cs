@@ -20,7 +20,7 @@ internal sealed partial class ControllerEngine
         {
             byName.TryGetValue(m.Name, out var s);
             return new MemberStatus(m.Name, m.Identity, m.Group, s is null ? "disconnected" : "connected",
-                s?.Address.ToString(), s?.LastAckedSpi?.ToString());
+                s?.Address.ToString(), s?.LastAckedSpi?.ToString(), s?.KeyFingerprint);
         }).ToList();
         return new ControllerStatus(Settings.Identity, groups, members);
     }

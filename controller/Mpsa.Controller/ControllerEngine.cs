@@ -121,7 +121,7 @@ internal sealed partial class ControllerEngine : IDisposable
         switch (e)
         {
             case IkeSaEstablished up when _members.TryGetValue(up.PeerIdentity, out var m):
-                var session = new MemberSession(up.SpiR, m.Member, up.Peer, now);
+                var session = new MemberSession(up.SpiR, m.Member, up.Peer, now, up.KeyFingerprint);
                 _sessions[up.SpiR] = session;
                 _log.MemberConnected(m.Member.Name, up.Peer, up.SpiI, up.SpiR, up.Suite);
                 if (_groups.TryGetValue(m.Member.Group, out var group))

@@ -55,7 +55,8 @@ internal sealed record MemberStatus(
     [property: JsonPropertyName("group")] string Group,
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("address")] string? Address,
-    [property: JsonPropertyName("last_acked_spi")] string? LastAckedSpi);
+    [property: JsonPropertyName("last_acked_spi")] string? LastAckedSpi,
+    [property: JsonPropertyName("ike_key_fingerprint")] string? IkeKeyFingerprint);
 
 [JsonSerializable(typeof(ControllerStatus))]
 [JsonSourceGenerationOptions(WriteIndented = true)]

@@ -18,7 +18,8 @@ internal sealed record AgentSettings(
     TimeSpan LivenessInterval,
     TimeSpan RetryMin,
     TimeSpan RetryMax,
-    IReadOnlyList<EspSuite>? GroupSuites)
+    IReadOnlyList<EspSuite>? GroupSuites,
+    Mpsa.Agent.DataPlane.DataPlaneSettings DataPlane)
 {
     /// <summary>Same controller session: the IKE SA survives a reload that changes none of these.</summary>
     public bool SameSession(AgentSettings other) =>

@@ -7,14 +7,16 @@ namespace Mpsa.Agent.GroupSa;
 /// Turns group-SA steps into XFRM states (DESIGN.md "Linux XFRM facts"):
 /// inbound = one state, destination the local underlay address, source any, replay window 0;
 /// outbound = one state per peer address (same SPI and keys), source the local address.
-/// The peer list is fixed for now and may be empty (peer configuration comes later). Every state carries the
+/// Peers come and go (static configuration, routes, ACQUIRE): a new peer gets the outbound states of every SA this
+/// member currently sends with. Every state carries the
 /// agent's reqid. Kernel errors go to the log callback; nothing here throws for them.
 /// </summary>
 internal sealed class KernelDataPlane : IDataPlane
 {
     private readonly IKernel _kernel;
     private readonly IPAddress _local;
-    private readonly IReadOnlyList<IPAddress> _peers;
+    private readonly List<IPAddress> _peers;
+    private readonly List<SharedSa> _sending = [];
     private readonly KernelDataPlaneOptions _options;
     private readonly Action<string>? _log;
 
@@ -59,6 +61,7 @@ internal sealed class KernelDataPlane : IDataPlane
     public void ActivateOutbound(SharedSa sa)
     {
         ArgumentNullException.ThrowIfNull(sa);
+        _sending.Add(sa);
         foreach (var peer in _peers)
         {
             Add(Outbound(sa, peer));
@@ -68,15 +71,48 @@ internal sealed class KernelDataPlane : IDataPlane
     public void RetireOutbound(SharedSa sa)
     {
         ArgumentNullException.ThrowIfNull(sa);
+        _sending.Remove(sa);
         foreach (var peer in _peers)
         {
             Delete(new XfrmStateId(peer, sa.Spi));
         }
     }
 
+    public IReadOnlyList<IPAddress> Peers => _peers;
+
+    /// <summary>A peer appeared: it gets an outbound state for every SA this member sends with. False if known or unusable.</summary>
+    public bool AddPeer(IPAddress peer)
+    {
+        if (peer.AddressFamily != _local.AddressFamily || _peers.Contains(peer))
+        {
+            return false;
+        }
+        _peers.Add(peer);
+        foreach (var sa in _sending)
+        {
+            Add(Outbound(sa, peer));
+        }
+        return true;
+    }
+
+    /// <summary>A peer went: its outbound states go.</summary>
+    public bool RemovePeer(IPAddress peer)
+    {
+        if (!_peers.Remove(peer))
+        {
+            return false;
+        }
+        foreach (var sa in _sending)
+        {
+            Delete(new XfrmStateId(peer, sa.Spi));
+        }
+        return true;
+    }
+
     public void RemoveInbound(SharedSa sa)
     {
         ArgumentNullException.ThrowIfNull(sa);
+        _sending.Remove(sa);
         Delete(new XfrmStateId(_local, sa.Spi));
     }
 

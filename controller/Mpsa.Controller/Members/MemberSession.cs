@@ -5,12 +5,15 @@ using Mpsa.Ike.Wire;
 namespace Mpsa.Controller.Members;
 
 /// <summary>A connected member: its IKE SA and what it has acknowledged.</summary>
-internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint address, MonoTime connectedAt)
+internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint address, MonoTime connectedAt, string keyFingerprint)
 {
     public IkeSpi SpiR { get; } = spiR;
     public MemberConfig Member { get; set; } = member;
     public IPEndPoint Address { get; } = address;
     public MonoTime ConnectedAt { get; } = connectedAt;
     public EspSpi? LastAckedSpi { get; set; }
+
+    /// <summary>SHA-256 over the IKE SA's SK_* keys, first 16 hex digits (compare with the peer's, never the keys).</summary>
+    public string KeyFingerprint { get; } = keyFingerprint;
     public bool Leaving { get; set; }
 }

@@ -181,9 +181,9 @@ public class ConfigReaderTests
     [TestCase("port = 0", "port: '0' is not a port (1-65535)")]
     [TestCase("port = 5OO", "port: '5OO' is not a port (1-65535)")]
     [TestCase("nat = maybe", "nat: 'maybe' is not a boolean (yes/no, true/false, on/off)")]
-    [TestCase("retry = 5x", "retry: '5x' is not a duration (like 30s, 5m, 1h, 2d; a plain number is seconds)")]
-    [TestCase("retry = -5s", "retry: '-5s' is not a duration (like 30s, 5m, 1h, 2d; a plain number is seconds)")]
-    [TestCase("retry = 99999999999999d", "retry: '99999999999999d' is not a duration (like 30s, 5m, 1h, 2d; a plain number is seconds)")]
+    [TestCase("retry = 5x", "retry: '5x' is not a duration (like 500ms, 30s, 5m, 1h, 2d; a plain number is seconds)")]
+    [TestCase("retry = -5s", "retry: '-5s' is not a duration (like 500ms, 30s, 5m, 1h, 2d; a plain number is seconds)")]
+    [TestCase("retry = 99999999999999d", "retry: '99999999999999d' is not a duration (like 500ms, 30s, 5m, 1h, 2d; a plain number is seconds)")]
     [TestCase("address = 192.0.2.1:99999", "address: '192.0.2.1:99999' is not an endpoint (address, address:port or [IPv6]:port; port 500 if left out)")]
     [TestCase("address = 192.0.2", "address: '192.0.2' is not an endpoint (address, address:port or [IPv6]:port; port 500 if left out)")]
     [TestCase("address = [192.0.2.1]:500", "address: '[192.0.2.1]:500' is not an endpoint (address, address:port or [IPv6]:port; port 500 if left out)")]
@@ -280,6 +280,16 @@ public class ConfigReaderTests
     {
         Assert.That(ConfigValues.TryParseDuration(text, out var value), Is.True);
         Assert.That(value, Is.EqualTo(TimeSpan.FromSeconds(seconds)));
+    }
+
+    [TestCase("200ms", 200)]
+    [TestCase("1500ms", 1500)]
+    [TestCase("2s", 2000)]
+    public void ParsesMillisecondDurations(string text, int milliseconds)
+    {
+        Assert.That(ConfigValues.TryParseDuration(text, out var value), Is.True);
+        Assert.That(value, Is.EqualTo(TimeSpan.FromMilliseconds(milliseconds)));
+        Assert.That(ConfigValues.TryParseDuration(ConfigValues.FormatDuration(value), out var again) && again == value, Is.True);
     }
 
     [TestCase("192.0.2.1:500", "192.0.2.1:500")]

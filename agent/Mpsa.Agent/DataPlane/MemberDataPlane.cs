@@ -1,0 +1,137 @@
+using System.Net;
+using Mpsa.Agent.GroupSa;
+using Mpsa.Netlink.Kernel;
+
+namespace Mpsa.Agent.DataPlane;
+
+/// <summary>
+/// This member's whole footprint in the kernel: the shared SA's states (through <see cref="KernelDataPlane"/>) and the
+/// policies, for peers that come from the configuration, from routes in a watched table (BGP next hops), or from
+/// ACQUIRE. Owns the cleanup: leftovers of a crashed run at start, everything of its own at stop, nothing else ever.
+/// </summary>
+internal sealed class MemberDataPlane
+{
+    private readonly DataPlaneSettings _settings;
+    private readonly IPAddress _underlay;
+    private readonly KernelDataPlane _states;
+    private readonly PolicySet _policies;
+    private readonly Action<string> _log;
+    private readonly Dictionary<IPAddress, PeerEntry> _peers = [];
+
+    private sealed class PeerEntry
+    {
+        public HashSet<PeerSource> Sources { get; } = [];
+        public HashSet<IpPrefix> StaticSubnets { get; } = [];
+        public HashSet<IpPrefix> RouteSubnets { get; } = [];
+        public List<XfrmPolicySpec> Policies { get; } = [];
+
+        public IReadOnlyList<IpPrefix> Subnets => [.. StaticSubnets.Union(RouteSubnets)];
+    }
+
+    public MemberDataPlane(IKernel kernel, DataPlaneSettings settings, IPAddress underlay, Action<string> log)
+    {
+        _settings = settings;
+        _underlay = underlay;
+        _log = log;
+        _states = new KernelDataPlane(kernel, underlay, [],
+            new KernelDataPlaneOptions { ReqId = settings.ReqId, Mark = settings.Mark, Mode = settings.Mode }, log);
+        _policies = new PolicySet(kernel, _states.Ownership, log);
+    }
+
+    /// <summary>The rollover steps of the group SAs land here.</summary>
+    public IDataPlane States => _states;
+
+    public IReadOnlyCollection<IPAddress> Peers => _peers.Keys;
+
+    /// <summary>Removes what a crashed run left, installs the base policies and the static peers.</summary>
+    public int Start()
+    {
+        int leftovers = _states.RemoveLeftovers() + _policies.RemoveLeftovers();
+        foreach (var p in PolicyPlan.Base(_settings, _underlay))
+        {
+            _policies.Install(p);
+        }
+        foreach (var peer in _settings.Peers)
+        {
+            Add(peer.Address, PeerSource.Static, peer.Subnets);
+        }
+        return leftovers;
+    }
+
+    /// <summary>A route in the watched table: <paramref name="destination"/> via <paramref name="gateway"/> (a peer's underlay address).</summary>
+    public void RouteAdded(IpPrefix destination, IPAddress gateway) => Add(gateway, PeerSource.Route, [destination]);
+
+    public void RouteRemoved(IpPrefix destination, IPAddress gateway)
+    {
+        if (!_peers.TryGetValue(gateway, out var entry) || !entry.RouteSubnets.Remove(destination))
+        {
+            return;
+        }
+        if (entry.RouteSubnets.Count == 0)
+        {
+            entry.Sources.Remove(PeerSource.Route);
+        }
+        Refresh(gateway, entry);
+    }
+
+    /// <summary>The kernel asked for a state towards <paramref name="destination"/> (transport mode trap policy).</summary>
+    public void Acquired(IPAddress destination)
+    {
+        if (_settings.Mode == XfrmMode.Transport && _settings.Acquire)
+        {
+            Add(destination, PeerSource.Acquire, []);
+        }
+    }
+
+    private void Add(IPAddress address, PeerSource source, IReadOnlyList<IpPrefix> subnets)
+    {
+        if (address.AddressFamily != _underlay.AddressFamily || address.Equals(_underlay))
+        {
+            _log($"peer {address} ignored: not an underlay address of this member's family");
+            return;
+        }
+        bool isNew = !_peers.TryGetValue(address, out var entry);
+        entry ??= new PeerEntry();
+        entry.Sources.Add(source);
+        foreach (var s in subnets)
+        {
+            (source == PeerSource.Route ? entry.RouteSubnets : entry.StaticSubnets).Add(s);
+        }
+        if (isNew)
+        {
+            _peers[address] = entry;
+            _states.AddPeer(address);
+            _log($"peer {address} added ({source})");
+        }
+        Refresh(address, entry);
+    }
+
+    /// <summary>Brings the peer's policies in line with its subnets; drops the peer when no source is left.</summary>
+    private void Refresh(IPAddress address, PeerEntry entry)
+    {
+        var wanted = entry.Sources.Count == 0 ? [] : PolicyPlan.ForPeer(_settings, _underlay, address, entry.Subnets).ToList();
+        foreach (var old in entry.Policies.Where(p => !wanted.Contains(p)).ToList())
+        {
+            _policies.Remove(old.Id);
+            entry.Policies.Remove(old);
+        }
+        foreach (var p in wanted.Where(p => !entry.Policies.Contains(p)))
+        {
+            _policies.Install(p);
+            entry.Policies.Add(p);
+        }
+        if (entry.Sources.Count == 0)
+        {
+            _peers.Remove(address);
+            _states.RemovePeer(address);
+            _log($"peer {address} removed");
+        }
+    }
+
+    /// <summary>Stop: every policy of the agent goes (the group SA manager has removed the states).</summary>
+    public void Stop()
+    {
+        _policies.RemoveAll();
+        _states.RemoveLeftovers();
+    }
+}

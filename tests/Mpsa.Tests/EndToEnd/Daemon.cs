@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Mpsa.Tests.EndToEnd;
+
+/// <summary>A built daemon (mpsa-agent or mpsa-controller) running as a child process, its stderr collected.</summary>
+internal sealed class Daemon : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private Daemon(Process process, string name)
+    {
+        _process = process;
+        Name = name;
+        process.ErrorDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
+        process.OutputDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+    }
+
+    public string Name { get; }
+
+    public string Log { get { lock (_log) { return _log.ToString(); } } }
+
+    public bool HasExited => _process.HasExited;
+
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CpeAgent.sln")))
+            {
+                dir = dir.Parent;
+            }
+            return dir?.FullName ?? throw new InvalidOperationException("no CpeAgent.sln above the test directory");
+        }
+    }
+
+    public static string Binary(string name) => name == "mpsa-agent"
+        ? Path.Combine(RepoRoot, "agent/Mpsa.Agent/bin/Release/net10.0/mpsa-agent")
+        : Path.Combine(RepoRoot, "controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller");
+
+    public static Daemon Start(string binary, string name, params string[] args)
+    {
+        var info = new ProcessStartInfo(Binary(binary)) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+        return new Daemon(Process.Start(info)!, name);
+    }
+
+    /// <summary>Runs a command of a daemon binary to completion: (exit code, stdout, stderr).</summary>
+    public static (int ExitCode, string Out, string Err) Run(string binary, params string[] args)
+    {
+        var info = new ProcessStartInfo(Binary(binary)) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(info)!;
+        var err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output, err.Result);
+    }
+
+    public void Signal(int signal) => Assert.That(Tmds.Linux.LibC.kill(_process.Id, signal), Is.Zero, $"kill {signal} {Name}");
+
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            _process.Kill();
+            _process.WaitForExit();
+            return -1;
+        }
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public static int FreeUdpPort()
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.LocalEndPoint!).Port;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,130 @@
+namespace Mpsa.Tests.EndToEnd;
+
+/// <summary>The daemons as a user runs them: processes, config files, control sockets, signals, loopback UDP.</summary>
+[Category("EndToEnd")]
+[NonParallelizable]
+public class DaemonEndToEndTests
+{
+    private const int SIGHUP = 1;
+    private const int SIGTERM = 15;
+    private LoopbackLab? _lab;
+
+    [TearDown]
+    public void TearDown()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed && _lab is not null)
+        {
+            TestContext.Out.WriteLine(_lab.Logs());
+        }
+        _lab?.Dispose();
+        _lab = null;
+    }
+
+    [Test]
+    public void ConvergesThreeAgentsOnOneSaAndRollsOverTogether()
+    {
+        var lab = _lab = new LoopbackLab(3);
+        lab.StartController();
+        for (int i = 1; i <= 3; i++)
+        {
+            lab.StartAgent(i);
+        }
+        string? first = null;
+        lab.WaitUntil(() => (first = lab.ControllerCurrentSpi()) is not null && Enumerable.Range(1, 3).All(i => lab.ActiveSpi(i) == first), "all three agents on the controller's SA");
+        var fingerprints = Enumerable.Range(1, 3).Select(i => lab.Fingerprint(i, first!)).Distinct().ToList();
+        Assert.That(fingerprints, Has.Count.EqualTo(1), "one KEYMAT everywhere");
+        Assert.That(fingerprints[0], Is.EqualTo(lab.ControllerStatus().GetProperty("groups")[0].GetProperty("fingerprint").GetString()));
+
+        string? second = null;
+        lab.WaitUntil(() => (second = lab.ActiveSpi(1)) != first && second is not null && Enumerable.Range(2, 2).All(i => lab.ActiveSpi(i) == second),
+            "the rollover on all three agents");
+        Assert.That(second, Is.Not.EqualTo(first));
+        Assert.That(lab.ControllerStatus().GetProperty("members").EnumerateArray().Select(m => m.GetProperty("last_acked_spi").GetString()),
+            Is.All.EqualTo(second));
+    }
+
+    [Test]
+    public void ReconnectsAfterControllerRestartAndConvergesOnTheNewSa()
+    {
+        var lab = _lab = new LoopbackLab(2, "lifetime = 60s\nrekey_margin = 20s\nroll1 = 2s\nroll2 = 4s");
+        var controller = lab.StartController();
+        lab.StartAgent(1);
+        lab.StartAgent(2);
+        string? before = null;
+        lab.WaitUntil(() => (before = lab.ControllerCurrentSpi()) is not null && lab.ActiveSpi(1) == before && lab.ActiveSpi(2) == before, "first SA");
+
+        controller.Signal(SIGTERM);
+        Assert.That(controller.WaitForExit(TimeSpan.FromSeconds(10)), Is.EqualTo(0));
+        lab.StartController();
+        string? after = null;
+        lab.WaitUntil(() => (after = lab.ControllerCurrentSpi()) is not null && after != before && lab.ActiveSpi(1) == after && lab.ActiveSpi(2) == after,
+            "both agents on the restarted controller's SA");
+        Assert.That(lab.AgentStatus(1).GetProperty("controller").GetProperty("state").GetString(), Is.EqualTo("connected"));
+    }
+
+    [Test]
+    public void RekeysTheRestWhenAMemberIsRemoved()
+    {
+        var lab = _lab = new LoopbackLab(3, "lifetime = 120s\nrekey_margin = 30s\nroll1 = 2s\nroll2 = 4s");
+        var controller = lab.StartController();
+        for (int i = 1; i <= 3; i++)
+        {
+            lab.StartAgent(i);
+        }
+        string? before = null;
+        lab.WaitUntil(() => (before = lab.ControllerCurrentSpi()) is not null && Enumerable.Range(1, 3).All(i => lab.ActiveSpi(i) == before), "first SA");
+
+        lab.WriteControllerConfig([1, 2]);
+        controller.Signal(SIGHUP);
+        string? after = null;
+        lab.WaitUntil(() => (after = lab.ActiveSpi(1)) is not null && after != before && lab.ActiveSpi(2) == after, "the remaining members on a new SA");
+        lab.WaitUntil(() => lab.AgentStatus(3).GetProperty("controller").GetProperty("state").GetString() != "connected", "the removed member disconnected");
+        Assert.That(lab.AgentStatus(3).GetProperty("group_sas").EnumerateArray().Select(g => g.GetProperty("spi").GetString()), Does.Not.Contain(after));
+        Assert.That(lab.Controller!.Log, Does.Contain("member cpe3 removed from the configuration"));
+    }
+
+    [Test]
+    public void StopsCleanlyOnSigtermAndRemovesWhatItInstalled()
+    {
+        var lab = _lab = new LoopbackLab(1);
+        var controller = lab.StartController();
+        var agent = lab.StartAgent(1);
+        lab.WaitUntil(() => lab.ActiveSpi(1) is not null, "an SA");
+        string spi = lab.ActiveSpi(1)!;
+        agent.Signal(SIGTERM);
+        Assert.That(agent.WaitForExit(TimeSpan.FromSeconds(10)), Is.EqualTo(0));
+        Assert.That(agent.Log, Does.Contain($"kernel: delete state dst 127.0.0.1 spi 0x{spi}"));
+        lab.WaitUntil(() => lab.ControllerStatus().GetProperty("members")[0].GetProperty("state").GetString() == "disconnected", "the controller seeing the Delete");
+        controller.Signal(SIGTERM);
+        Assert.That(controller.WaitForExit(TimeSpan.FromSeconds(10)), Is.EqualTo(0));
+    }
+
+    [Test]
+    public void ReportsEveryConfigErrorWithFileAndLineAndExits78()
+    {
+        string dir = Directory.CreateTempSubdirectory("mpsa-cfg-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "mpsa.conf");
+            File.WriteAllText(path, "[agent]\nidentity = cpe\npsk = \"x\"\nrol1 = 3\n[controller]\naddress = 192.0.2.300\n");
+            var (code, _, err) = Daemon.Run("mpsa-agent", "check-config", "--config", path);
+            Assert.That(code, Is.EqualTo(78));
+            Assert.That(err.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[]
+            {
+                $"{path}:4: unknown key 'rol1'",
+                $"{path}:6: address: '192.0.2.300' is not an IP address",
+            }));
+            Assert.That(Daemon.Run("mpsa-agent", "run", "--dry-run", "--config", path).ExitCode, Is.EqualTo(78));
+            File.WriteAllText(path, "[agent]\nidentity = cpe\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\n");
+            var ok = Daemon.Run("mpsa-agent", "check-config", "--config", path);
+            Assert.That((ok.ExitCode, ok.Out.Trim()), Is.EqualTo((0, "configuration OK")));
+            var status = Daemon.Run("mpsa-agent", "status", "--socket", Path.Combine(dir, "none.sock"));
+            Assert.That(status.ExitCode, Is.EqualTo(69));
+            Assert.That(status.Err, Does.Contain("not running"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text.Json;
+
+namespace Mpsa.Tests.EndToEnd;
+
+/// <summary>A controller and N agents as real processes on 127.0.0.1 with --dry-run kernels, in a temp directory.</summary>
+internal sealed class LoopbackLab : IDisposable
+{
+    private readonly List<Daemon> _daemons = [];
+
+    public LoopbackLab(int agents, string groupTimers = "lifetime = 16s\nrekey_margin = 8s\nroll1 = 2s\nroll2 = 4s")
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("mpsa-e2e-").FullName;
+        ControllerPort = Daemon.FreeUdpPort();
+        GroupTimers = groupTimers;
+        Agents = agents;
+        WriteControllerConfig(Enumerable.Range(1, agents));
+        for (int i = 1; i <= agents; i++)
+        {
+            File.WriteAllText(AgentConfig(i), $"""
+                [agent]
+                identity = cpe{i}.e2e
+                psk = "e2e secret of cpe{i}"
+                local_address = 127.0.0.1
+                local_port = {Daemon.FreeUdpPort()}
+                control_socket = {Directory}/cpe{i}.sock
+                log_level = debug
+                retry_min = 200ms
+                retry_max = 1s
+                liveness_interval = 2s
+                [controller]
+                address = 127.0.0.1
+                port = {ControllerPort}
+                identity = controller.e2e
+                """);
+        }
+    }
+
+    public string Directory { get; }
+    public int ControllerPort { get; }
+    public string GroupTimers { get; }
+    public int Agents { get; }
+    public string ControllerConfig => Path.Combine(Directory, "controller.conf");
+    public Daemon? Controller { get; private set; }
+    public Dictionary<int, Daemon> AgentProcesses { get; } = [];
+
+    public string AgentConfig(int i) => Path.Combine(Directory, $"cpe{i}.conf");
+
+    public void WriteControllerConfig(IEnumerable<int> members)
+    {
+        var text = $"""
+            [controller]
+            identity = controller.e2e
+            listen = 127.0.0.1:{ControllerPort}
+            control_socket = {Directory}/controller.sock
+            log_level = debug
+            [group e2e]
+            esp = aes256-sha256
+            {GroupTimers}
+
+            """;
+        foreach (int i in members)
+        {
+            text += $"[member cpe{i}]\nidentity = cpe{i}.e2e\npsk = \"e2e secret of cpe{i}\"\ngroup = e2e\n";
+        }
+        File.WriteAllText(ControllerConfig, text);
+    }
+
+    public Daemon StartController()
+    {
+        Controller = Daemon.Start("mpsa-controller", "controller", "run", "--config", ControllerConfig);
+        _daemons.Add(Controller);
+        return Controller;
+    }
+
+    public Daemon StartAgent(int i)
+    {
+        var d = Daemon.Start("mpsa-agent", $"cpe{i}", "run", "--dry-run", "--config", AgentConfig(i));
+        AgentProcesses[i] = d;
+        _daemons.Add(d);
+        return d;
+    }
+
+    public JsonElement AgentStatus(int i)
+    {
+        var (code, output, _) = Daemon.Run("mpsa-agent", "status", "--json", "--config", AgentConfig(i));
+        return code == 0 ? JsonDocument.Parse(output).RootElement : default;
+    }
+
+    public JsonElement ControllerStatus()
+    {
+        var (code, output, _) = Daemon.Run("mpsa-controller", "status", "--json", "--config", ControllerConfig);
+        return code == 0 ? JsonDocument.Parse(output).RootElement : default;
+    }
+
+    /// <summary>The SPI of the agent's active group SA, or null.</summary>
+    public string? ActiveSpi(int i)
+    {
+        var s = AgentStatus(i);
+        if (s.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        return s.GetProperty("group_sas").EnumerateArray()
+            .Where(g => g.GetProperty("state").GetString() == "active")
+            .Select(g => g.GetProperty("spi").GetString()).LastOrDefault();
+    }
+
+    public string? Fingerprint(int i, string spi) => AgentStatus(i).GetProperty("group_sas").EnumerateArray()
+        .Where(g => g.GetProperty("spi").GetString() == spi).Select(g => g.GetProperty("fingerprint").GetString()).FirstOrDefault();
+
+    public string? ControllerCurrentSpi()
+    {
+        var s = ControllerStatus();
+        return s.ValueKind == JsonValueKind.Object ? s.GetProperty("groups")[0].GetProperty("current_spi").GetString() : null;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds; fails with every daemon's log otherwise. Bounded, never asserted on time.</summary>
+    public void WaitUntil(Func<bool> condition, string what, int seconds = 30)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < until)
+        {
+            if (condition())
+            {
+                return;
+            }
+            Thread.Sleep(200);
+        }
+        Assert.Fail($"timed out waiting for {what}\n{Logs()}");
+    }
+
+    public string Logs() => string.Join("\n", _daemons.Select(d => $"--- {d.Name}\n{d.Log}"));
+
+    public void Dispose()
+    {
+        foreach (var d in _daemons)
+        {
+            d.Dispose();
+        }
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

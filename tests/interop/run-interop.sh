@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# run-interop.sh: one interop run between our daemons and strongSwan's charon, in two network
+# namespaces it creates and removes (also on failure). The NUnit tests in
+# tests/Mpsa.Tests/Interop call it; it also runs by hand (as root):
+#
+#   tests/interop/run-interop.sh agent-to-charon      SUITE EVIDENCE_DIR
+#       mpsa-agent (--dry-run) initiates to a charon responder (PSK); done when charon lists the
+#       IKE_SA ESTABLISHED and the CHILD_SA INSTALLED and the agent's status shows its CHILD_SA.
+#   tests/interop/run-interop.sh charon-to-controller SUITE EVIDENCE_DIR
+#       a charon initiator connects to mpsa-controller; done when the controller lists the
+#       member with a last_acked_spi (charon answered the MPSA_PUT) and charon logged the
+#       INFORMATIONAL response it generated.
+#   tests/interop/run-interop.sh charon-to-charon     SUITE EVIDENCE_DIR
+#       self check of the lab: charon initiator to charon responder, same configs.
+#
+#   SUITE: an IKE proposal of the core in swanctl syntax (the ESP proposal beside it is fixed,
+#   see IO_ESP in interop-lib.sh), e.g. chacha20poly1305-prfsha256-x25519.
+#
+# Environment: INTEROP_TIMEOUT (s, default 20) bounds each wait; INTEROP_NETNS_PREFIX names the
+# namespaces (<prefix>-hub, <prefix>-cpe); INTEROP_PCAP=1 adds veth.pcap (needs tcpdump);
+# MPSA_REPO, MPSA_AGENT, MPSA_CONTROLLER override where the binaries are;
+# MPSA_AGENT_ARGS (default --dry-run), MPSA_CONTROLLER_ARGS (default empty) extra `run` args.
+#
+# Exit status: 0 outcome reached, 1 not reached (see EVIDENCE_DIR/result.txt: reason=...),
+# 2 environment or usage problem (not root, packages or binaries missing).
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=interop-lib.sh
+. "$HERE/interop-lib.sh"
+
+usage() {
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
+	exit 2
+}
+
+[ $# -eq 3 ] || usage
+SCENARIO=$1 SUITE=$2 EVIDENCE=$3
+ESP=${IO_ESP[$SUITE]:-}
+[ -n "$ESP" ] || { io_log "unknown suite $SUITE (known: ${!IO_ESP[*]})"; exit 2; }
+TIMEOUT=${INTEROP_TIMEOUT:-20}
+
+io_init "$EVIDENCE" "$SCENARIO" "$SUITE"
+io_result esp "$ESP"
+io_result addr_hub "$IO_ADDR_HUB"
+io_result addr_cpe "$IO_ADDR_CPE"
+
+# condition helpers for io_wait
+charon_lists() { # NAME PATTERN
+	sw_list_sas "$1" 2>/dev/null | grep -q "$2"
+}
+charon_established_installed() { # NAME
+	local out
+	out=$(sw_list_sas "$1" 2>/dev/null) || return 1
+	grep -q ESTABLISHED <<<"$out" && grep -q INSTALLED <<<"$out"
+}
+daemon_status_has() { # KEY: status JSON holds "KEY": {...}
+	io_daemon_status >"$SW_WORKDIR/status.json" 2>/dev/null || return 1
+	io_json_has_object "$SW_WORKDIR/status.json" "$1"
+}
+daemon_answers() {
+	io_daemon_status >/dev/null 2>&1
+}
+controller_acked() { # the member has a last_acked_spi and charon generated an INFORMATIONAL response
+	io_daemon_status >"$SW_WORKDIR/status.json" 2>/dev/null || return 1
+	tr -d '\n' <"$SW_WORKDIR/status.json" | grep -Eq '"last_acked_spi"[[:space:]]*:[[:space:]]*"[0-9a-fA-F]+' || return 1
+	grep -q "generating INFORMATIONAL response" "$(sw_instance_dir cpe)/charon.log" 2>/dev/null
+}
+charon_child_settled() { # NAME: CHILD_SA INSTALLED, or charon logged that it gave up on it
+	charon_established_installed "$1" ||
+		grep -q "failed to establish CHILD_SA" "$(sw_instance_dir "$1")/charon.log" 2>/dev/null
+}
+charon_child_failure() { # NAME: charon's log lines saying why the CHILD_SA failed, on one line
+	grep -E "IPsec SA: |failed to create SAD|unable to install|can't install|TS_UNACCEPT|NO_PROP|no acceptable|failed to establish CHILD_SA" \
+		"$(sw_instance_dir "$1")/charon.log" 2>/dev/null | sed -E 's/^[^]]*\] (<[^>]*> )?//' | sort -u | paste -sd '|' | sed 's/|/; /g'
+}
+# why_not_established NAME: a reason for result.txt
+why_not_established() {
+	local out
+	out=$(sw_list_sas "$1" 2>/dev/null)
+	if grep -q ESTABLISHED <<<"$out"; then
+		echo "charon $1: IKE_SA ESTABLISHED but no CHILD_SA INSTALLED"
+	elif [ -n "$out" ]; then
+		echo "charon $1: IKE_SA not ESTABLISHED ($(grep -o 'ike: [^,]*, [A-Z_]*' <<<"$out" | head -1))"
+	else
+		echo "charon $1: no IKE_SA"
+	fi
+}
+daemon_alive() {
+	[ -n "$IO_DAEMON_PID" ] && kill -0 "$IO_DAEMON_PID" 2>/dev/null
+}
+ok() {
+	io_mark outcome
+	io_snapshot
+	io_result outcome ok
+	io_result reason ""
+	exit 0
+}
+not_reached() {
+	io_mark outcome
+	io_snapshot
+	io_result outcome failed
+	io_result reason "$*"
+	io_log "$SCENARIO $SUITE: $*"
+	exit 1
+}
+
+case $SCENARIO in
+charon-to-charon)
+	io_preflight no no
+	io_start_lab
+	io_charon_start hub "$IO_NS_HUB" || not_reached "charon hub did not start"
+	io_charon_start cpe "$IO_NS_CPE" || not_reached "charon cpe did not start"
+	sw_load_config hub "$(io_swanctl_conf responder "$IO_ADDR_HUB" "$IO_ADDR_CPE" "$IO_ID_HUB" "$IO_ID_CPE" "$SUITE" "$ESP")" ||
+		not_reached "swanctl --load-all failed (hub)"
+	sw_load_config cpe "$(io_swanctl_conf initiator "$IO_ADDR_CPE" "$IO_ADDR_HUB" "$IO_ID_CPE" "$IO_ID_HUB" "$SUITE" "$ESP")" ||
+		not_reached "swanctl --load-all failed (cpe)"
+	sw_initiate cpe mpsa mpsa "$TIMEOUT"
+	io_result initiate_rc "$?"
+	io_wait "$TIMEOUT" charon_established_installed hub || not_reached "$(why_not_established hub)"
+	ok
+	;;
+agent-to-charon)
+	io_preflight yes no
+	io_start_lab
+	io_charon_start hub "$IO_NS_HUB" || not_reached "charon hub did not start"
+	sw_load_config hub "$(io_swanctl_conf responder "$IO_ADDR_HUB" "$IO_ADDR_CPE" "$IO_ID_HUB" "$IO_ID_CPE" "$SUITE" "$ESP")" ||
+		not_reached "swanctl --load-all failed (hub)"
+	IO_DAEMON_CONF=$SW_WORKDIR/agent.conf
+	io_agent_conf "$SUITE" "$ESP" >"$IO_DAEMON_CONF"
+	"$IO_AGENT_BIN" check-config --config "$IO_DAEMON_CONF" >"$IO_EVIDENCE/agent-check-config.txt" 2>&1
+	io_result check_config_rc "$?"
+	io_mark lab
+	# shellcheck disable=SC2086
+	io_daemon_start agent "$IO_NS_CPE" run --config "$IO_DAEMON_CONF" ${MPSA_AGENT_ARGS---dry-run} ||
+		not_reached "mpsa-agent exited at start"
+	# done when charon has the CHILD_SA INSTALLED, or gave up on it (then the IKE SA is still checked)
+	io_wait "$TIMEOUT" charon_child_settled hub ||
+		not_reached "$(why_not_established hub)$(daemon_alive || echo "; mpsa-agent is no longer running")"
+	io_mark charon_settled
+	if ! charon_established_installed hub; then
+		io_wait 5 daemon_status_has ike_sa
+		not_reached "charon hub: CHILD_SA not installed: $(charon_child_failure hub)"
+	fi
+	io_wait 10 daemon_status_has child_sa ||
+		not_reached "charon has the CHILD_SA INSTALLED, but mpsa-agent status --json shows no child_sa$(daemon_alive || echo "; mpsa-agent is no longer running")"
+	ok
+	;;
+charon-to-controller)
+	io_preflight no yes
+	io_start_lab
+	IO_DAEMON_CONF=$SW_WORKDIR/controller.conf
+	io_controller_conf "$SUITE" "$ESP" >"$IO_DAEMON_CONF"
+	"$IO_CONTROLLER_BIN" check-config --config "$IO_DAEMON_CONF" >"$IO_EVIDENCE/controller-check-config.txt" 2>&1
+	io_result check_config_rc "$?"
+	io_mark lab
+	# shellcheck disable=SC2086
+	io_daemon_start controller "$IO_NS_HUB" run --config "$IO_DAEMON_CONF" ${MPSA_CONTROLLER_ARGS:-} ||
+		not_reached "mpsa-controller exited at start"
+	io_wait 10 daemon_answers || not_reached "mpsa-controller status --json does not answer$(daemon_alive || echo "; mpsa-controller is no longer running")"
+	io_charon_start cpe "$IO_NS_CPE" || not_reached "charon cpe did not start"
+	sw_load_config cpe "$(io_swanctl_conf initiator "$IO_ADDR_CPE" "$IO_ADDR_HUB" "$IO_ID_CPE" "$IO_ID_HUB" "$SUITE" "$ESP")" ||
+		not_reached "swanctl --load-all failed (cpe)"
+	io_mark initiate
+	sw_initiate cpe mpsa mpsa "$TIMEOUT"
+	io_result initiate_rc "$?"
+	io_mark initiated
+	charon_lists cpe ESTABLISHED || not_reached "$(why_not_established cpe)$(daemon_alive || echo "; mpsa-controller is no longer running")"
+	io_wait "$TIMEOUT" controller_acked ||
+		not_reached "IKE_SA ESTABLISHED, but no acknowledged MPSA_PUT (controller status without last_acked_spi, or no INFORMATIONAL response in charon's log)$(daemon_alive || echo "; mpsa-controller is no longer running")"
+	ok
+	;;
+*)
+	usage
+	;;
+esac
