@@ -23,8 +23,12 @@ set -uo pipefail
 NL_NAME=${NL_NAME:-$(basename "${0%.sh}")}
 NL_DIR=${NL_DIR:-/tmp/netlab}           # configs, logs, sockets, captures (tmpfs inside UML)
 NL_REPO=${NETLAB_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-MPSA_AGENT=${MPSA_AGENT:-$NL_REPO/agent/Mpsa.Agent/bin/Release/net10.0/mpsa-agent}
-MPSA_CONTROLLER=${MPSA_CONTROLLER:-$NL_REPO/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller}
+# The daemons: from this repository's Release build, or from the checkout NETLAB_BUILD_ROOT names
+# (uml-run.sh mounts it at /run/netlab/build).
+NL_BUILD=$NL_REPO
+[ -d /run/netlab/build/agent ] && NL_BUILD=/run/netlab/build
+MPSA_AGENT=${MPSA_AGENT:-$NL_BUILD/agent/Mpsa.Agent/bin/Release/net10.0/mpsa-agent}
+MPSA_CONTROLLER=${MPSA_CONTROLLER:-$NL_BUILD/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller}
 NL_CPES=0
 NL_VERDICT=
 declare -A NL_PIDS=()       # daemon name (ctl, cpe1, ...) -> pid
@@ -583,6 +587,13 @@ nl_inbound_present() {
     '($2 == a || $2 == b) && (spi == "" || $3 == spi) { f = 1 } END { exit !f }'
 }
 
+# nl_inbound_or_dead I: like nl_inbound_present, but also true (to end a poll at once) when a daemon died.
+nl_inbound_or_dead() {
+  local n
+  for n in "${!NL_PIDS[@]}"; do nl_alive "$n" || return 0; done
+  nl_inbound_present "$1"
+}
+
 # nl_wait_group_ready SECONDS [I...]: waits until each listed CPE (default all) has an inbound state,
 # then checks against the controller: its current SPI is that state's, and each agent reports it active.
 nl_wait_group_ready() {
@@ -590,11 +601,11 @@ nl_wait_group_ready() {
   local cpes=("${@:-}") i
   [ -n "${cpes[0]}" ] || cpes=($(seq 1 "$NL_CPES"))
   for i in "${cpes[@]}"; do
-    if ! nl_poll "$timeout" nl_inbound_present "$i"; then
-      nl_check_alive
+    if ! nl_poll "$timeout" nl_inbound_or_dead "$i"; then
       nl_fail "cpe$i: no inbound group SA in the kernel after ${timeout}s (controller status: $(nl_ctl_status | jq -c '[.groups[] | {current_spi, next_spi}], [.members[] | {name, state}]' 2>/dev/null | tr '\n' ' '))"
     fi
   done
+  nl_check_alive
   nl_group_spis || nl_fail "the controller reports no current SPI for group $NL_GROUP"
   for i in "${cpes[@]}"; do
     nl_poll 10 nl_inbound_present "$i" "$NL_CUR" || nl_fail "cpe$i: no inbound state with the group's SPI $NL_CUR"

@@ -26,6 +26,9 @@ fi
 # From here on the host run directory says what to run (written by uml-run.sh).
 . /run/netlab/host/env
 mount -t hostfs -o "$NETLAB_HOST_REPO" none /run/netlab/repo
+if [ -n "${NETLAB_BUILD_ROOT:-}" ]; then
+  mkdir -p /run/netlab/build && mount -t hostfs -o "$NETLAB_BUILD_ROOT" none /run/netlab/build
+fi
 mount -t tmpfs -o mode=1777,size=512m tmpfs /tmp
 mount -t tmpfs -o mode=1777,size=64m tmpfs /var/tmp
 mount -t devtmpfs devtmpfs /dev

@@ -13,6 +13,7 @@
 #   NETLAB_SHELL=1    after the command, open a shell inside UML with the topology still up (needs a terminal)
 #   NETLAB_VERBOSE=1  show the UML console (and the command's output as it runs) on stderr
 #   NETLAB_TIMEOUT    default for --timeout (300 s); UML is killed after it
+#   NETLAB_BUILD_ROOT a checkout whose Release build of the daemons the scenarios use instead of this one's
 #   NETLAB_*          every NETLAB_* variable is passed into UML
 #
 # Exit status: the command's; 124 on timeout; 125 when UML did not report a status (boot failed).
@@ -81,6 +82,10 @@ trap 'exit 130' INT TERM
   echo
 } > "$run_dir/cmd"
 
+if [ -n "${NETLAB_BUILD_ROOT:-}" ]; then
+  NETLAB_BUILD_ROOT=$(cd "$NETLAB_BUILD_ROOT" && pwd) || exit 2
+  sed -i "s|^export NETLAB_BUILD_ROOT=.*|export NETLAB_BUILD_ROOT=$(printf '%q' "$NETLAB_BUILD_ROOT")|" "$run_dir/env"
+fi
 console=$run_dir/console.log
 [ -n "${NETLAB_SHELL:-}" ] && [ ! -t 0 ] && { echo "uml-run: NETLAB_SHELL needs a terminal on stdin" >&2; exit 2; }
 
