@@ -88,6 +88,7 @@ nl_fail() {
   NL_VERDICT=fail
   nl_log "FAIL: $*"
   nl_diagnostics
+  nl_hold "FAIL: $*"
   nl_cleanup
   echo "scenario $NL_NAME: FAIL $*"
   exit 1
@@ -95,6 +96,7 @@ nl_fail() {
 
 nl_pass() {
   NL_VERDICT=pass
+  nl_hold pass
   nl_cleanup
   echo "scenario $NL_NAME: pass"
   exit 0
@@ -108,6 +110,18 @@ nl_on_exit() {
   nl_cleanup
   echo "scenario $NL_NAME: FAIL script ended without a verdict (exit $rc)"
   exit 1
+}
+
+# nl_hold VERDICT: with NETLAB_SHELL set (uml-run.sh from a terminal), a shell on the UML console
+# before the cleanup, with the topology and the daemons still up.
+nl_hold() {
+  [ -n "${NETLAB_SHELL:-}" ] && [ -c /dev/console ] || return 0
+  {
+    echo "netlab: $NL_NAME: $1"
+    echo "netlab: shell with the topology up (ip -n cpe1 -s xfrm state; ip netns exec lan1 ping 10.1.2.2;"
+    echo "        logs and configs in $NL_DIR); exit to clean up and power off"
+  } > /dev/console
+  bash -i < /dev/console > /dev/console 2>&1 || true
 }
 
 # Starts a scenario: checks where it runs and the tools, makes the work dir, sets the exit trap.
@@ -137,22 +151,29 @@ nl_require_daemons() {
 
 # ---------------------------------------------------------------- waiting
 # nl_poll SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds (0) or SECONDS pass (1).
+# Returns 2 at once when one of the started daemons has died (nothing will change any more).
 nl_poll() {
   local timeout=$1; shift
   nl_uptime
-  local deadline=$((NL_CS + timeout * 100))
+  local deadline=$((NL_CS + timeout * 100)) n
   while true; do
     "$@" >/dev/null 2>&1 && return 0
+    if [ "${NL_POLL_DEATHS:-yes}" = yes ]; then
+      for n in "${!NL_PIDS[@]}"; do nl_alive "$n" || return 2; done
+    fi
     nl_uptime
     [ "$NL_CS" -ge "$deadline" ] && return 1
     sleep 0.2
   done
 }
 
-# nl_wait SECONDS WHAT COMMAND...: nl_poll, failing the scenario ("timeout ... waiting for WHAT").
+# nl_wait SECONDS WHAT COMMAND...: nl_poll, failing the scenario: "timeout ... waiting for WHAT", or
+# the daemon that died.
 nl_wait() {
   local timeout=$1 what=$2; shift 2
-  nl_poll "$timeout" "$@" || nl_fail "timeout after ${timeout}s waiting for $what"
+  nl_poll "$timeout" "$@" && return 0
+  nl_check_alive
+  nl_fail "timeout after ${timeout}s waiting for $what"
 }
 
 # ---------------------------------------------------------------- topology
@@ -494,7 +515,7 @@ nl_stop() {
   local name=$1 sig=${2:-TERM} timeout=${3:-15} pid=${NL_PIDS[$1]:-} rc=0
   [ -n "$pid" ] || return 0
   kill "-$sig" "$pid" 2>/dev/null
-  if ! nl_poll "$timeout" nl_gone "$pid"; then
+  if ! NL_POLL_DEATHS=no nl_poll "$timeout" nl_gone "$pid"; then
     kill -KILL "$pid" 2>/dev/null
     rc=1
   fi
@@ -573,6 +594,14 @@ nl_group_spis() {
   return 0
 }
 
+# nl_group_spis_or_fail: nl_group_spis, failing the scenario (naming a dead controller) when it cannot.
+nl_group_spis_or_fail() {
+  local k
+  for k in 1 2 3; do nl_group_spis && return 0; sleep 0.5; done
+  nl_check_alive ctl
+  nl_fail "the controller's status names no current SPI for group $NL_GROUP"
+}
+
 # nl_agent_spis I: sets NL_AGENT_SAS to agent I's group SAs as "spi:state" words.
 nl_agent_spis() {
   NL_AGENT_SAS=$(nl_agent_status "$1" | jq -r '.group_sas[] | "\(.spi | ltrimstr("0x") | ascii_downcase):\(.state)"' | tr '\n' ' ')
@@ -587,13 +616,6 @@ nl_inbound_present() {
     '($2 == a || $2 == b) && (spi == "" || $3 == spi) { f = 1 } END { exit !f }'
 }
 
-# nl_inbound_or_dead I: like nl_inbound_present, but also true (to end a poll at once) when a daemon died.
-nl_inbound_or_dead() {
-  local n
-  for n in "${!NL_PIDS[@]}"; do nl_alive "$n" || return 0; done
-  nl_inbound_present "$1"
-}
-
 # nl_wait_group_ready SECONDS [I...]: waits until each listed CPE (default all) has an inbound state,
 # then checks against the controller: its current SPI is that state's, and each agent reports it active.
 nl_wait_group_ready() {
@@ -601,17 +623,21 @@ nl_wait_group_ready() {
   local cpes=("${@:-}") i
   [ -n "${cpes[0]}" ] || cpes=($(seq 1 "$NL_CPES"))
   for i in "${cpes[@]}"; do
-    if ! nl_poll "$timeout" nl_inbound_or_dead "$i"; then
+    if ! nl_poll "$timeout" nl_inbound_present "$i"; then
+      nl_check_alive
       nl_fail "cpe$i: no inbound group SA in the kernel after ${timeout}s (controller status: $(nl_ctl_status | jq -c '[.groups[] | {current_spi, next_spi}], [.members[] | {name, state}]' 2>/dev/null | tr '\n' ' '))"
     fi
   done
   nl_check_alive
-  nl_group_spis || nl_fail "the controller reports no current SPI for group $NL_GROUP"
+  nl_group_spis_or_fail
+  # A rekey may be under way (short timers): the agent's active SA and the inbound state may be the
+  # controller's current or its next one.
   for i in "${cpes[@]}"; do
-    nl_poll 10 nl_inbound_present "$i" "$NL_CUR" || nl_fail "cpe$i: no inbound state with the group's SPI $NL_CUR"
     nl_agent_spis "$i"
-    [[ " $NL_AGENT_SAS " == *" $NL_CUR:active "* ]] ||
-      nl_fail "agent cpe$i does not report SPI $NL_CUR as active (group_sas: $NL_AGENT_SAS)"
+    [[ " $NL_AGENT_SAS " == *" $NL_CUR:active "* ]] || { [ -n "$NL_NEXT" ] && [[ " $NL_AGENT_SAS " == *" $NL_NEXT:active "* ]]; } ||
+      nl_fail "agent cpe$i does not report the group's SPI $NL_CUR${NL_NEXT:+ (or next $NL_NEXT)} as active (group_sas: $NL_AGENT_SAS)"
+    nl_inbound_present "$i" "$NL_CUR" || { [ -n "$NL_NEXT" ] && nl_inbound_present "$i" "$NL_NEXT"; } ||
+      nl_fail "cpe$i: no inbound state with the group's SPI $NL_CUR${NL_NEXT:+ (or next $NL_NEXT)}"
   done
   nl_log "group SA $NL_CUR active on cpe ${cpes[*]}"
 }

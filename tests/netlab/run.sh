@@ -94,6 +94,8 @@ failed=0
 for f in "${scenarios[@]}"; do
   grep -q ": pass$" "$logs/$(basename "${f%.sh}").verdict" || failed=$((failed + 1))
 done
+# For tests/run-suites.sh: "passed failed skipped" in the file NETLAB_COUNT_FILE names.
+[ -n "${NETLAB_COUNT_FILE:-}" ] && echo "$(( ${#scenarios[@]} - failed )) $failed 0" > "$NETLAB_COUNT_FILE"
 times=$(cat "$logs"/*.time 2>/dev/null | awk '{ printf "%s %ss, ", $1, $2 }')
 echo "netlab: $(( ${#scenarios[@]} - failed )) passed, $failed failed in $((SECONDS - total_start))s (${times%, })" >&2
 if [ "$failed" -gt 0 ] || [ -n "$keep_logs" ]; then

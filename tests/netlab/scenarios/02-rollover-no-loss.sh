@@ -10,7 +10,7 @@ NL_LIFETIME=24s NL_REKEY_MARGIN=12s NL_ROLL1=4s NL_ROLL2=8s
 nl_start_all
 history=("$NL_CUR")
 
-RUN=${NETLAB_ROLLOVER_SECONDS:-40}            # > 3 rekey periods: at least two full rollovers inside
+RUN=${NETLAB_ROLLOVER_SECONDS:-28}            # > 2 rekey periods (ping in UML sends a bit slower still)
 COUNT=$((RUN * 50))
 nl_capture_start roll
 # -s 80: headers are enough; tcpdump in UML must keep up with ~200 packets/s.

@@ -23,8 +23,8 @@ back() {
 }
 nl_wait 60 "the restarted agent cpe2 to be connected with an active group SA" back
 sleep 2          # let it finish whatever it does after reporting the SA
-nl_check_alive cpe2
-nl_group_spis
+nl_check_alive
+nl_group_spis_or_fail
 nl_log "cpe2 back (agent: $NL_AGENT_SAS; controller current $NL_CUR next ${NL_NEXT:-none})"
 
 states1=$(nl_xfrm_state_keys cpe2)
