@@ -531,12 +531,14 @@ nl_alive() { local pid=${NL_PIDS[$1]:-}; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/
 
 # nl_check_alive [NAME...]: fails the scenario if one of the daemons (default all started) has exited.
 nl_check_alive() {
-  local n log names=("$@")
+  local n log why names=("$@")
   [ $# -gt 0 ] || names=("${!NL_PIDS[@]}")
   for n in "${names[@]}"; do
     if ! nl_alive "$n"; then
       if [ "$n" = ctl ]; then log=$NL_DIR/controller.log; else log=$NL_DIR/$n.log; fi
-      nl_fail "$n exited: $(tail -n 3 "$log" 2>/dev/null | tr '\n' ' ')"
+      why=$(grep -m 1 -E "Unhandled exception|crit:|fail:" "$log" 2>/dev/null)
+      [ -n "$why" ] || why=$(tail -n 3 "$log" 2>/dev/null | tr '\n' ' ')
+      nl_fail "$n exited: $why"
     fi
   done
 }
@@ -568,16 +570,20 @@ nl_agent_status() {
 }
 
 # nl_check_cli I: the status commands themselves (`mpsa-controller status --json --config F`, and
-# agent I's) answer with the group's current SPI. Slow in UML; a scenario calls it once.
+# agent I's) answer, and the agent lists the group's current (or, during a rekey, next) SPI.
+# Slow in UML (a .NET start each); a scenario calls it once.
 nl_check_cli() {
-  local i=$1 c a
-  c=$("$MPSA_CONTROLLER" status --json --config "$NL_DIR/controller.conf" 2>&1) ||
-    nl_fail "mpsa-controller status --json failed: $c"
-  a=$("$MPSA_AGENT" status --json --config "$NL_DIR/cpe$i.conf" 2>&1) || nl_fail "mpsa-agent status --json failed: $a"
-  c=$(jq -r --arg g "$NL_GROUP" '.groups[] | select(.name == $g) | .current_spi' <<<"$c") ||
-    nl_fail "mpsa-controller status --json: no group $NL_GROUP"
-  jq -e --arg s "$c" '[.group_sas[] | select(.spi == $s)] | length > 0' <<<"$a" >/dev/null ||
-    nl_fail "mpsa-agent status --json (cpe$i) does not list the group SPI $c: $(tr -d '\n' <<<"$a")"
+  local i=$1 c a spis k
+  for k in 1 2 3; do
+    c=$("$MPSA_CONTROLLER" status --json --config "$NL_DIR/controller.conf" 2>&1) ||
+      nl_fail "mpsa-controller status --json failed: $c"
+    a=$("$MPSA_AGENT" status --json --config "$NL_DIR/cpe$i.conf" 2>&1) || nl_fail "mpsa-agent status --json failed: $a"
+    spis=$(jq -c --arg g "$NL_GROUP" '[.groups[] | select(.name == $g) | .current_spi, .next_spi | select(. != null)]' <<<"$c") ||
+      nl_fail "mpsa-controller status --json: not JSON, or no group $NL_GROUP"
+    jq -e --argjson s "$spis" '[.group_sas[] | select(.spi as $x | $s | index($x))] | length > 0' <<<"$a" >/dev/null && return 0
+    sleep 1
+  done
+  nl_fail "mpsa-agent status --json (cpe$i) lists none of the group's SPIs $spis: $(jq -c .group_sas <<<"$a")"
 }
 
 # nl_group_spis: sets NL_CUR and NL_NEXT to the group's current and next SPI (8 hex digits; NL_NEXT
