@@ -2,15 +2,20 @@
 SHELL := /bin/bash
 CONFIG ?= Release
 DOTNET ?= dotnet
-# Debian packages the test suites need (strongSwan as the independent IKEv2 peer, tools for namespaces).
-APT_PACKAGES ?=
+# Debian packages the test suites need: strongSwan as the independent IKEv2 peer (interop), namespaces and
+# capture tools (interop, netlab), User-Mode Linux for the real-kernel tests.
+APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins \
+	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux
+# OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
+OPENWRT_ARCHES ?= x86_64 aarch64
 
-.PHONY: all build test deps restore clean demo
+.PHONY: all build test deps restore clean demo agent ipk test-packaging
 
 all: build
 
 deps:
 	@tests/install-deps.sh $(APT_PACKAGES)
+	@packaging/build/deps.sh $(OPENWRT_ARCHES)
 
 restore:
 	$(DOTNET) restore CpeAgent.sln
@@ -18,8 +23,21 @@ restore:
 build: restore
 	$(DOTNET) build CpeAgent.sln -c $(CONFIG) --no-restore -nologo -clp:NoSummary
 
-test: deps build
+test: deps build ipk
 	@tests/run-suites.sh $(CONFIG)
+
+# NativeAOT, trimmed, for every OpenWrt architecture (the build prints the route it took to musl).
+agent:
+	@set -e; for a in $(OPENWRT_ARCHES); do packaging/build/publish-agent.sh $$a; done
+
+# out/mpsa-agent_<version>_<arch>.ipk for every architecture.
+ipk: agent
+	@set -e; for a in $(OPENWRT_ARCHES); do MPSA_REUSE_AGENT=1 packaging/build/make-ipk.sh $$a; done
+
+test-packaging:
+	@tests/packaging/test-install.sh $(OPENWRT_ARCHES)
+	@tests/packaging/test-noglibc.sh x86_64
+	@tests/packaging/test-aarch64.sh
 
 demo: build
 	@demo/demo.sh

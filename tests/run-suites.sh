@@ -25,6 +25,18 @@ else
   [ "$rc" -ne 0 ] && status=1
 fi
 
+# Packaging: the .ipk installed the way opkg does, and the agent in roots without glibc (x86_64, aarch64 under qemu).
+for t in test-install test-noglibc test-aarch64; do
+  out=$("$root/tests/packaging/$t.sh" 2>&1); rc=$?
+  echo "$out"
+  last=$(tail -n 1 <<<"$out")
+  p=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$last")
+  f=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$last")
+  s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$last")
+  echo "${p:-0} ${f:-1} ${s:-0}" >"$results/pkg-$t.count"
+  [ $rc -ne 0 ] && status=1
+done
+
 passed=0 failed=0 skipped=0
 for c in "$results"/*.count; do
   read -r p f s <"$c"

@@ -3,7 +3,10 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Mpsa.Agent.Config;
 using Mpsa.Agent.GroupSa;
+using Mpsa.Netlink.Core;
 using Mpsa.Netlink.Kernel;
+using Mpsa.Netlink.Route;
+using Mpsa.Netlink.Xfrm;
 using Mpsa.Hosting;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
@@ -23,13 +26,20 @@ internal sealed class AgentDaemon : IDisposable
     private readonly DriverLoop<AgentInput> _loop = new();
     private readonly AgentEngine _engine;
     private readonly UdpEndpoint _socket;
+    private readonly UdpEndpoint? _natSocket;
 
-    private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress underlay, UdpEndpoint socket, ILogger log)
+    private readonly IKernel _kernel;
+
+    private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress underlay, UdpEndpoint socket, UdpEndpoint? natSocket, ILogger log)
     {
+        _kernel = kernel;
         _configPath = configPath;
         _log = log;
         _socket = socket;
-        _engine = new AgentEngine(settings, kernel, underlay, log, SystemRandom.Instance);
+        _natSocket = natSocket;
+        // NAT detection needs SHA-1 (libssl) and our own address; without them the SA stays on the configured port.
+        var nat = natSocket is not null ? new IPEndPoint(underlay, socket.LocalEndPoint.Port) : null;
+        _engine = new AgentEngine(settings, kernel, underlay, log, SystemRandom.Instance, nat);
     }
 
     private static MonoTime Now => DriverLoop<AgentInput>.Now;
@@ -41,11 +51,17 @@ internal sealed class AgentDaemon : IDisposable
         {
             log.Starting(AgentCli.Version, string.Join(", ", settings.Proposals.Select(SuiteNames.Name)), Algorithms.OfferedHere());
         }
-        if (!dryRun)
+        IKernel kernel;
+        try
         {
-            await Console.Error.WriteLineAsync("mpsa-agent: this build has no kernel data plane yet; run with --dry-run").ConfigureAwait(false);
-            return 69;
+            kernel = dryRun ? new InMemoryKernel(line => log.KernelOperation(line)) : new XfrmKernel();
         }
+        catch (NetlinkException e)
+        {
+            log.NoKernel(e.Message);
+            return 71;
+        }
+        using var kernelOwner = kernel as IDisposable;
         var bind = new IPEndPoint(settings.LocalAddress ?? AnyOf(settings.Controller.Address), settings.LocalPort);
         UdpEndpoint socket;
         try
@@ -57,9 +73,25 @@ internal sealed class AgentDaemon : IDisposable
             log.CannotBind(bind, e.Message);
             return 71;
         }
-        using var kernel = new InMemoryKernel(line => log.KernelOperation(line));
         var underlay = settings.DataPlane.Underlay ?? settings.LocalAddress ?? LocalAddressTowards(settings.Controller);
-        using var daemon = new AgentDaemon(configPath, settings, kernel, underlay, socket, log);
+        UdpEndpoint? natSocket = null;
+        if (socket.IsNatTraversal || !Algorithms.OpenSslAvailable)
+        {
+            natSocket = null;
+        }
+        else
+        {
+            var natBind = new IPEndPoint(bind.Address, UdpEndpoint.NatTraversalPort);
+            try
+            {
+                natSocket = new UdpEndpoint(natBind, true, logs.CreateLogger("mpsa-agent.udp"));
+            }
+            catch (SocketException e)
+            {
+                log.NoNatTraversal(natBind, e.Message);
+            }
+        }
+        using var daemon = new AgentDaemon(configPath, settings, kernel, underlay, socket, natSocket, log);
         return await daemon.RunAsync(settings).ConfigureAwait(false);
     }
 
@@ -67,7 +99,13 @@ internal sealed class AgentDaemon : IDisposable
     {
         using var stop = new CancellationTokenSource();
         using var signals = SignalHandling.Register(stop, () => _loop.Post(new AgentInput.Reload()));
-        var receiver = _socket.RunAsync((datagram, from) => _loop.Post(new AgentInput.Datagram(datagram.ToArray(), from)), stop.Token);
+        using var kernelEvents = _kernel.Subscribe(e => _loop.Post(new AgentInput.Kernel(e)));
+        using var routes = WatchRoutes(settings);
+        // The socket outlives the stop signal: the controller's answer to our Delete still has to come in.
+        using var closeSocket = new CancellationTokenSource();
+        var receiver = _socket.RunAsync((datagram, from) => _loop.Post(new AgentInput.Datagram(datagram.ToArray(), from)), closeSocket.Token);
+        var natReceiver = _natSocket?.RunAsync((datagram, from) => _loop.Post(new AgentInput.Datagram(datagram.ToArray(), from)), closeSocket.Token)
+            ?? Task.CompletedTask;
         await using (ControlServer.Start(settings.ControlSocket, OnControlAsync, _log))
         {
             Send(_engine.Start(Now));
@@ -76,8 +114,11 @@ internal sealed class AgentDaemon : IDisposable
             await _loop.RunAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
                 Now + GoodbyeTimeout, () => _engine.Closed).ConfigureAwait(false);
         }
+        await closeSocket.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
+        _natSocket?.Dispose();
         await receiver.ConfigureAwait(false);
+        await natReceiver.ConfigureAwait(false);
         return 0;
     }
 
@@ -90,6 +131,15 @@ internal sealed class AgentDaemon : IDisposable
                 break;
             case AgentInput.Reload:
                 Reload();
+                break;
+            case AgentInput.Kernel { Event: KernelEvent e }:
+                _engine.OnKernelEvent(e);
+                break;
+            case AgentInput.Kernel { Event: RouteAdded r } when r.Route.Gateway is { } gateway:
+                _engine.DataPlane.RouteAdded(r.Route.Destination, gateway);
+                break;
+            case AgentInput.Kernel { Event: RouteRemoved r } when r.Route.Gateway is { } gateway:
+                _engine.DataPlane.RouteRemoved(r.Route.Destination, gateway);
                 break;
             case AgentInput.Command c:
                 c.Reply.TrySetResult(Execute(c.Text));
@@ -147,7 +197,37 @@ internal sealed class AgentDaemon : IDisposable
     {
         foreach (var o in send)
         {
-            _socket.SendTo(o.Datagram, o.To);
+            // After a NAT was detected the SA lives on port 4500, framed with the non-ESP marker (RFC 3948).
+            var via = o.To.Port == UdpEndpoint.NatTraversalPort && _natSocket is not null ? _natSocket : _socket;
+            via.SendTo(o.Datagram, o.To);
+        }
+    }
+
+    /// <summary>
+    /// With route_table set: the routes already in the table become peers (their gateway is a peer's underlay address,
+    /// as BIRD or FRR install them from the route reflector, draft §4.1), and later changes follow. In-memory kernels
+    /// (--dry-run) have no routes to watch.
+    /// </summary>
+    private RouteMonitor? WatchRoutes(AgentSettings settings)
+    {
+        if (settings.DataPlane.RouteTable is not int table || _kernel is InMemoryKernel)
+        {
+            return null;
+        }
+        try
+        {
+            var monitor = new RouteMonitor((uint)table, e => _loop.Post(new AgentInput.Kernel(e)));
+            using var dump = new RouteTable();
+            foreach (var route in dump.Dump((uint)table))
+            {
+                _loop.Post(new AgentInput.Kernel(new RouteAdded(route)));
+            }
+            return monitor;
+        }
+        catch (NetlinkException e)
+        {
+            _log.NoRoutes(table, e.Message);
+            return null;
         }
     }
 

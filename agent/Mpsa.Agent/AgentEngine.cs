@@ -23,11 +23,11 @@ internal sealed class AgentEngine : IDisposable
     private readonly MemberDataPlane _dataPlane;
     private AgentSettings _settings;
 
-    public AgentEngine(AgentSettings settings, IKernel kernel, IPAddress underlay, ILogger log, IRandom random)
+    public AgentEngine(AgentSettings settings, IKernel kernel, IPAddress underlay, ILogger log, IRandom random, IPEndPoint? natDetection = null)
     {
         _settings = settings;
         _log = log;
-        _connection = new ControllerConnection(settings, random);
+        _connection = new ControllerConnection(settings, random, natDetection: natDetection);
         _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line));
         _groupSas = new GroupSaManager(_dataPlane.States, new GroupSaOptions { AllowedSuites = settings.GroupSuites });
     }
@@ -86,6 +86,10 @@ internal sealed class AgentEngine : IDisposable
 
     public IReadOnlyList<Outgoing> Reconfigure(AgentSettings next, MonoTime now)
     {
+        if (next.DataPlane != _settings.DataPlane && !_dataPlane.Reconfigure(next.DataPlane))
+        {
+            _log.DataPlaneNeedsRestart();
+        }
         _settings = next;
         return Apply(_connection.Reconfigure(next, now), now);
     }
@@ -135,6 +139,9 @@ internal sealed class AgentEngine : IDisposable
                 break;
             case ChildSaFailed f:
                 _log.ChildSaRefused(f.Reason);
+                break;
+            case ChildSaDeleted d:
+                _log.ChildSaDeletedByPeer(d.PeerSpis.Count);
                 break;
             case MpsaReceived r:
                 using (r.Put)

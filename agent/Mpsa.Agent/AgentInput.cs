@@ -10,4 +10,7 @@ internal abstract record AgentInput
     public sealed record Command(string Text, TaskCompletionSource<string> Reply) : AgentInput;
 
     public sealed record Reload : AgentInput;
+
+    /// <summary>An expire or acquire event from XFRM, or a route change in the watched table (from the kernel's listener threads).</summary>
+    public sealed record Kernel(object Event) : AgentInput;
 }

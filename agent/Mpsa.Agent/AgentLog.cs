@@ -13,6 +13,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 100, Level = LogLevel.Critical, Message = "cannot open the IKE socket {Endpoint}: {Error}")]
     public static partial void CannotBind(this ILogger logger, IPEndPoint endpoint, string error);
 
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "no NAT traversal: cannot open {Endpoint} ({Error}); behind a NAT the controller will not be reached")]
+    public static partial void NoNatTraversal(this ILogger logger, IPEndPoint endpoint, string error);
+
     [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "dropped datagram from {From}: {Reason}")]
     public static partial void Dropped(this ILogger logger, IPEndPoint from, string reason);
 
@@ -34,6 +37,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "CHILD_SA with the controller refused ({Reason}); the IKE SA stays up")]
     public static partial void ChildSaRefused(this ILogger logger, NotifyType reason);
 
+    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "the controller deleted {Count} CHILD_SA(s); the IKE SA stays up")]
+    public static partial void ChildSaDeletedByPeer(this ILogger logger, int count);
+
     [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "malformed MPSA_PUT refused: {Reason}")]
     public static partial void MpsaMalformed(this ILogger logger, string reason);
 
@@ -49,6 +55,12 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "removed {Count} states and policies left by an earlier run")]
     public static partial void LeftoversRemoved(this ILogger logger, int count);
 
+    [LoggerMessage(EventId = 303, Level = LogLevel.Critical, Message = "no kernel data plane: {Error} (the agent needs CAP_NET_ADMIN and XFRM; --dry-run runs without)")]
+    public static partial void NoKernel(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "cannot watch routing table {Table}: {Error}; only static peers are used")]
+    public static partial void NoRoutes(this ILogger logger, int table, string error);
+
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "the kernel expired state {State} (its hard lifetime, the safety net): the agent's schedule should have replaced it")]
     public static partial void HardExpired(this ILogger logger, Mpsa.Netlink.Kernel.XfrmStateId state);
 
@@ -57,6 +69,9 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Error, Message = "reload refused, keeping the running configuration: {Error}")]
     public static partial void ReloadRefused(this ILogger logger, ConfigError error);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "the data plane's mode, underlay address or reqid changed: takes effect after a restart (the rest was applied)")]
+    public static partial void DataPlaneNeedsRestart(this ILogger logger);
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "configuration reloaded")]
     public static partial void Reloaded(this ILogger logger);

@@ -45,6 +45,8 @@ internal sealed class ControllerDaemon : IDisposable
     {
         using var stop = new CancellationTokenSource();
         using var signals = SignalHandling.Register(stop, () => _loop.Post(new ControllerInput.Reload()));
+        // The sockets outlive the stop signal: members' answers to our Deletes still have to come in.
+        using var closeSockets = new CancellationTokenSource();
         var receivers = new List<Task>();
         try
         {
@@ -52,7 +54,7 @@ internal sealed class ControllerDaemon : IDisposable
             {
                 var socket = new UdpEndpoint(endpoint, endpoint.Port == UdpEndpoint.NatTraversalPort ? true : null, logs.CreateLogger("mpsa-controller.udp"));
                 _sockets.Add(socket);
-                receivers.Add(socket.RunAsync((datagram, from) => _loop.Post(new ControllerInput.Datagram(datagram.ToArray(), from, socket)), stop.Token));
+                receivers.Add(socket.RunAsync((datagram, from) => _loop.Post(new ControllerInput.Datagram(datagram.ToArray(), from, socket)), closeSockets.Token));
                 _log.Listening(socket.LocalEndPoint);
             }
         }
@@ -69,6 +71,7 @@ internal sealed class ControllerDaemon : IDisposable
             await _loop.RunAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
                 Now + GoodbyeTimeout, () => _engine.ConnectedCount == 0).ConfigureAwait(false);
         }
+        await closeSockets.CancelAsync().ConfigureAwait(false);
         foreach (var s in _sockets)
         {
             s.Dispose();
@@ -98,7 +101,9 @@ internal sealed class ControllerDaemon : IDisposable
                 {
                     _natPeers[d.From] = d.Via;
                 }
-                Send(_engine.Receive(d.Bytes, d.From, Now));
+                var local = d.Via.LocalEndPoint;
+                bool specific = !local.Address.Equals(IPAddress.Any) && !local.Address.Equals(IPAddress.IPv6Any);
+                Send(_engine.Receive(d.Bytes, d.From, Now, specific ? local : null));
                 break;
             case ControllerInput.Reload:
                 Reload();

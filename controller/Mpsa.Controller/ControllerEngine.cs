@@ -62,10 +62,11 @@ internal sealed partial class ControllerEngine : IDisposable
         }
     }
 
-    public IReadOnlyList<Outgoing> Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now)
+    /// <param name="local">The listening address, when bound to one (answers NAT detection).</param>
+    public IReadOnlyList<Outgoing> Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now, IPEndPoint? local = null)
     {
         var send = new List<Outgoing>();
-        Apply(_responder.Receive(datagram, from, now), now, send);
+        Apply(_responder.Receive(datagram, from, now, local), now, send);
         return send;
     }
 
@@ -134,6 +135,9 @@ internal sealed partial class ControllerEngine : IDisposable
                 break;
             case ChildSaFailed f when _sessions.TryGetValue(f.SpiR, out var s):
                 _log.ChildSaFailed(s.Member.Name, f.Reason);
+                break;
+            case ChildSaDeleted d when _sessions.TryGetValue(d.SpiR, out var s):
+                _log.ChildSaDeleted(s.Member.Name, d.PeerSpis.Count);
                 break;
             case MpsaAcknowledged ack when _sessions.TryGetValue(ack.SpiR, out var s):
                 OnAcknowledged(s, ack, now);

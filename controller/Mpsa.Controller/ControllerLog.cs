@@ -39,6 +39,9 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "member {Member}: CHILD_SA not established ({Reason}); the IKE SA stays up")]
     public static partial void ChildSaFailed(this ILogger logger, string member, NotifyType reason);
 
+    [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "member {Member} deleted {Count} CHILD_SA(s); its IKE SA stays up")]
+    public static partial void ChildSaDeleted(this ILogger logger, string member, int count);
+
     [LoggerMessage(EventId = 205, Level = LogLevel.Debug, Message = "member {Member} acknowledged SPI {Spis}")]
     public static partial void Acknowledged(this ILogger logger, string member, EspSpi spis);
 

@@ -11,7 +11,8 @@ namespace Mpsa.Agent.DataPlane;
 /// </summary>
 internal sealed class MemberDataPlane
 {
-    private readonly DataPlaneSettings _settings;
+    private DataPlaneSettings _settings;
+    private List<XfrmPolicySpec> _base = [];
     private readonly IPAddress _underlay;
     private readonly KernelDataPlane _states;
     private readonly PolicySet _policies;
@@ -47,7 +48,8 @@ internal sealed class MemberDataPlane
     public int Start()
     {
         int leftovers = _states.RemoveLeftovers() + _policies.RemoveLeftovers();
-        foreach (var p in PolicyPlan.Base(_settings, _underlay))
+        _base = [.. PolicyPlan.Base(_settings, _underlay)];
+        foreach (var p in _base)
         {
             _policies.Install(p);
         }
@@ -126,6 +128,53 @@ internal sealed class MemberDataPlane
             _states.RemovePeer(address);
             _log($"peer {address} removed");
         }
+    }
+
+    /// <summary>
+    /// SIGHUP with a changed [dataplane] or [peer] section: policies and peers are re-programmed while the SA states stay,
+    /// so traffic keeps flowing. A changed mode, underlay address or reqid needs a restart (false).
+    /// </summary>
+    public bool Reconfigure(DataPlaneSettings next)
+    {
+        if (next.Mode != _settings.Mode || !Equals(next.Underlay, _settings.Underlay) || next.ReqId != _settings.ReqId || next.Mark != _settings.Mark)
+        {
+            return false;
+        }
+        var oldStatic = _settings.Peers;
+        _settings = next;
+        var wantedBase = PolicyPlan.Base(next, _underlay).ToList();
+        foreach (var gone in _base.Where(p => !wantedBase.Contains(p)))
+        {
+            _policies.Remove(gone.Id);
+        }
+        foreach (var added in wantedBase.Where(p => !_base.Contains(p)))
+        {
+            _policies.Install(added);
+        }
+        _base = wantedBase;
+        foreach (var peer in oldStatic.Where(o => !next.Peers.Any(n => n.Address.Equals(o.Address))))
+        {
+            if (_peers.TryGetValue(peer.Address, out var entry))
+            {
+                entry.Sources.Remove(PeerSource.Static);
+                entry.StaticSubnets.Clear();
+                Refresh(peer.Address, entry);
+            }
+        }
+        foreach (var peer in next.Peers)
+        {
+            if (_peers.TryGetValue(peer.Address, out var entry))
+            {
+                entry.StaticSubnets.Clear();
+            }
+            Add(peer.Address, PeerSource.Static, peer.Subnets);
+        }
+        // Tunnel-mode peer policies depend on the local subnets too.
+        foreach (var (address, entry) in _peers.ToList())
+        {
+            Refresh(address, entry);
+        }
+        return true;
     }
 
     /// <summary>Stop: every policy of the agent goes (the group SA manager has removed the states).</summary>

@@ -20,7 +20,7 @@ internal sealed class PolicySet(IKernel kernel, KernelOwnership ownership, Actio
         }
         else
         {
-            log($"kernel: {r.Message}");
+            log(r.Message);
         }
     }
 
@@ -30,7 +30,7 @@ internal sealed class PolicySet(IKernel kernel, KernelOwnership ownership, Actio
         var r = kernel.DeletePolicy(id);
         if (!r.IsOk && r.Status != KernelStatus.NotFound)
         {
-            log($"kernel: {r.Message}");
+            log(r.Message);
         }
     }
 

@@ -176,7 +176,7 @@ internal sealed class KernelDataPlane : IDataPlane
         }
         if (!r.IsOk)
         {
-            _log?.Invoke($"kernel: {r.Message}");
+            _log?.Invoke(r.Message);
         }
         return r.IsOk;
     }
@@ -186,7 +186,7 @@ internal sealed class KernelDataPlane : IDataPlane
         var r = _kernel.UpdateState(spec);
         if (!r.IsOk)
         {
-            _log?.Invoke($"kernel: {r.Message}");
+            _log?.Invoke(r.Message);
         }
     }
 
@@ -199,7 +199,7 @@ internal sealed class KernelDataPlane : IDataPlane
         }
         else if (!r.IsOk)
         {
-            _log?.Invoke($"kernel: {r.Message}");
+            _log?.Invoke(r.Message);
         }
         return r.IsOk;
     }

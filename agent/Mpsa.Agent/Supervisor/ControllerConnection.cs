@@ -20,9 +20,13 @@ internal sealed class ControllerConnection : IDisposable
     private IkeInitiator? _initiator;
     private MonoTime _reconnectAt;
     private MonoTime _lastHeard;
+    private readonly IPEndPoint? _natDetection;
 
-    public ControllerConnection(AgentSettings settings, IRandom random, Func<uint>? allocateChildSpi = null)
+    /// <param name="natDetection">Our IKE endpoint as we send from it: enables NAT detection and the float to port 4500
+    /// (needs SHA-1, i.e. libssl); null turns NAT traversal off.</param>
+    public ControllerConnection(AgentSettings settings, IRandom random, Func<uint>? allocateChildSpi = null, IPEndPoint? natDetection = null)
     {
+        _natDetection = natDetection;
         _settings = settings;
         _random = random;
         _allocateChildSpi = allocateChildSpi;
@@ -37,7 +41,8 @@ internal sealed class ControllerConnection : IDisposable
 
     public ChildSa? ChildSa => _initiator?.ChildSa;
 
-    public IPEndPoint Controller => _settings.Controller;
+    /// <summary>Where the controller is reached now (port 4500 after a NAT was detected).</summary>
+    public IPEndPoint Controller => _initiator?.Peer ?? _settings.Controller;
 
     public int Failures => _backoff.Failures;
 
@@ -133,6 +138,7 @@ internal sealed class ControllerConnection : IDisposable
             TransportMode = true,
             Random = _random,
             AllocateChildSpi = _allocateChildSpi,
+            LocalEndpoint = _natDetection,
         }, s.Controller);
         State = ConnectionState.Connecting;
         return Observe(_initiator.Start(now), now);

@@ -7,7 +7,7 @@ namespace Mpsa.Ike.Exchanges;
 public sealed class ChildSa : IDisposable
 {
     public ChildSa(EspSuite suite, uint inboundSpi, uint outboundSpi, EspKeys inbound, EspKeys outbound,
-        IReadOnlyList<TrafficSelector> localSelectors, IReadOnlyList<TrafficSelector> remoteSelectors, bool transportMode)
+        IReadOnlyList<TrafficSelector> localSelectors, IReadOnlyList<TrafficSelector> remoteSelectors, bool transportMode, bool udpEncapsulation = false)
     {
         Suite = suite;
         InboundSpi = inboundSpi;
@@ -17,6 +17,7 @@ public sealed class ChildSa : IDisposable
         LocalSelectors = localSelectors;
         RemoteSelectors = remoteSelectors;
         TransportMode = transportMode;
+        UdpEncapsulation = udpEncapsulation;
     }
 
     public EspSuite Suite { get; }
@@ -28,6 +29,9 @@ public sealed class ChildSa : IDisposable
     public IReadOnlyList<TrafficSelector> RemoteSelectors { get; }
     public bool TransportMode { get; }
 
+    /// <summary>A NAT was detected: ESP travels in UDP on port 4500 (RFC 3948).</summary>
+    public bool UdpEncapsulation { get; }
+
     public void Dispose()
     {
         Inbound.Dispose();
@@ -35,5 +39,5 @@ public sealed class ChildSa : IDisposable
     }
 
     public override string ToString() =>
-        $"CHILD_SA in={InboundSpi:x8} out={OutboundSpi:x8} {Suite} {(TransportMode ? "transport" : "tunnel")}";
+        $"CHILD_SA in={InboundSpi:x8} out={OutboundSpi:x8} {Suite} {(TransportMode ? "transport" : "tunnel")}{(UdpEncapsulation ? " udp-encap" : "")}";
 }

@@ -75,7 +75,7 @@ internal static class IkeAuth
         }
         bool transport = response.FindNotify(NotifyType.USE_TRANSPORT_MODE) is not null;
         var (iToR, rToI) = ChildKeyMaterial.Derive(ctx.Prf, ctx.Keys.SkD.Span, ctx.Ni, ctx.Nr, suite);
-        var child = new ChildSa(suite, childSpi, peerSpi, inbound: rToI, outbound: iToR, tsi.Selectors, tsr.Selectors, transport);
+        var child = new ChildSa(suite, childSpi, peerSpi, inbound: rToI, outbound: iToR, tsi.Selectors, tsr.Selectors, transport, ctx.NatDetected);
         return new AuthOutcome.Established(child, null);
     }
 
@@ -144,7 +144,7 @@ internal static class IkeAuth
         response.Add(new TrafficSelectorPayload(PayloadType.TSi, localTsi));
         response.Add(new TrafficSelectorPayload(PayloadType.TSr, localTsr));
         var (iToR, rToI) = ChildKeyMaterial.Derive(ctx.Prf, ctx.Keys.SkD.Span, ctx.Ni, ctx.Nr, suite);
-        var child = new ChildSa(suite, ourSpi, peerSpi, inbound: iToR, outbound: rToI, localTsr, localTsi, transport);
+        var child = new ChildSa(suite, ourSpi, peerSpi, inbound: iToR, outbound: rToI, localTsr, localTsi, transport, ctx.NatDetected);
         return (response, new AuthOutcome.Established(child, null));
     }
 }

@@ -39,7 +39,8 @@ public sealed class IkeInitiator : IDisposable
     private sealed record Established(IkeSaContext Ctx, ChildSa? Child) : State;
     private sealed record Gone : State;
 
-    public IPEndPoint Peer { get; }
+    /// <summary>The controller's endpoint; moves to port 4500 when a NAT is detected.</summary>
+    public IPEndPoint Peer { get; private set; }
 
     public InitiatorPhase Phase => _state switch
     {
@@ -89,7 +90,8 @@ public sealed class IkeInitiator : IDisposable
 
     private void SendSaInit(IkeSpi spiI, IDhExchange dh, byte[] ni, byte[]? cookie, int cookieRetries, int keRetries, MonoTime now, StepBuilder step)
     {
-        byte[] request = IkeSaInit.BuildRequest(spiI, _o.Proposals, dh, ni, cookie, _o.SendMpsaVendorId);
+        var natD = _o.LocalEndpoint is { } local ? NatDetection.Notifies(spiI, default, local, Peer) : null;
+        byte[] request = IkeSaInit.BuildRequest(spiI, _o.Proposals, dh, ni, cookie, _o.SendMpsaVendorId, natD);
         var what = new ExchangeTypeAndKind(ExchangeType.IKE_SA_INIT, RequestKind.IkeSaInit);
         _state = new AwaitingSaInit(spiI, dh, ni, cookie, PendingRequest.First(0, what, request, _o.Retransmit, now), cookieRetries, keRetries);
         step.Send(Peer, request);
@@ -150,12 +152,13 @@ public sealed class IkeInitiator : IDisposable
                 step.Emit(new MessageDropped(from, m.Reason));
                 break;
             case SaInitAnswer.Accepted a:
-                StartAuth(s, a, response.Header.SpiR, datagram.ToArray(), now, step);
+                bool nat = _o.LocalEndpoint is { } local && NatDetection.Detected(response, Peer, local) == true;
+                StartAuth(s, a, response.Header.SpiR, datagram.ToArray(), nat, now, step);
                 break;
         }
     }
 
-    private void StartAuth(AwaitingSaInit s, SaInitAnswer.Accepted a, IkeSpi spiR, byte[] realMessage2, MonoTime now, StepBuilder step)
+    private void StartAuth(AwaitingSaInit s, SaInitAnswer.Accepted a, IkeSpi spiR, byte[] realMessage2, bool natDetected, MonoTime now, StepBuilder step)
     {
         using var sharedSecret = s.Dh.DeriveSharedSecret(a.KeR);
         if (sharedSecret is null)
@@ -164,9 +167,14 @@ public sealed class IkeInitiator : IDisposable
             return;
         }
         s.Dh.Dispose();
+        if (natDetected && Peer.Port != NatDetection.NatTraversalPort)
+        {
+            // RFC 7296 §2.23: behind a NAT, IKE_AUTH and everything after it go to port 4500.
+            Peer = new IPEndPoint(Peer.Address, NatDetection.NatTraversalPort);
+        }
         // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
         var keys = IkeKeySchedule.Derive(a.Suite, sharedSecret.Span, s.Ni, a.Nr, s.SpiI.Value, spiR.Value);
-        var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa };
+        var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa, NatDetected = natDetected };
         uint childSpi = _o.AllocateChildSpi?.Invoke() ?? RandomSpi();
         byte[] realMessage1 = s.Pending.Datagram;
         ctx.Request(new ExchangeTypeAndKind(ExchangeType.IKE_AUTH, RequestKind.IkeAuth), IkeAuth.BuildRequest(ctx, _o, realMessage1, childSpi), now, step);

@@ -25,6 +25,10 @@ public sealed class IkeInitiatorOptions
 
     public bool TransportMode { get; init; }
 
+    /// <summary>Our address and port as we send from them; with it, IKE_SA_INIT carries NAT detection (RFC 7296 §2.23)
+    /// and a detected NAT moves the SA to port 4500 with UDP-encapsulated ESP. Needs SHA-1 (libssl).</summary>
+    public System.Net.IPEndPoint? LocalEndpoint { get; init; }
+
     public bool SendMpsaVendorId { get; init; } = true;
 
     public bool InitialContact { get; init; } = true;

@@ -31,6 +31,9 @@ public sealed class IkeResponder : IDisposable
     private sealed class ResponderSa(IkeSaContext ctx, byte[] initRequest, byte[] initResponse, MonoTime halfOpenExpiry)
     {
         public IkeSaContext Ctx { get; } = ctx;
+
+        /// <summary>Where IKE_SA_INIT came from: the key of the half-open table, whatever the SA floats to later.</summary>
+        public IPEndPoint InitFrom { get; } = ctx.Peer;
         public byte[] InitRequest { get; } = initRequest;
         public byte[] InitResponse { get; } = initResponse;
         public MonoTime HalfOpenExpiry { get; } = halfOpenExpiry;
@@ -51,7 +54,9 @@ public sealed class IkeResponder : IDisposable
     public IEnumerable<(IkeSpi SpiR, string PeerIdentity, IPEndPoint Peer)> EstablishedSas =>
         _sas.Values.Where(s => s.Phase == SaPhase.Established).Select(s => (s.Ctx.SpiR, s.Ctx.PeerIdentity, s.Ctx.Peer));
 
-    public Step Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now)
+    /// <param name="local">The address and port the datagram arrived on, when the socket is bound to one address:
+    /// with it, NAT detection is answered (RFC 7296 §2.23). Without it (a wildcard bind) no NAT-D is sent.</param>
+    public Step Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now, IPEndPoint? local = null)
     {
         var step = new StepBuilder();
         if (!IkeHeader.TryPeek(datagram, out var h))
@@ -60,7 +65,7 @@ public sealed class IkeResponder : IDisposable
         }
         else if (h.Exchange == ExchangeType.IKE_SA_INIT && !h.IsResponse && h.SpiR.IsZero)
         {
-            OnSaInitRequest(datagram, h, from, now, step);
+            OnSaInitRequest(datagram, h, from, local, now, step);
         }
         else if (_sas.TryGetValue(h.SpiR, out var sa) && sa.Ctx.SpiI == h.SpiI)
         {
@@ -82,7 +87,7 @@ public sealed class IkeResponder : IDisposable
     }
 
     /// <summary>HDR, [N(COOKIE),] SAi1, KEi, Ni, [V]  -->  &lt;-- HDR, SAr1, KEr, Nr, V(MPSA) | N(COOKIE) | N(error)</summary>
-    private void OnSaInitRequest(ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step)
+    private void OnSaInitRequest(ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, IPEndPoint? local, MonoTime now, StepBuilder step)
     {
         if (_halfOpenByInitiator.TryGetValue((h.SpiI, from), out var existing))
         {
@@ -128,12 +133,13 @@ public sealed class IkeResponder : IDisposable
                 step.Emit(new MessageDropped(from, $"IKE_SA_INIT refused with {r.Notify}: {r.Reason}"));
                 break;
             case SaInitDecision.Accept a:
-                Accept(a, datagram.ToArray(), h, from, now, step);
+                bool? nat = local is null ? null : NatDetection.Detected(request, from, local);
+                Accept(a, datagram.ToArray(), h, from, local, nat, now, step);
                 break;
         }
     }
 
-    private void Accept(SaInitDecision.Accept a, byte[] initRequest, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step)
+    private void Accept(SaInitDecision.Accept a, byte[] initRequest, IkeHeader h, IPEndPoint from, IPEndPoint? local, bool? nat, MonoTime now, StepBuilder step)
     {
         using var dh = DiffieHellman.Create(a.Suite.Dh, _o.Random);
         using var sharedSecret = dh.DeriveSharedSecret(a.KeI);
@@ -151,10 +157,16 @@ public sealed class IkeResponder : IDisposable
         while (_sas.ContainsKey(spiR));
         var nr = new byte[32];
         _o.Random.Fill(nr);
-        byte[] response = IkeSaInit.BuildResponse(h, spiR, a.Suite, a.ProposalNumber, dh, nr, _o.SendMpsaVendorId);
+        // NAT-D is answered only when the initiator asked (it sent NAT-D) and we know our own address.
+        var natD = nat is null ? null : NatDetection.Notifies(h.SpiI, spiR, local!, from);
+        byte[] response = IkeSaInit.BuildResponse(h, spiR, a.Suite, a.ProposalNumber, dh, nr, _o.SendMpsaVendorId, natD);
         // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
         var keys = IkeKeySchedule.Derive(a.Suite, sharedSecret.Span, a.Ni, nr, h.SpiI.Value, spiR.Value);
-        var ctx = new IkeSaContext(false, h.SpiI, spiR, from, keys, a.Ni, nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa };
+        var ctx = new IkeSaContext(false, h.SpiI, spiR, from, keys, a.Ni, nr, _o.Random, _o.Retransmit)
+        {
+            PeerSupportsMpsa = a.PeerSupportsMpsa,
+            NatDetected = nat == true,
+        };
         var sa = new ResponderSa(ctx, initRequest, response, now + _o.HalfOpenTimeout);
         _sas.Add(spiR, sa);
         _halfOpenByInitiator.Add((h.SpiI, from), spiR);
@@ -175,10 +187,11 @@ public sealed class IkeResponder : IDisposable
             step.Emit(new MessageDropped(from, inbound.DropReason ?? "unexpected"));
             return;
         }
+        Follow(sa, from);
         var (response, outcome) = IkeAuth.ProcessRequest(sa.Ctx, inbound.Message!, _o, sa.InitRequest, sa.InitResponse,
             () => _o.AllocateChildSpi?.Invoke() ?? SpiSource.Random(_o.Random));
         sa.Ctx.SendResponse(h.Exchange, h.MessageId, response, inbound.RequestBytes!, step);
-        _halfOpenByInitiator.Remove((sa.Ctx.SpiI, sa.Ctx.Peer));
+        _halfOpenByInitiator.Remove((sa.Ctx.SpiI, sa.InitFrom));
         switch (outcome)
         {
             case AuthOutcome.Failed f:
@@ -193,9 +206,22 @@ public sealed class IkeResponder : IDisposable
         }
     }
 
+    /// <summary>RFC 7296 §2.23: after an authenticated message from a new address or port (a NAT, the float to 4500), answer there.</summary>
+    private static void Follow(ResponderSa sa, IPEndPoint from)
+    {
+        if (!from.Equals(sa.Ctx.Peer))
+        {
+            sa.Ctx.Peer = from;
+        }
+    }
+
     private void OnEstablished(ResponderSa sa, ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step)
     {
         var inbound = sa.Ctx.Classify(datagram, h, now, step);
+        if (inbound.Kind != InboundKind.Drop)
+        {
+            Follow(sa, from);
+        }
         switch (inbound.Kind)
         {
             case InboundKind.Drop:
@@ -268,7 +294,7 @@ public sealed class IkeResponder : IDisposable
             sa.ScheduledAt = null;
             if (sa.Phase == SaPhase.HalfOpen && now >= sa.HalfOpenExpiry)
             {
-                _halfOpenByInitiator.Remove((sa.Ctx.SpiI, sa.Ctx.Peer));
+                _halfOpenByInitiator.Remove((sa.Ctx.SpiI, sa.InitFrom));
                 Remove(sa, PeerGoneReason.HalfOpenExpired, "IKE_AUTH never came", step);
                 continue;
             }

@@ -46,6 +46,9 @@ internal sealed class IkeSaContext : IDisposable
     public byte[] Nr { get; }
     public string PeerIdentity { get; set; } = "";
     public bool PeerSupportsMpsa { get; set; }
+
+    /// <summary>A NAT sits on the path (RFC 7296 §2.23): IKE on port 4500, ESP in UDP.</summary>
+    public bool NatDetected { get; set; }
     public uint NextRequestId { get; private set; }
     public uint NextPeerRequestId { get; private set; }
     public PendingRequest? Pending { get; private set; }

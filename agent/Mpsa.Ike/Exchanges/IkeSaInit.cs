@@ -10,7 +10,8 @@ namespace Mpsa.Ike.Exchanges;
 /// </summary>
 internal static class IkeSaInit
 {
-    public static byte[] BuildRequest(IkeSpi spiI, IReadOnlyList<IkeSuite> proposals, IDhExchange dh, byte[] ni, byte[]? cookie, bool sendMpsaVendorId)
+    public static byte[] BuildRequest(IkeSpi spiI, IReadOnlyList<IkeSuite> proposals, IDhExchange dh, byte[] ni, byte[]? cookie, bool sendMpsaVendorId,
+        IReadOnlyList<NotifyPayload>? natDetection = null)
     {
         var payloads = new List<IPayload>();
         if (cookie is not null)
@@ -20,6 +21,7 @@ internal static class IkeSaInit
         payloads.Add(Proposals.Offer(proposals));
         payloads.Add(new KeyExchangePayload(dh.Group, dh.PublicValue));
         payloads.Add(new NoncePayload(ni));
+        payloads.AddRange(natDetection ?? []);
         if (sendMpsaVendorId)
         {
             payloads.Add(VendorIdPayload.Mpsa());
@@ -27,7 +29,8 @@ internal static class IkeSaInit
         return IkeMessage.Encode(new IkeHeader(spiI, default, PayloadType.NoNextPayload, ExchangeType.IKE_SA_INIT, IkeFlags.Initiator, 0, 0), payloads);
     }
 
-    public static byte[] BuildResponse(IkeHeader request, IkeSpi spiR, IkeSuite suite, byte proposalNumber, IDhExchange dh, byte[] nr, bool sendMpsaVendorId)
+    public static byte[] BuildResponse(IkeHeader request, IkeSpi spiR, IkeSuite suite, byte proposalNumber, IDhExchange dh, byte[] nr, bool sendMpsaVendorId,
+        IReadOnlyList<NotifyPayload>? natDetection = null)
     {
         var proposal = Proposals.ToProposal(suite, proposalNumber);
         var payloads = new List<IPayload>
@@ -36,6 +39,7 @@ internal static class IkeSaInit
             new KeyExchangePayload(dh.Group, dh.PublicValue),
             new NoncePayload(nr),
         };
+        payloads.AddRange(natDetection ?? []);
         if (sendMpsaVendorId)
         {
             payloads.Add(VendorIdPayload.Mpsa());

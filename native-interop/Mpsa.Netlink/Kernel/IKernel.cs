@@ -19,6 +19,17 @@ internal interface IKernel
     /// <summary>Deletes a state (XFRM_MSG_DELSA); NotFound when absent.</summary>
     KernelResult DeleteState(XfrmStateId id);
 
+    /// <summary>
+    /// The packets and bytes a state has processed (xfrm_usersa_info.curlft from XFRM_MSG_GETSA); NotFound when absent.
+    /// Implementations that cannot count answer Failed with EOPNOTSUPP (the default).
+    /// </summary>
+    KernelResult GetStateCounters(XfrmStateId id, out ulong packets, out ulong bytes)
+    {
+        packets = 0;
+        bytes = 0;
+        return KernelResult.Failed(95, $"get state {id}", "counters not supported");
+    }
+
     /// <summary>Adds a policy (XFRM_MSG_NEWPOLICY); AlreadyExists when (selector, direction, mark) is taken.</summary>
     KernelResult AddPolicy(XfrmPolicySpec policy);
 

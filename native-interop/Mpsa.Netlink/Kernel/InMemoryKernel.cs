@@ -17,6 +17,7 @@ internal sealed class InMemoryKernel : IKernel, IDisposable
     private readonly Dictionary<XfrmStateId, XfrmStateSpec> _states = [];
     private readonly Dictionary<XfrmStateId, (IPAddress? Source, uint ReqId)> _larval = [];
     private readonly Dictionary<XfrmPolicyId, XfrmPolicySpec> _policies = [];
+    private readonly Dictionary<XfrmStateId, (ulong Packets, ulong Bytes)> _counters = [];
     private readonly List<Action<KernelEvent>> _subscribers = [];
     private readonly Action<string>? _trace;
     private readonly Lock _lock = new();
@@ -119,6 +120,7 @@ internal sealed class InMemoryKernel : IKernel, IDisposable
         lock (_lock)
         {
             string op = $"delete state {id}";
+            _counters.Remove(id);
             if (_states.Remove(id, out var old))
             {
                 Zero(old);
@@ -193,6 +195,35 @@ internal sealed class InMemoryKernel : IKernel, IDisposable
         }
     }
 
+    /// <summary>The state's traffic counters as <see cref="CountTraffic"/> set them (0 for a new or larval state); NotFound when absent.</summary>
+    public KernelResult GetStateCounters(XfrmStateId id, out ulong packets, out ulong bytes)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        lock (_lock)
+        {
+            (packets, bytes) = _counters.GetValueOrDefault(id);
+            return _states.ContainsKey(id) || _larval.ContainsKey(id)
+                ? KernelResult.Ok
+                : KernelResult.NotFound($"get state {id}");
+        }
+    }
+
+    /// <summary>Simulates traffic through a state: adds to its packet and byte counters. False when there is no such state.</summary>
+    public bool CountTraffic(XfrmStateId id, ulong packets, ulong bytes)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        lock (_lock)
+        {
+            if (!_states.ContainsKey(id))
+            {
+                return false;
+            }
+            var (p, b) = _counters.GetValueOrDefault(id);
+            _counters[id] = (p + packets, b + bytes);
+            return true;
+        }
+    }
+
     public IReadOnlyList<XfrmStateId> ListStates(KernelOwnership owner)
     {
         ArgumentNullException.ThrowIfNull(owner);
@@ -240,6 +271,7 @@ internal sealed class InMemoryKernel : IKernel, IDisposable
             if (hard)
             {
                 _states.Remove(id);
+                _counters.Remove(id);
                 Zero(state);
             }
             _trace?.Invoke($"expire {(hard ? "hard" : "soft")} state {id}");
@@ -287,6 +319,7 @@ internal sealed class InMemoryKernel : IKernel, IDisposable
             }
             _states.Clear();
             _larval.Clear();
+            _counters.Clear();
             _policies.Clear();
             _subscribers.Clear();
         }
@@ -295,30 +328,9 @@ internal sealed class InMemoryKernel : IKernel, IDisposable
     private static string Describe(XfrmStateSpec state) =>
         $"{state} fp {KeymatFingerprint.Of([state.EncrKey, state.IntegKey])}";
 
-    /// <summary>What the kernel's verify_newsa_info and algorithm lookup would refuse (EINVAL).</summary>
-    private static string? Validate(XfrmStateSpec s)
-    {
-        if (s.Source is { } src && src.AddressFamily != s.Family)
-        {
-            return "source and destination address families differ";
-        }
-        if (!XfrmAlgorithms.CanInstall(s.Suite))
-        {
-            return $"no XFRM algorithm for {s.Suite}";
-        }
-        if (s.EncrKey.Length != s.Suite.EncrKeyLength || s.IntegKey.Length != s.Suite.IntegKeyLength)
-        {
-            return "key length does not match the algorithm";
-        }
-        if (s.Direction == XfrmDirection.Fwd || (s.Direction == XfrmDirection.Out && s.ReplayWindow != 0))
-        {
-            return "invalid SA direction or replay window for an outbound SA";
-        }
-        return null;
-    }
+    private static string? Validate(XfrmStateSpec s) => XfrmSpecValidation.Check(s);
 
-    private static string? Validate(XfrmPolicySpec p) =>
-        p.Selector.Source.Family != p.Selector.Destination.Family ? "selector address families differ" : null;
+    private static string? Validate(XfrmPolicySpec p) => XfrmSpecValidation.Check(p);
 
     private static XfrmStateSpec Copy(XfrmStateSpec s) => s with
     {

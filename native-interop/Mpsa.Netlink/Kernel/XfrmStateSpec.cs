@@ -23,6 +23,7 @@ namespace Mpsa.Netlink.Kernel;
 /// <param name="Mark">Optional XFRMA_MARK.</param>
 /// <param name="HardLifetimeSeconds">Hard add-expire time, counted from when the state was added; 0 = none. A safety net: the agent removes states itself.</param>
 /// <param name="Direction">Optional XFRMA_SA_DIR (Linux 6.10 and later; <see cref="XfrmDirection.Fwd"/> is invalid). Informational on older kernels.</param>
+/// <param name="SoftLifetimeSeconds">Soft add-expire time (XFRM_MSG_EXPIRE with hard = 0), counted from when the state was added; 0 = none.</param>
 internal sealed record XfrmStateSpec(
     IPAddress? Source,
     IPAddress Destination,
@@ -35,7 +36,8 @@ internal sealed record XfrmStateSpec(
     uint ReqId,
     XfrmMark? Mark,
     ulong HardLifetimeSeconds,
-    XfrmDirection? Direction = null)
+    XfrmDirection? Direction = null,
+    ulong SoftLifetimeSeconds = 0)
 {
     /// <summary>The state's address family (xfrm_usersa_info.family), that of its outer addresses.</summary>
     public AddressFamily Family => Destination.AddressFamily;
@@ -61,6 +63,10 @@ internal sealed record XfrmStateSpec(
         if (HardLifetimeSeconds > 0)
         {
             b.Append(CultureInfo.InvariantCulture, $" life {HardLifetimeSeconds}s");
+        }
+        if (SoftLifetimeSeconds > 0)
+        {
+            b.Append(CultureInfo.InvariantCulture, $" soft {SoftLifetimeSeconds}s");
         }
         return b.ToString();
     }

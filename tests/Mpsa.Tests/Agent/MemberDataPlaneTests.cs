@@ -122,4 +122,26 @@ public class MemberDataPlaneTests
         Assert.That(kernel.States, Is.Empty);
         Assert.That(kernel.Policies, Has.Count.EqualTo(3), "the new run's own base and peer policies, no duplicates");
     }
+
+    [Test]
+    public void ReprogramsPeersAndSubnetsOnReloadWithoutTouchingTheSaStates()
+    {
+        var settings = Tunnel(new PeerSettings("b", Peer2, [IpPrefix.Parse("10.1.2.0/24")]));
+        var (kernel, plane, sas) = Make(settings);
+        using var put = Put(0xc0000601);
+        sas.Receive(put, new MonoTime(0));
+        var inbound = kernel.States.Single(s => s.Destination.Equals(Underlay));
+        var next = settings with
+        {
+            Subnets = [IpPrefix.Parse("10.1.1.0/24"), IpPrefix.Parse("10.1.9.0/24")],
+            Peers = [new PeerSettings("c", Peer3, [IpPrefix.Parse("10.1.3.0/24")])],
+        };
+        Assert.That(plane.Reconfigure(next), Is.True);
+        Assert.That(kernel.States.Single(s => s.Destination.Equals(Underlay)), Is.SameAs(inbound).Or.EqualTo(inbound), "the inbound SA stays");
+        Assert.That(kernel.States.Select(s => s.Destination), Is.EquivalentTo(new[] { Underlay, Peer3 }));
+        Assert.That(kernel.Policies.Where(p => p.Direction == XfrmDirection.Out).Select(p => $"{p.Selector.Source}>{p.Selector.Destination}"),
+            Is.EquivalentTo(new[] { "10.1.1.0/24>10.1.3.0/24", "10.1.9.0/24>10.1.3.0/24" }));
+        Assert.That(kernel.Policies.Count(p => p.Direction == XfrmDirection.In), Is.EqualTo(2));
+        Assert.That(plane.Reconfigure(next with { Mode = XfrmMode.Transport }), Is.False, "a mode change needs a restart");
+    }
 }

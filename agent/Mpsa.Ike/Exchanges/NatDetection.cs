@@ -1,0 +1,53 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Security.Cryptography;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Ike.Exchanges;
+
+/// <summary>
+/// RFC 7296 §2.23 NAT detection: Notification Data = SHA-1(SPIi | SPIr | IP address | port), with the SPIs as they
+/// appear in the message's header (SPIr zero in the request). SHA-1 comes from System.Security.Cryptography, so
+/// NAT detection is offered only where libssl is (the daemon decides; the default suite never needs it).
+/// </summary>
+public static class NatDetection
+{
+    public const int NatTraversalPort = 4500;
+
+    public static byte[] Hash(IkeSpi spiI, IkeSpi spiR, IPEndPoint endpoint)
+    {
+        byte[] address = endpoint.Address.IsIPv4MappedToIPv6 ? endpoint.Address.MapToIPv4().GetAddressBytes() : endpoint.Address.GetAddressBytes();
+        var input = new byte[16 + address.Length + 2];
+        BinaryPrimitives.WriteUInt64BigEndian(input, spiI.Value);
+        BinaryPrimitives.WriteUInt64BigEndian(input.AsSpan(8), spiR.Value);
+        address.CopyTo(input, 16);
+        BinaryPrimitives.WriteUInt16BigEndian(input.AsSpan(16 + address.Length), (ushort)endpoint.Port);
+#pragma warning disable CA5350 // RFC 7296 §2.23 defines NAT-D as SHA-1; it detects address changes, it protects nothing.
+        return SHA1.HashData(input);
+#pragma warning restore CA5350
+    }
+
+    public static NotifyPayload[] Notifies(IkeSpi spiI, IkeSpi spiR, IPEndPoint source, IPEndPoint destination) =>
+    [
+        new NotifyPayload(NotifyType.NAT_DETECTION_SOURCE_IP, Hash(spiI, spiR, source)),
+        new NotifyPayload(NotifyType.NAT_DETECTION_DESTINATION_IP, Hash(spiI, spiR, destination)),
+    ];
+
+    /// <summary>
+    /// True when the message's NAT-D data says a NAT sits between <paramref name="sender"/> (as we saw it) and
+    /// <paramref name="receiver"/> (as we know ourselves); null when the message carries no NAT-D notifies.
+    /// </summary>
+    public static bool? Detected(IkeMessage message, IPEndPoint sender, IPEndPoint receiver)
+    {
+        var sources = message.All<NotifyPayload>().Where(n => n.NotifyType == NotifyType.NAT_DETECTION_SOURCE_IP).ToList();
+        var destination = message.FindNotify(NotifyType.NAT_DETECTION_DESTINATION_IP);
+        if (sources.Count == 0 || destination is null)
+        {
+            return null;
+        }
+        var h = message.Header;
+        bool senderMatches = sources.Any(s => CryptographicOperations.FixedTimeEquals(s.Data, Hash(h.SpiI, h.SpiR, sender)));
+        bool receiverMatches = CryptographicOperations.FixedTimeEquals(destination.Data, Hash(h.SpiI, h.SpiR, receiver));
+        return !(senderMatches && receiverMatches);
+    }
+}

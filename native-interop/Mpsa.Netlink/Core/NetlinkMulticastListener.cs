@@ -1,0 +1,83 @@
+namespace Mpsa.Netlink.Core;
+
+/// <summary>
+/// A socket bound to multicast groups and a background thread that hands each received message to a handler.
+/// Threading: the handler runs on this listener's own thread, one message at a time; it must be quick and must not
+/// throw (the agent posts the event into its driver loop's channel and returns). <see cref="Dispose"/> stops the thread
+/// within one poll interval and closes the socket; no call of the handler starts after it returns (unless Dispose is
+/// called from the handler itself).
+/// </summary>
+internal sealed class NetlinkMulticastListener : IDisposable
+{
+    private const int PollMilliseconds = 200;
+
+    private readonly NetlinkSocket _socket;
+    private readonly NetlinkMessageHandler _handler;
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+    private long _overruns;
+    private long _malformed;
+
+    /// <summary>Opens the socket (throws <see cref="NetlinkException"/> when refused) and starts the thread.</summary>
+    public NetlinkMulticastListener(NetlinkProtocol protocol, uint groups, NetlinkMessageHandler handler, string name)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _handler = handler;
+        _socket = NetlinkSocket.Open(protocol, groups, receiveBufferBytes: 1 << 20);
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+        _thread.Start();
+    }
+
+    /// <summary>Times the kernel dropped events because the receive buffer was full (ENOBUFS); a resync is then due.</summary>
+    public long Overruns => Interlocked.Read(ref _overruns);
+
+    /// <summary>Datagrams skipped because their lengths did not add up.</summary>
+    public long Malformed => Interlocked.Read(ref _malformed);
+
+    public void Dispose()
+    {
+        _stopping = true;
+        if (Thread.CurrentThread != _thread)
+        {
+            _thread.Join();
+        }
+        _socket.Dispose();
+    }
+
+    private void Run()
+    {
+        while (!_stopping)
+        {
+            NetlinkError? error;
+            try
+            {
+                error = _socket.ReceiveOnce(PollMilliseconds, Deliver);
+            }
+            catch (NetlinkParseException)
+            {
+                Interlocked.Increment(ref _malformed);
+                continue;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            if (error is { Errno: Errno.ENOBUFS })
+            {
+                Interlocked.Increment(ref _overruns);
+            }
+            else if (error is not null)
+            {
+                Thread.Sleep(PollMilliseconds); // e.g. EBADF during shutdown; do not spin
+            }
+        }
+    }
+
+    private void Deliver(NetlinkMessage message)
+    {
+        if (!_stopping)
+        {
+            _handler(message);
+        }
+    }
+}

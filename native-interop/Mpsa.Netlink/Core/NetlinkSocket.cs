@@ -1,0 +1,263 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Mpsa.Netlink.Core;
+
+/// <summary>
+/// One netlink socket (SafeHandle-owned fd), opened for a protocol and optionally bound to multicast groups.
+/// <see cref="Request"/> sends one request with a fresh nlmsg_seq and NLM_F_ACK and waits for its ACK or error;
+/// <see cref="Dump"/> sends an NLM_F_DUMP request and collects the multi-part reply up to NLMSG_DONE. Each datagram's
+/// size is peeked with MSG_PEEK|MSG_TRUNC before it is read, so nothing is cut. Requests on one socket are serialised.
+/// Kernel refusals come back as a <see cref="NetlinkError"/>, never as exceptions.
+/// </summary>
+internal sealed class NetlinkSocket : IDisposable
+{
+    private const int SOL_NETLINK = 270;
+    private const int NETLINK_CAP_ACK = 10;
+    private const int NETLINK_EXT_ACK = 11;
+
+    private readonly NetlinkSafeHandle _handle;
+    private readonly Lock _lock = new();
+    private byte[] _receive = new byte[16384];
+    private uint _sequence;
+
+    private NetlinkSocket(NetlinkSafeHandle handle, NetlinkProtocol protocol, uint groups)
+    {
+        _handle = handle;
+        Protocol = protocol;
+        Groups = groups;
+        PortId = NetlinkSyscalls.PortId(handle);
+        _sequence = (uint)Environment.TickCount;
+    }
+
+    public NetlinkProtocol Protocol { get; }
+
+    /// <summary>The multicast groups bound (bit n-1 for group n).</summary>
+    public uint Groups { get; }
+
+    /// <summary>The port id the kernel assigned (nl_pid).</summary>
+    public uint PortId { get; }
+
+    /// <summary>How long <see cref="Request"/> and <see cref="Dump"/> wait for the kernel before giving up with ETIMEDOUT.</summary>
+    public int TimeoutMilliseconds { get; set; } = 10_000;
+
+    /// <summary>Opens and binds a socket; throws <see cref="NetlinkException"/> when the kernel refuses (no such protocol, no permission).</summary>
+    /// <param name="groups">Multicast group mask to receive, 0 for a request socket.</param>
+    /// <param name="receiveBufferBytes">SO_RCVBUF, 0 to keep the default (raise it for event sockets so bursts are not dropped).</param>
+    public static NetlinkSocket Open(NetlinkProtocol protocol, uint groups = 0, int receiveBufferBytes = 0)
+    {
+        string operation = $"open netlink socket {protocol}";
+        int fd = NetlinkSyscalls.Socket(protocol, out int errno);
+        if (fd < 0)
+        {
+            throw new NetlinkException(new NetlinkError(operation, errno));
+        }
+        var handle = new NetlinkSafeHandle(fd);
+        if (NetlinkSyscalls.Bind(handle, groups, out errno) < 0)
+        {
+            handle.Dispose();
+            throw new NetlinkException(new NetlinkError($"bind netlink socket {protocol} groups 0x{groups:x}", errno));
+        }
+        // Best effort: the kernel's error text in acks, and acks without a copy of the request.
+        NetlinkSyscalls.SetOption(handle, SOL_NETLINK, NETLINK_EXT_ACK, 1, out _);
+        NetlinkSyscalls.SetOption(handle, SOL_NETLINK, NETLINK_CAP_ACK, 1, out _);
+        if (receiveBufferBytes > 0)
+        {
+            NetlinkSyscalls.SetOption(handle, NetlinkSyscalls.SolSocket, NetlinkSyscalls.SoRcvBuf, receiveBufferBytes, out _);
+        }
+        return new NetlinkSocket(handle, protocol, groups);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> with NLM_F_REQUEST|NLM_F_ACK and a fresh sequence number and waits for the ACK.
+    /// Replies before the ACK (ALLOCSPI's new state, GETSA's state) go to <paramref name="onReply"/>. Null on success.
+    /// </summary>
+    public NetlinkError? Request(NetlinkMessageBuilder request, string operation, NetlinkMessageHandler? onReply = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if ((request.Flags & (NlmFlags.NLM_F_REQUEST | NlmFlags.NLM_F_ACK)) != (NlmFlags.NLM_F_REQUEST | NlmFlags.NLM_F_ACK))
+        {
+            throw new ArgumentException("a request carries NLM_F_REQUEST and NLM_F_ACK", nameof(request));
+        }
+        return Exchange(request, operation, onReply);
+    }
+
+    /// <summary>Sends an NLM_F_DUMP request and passes each part to <paramref name="onEach"/> until NLMSG_DONE. Null on success.</summary>
+    public NetlinkError? Dump(NetlinkMessageBuilder request, string operation, NetlinkMessageHandler onEach)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(onEach);
+        if ((request.Flags & NlmFlags.NLM_F_DUMP) != NlmFlags.NLM_F_DUMP)
+        {
+            throw new ArgumentException("a dump request carries NLM_F_DUMP", nameof(request));
+        }
+        return Exchange(request, operation, onEach);
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMilliseconds"/> for one datagram (multicast events) and passes its messages to
+    /// <paramref name="onEach"/>. Null when a datagram was handled or the time ran out; an error otherwise (ENOBUFS:
+    /// the kernel dropped messages because the receive buffer was full).
+    /// </summary>
+    public NetlinkError? ReceiveOnce(int timeoutMilliseconds, NetlinkMessageHandler onEach)
+    {
+        ArgumentNullException.ThrowIfNull(onEach);
+        lock (_lock)
+        {
+            int ready = NetlinkSyscalls.PollIn(_handle, timeoutMilliseconds, out int errno);
+            if (ready < 0)
+            {
+                return new NetlinkError("poll", errno);
+            }
+            if (ready == 0)
+            {
+                return null;
+            }
+            int length = ReceiveDatagram(out errno);
+            if (length < 0)
+            {
+                return new NetlinkError("receive", errno);
+            }
+            foreach (var message in new NetlinkMessageReader(_receive.AsSpan(0, length)))
+            {
+                onEach(message);
+            }
+            return null;
+        }
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    /// <summary>The errno of an NLMSG_ERROR payload (0 for an ACK) and the extended-ack message when present.</summary>
+    public static (int Errno, string? ExtAck) ParseError(NetlinkMessage message)
+    {
+        if (message.Payload.Length < sizeof(int))
+        {
+            throw new NetlinkParseException($"NLMSG_ERROR of {message.Payload.Length} bytes, shorter than its error code");
+        }
+        int error = MemoryMarshal.Read<int>(message.Payload);
+        string? extAck = null;
+        if ((message.Flags & NlmFlags.NLM_F_ACK_TLVS) != 0 && message.Payload.Length >= nlmsgerr.Size)
+        {
+            var echoed = MemoryMarshal.Read<nlmsgerr>(message.Payload).msg;
+            int offset = nlmsgerr.Size;
+            if ((message.Flags & NlmFlags.NLM_F_CAPPED) == 0 && echoed.nlmsg_len > nlmsghdr.Size)
+            {
+                offset += NetlinkMessageBuilder.Align((int)echoed.nlmsg_len - nlmsghdr.Size);
+            }
+            if (offset < message.Payload.Length)
+            {
+                foreach (var tlv in new NetlinkAttributeReader(message.Payload[offset..]))
+                {
+                    if (tlv.Type == NlmsgType.NLMSGERR_ATTR_MSG)
+                    {
+                        extAck = Encoding.UTF8.GetString(tlv.Value.TrimEnd((byte)0));
+                    }
+                }
+            }
+        }
+        return (-error, extAck);
+    }
+
+    private NetlinkError? Exchange(NetlinkMessageBuilder request, string operation, NetlinkMessageHandler? onReply)
+    {
+        lock (_lock)
+        {
+            uint sequence = unchecked(++_sequence);
+            var bytes = request.Finish(sequence, PortId);
+            long sent = NetlinkSyscalls.Send(_handle, bytes, out int errno);
+            if (sent < 0)
+            {
+                return new NetlinkError(operation, errno);
+            }
+            long deadline = Environment.TickCount64 + TimeoutMilliseconds;
+            while (true)
+            {
+                int wait = (int)Math.Max(0, deadline - Environment.TickCount64);
+                int ready = NetlinkSyscalls.PollIn(_handle, wait, out errno);
+                if (ready < 0)
+                {
+                    return new NetlinkError(operation, errno);
+                }
+                if (ready == 0)
+                {
+                    if (Environment.TickCount64 >= deadline)
+                    {
+                        return new NetlinkError(operation, Errno.ETIMEDOUT, "no answer from the kernel");
+                    }
+                    continue;
+                }
+                int length = ReceiveDatagram(out errno);
+                if (length < 0)
+                {
+                    return new NetlinkError(operation, errno);
+                }
+                try
+                {
+                    if (Handle(_receive.AsSpan(0, length), sequence, operation, onReply, out var outcome))
+                    {
+                        return outcome;
+                    }
+                }
+                catch (NetlinkParseException e)
+                {
+                    return new NetlinkError(operation, Errno.EBADMSG, e.Message);
+                }
+            }
+        }
+    }
+
+    /// <summary>True when the exchange is over, with its outcome (null = success).</summary>
+    private static bool Handle(ReadOnlySpan<byte> datagram, uint sequence, string operation, NetlinkMessageHandler? onReply, out NetlinkError? outcome)
+    {
+        outcome = null;
+        foreach (var message in new NetlinkMessageReader(datagram))
+        {
+            if (message.Sequence != sequence)
+            {
+                continue; // a late answer to an earlier request that timed out
+            }
+            switch (message.Type)
+            {
+                case NlmsgType.NLMSG_ERROR:
+                    var (errno, extAck) = ParseError(message);
+                    outcome = errno == 0 ? null : new NetlinkError(operation, errno, extAck);
+                    return true;
+                case NlmsgType.NLMSG_DONE:
+                    int status = message.Payload.Length >= sizeof(int) ? MemoryMarshal.Read<int>(message.Payload) : 0;
+                    outcome = status < 0 ? new NetlinkError(operation, -status) : null;
+                    return true;
+                case NlmsgType.NLMSG_NOOP:
+                    break;
+                case NlmsgType.NLMSG_OVERRUN:
+                    outcome = new NetlinkError(operation, Errno.ENOBUFS, "overrun");
+                    return true;
+                default:
+                    if ((message.Flags & NlmFlags.NLM_F_DUMP_INTR) != 0)
+                    {
+                        outcome = new NetlinkError(operation, Errno.EINTR, "dump interrupted by a concurrent change");
+                        return true;
+                    }
+                    onReply?.Invoke(message);
+                    break;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Peeks the next datagram's length (MSG_PEEK|MSG_TRUNC), grows the buffer to fit, then reads it.</summary>
+    private int ReceiveDatagram(out int errno)
+    {
+        long length = NetlinkSyscalls.Receive(_handle, _receive, NetlinkSyscalls.MsgPeek | NetlinkSyscalls.MsgTrunc, out errno);
+        if (length < 0)
+        {
+            return -1;
+        }
+        if (length > _receive.Length)
+        {
+            _receive = new byte[NetlinkMessageBuilder.Align((int)length)];
+        }
+        length = NetlinkSyscalls.Receive(_handle, _receive, 0, out errno);
+        return (int)length;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net;
+using Mpsa.Agent.Config;
+using Mpsa.Controller;
+using Mpsa.Hosting;
+using Mpsa.Ike.Wire;
+using Mpsa.Netlink.Kernel;
+using Mpsa.Tests.EndToEnd;
+
+namespace Mpsa.Tests.Config;
+
+/// <summary>The daemons' own schemas: the shipped example files read cleanly, and each rule reports its line.</summary>
+public class DaemonConfigTests
+{
+    private const string Path = "/etc/mpsa/test.conf";
+
+    private static string[] AgentErrors(string text)
+    {
+        ConfigReader.TryRead(IniFile.Parse(Path, text), r => AgentConfigFile.Read(r, _ => { }), out _, out var errors);
+        return [.. errors.Select(e => e.ToString())];
+    }
+
+    private static string[] ControllerErrors(string text)
+    {
+        ConfigReader.TryRead(IniFile.Parse(Path, text), r => ControllerConfigFile.Read(r, _ => { }), out _, out var errors);
+        return [.. errors.Select(e => e.ToString())];
+    }
+
+    [Test]
+    public void ReadsTheShippedAgentExampleWithEveryKey()
+    {
+        string file = System.IO.Path.Combine(Daemon.RepoRoot, "packaging/openwrt/mpsa.conf");
+        Assert.That(ConfigReader.TryLoad(file, r => AgentConfigFile.Read(r, _ => { }), out var s, out var errors), Is.True, string.Join("\n", errors));
+        Assert.That(s!.Identity, Is.EqualTo("cpe1.example.net"));
+        Assert.That(s.Controller, Is.EqualTo(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 500)));
+        Assert.That(s.ControllerIdentity, Is.EqualTo("controller.example.net"));
+        Assert.That(s.LivenessInterval, Is.EqualTo(TimeSpan.FromSeconds(30)));
+        Assert.That((s.RetryMin, s.RetryMax), Is.EqualTo((TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2))));
+    }
+
+    [Test]
+    public void ReadsTheShippedControllerExample()
+    {
+        string file = System.IO.Path.Combine(Daemon.RepoRoot, "packaging/controller.conf.example");
+        var warnings = new List<ConfigError>();
+        ConfigReader.TryLoad(file, r => ControllerConfigFile.Read(r, warnings.Add), out var s, out var errors);
+        // cpe2's psk_file does not exist on a build machine: the only error is that one, at its line.
+        var only = errors.Single();
+        Assert.That(only.Message, Does.StartWith("psk_file: cannot read"));
+        Assert.That(File.ReadLines(file).ElementAt(only.Line - 1).Trim(), Is.EqualTo("psk_file = /etc/mpsa/cpe2.psk"));
+    }
+
+    [Test]
+    public void ReadsTheDataPlaneSection()
+    {
+        ConfigReader.TryRead(IniFile.Parse(Path, """
+            [agent]
+            identity = cpe1
+            psk = "x"
+            [controller]
+            address = 192.0.2.1
+            [dataplane]
+            mode = tunnel
+            underlay = 192.0.2.11
+            subnets = 10.1.1.0/24, fd00:1:1::/64
+            route_table = 100
+            reqid = 0x1000
+            [peer b]
+            address = 192.0.2.12
+            subnets = 10.1.2.0/24
+            """), r => AgentConfigFile.Read(r, _ => { }), out var s, out var errors);
+        Assert.That(errors, Is.Empty);
+        var d = s!.DataPlane;
+        Assert.That((d.Mode, d.Underlay, d.RouteTable, d.ReqId), Is.EqualTo((XfrmMode.Tunnel, IPAddress.Parse("192.0.2.11"), (int?)100, 0x1000u)));
+        Assert.That(d.Subnets.Select(p => p.ToString()), Is.EqualTo(new[] { "10.1.1.0/24", "fd00:1:1::/64" }));
+        Assert.That(d.Peers.Single().Subnets.Single().ToString(), Is.EqualTo("10.1.2.0/24"));
+    }
+
+    [Test]
+    public void ReportsAgentRuleViolationsWithTheirLines()
+    {
+        Assert.That(AgentErrors("""
+            [agent]
+            identity = cpe1
+            psk = "x"
+            psk_file = /etc/mpsa/psk
+            retry_min = 10s
+            retry_max = 5s
+            [controller]
+            port = 500
+            [dataplane]
+            mode = transport
+            subnets = 10.0.0.0/8
+            [peer b]
+            address = 192.0.2.12
+            """), Is.EqualTo(new[]
+        {
+            $"{Path}:4: psk_file: give either psk or psk_file, not both",
+            $"{Path}:6: retry_max: must not be shorter than retry_min (10s)",
+            $"{Path}:7: missing required key 'address' in [controller]",
+            $"{Path}:11: subnets: transport mode protects traffic between underlay addresses; subnets belong to tunnel mode",
+        }));
+        Assert.That(AgentErrors("[agent]\nidentity = a\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\n[peer b]\naddress = 192.0.2.12\n"),
+            Is.EqualTo(new[] { $"{Path}:6: subnets: a tunnel-mode peer needs the subnets behind it" }));
+    }
+
+    [Test]
+    public void RefusesCounterModeAeadAndRolloverTimersThatCannotWork()
+    {
+        Assert.That(ControllerErrors("""
+            [controller]
+            identity = c
+            [group g]
+            esp = chacha20poly1305
+            lifetime = 60s
+            rekey_margin = 20s
+            roll1 = 30s
+            roll2 = 30s
+            [member m]
+            identity = m
+            psk = "x"
+            group = nope
+            """), Is.EqualTo(new[]
+        {
+            $"{Path}:4: esp: chacha20poly1305 is a counter-mode AEAD: every member would make IVs under the same key (use aes256-sha256 or another CBC + HMAC suite)",
+            $"{Path}:6: rekey_margin: must be longer than roll2 (30s) so the rollover ends before the old SA's lifetime",
+            $"{Path}:8: roll2: must be longer than roll1 (30s): the old inbound SA has to outlive the switch of every sender",
+            $"{Path}:12: group: no [group nope] (groups: g)",
+        }));
+    }
+
+    [Test]
+    public void RefusesTwoMembersWithOneIdentity()
+    {
+        var errors = ControllerErrors("[controller]\nidentity = c\n[group g]\n[member a]\nidentity = x.example\npsk = \"1\"\ngroup = g\n[member b]\nidentity = x.example\npsk = \"2\"\ngroup = g\n");
+        Assert.That(errors, Is.EqualTo(new[] { $"{Path}:9: identity: 'x.example' is already the identity of [member a]" }));
+    }
+}
