@@ -5,11 +5,11 @@ DOTNET ?= dotnet
 # Debian packages the test suites need: strongSwan as the independent IKEv2 peer (interop), namespaces and
 # capture tools (interop, netlab), User-Mode Linux for the real-kernel tests.
 APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins \
-	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux
+	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux jq
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 
-.PHONY: all build test deps restore clean demo agent ipk test-packaging
+.PHONY: all build test deps restore clean demo agent ipk test-packaging netlab
 
 all: build
 
@@ -38,6 +38,10 @@ test-packaging:
 	@tests/packaging/test-install.sh $(OPENWRT_ARCHES)
 	@tests/packaging/test-noglibc.sh x86_64
 	@tests/packaging/test-aarch64.sh
+
+# The real-kernel scenarios in User-Mode Linux, one line each: `scenario <name>: pass|FAIL <why>`.
+netlab: deps build
+	@tests/netlab/run.sh
 
 demo: build
 	@demo/demo.sh
