@@ -37,8 +37,10 @@ internal sealed class AgentDaemon : IDisposable
         _log = log;
         _socket = socket;
         _natSocket = natSocket;
-        // NAT detection needs SHA-1 (libssl) and our own address; without them the SA stays on the configured port.
-        var nat = natSocket is not null ? new IPEndPoint(underlay, socket.LocalEndPoint.Port) : null;
+        // NAT detection needs SHA-1 (libssl) and the address IKE leaves from (not the data plane's underlay address, which
+        // may be of the other family); without them the SA stays on the configured port.
+        var ikeSource = settings.LocalAddress ?? LocalAddressTowards(settings.Controller);
+        var nat = natSocket is not null ? new IPEndPoint(ikeSource, socket.LocalEndPoint.Port) : null;
         _engine = new AgentEngine(settings, kernel, underlay, log, SystemRandom.Instance, nat);
     }
 

@@ -34,7 +34,9 @@ internal static class XfrmMessages
         ushort family = XfrmAddress.Family(state.Family);
         var info = new xfrm_usersa_info
         {
-            sel = new xfrm_selector { family = family },
+            // A tunnel-mode state matches inner traffic of either family: selector family AF_UNSPEC plus XFRM_STATE_AF_UNSPEC
+            // (the kernel skips the selector check only when the selector has no family).
+            sel = new xfrm_selector { family = state.Mode == XfrmMode.Tunnel ? (ushort)0 : family },
             id = new xfrm_id { daddr = XfrmAddress.From(state.Destination), spi = Network(state.Spi.Value), proto = IPPROTO_ESP },
             saddr = XfrmAddress.From(state.Source),
             lft = xfrm_lifetime_cfg.Infinite(state.SoftLifetimeSeconds, state.HardLifetimeSeconds),
