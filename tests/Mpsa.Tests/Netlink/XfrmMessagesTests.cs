@@ -22,12 +22,12 @@ public class XfrmMessagesTests
         var spec = State("192.0.2.1", 0xc0000101, source: "198.51.100.9", mark: new XfrmMark(0x10, 0xff));
         var expected = new LaidBytes(464)
             .U32(0, 464).U16(4, 16).U16(6, 0x5).U32(8, 1).U32(12, 0x1234)
-            .U16(16 + 40, 2)                                     // sel.family AF_INET, prefixes 0: any
+            // sel all zero, family AF_UNSPEC: a tunnel-mode state carries either inner family (with flags AF_UNSPEC)
             .Address(72, "192.0.2.1").Be32(88, 0xc0000101).U8(92, 50)
             .Address(96, "198.51.100.9")
             .Fill(112, 32, 0xff)                                 // byte and packet limits XFRM_INF
             .U64(144, 3600).U64(152, 3660)                       // soft/hard add expire seconds
-            .U32(224, OwnReqId).U16(228, 2).U8(230, 1).U8(231, 0)
+            .U32(224, OwnReqId).U16(228, 2).U8(230, 1).U8(231, 0).U8(232, 32)   // flags XFRM_STATE_AF_UNSPEC
             .U16(240, 104).U16(242, 2).Ascii(244, "cbc(aes)").U32(308, 256).Fill(312, 32, 0x42)
             .U16(344, 108).U16(346, 20).Ascii(348, "hmac(sha256)").U32(412, 256).U32(416, 128).Fill(420, 32, 0x43)
             .U16(452, 12).U16(454, 21).U32(456, 0x10).U32(460, 0xff);
