@@ -28,6 +28,12 @@ while kill -0 "$pa" 2>/dev/null || kill -0 "$pb" 2>/dev/null; do
 done
 wait "$pa" "$pb"
 nl_capture_stop roll
+# Members switch their outbound at ROLL1, while the controller names the SA current only at ROLL2: an SA still
+# "next" when the pings ended may be on the wire too.
+if nl_group_spis; then
+  [ "$NL_CUR" != "${history[-1]}" ] && history+=("$NL_CUR")
+  [ -n "$NL_NEXT" ] && history+=("$NL_NEXT")
+fi
 nl_check_alive
 
 read -r tx_a rx_a < "$NL_DIR/ping.a"
