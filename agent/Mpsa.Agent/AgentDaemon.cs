@@ -187,13 +187,8 @@ internal sealed class AgentDaemon : IDisposable
         return true;
     }
 
-    private Task<string> OnControlAsync(string command, CancellationToken cancel)
-    {
-        var reply = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        cancel.Register(() => reply.TrySetCanceled(cancel));
-        _loop.Post(new AgentInput.Command(command, reply));
-        return reply.Task;
-    }
+    private Task<string> OnControlAsync(string command, CancellationToken cancel) =>
+        _loop.AskAsync(reply => new AgentInput.Command(command, reply), cancel);
 
     private void Send(IReadOnlyList<Outgoing> send)
     {

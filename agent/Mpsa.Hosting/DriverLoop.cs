@@ -18,6 +18,18 @@ internal sealed class DriverLoop<TInput>
     /// <summary>Thread-safe; false after the loop is completed.</summary>
     public bool Post(TInput input) => _inbox.Writer.TryWrite(input);
 
+    /// <summary>
+    /// Posts a request made by <paramref name="make"/> and returns the answer the loop gives it (the control socket's
+    /// questions): the loop completes the source; cancellation abandons the wait.
+    /// </summary>
+    public Task<string> AskAsync(Func<TaskCompletionSource<string>, TInput> make, CancellationToken cancel)
+    {
+        var reply = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        cancel.Register(() => reply.TrySetCanceled(cancel));
+        Post(make(reply));
+        return reply.Task;
+    }
+
     /// <summary>Runs until <paramref name="stop"/> is cancelled or <paramref name="until"/> passes or <paramref name="done"/> holds.</summary>
     public async Task RunAsync(Func<MonoTime?> nextDeadline, Action<TInput> handle, Action<MonoTime> onTimeout,
         CancellationToken stop, MonoTime? until = null, Func<bool>? done = null)

@@ -141,13 +141,8 @@ internal sealed class ControllerDaemon : IDisposable
         return true;
     }
 
-    private Task<string> OnControlAsync(string command, CancellationToken cancel)
-    {
-        var reply = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        cancel.Register(() => reply.TrySetCanceled(cancel));
-        _loop.Post(new ControllerInput.Command(command, reply));
-        return reply.Task;
-    }
+    private Task<string> OnControlAsync(string command, CancellationToken cancel) =>
+        _loop.AskAsync(reply => new ControllerInput.Command(command, reply), cancel);
 
     private void Send(IReadOnlyList<Outgoing> send)
     {
