@@ -43,24 +43,27 @@ nl_log "lan1->lan2: $rx_a/$tx_a, lan3->lan1: $rx_b/$tx_b (received/sent); SPIs $
 [ "$rx_a" = "$tx_a" ] || nl_fail "lan1->lan2 lost $((tx_a - rx_a)) of $tx_a echoes across the rollovers"
 [ "$rx_b" = "$tx_b" ] || nl_fail "lan3->lan1 lost $((tx_b - rx_b)) of $tx_b echoes across the rollovers"
 
-# The wire: ESP only, and per sender the SPI changes at each rollover, new SPIs in the controller's order.
+# The wire: ESP only, and per sender and peer the SPI changes at each rollover, new SPIs in the controller's order.
+# (Per peer: a sender's states towards different peers are replaced one after the other, so across peers the
+# switch is not one instant.) The pings use lan1 -> lan2 and lan3 -> lan1: requests and replies on four paths.
 plain=$(nl_capture_plain roll)
 [ -z "$plain" ] || nl_fail "non-ESP packets on the underlay: $(head -n 3 <<<"$plain" | tr '\n' ' ')"
-for sender in 1 2 3; do
-  seq=$(nl_capture_read roll "esp and src ${NL_UL[4,$sender]}" |
+for path in "1 2" "2 1" "3 1" "1 3"; do
+  read -r sender peer <<<"$path"
+  seq=$(nl_capture_read roll "esp and src ${NL_UL[4,$sender]} and dst ${NL_UL[4,$peer]}" |
     sed -n 's/.*ESP(spi=0x\([0-9a-f]*\),.*/\1/p' | uniq | tr '\n' ' ')
   runs=($seq)
   distinct=$(tr ' ' '\n' <<<"$seq" | grep -c . )
   uniq_count=$(tr ' ' '\n' <<<"$seq" | grep . | sort -u | wc -l)
   # Each change is a switch to a new SPI: no flapping back to an older one.
-  [ "$distinct" = "$uniq_count" ] || nl_fail "cpe$sender's SPI flaps between SAs: $seq"
-  [ "${#runs[@]}" -ge 3 ] || nl_fail "cpe$sender used ${#runs[@]} SPI(s) while pinging ($seq): fewer than two rollovers"
+  [ "$distinct" = "$uniq_count" ] || nl_fail "cpe$sender -> cpe$peer: the SPI flaps between SAs: $seq"
+  [ "${#runs[@]}" -ge 3 ] || nl_fail "cpe$sender -> cpe$peer used ${#runs[@]} SPI(s) while pinging ($seq): fewer than two rollovers"
   # In the controller's order (the controller's list may lack an SA it held for less than a poll).
   expect=" ${history[*]} "
   for s in "${runs[@]}"; do
-    [[ $expect == *" $s "* ]] || nl_fail "cpe$sender sent SPI $s, never the controller's current SPI (${history[*]})"
+    [[ $expect == *" $s "* ]] || nl_fail "cpe$sender -> cpe$peer sent SPI $s, never the controller's current SPI (${history[*]})"
     expect=" ${expect#* $s }"
   done
-  nl_log "cpe$sender's ESP SPIs in order: $seq"
+  nl_log "cpe$sender -> cpe$peer ESP SPIs in order: $seq"
 done
 nl_pass
