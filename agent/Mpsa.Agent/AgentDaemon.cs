@@ -41,7 +41,20 @@ internal sealed class AgentDaemon : IDisposable
         // may be of the other family); without them the SA stays on the configured port.
         var ikeSource = settings.LocalAddress ?? LocalAddressTowards(settings.Controller);
         var nat = natSocket is not null ? new IPEndPoint(ikeSource, socket.LocalEndPoint.Port) : null;
-        _engine = new AgentEngine(settings, kernel, underlay, log, SystemRandom.Instance, nat);
+        var ikeLocal = IsAny(ikeSource) ? null : new IPEndPoint(ikeSource, socket.LocalEndPoint.Port);
+        _engine = new AgentEngine(settings, kernel, underlay, log, SystemRandom.Instance, nat, ikeLocal);
+        if (kernel is XfrmKernel)
+        {
+            // The CHILD_SA with the controller covers all traffic between the two addresses: IKE itself must bypass it,
+            // and ESP in UDP arriving on port 4500 goes to the kernel.
+            socket.EnableIpsecBypass();
+            natSocket?.EnableIpsecBypass();
+            natSocket?.EnableKernelEspInUdp();
+            if (socket.IsNatTraversal)
+            {
+                socket.EnableKernelEspInUdp();
+            }
+        }
     }
 
     private static MonoTime Now => DriverLoop<AgentInput>.Now;
@@ -228,22 +241,12 @@ internal sealed class AgentDaemon : IDisposable
         }
     }
 
+    private static bool IsAny(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
+
     private static IPAddress AnyOf(IPAddress like) => like.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
 
-    /// <summary>The source address the routing table picks for the controller (a connected UDP socket sends nothing).</summary>
-    private static IPAddress LocalAddressTowards(IPEndPoint controller)
-    {
-        try
-        {
-            using var probe = new Socket(controller.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            probe.Connect(controller);
-            return ((IPEndPoint)probe.LocalEndPoint!).Address;
-        }
-        catch (SocketException)
-        {
-            return AnyOf(controller.Address);
-        }
-    }
+    private static IPAddress LocalAddressTowards(IPEndPoint controller) =>
+        SourceAddress.Towards(controller.Address) ?? AnyOf(controller.Address);
 
     public void Dispose() => _engine.Dispose();
 }

@@ -2,9 +2,11 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Mpsa.Agent.Config;
 using Mpsa.Agent.DataPlane;
+using Mpsa.Netlink.ChildSas;
 using Mpsa.Netlink.Kernel;
 using Mpsa.Agent.GroupSa;
 using Mpsa.Agent.Supervisor;
+using Mpsa.Hosting;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
@@ -21,15 +23,25 @@ internal sealed class AgentEngine : IDisposable
     private readonly ControllerConnection _connection;
     private readonly GroupSaManager _groupSas;
     private readonly MemberDataPlane _dataPlane;
+    private readonly ChildSaInstaller<IkeSpi> _childSas;
+    private readonly KernelOwnership _childSaOwnership;
+    private readonly IPEndPoint? _ikeLocal;
+    private IPEndPoint? _ikePeer;
     private AgentSettings _settings;
 
-    public AgentEngine(AgentSettings settings, IKernel kernel, IPAddress underlay, ILogger log, IRandom random, IPEndPoint? natDetection = null)
+    /// <param name="ikeLocal">The address and port IKE leaves from (the CHILD_SA's endpoint); null: the CHILD_SA is not installed.</param>
+    public AgentEngine(AgentSettings settings, IKernel kernel, IPAddress underlay, ILogger log, IRandom random, IPEndPoint? natDetection = null,
+        IPEndPoint? ikeLocal = null)
     {
         _settings = settings;
         _log = log;
+        _ikeLocal = ikeLocal;
         _connection = new ControllerConnection(settings, random, natDetection: natDetection);
         _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line));
         _groupSas = new GroupSaManager(_dataPlane.States, new GroupSaOptions { AllowedSuites = settings.GroupSuites });
+        // The CHILD_SA with the controller has the reqid after the group SA's, with no mark (its traffic is not marked).
+        _childSaOwnership = KernelOwnership.Of(settings.DataPlane.ReqId + 1);
+        _childSas = new ChildSaInstaller<IkeSpi>(kernel, _childSaOwnership, line => log.KernelOperation(line));
     }
 
     public MemberDataPlane DataPlane => _dataPlane;
@@ -54,7 +66,7 @@ internal sealed class AgentEngine : IDisposable
 
     public IReadOnlyList<Outgoing> Start(MonoTime now)
     {
-        int leftovers = _dataPlane.Start();
+        int leftovers = _dataPlane.Start() + _childSas.RemoveLeftovers();
         if (leftovers > 0)
         {
             _log.LeftoversRemoved(leftovers);
@@ -78,6 +90,7 @@ internal sealed class AgentEngine : IDisposable
     public IReadOnlyList<Outgoing> Shutdown(MonoTime now)
     {
         _groupSas.RemoveAll();
+        _childSas.RemoveAll();
         _dataPlane.Stop();
         return Apply(_connection.Close(now), now);
     }
@@ -128,6 +141,7 @@ internal sealed class AgentEngine : IDisposable
         switch (e)
         {
             case IkeSaEstablished up:
+                _ikePeer = up.Peer;
                 _log.Connected(up.SpiI, up.SpiR, up.PeerIdentity, up.Peer, up.Suite);
                 if (!up.PeerSupportsMpsa)
                 {
@@ -136,12 +150,14 @@ internal sealed class AgentEngine : IDisposable
                 break;
             case ChildSaEstablished c:
                 _log.ChildSaUp(c.ChildSa);
+                Install(c);
                 break;
             case ChildSaFailed f:
                 _log.ChildSaRefused(f.Reason);
                 break;
             case ChildSaDeleted d:
                 _log.ChildSaDeletedByPeer(d.PeerSpis.Count);
+                _childSas.Remove(d.SpiR);
                 break;
             case MpsaReceived r:
                 using (r.Put)
@@ -156,14 +172,35 @@ internal sealed class AgentEngine : IDisposable
                 _log.Alive();
                 break;
             case PeerGone g when _connection.State == ConnectionState.Closed:
+                _childSas.RemoveAll();
                 _log.Closed();
                 break;
             case PeerGone g:
+                _childSas.RemoveAll();
                 _log.Disconnected(g.Reason, g.Detail, _connection.Failures, (long)(_connection.ReconnectIn(now) ?? TimeSpan.Zero).TotalMilliseconds);
                 break;
             case MessageDropped d:
                 _log.Dropped(d.From, d.Reason);
                 break;
+        }
+    }
+
+    private void Install(ChildSaEstablished c)
+    {
+        if (_ikeLocal is null || _ikePeer is null)
+        {
+            return;
+        }
+        // After a NAT was detected the SA lives on the NAT-T port on both ends (RFC 3948).
+        var local = c.ChildSa.UdpEncapsulation ? new IPEndPoint(_ikeLocal.Address, UdpEndpoint.NatTraversalPort) : _ikeLocal;
+        var r = _childSas.Install(c.SpiR, c.ChildSa, local, _ikePeer);
+        if (r.IsOk)
+        {
+            _log.ChildSaInstalled(_childSaOwnership);
+        }
+        else
+        {
+            _log.ChildSaNotInstalled(r.Message);
         }
     }
 

@@ -40,7 +40,8 @@ internal static class ControllerConfigFile
             [],
             c.String("control_socket", "/run/mpsa/controller.sock")!,
             c.OneOf("log_level", ["debug", "info", "warning", "error"], "info"),
-            c.Int("cookie_threshold", 0, 1_000_000, 100));
+            c.Int("cookie_threshold", 0, 1_000_000, 100),
+            c.Bool("install_child_sa", true));
         var members = ReadMembers(config, settings.Groups, warn);
         return settings with { Members = members };
     }

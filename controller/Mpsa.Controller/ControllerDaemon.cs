@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Mpsa.Controller.Members;
 using Mpsa.Hosting;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
+using Mpsa.Netlink.Core;
+using Mpsa.Netlink.Xfrm;
 
 namespace Mpsa.Controller;
 
@@ -23,13 +26,16 @@ internal sealed class ControllerDaemon : IDisposable
     private readonly List<UdpEndpoint> _sockets = [];
     private readonly Dictionary<IPEndPoint, UdpEndpoint> _natPeers = [];
     private readonly ControllerEngine _engine;
+    private readonly XfrmKernel? _kernel;
     private MonoTime _nextCookieRotation;
 
     private ControllerDaemon(string configPath, ControllerSettings settings, ILogger log)
     {
         _configPath = configPath;
         _log = log;
-        _engine = new ControllerEngine(settings, log, SystemRandom.Instance, DriverLoop<ControllerInput>.Now);
+        _kernel = settings.InstallChildSa ? OpenKernel(log) : null;
+        var childSas = _kernel is null ? null : new MemberChildSas(_kernel, LocalAddressTowards, log);
+        _engine = new ControllerEngine(settings, log, SystemRandom.Instance, DriverLoop<ControllerInput>.Now, childSas);
         _nextCookieRotation = DriverLoop<ControllerInput>.Now + CookieRotation;
     }
 
@@ -54,6 +60,16 @@ internal sealed class ControllerDaemon : IDisposable
             {
                 var socket = new UdpEndpoint(endpoint, endpoint.Port == UdpEndpoint.NatTraversalPort ? true : null, logs.CreateLogger("mpsa-controller.udp"));
                 _sockets.Add(socket);
+                if (_kernel is not null)
+                {
+                    // Members' CHILD_SAs cover all traffic between the two addresses: IKE itself bypasses them, and ESP in
+                    // UDP on the NAT-T port goes to the kernel.
+                    socket.EnableIpsecBypass();
+                    if (socket.IsNatTraversal)
+                    {
+                        socket.EnableKernelEspInUdp();
+                    }
+                }
                 receivers.Add(socket.RunAsync((datagram, from) => _loop.Post(new ControllerInput.Datagram(datagram.ToArray(), from, socket)), closeSockets.Token));
                 _log.Listening(socket.LocalEndPoint);
             }
@@ -155,8 +171,32 @@ internal sealed class ControllerDaemon : IDisposable
         }
     }
 
+    private static XfrmKernel? OpenKernel(ILogger log)
+    {
+        try
+        {
+            return new XfrmKernel();
+        }
+        catch (NetlinkException e)
+        {
+            log.NoKernel(e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>The listening address of the peer's family when bound to one, else the routing table's choice.</summary>
+    private IPAddress? LocalAddressTowards(IPAddress peer)
+    {
+        var bound = _sockets.Select(s => s.LocalEndPoint.Address).Where(a => a.AddressFamily == peer.AddressFamily).Distinct().ToList();
+        return bound is [var only] && !only.Equals(IPAddress.Any) && !only.Equals(IPAddress.IPv6Any) ? only : SourceAddress.Towards(peer);
+    }
+
     private static bool SameFamily(UdpEndpoint s, IPEndPoint to) =>
         s.LocalEndPoint.AddressFamily == to.AddressFamily || s.LocalEndPoint.Address.Equals(IPAddress.IPv6Any);
 
-    public void Dispose() => _engine.Dispose();
+    public void Dispose()
+    {
+        _engine.Dispose();
+        _kernel?.Dispose();
+    }
 }

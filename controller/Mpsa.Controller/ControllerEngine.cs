@@ -20,12 +20,16 @@ internal sealed partial class ControllerEngine : IDisposable
     private readonly Dictionary<string, GroupKeyManager> _groups = [];
     private readonly Dictionary<IkeSpi, MemberSession> _sessions = [];
     private readonly Dictionary<string, RekeyFanOut> _fanOuts = [];
+    private readonly MemberChildSas? _childSas;
     private Dictionary<string, (MemberConfig Member, PeerPolicy Policy)> _members = [];
 
-    public ControllerEngine(ControllerSettings settings, ILogger log, IRandom random, MonoTime now)
+    /// <param name="childSas">Where members' CHILD_SAs go into the kernel; null: they are negotiated only.</param>
+    public ControllerEngine(ControllerSettings settings, ILogger log, IRandom random, MonoTime now, MemberChildSas? childSas = null)
     {
         _log = log;
         _random = random;
+        _childSas = childSas;
+        _childSas?.Start();
         Settings = settings;
         ApplyMembers(settings);
         foreach (var g in settings.Groups.Values)
@@ -126,6 +130,7 @@ internal sealed partial class ControllerEngine : IDisposable
                 foreach (var old in _sessions.Values.Where(s => s.Member.Name == m.Member.Name).ToList())
                 {
                     _sessions.Remove(old.SpiR);
+                    _childSas?.Remove(old.SpiR);
                     _responder.Forget(old.SpiR);
                     _log.MemberReplaced(m.Member.Name, old.SpiR);
                 }
@@ -139,12 +144,14 @@ internal sealed partial class ControllerEngine : IDisposable
                 break;
             case ChildSaEstablished c when _sessions.TryGetValue(c.SpiR, out var s):
                 _log.ChildSaNegotiated(s.Member.Name, c.ChildSa);
+                _childSas?.Install(s.Member.Name, s.Address, c);
                 break;
             case ChildSaFailed f when _sessions.TryGetValue(f.SpiR, out var s):
                 _log.ChildSaFailed(s.Member.Name, f.Reason);
                 break;
             case ChildSaDeleted d when _sessions.TryGetValue(d.SpiR, out var s):
                 _log.ChildSaDeleted(s.Member.Name, d.PeerSpis.Count);
+                _childSas?.Remove(d.SpiR);
                 break;
             case MpsaAcknowledged ack when _sessions.TryGetValue(ack.SpiR, out var s):
                 OnAcknowledged(s, ack, now);
@@ -180,6 +187,7 @@ internal sealed partial class ControllerEngine : IDisposable
 
     private void OnGone(PeerGone gone)
     {
+        _childSas?.Remove(gone.SpiR);
         if (!_sessions.Remove(gone.SpiR, out var s))
         {
             if (gone.Reason is PeerGoneReason.AuthenticationFailed or PeerGoneReason.Refused)
@@ -236,6 +244,7 @@ internal sealed partial class ControllerEngine : IDisposable
 
     public void Dispose()
     {
+        _childSas?.RemoveAll();
         _responder.Dispose();
         foreach (var g in _groups.Values)
         {

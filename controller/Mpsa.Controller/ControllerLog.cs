@@ -77,4 +77,22 @@ internal static partial class ControllerLog
 
     [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "group {Group}: member {Member} did not acknowledge SA {Spi}: {Reason}")]
     public static partial void RekeyMissed(this ILogger logger, string group, string member, EspSpi spi, string reason);
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "kernel: {Operation}")]
+    public static partial void KernelOperation(this ILogger logger, string operation);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "removed {Count} states and policies left by an earlier run")]
+    public static partial void LeftoversRemoved(this ILogger logger, int count);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "member {Member}: CHILD_SA in={InboundSpi:x8} out={OutboundSpi:x8} installed in the kernel")]
+    public static partial void ChildSaInstalled(this ILogger logger, string member, uint inboundSpi, uint outboundSpi);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "member {Member}: CHILD_SA not installed in the kernel: {Error}; keeping the IKE SA (later refusals are logged at debug)")]
+    public static partial void ChildSaNotInstalled(this ILogger logger, string member, string error);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Debug, Message = "member {Member}: CHILD_SA not installed in the kernel: {Error}; keeping the IKE SA")]
+    public static partial void ChildSaNotInstalledAgain(this ILogger logger, string member, string error);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "CHILD_SAs are not installed in the kernel: {Error}")]
+    public static partial void NoKernel(this ILogger logger, string error);
 }

@@ -15,4 +15,5 @@ internal sealed record ControllerSettings(
     IReadOnlyList<MemberConfig> Members,
     string ControlSocket,
     string LogLevel,
-    int CookieThreshold);
+    int CookieThreshold,
+    bool InstallChildSa = true);

@@ -24,6 +24,7 @@ namespace Mpsa.Netlink.Kernel;
 /// <param name="HardLifetimeSeconds">Hard add-expire time, counted from when the state was added; 0 = none. A safety net: the agent removes states itself.</param>
 /// <param name="Direction">Optional XFRMA_SA_DIR (Linux 6.10 and later; <see cref="XfrmDirection.Fwd"/> is invalid). Informational on older kernels.</param>
 /// <param name="SoftLifetimeSeconds">Soft add-expire time (XFRM_MSG_EXPIRE with hard = 0), counted from when the state was added; 0 = none.</param>
+/// <param name="Encap">ESP in UDP (XFRMA_ENCAP) when a NAT lies between the two ends; null for plain ESP.</param>
 internal sealed record XfrmStateSpec(
     IPAddress? Source,
     IPAddress Destination,
@@ -37,7 +38,8 @@ internal sealed record XfrmStateSpec(
     XfrmMark? Mark,
     ulong HardLifetimeSeconds,
     XfrmDirection? Direction = null,
-    ulong SoftLifetimeSeconds = 0)
+    ulong SoftLifetimeSeconds = 0,
+    XfrmEncap? Encap = null)
 {
     /// <summary>The state's address family (xfrm_usersa_info.family), that of its outer addresses.</summary>
     public AddressFamily Family => Destination.AddressFamily;
@@ -59,6 +61,10 @@ internal sealed record XfrmStateSpec(
         if (Mark is { } mark)
         {
             b.Append(" mark ").Append(mark.ToString());
+        }
+        if (Encap is { } encap)
+        {
+            b.Append(' ').Append(encap.ToString());
         }
         if (HardLifetimeSeconds > 0)
         {

@@ -25,7 +25,7 @@ internal static class XfrmMessages
     private const byte XfrmStateAfUnspec = 32;   // linux/xfrm.h XFRM_STATE_AF_UNSPEC
     private const NlmFlags DumpRequest = NlmFlags.NLM_F_REQUEST | NlmFlags.NLM_F_DUMP;
 
-    /// <summary>XFRM_MSG_NEWSA or XFRM_MSG_UPDSA: xfrm_usersa_info, the algorithm attributes, XFRMA_MARK, and XFRMA_SA_DIR when asked.</summary>
+    /// <summary>XFRM_MSG_NEWSA or XFRM_MSG_UPDSA: xfrm_usersa_info, the algorithm attributes, XFRMA_MARK, XFRMA_ENCAP, and XFRMA_SA_DIR when asked.</summary>
     public static NetlinkMessageBuilder NewState(XfrmStateSpec state, bool update, bool withDirection)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -73,6 +73,15 @@ internal static class XfrmMessages
         if (state.Mark is { } mark)
         {
             b.AddAttribute((ushort)XfrmAttr.XFRMA_MARK, new xfrm_mark { v = mark.Value, m = mark.Mask });
+        }
+        if (state.Encap is { } encap)
+        {
+            b.AddAttribute((ushort)XfrmAttr.XFRMA_ENCAP, new xfrm_encap_tmpl
+            {
+                encap_type = xfrm_encap_tmpl.UDP_ENCAP_ESPINUDP,
+                encap_sport = Network(encap.SourcePort),
+                encap_dport = Network(encap.DestinationPort),
+            });
         }
         if (withDirection && state.Direction is { } dir)
         {
@@ -223,6 +232,7 @@ internal static class XfrmMessages
     {
         var info = ReadFixed<xfrm_usersa_info>(message, "xfrm_usersa_info");
         XfrmMark? mark = null;
+        XfrmEncap? encap = null;
         foreach (var attribute in message.AttributesAfter(Unsafe.SizeOf<xfrm_usersa_info>()))
         {
             if (attribute.Type == (ushort)XfrmAttr.XFRMA_MARK)
@@ -230,9 +240,14 @@ internal static class XfrmMessages
                 var m = attribute.Read<xfrm_mark>("xfrm_mark");
                 mark = m.v == 0 && m.m == 0 ? null : new XfrmMark(m.v, m.m);
             }
+            else if (attribute.Type == (ushort)XfrmAttr.XFRMA_ENCAP)
+            {
+                var e = attribute.Read<xfrm_encap_tmpl>("xfrm_encap_tmpl");
+                encap = new XfrmEncap(Host(e.encap_sport), Host(e.encap_dport));
+            }
         }
         var id = new XfrmStateId(XfrmAddress.ToAddress(info.id.daddr, info.family), new EspSpi(Host(info.id.spi)), (ProtocolType)info.id.proto);
-        return new XfrmStateEntry(id, info.reqid, mark, info.curlft.packets, info.curlft.bytes);
+        return new XfrmStateEntry(id, info.reqid, mark, info.curlft.packets, info.curlft.bytes, (XfrmMode)info.mode, encap);
     }
 
     /// <summary>A NEWPOLICY message (dump part); null for a policy our types cannot express (socket policy, AF_UNSPEC selector).</summary>

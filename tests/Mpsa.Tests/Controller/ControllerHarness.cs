@@ -19,12 +19,12 @@ internal sealed class ControllerHarness : IDisposable
     private readonly Dictionary<IPEndPoint, Cpe> _cpes = [];
     private int _seed = 100;
 
-    public ControllerHarness(int members, GroupConfig? group = null, ILogger? log = null)
+    public ControllerHarness(int members, GroupConfig? group = null, ILogger? log = null, MemberChildSas? childSas = null)
     {
         Group = group ?? DefaultGroup();
         Members = Enumerable.Range(1, members).Select(i =>
             new MemberConfig($"cpe{i}", $"cpe{i}.example.net", SecretBytes.CopyFrom(System.Text.Encoding.UTF8.GetBytes($"psk-of-cpe{i}-0123456789")), Group.Name, true)).ToList();
-        Engine = new ControllerEngine(Settings(Members), log ?? NullLogger.Instance, new SeededRandom(7), Now);
+        Engine = new ControllerEngine(Settings(Members), log ?? NullLogger.Instance, new SeededRandom(7), Now, childSas);
     }
 
     public static GroupConfig DefaultGroup() => new("office", new EspSuite(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128),

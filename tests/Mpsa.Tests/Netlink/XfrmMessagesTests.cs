@@ -108,7 +108,29 @@ public class XfrmMessagesTests
 
         var entry = XfrmMessages.ReadState(reader.Current);
 
-        Assert.That(entry, Is.EqualTo(new XfrmStateEntry(spec.Id, OwnReqId, new XfrmMark(0x10, 0xff), 0, 0)));
+        Assert.That(entry, Is.EqualTo(new XfrmStateEntry(spec.Id, OwnReqId, new XfrmMark(0x10, 0xff), 0, 0, XfrmMode.Tunnel)));
+    }
+
+    [Test]
+    public void LaysOutUdpEncapsulationInNetworkOrder()
+    {
+        var spec = State("192.0.2.1", 0xc0000101, source: "198.51.100.9", mode: XfrmMode.Transport) with { Encap = new XfrmEncap(4500, 31000) };
+        using var b = XfrmMessages.NewState(spec, update: false, withDirection: false);
+        var bytes = b.Finish(1).ToArray();
+        var reader = new NetlinkMessageReader(bytes);
+        Assert.That(reader.MoveNext());
+
+        var entry = XfrmMessages.ReadState(reader.Current);
+        string? encap = null;
+        foreach (var a in reader.Current.AttributesAfter(224))
+        {
+            encap = a.Type == 4 ? Convert.ToHexString(a.Value) : encap;
+        }
+
+        Assert.That(entry.Encap, Is.EqualTo(new XfrmEncap(4500, 31000)));
+        Assert.That(entry.Mode, Is.EqualTo(XfrmMode.Transport));
+        // encap_type 2 (host order), sport 4500 = 0x1194 and dport 31000 = 0x7918 big-endian, encap_oa zero.
+        Assert.That(encap, Is.EqualTo("0200" + "1194" + "7918" + "0000" + new string('0', 32)));
     }
 
     [Test]

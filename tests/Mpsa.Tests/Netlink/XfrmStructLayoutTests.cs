@@ -35,6 +35,7 @@ public class XfrmStructLayoutTests
             Assert.That(Unsafe.SizeOf<xfrm_user_acquire>(), Is.EqualTo(280));
             Assert.That(Unsafe.SizeOf<xfrm_userspi_info>(), Is.EqualTo(232));
             Assert.That(Unsafe.SizeOf<xfrm_mark>(), Is.EqualTo(8));
+            Assert.That(Unsafe.SizeOf<xfrm_encap_tmpl>(), Is.EqualTo(24));
             Assert.That(Unsafe.SizeOf<xfrm_algo>(), Is.EqualTo(68));
             Assert.That(Unsafe.SizeOf<xfrm_algo_auth>(), Is.EqualTo(72));
             Assert.That(Unsafe.SizeOf<xfrm_algo_aead>(), Is.EqualTo(72));
@@ -58,9 +59,13 @@ public class XfrmStructLayoutTests
         var aead = default(xfrm_algo_aead);
         var rt = default(rtmsg);
         var nl = default(sockaddr_nl);
+        var encap = default(xfrm_encap_tmpl);
         Assert.Multiple(() =>
         {
             Assert.That(Offset(ref sel, ref sel.dport), Is.EqualTo(32));
+            Assert.That(Offset(ref encap, ref encap.encap_sport), Is.EqualTo(2));
+            Assert.That(Offset(ref encap, ref encap.encap_dport), Is.EqualTo(4));
+            Assert.That(Offset(ref encap, ref encap.encap_oa), Is.EqualTo(8));
             Assert.That(Offset(ref sel, ref sel.sport_mask), Is.EqualTo(38));
             Assert.That(Offset(ref sel, ref sel.family), Is.EqualTo(40));
             Assert.That(Offset(ref sel, ref sel.prefixlen_d), Is.EqualTo(42));

@@ -26,6 +26,7 @@ S(xfrm_user_expire); O(xfrm_user_expire,state);O(xfrm_user_expire,hard);
 S(xfrm_user_acquire); O(xfrm_user_acquire,id);O(xfrm_user_acquire,saddr);O(xfrm_user_acquire,sel);O(xfrm_user_acquire,policy);O(xfrm_user_acquire,aalgos);O(xfrm_user_acquire,ealgos);O(xfrm_user_acquire,calgos);O(xfrm_user_acquire,seq);
 S(xfrm_userspi_info); O(xfrm_userspi_info,info);O(xfrm_userspi_info,min);O(xfrm_userspi_info,max);
 S(xfrm_mark); O(xfrm_mark,v);O(xfrm_mark,m);
+S(xfrm_encap_tmpl); O(xfrm_encap_tmpl,encap_type);O(xfrm_encap_tmpl,encap_sport);O(xfrm_encap_tmpl,encap_dport);O(xfrm_encap_tmpl,encap_oa);
 S(xfrm_algo); O(xfrm_algo,alg_name);O(xfrm_algo,alg_key_len);O(xfrm_algo,alg_key);
 S(xfrm_algo_auth); O(xfrm_algo_auth,alg_name);O(xfrm_algo_auth,alg_key_len);O(xfrm_algo_auth,alg_trunc_len);O(xfrm_algo_auth,alg_key);
 S(xfrm_algo_aead); O(xfrm_algo_aead,alg_name);O(xfrm_algo_aead,alg_key_len);O(xfrm_algo_aead,alg_icv_len);O(xfrm_algo_aead,alg_key);

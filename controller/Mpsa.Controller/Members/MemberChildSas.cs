@@ -1,0 +1,82 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+using Mpsa.Netlink.ChildSas;
+using Mpsa.Netlink.Kernel;
+
+namespace Mpsa.Controller.Members;
+
+/// <summary>
+/// The CHILD_SA each member negotiated in IKE_AUTH, in the controller's kernel, so iBGP and anything else between
+/// member and controller is protected. A kernel that refuses (no ESP, no CAP_NET_ADMIN) is logged once as a warning,
+/// later refusals at debug, and the IKE SA stays up, as charon does ("failed to establish CHILD_SA, keeping IKE_SA").
+/// </summary>
+internal sealed class MemberChildSas
+{
+    /// <summary>"MC" and one reqid per member: [0x4d430001, 0x4d43ffff].</summary>
+    public static readonly KernelOwnership Ownership = new(0x4d430001, 0x4d43ffff);
+
+    private readonly ChildSaInstaller<IkeSpi> _installer;
+    private readonly Func<IPAddress, IPAddress?> _localAddressTowards;
+    private readonly ILogger _log;
+    private bool _refusalLogged;
+
+    /// <param name="localAddressTowards">The controller's address that IKE and ESP to a peer leave from.</param>
+    public MemberChildSas(IKernel kernel, Func<IPAddress, IPAddress?> localAddressTowards, ILogger log)
+    {
+        _localAddressTowards = localAddressTowards;
+        _log = log;
+        _installer = new ChildSaInstaller<IkeSpi>(kernel, Ownership, line => log.KernelOperation(line));
+    }
+
+    public int Count => _installer.Count;
+
+    /// <summary>Removes what a crashed controller left in its reqid range.</summary>
+    public void Start()
+    {
+        int n = _installer.RemoveLeftovers();
+        if (n > 0)
+        {
+            _log.LeftoversRemoved(n);
+        }
+    }
+
+    public void Install(string member, IPEndPoint peer, ChildSaEstablished c)
+    {
+        if (peer.Address.IsIPv4MappedToIPv6)
+        {
+            peer = new IPEndPoint(peer.Address.MapToIPv4(), peer.Port);   // a dual-stack socket's view of an IPv4 member
+        }
+        if (_localAddressTowards(peer.Address) is not { } address)
+        {
+            Refused(member, $"no local address towards {peer.Address}");
+            return;
+        }
+        var local = new IPEndPoint(address, c.ChildSa.UdpEncapsulation ? 4500 : 500);
+        var r = _installer.Install(c.SpiR, c.ChildSa, local, peer);
+        if (r.IsOk)
+        {
+            _log.ChildSaInstalled(member, c.ChildSa.InboundSpi, c.ChildSa.OutboundSpi);
+        }
+        else
+        {
+            Refused(member, r.Message);
+        }
+    }
+
+    public void Remove(IkeSpi spiR) => _installer.Remove(spiR);
+
+    public void RemoveAll() => _installer.RemoveAll();
+
+    private void Refused(string member, string error)
+    {
+        if (_refusalLogged)
+        {
+            _log.ChildSaNotInstalledAgain(member, error);
+            return;
+        }
+        _refusalLogged = true;
+        _log.ChildSaNotInstalled(member, error);
+    }
+}

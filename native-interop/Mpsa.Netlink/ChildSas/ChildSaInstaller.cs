@@ -1,0 +1,137 @@
+using System.Net;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Netlink.Kernel;
+
+namespace Mpsa.Netlink.ChildSas;
+
+/// <summary>
+/// Puts the CHILD_SAs negotiated with IKE peers into the kernel and takes them out again, each under its own reqid
+/// from [<see cref="KernelOwnership.ReqIdMin"/>, <see cref="KernelOwnership.ReqIdMax"/>], so leftovers of a crashed
+/// run are found and nothing else is touched. States go in before policies: a kernel that cannot hold ESP (no esp4
+/// module) refuses the first state and no policy ever sends traffic into a missing SA.
+/// </summary>
+internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership ownership, Action<string> log)
+    where TKey : notnull
+{
+    private readonly Dictionary<TKey, Installed> _installed = [];
+    private readonly HashSet<uint> _usedReqIds = [];
+    private uint _nextReqId = ownership.ReqIdMin;
+
+    private sealed record Installed(uint ReqId, IReadOnlyList<XfrmStateId> States, IReadOnlyList<XfrmPolicyId> Policies);
+
+    public int Count => _installed.Count;
+
+    /// <summary>Installs <paramref name="child"/> for <paramref name="key"/> (replacing what that key had); the first refusal, or Ok.</summary>
+    public KernelResult Install(TKey key, ChildSa child, IPEndPoint local, IPEndPoint peer)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        Remove(key);
+        if (!TryReqId(out uint reqId))
+        {
+            return KernelResult.Failed(28, $"install {child}", $"no free reqid in {ownership}");   // ENOSPC
+        }
+        var (states, policies) = ChildSaPlan.Build(child, local, peer, reqId);
+        var addedStates = new List<XfrmStateId>();
+        var addedPolicies = new List<XfrmPolicyId>();
+        foreach (var s in states)
+        {
+            var r = kernel.AddState(s);
+            if (!r.IsOk)
+            {
+                Undo(addedStates, addedPolicies);
+                return r;
+            }
+            addedStates.Add(s.Id);
+            log($"state {s}");
+        }
+        foreach (var p in policies)
+        {
+            var r = kernel.UpdatePolicy(p);
+            if (!r.IsOk)
+            {
+                Undo(addedStates, addedPolicies);
+                return r;
+            }
+            addedPolicies.Add(p.Id);
+            log($"policy {p}");
+        }
+        _installed[key] = new Installed(reqId, addedStates, addedPolicies);
+        _usedReqIds.Add(reqId);
+        return KernelResult.Ok;
+    }
+
+    public bool Contains(TKey key) => _installed.ContainsKey(key);
+
+    /// <summary>Takes out what <paramref name="key"/> installed; false when it had nothing.</summary>
+    public bool Remove(TKey key)
+    {
+        if (!_installed.Remove(key, out var installed))
+        {
+            return false;
+        }
+        _usedReqIds.Remove(installed.ReqId);
+        Undo(installed.States, installed.Policies);
+        return true;
+    }
+
+    public void RemoveAll()
+    {
+        foreach (var key in _installed.Keys.ToList())
+        {
+            Remove(key);
+        }
+    }
+
+    /// <summary>States and policies in the owned reqid range that an earlier run left; returns how many went.</summary>
+    public int RemoveLeftovers()
+    {
+        int n = 0;
+        foreach (var id in kernel.ListPolicies(ownership))
+        {
+            n += kernel.DeletePolicy(id).IsOk ? 1 : 0;
+        }
+        foreach (var id in kernel.ListStates(ownership))
+        {
+            n += kernel.DeleteState(id).IsOk ? 1 : 0;
+        }
+        return n;
+    }
+
+    private void Undo(IReadOnlyList<XfrmStateId> states, IReadOnlyList<XfrmPolicyId> policies)
+    {
+        // Policies first, so no packet is sent into a state that is already gone.
+        foreach (var id in policies)
+        {
+            Report(kernel.DeletePolicy(id));
+        }
+        foreach (var id in states)
+        {
+            Report(kernel.DeleteState(id));
+        }
+    }
+
+    private void Report(KernelResult r)
+    {
+        if (!r.IsOk && r.Status != KernelStatus.NotFound)
+        {
+            log(r.Message);
+        }
+    }
+
+    private bool TryReqId(out uint reqId)
+    {
+        // Round robin from the last one given, so a reqid just freed is not at once reused.
+        ulong size = (ulong)ownership.ReqIdMax - ownership.ReqIdMin + 1;
+        for (ulong i = 0; i < size && (ulong)_usedReqIds.Count < size; i++)
+        {
+            reqId = _nextReqId;
+            _nextReqId = reqId >= ownership.ReqIdMax ? ownership.ReqIdMin : reqId + 1;
+            if (!_usedReqIds.Contains(reqId))
+            {
+                return true;
+            }
+        }
+        reqId = 0;
+        return false;
+    }
+}
