@@ -61,7 +61,7 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "cannot watch routing table {Table}: {Error}; only static peers are used")]
     public static partial void NoRoutes(this ILogger logger, int table, string error);
 
-    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "CHILD_SA with the controller installed in the kernel (reqid range {Owner})")]
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "CHILD_SA with the controller installed in the kernel ({Owner})")]
     public static partial void ChildSaInstalled(this ILogger logger, Mpsa.Netlink.Kernel.KernelOwnership owner);
 
     [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "CHILD_SA with the controller not installed in the kernel: {Error}; keeping the IKE SA")]

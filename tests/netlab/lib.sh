@@ -351,8 +351,8 @@ nl_spi() {
   printf '%08x\n' "$((16#${s,,}))"
 }
 
-# nl_xfrm_states NS: one line per state: "src dst spi mode packets bytes" (spi as 8 hex digits).
-nl_xfrm_states() {
+# nl_xfrm_all_states NS: one line per state: "src dst spi mode packets bytes" (spi as 8 hex digits).
+nl_xfrm_all_states() {
   ip -n "$1" -s xfrm state 2>/dev/null | awk '
     function flush() { if (src != "") printf "%s %s %s %s %s %s\n", src, dst, spi, mode, pk, by; src = "" }
     /^src / { flush(); src = $2; dst = $4; pk = 0; by = 0; next }
@@ -363,9 +363,20 @@ nl_xfrm_states() {
     END { flush() }'
 }
 
+# nl_xfrm_states NS: the group SA's states: all but those of the CHILD_SA with the controller (between
+# a CPE's and the controller's underlay address; nl_xfrm_child_states lists those).
+nl_xfrm_states() {
+  nl_xfrm_all_states "$1" | awk -v a="${NL_UL[4,ctl]}" -v b="${NL_UL[6,ctl]}" '$1 != a && $1 != b && $2 != a && $2 != b'
+}
+
+# nl_xfrm_child_states NS: the states of CHILD_SAs with the controller (as nl_xfrm_all_states prints them).
+nl_xfrm_child_states() {
+  nl_xfrm_all_states "$1" | awk -v a="${NL_UL[4,ctl]}" -v b="${NL_UL[6,ctl]}" '$1 == a || $1 == b || $2 == a || $2 == b'
+}
+
 # nl_xfrm_packets NS SPI DST: the packet counter of the state (DST, SPI), empty if there is none.
 nl_xfrm_packets() {
-  nl_xfrm_states "$1" | awk -v spi="$2" -v dst="$3" '$3 == spi && $2 == dst { print $5; exit }'
+  nl_xfrm_all_states "$1" | awk -v spi="$2" -v dst="$3" '$3 == spi && $2 == dst { print $5; exit }'
 }
 
 # nl_xfrm_has_state NS SPI DST [SRC]: such a state exists (SPI as 8 hex digits).
@@ -377,15 +388,17 @@ nl_xfrm_has_state() {
 # nl_xfrm_count NS [SPI]: number of states (with that SPI).
 nl_xfrm_count() { nl_xfrm_states "$1" | awk -v spi="${2:-}" 'spi == "" || $3 == spi { n++ } END { print n + 0 }'; }
 
-# nl_xfrm_state_keys NS: the states without counters, sorted ("src dst spi mode").
-nl_xfrm_state_keys() { nl_xfrm_states "$1" | awk '{ print $1, $2, $3, $4 }' | sort; }
+# nl_xfrm_state_keys NS: all states (the CHILD_SA with the controller too) without counters, sorted ("src dst spi mode").
+nl_xfrm_state_keys() { nl_xfrm_all_states "$1" | awk '{ print $1, $2, $3, $4 }' | sort; }
 
-# nl_xfrm_policy_keys NS: one line per policy: "dir src dst tmpl-src tmpl-dst proto mode", sorted.
+# nl_xfrm_policy_keys NS: one line per policy: "dir src dst tmpl-src tmpl-dst proto mode", sorted (per-socket
+# policies, such as the IKE sockets' bypass, belong to their sockets and are left out).
 nl_xfrm_policy_keys() {
   ip -n "$1" xfrm policy 2>/dev/null | awk '
-    function flush() { if (sel != "") print dir, sel, tsrc, tdst, tproto, tmode; sel = "" }
+    function flush() { if (sel != "" && dir != "socket") print dir, sel, tsrc, tdst, tproto, tmode; sel = "" }
     /^src / { flush(); sel = $2 " " $4; dir = "?"; tsrc = tdst = tproto = tmode = "-"; next }
     /^\tdir / { dir = $2 }
+    /^\tsocket / { dir = "socket" }
     /^\ttmpl src / { tsrc = $3; tdst = $5 }
     /^\t\tproto / { tproto = $2; for (i = 1; i <= NF; i++) if ($i == "mode") tmode = $(i + 1) }
     END { flush() }' | sort

@@ -14,6 +14,8 @@ internal sealed record KernelOwnership(uint ReqIdMin, uint ReqIdMax, XfrmMark? M
     public bool Owns(uint reqId, XfrmMark? mark) =>
         reqId >= ReqIdMin && reqId <= ReqIdMax && (Mark is null || Mark == mark);
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"reqid 0x{ReqIdMin:x}-0x{ReqIdMax:x}")
+    public override string ToString() => (ReqIdMin == ReqIdMax
+            ? string.Create(CultureInfo.InvariantCulture, $"reqid 0x{ReqIdMin:x}")
+            : string.Create(CultureInfo.InvariantCulture, $"reqid 0x{ReqIdMin:x}-0x{ReqIdMax:x}"))
         + (Mark is { } m ? $" mark {m}" : string.Empty);
 }

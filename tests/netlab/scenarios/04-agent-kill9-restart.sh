@@ -8,7 +8,8 @@ nl_overlay_routes
 nl_start_all
 spi=$NL_CUR
 nl_ping_pairs 4 2
-states0=$(nl_xfrm_state_keys cpe2)
+group_keys() { nl_xfrm_states cpe2 | awk '{ print $1, $2, $3, $4 }' | sort; }
+states0=$(group_keys)
 policies0=$(nl_xfrm_policy_keys cpe2)
 nl_log "cpe2 before: $(wc -l <<<"$states0") states, $(wc -l <<<"$policies0") policies"
 
@@ -27,9 +28,9 @@ nl_check_alive
 nl_group_spis_or_fail
 nl_log "cpe2 back (agent: $NL_AGENT_SAS; controller current $NL_CUR next ${NL_NEXT:-none})"
 
-states1=$(nl_xfrm_state_keys cpe2)
+states1=$(group_keys)
 policies1=$(nl_xfrm_policy_keys cpe2)
-dup=$(nl_xfrm_states cpe2 | awk '{ print $1, $2, $3 }' | sort | uniq -d)
+dup=$(nl_xfrm_all_states cpe2 | awk '{ print $1, $2, $3 }' | sort | uniq -d)
 [ -z "$dup" ] || nl_fail "duplicate states on cpe2: $dup"
 dup=$(uniq -d <<<"$policies1")
 [ -z "$dup" ] || nl_fail "duplicate policies on cpe2: $dup"
@@ -41,6 +42,12 @@ if [ "$NL_CUR" = "$spi" ] && [ -z "$NL_NEXT" ]; then
   [ "$states1" = "$states0" ] ||
     nl_fail "cpe2's states differ from before the kill: $(diff <(echo "$states0") <(echo "$states1") | grep '^[<>]' | tr '\n' ';')"
 fi
+# The CHILD_SA with the controller: only the new IKE SA's two states (the killed run's went at start).
+child=$(nl_agent_status 2 | jq -r '.child_sa | "\(.inbound_spi) \(.outbound_spi)"')
+read -r cin cout <<<"$child"
+kids=$(nl_xfrm_child_states cpe2 | awk '{ print $3 }' | sort | tr '\n' ' ')
+want=$(printf '%s\n' "$(nl_spi "$cin")" "$(nl_spi "$cout")" | sort | tr '\n' ' ')
+[ "$kids" = "$want" ] || nl_fail "cpe2's CHILD_SA states with the controller: SPIs '$kids', expected the new IKE SA's '$want'"
 nl_log "cpe2 after: $(wc -l <<<"$states1") states, $(wc -l <<<"$policies1") policies: no duplicate, none stale"
 
 nl_ping_pairs 4 3

@@ -42,7 +42,7 @@ nl_log "controller sees members at: $addrs"
 # ---- Phase 2: IPv6 underlay: the agents stop (and clean up), restart with the IPv6 data plane.
 for ((i = 1; i <= NL_CPES; i++)); do nl_stop "cpe$i" TERM 20 || nl_fail "agent cpe$i did not stop"; done
 for ((i = 1; i <= NL_CPES; i++)); do
-  [ "$(nl_xfrm_count "cpe$i")" = 0 ] || nl_fail "agent cpe$i left states behind on stop"
+  [ -z "$(nl_xfrm_all_states "cpe$i")" ] || nl_fail "agent cpe$i left states behind on stop"
 done
 NL_UNDERLAY4=no nl_overlay_routes                # IPv4 subnets: routes out of eth0 without IPv4 gateway
 for ((i = 1; i <= NL_CPES; i++)); do nl_agent_conf "$i" underlay=6 controller=6; nl_start_agent "$i"; done
