@@ -123,7 +123,7 @@ internal sealed class AgentEngine : IDisposable
             new ControllerStatus(state, _connection.Controller.ToString(), up?.PeerIdentity ?? _settings.ControllerIdentity, retry),
             up is null ? null : new IkeSaStatus(up.SpiI.ToString(), up.SpiR.ToString(), SuiteNames.Name(up.Suite), up.KeyFingerprint, up.PeerSupportsMpsa),
             child is null || up is null ? null : new ChildSaStatus(child.InboundSpi.ToString("x8", null), child.OutboundSpi.ToString("x8", null),
-                SuiteNames.Name(child.Suite), child.TransportMode ? "transport" : "tunnel"),
+                SuiteNames.Name(child.Suite), child.TransportMode ? "transport" : "tunnel", _childSas.Count > 0),
             _groupSas.Snapshot(now));
     }
 

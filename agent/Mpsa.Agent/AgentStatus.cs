@@ -28,7 +28,7 @@ internal sealed record AgentStatus(
         if (ChildSa is { } child)
         {
             b.Append("CHILD_SA in ").Append(child.InboundSpi).Append(" out ").Append(child.OutboundSpi).Append(' ')
-             .Append(child.Suite).Append(' ').AppendLine(child.Mode);
+             .Append(child.Suite).Append(' ').Append(child.Mode).AppendLine(child.Installed ? ", in the kernel" : ", not in the kernel");
         }
         foreach (var g in GroupSas)
         {
@@ -55,7 +55,8 @@ internal sealed record ChildSaStatus(
     [property: JsonPropertyName("inbound_spi")] string InboundSpi,
     [property: JsonPropertyName("outbound_spi")] string OutboundSpi,
     [property: JsonPropertyName("suite")] string Suite,
-    [property: JsonPropertyName("mode")] string Mode);
+    [property: JsonPropertyName("mode")] string Mode,
+    [property: JsonPropertyName("installed")] bool Installed);
 
 [JsonSerializable(typeof(AgentStatus))]
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

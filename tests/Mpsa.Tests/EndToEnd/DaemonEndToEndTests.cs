@@ -34,6 +34,12 @@ public class DaemonEndToEndTests
         var fingerprints = Enumerable.Range(1, 3).Select(i => lab.Fingerprint(i, first!)).Distinct().ToList();
         Assert.That(fingerprints, Has.Count.EqualTo(1), "one KEYMAT everywhere");
         Assert.That(fingerprints[0], Is.EqualTo(lab.ControllerStatus().GetProperty("groups")[0].GetProperty("fingerprint").GetString()));
+        // Each member's CHILD_SA goes into the controller's kernel; a kernel without ESP (these hosts) refuses: one
+        // warning, and the IKE SAs stay (every agent above got the group SA over its IKE SA).
+        string log = lab.Controller!.Log;
+        int installed = CountOf(log, "mpsa-controller[302]");
+        int refused = CountOf(log, "warn: mpsa-controller[303]");
+        Assert.That(installed == 3 || (installed == 0 && refused == 1), $"{installed} CHILD_SAs installed, {refused} refusals logged at warning");
 
         string? second = null;
         lab.WaitUntil(() => (second = lab.ActiveSpi(1)) != first && second is not null && Enumerable.Range(2, 2).All(i => lab.ActiveSpi(i) == second),
@@ -126,5 +132,15 @@ public class DaemonEndToEndTests
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static int CountOf(string text, string what)
+    {
+        int n = 0;
+        for (int at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + 1, StringComparison.Ordinal))
+        {
+            n++;
+        }
+        return n;
     }
 }

@@ -13,9 +13,10 @@ ctl=${NL_UL[4,ctl]}
 declare -A CIN COUT
 for i in 1 2; do
   cpe=${NL_UL[4,$i]}
-  child=$(nl_agent_status "$i" | jq -r '.child_sa | "\(.inbound_spi) \(.outbound_spi) \(.mode)"')
-  read -r cin cout mode <<<"$child"
-  [ "$mode" = transport ] || nl_fail "cpe$i reports its CHILD_SA with the controller as '$child', expected transport mode"
+  child=$(nl_agent_status "$i" | jq -r '.child_sa | "\(.inbound_spi) \(.outbound_spi) \(.mode) \(.installed)"')
+  read -r cin cout mode inst <<<"$child"
+  [ "$mode $inst" = "transport true" ] ||
+    nl_fail "cpe$i reports its CHILD_SA with the controller as '$child', expected transport mode, installed"
   CIN[$i]=$(nl_spi "$cin") COUT[$i]=$(nl_spi "$cout")
   has() { nl_xfrm_all_states "$1" | awk -v s="$2" -v d="$3" -v p="$4" '$1 == s && $2 == d && $3 == p && $4 == "transport" { f = 1 } END { exit !f }'; }
   installed() {
