@@ -73,7 +73,8 @@ nl_diagnostics() {
   echo "---- diagnostics ($NL_NAME)"
   for f in "$NL_DIR"/*.log; do
     [ -f "$f" ] || continue
-    echo "-- tail $f"; tail -n 25 "$f"
+    # Status polls would drown the rest: left out.
+    echo "-- $f (start, end)"; grep -v "control request 'status" "$f" | sed -n '1,30p'; echo "..."; grep -v "control request 'status" "$f" | tail -n 25
   done
   for ((n = 1; n <= NL_CPES; n++)); do
     echo "-- cpe$n: ip -s xfrm state (keys elided) / ip xfrm policy"
@@ -381,7 +382,7 @@ nl_xfrm_packets() {
 
 # nl_xfrm_has_state NS SPI DST [SRC]: such a state exists (SPI as 8 hex digits).
 nl_xfrm_has_state() {
-  nl_xfrm_states "$1" | awk -v spi="$2" -v dst="$3" -v src="${4:-}" \
+  nl_xfrm_all_states "$1" | awk -v spi="$2" -v dst="$3" -v src="${4:-}" \
     '$3 == spi && $2 == dst && (src == "" || $1 == src) { f = 1 } END { exit !f }'
 }
 
