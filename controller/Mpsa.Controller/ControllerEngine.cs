@@ -21,11 +21,13 @@ internal sealed partial class ControllerEngine : IDisposable
     private readonly Dictionary<IkeSpi, MemberSession> _sessions = [];
     private readonly Dictionary<string, RekeyFanOut> _fanOuts = [];
     private Dictionary<string, (MemberConfig Member, PeerPolicy Policy)> _members = [];
+    private readonly LimitLog _limitLog;
 
     public ControllerEngine(ControllerSettings settings, ILogger log, IRandom random, MonoTime now)
     {
         _log = log;
         _random = random;
+        _limitLog = new LimitLog(log);
         Settings = settings;
         ApplyMembers(settings);
         foreach (var g in settings.Groups.Values)
@@ -39,6 +41,7 @@ internal sealed partial class ControllerEngine : IDisposable
             LocalIdentity = settings.Identity,
             FindPeer = id => _members.TryGetValue(id.ToText(), out var m) ? m.Policy : null,
             CookieThreshold = settings.CookieThreshold,
+            Limits = settings.Limits,
             Random = random,
         });
     }
@@ -154,6 +157,9 @@ internal sealed partial class ControllerEngine : IDisposable
                 break;
             case MessageDropped d:
                 _log.Dropped(d.From, d.Reason);
+                break;
+            case LimitReached l:
+                _limitLog.Report(l.Limit, l.From, l.Detail, now);
                 break;
             default:
                 break;
