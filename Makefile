@@ -3,13 +3,14 @@ SHELL := /bin/bash
 CONFIG ?= Release
 DOTNET ?= dotnet
 # Debian packages the test suites need: strongSwan as the independent IKEv2 peer (interop), namespaces and
-# capture tools (interop, netlab), User-Mode Linux for the real-kernel tests.
+# capture tools (interop, netlab), User-Mode Linux for the real-kernel tests, clang's libFuzzer (fuzz).
 APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins \
-	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux jq iptables
+	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux jq iptables \
+	clang libclang-rt-14-dev
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 
-.PHONY: all build test deps restore clean demo agent ipk test-packaging netlab
+.PHONY: all build test deps restore clean demo agent ipk test-packaging netlab fuzz
 
 all: build
 
@@ -42,6 +43,12 @@ test-packaging:
 # The real-kernel scenarios in User-Mode Linux, one line each: `scenario <name>: pass|FAIL <why>`.
 netlab: deps build
 	@tests/netlab/run.sh
+
+# Coverage-guided fuzzing (libFuzzer + SharpFuzz) of the message decoder, the SK path and the MPSA_PUT decoder,
+# FUZZ_SECONDS per target (default 300). A crash lands in fuzz/regressions/, which the tests replay.
+FUZZ_SECONDS ?= 300
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
 demo: build
 	@demo/demo.sh

@@ -41,8 +41,19 @@ internal sealed class ConfigReader
     /// Reads and checks a file in one go: <paramref name="read"/> builds the daemon's config object from the
     /// reader. True when there is no error at all; then <paramref name="config"/> is set.
     /// </summary>
+    /// <remarks>A file that group or others may write is refused: whoever can change it can change the keys and peers.</remarks>
     public static bool TryLoad<T>(string path, Func<ConfigReader, T> read, [NotNullWhen(true)] out T? config, out IReadOnlyList<ConfigError> errors)
-        where T : class => TryRead(IniFile.Load(path), read, out config, out errors);
+        where T : class
+    {
+        if (File.Exists(path) && SecretFile.IsWritableByGroupOrOthers(path))
+        {
+            string mode = OperatingSystem.IsWindows() ? "" : SecretFile.FormatMode(File.GetUnixFileMode(path));
+            errors = [new ConfigError(path, 0, $"refused: mode {mode} lets group or others write it (chmod go-w)")];
+            config = null;
+            return false;
+        }
+        return TryRead(IniFile.Load(path), read, out config, out errors);
+    }
 
     /// <inheritdoc cref="TryLoad"/>
     public static bool TryRead<T>(IniFile file, Func<ConfigReader, T> read, [NotNullWhen(true)] out T? config, out IReadOnlyList<ConfigError> errors)

@@ -3,6 +3,7 @@ using Mpsa.Controller.Groups;
 using Mpsa.Controller.Members;
 using Mpsa.Hosting;
 using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Controller;
@@ -43,7 +44,27 @@ internal static class ControllerConfigFile
             c.Int("cookie_threshold", 0, 1_000_000, 100),
             c.Bool("install_child_sa", true));
         var members = ReadMembers(config, settings.Groups, warn);
-        return settings with { Members = members };
+        return settings with
+        {
+            Members = members,
+            Limits = ReadLimits(c),
+            MaxQueuedDatagrams = c.Int("max_pending_requests", 16, 1_000_000, 4096),
+        };
+    }
+
+    /// <summary>The max_* keys: what a flood or a malicious member may take (defaults in <see cref="ResponderLimits"/>).</summary>
+    private static ResponderLimits ReadLimits(ConfigSection c)
+    {
+        var d = ResponderLimits.Default;
+        return new ResponderLimits
+        {
+            MaxIkeSas = c.Int("max_ike_sas", 1, 10_000_000, d.MaxIkeSas),
+            MaxIkeSasPerAddress = c.Int("max_ike_sas_per_address", 1, 10_000_000, d.MaxIkeSasPerAddress),
+            MaxHalfOpen = c.Int("max_half_open", 1, 10_000_000, d.MaxHalfOpen),
+            // RFC 7296 §2: an implementation must accept messages of 1280 bytes; UDP carries at most 65535.
+            MaxMessageSize = c.Int("max_message_size", 1280, 65_535, d.MaxMessageSize),
+            MaxPayloads = c.Int("max_payloads", 8, IkeMessage.MaxPayloads, d.MaxPayloads),
+        };
     }
 
     private static Dictionary<string, GroupConfig> ReadGroups(ConfigReader config)

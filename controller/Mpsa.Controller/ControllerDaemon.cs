@@ -28,6 +28,10 @@ internal sealed class ControllerDaemon : IDisposable
     private readonly ControllerEngine _engine;
     private readonly XfrmKernel? _kernel;
     private MonoTime _nextCookieRotation;
+    private readonly int _maxQueued;
+    private int _queued;
+    private long _droppedQueueFull;
+    private MonoTime _nextQueueFullLog;
 
     private ControllerDaemon(string configPath, ControllerSettings settings, ILogger log)
     {
@@ -37,6 +41,7 @@ internal sealed class ControllerDaemon : IDisposable
         var childSas = _kernel is null ? null : new MemberChildSas(_kernel, LocalAddressTowards, log);
         _engine = new ControllerEngine(settings, log, SystemRandom.Instance, DriverLoop<ControllerInput>.Now, childSas);
         _nextCookieRotation = DriverLoop<ControllerInput>.Now + CookieRotation;
+        _maxQueued = settings.MaxQueuedDatagrams;
     }
 
     private static MonoTime Now => DriverLoop<ControllerInput>.Now;
@@ -70,7 +75,7 @@ internal sealed class ControllerDaemon : IDisposable
                         socket.EnableKernelEspInUdp();
                     }
                 }
-                receivers.Add(socket.RunAsync((datagram, from) => _loop.Post(new ControllerInput.Datagram(datagram.ToArray(), from, socket)), closeSockets.Token));
+                receivers.Add(socket.RunAsync((datagram, from) => Enqueue(datagram, from, socket), closeSockets.Token));
                 _log.Listening(socket.LocalEndPoint);
             }
         }
@@ -96,6 +101,31 @@ internal sealed class ControllerDaemon : IDisposable
         return 0;
     }
 
+    /// <summary>Called by the receive tasks: a bounded number of datagrams waits for the loop, the rest is dropped.</summary>
+    private void Enqueue(ReadOnlyMemory<byte> datagram, IPEndPoint from, UdpEndpoint via)
+    {
+        if (Interlocked.Increment(ref _queued) > _maxQueued)
+        {
+            Interlocked.Decrement(ref _queued);
+            Interlocked.Increment(ref _droppedQueueFull);
+            return;
+        }
+        if (!_loop.Post(new ControllerInput.Datagram(datagram.ToArray(), from, via)))
+        {
+            Interlocked.Decrement(ref _queued);
+        }
+    }
+
+    private void ReportQueueFull()
+    {
+        var now = Now;
+        if (now >= _nextQueueFullLog && Interlocked.Exchange(ref _droppedQueueFull, 0) is > 0 and var dropped)
+        {
+            _log.QueueFull(_maxQueued, dropped);
+            _nextQueueFullLog = now + LimitLog.Interval;
+        }
+    }
+
     private MonoTime? NextDeadline() => MonoTime.Min(_engine.NextDeadline, _nextCookieRotation);
 
     private void OnTimeout(MonoTime now)
@@ -113,6 +143,8 @@ internal sealed class ControllerDaemon : IDisposable
         switch (input)
         {
             case ControllerInput.Datagram d:
+                Interlocked.Decrement(ref _queued);
+                ReportQueueFull();
                 if (d.Via.IsNatTraversal && _natPeers.Count < MaxRememberedNatPeers)
                 {
                     _natPeers[d.From] = d.Via;

@@ -19,6 +19,10 @@ internal sealed partial class ControllerEngine
         {
             _log.NeedsRestart("listen address");
         }
+        if (next.Limits != Settings.Limits || next.CookieThreshold != Settings.CookieThreshold || next.MaxQueuedDatagrams != Settings.MaxQueuedDatagrams)
+        {
+            _log.NeedsRestart("cookie_threshold or a max_* limit");
+        }
         var oldMembers = Settings.Members.ToDictionary(m => m.Name);
         Settings = next;
         ApplyMembers(next);

@@ -22,6 +22,7 @@ internal sealed partial class ControllerEngine : IDisposable
     private readonly Dictionary<string, RekeyFanOut> _fanOuts = [];
     private readonly MemberChildSas? _childSas;
     private Dictionary<string, (MemberConfig Member, PeerPolicy Policy)> _members = [];
+    private readonly LimitLog _limitLog;
 
     /// <param name="childSas">Where members' CHILD_SAs go into the kernel; null: they are negotiated only.</param>
     public ControllerEngine(ControllerSettings settings, ILogger log, IRandom random, MonoTime now, MemberChildSas? childSas = null)
@@ -30,6 +31,7 @@ internal sealed partial class ControllerEngine : IDisposable
         _random = random;
         _childSas = childSas;
         _childSas?.Start();
+        _limitLog = new LimitLog(log);
         Settings = settings;
         ApplyMembers(settings);
         foreach (var g in settings.Groups.Values)
@@ -43,6 +45,7 @@ internal sealed partial class ControllerEngine : IDisposable
             LocalIdentity = settings.Identity,
             FindPeer = id => _members.TryGetValue(id.ToText(), out var m) ? m.Policy : null,
             CookieThreshold = settings.CookieThreshold,
+            Limits = settings.Limits,
             Random = random,
         });
     }
@@ -161,6 +164,9 @@ internal sealed partial class ControllerEngine : IDisposable
                 break;
             case MessageDropped d:
                 _log.Dropped(d.From, d.Reason);
+                break;
+            case LimitReached l:
+                _limitLog.Report(l.Limit, l.From, l.Detail, now);
                 break;
             default:
                 break;

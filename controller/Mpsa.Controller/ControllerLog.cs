@@ -21,6 +21,12 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "dropped datagram from {From}: {Reason}")]
     public static partial void Dropped(this ILogger logger, IPEndPoint from, string reason);
 
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "limit {Limit} reached: dropped a datagram from {From} ({Detail}); {Suppressed} more dropped since the last such line")]
+    public static partial void LimitReached(this ILogger logger, string limit, IPEndPoint from, string detail, long suppressed);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "receive queue full (max_pending_requests {Max}): dropped {Count} datagrams")]
+    public static partial void QueueFull(this ILogger logger, int max, long count);
+
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "cannot send to {To}: {Reason}")]
     public static partial void SendFailed(this ILogger logger, IPEndPoint to, string reason);
 

@@ -2,6 +2,7 @@ using System.Net;
 using Mpsa.Controller.Groups;
 using Mpsa.Controller.Members;
 using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
 
 namespace Mpsa.Controller;
 
@@ -16,4 +17,11 @@ internal sealed record ControllerSettings(
     string ControlSocket,
     string LogLevel,
     int CookieThreshold,
-    bool InstallChildSa = true);
+    bool InstallChildSa = true)
+{
+    /// <summary>Bounds on IKE SAs, message size and payloads (the max_* keys).</summary>
+    public ResponderLimits Limits { get; init; } = ResponderLimits.Default;
+
+    /// <summary>Received datagrams waiting for the driver loop; more are dropped (a flood cannot grow memory).</summary>
+    public int MaxQueuedDatagrams { get; init; } = 4096;
+}

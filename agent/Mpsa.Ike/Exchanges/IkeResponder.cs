@@ -6,13 +6,15 @@ namespace Mpsa.Ike.Exchanges;
 
 /// <summary>
 /// The controller side: every IKE SA with every member, one state machine, (datagram, now) in, (datagrams, events) out.
-/// Half-open SAs are bounded and answered with cookies above a threshold (RFC 7296 §2.6); timers live in one queue.
+/// Half-open SAs are answered with cookies above a threshold (RFC 7296 §2.6); SAs in total and per source address,
+/// message size and payload count are bounded (<see cref="ResponderLimits"/>); timers live in one queue.
 /// </summary>
-public sealed class IkeResponder : IDisposable
+public sealed partial class IkeResponder : IDisposable
 {
     private readonly IkeResponderOptions _o;
     private readonly Dictionary<IkeSpi, ResponderSa> _sas = [];
     private readonly Dictionary<(IkeSpi SpiI, IPEndPoint From), IkeSpi> _halfOpenByInitiator = [];
+    private readonly Dictionary<IPAddress, int> _sasByAddress = [];
     private readonly PriorityQueue<IkeSpi, MonoTime> _timers = new();
     private readonly CookieGenerator _cookies;
 
@@ -46,6 +48,9 @@ public sealed class IkeResponder : IDisposable
 
     public int HalfOpenCount => _halfOpenByInitiator.Count;
 
+    /// <summary>IKE SAs held, half-open and established.</summary>
+    public int IkeSaCount => _sas.Count;
+
     public int EstablishedCount => _sas.Count - _halfOpenByInitiator.Count;
 
     /// <summary>The earliest timer; a stale one only causes a spurious, harmless <see cref="OnTimeout"/>.</summary>
@@ -59,7 +64,11 @@ public sealed class IkeResponder : IDisposable
     public Step Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now, IPEndPoint? local = null)
     {
         var step = new StepBuilder();
-        if (!IkeHeader.TryPeek(datagram, out var h))
+        if (datagram.Length > _o.Limits.MaxMessageSize)
+        {
+            step.Emit(new LimitReached(from, "max_message_size", $"{datagram.Length}-byte datagram, limit {_o.Limits.MaxMessageSize}"));
+        }
+        else if (!IkeHeader.TryPeek(datagram, out var h))
         {
             step.Emit(new MessageDropped(from, "shorter than an IKE header"));
         }
@@ -102,9 +111,9 @@ public sealed class IkeResponder : IDisposable
             }
             return;
         }
-        if (HalfOpenCount >= _o.MaxHalfOpen)
+        if (HalfOpenCount >= _o.Limits.MaxHalfOpen)
         {
-            step.Emit(new MessageDropped(from, $"half-open limit {_o.MaxHalfOpen} reached"));
+            step.Emit(new LimitReached(from, "max_half_open", $"{HalfOpenCount} half-open IKE SAs"));
             return;
         }
         if (!IkeMessage.TryDecode(datagram, out var request, out var error))
@@ -116,6 +125,10 @@ public sealed class IkeResponder : IDisposable
             step.Emit(new MessageDropped(from, $"malformed IKE_SA_INIT: {error.Message}"));
             return;
         }
+        if (TooManyPayloads(request, from, step))
+        {
+            return;
+        }
         var nonce = request.Find<NoncePayload>();
         if (nonce is not null && HalfOpenCount >= _o.CookieThreshold)
         {
@@ -125,6 +138,17 @@ public sealed class IkeResponder : IDisposable
                 step.Send(from, IkeSaInit.BuildNotifyResponse(h, new NotifyPayload(NotifyType.COOKIE, _cookies.Make(nonce.Data, from, h.SpiI))));
                 return;
             }
+        }
+        // Counted after the cookie: a spoofed source cannot use up a real member's share.
+        if (_sas.Count >= _o.Limits.MaxIkeSas)
+        {
+            step.Emit(new LimitReached(from, "max_ike_sas", $"{_sas.Count} IKE SAs"));
+            return;
+        }
+        if (_sasByAddress.GetValueOrDefault(from.Address) >= _o.Limits.MaxIkeSasPerAddress)
+        {
+            step.Emit(new LimitReached(from, "max_ike_sas_per_address", $"{_sasByAddress[from.Address]} IKE SAs from {from.Address}"));
+            return;
         }
         switch (IkeSaInit.ProcessRequest(request, _o.Proposals))
         {
@@ -170,6 +194,7 @@ public sealed class IkeResponder : IDisposable
         var sa = new ResponderSa(ctx, initRequest, response, now + _o.HalfOpenTimeout);
         _sas.Add(spiR, sa);
         _halfOpenByInitiator.Add((h.SpiI, from), spiR);
+        _sasByAddress[from.Address] = _sasByAddress.GetValueOrDefault(from.Address) + 1;
         Schedule(sa);
         step.Send(from, response);
     }
@@ -185,6 +210,10 @@ public sealed class IkeResponder : IDisposable
         if (inbound.Kind != InboundKind.Request)
         {
             step.Emit(new MessageDropped(from, inbound.DropReason ?? "unexpected"));
+            return;
+        }
+        if (TooManyPayloads(inbound.Message!, from, step))
+        {
             return;
         }
         Follow(sa, from);
@@ -218,6 +247,10 @@ public sealed class IkeResponder : IDisposable
     private void OnEstablished(ResponderSa sa, ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step)
     {
         var inbound = sa.Ctx.Classify(datagram, h, now, step);
+        if (inbound.Kind != InboundKind.Drop && TooManyPayloads(inbound.Message!, from, step))
+        {
+            return;
+        }
         if (inbound.Kind != InboundKind.Drop)
         {
             Follow(sa, from);
@@ -316,6 +349,7 @@ public sealed class IkeResponder : IDisposable
         if (_sas.Remove(spiR, out var sa))
         {
             _halfOpenByInitiator.Remove((sa.Ctx.SpiI, sa.InitFrom));
+            Uncount(sa);
             sa.Child?.Dispose();
             sa.Ctx.Dispose();
         }
@@ -340,7 +374,10 @@ public sealed class IkeResponder : IDisposable
 
     private void Remove(ResponderSa sa, PeerGoneReason reason, string detail, StepBuilder step)
     {
-        _sas.Remove(sa.Ctx.SpiR);
+        if (_sas.Remove(sa.Ctx.SpiR))
+        {
+            Uncount(sa);
+        }
         step.Emit(new PeerGone(sa.Ctx.SpiR, sa.Ctx.Peer, sa.Ctx.PeerIdentity, reason, detail));
         sa.Child?.Dispose();
         sa.Ctx.Dispose();

@@ -21,8 +21,8 @@ public sealed class IkeResponderOptions
     /// <summary>Half-open SAs at or above which IKE_SA_INIT must carry a valid COOKIE (RFC 7296 §2.6); 0 = always.</summary>
     public int CookieThreshold { get; init; } = 100;
 
-    /// <summary>Half-open SAs beyond which new requests are dropped outright.</summary>
-    public int MaxHalfOpen { get; init; } = 10_000;
+    /// <summary>Bounds on SAs, message size and payload count.</summary>
+    public ResponderLimits Limits { get; init; } = ResponderLimits.Default;
 
     public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -104,6 +104,22 @@ public class DaemonConfigTests
     }
 
     [Test]
+    public void ReadsTheResourceLimitsAndRefusesUnsafeOnes()
+    {
+        const string Head = "[controller]\nidentity = c\n";
+        const string Tail = "\n[group g]\n";
+        ConfigReader.TryRead(IniFile.Parse(Path, Head + "max_ike_sas = 500\nmax_ike_sas_per_address = 2\nmax_message_size = 4000\nmax_payloads = 16\nmax_half_open = 50\nmax_pending_requests = 100" + Tail),
+            r => ControllerConfigFile.Read(r, _ => { }), out var s, out var errors);
+        Assert.That(errors, Is.Empty);
+        Assert.That(s!.Limits, Is.EqualTo(new Ike.Exchanges.ResponderLimits { MaxIkeSas = 500, MaxIkeSasPerAddress = 2, MaxMessageSize = 4000, MaxPayloads = 16, MaxHalfOpen = 50 }));
+        Assert.That(s.MaxQueuedDatagrams, Is.EqualTo(100));
+        Assert.That(ControllerErrors(Head + "max_message_size = 1000\nmax_payloads = 65\nmax_ike_sas_per_address = 0" + Tail), Has.Length.EqualTo(3)
+            .And.Some.StartsWith($"{Path}:3: max_message_size")
+            .And.Some.StartsWith($"{Path}:4: max_payloads")
+            .And.Some.StartsWith($"{Path}:5: max_ike_sas_per_address"));
+    }
+
+    [Test]
     public void RefusesCounterModeAeadAndRolloverTimersThatCannotWork()
     {
         Assert.That(ControllerErrors("""

@@ -27,6 +27,8 @@ internal sealed class Daemon : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Pid => _process.Id;
+
     public static string RepoRoot
     {
         get
@@ -40,9 +42,12 @@ internal sealed class Daemon : IDisposable
         }
     }
 
-    public static string Binary(string name) => name == "mpsa-agent"
-        ? Path.Combine(RepoRoot, "agent/Mpsa.Agent/bin/Release/net10.0/mpsa-agent")
-        : Path.Combine(RepoRoot, "controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller");
+    public static string Binary(string name) => name switch
+    {
+        "mpsa-agent" => Path.Combine(RepoRoot, "agent/Mpsa.Agent/bin/Release/net10.0/mpsa-agent"),
+        "mpsa-flood" => Path.Combine(RepoRoot, "tests/Mpsa.Flood/bin/Release/net10.0/mpsa-flood"),
+        _ => Path.Combine(RepoRoot, "controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller"),
+    };
 
     public static Daemon Start(string binary, string name, params string[] args)
     {

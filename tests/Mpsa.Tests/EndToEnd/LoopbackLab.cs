@@ -80,6 +80,14 @@ internal sealed class LoopbackLab : IDisposable
         return d;
     }
 
+    /// <summary>mpsa-flood (tests/Mpsa.Flood) at the controller: PORT SECONDS SOURCES RATE.</summary>
+    public Daemon StartFlood(int seconds, int sources, int rate)
+    {
+        var d = Daemon.Start("mpsa-flood", "flood", $"{ControllerPort}", $"{seconds}", $"{sources}", $"{rate}");
+        _daemons.Add(d);
+        return d;
+    }
+
     public JsonElement AgentStatus(int i)
     {
         var (code, output, _) = Daemon.Run("mpsa-agent", "status", "--json", "--config", AgentConfig(i));

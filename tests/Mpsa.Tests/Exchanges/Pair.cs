@@ -45,6 +45,7 @@ internal sealed class Pair : IDisposable
             LocalIdentity = ControllerId,
             FindPeer = id => id.ToText() == CpeId ? new PeerPolicy(CpeId, Psk, r.RequireMpsaVendorId) : null,
             CookieThreshold = r.CookieThreshold,
+            Limits = r.Limits,
             Random = new SeededRandom(2),
         });
     }
@@ -173,6 +174,7 @@ internal sealed class ResponderSettings
     public IReadOnlyList<EspSuite> ChildProposals { get; set; } = Suites.Esp;
     public bool RequireMpsaVendorId { get; set; } = true;
     public int CookieThreshold { get; set; } = 100;
+    public ResponderLimits Limits { get; set; } = ResponderLimits.Default;
 }
 
 /// <summary>A replayable random source for exchanges (not for keys outside tests).</summary>
