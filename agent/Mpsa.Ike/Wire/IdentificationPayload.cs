@@ -65,6 +65,7 @@ public sealed record IdentificationPayload(PayloadType Type, IdType IdType, byte
         IdType.ID_IPV4_ADDR or IdType.ID_IPV6_ADDR => new IPAddress(Data).ToString(),
         IdType.ID_FQDN or IdType.ID_RFC822_ADDR => Encoding.UTF8.GetString(Data),
         IdType.ID_KEY_ID => "keyid:" + Encoding.UTF8.GetString(Data),
+        IdType.ID_DER_ASN1_DN => DistinguishedName.FormatOrHex(Data),
         _ => $"{IdType}:{Convert.ToHexStringLower(Data)}",
     };
 
