@@ -69,6 +69,11 @@ public sealed record IdentificationPayload(PayloadType Type, IdType IdType, byte
         _ => $"{IdType}:{Convert.ToHexStringLower(Data)}",
     };
 
+    /// <summary>This is the identity written as <paramref name="identity"/> (a DN as text compares by its DER order).</summary>
+    public bool Matches(string identity) => IdType == IdType.ID_DER_ASN1_DN
+        ? DistinguishedName.Normalize(identity) is { } dn && dn == ToText()
+        : SameIdentity(FromText(Type, identity));
+
     /// <summary>Same identity, whichever of IDi/IDr carries it.</summary>
     public bool SameIdentity(IdentificationPayload other) => IdType == other.IdType && Data.AsSpan().SequenceEqual(other.Data);
 }
