@@ -39,6 +39,7 @@ internal sealed partial class ControllerEngine : IDisposable
             LocalIdentity = settings.Identity,
             FindPeer = id => _members.TryGetValue(id.ToText(), out var m) ? m.Policy : null,
             CookieThreshold = settings.CookieThreshold,
+            Certificates = () => Settings.Certificates,
             Random = random,
         });
     }
@@ -231,7 +232,7 @@ internal sealed partial class ControllerEngine : IDisposable
 
     private void ApplyMembers(ControllerSettings settings) =>
         _members = settings.Members.ToDictionary(
-            m => IdentificationPayload.FromText(PayloadType.IDi, m.Identity).ToText(),
+            m => ControllerConfigFile.IdentityKey(m.Identity),
             m => (m, new PeerPolicy(m.Name, m.Psk, m.RequireVendorId)));
 
     public void Dispose()

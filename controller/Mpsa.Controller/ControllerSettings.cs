@@ -1,6 +1,7 @@
 using System.Net;
 using Mpsa.Controller.Groups;
 using Mpsa.Controller.Members;
+using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
 
 namespace Mpsa.Controller;
@@ -15,4 +16,8 @@ internal sealed record ControllerSettings(
     IReadOnlyList<MemberConfig> Members,
     string ControlSocket,
     string LogLevel,
-    int CookieThreshold);
+    int CookieThreshold)
+{
+    /// <summary>Our certificate and the CAs (and CRLs) of certificate members; null when every member has a PSK.</summary>
+    public CertificateAuth? Certificates { get; init; }
+}

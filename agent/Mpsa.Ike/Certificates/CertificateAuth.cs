@@ -10,4 +10,7 @@ public sealed record CertificateAuth(CertificateCredential Credential, Certifica
     public static IReadOnlyList<SignatureHash> SupportedHashes { get; } = [SignatureHash.SHA2_256, SignatureHash.SHA2_384, SignatureHash.SHA2_512];
 
     public Func<DateTimeOffset> Now { get; init; } = () => DateTimeOffset.UtcNow;
+
+    /// <summary>What it was loaded from (thumbprints, CRL hashes): a reload that changes it re-authenticates.</summary>
+    public string Source { get; init; } = "";
 }
