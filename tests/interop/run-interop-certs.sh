@@ -49,6 +49,7 @@ not_reached() {
 	exit 1
 }
 daemon_alive() { [ -n "$IO_DAEMON_PID" ] && kill -0 "$IO_DAEMON_PID" 2>/dev/null; }
+daemon_answers() { io_daemon_status >/dev/null 2>&1; }
 status_has() { # KEY
 	io_daemon_status >"$SW_WORKDIR/status.json" 2>/dev/null && io_json_has_object "$SW_WORKDIR/status.json" "$1"
 }
@@ -139,7 +140,7 @@ charon-to-controller-cert)
 	# shellcheck disable=SC2086
 	io_daemon_start controller "$IO_NS_HUB" run --config "$IO_DAEMON_CONF" ${MPSA_CONTROLLER_ARGS:-} ||
 		not_reached "mpsa-controller exited at start"
-	io_wait 10 io_daemon_status || not_reached "mpsa-controller status --json does not answer"
+	io_wait 10 daemon_answers || not_reached "mpsa-controller status --json does not answer"
 	charon_start cpe "$IO_NS_CPE" || not_reached "charon cpe did not start"
 	ct_charon_creds cpe "$PKI/ca/cpe.crt" "$PKI/ca/cpe.key" "$PKI/ca/ca.crt"
 	sw_load_config cpe "$(ct_swanctl_conf initiator "$IO_ADDR_CPE" "$IO_ADDR_HUB" "$IO_ID_CPE" "$IO_ID_HUB" "$SUITE" "$ESP" cpe.crt)" ||
