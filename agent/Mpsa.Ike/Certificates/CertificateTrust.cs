@@ -22,7 +22,7 @@ public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities
     private static byte[] KeyHash(X509Certificate2 ca) => SHA1.HashData(ca.PublicKey.ExportSubjectPublicKeyInfo());
 #pragma warning restore CA5350
 
-    public CertificateVerdict Validate(IEnumerable<CertificatePayload> payloads, IdentificationPayload id, DateTimeOffset now)
+    public CertificateVerdict Validate(IEnumerable<CertificatePayload> payloads, IdentificationPayload? id, DateTimeOffset now)
     {
         var x509 = payloads.Where(p => p.Encoding == CertEncoding.X509_CERTIFICATE_SIGNATURE).ToList();
         if (x509.Count == 0)
@@ -53,7 +53,16 @@ public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities
         return new CertificateVerdict(leaf, null);
     }
 
-    private string? Check(X509Certificate2 leaf, IEnumerable<X509Certificate2> extra, IdentificationPayload id, DateTimeOffset now)
+    /// <summary>Rechecks certificates that authenticated earlier (chain, validity, key usage, revocation; the identity
+    /// was bound then): null when they still pass, otherwise why not. For a reload with a new CRL or CA.</summary>
+    public string? Recheck(IReadOnlyList<byte[]> certificates, DateTimeOffset now)
+    {
+        var verdict = Validate(certificates.Select(c => new CertificatePayload(CertEncoding.X509_CERTIFICATE_SIGNATURE, c)), null, now);
+        verdict.Certificate?.Dispose();
+        return verdict.Failure;
+    }
+
+    private string? Check(X509Certificate2 leaf, IEnumerable<X509Certificate2> extra, IdentificationPayload? id, DateTimeOffset now)
     {
         string subject = IdentityBinding.Subject(leaf);
         using var chain = new X509Chain();
@@ -82,7 +91,7 @@ public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities
                 return $"certificate '{IdentityBinding.Subject(cert)}' (serial {cert.SerialNumber}) is revoked by the CRL of '{IdentityBinding.Subject(issuer)}'";
             }
         }
-        return IdentityBinding.Check(id, leaf);
+        return id is null ? null : IdentityBinding.Check(id, leaf);
     }
 
     private static string ChainFailure(X509Chain chain, string subject)

@@ -42,6 +42,11 @@ internal static class IkeAuthCertificates
         }
         using var certificate = verdict.Certificate!;
         byte[] octets = SignedOctets.Build(ctx.Prf, peerRealMessage, ourNonce, peerSkP, peerId.BodyBytes());
-        return SignatureAuthentication.Verify(auth, certificate, octets);
+        string? wrong = SignatureAuthentication.Verify(auth, certificate, octets);
+        if (wrong is null)
+        {
+            ctx.PeerCertificates = [.. message.All<CertificatePayload>().Where(p => p.Encoding == CertEncoding.X509_CERTIFICATE_SIGNATURE).Select(p => p.Data)];
+        }
+        return wrong;
     }
 }

@@ -321,6 +321,9 @@ public sealed class IkeResponder : IDisposable
         }
     }
 
+    /// <summary>The certificates an established peer authenticated with (null for a PSK peer): a reload rechecks them.</summary>
+    public IReadOnlyList<byte[]>? PeerCertificates(IkeSpi spiR) => _sas.TryGetValue(spiR, out var sa) ? sa.Ctx.PeerCertificates : null;
+
     /// <summary>Rotates the cookie secret; the daemon calls it now and then (e.g. every few minutes).</summary>
     public void RotateCookieSecret() => _cookies.Rotate();
 
