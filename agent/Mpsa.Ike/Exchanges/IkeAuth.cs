@@ -73,7 +73,7 @@ internal static class IkeAuth
         if (o.Certificates is { } certs
             && IkeAuthCertificates.Verify(ctx, certs, response, idr, auth, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span) is { } why)
         {
-            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder {idr.ToText()}: {why}");
+            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder {idr.ToText()}: {why}", TellPeer: true);
         }
         if (o.Certificates is null && (auth.Method != AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE
             || !PskAuthentication.Verify(ctx.Prf, o.Psk!.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, idr.BodyBytes(), auth.Data)))
@@ -193,6 +193,7 @@ internal static class IkeAuth
 
 internal abstract record AuthOutcome
 {
-    public sealed record Failed(PeerGoneReason Reason, string Detail) : AuthOutcome;
+    /// <param name="TellPeer">The initiator refused the responder: say so in an INFORMATIONAL (RFC 7296 §2.21.2).</param>
+    public sealed record Failed(PeerGoneReason Reason, string Detail, bool TellPeer = false) : AuthOutcome;
     public sealed record Established(ChildSa? Child, NotifyType? ChildError) : AuthOutcome;
 }

@@ -203,6 +203,11 @@ public sealed class IkeInitiator : IDisposable
         switch (IkeAuth.ProcessResponse(a.Ctx, inbound.Message!, _o, a.RealMessage2, a.ChildSpi))
         {
             case AuthOutcome.Failed f:
+                if (f.TellPeer)
+                {
+                    // HDR, SK {N(AUTHENTICATION_FAILED)} --> ; no answer awaited (RFC 7296 §2.21.2)
+                    a.Ctx.Request(Informational.DeleteKind, [new NotifyPayload(NotifyType.AUTHENTICATION_FAILED)], now, step);
+                }
                 GiveUp(f.Reason, f.Detail, step);
                 break;
             case AuthOutcome.Established e:

@@ -55,7 +55,14 @@ public class CertificateExchangeTests
         using var pair = new Pair(Suites.Default, i => i.Certificates = pki.Auth(cpe), r => r.Certificates = pki.Auth(impostor));
         pair.Establish();
         var gone = pair.Single<PeerGone>(pair.InitiatorEvents);
-        Assert.That(gone.Reason, Is.EqualTo(PeerGoneReason.AuthenticationFailed));
-        Assert.That(gone.Detail, Does.Contain("is not in the certificate"));
+        // ... <-- HDR, SK {IDr, CERT, AUTH, ...}   HDR, SK {N(AUTHENTICATION_FAILED)} -->  (RFC 7296 §2.21.2)
+        var informational = pair.Wire.Where(w => IkeMessage.Decode(w.Datagram).Header.Exchange == ExchangeType.INFORMATIONAL).Select(w => w.ToResponder);
+        Assert.Multiple(() =>
+        {
+            Assert.That(gone.Reason, Is.EqualTo(PeerGoneReason.AuthenticationFailed));
+            Assert.That(gone.Detail, Does.Contain("is not in the certificate"));
+            Assert.That(informational, Is.EqualTo(new[] { true, false }), "our INFORMATIONAL request and the responder's answer");
+            Assert.That(pair.Single<PeerGone>(pair.ResponderEvents).Reason, Is.EqualTo(PeerGoneReason.DeletedByPeer), "the responder drops the refused SA");
+        });
     }
 }
