@@ -9,8 +9,11 @@
 #       as charon-to-controller; negative CASEs are done (outcome=rejected) when charon logs the AUTHENTICATION_FAILED
 #       notify and the controller logs the refusal, whose line goes to result.txt as refused_line.
 #
+#   mpsa-agent refuses a bad charon certificate (negative CASEs of agent-to-charon-cert: outcome=rejected) with
+#   N(AUTHENTICATION_FAILED) in an INFORMATIONAL and a log line (result.txt: refused_line).
+#
 #   CASE: rsa | ecdsa (P-256 CPE, P-384 hub) | rsa-pss (both sides sign with RSASSA-PSS)
-#         expired | wrong-ca | revoked | id-mismatch   (charon-to-controller only: the CPE's certificate is bad)
+#         expired | wrong-ca | revoked | id-mismatch   (the certificate of charon's side is bad)
 # The IKE suite is chacha20poly1305-prfsha256-x25519 with ESP chacha20poly1305. Exit status as run-interop.sh.
 set -uo pipefail
 
@@ -61,22 +64,25 @@ controller_acked() {
 }
 charon_established() { sw_list_sas "$1" 2>/dev/null | grep -q ESTABLISHED; }
 refused_logged() { grep -q "refused: " "$SW_WORKDIR/controller.log" 2>/dev/null; }
+agent_refused() { grep -q "AuthenticationFailed: responder" "$SW_WORKDIR/agent.log" 2>/dev/null; }
 
-# make_pki DIR: ca/ (trusted by both sides), hub and cpe certificates as CASE wants them
+# make_pki DIR BAD: ca/ (trusted by both sides), hub and cpe certificates; the one named BAD (charon's) as CASE wants it
 make_pki() {
-	local pki=$1 type=rsa hubtype=rsa subject="/C=CH/O=mpsa interop/CN=mpsa interop CA"
+	local pki=$1 bad=$2 type=rsa hubtype=rsa subject="/C=CH/O=mpsa interop/CN=mpsa interop CA"
 	[ "$CASE" = ecdsa ] && type=ecdsa hubtype=ecdsa384
 	ct_ca "$pki/ca" "$type" "$subject" || return 1
-	ct_issue "$pki/ca" hub "$IO_ID_HUB" "$hubtype" || return 1
+	local good=cpe id=$IO_ID_HUB
+	[ "$bad" = cpe ] && good=hub id=$IO_ID_CPE
+	if [ "$good" = hub ]; then ct_issue "$pki/ca" hub "$IO_ID_HUB" "$hubtype"; else ct_issue "$pki/ca" cpe "$IO_ID_CPE" "$type"; fi || return 1
 	case $CASE in
-	expired) ct_issue "$pki/ca" cpe "$IO_ID_CPE" rsa 20200101000000Z 20200201000000Z ;;
+	expired) ct_issue "$pki/ca" "$bad" "$id" rsa 20200101000000Z 20200201000000Z ;;
 	wrong-ca)
-		ct_ca "$pki/other" rsa "/C=CH/O=elsewhere/CN=other CA" && ct_issue "$pki/other" cpe "$IO_ID_CPE" rsa &&
-			cp "$pki/other/cpe.crt" "$pki/other/cpe.key" "$pki/ca/"
+		ct_ca "$pki/other" rsa "/C=CH/O=elsewhere/CN=other CA" && ct_issue "$pki/other" "$bad" "$id" rsa &&
+			cp "$pki/other/$bad.crt" "$pki/other/$bad.key" "$pki/ca/"
 		;;
-	revoked) ct_issue "$pki/ca" cpe "$IO_ID_CPE" rsa && ct_revoke "$pki/ca" cpe && ct_crl "$pki/ca" ;;
-	id-mismatch) ct_issue "$pki/ca" cpe cpe9.example.net rsa ;;
-	*) ct_issue "$pki/ca" cpe "$IO_ID_CPE" "$type" ;;
+	revoked) ct_issue "$pki/ca" "$bad" "$id" rsa && ct_revoke "$pki/ca" "$bad" && ct_crl "$pki/ca" ;;
+	id-mismatch) ct_issue "$pki/ca" "$bad" "$([ "$bad" = cpe ] && echo cpe9.example.net || echo controller9.example.net)" rsa ;;
+	*) if [ "$bad" = hub ]; then ct_issue "$pki/ca" hub "$IO_ID_HUB" "$hubtype"; else ct_issue "$pki/ca" cpe "$IO_ID_CPE" "$type"; fi ;;
 	esac
 	[ -f "$pki/ca/ca.crl" ] || ct_crl "$pki/ca"
 }
@@ -106,14 +112,13 @@ daemon_conf() { # agent|controller
 io_preflight "$([ "$SCENARIO" = agent-to-charon-cert ] && echo yes || echo no)" "$([ "$SCENARIO" = charon-to-controller-cert ] && echo yes || echo no)"
 io_start_lab
 PKI=$SW_WORKDIR/pki
-make_pki "$PKI" || not_reached "openssl could not make the PKI: $(tail -3 "$PKI"/*/openssl.log 2>/dev/null | tr '\n' ' ')"
+make_pki "$PKI" "$([ "$SCENARIO" = agent-to-charon-cert ] && echo hub || echo cpe)" || not_reached "openssl could not make the PKI: $(tail -3 "$PKI"/*/openssl.log 2>/dev/null | tr '\n' ' ')"
 cp "$PKI/ca/ca.crt" "$IO_EVIDENCE/ca.crt"
 cp "$PKI/ca/cpe.crt" "$IO_EVIDENCE/cpe.crt"
 cp "$PKI/ca/hub.crt" "$IO_EVIDENCE/hub.crt"
 
 case $SCENARIO in
 agent-to-charon-cert)
-	[ "$NEGATIVE" = no ] || { io_log "negative cases run against the controller"; exit 2; }
 	charon_start hub "$IO_NS_HUB" || not_reached "charon hub did not start"
 	ct_charon_creds hub "$PKI/ca/hub.crt" "$PKI/ca/hub.key" "$PKI/ca/ca.crt"
 	sw_load_config hub "$(ct_swanctl_conf responder "$IO_ADDR_HUB" "$IO_ADDR_CPE" "$IO_ID_HUB" "$IO_ID_CPE" "$SUITE" "$ESP" hub.crt)" ||
@@ -126,6 +131,13 @@ agent-to-charon-cert)
 	# shellcheck disable=SC2086
 	io_daemon_start agent "$IO_NS_CPE" run --config "$IO_DAEMON_CONF" ${MPSA_AGENT_ARGS---dry-run} ||
 		not_reached "mpsa-agent exited at start"
+	if [ "$NEGATIVE" = yes ]; then
+		io_wait "$TIMEOUT" agent_refused || not_reached "mpsa-agent logged no refusal of charon's certificate$(daemon_alive || echo "; mpsa-agent is no longer running")"
+		io_result refused_line "$(grep -m1 "AuthenticationFailed: responder" "$SW_WORKDIR/agent.log")"
+		io_wait 5 charon_log_has hub "request 2 \\[ N(AUTH_FAILED) \\]" || not_reached "charon logged no INFORMATIONAL request with N(AUTH_FAILED)"
+		io_result charon_line "$(grep -m1 "N(AUTH_FAILED)" "$(sw_instance_dir hub)/charon.log" | sed -E 's/^[^]]*\] //')"
+		ok rejected
+	fi
 	io_wait "$TIMEOUT" status_has ike_sa ||
 		not_reached "mpsa-agent status --json shows no ike_sa$(daemon_alive || echo "; mpsa-agent is no longer running")"
 	io_wait 10 charon_established hub || not_reached "charon hub lists no ESTABLISHED IKE_SA"

@@ -4,7 +4,8 @@ namespace Mpsa.Tests.Interop;
 /// Certificate authentication (RFC 7427 signatures, X.509 chains made in the run with openssl, see
 /// tests/interop/run-interop-certs.sh) against charon: the agent against a charon responder and a charon initiator
 /// against the controller, RSA (PKCS#1 v1.5 and PSS) and ECDSA; and the controller refusing a bad member certificate
-/// (expired, wrong CA, revoked, identity mismatch) with AUTHENTICATION_FAILED and a log line naming the reason.
+/// (expired, wrong CA, revoked, identity mismatch) with AUTHENTICATION_FAILED and a log line naming the reason, and the
+/// agent refusing a bad charon certificate the same way (N(AUTHENTICATION_FAILED) in an INFORMATIONAL, RFC 7296 §2.21.2).
 /// </summary>
 public class CertificateInteropTests : InteropTest
 {
@@ -82,6 +83,26 @@ public class CertificateInteropTests : InteropTest
             Assert.That(log, Does.Not.Contain("IKE_SA mpsa[1] established"), "charon's IKE SA must not come up");
             Assert.That(refused, Does.StartWith("warn: mpsa-controller[202] peer 10.91.0.2").And.Contain(reason), "the controller's log line names the reason");
             AssertStoppedCleanly(ev, "controller");
+        });
+    }
+
+    [TestCase("expired", "is outside its validity period (2020-01-01 00:00:00Z to 2020-02-01 00:00:00Z)")]
+    [TestCase("wrong-ca", "is not issued by a configured CA")]
+    [TestCase("revoked", "is revoked by the CRL of 'C=CH, O=mpsa interop, CN=mpsa interop CA'")]
+    [TestCase("id-mismatch", "identity ID_FQDN 'controller.example.net' is not in the certificate of 'C=CH, O=mpsa interop, CN=controller9.example.net'")]
+    public void TheAgentRefusesABadControllerCertificate(string kind, string reason)
+    {
+        InteropEnvironment.Require(needAgent: true, needController: false);
+        var ev = RunOnce("agent-to-charon-cert", kind).Evidence;
+        string refused = ev.Result.TryGetValue("refused_line", out string? line) ? line : "(no refused_line in result.txt)";
+        string charon = ev.Result.TryGetValue("charon_line", out string? c) ? c : "(no charon_line in result.txt)";
+        Assert.Multiple(() =>
+        {
+            Assert.That(ev.Outcome, Is.EqualTo("rejected"), $"run-interop.sh agent-to-charon-cert {kind}: {ev.Reason}");
+            Assert.That(charon, Does.Contain("parsed INFORMATIONAL request 2 [ N(AUTH_FAILED) ]"), "charon got AUTHENTICATION_FAILED from the agent");
+            Assert.That(refused, Does.StartWith("warn: mpsa-agent[203] controller connection lost (AuthenticationFailed: responder controller.example.net: ")
+                .And.Contain(reason), "the agent's log line names the reason");
+            AssertStoppedCleanly(ev, "agent");
         });
     }
 }
