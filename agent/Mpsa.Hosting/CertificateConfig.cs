@@ -64,6 +64,16 @@ internal static class CertificateConfig
         };
     }
 
+    /// <summary>Our identity must be in our certificate (a subjectAltName, or the subject DN), or every peer refuses it.</summary>
+    public static void CheckIdentity(ConfigSection section, CertificateAuth? auth, string? identity)
+    {
+        if (auth is not null && !string.IsNullOrEmpty(identity)
+            && IdentityBinding.Check(auth.Credential.Identity(Mpsa.Ike.Wire.PayloadType.IDi, identity), auth.Credential.Certificate) is { } why)
+        {
+            section.Report("identity", $"{why}: peers would refuse it");
+        }
+    }
+
     private static string Resolve(ConfigSection section, string? path) =>
         string.IsNullOrEmpty(path) ? "" : System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(section.Path)) ?? "/", path);
 

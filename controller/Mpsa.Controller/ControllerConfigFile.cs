@@ -44,6 +44,7 @@ internal static class ControllerConfigFile
         {
             Certificates = CertificateConfig.IsSet(c) ? CertificateConfig.Read(c) : null,
         };
+        CertificateConfig.CheckIdentity(c, settings.Certificates, settings.Identity);
         var members = ReadMembers(config, settings.Groups, warn, CertificateConfig.IsSet(c));
         return settings with { Members = members };
     }

@@ -21,6 +21,7 @@ internal static class AgentConfigFile
             agent.Report("retry_max", $"must not be shorter than retry_min ({ConfigValues.FormatDuration(retryMin)})");
         }
         var certificates = ReadCertificates(agent);
+        CertificateConfig.CheckIdentity(agent, certificates, agent.String("identity", null));
         return new AgentSettings(
             agent.String("identity"),
             certificates is null && !CertificateConfig.IsSet(agent) ? ProtocolConfig.ReadPsk(agent, warn) : null,

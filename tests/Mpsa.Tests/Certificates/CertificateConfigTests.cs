@@ -23,6 +23,7 @@ public class CertificateConfigTests
         using var elsewhere = new TestPki(name: "C=CH, O=elsewhere, CN=other CA");
         File.WriteAllText(Path.Combine(_dir, "ca.pem"), _pki.Ca.ExportCertificatePem());
         File.WriteAllText(Path.Combine(_dir, "cpe.pem"), cpe.Certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(_dir, "other.pem"), other.Certificate.ExportCertificatePem());
         WriteKey("cpe.key", cpe.PrivateKey.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         WriteKey("open.key", cpe.PrivateKey.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         WriteKey("other.key", other.PrivateKey.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -75,6 +76,7 @@ public class CertificateConfigTests
     [TestCase("certificate = DIR/cpe.pem\nprivate_key = DIR/cpe.key\nca = DIR/ca.pem\ncrl = DIR/elsewhere.crl", 6, "crl: DIR/elsewhere.crl: not signed by a configured CA")]
     [TestCase("certificate = DIR/cpe.pem\nprivate_key = DIR/cpe.key\nca = DIR/ca.pem\npsk = \"x\"", 3, "certificate: give either psk/psk_file or certificate/private_key/ca, not both")]
     [TestCase("certificate = DIR/cpe.pem\nprivate_key = DIR/cpe.key", 1, "ca: missing")]
+    [TestCase("certificate = DIR/other.pem\nprivate_key = DIR/other.key\nca = DIR/ca.pem", 2, "identity: identity ID_FQDN 'cpe1.example.net' is not in the certificate of 'C=CH, O=mpsa test, CN=cpe2.example.net'")]
     [TestCase("certificate = DIR/ca.crl\nprivate_key = DIR/cpe.key\nca = DIR/ca.pem", 3, "certificate: DIR/ca.crl: no CERTIFICATE in the PEM file")]
     public void ReportsEachCertificateMistakeAtItsLine(string auth, int line, string message)
     {
@@ -87,7 +89,7 @@ public class CertificateConfigTests
     {
         string text = $"""
             [controller]
-            identity = controller.example.net
+            identity = cpe1.example.net
             certificate = {_dir}/cpe.pem
             private_key = {_dir}/cpe.key
             ca = {_dir}/ca.pem
