@@ -6,7 +6,7 @@ namespace Mpsa.Tests.Certificates;
 /// <summary>RFC 7427 §3 / Appendix A AlgorithmIdentifiers, as DER bytes.</summary>
 public class SignatureSchemeTests
 {
-    // RFC 7427 A.1.3 sha256WithRSAEncryption, A.3.1 ecdsa-with-SHA256, A.3.2 ecdsa-with-SHA384;
+    // sha256WithRSAEncryption / sha512WithRSAEncryption with NULL parameters and ecdsa-with-SHA256/384 without (RFC 7427 Appendix A);
     // RSASSA-PSS SHA-256 / MGF1-SHA-256 / salt 32 as `openssl req -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32` (OpenSSL 3.0) writes it.
     [TestCase(SignatureKey.Rsa, "SHA256", false, "300d06092a864886f70d01010b0500")]
     [TestCase(SignatureKey.Rsa, "SHA512", false, "300d06092a864886f70d01010d0500")]
