@@ -6,7 +6,7 @@ DOTNET ?= dotnet
 # capture tools (interop, netlab), User-Mode Linux for the real-kernel tests, clang's libFuzzer (fuzz).
 APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins \
 	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux jq iptables \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev openssl
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 

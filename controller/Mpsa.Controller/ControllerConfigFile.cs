@@ -42,8 +42,12 @@ internal static class ControllerConfigFile
             c.String("control_socket", "/run/mpsa/controller.sock")!,
             c.OneOf("log_level", ["debug", "info", "warning", "error"], "info"),
             c.Int("cookie_threshold", 0, 1_000_000, 100),
-            c.Bool("install_child_sa", true));
-        var members = ReadMembers(config, settings.Groups, warn);
+            c.Bool("install_child_sa", true))
+        {
+            Certificates = CertificateConfig.IsSet(c) ? CertificateConfig.Read(c) : null,
+        };
+        CertificateConfig.CheckIdentity(c, settings.Certificates, settings.Identity);
+        var members = ReadMembers(config, settings.Groups, warn, CertificateConfig.IsSet(c));
         return settings with
         {
             Members = members,
@@ -106,7 +110,11 @@ internal static class ControllerConfigFile
         return groups;
     }
 
-    private static List<MemberConfig> ReadMembers(ConfigReader config, IReadOnlyDictionary<string, GroupConfig> groups, Action<ConfigError> warn)
+    /// <summary>The key a member is found by: its identity as the ID payload prints it (a DN in DER order).</summary>
+    public static string IdentityKey(string identity) =>
+        DistinguishedName.Normalize(identity) ?? IdentificationPayload.FromText(PayloadType.IDi, identity).ToText();
+
+    private static List<MemberConfig> ReadMembers(ConfigReader config, IReadOnlyDictionary<string, GroupConfig> groups, Action<ConfigError> warn, bool certificates)
     {
         var members = new List<MemberConfig>();
         var identities = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -120,13 +128,15 @@ internal static class ControllerConfigFile
             }
             if (identity is not null)
             {
-                string key = IdentificationPayload.FromText(PayloadType.IDi, identity).ToText();
+                string key = IdentityKey(identity);
                 if (!identities.TryAdd(key, m.Name!))
                 {
                     m.Report("identity", $"'{identity}' is already the identity of [member {identities[key]}]");
                 }
             }
-            members.Add(new MemberConfig(m.Name!, identity ?? "", ProtocolConfig.ReadPsk(m, warn), group ?? "", m.Bool("require_vendor_id", true)));
+            // no psk/psk_file: the member authenticates by certificate, when [controller] has certificate/private_key/ca
+            bool byCertificate = certificates && !m.Has("psk") && !m.Has("psk_file");
+            members.Add(new MemberConfig(m.Name!, identity ?? "", byCertificate ? null : ProtocolConfig.ReadPsk(m, warn), group ?? "", m.Bool("require_vendor_id", true)));
         }
         return members;
     }

@@ -45,12 +45,20 @@ internal sealed partial class ControllerEngine
         {
             bool removed = !stillConfigured.TryGetValue(s.Member.Name, out var now_);
             bool moved = !removed && now_!.Group != s.Member.Group;
-            if (!removed && !moved)
+            string? refused = removed || moved ? null : RecheckCertificate(s, now_!, next);
+            if (!removed && !moved && refused is null)
             {
                 s.Member = now_!;
                 continue;
             }
-            _log.MemberRemoved(s.Member.Name);
+            if (refused is not null)
+            {
+                _log.MemberCertificateRefused(s.Member.Name, refused);
+            }
+            else
+            {
+                _log.MemberRemoved(s.Member.Name);
+            }
             s.Leaving = true;
             if (oldMembers.ContainsKey(s.Member.Name) && _groups.TryGetValue(s.Member.Group, out var g) && g.Config.RekeyOnMemberRemoval)
             {
@@ -70,6 +78,16 @@ internal sealed partial class ControllerEngine
         }
         _log.Reloaded(next.Groups.Count, next.Members.Count);
         return send;
+    }
+
+    /// <summary>A certificate member's certificates against the reloaded CAs and CRLs (a CRL dropped in /etc/mpsa/).</summary>
+    private string? RecheckCertificate(Members.MemberSession s, Members.MemberConfig member, ControllerSettings next)
+    {
+        if (member.Psk is not null || _responder.PeerCertificates(s.SpiR) is not { } certificates)
+        {
+            return null;
+        }
+        return next.Certificates is { } c ? c.Trust.Recheck(certificates, c.Now()) : "no certificate and CA are configured any more";
     }
 
     private List<Outgoing> ApplyAndCollect(Step step, MonoTime now)

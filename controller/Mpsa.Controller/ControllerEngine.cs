@@ -46,6 +46,7 @@ internal sealed partial class ControllerEngine : IDisposable
             FindPeer = id => _members.TryGetValue(id.ToText(), out var m) ? m.Policy : null,
             CookieThreshold = settings.CookieThreshold,
             Limits = settings.Limits,
+            Certificates = () => Settings.Certificates,
             Random = random,
         });
     }
@@ -245,7 +246,7 @@ internal sealed partial class ControllerEngine : IDisposable
 
     private void ApplyMembers(ControllerSettings settings) =>
         _members = settings.Members.ToDictionary(
-            m => IdentificationPayload.FromText(PayloadType.IDi, m.Identity).ToText(),
+            m => ControllerConfigFile.IdentityKey(m.Identity),
             m => (m, new PeerPolicy(m.Name, m.Psk, m.RequireVendorId)));
 
     public void Dispose()

@@ -36,6 +36,9 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "member {Member} ({Address}) gone: {Reason}, {Detail}")]
     public static partial void MemberGone(this ILogger logger, string member, IPEndPoint address, PeerGoneReason reason, string detail);
 
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "member {Member}: its certificate no longer passes ({Reason}): deleting its IKE SA")]
+    public static partial void MemberCertificateRefused(this ILogger logger, string member, string reason);
+
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "peer {Address} refused: {Detail}")]
     public static partial void PeerRefused(this ILogger logger, IPEndPoint address, string detail);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Mpsa.Controller.Groups;
 using Mpsa.Controller.Members;
+using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 
@@ -24,4 +25,7 @@ internal sealed record ControllerSettings(
 
     /// <summary>Received datagrams waiting for the driver loop; more are dropped (a flood cannot grow memory).</summary>
     public int MaxQueuedDatagrams { get; init; } = 4096;
+
+    /// <summary>Our certificate and the CAs (and CRLs) of certificate members; null when every member has a PSK.</summary>
+    public CertificateAuth? Certificates { get; init; }
 }

@@ -35,6 +35,8 @@ usage() {
 }
 
 [ $# -eq 3 ] || usage
+# certificate authentication: agent-to-charon-cert, charon-to-controller-cert (see run-interop-certs.sh)
+case $1 in *-cert) exec "$HERE/run-interop-certs.sh" "$@" ;; esac
 SCENARIO=$1 SUITE=$2 EVIDENCE=$3
 ESP=${IO_ESP[$SUITE]:-}
 [ -n "$ESP" ] || { io_log "unknown suite $SUITE (known: ${!IO_ESP[*]})"; exit 2; }

@@ -20,9 +20,11 @@ internal static class AgentConfigFile
         {
             agent.Report("retry_max", $"must not be shorter than retry_min ({ConfigValues.FormatDuration(retryMin)})");
         }
+        var certificates = ReadCertificates(agent);
+        CertificateConfig.CheckIdentity(agent, certificates, agent.String("identity", null));
         return new AgentSettings(
             agent.String("identity"),
-            ProtocolConfig.ReadPsk(agent, warn),
+            certificates is null && !CertificateConfig.IsSet(agent) ? ProtocolConfig.ReadPsk(agent, warn) : null,
             agent.Address("local_address", null),
             agent.Port("local_port", 500),
             agent.Optional("proposals", ConfigValues.List(ProtocolConfig.IkeProposal), [IkeSuite.Default]),
@@ -36,6 +38,25 @@ internal static class AgentConfigFile
             retryMin,
             retryMax,
             agent.Optional<IReadOnlyList<EspSuite>>("group_suites", ConfigValues.List(ProtocolConfig.EspProposal), null),
-            DataPlaneConfig.Read(config));
+            DataPlaneConfig.Read(config)) { Certificates = certificates };
+    }
+
+    /// <summary>certificate/private_key/ca instead of psk; they need libssl (the package's libopenssl3).</summary>
+    private static Mpsa.Ike.Certificates.CertificateAuth? ReadCertificates(ConfigSection agent)
+    {
+        if (!CertificateConfig.IsSet(agent))
+        {
+            return null;
+        }
+        if (agent.Has("psk") || agent.Has("psk_file"))
+        {
+            agent.Report("certificate", "give either psk/psk_file or certificate/private_key/ca, not both");
+        }
+        if (!Algorithms.OpenSslAvailable)
+        {
+            agent.Report("certificate", "certificate authentication needs libssl (opkg install libopenssl3), which this system lacks");
+            return null;
+        }
+        return CertificateConfig.Read(agent);
     }
 }

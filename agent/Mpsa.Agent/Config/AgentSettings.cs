@@ -1,4 +1,5 @@
 using System.Net;
+using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
 
 namespace Mpsa.Agent.Config;
@@ -6,7 +7,7 @@ namespace Mpsa.Agent.Config;
 /// <summary>Everything the agent reads from /etc/mpsa/mpsa.conf.</summary>
 internal sealed record AgentSettings(
     string Identity,
-    SecretBytes Psk,
+    SecretBytes? Psk,
     IPAddress? LocalAddress,
     int LocalPort,
     IReadOnlyList<IkeSuite> Proposals,
@@ -21,9 +22,12 @@ internal sealed record AgentSettings(
     IReadOnlyList<EspSuite>? GroupSuites,
     Mpsa.Agent.DataPlane.DataPlaneSettings DataPlane)
 {
+    /// <summary>Certificate authentication instead of <see cref="Psk"/> (exactly one is set).</summary>
+    public CertificateAuth? Certificates { get; init; }
+
     /// <summary>Same controller session: the IKE SA survives a reload that changes none of these.</summary>
     public bool SameSession(AgentSettings other) =>
-        Identity == other.Identity && Psk.Span.SequenceEqual(other.Psk.Span) && Equals(LocalAddress, other.LocalAddress)
+        Identity == other.Identity && (Psk is null ? other.Psk is null : other.Psk is not null && Psk.Span.SequenceEqual(other.Psk.Span)) && Certificates?.Source == other.Certificates?.Source && Equals(LocalAddress, other.LocalAddress)
         && LocalPort == other.LocalPort && Proposals.SequenceEqual(other.Proposals) && EspProposals.SequenceEqual(other.EspProposals)
         && Controller.Equals(other.Controller) && ControllerIdentity == other.ControllerIdentity;
 }

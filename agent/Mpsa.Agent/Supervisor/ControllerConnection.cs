@@ -132,6 +132,7 @@ internal sealed class ControllerConnection : IDisposable
             LocalIdentity = s.Identity,
             RemoteIdentity = s.ControllerIdentity,
             Psk = s.Psk,
+            Certificates = s.Certificates,
             ChildProposals = s.EspProposals,
             LocalSelectors = [IsAny(local) ? AnyOf(s.Controller.Address) : TrafficSelector.ForHost(local)],
             RemoteSelectors = [TrafficSelector.ForHost(s.Controller.Address)],

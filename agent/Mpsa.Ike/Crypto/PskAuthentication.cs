@@ -20,12 +20,7 @@ public static class PskAuthentication
     {
         ArgumentNullException.ThrowIfNull(prf);
         int n = prf.OutputLength;
-
-        // prf(SK_p, RestOfIDPayload)
-        byte[] signedOctets = new byte[realMessage.Length + peerNonce.Length + n];
-        realMessage.CopyTo(signedOctets);
-        peerNonce.CopyTo(signedOctets.AsSpan(realMessage.Length));
-        prf.Compute(skP, idPayloadBody, signedOctets.AsSpan(realMessage.Length + peerNonce.Length));
+        byte[] signedOctets = SignedOctets.Build(prf, realMessage, peerNonce, skP, idPayloadBody);
 
         // prf(Shared Secret, "Key Pad for IKEv2")
         using var padKey = new SecretBytes(n);

@@ -10,12 +10,28 @@ namespace Mpsa.Ike.Exchanges;
 /// </summary>
 internal static class IkeAuth
 {
-    public static IReadOnlyList<IPayload> BuildRequest(IkeSaContext ctx, IkeInitiatorOptions o, byte[] realMessage1, uint childSpi)
+    public static IReadOnlyList<IPayload> BuildRequest(IkeSaContext ctx, IkeInitiatorOptions o, byte[] realMessage1, byte[] realMessage2, uint childSpi)
     {
-        var idi = IdentificationPayload.FromText(PayloadType.IDi, o.LocalIdentity);
-        // AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload))
-        byte[] auth = PskAuthentication.Compute(ctx.Prf, o.Psk.Span, realMessage1, ctx.Nr, ctx.Keys.SkPi.Span, idi.BodyBytes());
-        var payloads = new List<IPayload> { idi };
+        var payloads = new List<IPayload>();
+        AuthenticationPayload auth;
+        if (o.Certificates is { } certs)
+        {
+            // AUTH = signature over RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload) (RFC 7427 §3)
+            var id = certs.Credential.Identity(PayloadType.IDi, o.LocalIdentity);
+            var (certificates, signature) = IkeAuthCertificates.Prove(ctx, certs, realMessage1, ctx.Nr, ctx.Keys.SkPi.Span, id, realMessage2);
+            payloads.Add(id);
+            payloads.AddRange(certificates);
+            payloads.Add(certs.Trust.CertificateRequest());
+            auth = signature;
+        }
+        else
+        {
+            var idi = IdentificationPayload.FromText(PayloadType.IDi, o.LocalIdentity);
+            // AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload))
+            auth = new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE,
+                PskAuthentication.Compute(ctx.Prf, o.Psk!.Span, realMessage1, ctx.Nr, ctx.Keys.SkPi.Span, idi.BodyBytes()));
+            payloads.Add(idi);
+        }
         if (o.InitialContact)
         {
             payloads.Add(new NotifyPayload(NotifyType.INITIAL_CONTACT));
@@ -24,7 +40,7 @@ internal static class IkeAuth
         {
             payloads.Add(IdentificationPayload.FromText(PayloadType.IDr, o.RemoteIdentity));
         }
-        payloads.Add(new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, auth));
+        payloads.Add(auth);
         if (o.TransportMode)
         {
             payloads.Add(new NotifyPayload(NotifyType.USE_TRANSPORT_MODE));
@@ -50,12 +66,17 @@ internal static class IkeAuth
         {
             return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, "IKE_AUTH response lacks IDr or AUTH");
         }
-        if (o.RemoteIdentity is not null && !idr.SameIdentity(IdentificationPayload.FromText(PayloadType.IDr, o.RemoteIdentity)))
+        if (o.RemoteIdentity is not null && !idr.Matches(o.RemoteIdentity))
         {
             return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder identity {idr.ToText()} is not the expected {o.RemoteIdentity}");
         }
-        if (auth.Method != AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE
-            || !PskAuthentication.Verify(ctx.Prf, o.Psk.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, idr.BodyBytes(), auth.Data))
+        if (o.Certificates is { } certs
+            && IkeAuthCertificates.Verify(ctx, certs, response, idr, auth, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span) is { } why)
+        {
+            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder {idr.ToText()}: {why}", TellPeer: true);
+        }
+        if (o.Certificates is null && (auth.Method != AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE
+            || !PskAuthentication.Verify(ctx.Prf, o.Psk!.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, idr.BodyBytes(), auth.Data)))
         {
             return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder AUTH ({auth.Method}) does not verify");
         }
@@ -95,12 +116,22 @@ internal static class IkeAuth
         {
             return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"unknown identity {idi.ToText()}"));
         }
-        if (auth.Method != AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE
+        var certs = peer.Psk is null ? o.Certificates() : null;
+        if (peer.Psk is null)
+        {
+            string? why = certs is null ? "authenticates by certificate, but no certificate and CA are configured"
+                : IkeAuthCertificates.Verify(ctx, certs, request, idi, auth, realMessage1, ctx.Nr, ctx.Keys.SkPi.Span);
+            if (why is not null)
+            {
+                return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"{idi.ToText()}: {why}"));
+            }
+        }
+        else if (auth.Method != AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE
             || !PskAuthentication.Verify(ctx.Prf, peer.Psk.Span, realMessage1, ctx.Nr, ctx.Keys.SkPi.Span, idi.BodyBytes(), auth.Data))
         {
             return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"AUTH ({auth.Method}) of {idi.ToText()} does not verify"));
         }
-        var ourId = IdentificationPayload.FromText(PayloadType.IDr, o.LocalIdentity);
+        var ourId = certs is null ? IdentificationPayload.FromText(PayloadType.IDr, o.LocalIdentity) : certs.Credential.Identity(PayloadType.IDr, o.LocalIdentity);
         if (request.FindId(PayloadType.IDr) is { } wanted && !wanted.SameIdentity(ourId))
         {
             return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"{idi.ToText()} wants to talk to {wanted.ToText()}, not us"));
@@ -111,9 +142,20 @@ internal static class IkeAuth
         }
         ctx.PeerIdentity = idi.ToText();
 
-        // AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage2 | NonceIData | prf(SK_pr, RestOfRespIDPayload))
-        byte[] ourAuth = PskAuthentication.Compute(ctx.Prf, peer.Psk.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, ourId.BodyBytes());
-        var response = new List<IPayload> { ourId, new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, ourAuth) };
+        var response = new List<IPayload> { ourId };
+        if (certs is not null)
+        {
+            // AUTH = signature over RealMessage2 | NonceIData | prf(SK_pr, RestOfRespIDPayload) (RFC 7427 §3)
+            var (certificates, signature) = IkeAuthCertificates.Prove(ctx, certs, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, ourId, realMessage1);
+            response.AddRange(certificates);
+            response.Add(signature);
+        }
+        else
+        {
+            // AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage2 | NonceIData | prf(SK_pr, RestOfRespIDPayload))
+            byte[] ourAuth = PskAuthentication.Compute(ctx.Prf, peer.Psk!.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, ourId.BodyBytes());
+            response.Add(new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, ourAuth));
+        }
 
         var sa = request.Find<SecurityAssociationPayload>();
         var tsi = request.FindTs(PayloadType.TSi);
@@ -151,6 +193,7 @@ internal static class IkeAuth
 
 internal abstract record AuthOutcome
 {
-    public sealed record Failed(PeerGoneReason Reason, string Detail) : AuthOutcome;
+    /// <param name="TellPeer">The initiator refused the responder: say so in an INFORMATIONAL (RFC 7296 §2.21.2).</param>
+    public sealed record Failed(PeerGoneReason Reason, string Detail, bool TellPeer = false) : AuthOutcome;
     public sealed record Established(ChildSa? Child, NotifyType? ChildError) : AuthOutcome;
 }

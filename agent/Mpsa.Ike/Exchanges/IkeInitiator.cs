@@ -1,4 +1,5 @@
 using System.Net;
+using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
 
@@ -27,6 +28,10 @@ public sealed class IkeInitiator : IDisposable
         if (options.Proposals.Count == 0 || options.ChildProposals.Count == 0)
         {
             throw new ArgumentException("at least one IKE and one ESP proposal are needed", nameof(options));
+        }
+        if ((options.Psk is null) == (options.Certificates is null))
+        {
+            throw new ArgumentException("give a PSK or certificates, exactly one", nameof(options));
         }
         _o = options;
         Peer = peer;
@@ -91,7 +96,8 @@ public sealed class IkeInitiator : IDisposable
     private void SendSaInit(IkeSpi spiI, IDhExchange dh, byte[] ni, byte[]? cookie, int cookieRetries, int keRetries, MonoTime now, StepBuilder step)
     {
         var natD = _o.LocalEndpoint is { } local ? NatDetection.Notifies(spiI, default, local, Peer) : null;
-        byte[] request = IkeSaInit.BuildRequest(spiI, _o.Proposals, dh, ni, cookie, _o.SendMpsaVendorId, natD);
+        byte[] request = IkeSaInit.BuildRequest(spiI, _o.Proposals, dh, ni, cookie, _o.SendMpsaVendorId, natD,
+            _o.Certificates is null ? null : [SignatureHashAlgorithms.Notify(CertificateAuth.SupportedHashes)]);
         var what = new ExchangeTypeAndKind(ExchangeType.IKE_SA_INIT, RequestKind.IkeSaInit);
         _state = new AwaitingSaInit(spiI, dh, ni, cookie, PendingRequest.First(0, what, request, _o.Retransmit, now), cookieRetries, keRetries);
         step.Send(Peer, request);
@@ -177,7 +183,7 @@ public sealed class IkeInitiator : IDisposable
         var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa, NatDetected = natDetected };
         uint childSpi = _o.AllocateChildSpi?.Invoke() ?? RandomSpi();
         byte[] realMessage1 = s.Pending.Datagram;
-        ctx.Request(new ExchangeTypeAndKind(ExchangeType.IKE_AUTH, RequestKind.IkeAuth), IkeAuth.BuildRequest(ctx, _o, realMessage1, childSpi), now, step);
+        ctx.Request(new ExchangeTypeAndKind(ExchangeType.IKE_AUTH, RequestKind.IkeAuth), IkeAuth.BuildRequest(ctx, _o, realMessage1, realMessage2, childSpi), now, step);
         _state = new AwaitingAuth(ctx, realMessage1, realMessage2, childSpi);
     }
 
@@ -197,6 +203,11 @@ public sealed class IkeInitiator : IDisposable
         switch (IkeAuth.ProcessResponse(a.Ctx, inbound.Message!, _o, a.RealMessage2, a.ChildSpi))
         {
             case AuthOutcome.Failed f:
+                if (f.TellPeer)
+                {
+                    // HDR, SK {N(AUTHENTICATION_FAILED)} --> ; no answer awaited (RFC 7296 §2.21.2)
+                    a.Ctx.Request(Informational.DeleteKind, [new NotifyPayload(NotifyType.AUTHENTICATION_FAILED)], now, step);
+                }
                 GiveUp(f.Reason, f.Detail, step);
                 break;
             case AuthOutcome.Established e:

@@ -1,3 +1,4 @@
+using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
 
@@ -14,7 +15,11 @@ public sealed class IkeInitiatorOptions
     /// <summary>When set, sent as IDr and required to match the responder's IDr.</summary>
     public string? RemoteIdentity { get; init; }
 
-    public required SecretBytes Psk { get; init; }
+    /// <summary>The PSK (RFC 7296 §2.15), or null with <see cref="Certificates"/>: exactly one is set.</summary>
+    public SecretBytes? Psk { get; init; }
+
+    /// <summary>Signature authentication with certificates (RFC 7427) instead of a PSK; then the responder must sign too.</summary>
+    public CertificateAuth? Certificates { get; init; }
 
     /// <summary>ESP proposals for the CHILD_SA negotiated in IKE_AUTH.</summary>
     public required IReadOnlyList<EspSuite> ChildProposals { get; init; }

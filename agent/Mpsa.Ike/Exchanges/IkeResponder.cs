@@ -183,7 +183,7 @@ public sealed partial class IkeResponder : IDisposable
         _o.Random.Fill(nr);
         // NAT-D is answered only when the initiator asked (it sent NAT-D) and we know our own address.
         var natD = nat is null ? null : NatDetection.Notifies(h.SpiI, spiR, local!, from);
-        byte[] response = IkeSaInit.BuildResponse(h, spiR, a.Suite, a.ProposalNumber, dh, nr, _o.SendMpsaVendorId, natD);
+        byte[] response = IkeSaInit.BuildResponse(h, spiR, a.Suite, a.ProposalNumber, dh, nr, _o.SendMpsaVendorId, natD, IkeAuthCertificates.SaInitExtras(_o));
         // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
         var keys = IkeKeySchedule.Derive(a.Suite, sharedSecret.Span, a.Ni, nr, h.SpiI.Value, spiR.Value);
         var ctx = new IkeSaContext(false, h.SpiI, spiR, from, keys, a.Ni, nr, _o.Random, _o.Retransmit)
@@ -354,6 +354,9 @@ public sealed partial class IkeResponder : IDisposable
             sa.Ctx.Dispose();
         }
     }
+
+    /// <summary>The certificates an established peer authenticated with (null for a PSK peer): a reload rechecks them.</summary>
+    public IReadOnlyList<byte[]>? PeerCertificates(IkeSpi spiR) => _sas.TryGetValue(spiR, out var sa) ? sa.Ctx.PeerCertificates : null;
 
     /// <summary>Rotates the cookie secret; the daemon calls it now and then (e.g. every few minutes).</summary>
     public void RotateCookieSecret() => _cookies.Rotate();

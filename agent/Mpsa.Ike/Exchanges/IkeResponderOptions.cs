@@ -1,3 +1,4 @@
+using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
 
@@ -15,6 +16,10 @@ public sealed class IkeResponderOptions
 
     /// <summary>The peer's policy by its IDi, or null when unknown (AUTHENTICATION_FAILED).</summary>
     public required Func<IdentificationPayload, PeerPolicy?> FindPeer { get; init; }
+
+    /// <summary>Our certificate and trusted CAs, read at each use (a reload may change them, e.g. a new CRL);
+    /// null: only PSK peers. With it, IKE_SA_INIT answers carry CERTREQ and N(SIGNATURE_HASH_ALGORITHMS).</summary>
+    public Func<CertificateAuth?> Certificates { get; init; } = () => null;
 
     public bool SendMpsaVendorId { get; init; } = true;
 
@@ -36,5 +41,5 @@ public sealed class IkeResponderOptions
     public Func<IReadOnlyList<TrafficSelector>, IReadOnlyList<TrafficSelector>, (IReadOnlyList<TrafficSelector> TSi, IReadOnlyList<TrafficSelector> TSr)?>? NarrowSelectors { get; init; }
 }
 
-/// <summary>How the responder treats one authenticated peer.</summary>
-public sealed record PeerPolicy(string Name, SecretBytes Psk, bool RequireMpsaVendorId = true, bool AllowTransportMode = true);
+/// <summary>How the responder treats one authenticated peer; without a PSK it authenticates by certificate.</summary>
+public sealed record PeerPolicy(string Name, SecretBytes? Psk, bool RequireMpsaVendorId = true, bool AllowTransportMode = true);

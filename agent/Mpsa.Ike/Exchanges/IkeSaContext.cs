@@ -47,6 +47,9 @@ internal sealed class IkeSaContext : IDisposable
     public string PeerIdentity { get; set; } = "";
     public bool PeerSupportsMpsa { get; set; }
 
+    /// <summary>The X.509 CERT payloads (DER) the peer authenticated with, ours first: to recheck them on a CRL reload.</summary>
+    public IReadOnlyList<byte[]>? PeerCertificates { get; set; }
+
     /// <summary>A NAT sits on the path (RFC 7296 §2.23): IKE on port 4500, ESP in UDP.</summary>
     public bool NatDetected { get; set; }
     public uint NextRequestId { get; private set; }

@@ -11,7 +11,7 @@ namespace Mpsa.Ike.Exchanges;
 internal static class IkeSaInit
 {
     public static byte[] BuildRequest(IkeSpi spiI, IReadOnlyList<IkeSuite> proposals, IDhExchange dh, byte[] ni, byte[]? cookie, bool sendMpsaVendorId,
-        IReadOnlyList<NotifyPayload>? natDetection = null)
+        IReadOnlyList<NotifyPayload>? natDetection = null, IReadOnlyList<IPayload>? extra = null)
     {
         var payloads = new List<IPayload>();
         if (cookie is not null)
@@ -22,6 +22,7 @@ internal static class IkeSaInit
         payloads.Add(new KeyExchangePayload(dh.Group, dh.PublicValue));
         payloads.Add(new NoncePayload(ni));
         payloads.AddRange(natDetection ?? []);
+        payloads.AddRange(extra ?? []);
         if (sendMpsaVendorId)
         {
             payloads.Add(VendorIdPayload.Mpsa());
@@ -30,7 +31,7 @@ internal static class IkeSaInit
     }
 
     public static byte[] BuildResponse(IkeHeader request, IkeSpi spiR, IkeSuite suite, byte proposalNumber, IDhExchange dh, byte[] nr, bool sendMpsaVendorId,
-        IReadOnlyList<NotifyPayload>? natDetection = null)
+        IReadOnlyList<NotifyPayload>? natDetection = null, IReadOnlyList<IPayload>? extra = null)
     {
         var proposal = Proposals.ToProposal(suite, proposalNumber);
         var payloads = new List<IPayload>
@@ -39,6 +40,7 @@ internal static class IkeSaInit
             new KeyExchangePayload(dh.Group, dh.PublicValue),
             new NoncePayload(nr),
         };
+        payloads.AddRange(extra ?? []);
         payloads.AddRange(natDetection ?? []);
         if (sendMpsaVendorId)
         {

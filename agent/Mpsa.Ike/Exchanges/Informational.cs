@@ -39,7 +39,8 @@ internal static class Informational
                 }
             }
         }
-        if (deleted)
+        // an initiator that refused our AUTH says so after IKE_AUTH (RFC 7296 §2.21.2): the SA is as good as deleted
+        if (deleted || request.FindNotify(NotifyType.AUTHENTICATION_FAILED) is not null)
         {
             return ([], true);
         }

@@ -65,8 +65,14 @@ public sealed record IdentificationPayload(PayloadType Type, IdType IdType, byte
         IdType.ID_IPV4_ADDR or IdType.ID_IPV6_ADDR => new IPAddress(Data).ToString(),
         IdType.ID_FQDN or IdType.ID_RFC822_ADDR => Encoding.UTF8.GetString(Data),
         IdType.ID_KEY_ID => "keyid:" + Encoding.UTF8.GetString(Data),
+        IdType.ID_DER_ASN1_DN => DistinguishedName.FormatOrHex(Data),
         _ => $"{IdType}:{Convert.ToHexStringLower(Data)}",
     };
+
+    /// <summary>This is the identity written as <paramref name="identity"/> (a DN as text compares by its DER order).</summary>
+    public bool Matches(string identity) => IdType == IdType.ID_DER_ASN1_DN
+        ? DistinguishedName.Normalize(identity) is { } dn && dn == ToText()
+        : SameIdentity(FromText(Type, identity));
 
     /// <summary>Same identity, whichever of IDi/IDr carries it.</summary>
     public bool SameIdentity(IdentificationPayload other) => IdType == other.IdType && Data.AsSpan().SequenceEqual(other.Data);

@@ -30,7 +30,8 @@ internal sealed class Pair : IDisposable
             Proposals = i.Proposals,
             LocalIdentity = CpeId,
             RemoteIdentity = i.RemoteIdentity,
-            Psk = i.Psk ?? Psk,
+            Psk = i.Certificates is null ? i.Psk ?? Psk : null,
+            Certificates = i.Certificates,
             ChildProposals = i.ChildProposals,
             LocalSelectors = [TrafficSelector.ForHost(Cpe.Address)],
             RemoteSelectors = [TrafficSelector.ForHost(Controller.Address)],
@@ -43,9 +44,10 @@ internal sealed class Pair : IDisposable
             Proposals = r.Proposals,
             ChildProposals = r.ChildProposals,
             LocalIdentity = ControllerId,
-            FindPeer = id => id.ToText() == CpeId ? new PeerPolicy(CpeId, Psk, r.RequireMpsaVendorId) : null,
+            FindPeer = id => id.ToText() == CpeId ? new PeerPolicy(CpeId, r.Certificates is null ? Psk : null, r.RequireMpsaVendorId) : null,
             CookieThreshold = r.CookieThreshold,
             Limits = r.Limits,
+            Certificates = () => r.Certificates,
             Random = new SeededRandom(2),
         });
     }
@@ -165,6 +167,7 @@ internal sealed class InitiatorSettings
     public IReadOnlyList<EspSuite> ChildProposals { get; set; } = Suites.Esp;
     public string? RemoteIdentity { get; set; } = Pair.ControllerId;
     public SecretBytes? Psk { get; set; }
+    public Mpsa.Ike.Certificates.CertificateAuth? Certificates { get; set; }
     public bool SendMpsaVendorId { get; set; } = true;
 }
 
@@ -175,6 +178,9 @@ internal sealed class ResponderSettings
     public bool RequireMpsaVendorId { get; set; } = true;
     public int CookieThreshold { get; set; } = 100;
     public ResponderLimits Limits { get; set; } = ResponderLimits.Default;
+
+    /// <summary>When set, the member authenticates by certificate (no PSK) and the responder signs.</summary>
+    public Mpsa.Ike.Certificates.CertificateAuth? Certificates { get; set; }
 }
 
 /// <summary>A replayable random source for exchanges (not for keys outside tests).</summary>

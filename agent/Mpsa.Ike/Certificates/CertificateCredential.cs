@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Ike.Certificates;
+
+/// <summary>Our certificate, the intermediates sent with it, and its private key (RSA or ECDSA).</summary>
+public sealed class CertificateCredential(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> intermediates, AsymmetricAlgorithm privateKey, bool preferPss = false)
+    : IDisposable
+{
+    public X509Certificate2 Certificate { get; } = certificate;
+
+    public IReadOnlyList<X509Certificate2> Intermediates { get; } = intermediates;
+
+    public AsymmetricAlgorithm PrivateKey { get; } = privateKey;
+
+    /// <summary>RSA signs with RSASSA-PSS instead of PKCS#1 v1.5 (method 14 only).</summary>
+    public bool PreferPss { get; } = preferPss;
+
+    public SignatureKey KeyKind => PrivateKey is ECDsa ? SignatureKey.Ecdsa : SignatureKey.Rsa;
+
+    /// <summary>Our ID payload: ID_DER_ASN1_DN of the subject when <paramref name="identity"/> is that DN as text,
+    /// otherwise the identity as <see cref="IdentificationPayload.FromText"/> reads it (it must be a subjectAltName).</summary>
+    public IdentificationPayload Identity(PayloadType type, string identity) =>
+        DistinguishedName.Normalize(identity) is { } dn && dn == DistinguishedName.Format(Certificate.SubjectName.RawData)
+            ? new IdentificationPayload(type, IdType.ID_DER_ASN1_DN, Certificate.SubjectName.RawData)
+            : IdentificationPayload.FromText(type, identity);
+
+    /// <summary>CERT payloads: ours first, then the chain (RFC 7296 §3.6, encoding 4).</summary>
+    public IEnumerable<CertificatePayload> CertificatePayloads() =>
+        new[] { Certificate }.Concat(Intermediates).Select(c => new CertificatePayload(CertEncoding.X509_CERTIFICATE_SIGNATURE, c.RawData));
+
+    public void Dispose()
+    {
+        PrivateKey.Dispose();
+        Certificate.Dispose();
+        foreach (var c in Intermediates)
+        {
+            c.Dispose();
+        }
+    }
+}

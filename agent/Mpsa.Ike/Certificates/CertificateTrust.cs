@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Ike.Certificates;
+
+/// <summary>
+/// What we trust: the configured CAs and their CRLs. Validates a peer's CERT payloads: the chain to a CA at a given
+/// time (RFC 5280 §6 through X509Chain, no downloads), key usage, revocation, and the IKE identity binding.
+/// </summary>
+public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities, IReadOnlyList<RevocationList> revocationLists) : IDisposable
+{
+    public IReadOnlyList<X509Certificate2> Authorities { get; } = authorities;
+
+    public IReadOnlyList<RevocationList> RevocationLists { get; } = revocationLists;
+
+    /// <summary>CERTREQ Certification Authority data: SHA-1 of each CA's subjectPublicKeyInfo, concatenated (RFC 7296 §3.7).</summary>
+    public CertificateRequestPayload CertificateRequest() =>
+        new(CertEncoding.X509_CERTIFICATE_SIGNATURE, [.. Authorities.SelectMany(KeyHash)]);
+
+#pragma warning disable CA5350 // RFC 7296 §3.7 names a CA by the SHA-1 of its key; it identifies, it protects nothing.
+    private static byte[] KeyHash(X509Certificate2 ca) => SHA1.HashData(ca.PublicKey.ExportSubjectPublicKeyInfo());
+#pragma warning restore CA5350
+
+    public CertificateVerdict Validate(IEnumerable<CertificatePayload> payloads, IdentificationPayload? id, DateTimeOffset now)
+    {
+        var x509 = payloads.Where(p => p.Encoding == CertEncoding.X509_CERTIFICATE_SIGNATURE).ToList();
+        if (x509.Count == 0)
+        {
+            return CertificateVerdict.Refused("no X.509 certificate (CERT encoding 4) sent");
+        }
+        var certs = new List<X509Certificate2>();
+        try
+        {
+            foreach (var p in x509)
+            {
+                certs.Add(X509CertificateLoader.LoadCertificate(p.Data));
+            }
+        }
+        catch (CryptographicException)
+        {
+            DisposeAll(certs);
+            return CertificateVerdict.Refused("a CERT payload is not a valid X.509 certificate");
+        }
+        var leaf = certs[0];
+        string? failure = Check(leaf, certs.Skip(1), id, now);
+        DisposeAll(certs.Skip(1));
+        if (failure is not null)
+        {
+            leaf.Dispose();
+            return CertificateVerdict.Refused(failure);
+        }
+        return new CertificateVerdict(leaf, null);
+    }
+
+    /// <summary>Rechecks certificates that authenticated earlier (chain, validity, key usage, revocation; the identity
+    /// was bound then): null when they still pass, otherwise why not. For a reload with a new CRL or CA.</summary>
+    public string? Recheck(IReadOnlyList<byte[]> certificates, DateTimeOffset now)
+    {
+        var verdict = Validate(certificates.Select(c => new CertificatePayload(CertEncoding.X509_CERTIFICATE_SIGNATURE, c)), null, now);
+        verdict.Certificate?.Dispose();
+        return verdict.Failure;
+    }
+
+    private string? Check(X509Certificate2 leaf, IEnumerable<X509Certificate2> extra, IdentificationPayload? id, DateTimeOffset now)
+    {
+        string subject = IdentityBinding.Subject(leaf);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(Authorities.ToArray());
+        chain.ChainPolicy.ExtraStore.AddRange(extra.ToArray());
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
+        chain.ChainPolicy.VerificationTimeIgnored = false;
+        if (!chain.Build(leaf))
+        {
+            return ChainFailure(chain, subject);
+        }
+        if (leaf.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault() is { } ku
+            && (ku.KeyUsages & (X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation)) == 0)
+        {
+            return $"certificate '{subject}' key usage ({ku.KeyUsages}) does not allow digitalSignature";
+        }
+        for (int i = 0; i + 1 < chain.ChainElements.Count; i++)
+        {
+            var cert = chain.ChainElements[i].Certificate;
+            var issuer = chain.ChainElements[i + 1].Certificate;
+            if (RevocationLists.FirstOrDefault(crl => crl.IsSignedBy(issuer) && crl.IsRevoked(cert)) is not null)
+            {
+                return $"certificate '{IdentityBinding.Subject(cert)}' (serial {cert.SerialNumber}) is revoked by the CRL of '{IdentityBinding.Subject(issuer)}'";
+            }
+        }
+        return id is null ? null : IdentityBinding.Check(id, leaf);
+    }
+
+    private static string ChainFailure(X509Chain chain, string subject)
+    {
+        foreach (var element in chain.ChainElements)
+        {
+            var flags = element.ChainElementStatus.Aggregate(X509ChainStatusFlags.NoError, (a, s) => a | s.Status);
+            var c = element.Certificate;
+            if ((flags & X509ChainStatusFlags.NotTimeValid) != 0)
+            {
+                return $"certificate '{IdentityBinding.Subject(c)}' is outside its validity period ({c.NotBefore.ToUniversalTime():u} to {c.NotAfter.ToUniversalTime():u}): expired or not yet valid";
+            }
+        }
+        var all = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (a, s) => a | s.Status);
+        if ((all & (X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.UntrustedRoot)) != 0)
+        {
+            return $"certificate '{subject}' is not issued by a configured CA ({all})";
+        }
+        return $"certificate '{subject}' does not validate: {string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()))} ({all})";
+    }
+
+    private static void DisposeAll(IEnumerable<X509Certificate2> certs)
+    {
+        foreach (var c in certs)
+        {
+            c.Dispose();
+        }
+    }
+
+    public void Dispose() => DisposeAll(Authorities);
+}
