@@ -68,7 +68,8 @@ internal static class IkeAuth
         }
         if (o.RemoteIdentity is not null && !idr.Matches(o.RemoteIdentity))
         {
-            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder identity {idr.ToText()} is not the expected {o.RemoteIdentity}");
+            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder identity {idr.ToText()} is not the expected {o.RemoteIdentity}",
+                TellPeer: true);
         }
         if (o.Certificates is { } certs
             && IkeAuthCertificates.Verify(ctx, certs, response, idr, auth, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span) is { } why)
@@ -78,7 +79,7 @@ internal static class IkeAuth
         if (o.Certificates is null && (auth.Method != AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE
             || !PskAuthentication.Verify(ctx.Prf, o.Psk!.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, idr.BodyBytes(), auth.Data)))
         {
-            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder AUTH ({auth.Method}) does not verify");
+            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder AUTH ({auth.Method}) does not verify", TellPeer: true);
         }
         ctx.PeerIdentity = idr.ToText();
 
