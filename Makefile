@@ -9,7 +9,7 @@ APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plug
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 
-.PHONY: all build test deps restore clean demo agent ipk test-packaging netlab
+.PHONY: all build test deps restore clean demo agent ipk test-packaging netlab bench
 
 all: build
 
@@ -42,6 +42,11 @@ test-packaging:
 # The real-kernel scenarios in User-Mode Linux, one line each: `scenario <name>: pass|FAIL <why>`.
 netlab: deps build
 	@tests/netlab/run.sh
+
+# Benchmarks beside strongSwan (not part of `make test`): rewrites the measured section of bench/RESULTS.md.
+bench: deps build
+	@packaging/build/publish-agent.sh x86_64
+	@bench/run.sh
 
 demo: build
 	@demo/demo.sh

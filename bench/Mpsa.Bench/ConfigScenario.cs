@@ -11,6 +11,10 @@ internal static class ConfigScenario
             LogLevel = a.String("log-level", "info"),
             CookieThreshold = a.Int("cookie-threshold", 100),
             RequireVendorId = !a.Flag("no-vendor-id"),
+            Lifetime = a.String("lifetime", "1h"),
+            RekeyMargin = a.String("rekey-margin", "5m"),
+            Roll1 = a.String("roll1", "30s"),
+            Roll2 = a.String("roll2", "60s"),
         };
         string output = a.String("out");
         a.EnsureAllRead();
