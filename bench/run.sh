@@ -69,12 +69,12 @@ handshake() {    # handshake SUITE COUNT
 	local args=(handshake --target "$HUB:500" --count "$count" --warmup "$warm" --concurrency "$CONCURRENCY" --ike "$suite" --psk "$PSK")
 	say "handshake $suite: charon responder"
 	cb_responder_start charon-resp "$ns_hub" "$HUB" "$suite" "$PSK"
-	ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label charon | record "ip netns exec CPE mpsa-bench ${args[*]} --label charon"
+	ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label charon --responder-pid "$(cat "$(sw_instance_dir charon-resp)/pid")" | record "ip netns exec CPE mpsa-bench ${args[*]} --label charon"
 	sw_instance_stop charon-resp
 	say "handshake $suite: mpsa-controller"
 	"${BENCH[@]}" config --count $((count + warm)) --listen "$HUB:500" --ike "$suite" --control-socket "$W/hs.sock" --out "$W/hs.conf"
 	start_controller "$W/hs.conf" "$W/hs-$suite.log"
-	ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label mpsa-controller | record "ip netns exec CPE mpsa-bench ${args[*]} --label mpsa-controller"
+	ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label mpsa-controller --responder-pid "$CTL_PID" | record "ip netns exec CPE mpsa-bench ${args[*]} --label mpsa-controller"
 	stop_controller
 }
 

@@ -21,6 +21,7 @@ internal static class HandshakeScenario
         int shards = a.Int("shards", 2);
         string label = a.String("label", "responder");
         var timeout = TimeSpan.FromSeconds(a.Int("timeout", 120));
+        int responderPid = a.Int("responder-pid", 0);
         a.EnsureAllRead();
         var bind = SourceAddressFor(plan.Target);
         // Identities [count, count + warmup) warm the JIT of both sides first; they are not measured.
@@ -29,10 +30,15 @@ internal static class HandshakeScenario
             warm.Connect(concurrency, timeout);
         }
         using var gen = new LoadGenerator(plan, count, shards, bind);
+        long responderCpu0 = responderPid > 0 ? ProcStatus.CpuNs(responderPid) : 0;
+        var ownCpu0 = Environment.CpuUsage.TotalTime;
         var elapsed = gen.Connect(concurrency, timeout);
+        // Setups per CPU-second of the responder: what the shared, noisy cores cannot blur (wall-clock rate can).
+        double responderCpuSeconds = responderPid > 0 ? (ProcStatus.CpuNs(responderPid) - responderCpu0) / 1e9 : double.NaN;
+        double ownCpuMs = (Environment.CpuUsage.TotalTime - ownCpu0).TotalMilliseconds;
         double rate = gen.Completed / elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT handshake label={label} suite={SuiteNames.Name(plan.Ike)} count={count} ok={gen.Completed} failed={gen.Failed} concurrency={concurrency} seconds={elapsed.TotalSeconds:F2} rate={rate:F0} {LatencySummary.Format(gen.Latencies())}"));
+            $"RESULT handshake label={label} suite={SuiteNames.Name(plan.Ike)} count={count} ok={gen.Completed} failed={gen.Failed} concurrency={concurrency} seconds={elapsed.TotalSeconds:F2} rate={rate:F0} {LatencySummary.Format(gen.Latencies())} responder_cpu_s={responderCpuSeconds:F2} per_cpu_s={gen.Completed / responderCpuSeconds:F0} generator_cpu_ms_per_setup={ownCpuMs / Math.Max(1, gen.Completed):F2}"));
         return gen.Failed == 0 && gen.Completed == count ? 0 : 1;
     }
 
