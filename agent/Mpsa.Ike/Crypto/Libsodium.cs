@@ -15,6 +15,8 @@ namespace Mpsa.Ike.Crypto;
 /// hash length only, and such a key can neither be zero-padded (NSec refuses the length) nor hashed (that would
 /// change the MAC). IKE meets these lengths all the time: the SKEYSEED key Ni | Nr is 64 bytes with 32-byte nonces.
 /// libsodium's <c>_init</c> takes a key of any length (RFC 2104 §2).</para>
+/// <para><c>crypto_scalarmult_curve25519*</c>: X25519 on a pinned <see cref="SecretBytes"/> scalar. NSec's <c>Key</c>
+/// and <c>SharedSecret</c> each allocate guarded memory (mmap, mprotect, munmap) per object: two per IKE SA setup.</para>
 /// Plain <see cref="DllImportAttribute"/> with blittable <c>ref byte</c> arguments: no marshalling, no unsafe code,
 /// NativeAOT-compatible (the csproj disallows unsafe blocks, which <c>LibraryImport</c> needs).
 /// </remarks>
@@ -27,6 +29,7 @@ internal static class Libsodium
 
     private const int Sha256Bytes = 32;
     private const int Sha512Bytes = 64;
+    private const int X25519Bytes = 32;
 
     private static readonly bool s_initialized = Initialize();
 
@@ -84,6 +87,28 @@ internal static class Libsodium
         {
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(state);
         }
+    }
+
+    /// <summary>X25519 public value q = n·9 (RFC 7748 §6.1); libsodium clamps the scalar.</summary>
+    public static void X25519Base(ReadOnlySpan<byte> scalar, Span<byte> publicValue)
+    {
+        EnsureInitialized();
+        if (scalar.Length != X25519Bytes || publicValue.Length != X25519Bytes)
+        {
+            throw new ArgumentException("X25519 values are 32 bytes.");
+        }
+        Check(crypto_scalarmult_curve25519_base(ref MemoryMarshal.GetReference(publicValue), ref MemoryMarshal.GetReference(scalar)));
+    }
+
+    /// <summary>X25519 shared secret n·p (RFC 7748 §5); false when it is all zeros (a low-order point, §6.1).</summary>
+    public static bool X25519(ReadOnlySpan<byte> scalar, ReadOnlySpan<byte> peer, Span<byte> shared)
+    {
+        EnsureInitialized();
+        if (scalar.Length != X25519Bytes || peer.Length != X25519Bytes || shared.Length != X25519Bytes)
+        {
+            throw new ArgumentException("X25519 values are 32 bytes.");
+        }
+        return crypto_scalarmult_curve25519(ref MemoryMarshal.GetReference(shared), ref MemoryMarshal.GetReference(scalar), ref MemoryMarshal.GetReference(peer)) == 0;
     }
 
     private static void EnsureInitialized()
@@ -148,5 +173,10 @@ internal static class Libsodium
 
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
     private static extern int crypto_auth_hmacsha512_final(ref byte state, ref byte output);
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+    private static extern int crypto_scalarmult_curve25519_base(ref byte q, ref byte n);
+
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+    private static extern int crypto_scalarmult_curve25519(ref byte q, ref byte n, ref byte p);
 #pragma warning restore SYSLIB1054
 }
