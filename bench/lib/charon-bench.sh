@@ -84,7 +84,7 @@ cb_initiator_start() {
 	mkdir -p "$dir/run"
 	cat >"$dir/strongswan.conf" <<CONF
 charon {
-	load = random nonce sha2 hmac kdf chapoly curve25519 kernel-netlink socket-default vici
+	load = random nonce sha1 sha2 hmac kdf chapoly curve25519 kernel-netlink socket-default vici
 	install_routes = no
 	install_virtual_ip = no
 	plugins {
