@@ -25,7 +25,7 @@ SUITE_X25519=chacha20poly1305-prfsha256-x25519
 SUITE_MODP=chacha20poly1305-prfsha256-modp2048
 HUB=10.93.0.1 CPE=10.93.0.2
 BENCH=(dotnet "$root/bench/Mpsa.Bench/bin/Release/net10.0/mpsa-bench.dll")
-CTL=$root/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller
+CTL=${BENCH_CONTROLLER:-$root/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller}   # another build for a before/after
 AGENT=$root/out/agent/x86_64/mpsa-agent
 
 sw_init
