@@ -6,7 +6,7 @@
 #     first a charon responder, then mpsa-controller, on the same cores, for x25519 and for modp2048;
 #  2. rekey fan-out with 1,000 and 10,000 simulated CPEs on loopback, RSS per connected CPE, restart storm;
 #  3. footprint: the NativeAOT agent and a minimal charon initiator, both connected to one controller.
-# Sizes by environment: BENCH_HANDSHAKES (3000), BENCH_MODP_HANDSHAKES (1000), BENCH_CONCURRENCY (64), BENCH_FANOUT ("1000 10000").
+# Sizes by environment: BENCH_HANDSHAKES (3000), BENCH_MODP_HANDSHAKES (500), BENCH_CONCURRENCY (64), BENCH_FANOUT ("1000 10000").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,7 +16,7 @@ cd "$root"
 . bench/lib/charon-bench.sh
 
 HANDSHAKES=${BENCH_HANDSHAKES:-3000}
-MODP_HANDSHAKES=${BENCH_MODP_HANDSHAKES:-1000}
+MODP_HANDSHAKES=${BENCH_MODP_HANDSHAKES:-500}
 CONCURRENCY=${BENCH_CONCURRENCY:-64}
 FANOUT=${BENCH_FANOUT:-"1000 10000"}
 PARTS=${BENCH_PARTS:-"handshake fanout footprint"}   # a subset for trying one part; RESULTS.md is rewritten only by all three
