@@ -16,6 +16,7 @@ internal sealed class ControllerDaemon : IDisposable
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan CookieRotation = TimeSpan.FromMinutes(5);
     private const int MaxRememberedNatPeers = 100_000;
+    private const int ReceiveBufferBytes = 8 << 20;   // the answers of a 10,000-member fan-out arrive at once
 
     private readonly string _configPath;
     private readonly ILogger _log;
@@ -53,6 +54,7 @@ internal sealed class ControllerDaemon : IDisposable
             foreach (var endpoint in settings.Listen)
             {
                 var socket = new UdpEndpoint(endpoint, endpoint.Port == UdpEndpoint.NatTraversalPort ? true : null, logs.CreateLogger("mpsa-controller.udp"));
+                socket.RequestReceiveBuffer(ReceiveBufferBytes);
                 _sockets.Add(socket);
                 receivers.Add(socket.RunAsync((datagram, from) => _loop.Post(new ControllerInput.Datagram(datagram.ToArray(), from, socket)), closeSockets.Token));
                 _log.Listening(socket.LocalEndPoint);
