@@ -36,6 +36,15 @@ internal sealed class LoadShard : IDisposable
         _plan = plan;
         _cpes = cpes.ToList();
         _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = receiveBuffer, SendBufferSize = receiveBuffer };
+        // SO_RCVBUFFORCE (root): a 10,000-member fan-out arrives at once, and SO_RCVBUF is capped at net.core.rmem_max.
+        try
+        {
+            _socket.SetRawSocketOption(1, 33, BitConverter.GetBytes(receiveBuffer));
+        }
+        catch (SocketException)
+        {
+            // not permitted: keep the capped SO_RCVBUF
+        }
         _socket.Bind(new IPEndPoint(bind, 0));
         _local = (IPEndPoint)_socket.LocalEndPoint!;
         _thread = new Thread(Run) { IsBackground = true, Name = $"shard {_local.Port}" };
