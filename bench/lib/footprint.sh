@@ -66,5 +66,5 @@ rekeys=$(( $(grep -c "acknowledged SA" "$work/controller.log" || true) - before 
 for who in agent charon; do
 	if [ $who = agent ]; then x0=$a0 x1=$a1 x2=$a2; else x0=$c0 x1=$c1 x2=$c2; fi
 	awk -v who=$who -v i=$((x1 - x0)) -v r=$((x2 - x1)) -v n="$rekeys" 'BEGIN {
-		printf "RESULT rekeycpu who=%s rekeys=%d idle_ms_per_30s=%.2f window_ms=%.2f per_rekey_ms=%.3f\n", who, n, i / 1e6, r / 1e6, n > 0 ? r / 1e6 / n : 0 }'
+		printf "RESULT rekeycpu who=%s rekeys=%d idle_ms_per_30s=%.2f window_ms=%.2f per_rekey_ms=%.3f\n", who, n, i / 1e6, r / 1e6, (n > 0 ? r / 1e6 / n : 0) }'
 done
