@@ -49,6 +49,6 @@ END {
 	print "\n### Agent footprint beside a minimal charon initiator (same controller, same run)\n"
 	print "| who | idle RSS kB | ratio to charon | CPU per rekey ms | rekeys | command |"
 	print "|---|---:|---:|---:|---:|---|"
-	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /footprint/) rss[v("who")] = v("rss_kb"); else { cpu[v("who")] = v("per_rekey_ms"); nrk[v("who")] = v("rekeys") } c = cmd() }
+	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint/) rss[v("who")] = v("rss_kb"); else { cpu[v("who")] = v("per_rekey_ms"); nrk[v("who")] = v("rekeys") } c = cmd() }
 	for (w in rss) printf "| %s | %s | %s | %s | %s | %s |\n", (w == "agent" ? "mpsa-agent (NativeAOT, musl, --dry-run kernel)" : "charon, minimal plugins"), rss[w], (rss["charon"] > 0 ? sprintf("%.2f", rss[w] / rss["charon"]) : ""), cpu[w], nrk[w], c
 }' "$file"
