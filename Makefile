@@ -10,7 +10,7 @@ APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plug
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 
-.PHONY: all build test deps restore clean demo agent ipk test-packaging netlab fuzz
+.PHONY: all build test deps restore clean demo agent ipk test-packaging netlab fuzz bench
 
 all: build
 
@@ -49,6 +49,11 @@ netlab: deps build
 FUZZ_SECONDS ?= 300
 fuzz:
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
+
+# Benchmarks beside strongSwan (not part of `make test`): rewrites the measured section of bench/RESULTS.md.
+bench: deps build
+	@packaging/build/publish-agent.sh x86_64
+	@bench/run.sh
 
 demo: build
 	@demo/demo.sh

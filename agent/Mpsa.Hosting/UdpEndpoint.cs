@@ -106,6 +106,26 @@ internal sealed class UdpEndpoint : IDisposable
     }
 
     /// <summary>
+    /// Asks for a receive buffer of <paramref name="bytes"/> (SO_RCVBUFFORCE where the process may exceed
+    /// net.core.rmem_max, else SO_RCVBUF, which the kernel caps there). A controller needs room for the burst of
+    /// answers a rekey fan-out or a restart storm brings: the default (about 200 KiB) drops them, and each drop costs
+    /// a 2 s retransmission. Returns the size the kernel granted (it doubles the request for its bookkeeping).
+    /// </summary>
+    public int RequestReceiveBuffer(int bytes)
+    {
+        const int SolSocket = 1, SoRcvBufForce = 33;   // asm-generic/socket.h
+        try
+        {
+            _socket.SetRawSocketOption(SolSocket, SoRcvBufForce, BitConverter.GetBytes(bytes));
+        }
+        catch (SocketException)
+        {
+            _socket.ReceiveBufferSize = bytes;
+        }
+        return _socket.ReceiveBufferSize;
+    }
+
+    /// <summary>
     /// Exempts this socket's own traffic from IPsec policies (a per-socket XFRM bypass, as IKE daemons do), so IKE keeps
     /// flowing when a CHILD_SA with the same peer covers all traffic between the two addresses. False where refused.
     /// </summary>

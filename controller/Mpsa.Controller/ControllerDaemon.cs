@@ -19,6 +19,7 @@ internal sealed class ControllerDaemon : IDisposable
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan CookieRotation = TimeSpan.FromMinutes(5);
     private const int MaxRememberedNatPeers = 100_000;
+    private const int ReceiveBufferBytes = 8 << 20;   // the answers of a 10,000-member fan-out arrive at once
 
     private readonly string _configPath;
     private readonly ILogger _log;
@@ -64,6 +65,7 @@ internal sealed class ControllerDaemon : IDisposable
             foreach (var endpoint in settings.Listen)
             {
                 var socket = new UdpEndpoint(endpoint, endpoint.Port == UdpEndpoint.NatTraversalPort ? true : null, logs.CreateLogger("mpsa-controller.udp"));
+                socket.RequestReceiveBuffer(ReceiveBufferBytes);
                 _sockets.Add(socket);
                 if (_kernel is not null)
                 {

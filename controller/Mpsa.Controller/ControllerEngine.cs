@@ -19,6 +19,7 @@ internal sealed partial class ControllerEngine : IDisposable
     private readonly IkeResponder _responder;
     private readonly Dictionary<string, GroupKeyManager> _groups = [];
     private readonly Dictionary<IkeSpi, MemberSession> _sessions = [];
+    private readonly Dictionary<string, IkeSpi> _sessionOfMember = new(StringComparer.Ordinal);   // a member's newest IKE SA
     private readonly Dictionary<string, RekeyFanOut> _fanOuts = [];
     private readonly MemberChildSas? _childSas;
     private Dictionary<string, (MemberConfig Member, PeerPolicy Policy)> _members = [];
@@ -131,15 +132,15 @@ internal sealed partial class ControllerEngine : IDisposable
         {
             case IkeSaEstablished up when _members.TryGetValue(up.PeerIdentity, out var m):
                 // A member that comes back (a restart, a crash) replaces its older IKE SAs (RFC 7296 §2.4, INITIAL_CONTACT).
-                foreach (var old in _sessions.Values.Where(s => s.Member.Name == m.Member.Name).ToList())
+                if (_sessionOfMember.TryGetValue(m.Member.Name, out var older) && _sessions.Remove(older))
                 {
-                    _sessions.Remove(old.SpiR);
-                    _childSas?.Remove(old.SpiR);
-                    _responder.Forget(old.SpiR);
-                    _log.MemberReplaced(m.Member.Name, old.SpiR);
+                    _childSas?.Remove(older);
+                    _responder.Forget(older);
+                    _log.MemberReplaced(m.Member.Name, older);
                 }
                 var session = new MemberSession(up.SpiR, m.Member, up.Peer, now, up.KeyFingerprint);
                 _sessions[up.SpiR] = session;
+                _sessionOfMember[m.Member.Name] = up.SpiR;
                 _log.MemberConnected(m.Member.Name, up.Peer, up.SpiI, up.SpiR, up.Suite);
                 if (_groups.TryGetValue(m.Member.Group, out var group))
                 {
@@ -202,6 +203,10 @@ internal sealed partial class ControllerEngine : IDisposable
                 _log.PeerRefused(gone.Peer, gone.Detail);
             }
             return;
+        }
+        if (_sessionOfMember.TryGetValue(s.Member.Name, out var newest) && newest == s.SpiR)
+        {
+            _sessionOfMember.Remove(s.Member.Name);
         }
         _log.MemberGone(s.Member.Name, s.Address, gone.Reason, gone.Detail);
         if (_fanOuts.TryGetValue(s.Member.Group, out var f) && f.Waiting.Remove(s.SpiR))

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using NSec.Cryptography;
-using NSecHash = NSec.Cryptography.HashAlgorithm;
 
 namespace Mpsa.Ike.Crypto;
 
@@ -10,19 +9,12 @@ namespace Mpsa.Ike.Crypto;
 /// and therefore need libssl at run time.
 /// </summary>
 /// <remarks>
-/// NSec 26.4 imports HMAC-SHA-256/512 keys of exactly the hash length L (32/64 bytes) and no other length
-/// (checked: 31, 33, 64, 65, 131 are refused for SHA-256). RFC 2104 §2 gives three cases for a key K and block size B:
-/// <list type="bullet">
-/// <item>|K| ≤ L: HMAC zero-pads K to B bytes, so K zero-padded to L bytes yields the same MAC: NSec.</item>
-/// <item>|K| &gt; B: HMAC uses H(K), which is L bytes: hash with libsodium via NSec, then NSec.</item>
-/// <item>L &lt; |K| ≤ B: no L-byte key gives the same MAC; libsodium's own HMAC via <see cref="Libsodium"/>.</item>
-/// </list>
+/// SHA-256 and SHA-512 go straight to libsodium's <c>crypto_auth_hmacsha*</c> (<see cref="Libsodium"/>), which takes
+/// a key of any length as RFC 2104 §2 says. (NSec 26.4 imports HMAC keys of exactly the hash length only, and each
+/// import allocates guarded memory: too slow for prf+, which calls HMAC once per block.)
 /// </remarks>
 internal static class Hmac
 {
-    private const int Sha256Block = 64;
-    private const int Sha512Block = 128;
-
     public static int OutputLength(HmacHash hash) => hash switch
     {
         HmacHash.Sha1 => 20,
@@ -74,60 +66,33 @@ internal static class Hmac
 #pragma warning restore CA5350
                 break;
             case HmacHash.Sha256:
-                ComputeSodium(MacAlgorithm.HmacSha256, NSecHash.Sha256, Sha256Block, key, data, mac);
+                ComputeSodium(MacAlgorithm.HmacSha256, key, data, mac);
                 break;
             case HmacHash.Sha384:
                 HMACSHA384.HashData(key, data, mac);
                 break;
             case HmacHash.Sha512:
-                ComputeSodium(MacAlgorithm.HmacSha512, NSecHash.Sha512, Sha512Block, key, data, mac);
+                ComputeSodium(MacAlgorithm.HmacSha512, key, data, mac);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(hash));
         }
     }
 
-    private static void ComputeSodium(
-        MacAlgorithm algorithm, NSecHash hashAlgorithm, int blockSize,
-        ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> mac)
+    /// <summary>
+    /// libsodium's HMAC takes a key of any length (RFC 2104 §2: longer than B is hashed first, shorter is zero-padded)
+    /// and keeps the key in a stack state: no NSec <c>Key</c>, whose secure memory costs an mmap, mprotects and an
+    /// munmap (TLB shootdowns) per call, which dominated the controller's setup cost (bench/RESULTS.md).
+    /// </summary>
+    private static void ComputeSodium(MacAlgorithm algorithm, ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> mac)
     {
-        int l = algorithm.KeySize;
-        if (key.Length > l && key.Length <= blockSize)
+        if (algorithm.KeySize == 32)
         {
-            // L < |K| <= B: see the remarks above.
-            if (l == 32)
-            {
-                Libsodium.HmacSha256(key, data, mac);
-            }
-            else
-            {
-                Libsodium.HmacSha512(key, data, mac);
-            }
-
-            return;
+            Libsodium.HmacSha256(key, data, mac);
         }
-
-        Span<byte> effectiveKey = stackalloc byte[l];
-        try
+        else
         {
-            if (key.Length > blockSize)
-            {
-                // RFC 2104 §2: "Applications that use keys longer than B bytes will first hash the key using H".
-                hashAlgorithm.Hash(key, effectiveKey);
-            }
-            else
-            {
-                // RFC 2104 §2: K is padded with zeros to B bytes; padding to L first changes nothing.
-                effectiveKey.Clear();
-                key.CopyTo(effectiveKey);
-            }
-
-            using var imported = Key.Import(algorithm, effectiveKey, KeyBlobFormat.RawSymmetricKey);
-            algorithm.Mac(imported, data, mac);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(effectiveKey);
+            Libsodium.HmacSha512(key, data, mac);
         }
     }
 }

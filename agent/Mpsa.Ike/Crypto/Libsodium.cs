@@ -15,6 +15,10 @@ namespace Mpsa.Ike.Crypto;
 /// hash length only, and such a key can neither be zero-padded (NSec refuses the length) nor hashed (that would
 /// change the MAC). IKE meets these lengths all the time: the SKEYSEED key Ni | Nr is 64 bytes with 32-byte nonces.
 /// libsodium's <c>_init</c> takes a key of any length (RFC 2104 §2).</para>
+/// <para><c>crypto_scalarmult_curve25519*</c>: X25519 on a pinned <see cref="SecretBytes"/> scalar, and
+/// <c>crypto_aead_chacha20poly1305_ietf_*</c> on a pinned key. NSec's <c>Key</c> and <c>SharedSecret</c> each allocate
+/// guarded memory (mmap, mprotect, munmap: three memory mappings per object). That was slow per setup, and two
+/// ChaCha20-Poly1305 keys per IKE SA ran a controller with 10,000 members into vm.max_map_count (65530).</para>
 /// Plain <see cref="DllImportAttribute"/> with blittable <c>ref byte</c> arguments: no marshalling, no unsafe code,
 /// NativeAOT-compatible (the csproj disallows unsafe blocks, which <c>LibraryImport</c> needs).
 /// </remarks>
@@ -27,6 +31,7 @@ internal static class Libsodium
 
     private const int Sha256Bytes = 32;
     private const int Sha512Bytes = 64;
+    private const int X25519Bytes = 32;
 
     private static readonly bool s_initialized = Initialize();
 
@@ -83,6 +88,58 @@ internal static class Libsodium
         finally
         {
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(state);
+        }
+    }
+
+    /// <summary>X25519 public value q = n·9 (RFC 7748 §6.1); libsodium clamps the scalar.</summary>
+    public static void X25519Base(ReadOnlySpan<byte> scalar, Span<byte> publicValue)
+    {
+        EnsureInitialized();
+        if (scalar.Length != X25519Bytes || publicValue.Length != X25519Bytes)
+        {
+            throw new ArgumentException("X25519 values are 32 bytes.");
+        }
+        Check(crypto_scalarmult_curve25519_base(ref MemoryMarshal.GetReference(publicValue), ref MemoryMarshal.GetReference(scalar)));
+    }
+
+    /// <summary>X25519 shared secret n·p (RFC 7748 §5); false when it is all zeros (a low-order point, §6.1).</summary>
+    public static bool X25519(ReadOnlySpan<byte> scalar, ReadOnlySpan<byte> peer, Span<byte> shared)
+    {
+        EnsureInitialized();
+        if (scalar.Length != X25519Bytes || peer.Length != X25519Bytes || shared.Length != X25519Bytes)
+        {
+            throw new ArgumentException("X25519 values are 32 bytes.");
+        }
+        return crypto_scalarmult_curve25519(ref MemoryMarshal.GetReference(shared), ref MemoryMarshal.GetReference(scalar), ref MemoryMarshal.GetReference(peer)) == 0;
+    }
+
+    /// <summary>ChaCha20-Poly1305 (RFC 8439, 12-byte nonce) seal: <paramref name="ciphertextAndTag"/> is the plaintext length + 16.</summary>
+    public static void ChaCha20Poly1305Encrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad,
+        ReadOnlySpan<byte> plaintext, Span<byte> ciphertextAndTag)
+    {
+        EnsureInitialized();
+        CheckAead(key, nonce, ciphertextAndTag.Length - plaintext.Length);
+        Check(crypto_aead_chacha20poly1305_ietf_encrypt(ref MemoryMarshal.GetReference(ciphertextAndTag), out _,
+            ref MemoryMarshal.GetReference(plaintext), (ulong)plaintext.Length, ref MemoryMarshal.GetReference(aad), (ulong)aad.Length,
+            0, ref MemoryMarshal.GetReference(nonce), ref MemoryMarshal.GetReference(key)));
+    }
+
+    /// <summary>ChaCha20-Poly1305 open; false when the tag does not verify (nothing usable is written then).</summary>
+    public static bool ChaCha20Poly1305Decrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad,
+        ReadOnlySpan<byte> ciphertextAndTag, Span<byte> plaintext)
+    {
+        EnsureInitialized();
+        CheckAead(key, nonce, ciphertextAndTag.Length - plaintext.Length);
+        return crypto_aead_chacha20poly1305_ietf_decrypt(ref MemoryMarshal.GetReference(plaintext), out _, 0,
+            ref MemoryMarshal.GetReference(ciphertextAndTag), (ulong)ciphertextAndTag.Length, ref MemoryMarshal.GetReference(aad), (ulong)aad.Length,
+            ref MemoryMarshal.GetReference(nonce), ref MemoryMarshal.GetReference(key)) == 0;
+    }
+
+    private static void CheckAead(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, int tagLength)
+    {
+        if (key.Length != 32 || nonce.Length != 12 || tagLength != 16)
+        {
+            throw new ArgumentException("ChaCha20-Poly1305 takes a 32-byte key, a 12-byte nonce and adds a 16-byte tag.");
         }
     }
 
@@ -148,5 +205,17 @@ internal static class Libsodium
 
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
     private static extern int crypto_auth_hmacsha512_final(ref byte state, ref byte output);
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+    private static extern int crypto_scalarmult_curve25519_base(ref byte q, ref byte n);
+
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+    private static extern int crypto_scalarmult_curve25519(ref byte q, ref byte n, ref byte p);
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+    private static extern int crypto_aead_chacha20poly1305_ietf_encrypt(ref byte c, out ulong clen, ref byte m, ulong mlen,
+        ref byte ad, ulong adlen, nint nsec, ref byte npub, ref byte k);
+
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+    private static extern int crypto_aead_chacha20poly1305_ietf_decrypt(ref byte m, out ulong mlen, nint nsec, ref byte c, ulong clen,
+        ref byte ad, ulong adlen, ref byte npub, ref byte k);
 #pragma warning restore SYSLIB1054
 }

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Mpsa.Bench;
+
+/// <summary>N simulated CPEs spread over shards (one thread and one socket each); the scenarios drive it.</summary>
+internal sealed class LoadGenerator : IDisposable
+{
+    private readonly List<LoadShard> _shards = [];
+
+    public LoadGenerator(LoadPlan plan, int count, int shards, IPAddress bind, int firstIndex = 0)
+    {
+        Count = count;
+        var cpes = Enumerable.Range(firstIndex, count).Select(i => new SimulatedCpe(i, plan.IdentityOf(i))).ToList();
+        for (int s = 0; s < shards; s++)
+        {
+            _shards.Add(new LoadShard(plan, bind, cpes.Where(c => c.Index % shards == s), receiveBuffer: 8 << 20));
+        }
+    }
+
+    public int Count { get; }
+    public int Completed => _shards.Sum(s => Volatile.Read(ref s.Completed));
+    public int Failed => _shards.Sum(s => Volatile.Read(ref s.Failed));
+    public int Rekeyed => _shards.Sum(s => Volatile.Read(ref s.Rekeyed));
+    public int ExtraInitRounds => _shards.Sum(s => Volatile.Read(ref s.ExtraInitRounds));
+    public long LastRekeyAt => _shards.Max(s => Interlocked.Read(ref s.LastRekeyAt));
+
+    /// <summary>Sets every CPE up (again), <paramref name="concurrency"/> at a time in total; returns when all are done or
+    /// <paramref name="timeout"/> passed, with the elapsed time.</summary>
+    public TimeSpan Connect(int concurrency, TimeSpan timeout)
+    {
+        long start = Stopwatch.GetTimestamp();
+        foreach (var s in _shards)
+        {
+            var started = new ManualResetEventSlim();
+            s.Connect(Math.Max(1, concurrency / _shards.Count), started);
+            started.Wait();
+        }
+        WaitUntil(() => Completed + Failed >= Count, timeout);
+        return Stopwatch.GetElapsedTime(start);
+    }
+
+    /// <summary>Forgets every rekey seen so far: the next MPSA_PUT with a new SPI counts as the next rekey.</summary>
+    public void ResetRekey()
+    {
+        foreach (var s in _shards)
+        {
+            var done = new ManualResetEventSlim();
+            s.Post(() =>
+            {
+                foreach (var c in s.Cpes)
+                {
+                    c.FirstSpi = c.LastSpi;
+                    c.RekeyedAt = 0;
+                }
+                Volatile.Write(ref s.Rekeyed, 0);
+                Interlocked.Exchange(ref s.LastRekeyAt, 0);
+                done.Set();
+            });
+            done.Wait();
+        }
+    }
+
+    public List<double> Latencies() => _shards.SelectMany(s => s.Latencies()).ToList();
+
+    public static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        long start = Stopwatch.GetTimestamp();
+        while (!condition())
+        {
+            if (Stopwatch.GetElapsedTime(start) > timeout)
+            {
+                return false;
+            }
+            Thread.Sleep(5);
+        }
+        return true;
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in _shards)
+        {
+            s.Dispose();
+        }
+    }
+}

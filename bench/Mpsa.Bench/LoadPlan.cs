@@ -1,0 +1,18 @@
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Bench;
+
+/// <summary>What every simulated CPE offers, and when its setup counts as done.</summary>
+internal sealed record LoadPlan(
+    System.Net.IPEndPoint Target,
+    IkeSuite Ike,
+    EspSuite Esp,
+    SecretBytes Psk,
+    string IdentityFormat,
+    bool WaitForMpsa,
+    IReadOnlyList<TrafficSelector> LocalSelectors,
+    IReadOnlyList<TrafficSelector> RemoteSelectors)
+{
+    public string IdentityOf(int index) => IdentityFormat.Replace("{i}", index.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+}

@@ -1,0 +1,280 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Bench;
+
+/// <summary>
+/// One thread and one UDP socket driving a share of the simulated CPEs: it starts setups while fewer than its
+/// concurrency are in flight, feeds every datagram to the initiator its SPIi names, and runs their timers.
+/// The coordinator talks to it only through <see cref="Post"/> and the counters.
+/// </summary>
+internal sealed class LoadShard : IDisposable
+{
+    private const int SweepMilliseconds = 50;
+
+    private readonly LoadPlan _plan;
+    private readonly Socket _socket;
+    private readonly IPEndPoint _local;
+    private readonly List<SimulatedCpe> _cpes;
+    private readonly Dictionary<ulong, SimulatedCpe> _bySpiI = [];
+    private readonly ConcurrentQueue<Action> _commands = new();
+    private readonly List<double> _latencies = [];
+    private readonly byte[] _buffer = new byte[65536];
+    private readonly Thread _thread;
+    private volatile bool _stop;
+    private int _concurrency;
+    private int _next;
+    private int _inFlight;
+    private long _lastSweep;
+
+    public LoadShard(LoadPlan plan, IPAddress bind, IEnumerable<SimulatedCpe> cpes, int receiveBuffer)
+    {
+        _plan = plan;
+        _cpes = cpes.ToList();
+        _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = receiveBuffer, SendBufferSize = receiveBuffer };
+        // SO_RCVBUFFORCE (root): a 10,000-member fan-out arrives at once, and SO_RCVBUF is capped at net.core.rmem_max.
+        try
+        {
+            _socket.SetRawSocketOption(1, 33, BitConverter.GetBytes(receiveBuffer));
+        }
+        catch (SocketException)
+        {
+            // not permitted: keep the capped SO_RCVBUF
+        }
+        _socket.Bind(new IPEndPoint(bind, 0));
+        _local = (IPEndPoint)_socket.LocalEndPoint!;
+        _thread = new Thread(Run) { IsBackground = true, Name = $"shard {_local.Port}" };
+        _thread.Start();
+    }
+
+    public int Count => _cpes.Count;
+    public int Completed;
+    public int Failed;
+    public int Rekeyed;
+    public int ExtraInitRounds;
+    public long LastRekeyAt;
+
+    /// <summary>Runs <paramref name="action"/> on the shard's thread.</summary>
+    public void Post(Action action) => _commands.Enqueue(action);
+
+    /// <summary>Starts (or restarts) every CPE of the shard, at most <paramref name="concurrency"/> setups at a time.</summary>
+    public void Connect(int concurrency, ManualResetEventSlim reset) => Post(() =>
+    {
+        Volatile.Write(ref Completed, 0);
+        Volatile.Write(ref Failed, 0);
+        Volatile.Write(ref ExtraInitRounds, 0);
+        lock (_latencies)
+        {
+            _latencies.Clear();
+        }
+        foreach (var c in _cpes)
+        {
+            Forget(c);
+            c.Done = false;
+            c.FirstSpi = c.LastSpi = null;
+            c.RekeyedAt = 0;
+            c.ExtraInitRounds = 0;
+        }
+        _concurrency = concurrency;
+        _next = 0;
+        _inFlight = 0;
+        reset.Set();
+        Refill();
+    });
+
+    public List<double> Latencies()
+    {
+        lock (_latencies)
+        {
+            return [.. _latencies];
+        }
+    }
+
+    public IEnumerable<SimulatedCpe> Cpes => _cpes;
+
+    private static MonoTime Now => new(Environment.TickCount64);
+
+    private void Run()
+    {
+        EndPoint from = new IPEndPoint(_local.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
+        while (!_stop)
+        {
+            while (_commands.TryDequeue(out var command))
+            {
+                command();
+            }
+            if (_socket.Poll(10_000, SelectMode.SelectRead))
+            {
+                for (int n = 0; n < 512 && _socket.Available > 0; n++)
+                {
+                    int length;
+                    try
+                    {
+                        length = _socket.ReceiveFrom(_buffer, ref from);
+                    }
+                    catch (SocketException)
+                    {
+                        continue;    // an ICMP error for an earlier send
+                    }
+                    OnDatagram(_buffer.AsSpan(0, length), (IPEndPoint)from);
+                }
+            }
+            if (Environment.TickCount64 - _lastSweep >= SweepMilliseconds)
+            {
+                _lastSweep = Environment.TickCount64;
+                Sweep();
+            }
+        }
+    }
+
+    private void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint from)
+    {
+        if (!IkeHeader.TryPeek(datagram, out var h) || !_bySpiI.TryGetValue(h.SpiI.Value, out var cpe) || cpe.Ike is not { } ike)
+        {
+            return;
+        }
+        var before = ike.Phase;
+        var step = ike.Receive(datagram, from, Now);
+        if (before == InitiatorPhase.IkeSaInit && ike.Phase == InitiatorPhase.IkeSaInit && step.Send.Count > 0)
+        {
+            cpe.ExtraInitRounds++;
+            Interlocked.Increment(ref ExtraInitRounds);
+        }
+        Apply(cpe, step);
+    }
+
+    private void Sweep()
+    {
+        var now = Now;
+        foreach (var cpe in _bySpiI.Values.ToList())
+        {
+            if (cpe.Ike is { NextDeadline: { } at } ike && now >= at)
+            {
+                Apply(cpe, ike.OnTimeout(now));
+            }
+        }
+    }
+
+    private void Apply(SimulatedCpe cpe, Step step)
+    {
+        foreach (var o in step.Send)
+        {
+            try
+            {
+                _socket.SendTo(o.Datagram, o.To);
+            }
+            catch (SocketException)
+            {
+                // ENOBUFS and the like: retransmission is the protocol's business.
+            }
+        }
+        foreach (var e in step.Events)
+        {
+            switch (e)
+            {
+                case IkeSaEstablished when !_plan.WaitForMpsa:
+                    Finish(cpe, ok: true);
+                    break;
+                case MpsaReceived m:
+                    OnMpsa(cpe, m);
+                    break;
+                case PeerGone:
+                    Forget(cpe);
+                    Finish(cpe, ok: false);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private void OnMpsa(SimulatedCpe cpe, MpsaReceived m)
+    {
+        var spi = m.Put.Spi;
+        m.Put.Dispose();
+        cpe.FirstSpi ??= spi;
+        cpe.LastSpi = spi;
+        if (spi != cpe.FirstSpi && cpe.RekeyedAt == 0)
+        {
+            cpe.RekeyedAt = Stopwatch.GetTimestamp();
+            Interlocked.Exchange(ref LastRekeyAt, cpe.RekeyedAt);
+            Interlocked.Increment(ref Rekeyed);
+        }
+        Finish(cpe, ok: true);
+    }
+
+    private void Finish(SimulatedCpe cpe, bool ok)
+    {
+        if (cpe.Done)
+        {
+            return;
+        }
+        cpe.Done = true;
+        _inFlight--;
+        if (ok)
+        {
+            lock (_latencies)
+            {
+                _latencies.Add(Stopwatch.GetElapsedTime(cpe.StartedAt).TotalMilliseconds);
+            }
+            Interlocked.Increment(ref Completed);
+        }
+        else
+        {
+            Interlocked.Increment(ref Failed);
+        }
+        Refill();
+    }
+
+    private void Refill()
+    {
+        while (_inFlight < _concurrency && _next < _cpes.Count)
+        {
+            Start(_cpes[_next++]);
+        }
+    }
+
+    private void Start(SimulatedCpe cpe)
+    {
+        _inFlight++;
+        var ike = new IkeInitiator(new IkeInitiatorOptions
+        {
+            Proposals = [_plan.Ike],
+            ChildProposals = [_plan.Esp],
+            LocalIdentity = cpe.Identity,
+            Psk = _plan.Psk,
+            LocalSelectors = _plan.LocalSelectors,
+            RemoteSelectors = _plan.RemoteSelectors,
+        }, _plan.Target);
+        cpe.Ike = ike;
+        cpe.StartedAt = Stopwatch.GetTimestamp();
+        var step = ike.Start(Now);
+        _bySpiI[ike.SpiI.Value] = cpe;
+        Apply(cpe, step);
+    }
+
+    private void Forget(SimulatedCpe cpe)
+    {
+        if (cpe.Ike is { } ike)
+        {
+            _bySpiI.Remove(ike.SpiI.Value);
+            ike.Dispose();
+            cpe.Ike = null;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop = true;
+        _thread.Join();
+        foreach (var c in _cpes)
+        {
+            c.Ike?.Dispose();
+        }
+        _socket.Dispose();
+    }
+}

@@ -1,0 +1,16 @@
+using Mpsa.Bench;
+
+// mpsa-bench handshake|fanout|config --key value ...  (bench/run.sh calls it; every RESULT line goes to RESULTS.md)
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: mpsa-bench handshake|fanout|config --key value ...");
+    return 64;
+}
+var options = new BenchArgs(args.Skip(1));
+return args[0] switch
+{
+    "handshake" => HandshakeScenario.Run(options),
+    "fanout" => FanOutScenario.Run(options),
+    "config" => ConfigScenario.Run(options),
+    _ => 64,
+};

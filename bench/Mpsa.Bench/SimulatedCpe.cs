@@ -1,0 +1,28 @@
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Bench;
+
+/// <summary>One simulated CPE: its identity, its current IKE SA (an <see cref="IkeInitiator"/>) and when things happened to it.</summary>
+internal sealed class SimulatedCpe(int index, string identity)
+{
+    public int Index { get; } = index;
+    public string Identity { get; } = identity;
+    public IkeInitiator? Ike { get; set; }
+
+    /// <summary>Stopwatch timestamp of the current attempt's IKE_SA_INIT.</summary>
+    public long StartedAt { get; set; }
+
+    /// <summary>The attempt is over (up, or failed); counted once.</summary>
+    public bool Done { get; set; }
+
+    /// <summary>IKE_SA_INIT answers that did not move the SA on (COOKIE or INVALID_KE_PAYLOAD rounds).</summary>
+    public int ExtraInitRounds { get; set; }
+
+    /// <summary>The group SA SPI of the first MPSA_PUT of this IKE SA, and the newest one.</summary>
+    public EspSpi? FirstSpi { get; set; }
+    public EspSpi? LastSpi { get; set; }
+
+    /// <summary>When an MPSA_PUT with an SPI other than <see cref="FirstSpi"/> arrived (a rekey), 0 if none yet.</summary>
+    public long RekeyedAt { get; set; }
+}

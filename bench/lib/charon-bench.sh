@@ -1,0 +1,140 @@
+# shellcheck shell=bash
+# charon-bench.sh: the strongSwan side of `make bench` (source it after tests/interop/strongswan-lib.sh and sw_init).
+#
+# cb_responder_start NAME NETNS ADDR SUITE PSK
+#   A charon responder for the handshake benchmark: kernel-libipsec (the kernel here has no ESP, so the CHILD_SA is
+#   installed in userspace, as DESIGN.md measured), flood limits raised so that one address may open thousands of
+#   half-open SAs (cookie_threshold, cookie_threshold_ip, block_threshold), a hashed IKE_SA table, and log level 0
+#   (one line per established SA, like the controller's info level).
+cb_responder_start() {
+	local name=$1 ns=$2 addr=$3 suite=$4 psk=$5 dir
+	dir=$(sw_instance_dir "$name")
+	mkdir -p "$dir/run"
+	cat >"$dir/strongswan.conf" <<CONF
+charon {
+	load = random nonce openssl aes sha1 sha2 hmac kdf gcm chapoly curve25519 gmp pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
+	install_routes = yes
+	install_virtual_ip = no
+	port = 500
+	port_nat_t = 4500
+	cookie_threshold = 1000000
+	cookie_threshold_ip = 1000000
+	block_threshold = 1000000
+	init_limit_half_open = 0
+	ikesa_table_size = 4096
+	ikesa_table_segments = 16
+	plugins {
+		vici {
+			socket = unix://$dir/vici
+		}
+	}
+	filelog {
+		charonlog {
+			path = $dir/charon.log
+			append = no
+			default = 0
+		}
+	}
+	syslog {
+		daemon {
+			default = -1
+		}
+	}
+}
+CONF
+	sw_instance_start "$name" "$ns" || return 1
+	sw_load_config "$name" "connections {
+	bench {
+		version = 2
+		local_addrs = $addr
+		proposals = $suite
+		unique = never
+		mobike = no
+		local {
+			auth = psk
+			id = controller.bench
+		}
+		remote {
+			auth = psk
+			id = %any
+		}
+		children {
+			bench {
+				esp_proposals = aes256-sha256
+				mode = tunnel
+			}
+		}
+	}
+}
+secrets {
+	ike-bench {
+		secret = \"$psk\"
+	}
+}"
+}
+
+# cb_initiator_start NAME NETNS LOCAL REMOTE ID PSK
+#   A minimal charon initiator (only the plugins the default suite chacha20poly1305-prfsha256-x25519 with PSK needs,
+#   plus the kernel interface, the socket and vici to drive it), connected to REMOTE: the footprint comparison for
+#   the agent. Its CHILD_SA fails (no ESP in this kernel, no kernel-libipsec in a minimal set); the IKE_SA stays up
+#   and answers the controller's INFORMATIONAL requests (MPSA_PUT is an unknown status Notify to it).
+cb_initiator_start() {
+	local name=$1 ns=$2 local_addr=$3 remote=$4 id=$5 psk=$6 dir
+	dir=$(sw_instance_dir "$name")
+	mkdir -p "$dir/run"
+	cat >"$dir/strongswan.conf" <<CONF
+charon {
+	load = random nonce sha1 sha2 hmac kdf chapoly curve25519 kernel-netlink socket-default vici
+	install_routes = no
+	install_virtual_ip = no
+	plugins {
+		vici {
+			socket = unix://$dir/vici
+		}
+	}
+	filelog {
+		charonlog {
+			path = $dir/charon.log
+			append = no
+			default = 1
+		}
+	}
+	syslog {
+		daemon {
+			default = -1
+		}
+	}
+}
+CONF
+	sw_instance_start "$name" "$ns" || return 1
+	sw_load_config "$name" "connections {
+	cpe {
+		version = 2
+		local_addrs = $local_addr
+		remote_addrs = $remote
+		proposals = chacha20poly1305-prfsha256-x25519
+		mobike = no
+		dpd_delay = 0
+		local {
+			auth = psk
+			id = $id
+		}
+		remote {
+			auth = psk
+		}
+		children {
+			cpe {
+				esp_proposals = chacha20poly1305, aes256-sha256
+				mode = transport
+			}
+		}
+	}
+}
+secrets {
+	ike-cpe {
+		id = $id
+		secret = \"$psk\"
+	}
+}" || return 1
+	sw_swanctl "$name" --initiate --ike cpe --child cpe --timeout 10 >"$dir/initiate.out" 2>&1 || true
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# footprint.sh NS_HUB NS_CPE HUB_ADDR CPE_ADDR WORKDIR — the agent's footprint beside a minimal charon initiator.
+# One mpsa-controller in NS_HUB with two members: the NativeAOT agent (out/agent/x86_64/mpsa-agent, --dry-run kernel)
+# and a charon with the minimal plugin set, both in NS_CPE. Prints RESULT lines:
+#   idle RSS of each 15 s after start (IKE SA up, group SA received), and CPU per rekey: the group is then rekeyed
+#   every 3 s (rekey_margin = lifetime - 3 s) for 30 s, and each one's CPU time over that window (summed over its
+#   threads, from /proc/PID/task/*/schedstat) is divided by the rekeys: an upper bound, idle CPU included (the idle
+#   CPU over an equal window before is printed beside it).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+ns_hub=$1 ns_cpe=$2 hub=$3 cpe=$4 work=$5/footprint
+mkdir -p "$work"
+. "$root/tests/interop/strongswan-lib.sh"
+. "$root/bench/lib/charon-bench.sh"
+sw_init
+PSK=mpsa-bench-psk-0123456789
+BENCH=(dotnet "$root/bench/Mpsa.Bench/bin/Release/net10.0/mpsa-bench.dll")
+CTL=$root/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller
+AGENT=$root/out/agent/x86_64/mpsa-agent
+pids=()
+trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; sw_cleanup' EXIT
+
+conf() {   # conf MARGIN ROLL1 ROLL2
+	"${BENCH[@]}" config --count 2 --listen "$hub:500" --control-socket "$work/ctl.sock" --no-vendor-id yes \
+		--lifetime 1h --rekey-margin "$1" --roll1 "$2" --roll2 "$3" --out "$work/controller.conf"
+}
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d", s}'; }
+
+conf 5m 30s 60s
+ip netns exec "$ns_hub" "$CTL" run --config "$work/controller.conf" >"$work/controller.log" 2>&1 &
+ctl=$!
+pids+=("$ctl")
+sleep 1
+cb_initiator_start charon-cpe "$ns_cpe" "$cpe" "$hub" cpe1.bench "$PSK"
+charon=$(cat "$(sw_instance_dir charon-cpe)/pid")
+cat >"$work/agent.conf" <<CONF
+[agent]
+identity = cpe0.bench
+psk = "$PSK"
+local_port = 5500
+control_socket = $work/agent.sock
+log_level = info
+[controller]
+address = $hub
+port = 500
+identity = controller.bench
+CONF
+ip netns exec "$ns_cpe" "$AGENT" run --dry-run --config "$work/agent.conf" >"$work/agent.log" 2>&1 &
+agent=$!
+pids+=("$agent")
+sleep 15
+grep -q "group SA" "$work/agent.log" || echo "footprint: the agent holds no group SA: $(tail -3 "$work/agent.log")" >&2
+echo "RESULT footprint who=agent rss_kb=$(rss "$agent") binary=$(stat -c %s "$AGENT")"
+echo "RESULT footprint who=charon rss_kb=$(rss "$charon") plugins=\"$(awk '/load =/ {$1=$2=""; print substr($0,3)}' "$(sw_instance_dir charon-cpe)/strongswan.conf")\""
+
+a0=$(cpu_ns "$agent") c0=$(cpu_ns "$charon")
+sleep 30
+a1=$(cpu_ns "$agent") c1=$(cpu_ns "$charon")
+before=$(grep -c "acknowledged SA" "$work/controller.log" || true)
+conf 3597s 2s 3s
+kill -HUP "$ctl"
+sleep 30
+a2=$(cpu_ns "$agent") c2=$(cpu_ns "$charon")
+rekeys=$(( $(grep -c "acknowledged SA" "$work/controller.log" || true) - before ))
+for who in agent charon; do
+	if [ $who = agent ]; then x0=$a0 x1=$a1 x2=$a2; else x0=$c0 x1=$c1 x2=$c2; fi
+	awk -v who=$who -v i=$((x1 - x0)) -v r=$((x2 - x1)) -v n="$rekeys" 'BEGIN {
+		printf "RESULT rekeycpu who=%s rekeys=%d idle_ms_per_30s=%.2f window_ms=%.2f per_rekey_ms=%.3f\n", who, n, i / 1e6, r / 1e6, (n > 0 ? r / 1e6 / n : 0) }'
+done

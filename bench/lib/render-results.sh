@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# render-results.sh RESULTS_FILE CORES — the markdown section of bench/RESULTS.md from run.sh's RESULT lines
+# (each line: `RESULT kind key=value ...<TAB>command=...`). Ratios are to the baseline of the same run.
+set -euo pipefail
+file=$1 cores=$2
+charon=$(dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null || echo unknown)
+cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+cat <<HEAD
+## Controller and agent side by side with strongSwan (issue 6; written by \`make bench\`)
+
+Machine: $cores cores ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"),
+strongSwan $charon (Debian packages); $(date -u +%Y-%m-%d). The cores are shared with other work, so absolute numbers are
+noisy: compare within one run. Whole run: \`make bench\` (= \`bench/run.sh\`); raw lines in \`bench/last-run.txt\`.
+CPE and HUB are two network namespaces joined by a veth; the generator is \`bench/Mpsa.Bench\` (\`mpsa-bench\`).
+HEAD
+awk -F'\t' '
+function v(key,   i, n, kv) { n = split($1, f, " "); for (i = 1; i <= n; i++) { split(f[i], kv, "="); if (kv[1] == key) return substr(f[i], length(key) + 2) } return "" }
+function cmd() { return "`" substr($2, 9) "`" }
+/^RESULT handshake/ { hs[++nh] = $0 }
+/^RESULT (connect|rss|rekey|storm) / { fo[++nf] = $0 }
+/^RESULT (footprint|rekeycpu) / { fp[++np] = $0 }
+END {
+	print "\n### Controller handshake rate (IKE_SA_INIT + IKE_AUTH with a CHILD_SA, PSK)\n"
+	print "A setup counts when IKE_AUTH is answered and the CHILD_SA is up, for both responders (the controller pushes"
+	print "MPSA_PUT right after, inside the same run). charon: kernel-libipsec installs the CHILD_SA in userspace (the kernel here"
+	print "has no ESP); flood limits raised (cookie_threshold, cookie_threshold_ip, block_threshold), ikesa_table_size 4096.\n"
+	print "*Setups per CPU-s* divides the setups by the CPU time of the responder (all its threads, /proc/PID/task/*/schedstat):"
+	print "the shared cores blur the wall-clock rate, not the CPU cost.\n"
+	print "| suite | responder | setups | failed | setups/s | p50 ms | p99 ms | ratio to charon | setups per CPU-s | ratio (CPU) | command |"
+	print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+	for (i = 1; i <= nh; i++) { $0 = hs[i]; suite = v("suite"); rate = v("rate")
+		percpu = v("per_cpu_s")
+		if (v("label") == "charon") { base[suite] = rate; cbase[suite] = percpu }
+		ratio = (v("label") != "charon" && base[suite] > 0) ? sprintf("**%.2f**", rate / base[suite]) : "1 (baseline)"
+		cratio = (v("label") != "charon" && cbase[suite] > 0) ? sprintf("**%.2f**", percpu / cbase[suite]) : "1 (baseline)"
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", suite, v("label"), v("ok"), v("failed"), rate, v("p50_ms"), v("p99_ms"), ratio, percpu, cratio, cmd() }
+	print "\n### Rekey fan-out, RSS per connected CPE, restart storm (mpsa-controller, loopback)\n"
+	print "Rekey: a reload that removes a connected spare member (SIGHUP) starts it; *controller* is the time the controller"
+	print "logs from the rekey start to the last acknowledgement (`all N members acknowledged SA … in … ms`); *generator* is"
+	print "from the SIGHUP to the last MPSA_PUT received. Storm: the controller is restarted (SIGTERM, start), then all CPEs"
+	print "reconnect at once; time until every one holds the group SA again, with cookies (cookie_threshold 100).\n"
+	print "| CPEs | what | figure | command |"
+	print "|---:|---|---|---|"
+	for (i = 1; i <= nf; i++) { $0 = fo[i]; n = v("count")
+		if ($0 ~ /^RESULT connect/) printf "| %s | initial connect | %s setups/s (%s ok, %s failed), p50 %s ms, p99 %s ms | %s |\n", n, v("rate"), v("ok"), v("failed"), v("p50_ms"), v("p99_ms"), cmd()
+		if ($0 ~ /^RESULT rss/) printf "| %s | controller RSS | %s kB idle, %s kB connected: **%s kB per CPE** | %s |\n", n, v("rss0_kb"), v("rssN_kb"), v("per_cpe_kb"), cmd()
+		if ($0 ~ /^RESULT rekey/) printf "| %s | rekey %s | controller **%s ms**, generator %s ms, %s members rekeyed | %s |\n", n, v("round"), v("controller_ms"), v("signal_to_last_put_ms"), v("members_rekeyed"), cmd()
+		if ($0 ~ /^RESULT storm/) printf "| %s | restart storm | **%s s** until all hold the group SA (%s ok, %s failed, %s cookie rounds), p50 %s ms, p99 %s ms | %s |\n", n, v("seconds"), v("ok"), v("failed"), v("extra_init_rounds"), v("p50_ms"), v("p99_ms"), cmd() }
+	print "\n### Agent footprint beside a minimal charon initiator (same controller, same run)\n"
+	print "| who | idle RSS kB | ratio to charon | CPU per rekey ms | rekeys | command |"
+	print "|---|---:|---:|---:|---:|---|"
+	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint/) rss[v("who")] = v("rss_kb"); else { cpu[v("who")] = v("per_rekey_ms"); nrk[v("who")] = v("rekeys") } c = cmd() }
+	for (w in rss) printf "| %s | %s | %s | %s | %s | %s |\n", (w == "agent" ? "mpsa-agent (NativeAOT, musl, --dry-run kernel)" : "charon, minimal plugins"), rss[w], (rss["charon"] > 0 ? sprintf("%.2f", rss[w] / rss["charon"]) : ""), cpu[w], nrk[w], c
+}' "$file"

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# bench/run.sh — everything `make bench` measures, in one run on this machine, then bench/RESULTS.md rewritten
+# between its bench markers. Needs root (namespaces, charon). Not part of `make test`: timings are never assertions.
+#
+#  1. handshake rate: the generator (bench/Mpsa.Bench) in one namespace, a responder in another, joined by a veth:
+#     first a charon responder, then mpsa-controller, on the same cores, for x25519 and for modp2048;
+#  2. rekey fan-out with 1,000 and 10,000 simulated CPEs on loopback, RSS per connected CPE, restart storm;
+#  3. footprint: the NativeAOT agent and a minimal charon initiator, both connected to one controller.
+# Sizes by environment: BENCH_HANDSHAKES (3000), BENCH_MODP_HANDSHAKES (500), BENCH_CONCURRENCY (64), BENCH_FANOUT ("1000 10000").
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=../tests/interop/strongswan-lib.sh
+. tests/interop/strongswan-lib.sh
+# shellcheck source=lib/charon-bench.sh
+. bench/lib/charon-bench.sh
+
+HANDSHAKES=${BENCH_HANDSHAKES:-3000}
+MODP_HANDSHAKES=${BENCH_MODP_HANDSHAKES:-500}
+CONCURRENCY=${BENCH_CONCURRENCY:-64}
+FANOUT=${BENCH_FANOUT:-"1000 10000"}
+PARTS=${BENCH_PARTS:-"handshake fanout footprint"}   # a subset for trying one part; RESULTS.md is rewritten only by all three
+PSK=mpsa-bench-psk-0123456789
+SUITE_X25519=chacha20poly1305-prfsha256-x25519
+SUITE_MODP=chacha20poly1305-prfsha256-modp2048
+HUB=10.93.0.1 CPE=10.93.0.2
+BENCH=(dotnet "$root/bench/Mpsa.Bench/bin/Release/net10.0/mpsa-bench.dll")
+CTL=${BENCH_CONTROLLER:-$root/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller}   # another build for a before/after
+AGENT=$root/out/agent/x86_64/mpsa-agent
+
+sw_init
+W=$SW_WORKDIR
+results=$W/results.txt
+: >"$results"
+CTL_PID=""
+stop_controller() {
+	[ -n "$CTL_PID" ] || return 0
+	kill -TERM "$CTL_PID" 2>/dev/null || true
+	wait "$CTL_PID" 2>/dev/null || true
+	CTL_PID=""
+}
+trap 'stop_controller; sw_cleanup' EXIT
+
+say() { echo "bench: $*" >&2; }
+# record COMMAND_TEXT < RESULT lines: keeps each RESULT line with the command that made it
+record() {
+	local command=$1 line
+	while IFS= read -r line; do
+		echo "$line" >&2
+		case "$line" in RESULT*) printf '%s\tcommand=%s\n' "$line" "$command" >>"$results" ;; esac
+	done
+}
+
+dotnet build bench/Mpsa.Bench -c Release -nologo -v q -clp:NoSummary >/dev/null
+[ -x "$CTL" ] || { say "build the controller first (make build)"; exit 1; }
+ns_hub=mpsab-hub-$$ ns_cpe=mpsab-cpe-$$
+sw_netns_pair_create "$ns_hub" "$ns_cpe" veth-h veth-c "$HUB" "$CPE" fd00:293::1 fd00:293::2
+
+# start_controller CONFIG LOG: mpsa-controller in the hub namespace; returns once it listens
+start_controller() {
+	ip netns exec "$ns_hub" "$CTL" run --config "$1" >"$2" 2>&1 &
+	CTL_PID=$!
+	for _ in $(seq 100); do grep -q "listening on" "$2" && return 0; sleep 0.1; done
+	say "controller did not start: $(tail -3 "$2")"; return 1
+}
+
+handshake() {    # handshake SUITE COUNT
+	local suite=$1 count=$2 warm=200
+	local args=(handshake --target "$HUB:500" --count "$count" --warmup "$warm" --concurrency "$CONCURRENCY" --ike "$suite" --psk "$PSK")
+	say "handshake $suite: charon responder"
+	cb_responder_start charon-resp "$ns_hub" "$HUB" "$suite" "$PSK"
+	ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label charon --responder-pid "$(cat "$(sw_instance_dir charon-resp)/pid")" | record "ip netns exec CPE mpsa-bench ${args[*]} --label charon"
+	sw_instance_stop charon-resp
+	say "handshake $suite: mpsa-controller"
+	"${BENCH[@]}" config --count $((count + warm)) --listen "$HUB:500" --ike "$suite" --control-socket "$W/hs.sock" --out "$W/hs.conf"
+	start_controller "$W/hs.conf" "$W/hs-$suite.log"
+	ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label mpsa-controller --responder-pid "$CTL_PID" | record "ip netns exec CPE mpsa-bench ${args[*]} --label mpsa-controller"
+	stop_controller
+}
+
+part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+if part handshake; then
+	handshake "$SUITE_X25519" "$HANDSHAKES"
+	handshake "$SUITE_MODP" "$MODP_HANDSHAKES"
+fi
+
+part fanout && for n in $FANOUT; do
+	say "fan-out and restart storm with $n CPEs (loopback of the hub namespace)"
+	args=(fanout --controller "$CTL" --dir "$W/fanout-$n" --port 500 --count "$n" --concurrency "$CONCURRENCY" --rekeys 3 --storm yes)
+	ip netns exec "$ns_hub" "${BENCH[@]}" "${args[@]}" | record "ip netns exec HUB mpsa-bench ${args[*]}"
+done
+
+part footprint && bench/lib/footprint.sh "$ns_hub" "$ns_cpe" "$HUB" "$CPE" "$W" | record "bench/lib/footprint.sh (agent and minimal charon initiator)"
+
+cp "$results" "${BENCH_RAW:-bench/last-run.txt}"
+[ "$PARTS" = "handshake fanout footprint" ] || { say "partial run: raw lines in ${BENCH_RAW:-bench/last-run.txt}, RESULTS.md unchanged"; exit 0; }
+bench/lib/render-results.sh "$results" "$(nproc)" >"$W/section.md"
+awk -v section="$W/section.md" '
+	/<!-- bench:begin -->/ { print; while ((getline l < section) > 0) print l; skip = 1; next }
+	/<!-- bench:end -->/ { skip = 0 }
+	!skip' bench/RESULTS.md >"$W/RESULTS.md"
+cp "$W/RESULTS.md" bench/RESULTS.md
+say "bench/RESULTS.md rewritten"
