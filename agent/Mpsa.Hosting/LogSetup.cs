@@ -1,21 +1,10 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Mpsa.Hosting;
 
 /// <summary>
-/// The daemons' logging: Microsoft.Extensions.Logging.Console with the simple formatter, one line per
-/// message, everything on stderr (procd's <c>stderr 1</c> hands it to logd), colour only on a terminal.
-/// Options are set by delegates, never bound from configuration, so it is trim- and AOT-safe.
-/// <para>
-/// The console logger formats on the caller's thread and writes from one background thread through a
-/// bounded queue (2500 messages; a full queue blocks the caller, nothing is dropped). Messages can
-/// therefore reach stderr a little after the call, and the writer thread is a background thread:
-/// at process exit anything still queued is lost unless the factory is disposed first. Disposing the
-/// factory disposes the provider, which stops the queue and waits (up to 1.5 s) for the writer to
-/// drain it. So <c>Main</c> must hold the factory in a <c>using</c> that ends before it returns, and must
-/// not leave through <c>Environment.Exit</c> with the factory still open.
-/// </para>
+/// The daemons' logging: one line per message on stderr (procd's <c>stderr 1</c> hands it to logd), written when it is
+/// logged (<see cref="LineLoggerFactory"/>), colour only on a terminal.
 /// </summary>
 internal static class LogSetup
 {
@@ -66,24 +55,7 @@ internal static class LogSetup
     public static ILoggerFactory Create(LogLevel minimum, bool timestamps = false, bool? colour = null)
     {
         bool useColour = colour ?? (!Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")));
-        return LoggerFactory.Create(builder =>
-        {
-            builder.SetMinimumLevel(minimum);
-            builder.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.IncludeScopes = false;
-                o.TimestampFormat = timestamps ? TimestampFormat : null;
-                o.UseUtcTimestamp = true;
-                o.ColorBehavior = useColour ? LoggerColorBehavior.Enabled : LoggerColorBehavior.Disabled;
-            });
-            builder.AddConsole(o =>
-            {
-                o.FormatterName = ConsoleFormatterNames.Simple;
-                o.LogToStandardErrorThreshold = LogLevel.Trace;
-                o.QueueFullMode = ConsoleLoggerQueueFullMode.Wait;
-            });
-        });
+        return new LineLoggerFactory(minimum, timestamps, useColour, Console.Error);
     }
 
     /// <summary><see cref="Create(LogLevel, bool, bool?)"/> from a level name; false (and no factory) for a bad name.</summary>
