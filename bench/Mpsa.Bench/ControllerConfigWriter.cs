@@ -18,6 +18,10 @@ internal static class ControllerConfigWriter
             control_socket = {spec.ControlSocket}
             log_level = {spec.LogLevel}
             cookie_threshold = {spec.CookieThreshold}
+            # every simulated CPE comes from the generator's one address: lift the per-address and total bounds
+            max_ike_sas = 1000000
+            max_ike_sas_per_address = 1000000
+            max_half_open = 1000000
 
             [group bench]
             esp = aes256-sha256

@@ -24,7 +24,7 @@ internal sealed record ControllerSettings(
     public ResponderLimits Limits { get; init; } = ResponderLimits.Default;
 
     /// <summary>Received datagrams waiting for the driver loop; more are dropped (a flood cannot grow memory).</summary>
-    public int MaxQueuedDatagrams { get; init; } = 4096;
+    public int MaxQueuedDatagrams { get; init; } = 32768;
 
     /// <summary>Our certificate and the CAs (and CRLs) of certificate members; null when every member has a PSK.</summary>
     public CertificateAuth? Certificates { get; init; }
