@@ -63,9 +63,10 @@ internal sealed partial class ControllerEngine : IDisposable
             {
                 at = MonoTime.Min(at, g.NextDeadline);
             }
-            foreach (var f in _fanOuts.Values.Where(f => !f.LateReported))
+            foreach (var f in _fanOuts.Values)
             {
-                at = MonoTime.Min(at, f.Rollover1At);
+                at = MonoTime.Min(at, f.LateReported ? null : f.Rollover1At);
+                at = MonoTime.Min(at, f.NextPushAt);
             }
             return at;
         }
@@ -89,6 +90,10 @@ internal sealed partial class ControllerEngine : IDisposable
             {
                 StartFanOut(name, group, next, "lifetime", now, send);
             }
+        }
+        foreach (var f in _fanOuts.Values.Where(f => f.NextPushAt is { } at && now >= at).ToList())
+        {
+            PushChunk(f, now, send);
         }
         foreach (var f in _fanOuts.Values.Where(f => !f.LateReported && now >= f.Rollover1At))
         {
@@ -232,14 +237,38 @@ internal sealed partial class ControllerEngine : IDisposable
 
     private void StartFanOut(string name, GroupKeyManager group, GroupSa next, string reason, MonoTime now, List<Outgoing> send)
     {
+        if (_fanOuts.TryGetValue(name, out var previous))
+        {
+            // A rekey before the last one was sent to everyone: the rest get it now, as before chunking.
+            while (previous.ToPush.Count > 0)
+            {
+                PushChunk(previous, now, send);
+            }
+        }
         var members = _sessions.Values.Where(s => s.Member.Group == name && !s.Leaving).ToList();
-        _fanOuts[name] = new RekeyFanOut(name, next.Spi, now, now + group.Config.Rollover1, members.Select(s => (s.SpiR, s.Member.Name)).ToList());
+        var fanOut = new RekeyFanOut(name, next.Spi, now, now + group.Config.Rollover1, members.Select(s => (s.SpiR, s.Member.Name)).ToList());
+        _fanOuts[name] = fanOut;
         _log.GroupSaCreated(name, next.Spi, next.Config.Esp, next.Fingerprint, next.Config.Lifetime);
         _log.RekeyStarted(name, next.Spi, reason, members.Count);
-        foreach (var s in members)
+        PushChunk(fanOut, now, send);
+    }
+
+    /// <summary>Sends the fan-out's SA to its next <see cref="RekeyFanOut.ChunkSize"/> members still connected.</summary>
+    private void PushChunk(RekeyFanOut f, MonoTime now, List<Outgoing> send)
+    {
+        // The SA is the group's next one until the rollover ends; a group removed by a reload has none.
+        _groups.TryGetValue(f.Group, out var group);
+        bool isNext = group?.Next?.Spi == f.Spi;
+        var sa = isNext ? group!.Next : group?.Current.Spi == f.Spi ? group.Current : null;
+        for (int n = 0; n < RekeyFanOut.ChunkSize && f.ToPush.TryDequeue(out var spiR);)
         {
-            Push(s, [next.ToPut(now, group.RolloverStartedAt)], now, send);
+            if (sa is not null && _sessions.TryGetValue(spiR, out var s) && !s.Leaving)
+            {
+                Push(s, [sa.ToPut(now, isNext ? group!.RolloverStartedAt : null)], now, send);
+                n++;
+            }
         }
+        f.NextPushAt = f.ToPush.Count > 0 ? now + RekeyFanOut.ChunkPause : null;
     }
 
     private void AddGroup(GroupConfig g, MonoTime now)

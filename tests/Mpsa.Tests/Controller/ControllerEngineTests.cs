@@ -57,6 +57,25 @@ public class ControllerEngineTests
     }
 
     [Test]
+    public void PushesARekeyInChunksSoAFleetDoesNotAnswerInOneBurst()
+    {
+        const int members = 1100;
+        using var h = new ControllerHarness(members);
+        var cpes = Enumerable.Range(1, members).Select(h.Connect).ToList();
+
+        h.Advance(TimeSpan.FromSeconds(480)); // the rekey instant: the first chunk only
+        Assert.That(cpes.Count(c => c.Received.Count == 2), Is.EqualTo(500));
+        h.Advance(TimeSpan.FromMilliseconds(5));
+        Assert.That(cpes.Count(c => c.Received.Count == 2), Is.EqualTo(1000));
+        h.Advance(TimeSpan.FromMilliseconds(5));
+        Assert.That(cpes.Count(c => c.Received.Count == 2), Is.EqualTo(members));
+
+        var next = cpes[0].Received[1].Spi;
+        Assert.That(cpes.Select(c => c.Received[1].Spi), Is.All.EqualTo(next));
+        Assert.That(h.Engine.Status(h.Now).Members.Select(m => m.LastAckedSpi), Is.All.EqualTo(next.ToString()));
+    }
+
+    [Test]
     public void GivesLateJoinerCurrentAndNextWithWhatIsLeftOfTheRollover()
     {
         using var h = new ControllerHarness(2);

@@ -54,7 +54,7 @@ internal sealed class ControllerHarness : IDisposable
     public Cpe Connect(int index)
     {
         var member = Members[index - 1];
-        var address = new IPEndPoint(IPAddress.Parse($"198.51.100.{index}"), 500);
+        var address = new IPEndPoint(new IPAddress([198, 51, (byte)(100 + index / 256), (byte)(index % 256)]), 500);   // 198.51.100.index up to 255
         var initiator = new IkeInitiator(new IkeInitiatorOptions
         {
             Proposals = [Suites.Default],
