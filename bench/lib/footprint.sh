@@ -25,6 +25,8 @@ conf() {   # conf MARGIN ROLL1 ROLL2
 		--lifetime 1h --rekey-margin "$1" --roll1 "$2" --roll2 "$3" --out "$work/controller.conf"
 }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# anon_kb=... file_kb=...: what of the RSS is the process's own memory, and what are mapped pages of its files
+rss_split() { awk '/^RssAnon/ {a = $2} /^RssFile/ {f = $2} END {printf "anon_kb=%d file_kb=%d", a, f}' "/proc/$1/status"; }
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d", s}'; }
 
 conf 5m 30s 60s
@@ -51,8 +53,8 @@ agent=$!
 pids+=("$agent")
 sleep 15
 grep -q "group SA" "$work/agent.log" || echo "footprint: the agent holds no group SA: $(tail -3 "$work/agent.log")" >&2
-echo "RESULT footprint who=agent rss_kb=$(rss "$agent") binary=$(stat -c %s "$AGENT")"
-echo "RESULT footprint who=charon rss_kb=$(rss "$charon") plugins=\"$(awk '/load =/ {$1=$2=""; print substr($0,3)}' "$(sw_instance_dir charon-cpe)/strongswan.conf")\""
+echo "RESULT footprint who=agent rss_kb=$(rss "$agent") $(rss_split "$agent") binary=$(stat -c %s "$AGENT")"
+echo "RESULT footprint who=charon rss_kb=$(rss "$charon") $(rss_split "$charon") plugins=\"$(awk '/load =/ {$1=$2=""; print substr($0,3)}' "$(sw_instance_dir charon-cpe)/strongswan.conf")\""
 
 a0=$(cpu_ns "$agent") c0=$(cpu_ns "$charon")
 sleep 30

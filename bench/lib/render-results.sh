@@ -47,8 +47,8 @@ END {
 		if ($0 ~ /^RESULT rekey/) printf "| %s | rekey %s | controller **%s ms**, generator %s ms, %s members rekeyed | %s |\n", n, v("round"), v("controller_ms"), v("signal_to_last_put_ms"), v("members_rekeyed"), cmd()
 		if ($0 ~ /^RESULT storm/) printf "| %s | restart storm | **%s s** until all hold the group SA (%s ok, %s failed, %s cookie rounds), p50 %s ms, p99 %s ms | %s |\n", n, v("seconds"), v("ok"), v("failed"), v("extra_init_rounds"), v("p50_ms"), v("p99_ms"), cmd() }
 	print "\n### Agent footprint beside a minimal charon initiator (same controller, same run)\n"
-	print "| who | idle RSS kB | ratio to charon | CPU per rekey ms | rekeys | command |"
-	print "|---|---:|---:|---:|---:|---|"
-	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint/) rss[v("who")] = v("rss_kb"); else { cpu[v("who")] = v("per_rekey_ms"); nrk[v("who")] = v("rekeys") } c = cmd() }
-	for (w in rss) printf "| %s | %s | %s | %s | %s | %s |\n", (w == "agent" ? "mpsa-agent (NativeAOT, musl, --dry-run kernel)" : "charon, minimal plugins"), rss[w], (rss["charon"] > 0 ? sprintf("%.2f", rss[w] / rss["charon"]) : ""), cpu[w], nrk[w], c
+	print "| who | idle RSS kB | ratio to charon | of which anonymous kB | of which file pages kB | CPU per rekey ms | rekeys | command |"
+	print "|---|---:|---:|---:|---:|---:|---:|---|"
+	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint/) { rss[v("who")] = v("rss_kb"); anon[v("who")] = v("anon_kb"); filek[v("who")] = v("file_kb") } else { cpu[v("who")] = v("per_rekey_ms"); nrk[v("who")] = v("rekeys") } c = cmd() }
+	for (w in rss) printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", (w == "agent" ? "mpsa-agent (NativeAOT, musl, --dry-run kernel)" : "charon, minimal plugins"), rss[w], (rss["charon"] > 0 ? sprintf("%.2f", rss[w] / rss["charon"]) : ""), anon[w], filek[w], cpu[w], nrk[w], c
 }' "$file"
