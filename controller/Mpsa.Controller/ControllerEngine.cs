@@ -246,6 +246,7 @@ internal sealed partial class ControllerEngine : IDisposable
         {
             // A rekey before the last one was sent to everyone: the rest get it now, outside the window, if it is still in use.
             PushNext(previous, now, send, previous.ToPush.Count);
+            previous.Dispose();
         }
         var members = _sessions.Values.Where(s => s.Member.Group == name && !s.Leaving).ToList();
         var fanOut = new RekeyFanOut(name, next.Spi, now, now + group.Config.Rollover1, members.Select(s => (s.SpiR, s.Member.Name)).ToList(),
@@ -270,9 +271,13 @@ internal sealed partial class ControllerEngine : IDisposable
             if (sa is not null && _sessions.TryGetValue(spiR, out var s) && !s.Leaving)
             {
                 f.Sent(spiR, now);
-                Push(s, [sa.ToPut(now, isNext ? group!.RolloverStartedAt : null)], now, send);
+                Apply(_responder.SendMpsaPut(s.SpiR, [f.PutFor(sa, now, isNext ? group!.RolloverStartedAt : null)], now), now, send);
                 n++;
             }
+        }
+        if (f.ToPush.Count == 0)
+        {
+            f.Dispose();
         }
     }
 
@@ -292,6 +297,10 @@ internal sealed partial class ControllerEngine : IDisposable
     {
         _childSas?.RemoveAll();
         _responder.Dispose();
+        foreach (var f in _fanOuts.Values)
+        {
+            f.Dispose();
+        }
         foreach (var g in _groups.Values)
         {
             g.Dispose();

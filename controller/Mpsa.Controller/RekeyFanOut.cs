@@ -1,3 +1,4 @@
+using Mpsa.Controller.Groups;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
 
@@ -10,7 +11,7 @@ namespace Mpsa.Controller;
 /// longer than the window takes to drain: dumped all at once, the last ones waited past the first retransmission
 /// (RFC 7296 §2.1, 2 s) although nothing was lost, and the copies doubled the work at the worst moment.
 /// </summary>
-internal sealed class RekeyFanOut
+internal sealed class RekeyFanOut : IDisposable
 {
     /// <summary>MPSA_PUTs sent and not yet answered, at most (10,000 members on loopback: a tenth in flight).</summary>
     public const int DefaultWindow = 1000;
@@ -19,6 +20,8 @@ internal sealed class RekeyFanOut
     private readonly TimeSpan _holdsSlotFor;
     private readonly Dictionary<IkeSpi, MonoTime> _inFlight = [];
     private readonly Queue<(IkeSpi SpiR, MonoTime SentAt)> _sentOrder = new();
+    private MpsaPut? _put;
+    private (uint, uint, uint) _putTimers;
 
     /// <param name="holdsSlotFor">How long an unanswered MPSA_PUT keeps its place in the window: the first
     /// retransmission interval. A member that does not answer by then is left to the retransmissions and does not hold
@@ -64,6 +67,30 @@ internal sealed class RekeyFanOut
             _inFlight.Remove(oldest.SpiR);
         }
         return Math.Max(0, _window - _inFlight.Count);
+    }
+
+    /// <summary>
+    /// The MPSA_PUT of <paramref name="sa"/> as of <paramref name="now"/>, made once for every member pushed while its
+    /// timers read the same whole seconds (owned here: do not dispose). A copy of SK_d per member was a pinned
+    /// allocation per member, and pinned allocations are slow once the pinned heap is fragmented.
+    /// </summary>
+    public MpsaPut PutFor(GroupSa sa, MonoTime now, MonoTime? rolloverStart)
+    {
+        var timers = sa.Timers(now, rolloverStart);
+        if (_put is null || _put.Spi != sa.Spi || _putTimers != timers)
+        {
+            _put?.Dispose();
+            _put = sa.ToPut(now, rolloverStart);
+            _putTimers = timers;
+        }
+        return _put;
+    }
+
+    /// <summary>Forgets the MPSA_PUT kept for the next members (its copy of SK_d is zeroed).</summary>
+    public void Dispose()
+    {
+        _put?.Dispose();
+        _put = null;
     }
 
     /// <summary>The SA went to <paramref name="spiR"/>: it holds a place until answered, gone, or held too long.</summary>

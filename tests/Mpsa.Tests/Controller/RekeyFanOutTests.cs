@@ -1,6 +1,8 @@
 using Mpsa.Controller;
+using Mpsa.Controller.Groups;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
+using Mpsa.Tests.Exchanges;
 
 namespace Mpsa.Tests.Controller;
 
@@ -27,7 +29,7 @@ public class RekeyFanOutTests
     [Test]
     public void SendsNoMoreThanTheWindowUnanswered()
     {
-        var f = FanOut(5, window: 3);
+        using var f = FanOut(5, window: 3);
         Assert.That(SendAll(f, T0), Has.Count.EqualTo(3));
         Assert.That(f.Room(T0), Is.Zero);
         Assert.That(f.NextPushAt, Is.EqualTo(T0 + Hold), "a full window waits for an answer or the first retransmission");
@@ -36,7 +38,7 @@ public class RekeyFanOutTests
     [Test]
     public void GivesAnAnsweredPlaceToTheNextMember()
     {
-        var f = FanOut(5, window: 3);
+        using var f = FanOut(5, window: 3);
         var sent = SendAll(f, T0);
         Assert.That(f.Acknowledged(sent[1]), Is.True);
         Assert.That(f.Acknowledged(sent[1]), Is.False, "counted once");
@@ -48,7 +50,7 @@ public class RekeyFanOutTests
     [Test]
     public void FreesAPlaceHeldUntilTheFirstRetransmission()
     {
-        var f = FanOut(5, window: 3);
+        using var f = FanOut(5, window: 3);
         SendAll(f, T0);
         Assert.That(f.Room(T0 + (Hold - TimeSpan.FromMilliseconds(1))), Is.Zero);
         Assert.That(f.Room(T0 + Hold), Is.EqualTo(3));
@@ -58,7 +60,7 @@ public class RekeyFanOutTests
     [Test]
     public void FreesThePlaceOfAMemberThatIsGone()
     {
-        var f = FanOut(5, window: 3);
+        using var f = FanOut(5, window: 3);
         var sent = SendAll(f, T0);
         Assert.That(f.Gone(sent[0]), Is.True);
         Assert.That(f.Room(T0), Is.EqualTo(1));
@@ -66,9 +68,22 @@ public class RekeyFanOutTests
     }
 
     [Test]
+    public void MakesOneMpsaPutForEveryMemberPushedWhileItsTimersReadTheSameSeconds()
+    {
+        using var sa = GroupSa.Generate(ControllerHarness.DefaultGroup(), new SeededRandom(3), T0, _ => false);
+        using var f = FanOut(5, window: 3);
+        var first = f.PutFor(sa, T0, T0);
+        Assert.That(f.PutFor(sa, T0 + TimeSpan.FromMilliseconds(400), T0), Is.SameAs(first));
+        var later = f.PutFor(sa, T0 + TimeSpan.FromMilliseconds(1500), T0);
+        Assert.That(later, Is.Not.SameAs(first));
+        Assert.That((later.LifetimeSeconds, later.Rollover1Seconds, later.Rollover2Seconds), Is.EqualTo(sa.Timers(T0 + TimeSpan.FromMilliseconds(1500), T0)));
+        Assert.That(later.SkD.Span.ToArray(), Is.EqualTo(sa.SkD.Span.ToArray()));
+    }
+
+    [Test]
     public void HasNothingToPushOnceEveryMemberWasSentIt()
     {
-        var f = FanOut(2, window: 3);
+        using var f = FanOut(2, window: 3);
         SendAll(f, T0);
         Assert.That(f.NextPushAt, Is.Null);
     }
