@@ -261,6 +261,10 @@ internal sealed partial class ControllerEngine : IDisposable
     /// (<paramref name="count"/>: that many, whatever the window).</summary>
     private void PushNext(RekeyFanOut f, MonoTime now, List<Outgoing> send, int? count = null)
     {
+        if (f.ToPush.Count == 0)
+        {
+            return;
+        }
         // The SA is the group's next one until the rollover ends; a group removed by a reload has none.
         _groups.TryGetValue(f.Group, out var group);
         bool isNext = group?.Next?.Spi == f.Spi;
