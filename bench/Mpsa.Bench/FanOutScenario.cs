@@ -54,6 +54,10 @@ internal static class FanOutScenario
             for (int r = 0; r < rekeys; r++)
             {
                 gen.ResetRekey();
+                int repeated0 = gen.RepeatedRequests;
+                var controllerCpu0 = controller.CpuTime();
+                var ownCpu0 = Environment.CpuUsage.TotalTime;
+                int gen2Collections0 = GC.CollectionCount(2);
                 ControllerConfigWriter.Write(config, spec, sparesLeft: rekeys - r - 1);
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 controller.Signal("HUP");
@@ -61,7 +65,11 @@ internal static class FanOutScenario
                 double lastPut = all ? (gen.LastRekeyAt - start) * 1000.0 / System.Diagnostics.Stopwatch.Frequency : double.NaN;
                 // The spares not removed yet are members of the group too.
                 long? ackMs = controller.RekeyCompletedMs(count + rekeys - r - 1, TimeSpan.FromSeconds(30));
-                Print($"RESULT rekey count={count} round={r + 1} members_rekeyed={gen.Rekeyed} controller_ms={ackMs?.ToString(CultureInfo.InvariantCulture) ?? "none"} signal_to_last_put_ms={lastPut:F0}");
+                double controllerCpu = (controller.CpuTime() - controllerCpu0).TotalMilliseconds;
+                double ownCpu = (Environment.CpuUsage.TotalTime - ownCpu0).TotalMilliseconds;
+                var delays = gen.RekeyDelays(start);
+                delays.Sort();
+                Print($"RESULT rekey count={count} round={r + 1} members_rekeyed={gen.Rekeyed} controller_ms={ackMs?.ToString(CultureInfo.InvariantCulture) ?? "none"} signal_to_last_put_ms={lastPut:F0} put_p50_ms={LatencySummary.Percentile(delays, 50):F0} put_p90_ms={LatencySummary.Percentile(delays, 90):F0} put_p99_ms={LatencySummary.Percentile(delays, 99):F0} repeated_requests={gen.RepeatedRequests - repeated0} controller_cpu_ms={controllerCpu:F0} generator_cpu_ms={ownCpu:F0} generator_gen2_gcs={GC.CollectionCount(2) - gen2Collections0}");
             }
             if (storm)
             {

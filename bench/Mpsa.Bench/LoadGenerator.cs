@@ -24,6 +24,28 @@ internal sealed class LoadGenerator : IDisposable
     public int Rekeyed => _shards.Sum(s => Volatile.Read(ref s.Rekeyed));
     public int ExtraInitRounds => _shards.Sum(s => Volatile.Read(ref s.ExtraInitRounds));
     public long LastRekeyAt => _shards.Max(s => Interlocked.Read(ref s.LastRekeyAt));
+    public int RepeatedRequests => _shards.Sum(s => Volatile.Read(ref s.RepeatedRequests));
+
+    /// <summary>For every CPE rekeyed since <see cref="ResetRekey"/>: milliseconds from <paramref name="start"/> (a Stopwatch
+    /// timestamp) to its new SA, read on the shards' threads.</summary>
+    public List<double> RekeyDelays(long start)
+    {
+        var delays = new List<double>();
+        foreach (var s in _shards)
+        {
+            var done = new ManualResetEventSlim();
+            s.Post(() =>
+            {
+                lock (delays)
+                {
+                    delays.AddRange(s.Cpes.Where(c => c.RekeyedAt != 0).Select(c => (c.RekeyedAt - start) * 1000.0 / Stopwatch.Frequency));
+                }
+                done.Set();
+            });
+            done.Wait();
+        }
+        return delays;
+    }
 
     /// <summary>Sets every CPE up (again), <paramref name="concurrency"/> at a time in total; returns when all are done or
     /// <paramref name="timeout"/> passed, with the elapsed time.</summary>

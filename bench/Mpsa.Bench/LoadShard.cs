@@ -57,6 +57,8 @@ internal sealed class LoadShard : IDisposable
     public int Rekeyed;
     public int ExtraInitRounds;
     public long LastRekeyAt;
+    /// <summary>Requests from the controller seen again (its retransmissions: the first copy or our answer was lost or late).</summary>
+    public int RepeatedRequests;
 
     /// <summary>Runs <paramref name="action"/> on the shard's thread.</summary>
     public void Post(Action action) => _commands.Enqueue(action);
@@ -78,6 +80,7 @@ internal sealed class LoadShard : IDisposable
             c.FirstSpi = c.LastSpi = null;
             c.RekeyedAt = 0;
             c.ExtraInitRounds = 0;
+            c.LastRequestId = null;
         }
         _concurrency = concurrency;
         _next = 0;
@@ -136,6 +139,17 @@ internal sealed class LoadShard : IDisposable
         if (!IkeHeader.TryPeek(datagram, out var h) || !_bySpiI.TryGetValue(h.SpiI.Value, out var cpe) || cpe.Ike is not { } ike)
         {
             return;
+        }
+        if (!h.IsResponse)
+        {
+            if (cpe.LastRequestId is { } last && h.MessageId <= last)
+            {
+                Interlocked.Increment(ref RepeatedRequests);
+            }
+            else
+            {
+                cpe.LastRequestId = h.MessageId;
+            }
         }
         var before = ike.Phase;
         var step = ike.Receive(datagram, from, Now);

@@ -25,4 +25,7 @@ internal sealed class SimulatedCpe(int index, string identity)
 
     /// <summary>When an MPSA_PUT with an SPI other than <see cref="FirstSpi"/> arrived (a rekey), 0 if none yet.</summary>
     public long RekeyedAt { get; set; }
+
+    /// <summary>The highest message ID of a request the controller sent on this IKE SA; a request at or below it is a retransmission.</summary>
+    public uint? LastRequestId { get; set; }
 }

@@ -93,7 +93,7 @@ internal sealed partial class ControllerEngine : IDisposable
         }
         foreach (var f in _fanOuts.Values.Where(f => f.NextPushAt is { } at && now >= at).ToList())
         {
-            PushChunk(f, now, send);
+            PushNext(f, now, send);
         }
         foreach (var f in _fanOuts.Values.Where(f => !f.LateReported && now >= f.Rollover1At))
         {
@@ -164,10 +164,10 @@ internal sealed partial class ControllerEngine : IDisposable
                 _childSas?.Remove(d.SpiR);
                 break;
             case MpsaAcknowledged ack when _sessions.TryGetValue(ack.SpiR, out var s):
-                OnAcknowledged(s, ack, now);
+                OnAcknowledged(s, ack, now, send);
                 break;
             case PeerGone gone:
-                OnGone(gone);
+                OnGone(gone, now, send);
                 break;
             case MessageDropped d:
                 _log.Dropped(d.From, d.Reason);
@@ -180,7 +180,7 @@ internal sealed partial class ControllerEngine : IDisposable
         }
     }
 
-    private void OnAcknowledged(MemberSession s, MpsaAcknowledged ack, MonoTime now)
+    private void OnAcknowledged(MemberSession s, MpsaAcknowledged ack, MonoTime now, List<Outgoing> send)
     {
         if (ack.Error is { } error)
         {
@@ -192,13 +192,17 @@ internal sealed partial class ControllerEngine : IDisposable
             s.LastAckedSpi = ack.Spis[^1];
             _log.Acknowledged(s.Member.Name, ack.Spis[^1]);
         }
-        if (_fanOuts.TryGetValue(s.Member.Group, out var f) && ack.Spis.Contains(f.Spi) && f.Waiting.Remove(s.SpiR) && f.Waiting.Count == 0)
+        if (_fanOuts.TryGetValue(s.Member.Group, out var f) && ack.Spis.Contains(f.Spi) && f.Acknowledged(s.SpiR))
         {
-            _log.RekeyComplete(f.Group, f.Total, f.Spi, (long)(now - f.StartedAt).TotalMilliseconds);
+            if (f.Waiting.Count == 0)
+            {
+                _log.RekeyComplete(f.Group, f.Total, f.Spi, (long)(now - f.StartedAt).TotalMilliseconds);
+            }
+            PushNext(f, now, send);   // its place in the window goes to the next member
         }
     }
 
-    private void OnGone(PeerGone gone)
+    private void OnGone(PeerGone gone, MonoTime now, List<Outgoing> send)
     {
         _childSas?.Remove(gone.SpiR);
         if (!_sessions.Remove(gone.SpiR, out var s))
@@ -214,9 +218,10 @@ internal sealed partial class ControllerEngine : IDisposable
             _sessionOfMember.Remove(s.Member.Name);
         }
         _log.MemberGone(s.Member.Name, s.Address, gone.Reason, gone.Detail);
-        if (_fanOuts.TryGetValue(s.Member.Group, out var f) && f.Waiting.Remove(s.SpiR))
+        if (_fanOuts.TryGetValue(s.Member.Group, out var f) && f.Gone(s.SpiR))
         {
             _log.RekeyMissed(f.Group, s.Member.Name, f.Spi, gone.Detail);
+            PushNext(f, now, send);
         }
     }
 
@@ -239,36 +244,45 @@ internal sealed partial class ControllerEngine : IDisposable
     {
         if (_fanOuts.TryGetValue(name, out var previous))
         {
-            // A rekey before the last one was sent to everyone: the rest get it now, as before chunking.
-            while (previous.ToPush.Count > 0)
-            {
-                PushChunk(previous, now, send);
-            }
+            // A rekey before the last one was sent to everyone: the rest get it now, outside the window, if it is still in use.
+            PushNext(previous, now, send, previous.ToPush.Count);
+            previous.Dispose();
         }
         var members = _sessions.Values.Where(s => s.Member.Group == name && !s.Leaving).ToList();
-        var fanOut = new RekeyFanOut(name, next.Spi, now, now + group.Config.Rollover1, members.Select(s => (s.SpiR, s.Member.Name)).ToList());
+        var fanOut = new RekeyFanOut(name, next.Spi, now, now + group.Config.Rollover1, members.Select(s => (s.SpiR, s.Member.Name)).ToList(),
+            RetransmitPolicy.Default.Initial);
         _fanOuts[name] = fanOut;
         _log.GroupSaCreated(name, next.Spi, next.Config.Esp, next.Fingerprint, next.Config.Lifetime);
         _log.RekeyStarted(name, next.Spi, reason, members.Count);
-        PushChunk(fanOut, now, send);
+        PushNext(fanOut, now, send);
     }
 
-    /// <summary>Sends the fan-out's SA to its next <see cref="RekeyFanOut.ChunkSize"/> members still connected.</summary>
-    private void PushChunk(RekeyFanOut f, MonoTime now, List<Outgoing> send)
+    /// <summary>Sends the fan-out's SA to as many of its next members still connected as its window has room for
+    /// (<paramref name="count"/>: that many, whatever the window).</summary>
+    private void PushNext(RekeyFanOut f, MonoTime now, List<Outgoing> send, int? count = null)
     {
+        if (f.ToPush.Count == 0)
+        {
+            return;
+        }
         // The SA is the group's next one until the rollover ends; a group removed by a reload has none.
         _groups.TryGetValue(f.Group, out var group);
         bool isNext = group?.Next?.Spi == f.Spi;
         var sa = isNext ? group!.Next : group?.Current.Spi == f.Spi ? group.Current : null;
-        for (int n = 0; n < RekeyFanOut.ChunkSize && f.ToPush.TryDequeue(out var spiR);)
+        int room = count ?? f.Room(now);
+        for (int n = 0; n < room && f.ToPush.TryDequeue(out var spiR);)
         {
             if (sa is not null && _sessions.TryGetValue(spiR, out var s) && !s.Leaving)
             {
-                Push(s, [sa.ToPut(now, isNext ? group!.RolloverStartedAt : null)], now, send);
+                f.Sent(spiR, now);
+                Apply(_responder.SendMpsaPut(s.SpiR, [f.PutFor(sa, now, isNext ? group!.RolloverStartedAt : null)], now), now, send);
                 n++;
             }
         }
-        f.NextPushAt = f.ToPush.Count > 0 ? now + RekeyFanOut.ChunkPause : null;
+        if (f.ToPush.Count == 0)
+        {
+            f.Dispose();
+        }
     }
 
     private void AddGroup(GroupConfig g, MonoTime now)
@@ -287,6 +301,10 @@ internal sealed partial class ControllerEngine : IDisposable
     {
         _childSas?.RemoveAll();
         _responder.Dispose();
+        foreach (var f in _fanOuts.Values)
+        {
+            f.Dispose();
+        }
         foreach (var g in _groups.Values)
         {
             g.Dispose();

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 
 namespace Mpsa.Ike.Crypto;
 
@@ -71,46 +72,53 @@ internal abstract class AeadPayloadProtection : IEncryptedPayloadProtection
         body[..ExplicitIvLength].CopyTo(nonce[SaltLength..]);
 
         // Encrypted part: IKE payloads | Padding (none) | Pad Length (0).
-        using var inner = new SecretBytes(plaintext.Length + 1);
-        plaintext.CopyTo(inner.WritableSpan);
-        inner.WritableSpan[^1] = 0;
-
-        Encrypt(nonce, message[..bodyOffset], inner.Span, body[ExplicitIvLength..]);
+        Span<byte> inner = PinnedScratch.Rent(plaintext.Length + 1);
+        try
+        {
+            plaintext.CopyTo(inner);
+            inner[^1] = 0;
+            Encrypt(nonce, message[..bodyOffset], inner, body[ExplicitIvLength..]);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(inner);
+        }
     }
 
-    public byte[]? Open(ReadOnlySpan<byte> message, int bodyOffset)
+    public bool TryOpen(ReadOnlySpan<byte> message, int bodyOffset, out Span<byte> payloads)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        payloads = default;
         if (bodyOffset < 0 || bodyOffset > message.Length)
         {
-            return null;
+            return false;
         }
 
         ReadOnlySpan<byte> body = message[bodyOffset..];
         if (body.Length < ExplicitIvLength + 1 + TagLength)
         {
-            return null;
+            return false;
         }
 
         Span<byte> nonce = stackalloc byte[NonceLength];
         _salt.Span.CopyTo(nonce);
         body[..ExplicitIvLength].CopyTo(nonce[SaltLength..]);
 
-        using var inner = new SecretBytes(body.Length - ExplicitIvLength - TagLength);
-        if (!Decrypt(nonce, message[..bodyOffset], body[ExplicitIvLength..], inner.WritableSpan))
+        Span<byte> inner = PinnedScratch.Rent(body.Length - ExplicitIvLength - TagLength);
+        int padLength = -1;
+        if (Decrypt(nonce, message[..bodyOffset], body[ExplicitIvLength..], inner))
         {
-            return null;
+            padLength = inner[^1];
+        }
+        if (padLength < 0 || padLength + 1 > inner.Length)
+        {
+            CryptographicOperations.ZeroMemory(inner);
+            return false;
         }
 
-        int padLength = inner.Span[^1];
-        if (padLength + 1 > inner.Length)
-        {
-            return null;
-        }
-
-        byte[] payloads = GC.AllocateArray<byte>(inner.Length - padLength - 1, pinned: true);
-        inner.Span[..payloads.Length].CopyTo(payloads);
-        return payloads;
+        payloads = inner[..^(padLength + 1)];
+        CryptographicOperations.ZeroMemory(inner[payloads.Length..]);
+        return true;
     }
 
     public void Dispose()

@@ -57,30 +57,36 @@ internal sealed class AesCbcHmacProtection : IEncryptedPayloadProtection
         _random.Fill(iv);
 
         int padded = PaddedLength(plaintext.Length);
-        using var inner = new SecretBytes(padded);
-        Span<byte> innerSpan = inner.WritableSpan;
-        plaintext.CopyTo(innerSpan);
-        innerSpan[plaintext.Length..].Clear();
-        innerSpan[^1] = (byte)(padded - plaintext.Length - 1);
-
-        _aes.EncryptCbc(innerSpan, iv, body.Slice(BlockLength, padded), PaddingMode.None);
+        Span<byte> inner = PinnedScratch.Rent(padded);
+        try
+        {
+            plaintext.CopyTo(inner);
+            inner[plaintext.Length..].Clear();
+            inner[^1] = (byte)(padded - plaintext.Length - 1);
+            _aes.EncryptCbc(inner, iv, body.Slice(BlockLength, padded), PaddingMode.None);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(inner);
+        }
 
         int icvStart = bodyOffset + BlockLength + padded;
         Integrity.ComputeIcv(_integ, _integKey.Span, message[..icvStart], message.Slice(icvStart, IcvLength));
     }
 
-    public byte[]? Open(ReadOnlySpan<byte> message, int bodyOffset)
+    public bool TryOpen(ReadOnlySpan<byte> message, int bodyOffset, out Span<byte> payloads)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        payloads = default;
         if (bodyOffset < 0 || bodyOffset > message.Length)
         {
-            return null;
+            return false;
         }
 
         int ciphertextLength = message.Length - bodyOffset - BlockLength - IcvLength;
         if (ciphertextLength < BlockLength || ciphertextLength % BlockLength != 0)
         {
-            return null;
+            return false;
         }
 
         int icvStart = message.Length - IcvLength;
@@ -88,23 +94,23 @@ internal sealed class AesCbcHmacProtection : IEncryptedPayloadProtection
         Integrity.ComputeIcv(_integ, _integKey.Span, message[..icvStart], expected);
         if (!CryptographicOperations.FixedTimeEquals(expected, message[icvStart..]))
         {
-            return null;
+            return false;
         }
 
         ReadOnlySpan<byte> iv = message.Slice(bodyOffset, BlockLength);
         ReadOnlySpan<byte> ciphertext = message.Slice(bodyOffset + BlockLength, ciphertextLength);
-        using var inner = new SecretBytes(ciphertextLength);
-        _aes.DecryptCbc(ciphertext, iv, inner.WritableSpan, PaddingMode.None);
-
-        int padLength = inner.Span[^1];
+        Span<byte> inner = PinnedScratch.Rent(ciphertextLength);
+        _aes.DecryptCbc(ciphertext, iv, inner, PaddingMode.None);
+        int padLength = inner[^1];
         if (padLength + 1 > inner.Length)
         {
-            return null;
+            CryptographicOperations.ZeroMemory(inner);
+            return false;
         }
 
-        byte[] payloads = GC.AllocateArray<byte>(inner.Length - padLength - 1, pinned: true);
-        inner.Span[..payloads.Length].CopyTo(payloads);
-        return payloads;
+        payloads = inner[..^(padLength + 1)];
+        CryptographicOperations.ZeroMemory(inner[payloads.Length..]);
+        return true;
     }
 
     public void Dispose()

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Mpsa.Ike.Crypto;
 
 /// <summary>
@@ -23,8 +25,31 @@ public interface IEncryptedPayloadProtection : IDisposable
 
     /// <summary>
     /// <paramref name="message"/> is the whole IKE message, the SK payload last; its body starts at <paramref name="bodyOffset"/>.
-    /// Returns the inner payloads with padding removed (a pinned array: zero it when it carries key material), or
-    /// null when the ICV/tag does not verify or the padding is malformed. Never throws for bad input.
+    /// Gives the inner payloads with padding removed in the calling thread's pinned scratch buffer: decode them, then zero
+    /// them (<see cref="CryptographicOperations.ZeroMemory"/>) before this thread seals or opens again. False when the
+    /// ICV/tag does not verify or the padding is malformed (nothing is left in the scratch then). Never throws for bad input.
     /// </summary>
-    byte[]? Open(ReadOnlySpan<byte> message, int bodyOffset);
+    bool TryOpen(ReadOnlySpan<byte> message, int bodyOffset, out Span<byte> payloads);
+
+    /// <summary>
+    /// <see cref="TryOpen"/> into a new pinned array (zero it when it carries key material), or null; for tests and
+    /// tools: the packet path uses <see cref="TryOpen"/>, which allocates nothing per message.
+    /// </summary>
+    byte[]? Open(ReadOnlySpan<byte> message, int bodyOffset)
+    {
+        if (!TryOpen(message, bodyOffset, out var payloads))
+        {
+            return null;
+        }
+        try
+        {
+            byte[] copy = GC.AllocateArray<byte>(payloads.Length, pinned: true);
+            payloads.CopyTo(copy);
+            return copy;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(payloads);
+        }
+    }
 }

@@ -69,15 +69,22 @@ public sealed class IkeMessage
         {
             return false;
         }
-        byte[]? plaintext = protection.Open(datagram, Encrypted.BodyOffset);
-        if (plaintext is null)
+        if (!protection.TryOpen(datagram, Encrypted.BodyOffset, out var plaintext))
         {
             return false;
         }
-        var r = new IkeReader(plaintext, Encrypted.BodyOffset + protection.IvLength);
-        var payloads = DecodeChain(Encrypted.FirstInnerPayload, ref r, allowEncrypted: false, out _);
-        inner = WithInner(payloads);
-        return true;
+        try
+        {
+            // The payloads copy out what they keep; the plaintext (the SK_d of an MPSA_PUT) is zeroed here.
+            var r = new IkeReader(plaintext, Encrypted.BodyOffset + protection.IvLength);
+            var payloads = DecodeChain(Encrypted.FirstInnerPayload, ref r, allowEncrypted: false, out _);
+            inner = WithInner(payloads);
+            return true;
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
+        }
     }
 
     public IkeMessage WithInner(IReadOnlyList<IPayload> inner) => new(Header, [.. Payloads, .. inner], Encrypted);

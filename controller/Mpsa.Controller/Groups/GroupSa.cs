@@ -52,11 +52,18 @@ internal sealed class GroupSa : IDisposable
     /// delays are what is left of them since <paramref name="rolloverStart"/>, so a late joiner switches with the rest.</summary>
     public MpsaPut ToPut(MonoTime now, MonoTime? rolloverStart)
     {
+        var (life, roll1, roll2) = Timers(now, rolloverStart);
+        return new MpsaPut(Spi, Config.Esp.Encr, Config.Esp.Encr == EncrId.ENCR_CHACHA20_POLY1305 ? null : Config.Esp.EncrKeyBits,
+            Config.Esp.Integ, Config.Prf, Nonce, SecretBytes.CopyFrom(SkD.Span), life, roll1, roll2);
+    }
+
+    /// <summary>LIFE, ROLL1 and ROLL2 in whole seconds as <see cref="ToPut"/> writes them: equal values, equal puts.</summary>
+    public (uint Life, uint Rollover1, uint Rollover2) Timers(MonoTime now, MonoTime? rolloverStart)
+    {
         uint Left(MonoTime until) => (uint)Math.Max(0, Math.Ceiling((until - now).TotalSeconds));
         uint roll1 = rolloverStart is { } s ? Left(s + Config.Rollover1) : (uint)Config.Rollover1.TotalSeconds;
         uint roll2 = rolloverStart is { } s2 ? Left(s2 + Config.Rollover2) : (uint)Config.Rollover2.TotalSeconds;
-        return new MpsaPut(Spi, Config.Esp.Encr, Config.Esp.Encr == EncrId.ENCR_CHACHA20_POLY1305 ? null : Config.Esp.EncrKeyBits,
-            Config.Esp.Integ, Config.Prf, Nonce, SecretBytes.CopyFrom(SkD.Span), Left(ExpiresAt), roll1, roll2);
+        return (Left(ExpiresAt), roll1, roll2);
     }
 
     public void Dispose() => SkD.Dispose();

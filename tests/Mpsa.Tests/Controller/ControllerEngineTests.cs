@@ -1,3 +1,4 @@
+using Mpsa.Controller;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 
@@ -57,22 +58,40 @@ public class ControllerEngineTests
     }
 
     [Test]
-    public void PushesARekeyInChunksSoAFleetDoesNotAnswerInOneBurst()
+    public void PushesARekeyToEveryMemberAsAcknowledgementsComeBack()
     {
-        const int members = 1100;
+        const int members = RekeyFanOut.DefaultWindow + 100;
         using var h = new ControllerHarness(members);
         var cpes = Enumerable.Range(1, members).Select(h.Connect).ToList();
 
-        h.Advance(TimeSpan.FromSeconds(480)); // the rekey instant: the first chunk only
-        Assert.That(cpes.Count(c => c.Received.Count == 2), Is.EqualTo(500));
-        h.Advance(TimeSpan.FromMilliseconds(5));
-        Assert.That(cpes.Count(c => c.Received.Count == 2), Is.EqualTo(1000));
-        h.Advance(TimeSpan.FromMilliseconds(5));
+        // The rekey instant: the first window goes out, and each acknowledgement sends the next member its MPSA_PUT.
+        h.Advance(TimeSpan.FromSeconds(480));
         Assert.That(cpes.Count(c => c.Received.Count == 2), Is.EqualTo(members));
-
         var next = cpes[0].Received[1].Spi;
         Assert.That(cpes.Select(c => c.Received[1].Spi), Is.All.EqualTo(next));
         Assert.That(h.Engine.Status(h.Now).Members.Select(m => m.LastAckedSpi), Is.All.EqualTo(next.ToString()));
+    }
+
+    [Test]
+    public void KeepsAtMostAWindowOfMpsaPutsUnanswered()
+    {
+        const int members = RekeyFanOut.DefaultWindow + 100;
+        using var h = new ControllerHarness(members);
+        var cpes = Enumerable.Range(1, members).Select(h.Connect).ToList();
+        cpes.ForEach(c => c.Offline = true);
+
+        h.AdvanceTo(h.Now + TimeSpan.FromSeconds(480));
+        Assert.That(cpes.Sum(c => c.Undelivered), Is.EqualTo(RekeyFanOut.DefaultWindow), "nobody answers: one window");
+
+        // RFC 7296 §2.1: the first retransmission (2 s) frees the places; the rest get theirs, the window its copies.
+        h.AdvanceTo(h.Now + RetransmitPolicy.Default.Initial);
+        Assert.That(cpes.Count(c => c.Undelivered > 0), Is.EqualTo(members));
+        Assert.That(cpes.Sum(c => c.Undelivered), Is.EqualTo(members + RekeyFanOut.DefaultWindow));
+
+        cpes.ForEach(c => c.Offline = false);
+        h.Advance(TimeSpan.FromSeconds(4));
+        var next = h.Engine.Status(h.Now).Groups.Single().NextSpi;
+        Assert.That(h.Engine.Status(h.Now).Members.Select(m => m.LastAckedSpi), Is.All.EqualTo(next));
     }
 
     [Test]

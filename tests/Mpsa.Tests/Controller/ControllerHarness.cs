@@ -47,6 +47,9 @@ internal sealed class ControllerHarness : IDisposable
         public List<MpsaPut> Received { get; } = [];
         public List<IkeEvent> Events { get; } = [];
         public bool Offline { get; set; }
+
+        /// <summary>Datagrams the controller sent while the CPE was offline.</summary>
+        public int Undelivered { get; set; }
     }
 
     public IReadOnlyCollection<Cpe> Cpes => _cpes.Values;
@@ -104,6 +107,10 @@ internal sealed class ControllerHarness : IDisposable
             else if (_cpes.TryGetValue(d.To, out var cpe) && !cpe.Offline)
             {
                 FromCpe(cpe, cpe.Initiator.Receive(d.Datagram, ControllerAddress, Now));
+            }
+            else if (cpe is not null)
+            {
+                cpe.Undelivered++;
             }
         }
     }

@@ -66,6 +66,31 @@ public class EncryptedPayloadProtectionTests
         }
     }
 
+    // The packet path opens into the thread's pinned scratch and zeroes it after decoding; a message that fails leaves
+    // nothing there, and the padding past the payloads is zeroed at once.
+    [TestCaseSource(nameof(AllSuites))]
+    public void LeavesNoPlaintextInTheScratchBuffer(IkeSuite suite)
+    {
+        var random = new SeededRandom(4303);
+        (byte[] encrKey, byte[] integKey) = Keys(suite, random);
+        using IEncryptedPayloadProtection sender = EncryptedPayloadProtection.Create(suite, encrKey, integKey, random);
+        using IEncryptedPayloadProtection receiver = EncryptedPayloadProtection.Create(suite, encrKey, integKey, random);
+        byte[] plaintext = Enumerable.Repeat((byte)0xa5, 45).ToArray();
+        byte[] message = Seal(sender, random, plaintext);
+        int scratch = message.Length;
+
+        Assert.That(receiver.TryOpen(message, HeaderLength, out var payloads), Is.True);
+        Assert.That(payloads.ToArray(), Is.EqualTo(plaintext));
+        Assert.That(PinnedScratch.Rent(scratch)[payloads.Length..].ToArray(), Is.All.Zero, "padding");
+        CryptographicOperations.ZeroMemory(payloads);
+
+        message[^1] ^= 1;
+        Assert.That(receiver.TryOpen(message, HeaderLength, out _), Is.False);
+        Assert.That(PinnedScratch.Rent(scratch).ToArray(), Is.All.Zero, "after a failed tag");
+        Seal(sender, random, plaintext);
+        Assert.That(PinnedScratch.Rent(scratch).ToArray(), Is.All.Zero, "after a seal");
+    }
+
     // A flipped bit anywhere — IKE header and SK header (AAD / MACed), IV, ciphertext, ICV — makes Open return null.
     [TestCaseSource(nameof(AllSuites))]
     public void RejectsAnyFlippedBit(IkeSuite suite)
