@@ -10,7 +10,7 @@ APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plug
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 
-.PHONY: all build test deps restore clean demo agent ipk test-packaging netlab fuzz bench
+.PHONY: all build test deps restore clean demo agent ipk test-packaging netlab fuzz bench method-order
 
 all: build
 
@@ -54,6 +54,12 @@ fuzz:
 bench: deps build
 	@packaging/build/publish-agent.sh x86_64
 	@bench/run.sh
+
+# Regenerates agent/Mpsa.Agent/method-order.txt (the functions the agent runs, which the NativeAOT build packs
+# together): the agent under valgrind against a local controller. Run after changes to what the agent executes.
+method-order: build
+	@packaging/build/publish-agent.sh x86_64
+	@packaging/build/method-order.sh
 
 demo: build
 	@demo/demo.sh

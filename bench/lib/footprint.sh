@@ -59,6 +59,9 @@ echo "RESULT footprint who=charon rss_kb=$(rss "$charon") $(rss_split "$charon")
 a0=$(cpu_ns "$agent") c0=$(cpu_ns "$charon")
 sleep 30
 a1=$(cpu_ns "$agent") c1=$(cpu_ns "$charon")
+# 45 s after start: the agent has checked liveness once (30 s quiet), charon has had its own timers run
+echo "RESULT footprint_late who=agent rss_kb=$(rss "$agent") $(rss_split "$agent")"
+echo "RESULT footprint_late who=charon rss_kb=$(rss "$charon") $(rss_split "$charon")"
 before=$(grep -c "acknowledged SA" "$work/controller.log" || true)
 conf 3597s 2s 3s
 kill -HUP "$ctl"

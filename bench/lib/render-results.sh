@@ -18,7 +18,7 @@ function v(key,   i, n, kv) { n = split($1, f, " "); for (i = 1; i <= n; i++) { 
 function cmd() { return "`" substr($2, 9) "`" }
 /^RESULT handshake/ { hs[++nh] = $0 }
 /^RESULT (connect|rss|rekey|storm) / { fo[++nf] = $0 }
-/^RESULT (footprint|rekeycpu) / { fp[++np] = $0 }
+/^RESULT (footprint|footprint_late|rekeycpu) / { fp[++np] = $0 }
 END {
 	print "\n### Controller handshake rate (IKE_SA_INIT + IKE_AUTH with a CHILD_SA, PSK)\n"
 	print "A setup counts when IKE_AUTH is answered and the CHILD_SA is up, for both responders (the controller pushes"
@@ -47,8 +47,10 @@ END {
 		if ($0 ~ /^RESULT rekey/) printf "| %s | rekey %s | controller **%s ms**, generator %s ms, %s members rekeyed | %s |\n", n, v("round"), v("controller_ms"), v("signal_to_last_put_ms"), v("members_rekeyed"), cmd()
 		if ($0 ~ /^RESULT storm/) printf "| %s | restart storm | **%s s** until all hold the group SA (%s ok, %s failed, %s cookie rounds), p50 %s ms, p99 %s ms | %s |\n", n, v("seconds"), v("ok"), v("failed"), v("extra_init_rounds"), v("p50_ms"), v("p99_ms"), cmd() }
 	print "\n### Agent footprint beside a minimal charon initiator (same controller, same run)\n"
-	print "| who | idle RSS kB | ratio to charon | of which anonymous kB | of which file pages kB | CPU per rekey ms | rekeys | command |"
-	print "|---|---:|---:|---:|---:|---:|---:|---|"
-	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint/) { rss[v("who")] = v("rss_kb"); anon[v("who")] = v("anon_kb"); filek[v("who")] = v("file_kb") } else { cpu[v("who")] = v("per_rekey_ms"); nrk[v("who")] = v("rekeys") } c = cmd() }
-	for (w in rss) printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", (w == "agent" ? "mpsa-agent (NativeAOT, musl, --dry-run kernel)" : "charon, minimal plugins"), rss[w], (rss["charon"] > 0 ? sprintf("%.2f", rss[w] / rss["charon"]) : ""), anon[w], filek[w], cpu[w], nrk[w], c
+	print "Idle RSS 15 s after start (IKE SA and group SA up) and 45 s after start (after the agent's first liveness check);"
+	print "*anonymous* is the process's own memory, *file pages* are mapped pages of its binary and libraries.\n"
+	print "| who | idle RSS kB at 15 s | ratio to charon | of which anonymous kB | of which file pages kB | RSS kB at 45 s | ratio to charon | CPU per rekey ms | rekeys | command |"
+	print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint_late/) late[v("who")] = v("rss_kb"); else if ($0 ~ /^RESULT footprint/) { rss[v("who")] = v("rss_kb"); anon[v("who")] = v("anon_kb"); filek[v("who")] = v("file_kb") } else { cpu[v("who")] = v("per_rekey_ms"); nrk[v("who")] = v("rekeys") } c = cmd() }
+	for (w in rss) printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", (w == "agent" ? "mpsa-agent (NativeAOT, musl, --dry-run kernel)" : "charon, minimal plugins"), rss[w], (rss["charon"] > 0 ? sprintf("%.2f", rss[w] / rss["charon"]) : ""), anon[w], filek[w], late[w], (late["charon"] > 0 ? sprintf("%.2f", late[w] / late["charon"]) : ""), cpu[w], nrk[w], c
 }' "$file"
