@@ -77,7 +77,9 @@ internal sealed class ControllerDaemon : IDisposable
                         socket.EnableKernelEspInUdp();
                     }
                 }
-                receivers.Add(socket.RunAsync((datagram, from) => Enqueue(datagram, from, socket), closeSockets.Token));
+                // Blocking receives on a thread per socket and the loop on a thread of its own: no pool thread per datagram.
+                receivers.Add(socket.RunOnThreadAsync((datagram, from) => Enqueue(datagram, from, socket), closeSockets.Token,
+                    $"mpsa-udp-{socket.LocalEndPoint.Port}"));
                 _log.Listening(socket.LocalEndPoint);
             }
         }
@@ -88,10 +90,11 @@ internal sealed class ControllerDaemon : IDisposable
         }
         await using (ControlServer.Start(settings.ControlSocket, OnControlAsync, logs.CreateLogger("mpsa-controller.control")))
         {
-            await _loop.RunAsync(NextDeadline, Handle, OnTimeout, stop.Token).ConfigureAwait(false);
+            // One loop at a time touches the engine: each ends (its thread with it) before the next step starts.
+            await _loop.RunOnThreadAsync(NextDeadline, Handle, OnTimeout, stop.Token).ConfigureAwait(false);
             // Goodbye: Delete to every member, and a bounded wait for their answers.
             Send(_engine.Shutdown(Now));
-            await _loop.RunAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
+            await _loop.RunOnThreadAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
                 Now + GoodbyeTimeout, () => _engine.ConnectedCount == 0).ConfigureAwait(false);
         }
         await closeSockets.CancelAsync().ConfigureAwait(false);
