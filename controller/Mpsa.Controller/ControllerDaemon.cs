@@ -202,10 +202,27 @@ internal sealed class ControllerDaemon : IDisposable
         foreach (var o in send)
         {
             // A member that came in on the NAT-T port is answered there; everyone else from the plain socket of its family.
-            var via = _natPeers.TryGetValue(o.To, out var v) ? v
-                : _sockets.FirstOrDefault(s => !s.IsNatTraversal && SameFamily(s, o.To)) ?? _sockets.FirstOrDefault(s => SameFamily(s, o.To)) ?? _sockets[0];
+            var via = _natPeers.TryGetValue(o.To, out var v) ? v : SocketFor(o.To);
             via.SendTo(o.Datagram, o.To);
         }
+    }
+
+    /// <summary>The first plain socket of the peer's family, else the first of its family, else the first (no closure per datagram).</summary>
+    private UdpEndpoint SocketFor(IPEndPoint to)
+    {
+        UdpEndpoint? sameFamily = null;
+        foreach (var s in _sockets)
+        {
+            if (SameFamily(s, to))
+            {
+                if (!s.IsNatTraversal)
+                {
+                    return s;
+                }
+                sameFamily ??= s;
+            }
+        }
+        return sameFamily ?? _sockets[0];
     }
 
     private static XfrmKernel? OpenKernel(ILogger log)

@@ -42,7 +42,9 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "peer {Address} refused: {Detail}")]
     public static partial void PeerRefused(this ILogger logger, IPEndPoint address, string detail);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "member {Member}: {ChildSa} negotiated")]
+    // Debug: a member's connect is one info line (200), plus 302 when its CHILD_SA goes into the kernel (or a warning when
+    // that fails); this second line per setup was a tenth of the controller's CPU in a handshake storm.
+    [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "member {Member}: {ChildSa} negotiated")]
     public static partial void ChildSaNegotiated(this ILogger logger, string member, Ike.Exchanges.ChildSa childSa);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "member {Member}: CHILD_SA not established ({Reason}); the IKE SA stays up")]
