@@ -27,6 +27,9 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "receive queue full (max_pending_requests {Max}): dropped {Count} datagrams")]
     public static partial void QueueFull(this ILogger logger, int max, long count);
 
+    [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "IKE_SA_INIT key exchange failed on the crypto thread: {Error}")]
+    public static partial void SaInitFailed(this ILogger logger, string error);
+
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "cannot send to {To}: {Reason}")]
     public static partial void SendFailed(this ILogger logger, IPEndPoint to, string reason);
 
