@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Mpsa.Ike.Exchanges;
 
 namespace Mpsa.Hosting;
@@ -6,17 +6,35 @@ namespace Mpsa.Hosting;
 /// <summary>
 /// The one loop that owns a daemon's state machines (STYLE.md §5): sockets, the control socket and signals post
 /// inputs; the loop handles them in order and wakes at the machines' next deadline. No locks are needed.
+/// <para>
+/// The loop runs either as a task (<see cref="RunAsync"/>: the agent, one thread fewer) or on a thread of its own
+/// (<see cref="RunOnThreadAsync"/>: the controller, where handing every datagram to a pool thread and back cost more
+/// than the handshake's own crypto). Posting never blocks; a sleeping loop is woken by one semaphore release, and a
+/// busy one is not signalled at all.
+/// </para>
 /// </summary>
+#pragma warning disable CA1001 // _wake: a SemaphoreSlim owns an OS handle only once AvailableWaitHandle is read, which nothing does.
 internal sealed class DriverLoop<TInput>
+#pragma warning restore CA1001
 {
-    private readonly Channel<TInput> _inbox = Channel.CreateUnbounded<TInput>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<TInput> _inbox = new();
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private int _wakePending;   // 1 from the post that releases _wake until the loop has taken that release
 
     private const int MaxBatch = 256;
 
     public static MonoTime Now => new(Environment.TickCount64);
 
-    /// <summary>Thread-safe; false after the loop is completed.</summary>
-    public bool Post(TInput input) => _inbox.Writer.TryWrite(input);
+    /// <summary>Thread-safe; the queue is unbounded (the controller bounds what it posts), so always true.</summary>
+    public bool Post(TInput input)
+    {
+        _inbox.Enqueue(input);
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            _wake.Release();
+        }
+        return true;
+    }
 
     /// <summary>
     /// Posts a request made by <paramref name="make"/> and returns the answer the loop gives it (the control socket's
@@ -37,41 +55,98 @@ internal sealed class DriverLoop<TInput>
         while (!stop.IsCancellationRequested && (until is null || Now < until.Value) && (done is null || !done()))
         {
             var deadline = MonoTime.Min(nextDeadline(), until);
-            await WaitAsync(deadline, stop).ConfigureAwait(false);
-            // A bounded batch, so a flood of input cannot starve the timers.
-            for (int n = 0; n < MaxBatch && _inbox.Reader.TryRead(out var input); n++)
+            if (WaitTime(deadline) is { } ms)
             {
-                handle(input);
+                try
+                {
+                    TookWake(await _wake.WaitAsync(ms, stop).ConfigureAwait(false));
+                }
+                catch (OperationCanceledException)
+                {
+                }
             }
-            if (deadline is { } d && Now >= d)
-            {
-                onTimeout(Now);
-            }
+            Turn(deadline, handle, onTimeout);
         }
     }
 
-    private async Task WaitAsync(MonoTime? deadline, CancellationToken stop)
+    /// <summary>
+    /// <see cref="RunAsync"/> on a dedicated thread named <paramref name="threadName"/>: the handlers run there, and the
+    /// task completes (or faults with the handler's exception) when the loop ends.
+    /// </summary>
+    public Task RunOnThreadAsync(Func<MonoTime?> nextDeadline, Action<TInput> handle, Action<MonoTime> onTimeout,
+        CancellationToken stop, MonoTime? until = null, Func<bool>? done = null, string threadName = "mpsa-loop")
     {
-        if (_inbox.Reader.TryPeek(out _))
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
-            return;
+            try
+            {
+                Run(nextDeadline, handle, onTimeout, until, done, stop);
+                ended.SetResult();
+            }
+            catch (Exception e)
+            {
+                ended.SetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = threadName,
+        };
+        thread.Start();
+        return ended.Task;
+    }
+
+    private void Run(Func<MonoTime?> nextDeadline, Action<TInput> handle, Action<MonoTime> onTimeout,
+        MonoTime? until, Func<bool>? done, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested && (until is null || Now < until.Value) && (done is null || !done()))
+        {
+            var deadline = MonoTime.Min(nextDeadline(), until);
+            if (WaitTime(deadline) is { } ms)
+            {
+                try
+                {
+                    TookWake(_wake.Wait(ms, stop));
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+            Turn(deadline, handle, onTimeout);
+        }
+    }
+
+    /// <summary>How long to sleep: null when there is input or the deadline has come; infinite (-1) without a deadline.</summary>
+    private int? WaitTime(MonoTime? deadline)
+    {
+        if (!_inbox.IsEmpty)
+        {
+            return null;
         }
         long ms = deadline is { } d ? Math.Clamp(d.Milliseconds - Now.Milliseconds, 0, int.MaxValue) : Timeout.Infinite;
-        if (ms == 0)
+        return ms == 0 ? null : (int)ms;
+    }
+
+    /// <summary>After a wait that took the release, the next post must release again.</summary>
+    private void TookWake(bool took)
+    {
+        if (took)
         {
-            return;
+            Volatile.Write(ref _wakePending, 0);
         }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        if (ms != Timeout.Infinite)
+    }
+
+    private void Turn(MonoTime? deadline, Action<TInput> handle, Action<MonoTime> onTimeout)
+    {
+        // A bounded batch, so a flood of input cannot starve the timers.
+        for (int n = 0; n < MaxBatch && _inbox.TryDequeue(out var input); n++)
         {
-            timeout.CancelAfter(TimeSpan.FromMilliseconds(ms));
+            handle(input);
         }
-        try
+        if (deadline is { } d && Now >= d)
         {
-            await _inbox.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            onTimeout(Now);
         }
     }
 }

@@ -202,23 +202,7 @@ internal sealed class UdpEndpoint : IDisposable
                     await Task.Delay(100, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                var from = _peers.Get(address);
-                var datagram = buffer.AsMemory(0, length);
-                if (IsNatTraversal)
-                {
-                    if (length < NonEspMarkerLength || BitConverter.ToInt32(buffer, 0) != 0)
-                    {
-                        DroppedWithoutMarker++;
-                        if (length != 1)    // a 0xFF keepalive is routine; anything else is worth a debug line
-                        {
-                            _logger.UdpNotIke(LocalEndPoint, length, from);
-                        }
-                        continue;
-                    }
-                    datagram = datagram[NonEspMarkerLength..];
-                }
-                Received++;
-                onDatagram(datagram, from);
+                Deliver(buffer, length, address, onDatagram);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -230,6 +214,126 @@ internal sealed class UdpEndpoint : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
             Volatile.Write(ref _running, 0);
         }
+    }
+
+    /// <summary>
+    /// <see cref="RunAsync"/> with blocking receives on a thread of its own, named <paramref name="threadName"/>: the
+    /// handler runs there. For a busy daemon (the controller): a socket completion, a pool thread and its wake-up per
+    /// datagram cost more than a blocking <c>recvfrom</c>. The task completes when <paramref name="cancellationToken"/>
+    /// is cancelled (the receive is woken by a shutdown of the socket's receive side, which then receives no more) or
+    /// the endpoint is disposed, and faults with the handler's exception. Sends from other threads stay possible.
+    /// </summary>
+    public Task RunOnThreadAsync(DatagramHandler onDatagram, CancellationToken cancellationToken, string threadName = "mpsa-udp")
+    {
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+        {
+            throw new InvalidOperationException("the receive loop is already running");
+        }
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ReceiveBlocking(onDatagram, cancellationToken);
+                ended.SetResult();
+            }
+            catch (Exception e)
+            {
+                ended.SetException(e);
+            }
+            finally
+            {
+                Volatile.Write(ref _running, 0);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = threadName,
+        };
+        thread.Start();
+        return ended.Task;
+    }
+
+    private void ReceiveBlocking(DatagramHandler onDatagram, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferLength);
+        var address = new SocketAddress(_socket.AddressFamily);
+        int maxAddressSize = address.Size;
+        // Linux wakes a blocked recvfrom on an unconnected UDP socket at shutdown(SHUT_RD), although the call itself
+        // reports ENOTCONN (net/ipv4/af_inet.c, inet_shutdown); the receive then returns 0 bytes.
+        using var wake = cancellationToken.Register(() =>
+        {
+            try
+            {
+                _socket.Shutdown(SocketShutdown.Receive);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        });
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                int length;
+                try
+                {
+                    address.Size = maxAddressSize;
+                    length = _socket.ReceiveFrom(buffer.AsSpan(0, ReceiveBufferLength), SocketFlags.None, address);
+                }
+                catch (SocketException e) when (IsIcmpError(e.SocketErrorCode))
+                {
+                    IcmpErrors++;
+                    _logger.UdpIcmpError(LocalEndPoint, e.SocketErrorCode);
+                    continue;
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted or SocketError.Shutdown)
+                {
+                    return;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (SocketException e)
+                {
+                    _logger.UdpReceiveFailed(LocalEndPoint, e.SocketErrorCode);
+                    cancellationToken.WaitHandle.WaitOne(100);
+                    continue;
+                }
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                Deliver(buffer, length, address, onDatagram);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Strips the non-ESP marker on a NAT-T socket (or drops and counts a datagram without one), then hands it on.</summary>
+    private void Deliver(byte[] buffer, int length, SocketAddress address, DatagramHandler onDatagram)
+    {
+        var from = _peers.Get(address);
+        var datagram = buffer.AsMemory(0, length);
+        if (IsNatTraversal)
+        {
+            if (length < NonEspMarkerLength || BitConverter.ToInt32(buffer, 0) != 0)
+            {
+                DroppedWithoutMarker++;
+                if (length != 1)    // a 0xFF keepalive is routine; anything else is worth a debug line
+                {
+                    _logger.UdpNotIke(LocalEndPoint, length, from);
+                }
+                return;
+            }
+            datagram = datagram[NonEspMarkerLength..];
+        }
+        Received++;
+        onDatagram(datagram, from);
     }
 
     /// <summary>

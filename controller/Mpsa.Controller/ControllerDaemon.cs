@@ -24,6 +24,7 @@ internal sealed class ControllerDaemon : IDisposable
     private readonly string _configPath;
     private readonly ILogger _log;
     private readonly DriverLoop<ControllerInput> _loop = new();
+    private readonly DriverLoop<SaInitJob> _crypto = new();   // IKE_SA_INIT's DH and key schedule, on a second core
     private readonly List<UdpEndpoint> _sockets = [];
     private readonly Dictionary<IPEndPoint, UdpEndpoint> _natPeers = [];
     private readonly ControllerEngine _engine;
@@ -40,7 +41,8 @@ internal sealed class ControllerDaemon : IDisposable
         _log = log;
         _kernel = settings.InstallChildSa ? OpenKernel(log) : null;
         var childSas = _kernel is null ? null : new MemberChildSas(_kernel, LocalAddressTowards, log);
-        _engine = new ControllerEngine(settings, log, SystemRandom.Instance, DriverLoop<ControllerInput>.Now, childSas);
+        _engine = new ControllerEngine(settings, log, SystemRandom.Instance, DriverLoop<ControllerInput>.Now, childSas,
+            job => _crypto.Post(job));
         _nextCookieRotation = DriverLoop<ControllerInput>.Now + CookieRotation;
         _maxQueued = settings.MaxQueuedDatagrams;
     }
@@ -77,7 +79,9 @@ internal sealed class ControllerDaemon : IDisposable
                         socket.EnableKernelEspInUdp();
                     }
                 }
-                receivers.Add(socket.RunAsync((datagram, from) => Enqueue(datagram, from, socket), closeSockets.Token));
+                // Blocking receives on a thread per socket and the loop on a thread of its own: no pool thread per datagram.
+                receivers.Add(socket.RunOnThreadAsync((datagram, from) => Enqueue(datagram, from, socket), closeSockets.Token,
+                    $"mpsa-udp-{socket.LocalEndPoint.Port}"));
                 _log.Listening(socket.LocalEndPoint);
             }
         }
@@ -86,14 +90,20 @@ internal sealed class ControllerDaemon : IDisposable
             _log.CannotListen(e.Message);
             return 71;
         }
+        // The crypto thread runs each job and posts it back; the engine's state stays on the loop's thread.
+        using var stopCrypto = new CancellationTokenSource();
+        var crypto = _crypto.RunOnThreadAsync(() => null, RunSaInit, _ => { }, stopCrypto.Token, threadName: "mpsa-crypto");
         await using (ControlServer.Start(settings.ControlSocket, OnControlAsync, logs.CreateLogger("mpsa-controller.control")))
         {
-            await _loop.RunAsync(NextDeadline, Handle, OnTimeout, stop.Token).ConfigureAwait(false);
+            // One loop at a time touches the engine: each ends (its thread with it) before the next step starts.
+            await _loop.RunOnThreadAsync(NextDeadline, Handle, OnTimeout, stop.Token).ConfigureAwait(false);
             // Goodbye: Delete to every member, and a bounded wait for their answers.
             Send(_engine.Shutdown(Now));
-            await _loop.RunAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
+            await _loop.RunOnThreadAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
                 Now + GoodbyeTimeout, () => _engine.ConnectedCount == 0).ConfigureAwait(false);
         }
+        await stopCrypto.CancelAsync().ConfigureAwait(false);
+        await crypto.ConfigureAwait(false);
         await closeSockets.CancelAsync().ConfigureAwait(false);
         foreach (var s in _sockets)
         {
@@ -101,6 +111,22 @@ internal sealed class ControllerDaemon : IDisposable
         }
         await Task.WhenAll(receivers).ConfigureAwait(false);
         return 0;
+    }
+
+    private void RunSaInit(SaInitJob job)
+    {
+        try
+        {
+            job.Run();
+        }
+#pragma warning disable CA1031 // a bug in one key exchange must not stop the thread that serves all others
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _log.SaInitFailed(e.Message);
+        }
+        // Back to the loop in every case: a job that threw comes back without keys, and its reservation is released.
+        _loop.Post(new ControllerInput.SaInitComputed(job));
     }
 
     /// <summary>Called by the receive tasks: a bounded number of datagrams waits for the loop, the rest is dropped.</summary>
@@ -155,6 +181,9 @@ internal sealed class ControllerDaemon : IDisposable
                 bool specific = !local.Address.Equals(IPAddress.Any) && !local.Address.Equals(IPAddress.IPv6Any);
                 Send(_engine.Receive(d.Bytes, d.From, Now, specific ? local : null));
                 break;
+            case ControllerInput.SaInitComputed j:
+                Send(_engine.CompleteSaInit(j.Job, Now));
+                break;
             case ControllerInput.Reload:
                 Reload();
                 break;
@@ -199,10 +228,27 @@ internal sealed class ControllerDaemon : IDisposable
         foreach (var o in send)
         {
             // A member that came in on the NAT-T port is answered there; everyone else from the plain socket of its family.
-            var via = _natPeers.TryGetValue(o.To, out var v) ? v
-                : _sockets.FirstOrDefault(s => !s.IsNatTraversal && SameFamily(s, o.To)) ?? _sockets.FirstOrDefault(s => SameFamily(s, o.To)) ?? _sockets[0];
+            var via = _natPeers.TryGetValue(o.To, out var v) ? v : SocketFor(o.To);
             via.SendTo(o.Datagram, o.To);
         }
+    }
+
+    /// <summary>The first plain socket of the peer's family, else the first of its family, else the first (no closure per datagram).</summary>
+    private UdpEndpoint SocketFor(IPEndPoint to)
+    {
+        UdpEndpoint? sameFamily = null;
+        foreach (var s in _sockets)
+        {
+            if (SameFamily(s, to))
+            {
+                if (!s.IsNatTraversal)
+                {
+                    return s;
+                }
+                sameFamily ??= s;
+            }
+        }
+        return sameFamily ?? _sockets[0];
     }
 
     private static XfrmKernel? OpenKernel(ILogger log)

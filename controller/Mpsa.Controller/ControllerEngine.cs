@@ -26,7 +26,9 @@ internal sealed partial class ControllerEngine : IDisposable
     private readonly LimitLog _limitLog;
 
     /// <param name="childSas">Where members' CHILD_SAs go into the kernel; null: they are negotiated only.</param>
-    public ControllerEngine(ControllerSettings settings, ILogger log, IRandom random, MonoTime now, MemberChildSas? childSas = null)
+    /// <param name="offloadSaInit">Where IKE_SA_INIT's key exchange runs (see <see cref="IkeResponderOptions.OffloadSaInit"/>); null: inline.</param>
+    public ControllerEngine(ControllerSettings settings, ILogger log, IRandom random, MonoTime now, MemberChildSas? childSas = null,
+        Action<SaInitJob>? offloadSaInit = null)
     {
         _log = log;
         _random = random;
@@ -49,6 +51,7 @@ internal sealed partial class ControllerEngine : IDisposable
             Limits = settings.Limits,
             Certificates = () => Settings.Certificates,
             Random = random,
+            OffloadSaInit = offloadSaInit,
         });
     }
 
@@ -77,6 +80,14 @@ internal sealed partial class ControllerEngine : IDisposable
     {
         var send = new List<Outgoing>();
         Apply(_responder.Receive(datagram, from, now, local), now, send);
+        return send;
+    }
+
+    /// <summary>An IKE_SA_INIT job handed out through the offload, back from its thread.</summary>
+    public IReadOnlyList<Outgoing> CompleteSaInit(SaInitJob job, MonoTime now)
+    {
+        var send = new List<Outgoing>();
+        Apply(_responder.CompleteSaInit(job, now), now, send);
         return send;
     }
 

@@ -11,4 +11,7 @@ internal abstract record ControllerInput
     public sealed record Command(string Text, TaskCompletionSource<string> Reply) : ControllerInput;
 
     public sealed record Reload : ControllerInput;
+
+    /// <summary>An IKE_SA_INIT key exchange computed on the crypto thread.</summary>
+    public sealed record SaInitComputed(Mpsa.Ike.Exchanges.SaInitJob Job) : ControllerInput;
 }

@@ -27,6 +27,9 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "receive queue full (max_pending_requests {Max}): dropped {Count} datagrams")]
     public static partial void QueueFull(this ILogger logger, int max, long count);
 
+    [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "IKE_SA_INIT key exchange failed on the crypto thread: {Error}")]
+    public static partial void SaInitFailed(this ILogger logger, string error);
+
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "cannot send to {To}: {Reason}")]
     public static partial void SendFailed(this ILogger logger, IPEndPoint to, string reason);
 
@@ -42,7 +45,9 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "peer {Address} refused: {Detail}")]
     public static partial void PeerRefused(this ILogger logger, IPEndPoint address, string detail);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "member {Member}: {ChildSa} negotiated")]
+    // Debug: a member's connect is one info line (200), plus 302 when its CHILD_SA goes into the kernel (or a warning when
+    // that fails); this second line per setup was a tenth of the controller's CPU in a handshake storm.
+    [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "member {Member}: {ChildSa} negotiated")]
     public static partial void ChildSaNegotiated(this ILogger logger, string member, Ike.Exchanges.ChildSa childSa);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "member {Member}: CHILD_SA not established ({Reason}); the IKE SA stays up")]

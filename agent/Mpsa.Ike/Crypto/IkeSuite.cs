@@ -35,11 +35,29 @@ public sealed record IkeSuite(EncrId Encr, int EncrKeyBits, IntegId Integ, PrfId
         || DiffieHellman.NeedsOpenSsl(Dh);
 
     /// <summary>strongSwan-like: "CHACHA20_POLY1305/PRF_HMAC_SHA2_256/CURVE25519", "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048".</summary>
+    /// <remarks>
+    /// Remembered per suite (a record compares by value), for the controller's line per connecting member: three enum
+    /// names and the formatting were a third of that line's cost. The suites are the configured ones, so the table stays
+    /// small; past <see cref="MaxNames"/> entries names are built each time.
+    /// </remarks>
     public override string ToString()
     {
+        if (Names.TryGetValue(this, out var known))
+        {
+            return known;
+        }
         string integ = Integ == IntegId.NONE ? string.Empty : "/" + StripPrefix(Integ.ToString(), "AUTH_");
-        return $"{EncrName(Encr, EncrKeyBits)}{integ}/{Prf}/{Dh}";
+        string name = $"{EncrName(Encr, EncrKeyBits)}{integ}/{Prf}/{Dh}";
+        if (Names.Count < MaxNames)
+        {
+            Names.TryAdd(this, name);
+        }
+        return name;
     }
+
+    private const int MaxNames = 64;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<IkeSuite, string> Names = new();
 
     internal static bool IsAeadCipher(EncrId encr) =>
         encr is EncrId.ENCR_AES_GCM_8 or EncrId.ENCR_AES_GCM_12 or EncrId.ENCR_AES_GCM_16 or EncrId.ENCR_CHACHA20_POLY1305;

@@ -16,9 +16,10 @@ public sealed partial class IkeResponder
         return true;
     }
 
-    private void Uncount(ResponderSa sa)
+    private void Uncount(ResponderSa sa) => UncountAddress(sa.InitFrom.Address);
+
+    private void UncountAddress(IPAddress address)
     {
-        var address = sa.InitFrom.Address;
         if (_sasByAddress.TryGetValue(address, out int n) && n > 1)
         {
             _sasByAddress[address] = n - 1;

@@ -46,7 +46,8 @@ public sealed partial class IkeResponder : IDisposable
         public MonoTime? Deadline => Phase == SaPhase.HalfOpen ? MonoTime.Min(HalfOpenExpiry, Ctx.Deadline) : Ctx.Deadline;
     }
 
-    public int HalfOpenCount => _halfOpenByInitiator.Count;
+    /// <summary>Half-open IKE SAs, counting those whose IKE_SA_INIT is being answered off the loop.</summary>
+    public int HalfOpenCount => _halfOpenByInitiator.Count + _pendingInit.Count;
 
     /// <summary>IKE SAs held, half-open and established.</summary>
     public int IkeSaCount => _sas.Count;
@@ -111,6 +112,11 @@ public sealed partial class IkeResponder : IDisposable
             }
             return;
         }
+        if (_pendingInit.ContainsKey((h.SpiI, from)))
+        {
+            step.Emit(new MessageDropped(from, "IKE_SA_INIT repeated while its answer is computed"));
+            return;
+        }
         if (HalfOpenCount >= _o.Limits.MaxHalfOpen)
         {
             step.Emit(new LimitReached(from, "max_half_open", $"{HalfOpenCount} half-open IKE SAs"));
@@ -140,9 +146,9 @@ public sealed partial class IkeResponder : IDisposable
             }
         }
         // Counted after the cookie: a spoofed source cannot use up a real member's share.
-        if (_sas.Count >= _o.Limits.MaxIkeSas)
+        if (_sas.Count + _pendingInit.Count >= _o.Limits.MaxIkeSas)
         {
-            step.Emit(new LimitReached(from, "max_ike_sas", $"{_sas.Count} IKE SAs"));
+            step.Emit(new LimitReached(from, "max_ike_sas", $"{_sas.Count + _pendingInit.Count} IKE SAs"));
             return;
         }
         if (_sasByAddress.GetValueOrDefault(from.Address) >= _o.Limits.MaxIkeSasPerAddress)
@@ -158,7 +164,14 @@ public sealed partial class IkeResponder : IDisposable
                 break;
             case SaInitDecision.Accept a:
                 bool? nat = local is null ? null : NatDetection.Detected(request, from, local);
-                Accept(a, datagram.ToArray(), h, from, local, nat, now, step);
+                if (_o.OffloadSaInit is null)
+                {
+                    Accept(a, datagram.ToArray(), h, from, local, nat, now, step);
+                }
+                else
+                {
+                    Offload(a, datagram.ToArray(), h, from, local, nat);
+                }
                 break;
         }
     }
@@ -394,6 +407,8 @@ public sealed partial class IkeResponder : IDisposable
             sa.Ctx.Dispose();
         }
         _sas.Clear();
+        _pendingInit.Clear();   // a job still running disposes its keys when it comes back (CompleteSaInit)
+        _pendingSpiR.Clear();
         _cookies.Dispose();
     }
 }

@@ -37,6 +37,14 @@ public sealed class IkeResponderOptions
 
     public Func<uint>? AllocateChildSpi { get; init; }
 
+    /// <summary>
+    /// Null (the default): IKE_SA_INIT is answered within <see cref="IkeResponder.Receive"/>. Set: an accepted request's
+    /// DH exchange and key schedule are handed to this as a <see cref="SaInitJob"/>; whoever takes it calls
+    /// <see cref="SaInitJob.Run"/> on any thread, then passes it back to <see cref="IkeResponder.CompleteSaInit"/> on the
+    /// responder's own thread. <see cref="Random"/> must then be thread-safe (the DH private value is drawn in Run).
+    /// </summary>
+    public Action<SaInitJob>? OffloadSaInit { get; init; }
+
     /// <summary>Narrows the initiator's selectors (TSi, TSr) or refuses them (null: TS_UNACCEPTABLE). Default: accept as proposed.</summary>
     public Func<IReadOnlyList<TrafficSelector>, IReadOnlyList<TrafficSelector>, (IReadOnlyList<TrafficSelector> TSi, IReadOnlyList<TrafficSelector> TSr)?>? NarrowSelectors { get; init; }
 }

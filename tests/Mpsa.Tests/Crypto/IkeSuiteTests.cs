@@ -17,6 +17,20 @@ public class IkeSuiteTests
             Is.EqualTo("AES_GCM_16_128/PRF_HMAC_SHA2_384/ECP_256"));
     }
 
+    [Test]
+    public void PrintsEachSuiteAlikeWhenAskedAgainAndKeepsRecordEquality()
+    {
+        var suites = Enumerable.Range(0, 100).Select(i =>
+            new IkeSuite(EncrId.ENCR_AES_CBC, (i % 3 + 2) * 64, IntegId.AUTH_HMAC_SHA2_256_128, PrfId.PRF_HMAC_SHA2_256, (DhGroup)(1000 + i))).ToList();
+        var first = suites.Select(s => s.ToString()).ToList();   // more suites than the names remembered
+
+        Assert.That(suites.Select(s => s.ToString()), Is.EqualTo(first));
+        Assert.That(first[0], Is.EqualTo("AES_CBC_128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/1000"));
+        var again = new IkeSuite(EncrId.ENCR_AES_CBC, 128, IntegId.AUTH_HMAC_SHA2_256_128, PrfId.PRF_HMAC_SHA2_256, (DhGroup)1000);
+        Assert.That(again, Is.EqualTo(suites[0]));
+        Assert.That(again.ToString(), Is.EqualTo(first[0]));
+    }
+
     // The default suite must run without libssl (DESIGN.md, NativeAOT and the OpenWrt targets).
     [Test]
     public void DefaultSuiteNeedsNoOpenSsl()

@@ -49,6 +49,7 @@ internal sealed class Pair : IDisposable
             Limits = r.Limits,
             Certificates = () => r.Certificates,
             Random = new SeededRandom(2),
+            OffloadSaInit = r.OffloadSaInit,
         });
     }
 
@@ -181,6 +182,9 @@ internal sealed class ResponderSettings
 
     /// <summary>When set, the member authenticates by certificate (no PSK) and the responder signs.</summary>
     public Mpsa.Ike.Certificates.CertificateAuth? Certificates { get; set; }
+
+    /// <summary>When set, IKE_SA_INIT's key exchange is handed out (<see cref="IkeResponderOptions.OffloadSaInit"/>).</summary>
+    public Action<SaInitJob>? OffloadSaInit { get; set; }
 }
 
 /// <summary>A replayable random source for exchanges (not for keys outside tests).</summary>

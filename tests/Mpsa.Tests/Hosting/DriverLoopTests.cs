@@ -84,4 +84,59 @@ public class DriverLoopTests
         await loop.RunAsync(() => null, _ => { }, _ => { }, CancellationToken.None, until).WaitAsync(Patience);
         Assert.That(DriverLoop<string>.Now, Is.GreaterThanOrEqualTo(until));
     }
+
+    [Test]
+    public async Task RunsOnItsOwnThreadInOrderAndWakesForInputsAndDeadlines()
+    {
+        var loop = new DriverLoop<int>();
+        var seen = new List<int>();
+        var threads = new HashSet<string?>();
+        var deadline = DriverLoop<int>.Now + TimeSpan.FromMilliseconds(30);
+        MonoTime? next = deadline;
+        MonoTime? woke = null;
+        var run = loop.RunOnThreadAsync(() => next, i =>
+        {
+            threads.Add(Thread.CurrentThread.Name);
+            seen.Add(i);
+        }, now =>
+        {
+            threads.Add(Thread.CurrentThread.Name);
+            if (next is { } d && now >= d)
+            {
+                woke = now;
+                next = null;
+            }
+        }, CancellationToken.None, done: () => seen.Count == 1000 && woke is not null, threadName: "loop-test");
+
+        await Task.Delay(60);   // asleep with no deadline left: the posts must wake it
+        var feeders = Enumerable.Range(0, 4).Select(f => Task.Run(() =>
+        {
+            for (int i = f * 250; i < (f + 1) * 250; i++)
+            {
+                loop.Post(i);
+            }
+        })).ToArray();
+        await Task.WhenAll(feeders);
+        await run.WaitAsync(Patience);
+
+        Assert.That(seen.Order(), Is.EqualTo(Enumerable.Range(0, 1000)));
+        Assert.That(woke, Is.GreaterThanOrEqualTo(deadline));
+        Assert.That(threads, Is.EqualTo(new[] { "loop-test" }));
+    }
+
+    [Test]
+    public async Task EndsItsThreadWhenCancelledAndFaultsWithAHandlersException()
+    {
+        var loop = new DriverLoop<string>();
+        using var stop = new CancellationTokenSource();
+        var run = loop.RunOnThreadAsync(() => null, _ => { }, _ => { }, stop.Token);
+        await Task.Delay(20);
+        await stop.CancelAsync();
+        await run.WaitAsync(Patience);
+        Assert.That(run.IsCompletedSuccessfully, Is.True);
+
+        var failing = loop.RunOnThreadAsync(() => null, _ => throw new InvalidDataException("handler"), _ => { }, CancellationToken.None);
+        loop.Post("boom");
+        Assert.ThrowsAsync<InvalidDataException>(async () => await failing.WaitAsync(Patience));
+    }
 }

@@ -13,26 +13,29 @@ public class UdpEndpointTests
     private sealed record Received(byte[] Datagram, IPEndPoint From);
 
     /// <summary>Starts the loop with a handler that copies each datagram into a channel, as a daemon's would.</summary>
-    private static (Task Loop, ChannelReader<Received> Inbox) Start(UdpEndpoint endpoint, CancellationToken token)
+    private static (Task Loop, ChannelReader<Received> Inbox) Start(UdpEndpoint endpoint, CancellationToken token, bool onThread = false)
     {
         var inbox = Channel.CreateUnbounded<Received>();
-        var loop = endpoint.RunAsync((datagram, from) => inbox.Writer.TryWrite(new Received(datagram.ToArray(), from)), token);
+        DatagramHandler handler = (datagram, from) => inbox.Writer.TryWrite(new Received(datagram.ToArray(), from));
+        var loop = onThread ? endpoint.RunOnThreadAsync(handler, token) : endpoint.RunAsync(handler, token);
         return (loop, inbox.Reader);
     }
 
     private static async Task<Received> NextAsync(ChannelReader<Received> inbox) =>
         await inbox.ReadAsync().AsTask().WaitAsync(Patience);
 
-    [TestCase("127.0.0.1")]
-    [TestCase("::1")]
-    public async Task RoundTripsOnLoopback(string address)
+    [TestCase("127.0.0.1", false)]
+    [TestCase("::1", false)]
+    [TestCase("127.0.0.1", true)]
+    [TestCase("::1", true)]
+    public async Task RoundTripsOnLoopback(string address, bool onThread)
     {
         var loopback = IPAddress.Parse(address);
         using var cts = new CancellationTokenSource();
         using var a = new UdpEndpoint(new IPEndPoint(loopback, 0));
         using var b = new UdpEndpoint(new IPEndPoint(loopback, 0));
-        var (loopA, inboxA) = Start(a, cts.Token);
-        var (loopB, inboxB) = Start(b, cts.Token);
+        var (loopA, inboxA) = Start(a, cts.Token, onThread);
+        var (loopB, inboxB) = Start(b, cts.Token, onThread);
 
         Assert.That(a.LocalEndPoint.Port, Is.Not.Zero);
         Assert.That(a.SendTo(new byte[] { 1, 2, 3 }, b.LocalEndPoint), Is.True);
@@ -90,14 +93,15 @@ public class UdpEndpointTests
         await loop.WaitAsync(Patience);
     }
 
-    [Test]
-    public async Task StripsAndPrependsTheNonEspMarkerOnANatTraversalSocket()
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task StripsAndPrependsTheNonEspMarkerOnANatTraversalSocket(bool onThread)
     {
         using var cts = new CancellationTokenSource();
         using var natt = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0), natTraversal: true);
         using var plain = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0), natTraversal: false);
-        var (loopNatt, inboxNatt) = Start(natt, cts.Token);
-        var (loopPlain, inboxPlain) = Start(plain, cts.Token);
+        var (loopNatt, inboxNatt) = Start(natt, cts.Token, onThread);
+        var (loopPlain, inboxPlain) = Start(plain, cts.Token, onThread);
 
         // Sent by the NAT-T socket: the wire carries 0x00000000 ‖ IKE message.
         natt.SendTo(new byte[] { 0xAA, 0xBB }, plain.LocalEndPoint);
@@ -156,16 +160,50 @@ public class UdpEndpointTests
         await loop.WaitAsync(Patience);
     }
 
-    [Test]
-    public async Task EndsTheLoopQuietlyWhenDisposed()
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task EndsTheLoopQuietlyWhenDisposed(bool onThread)
     {
         var endpoint = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
-        var (loop, _) = Start(endpoint, CancellationToken.None);
+        var (loop, _) = Start(endpoint, CancellationToken.None, onThread);
+        await Task.Delay(50);   // let the thread block in recvfrom, which the close must end
 
         endpoint.Dispose();
 
         await loop.WaitAsync(Patience);
         Assert.That(loop.IsCompletedSuccessfully, Is.True);
+    }
+
+    [Test]
+    public async Task ReceivesOnItsOwnThreadAndEndsWhenCancelledWhileBlocked()
+    {
+        using var cts = new CancellationTokenSource();
+        using var endpoint = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        using var sender = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        var threads = Channel.CreateUnbounded<string?>();
+        var loop = endpoint.RunOnThreadAsync((_, _) => threads.Writer.TryWrite(Thread.CurrentThread.Name), cts.Token, "udp-test");
+
+        sender.SendTo(new byte[] { 1 }, endpoint.LocalEndPoint);
+        Assert.That(await threads.Reader.ReadAsync().AsTask().WaitAsync(Patience), Is.EqualTo("udp-test"));
+        Assert.Throws<InvalidOperationException>(() => endpoint.RunOnThreadAsync((_, _) => { }, cts.Token));
+
+        await Task.Delay(50);   // blocked in recvfrom again: the cancellation has to wake it
+        await cts.CancelAsync();
+        await loop.WaitAsync(Patience);
+        Assert.That(loop.IsCompletedSuccessfully, Is.True);
+        Assert.That(endpoint.Received, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task FaultsTheThreadTaskWithTheHandlersException()
+    {
+        using var endpoint = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        using var sender = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        var loop = endpoint.RunOnThreadAsync((_, _) => throw new InvalidDataException("handler"), CancellationToken.None);
+
+        sender.SendTo(new byte[] { 1 }, endpoint.LocalEndPoint);
+
+        Assert.ThrowsAsync<InvalidDataException>(async () => await loop.WaitAsync(Patience));
     }
 
     [Test]
