@@ -47,8 +47,8 @@ END {
 		if ($0 ~ /^RESULT rekey/) printf "| %s | rekey %s | controller **%s ms**, generator %s ms, %s members rekeyed | %s |\n", n, v("round"), v("controller_ms"), v("signal_to_last_put_ms"), v("members_rekeyed"), cmd()
 		if ($0 ~ /^RESULT storm/) printf "| %s | restart storm | **%s s** until all hold the group SA (%s ok, %s failed, %s cookie rounds), p50 %s ms, p99 %s ms | %s |\n", n, v("seconds"), v("ok"), v("failed"), v("extra_init_rounds"), v("p50_ms"), v("p99_ms"), cmd() }
 	print "\n### Agent footprint beside a minimal charon initiator (same controller, same run)\n"
-	print "Idle RSS 15 s after start (IKE SA and group SA up) and 45 s after start (after the agent's first liveness check);"
-	print "*anonymous* is the process's own memory, *file pages* are mapped pages of its binary and libraries.\n"
+	print "Idle RSS 15 s after start (IKE SA and group SA up) and 45 s after start (after the first liveness check of the agent);"
+	print "*anonymous* is private memory of the process, *file pages* are mapped pages of its binary and libraries.\n"
 	print "| who | idle RSS kB at 15 s | ratio to charon | of which anonymous kB | of which file pages kB | RSS kB at 45 s | ratio to charon | CPU per rekey ms | rekeys | command |"
 	print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint_late/) late[v("who")] = v("rss_kb"); else if ($0 ~ /^RESULT footprint/) { rss[v("who")] = v("rss_kb"); anon[v("who")] = v("anon_kb"); filek[v("who")] = v("file_kb") } else { cpu[v("who")] = v("per_rekey_ms"); nrk[v("who")] = v("rekeys") } c = cmd() }
