@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Mpsa.Agent.Config;
 using Mpsa.Agent.GroupSa;
+using Mpsa.Agent.Memory;
 using Mpsa.Netlink.Core;
 using Mpsa.Netlink.Kernel;
 using Mpsa.Netlink.Route;
@@ -20,6 +21,8 @@ namespace Mpsa.Agent;
 internal sealed class AgentDaemon : IDisposable
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(2);
+    // Long enough for the rest of a (re)connect or rollover (acknowledgement, CHILD_SA, log lines) to run first.
+    private static readonly TimeSpan QuietBeforeRelease = TimeSpan.FromSeconds(10);
 
     private readonly string _configPath;
     private readonly ILogger _log;
@@ -29,6 +32,7 @@ internal sealed class AgentDaemon : IDisposable
     private readonly UdpEndpoint? _natSocket;
 
     private readonly IKernel _kernel;
+    private readonly Timer _releasePages;
 
     private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress underlay, UdpEndpoint socket, UdpEndpoint? natSocket, ILogger log)
     {
@@ -43,6 +47,7 @@ internal sealed class AgentDaemon : IDisposable
         var nat = natSocket is not null ? new IPEndPoint(ikeSource, socket.LocalEndPoint.Port) : null;
         var ikeLocal = IsAny(ikeSource) ? null : new IPEndPoint(ikeSource, socket.LocalEndPoint.Port);
         _engine = new AgentEngine(settings, kernel, underlay, log, SystemRandom.Instance, nat, ikeLocal);
+        _releasePages = new Timer(_ => _loop.Post(new AgentInput.ReleasePages()));
         if (kernel is XfrmKernel)
         {
             // The CHILD_SA with the controller covers all traffic between the two addresses: IKE itself must bypass it,
@@ -142,7 +147,15 @@ internal sealed class AgentDaemon : IDisposable
         switch (input)
         {
             case AgentInput.Datagram d:
+                var accepted = _engine.GroupSasAccepted;
                 Send(_engine.Receive(d.Bytes, d.From, Now));
+                if (_engine.GroupSasAccepted != accepted)
+                {
+                    _releasePages.Change(QuietBeforeRelease, Timeout.InfiniteTimeSpan);
+                }
+                break;
+            case AgentInput.ReleasePages:
+                ReleaseFilePages();
                 break;
             case AgentInput.Reload:
                 Reload();
@@ -160,6 +173,15 @@ internal sealed class AgentDaemon : IDisposable
                 c.Reply.TrySetResult(Execute(c.Text));
                 break;
         }
+    }
+
+    /// <summary>With its group SA in place the agent goes idle: the file pages start-up (or a rollover) touched go back.</summary>
+    private void ReleaseFilePages()
+    {
+        var before = FilePages.ResidentKb();
+        var (bytes, error) = FilePages.ReleaseOwn();
+        var after = FilePages.ResidentKb();
+        _log.FilePagesReleased(bytes / 1024, before, after, error ?? "none");
     }
 
     private string Execute(string command)
@@ -248,5 +270,9 @@ internal sealed class AgentDaemon : IDisposable
     private static IPAddress LocalAddressTowards(IPEndPoint controller) =>
         SourceAddress.Towards(controller.Address) ?? AnyOf(controller.Address);
 
-    public void Dispose() => _engine.Dispose();
+    public void Dispose()
+    {
+        _releasePages.Dispose();
+        _engine.Dispose();
+    }
 }

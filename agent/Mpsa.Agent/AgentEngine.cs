@@ -46,6 +46,9 @@ internal sealed class AgentEngine : IDisposable
 
     public MemberDataPlane DataPlane => _dataPlane;
 
+    /// <summary>How many group SAs were accepted (new or refreshed) since start.</summary>
+    public long GroupSasAccepted { get; private set; }
+
     /// <summary>An event from the kernel (posted to the driver loop by the kernel's listener).</summary>
     public void OnKernelEvent(KernelEvent e)
     {
@@ -212,6 +215,7 @@ internal sealed class AgentEngine : IDisposable
             _log.GroupSaRejected(put.Spi, outcome.Reason ?? "refused");
             return;
         }
+        GroupSasAccepted++;
         _log.GroupSaAccepted(put.Spi, outcome.Kind == GroupSaOutcomeKind.Refreshed ? "refreshed" : "accepted", put);
         if (outcome.Warning is { } warning)
         {

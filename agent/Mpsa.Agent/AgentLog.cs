@@ -67,6 +67,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "CHILD_SA with the controller not installed in the kernel: {Error}; keeping the IKE SA")]
     public static partial void ChildSaNotInstalled(this ILogger logger, string error);
 
+    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "handed back the start-up pages of {AdvisedKb} kB of file mappings: RSS {BeforeKb} kB -> {AfterKb} kB (refused: {Error})")]
+    public static partial void FilePagesReleased(this ILogger logger, long advisedKb, long beforeKb, long afterKb, string error);
+
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "the kernel expired state {State} (its hard lifetime, the safety net): the agent's schedule should have replaced it")]
     public static partial void HardExpired(this ILogger logger, Mpsa.Netlink.Kernel.XfrmStateId state);
 
