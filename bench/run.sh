@@ -3,7 +3,8 @@
 # between its bench markers. Needs root (namespaces, charon). Not part of `make test`: timings are never assertions.
 #
 #  1. handshake rate: the generator (bench/Mpsa.Bench) in one namespace, a responder in another, joined by a veth:
-#     first a charon responder, then mpsa-controller, on the same cores, for x25519 and for modp2048;
+#     first a charon responder, then mpsa-controller, on the same cores, for x25519 and for modp2048; x25519 once more
+#     with the responder on core 1 and the generator on core 0 (each responder gets one whole core, the generator another);
 #  2. rekey fan-out with 1,000 and 10,000 simulated CPEs on loopback, RSS per connected CPE, restart storm;
 #  3. footprint: the NativeAOT agent and a minimal charon initiator, both connected to one controller.
 # Sizes by environment: BENCH_HANDSHAKES (3000), BENCH_MODP_HANDSHAKES (500), BENCH_CONCURRENCY (64), BENCH_FANOUT ("1000 10000").
@@ -64,23 +65,36 @@ start_controller() {
 	say "controller did not start: $(tail -3 "$2")"; return 1
 }
 
-handshake() {    # handshake SUITE COUNT
-	local suite=$1 count=$2 warm=200
+handshake() {    # handshake SUITE COUNT [1core]
+	local suite=$1 count=$2 pin=${3:-} warm=200
 	local args=(handshake --target "$HUB:500" --count "$count" --warmup "$warm" --concurrency "$CONCURRENCY" --ike "$suite" --psk "$PSK")
-	say "handshake $suite: charon responder"
+	# 1core: the responder on core 1, the generator on core 0, so that neither takes CPU from the other
+	local gen=() pinned=cat
+	if [ "$pin" = 1core ]; then
+		gen=(taskset -c 0)
+		pinned=(sed 's/^RESULT handshake /RESULT handshake pinned=1core /')
+	fi
+	say "handshake $suite ${pin:+($pin)}: charon responder"
 	cb_responder_start charon-resp "$ns_hub" "$HUB" "$suite" "$PSK"
-	ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label charon --responder-pid "$(cat "$(sw_instance_dir charon-resp)/pid")" | record "ip netns exec CPE mpsa-bench ${args[*]} --label charon"
+	local charon_pid
+	charon_pid=$(cat "$(sw_instance_dir charon-resp)/pid")
+	[ -z "$pin" ] || taskset -a -p -c 1 "$charon_pid" >/dev/null
+	"${gen[@]}" ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label charon --responder-pid "$charon_pid" | "${pinned[@]}" \
+		| record "${gen[*]:+${gen[*]} }ip netns exec CPE mpsa-bench ${args[*]} --label charon${pin:+ (charon: taskset -a -p -c 1)}"
 	sw_instance_stop charon-resp
-	say "handshake $suite: mpsa-controller"
+	say "handshake $suite ${pin:+($pin)}: mpsa-controller"
 	"${BENCH[@]}" config --count $((count + warm)) --listen "$HUB:500" --ike "$suite" --control-socket "$W/hs.sock" --out "$W/hs.conf"
 	start_controller "$W/hs.conf" "$W/hs-$suite.log"
-	ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label mpsa-controller --responder-pid "$CTL_PID" | record "ip netns exec CPE mpsa-bench ${args[*]} --label mpsa-controller"
+	[ -z "$pin" ] || taskset -a -p -c 1 "$CTL_PID" >/dev/null
+	"${gen[@]}" ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label mpsa-controller --responder-pid "$CTL_PID" | "${pinned[@]}" \
+		| record "${gen[*]:+${gen[*]} }ip netns exec CPE mpsa-bench ${args[*]} --label mpsa-controller${pin:+ (controller: taskset -a -p -c 1)}"
 	stop_controller
 }
 
 part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 if part handshake; then
 	handshake "$SUITE_X25519" "$HANDSHAKES"
+	[ "$(nproc)" -lt 2 ] || handshake "$SUITE_X25519" "$HANDSHAKES" 1core
 	handshake "$SUITE_MODP" "$MODP_HANDSHAKES"
 fi
 

@@ -28,12 +28,13 @@ END {
 	print "the shared cores blur the wall-clock rate, not the CPU cost.\n"
 	print "| suite | responder | setups | failed | setups/s | p50 ms | p99 ms | ratio to charon | setups per CPU-s | ratio (CPU) | command |"
 	print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-	for (i = 1; i <= nh; i++) { $0 = hs[i]; suite = v("suite"); rate = v("rate")
+	for (i = 1; i <= nh; i++) { $0 = hs[i]; suite = v("suite"); rate = v("rate"); key = suite "/" v("pinned")
 		percpu = v("per_cpu_s")
-		if (v("label") == "charon") { base[suite] = rate; cbase[suite] = percpu }
-		ratio = (v("label") != "charon" && base[suite] > 0) ? sprintf("**%.2f**", rate / base[suite]) : "1 (baseline)"
-		cratio = (v("label") != "charon" && cbase[suite] > 0) ? sprintf("**%.2f**", percpu / cbase[suite]) : "1 (baseline)"
-		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", suite, v("label"), v("ok"), v("failed"), rate, v("p50_ms"), v("p99_ms"), ratio, percpu, cratio, cmd() }
+		if (v("label") == "charon") { base[key] = rate; cbase[key] = percpu }
+		ratio = (v("label") != "charon" && base[key] > 0) ? sprintf("**%.2f**", rate / base[key]) : "1 (baseline)"
+		cratio = (v("label") != "charon" && cbase[key] > 0) ? sprintf("**%.2f**", percpu / cbase[key]) : "1 (baseline)"
+		who = v("label") (v("pinned") == "1core" ? " (responder on core 1, generator on core 0)" : "")
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", suite, who, v("ok"), v("failed"), rate, v("p50_ms"), v("p99_ms"), ratio, percpu, cratio, cmd() }
 	print "\n### Rekey fan-out, RSS per connected CPE, restart storm (mpsa-controller, loopback)\n"
 	print "Rekey: a reload that removes a connected spare member (SIGHUP) starts it; *controller* is the time the controller"
 	print "logs from the rekey start to the last acknowledgement (`all N members acknowledged SA … in … ms`); *generator* is"
