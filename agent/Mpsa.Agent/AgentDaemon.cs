@@ -178,10 +178,14 @@ internal sealed class AgentDaemon : IDisposable
     /// <summary>With its group SA in place the agent goes idle: the file pages start-up (or a rollover) touched go back.</summary>
     private void ReleaseFilePages()
     {
+        if (!_log.IsEnabled(LogLevel.Debug))
+        {
+            FilePages.ReleaseOwn();
+            return;
+        }
         var before = FilePages.ResidentKb();
         var (bytes, error) = FilePages.ReleaseOwn();
-        var after = FilePages.ResidentKb();
-        _log.FilePagesReleased(bytes / 1024, before, after, error ?? "none");
+        _log.FilePagesReleased(bytes / 1024, before, FilePages.ResidentKb(), error ?? "none");
     }
 
     private string Execute(string command)

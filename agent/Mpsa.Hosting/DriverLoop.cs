@@ -74,28 +74,8 @@ internal sealed class DriverLoop<TInput>
     /// task completes (or faults with the handler's exception) when the loop ends.
     /// </summary>
     public Task RunOnThreadAsync(Func<MonoTime?> nextDeadline, Action<TInput> handle, Action<MonoTime> onTimeout,
-        CancellationToken stop, MonoTime? until = null, Func<bool>? done = null, string threadName = "mpsa-loop")
-    {
-        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                Run(nextDeadline, handle, onTimeout, until, done, stop);
-                ended.SetResult();
-            }
-            catch (Exception e)
-            {
-                ended.SetException(e);
-            }
-        })
-        {
-            IsBackground = true,
-            Name = threadName,
-        };
-        thread.Start();
-        return ended.Task;
-    }
+        CancellationToken stop, MonoTime? until = null, Func<bool>? done = null, string threadName = "mpsa-loop") =>
+        DedicatedThread.Run(threadName, () => Run(nextDeadline, handle, onTimeout, until, done, stop));
 
     private void Run(Func<MonoTime?> nextDeadline, Action<TInput> handle, Action<MonoTime> onTimeout,
         MonoTime? until, Func<bool>? done, CancellationToken stop)

@@ -229,29 +229,17 @@ internal sealed class UdpEndpoint : IDisposable
         {
             throw new InvalidOperationException("the receive loop is already running");
         }
-        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        return DedicatedThread.Run(threadName, () =>
         {
             try
             {
                 ReceiveBlocking(onDatagram, cancellationToken);
-                ended.SetResult();
-            }
-            catch (Exception e)
-            {
-                ended.SetException(e);
             }
             finally
             {
                 Volatile.Write(ref _running, 0);
             }
-        })
-        {
-            IsBackground = true,
-            Name = threadName,
-        };
-        thread.Start();
-        return ended.Task;
+        });
     }
 
     private void ReceiveBlocking(DatagramHandler onDatagram, CancellationToken cancellationToken)
