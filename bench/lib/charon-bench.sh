@@ -7,41 +7,16 @@
 #   half-open SAs (cookie_threshold, cookie_threshold_ip, block_threshold), a hashed IKE_SA table, and log level 0
 #   (one line per established SA, like the controller's info level).
 cb_responder_start() {
-	local name=$1 ns=$2 addr=$3 suite=$4 psk=$5 dir
-	dir=$(sw_instance_dir "$name")
-	mkdir -p "$dir/run"
-	cat >"$dir/strongswan.conf" <<CONF
-charon {
-	load = random nonce openssl aes sha1 sha2 hmac kdf gcm chapoly curve25519 gmp pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
-	install_routes = yes
-	install_virtual_ip = no
-	port = 500
-	port_nat_t = 4500
-	cookie_threshold = 1000000
+	local name=$1 ns=$2 addr=$3 suite=$4 psk=$5
+	# flush_line = no: the library flushes every log line, which a benchmark need not pay
+	sw_instance_write_conf "$name" "default = 0, flush_line = no" \
+		"random nonce openssl aes sha1 sha2 hmac kdf gcm chapoly curve25519 gmp pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici" \
+		"cookie_threshold = 1000000
 	cookie_threshold_ip = 1000000
 	block_threshold = 1000000
 	init_limit_half_open = 0
 	ikesa_table_size = 4096
-	ikesa_table_segments = 16
-	plugins {
-		vici {
-			socket = unix://$dir/vici
-		}
-	}
-	filelog {
-		charonlog {
-			path = $dir/charon.log
-			append = no
-			default = 0
-		}
-	}
-	syslog {
-		daemon {
-			default = -1
-		}
-	}
-}
-CONF
+	ikesa_table_segments = 16" || return 1
 	sw_instance_start "$name" "$ns" || return 1
 	sw_load_config "$name" "connections {
 	bench {
@@ -79,33 +54,8 @@ secrets {
 #   the agent. Its CHILD_SA fails (no ESP in this kernel, no kernel-libipsec in a minimal set); the IKE_SA stays up
 #   and answers the controller's INFORMATIONAL requests (MPSA_PUT is an unknown status Notify to it).
 cb_initiator_start() {
-	local name=$1 ns=$2 local_addr=$3 remote=$4 id=$5 psk=$6 dir
-	dir=$(sw_instance_dir "$name")
-	mkdir -p "$dir/run"
-	cat >"$dir/strongswan.conf" <<CONF
-charon {
-	load = random nonce sha1 sha2 hmac kdf chapoly curve25519 kernel-netlink socket-default vici
-	install_routes = no
-	install_virtual_ip = no
-	plugins {
-		vici {
-			socket = unix://$dir/vici
-		}
-	}
-	filelog {
-		charonlog {
-			path = $dir/charon.log
-			append = no
-			default = 1
-		}
-	}
-	syslog {
-		daemon {
-			default = -1
-		}
-	}
-}
-CONF
+	local name=$1 ns=$2 local_addr=$3 remote=$4 id=$5 psk=$6
+	sw_instance_write_conf "$name" "default = 1" "random nonce sha1 sha2 hmac kdf chapoly curve25519 kernel-netlink socket-default vici" || return 1
 	sw_instance_start "$name" "$ns" || return 1
 	sw_load_config "$name" "connections {
 	cpe {

@@ -54,7 +54,7 @@ pids+=("$agent")
 sleep 15
 grep -q "group SA" "$work/agent.log" || echo "footprint: the agent holds no group SA: $(tail -3 "$work/agent.log")" >&2
 echo "RESULT footprint who=agent rss_kb=$(rss "$agent") $(rss_split "$agent") binary=$(stat -c %s "$AGENT")"
-echo "RESULT footprint who=charon rss_kb=$(rss "$charon") $(rss_split "$charon") plugins=\"$(awk '/load =/ {$1=$2=""; print substr($0,3)}' "$(sw_instance_dir charon-cpe)/strongswan.conf")\""
+echo "RESULT footprint who=charon rss_kb=$(rss "$charon") $(rss_split "$charon") plugins=\"$(awk '/load =/ {$1=$2=""; print substr($0,3); exit}' "$(sw_instance_dir charon-cpe)/strongswan.conf")\""
 
 a0=$(cpu_ns "$agent") c0=$(cpu_ns "$charon")
 sleep 30
