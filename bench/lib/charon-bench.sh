@@ -86,5 +86,5 @@ secrets {
 		secret = \"$psk\"
 	}
 }" || return 1
-	sw_swanctl "$name" --initiate --ike cpe --child cpe --timeout 10 >"$dir/initiate.out" 2>&1 || true
+	sw_swanctl "$name" --initiate --ike cpe --child cpe --timeout 10 >"$(sw_instance_dir "$name")/initiate.out" 2>&1 || true
 }
