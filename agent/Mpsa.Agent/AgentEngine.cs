@@ -9,6 +9,7 @@ using Mpsa.Agent.Supervisor;
 using Mpsa.Hosting;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Validation;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Agent;
@@ -38,7 +39,7 @@ internal sealed class AgentEngine : IDisposable
         _ikeLocal = ikeLocal;
         _connection = new ControllerConnection(settings, random, natDetection: natDetection);
         _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line));
-        _groupSas = new GroupSaManager(_dataPlane.States, new GroupSaOptions { AllowedSuites = settings.GroupSuites });
+        _groupSas = new GroupSaManager(_dataPlane.States, PolicyOf(settings));
         // The CHILD_SA with the controller has the reqid after the group SA's, with no mark (its traffic is not marked).
         _childSaOwnership = KernelOwnership.Of(settings.DataPlane.ReqId + 1);
         _childSas = new ChildSaInstaller<IkeSpi>(kernel, _childSaOwnership, line => log.KernelOperation(line));
@@ -83,9 +84,31 @@ internal sealed class AgentEngine : IDisposable
 
     public IReadOnlyList<Outgoing> OnTimeout(MonoTime now)
     {
-        _groupSas.OnTimeout(now);
-        return Apply(_connection.OnTimeout(now), now);
+        var send = new List<Outgoing>();
+        foreach (var failure in _groupSas.OnTimeout(now))
+        {
+            // accepted earlier, failed at ROLL1: the controller must not count this member as holding it
+            _log.GroupSaFailed(failure.Spi, failure.Notify, failure.Reason);
+            LastRefusal = failure;
+            send.AddRange(Apply(_connection.ReportRefusal(failure, now), now));
+        }
+        send.AddRange(Apply(_connection.OnTimeout(now), now));
+        return send;
     }
+
+    /// <summary>The last MPSA_PUT this agent refused or could not carry out (shown by status).</summary>
+    public MpsaRefusal? LastRefusal { get; private set; }
+
+    /// <summary>The agent's rules for MPSA_PUT on top of the draft's (docs/PROTOCOL.md).</summary>
+    private static MpsaPolicy PolicyOf(AgentSettings settings) => new()
+    {
+        AllowedSuites = settings.GroupSuites,
+        // a PRF that needs libssl on a system without it would abort the process: not offered, so refused
+        AllowedPrfs = [.. Enum.GetValues<PrfId>().Where(Algorithms.Usable)],
+        Installable = XfrmAlgorithms.CanInstall,
+        RequireVendorId = settings.RequireVendorId,
+        AllowCounterModeAead = settings.UnsafeCounterModeAead,
+    };
 
     public IReadOnlyList<Outgoing> CheckLiveness(MonoTime now) => Apply(_connection.CheckLiveness(now), now);
 
@@ -107,6 +130,7 @@ internal sealed class AgentEngine : IDisposable
             _log.DataPlaneNeedsRestart();
         }
         _settings = next;
+        _groupSas.Policy = PolicyOf(next);
         return Apply(_connection.Reconfigure(next, now), now);
     }
 
@@ -130,16 +154,17 @@ internal sealed class AgentEngine : IDisposable
             _groupSas.Snapshot(now));
     }
 
-    private IReadOnlyList<Outgoing> Apply(Step step, MonoTime now)
+    private List<Outgoing> Apply(Step step, MonoTime now)
     {
+        var send = new List<Outgoing>(step.Send);
         foreach (var e in step.Events)
         {
-            Handle(e, now);
+            Handle(e, now, send);
         }
-        return step.Send;
+        return send;
     }
 
-    private void Handle(IkeEvent e, MonoTime now)
+    private void Handle(IkeEvent e, MonoTime now, List<Outgoing> send)
     {
         switch (e)
         {
@@ -163,9 +188,18 @@ internal sealed class AgentEngine : IDisposable
                 _childSas.Remove(d.SpiR);
                 break;
             case MpsaReceived r:
-                using (r.Put)
+                try
                 {
-                    Accept(r.Put, now);
+                    // the answer goes only after the kernel carried the message out, and says what it now holds
+                    var refusal = Accept(r, now);
+                    send.AddRange(Apply(_connection.AnswerMpsaPut(r.MessageId, refusal, now), now));
+                }
+                finally
+                {
+                    foreach (var put in r.Puts)
+                    {
+                        put.Dispose();
+                    }
                 }
                 break;
             case MpsaRejected r:
@@ -207,20 +241,25 @@ internal sealed class AgentEngine : IDisposable
         }
     }
 
-    private void Accept(MpsaPut put, MonoTime now)
+    private MpsaRefusal? Accept(MpsaReceived r, MonoTime now)
     {
-        var outcome = _groupSas.Receive(put, now);
-        if (outcome.Kind == GroupSaOutcomeKind.Rejected)
+        var outcome = _groupSas.Receive(r.Puts, r.PeerSentVendorId, now);
+        if (outcome.Refusal is { } refusal)
         {
-            _log.GroupSaRejected(put.Spi, outcome.Reason ?? "refused");
-            return;
+            _log.GroupSaRejected(refusal.Spi, refusal.Notify, refusal.Reason);
+            LastRefusal = refusal;
+            return refusal;
         }
-        GroupSasAccepted++;
-        _log.GroupSaAccepted(put.Spi, outcome.Kind == GroupSaOutcomeKind.Refreshed ? "refreshed" : "accepted", put);
-        if (outcome.Warning is { } warning)
+        foreach (var put in r.Puts)
         {
-            _log.GroupSaWarning(put.Spi, warning);
+            GroupSasAccepted++;
+            _log.GroupSaAccepted(put.Spi, outcome.Installed.Contains(put.Spi) ? "accepted" : "refreshed", put);
+            if (MpsaPutValidation.SuiteOf(put).IsCounterModeAead)
+            {
+                _log.GroupSaWarning(put.Spi, "a counter-mode AEAD, allowed by unsafe_counter_mode_aead: every member generates IVs under the same key, so IVs can repeat");
+            }
         }
+        return null;
     }
 
     public void Dispose()

@@ -91,8 +91,11 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "group SA {Spi} {Outcome}: {Put}")]
     public static partial void GroupSaAccepted(this ILogger logger, EspSpi spi, string outcome, MpsaPut put);
 
-    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "group SA {Spi} refused, keeping what is installed: {Reason}")]
-    public static partial void GroupSaRejected(this ILogger logger, EspSpi spi, string reason);
+    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "group SA {Spi} refused ({Notify} to the controller), keeping what is installed: {Reason}")]
+    public static partial void GroupSaRejected(this ILogger logger, EspSpi spi, NotifyType notify, string reason);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "group SA {Spi} failed after it was accepted ({Notify} reported to the controller): {Reason}")]
+    public static partial void GroupSaFailed(this ILogger logger, EspSpi spi, NotifyType notify, string reason);
 
     [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "group SA {Spi}: {Warning}")]
     public static partial void GroupSaWarning(this ILogger logger, EspSpi spi, string warning);

@@ -78,7 +78,11 @@ internal static class SelfCheck
             {
                 var step = initiator.Receive(d, controller, now);
                 step.Send.ToList().ForEach(s => toResponder.Enqueue(s.Datagram));
-                received ??= step.Events.OfType<MpsaReceived>().FirstOrDefault()?.Put;
+                if (step.Events.OfType<MpsaReceived>().FirstOrDefault() is { } r)
+                {
+                    received ??= r.Puts[0];
+                    initiator.AnswerMpsaPut(r.MessageId, null, now).Send.ToList().ForEach(s => toResponder.Enqueue(s.Datagram));
+                }
             }
             if (initiator.Phase == InitiatorPhase.Established && spiR.Value != 0 && received is null && toInitiator.Count == 0)
             {

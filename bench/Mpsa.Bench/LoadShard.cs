@@ -208,8 +208,16 @@ internal sealed class LoadShard : IDisposable
 
     private void OnMpsa(SimulatedCpe cpe, MpsaReceived m)
     {
-        var spi = m.Put.Spi;
-        m.Put.Dispose();
+        var spi = m.Puts[^1].Spi;
+        foreach (var put in m.Puts)
+        {
+            put.Dispose();
+        }
+        // a simulated CPE installs nothing: it accepts at once
+        if (cpe.Ike is { } ike)
+        {
+            Apply(cpe, ike.AnswerMpsaPut(m.MessageId, null, Now));
+        }
         cpe.FirstSpi ??= spi;
         cpe.LastSpi = spi;
         if (spi != cpe.FirstSpi && cpe.RekeyedAt == 0)

@@ -1,3 +1,4 @@
+using Mpsa.Controller.Members;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 
@@ -7,6 +8,11 @@ internal sealed partial class ControllerEngine
 {
     public ControllerStatus Status(MonoTime now)
     {
+        var byName = _sessions.Values.Where(s => !s.Leaving).GroupBy(s => s.Member.Name)
+            .ToDictionary(g => g.Key, g => g.MaxBy(s => s.ConnectedAt.Milliseconds)!);
+        // a member holds an SA it acknowledged and did not refuse or report failed since
+        bool HoldsCurrent(MemberSession s) =>
+            _groups.TryGetValue(s.Member.Group, out var g) && s.Holds.Contains(g.Current.Spi) && !s.Refusals.ContainsKey(g.Current.Spi);
         var groups = _groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(kv => new GroupStatus(
             kv.Key,
             kv.Value.Current.Spi.ToString(),
@@ -14,15 +20,22 @@ internal sealed partial class ControllerEngine
             (long)Math.Max(0, (kv.Value.Current.ExpiresAt - now).TotalSeconds),
             SuiteNames.Name(kv.Value.Current.Config.Esp),
             kv.Value.Current.Fingerprint,
-            kv.Value.Next?.Fingerprint)).ToList();
-        var byName = _sessions.Values.Where(s => !s.Leaving).GroupBy(s => s.Member.Name)
-            .ToDictionary(g => g.Key, g => g.MaxBy(s => s.ConnectedAt.Milliseconds)!);
+            kv.Value.Next?.Fingerprint,
+            byName.Values.Count(s => s.Member.Group == kv.Key),
+            byName.Values.Count(s => s.Member.Group == kv.Key && HoldsCurrent(s)))).ToList();
         var members = Settings.Members.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m =>
         {
             byName.TryGetValue(m.Name, out var s);
+            var refusals = s is null || !_groups.TryGetValue(s.Member.Group, out var group)
+                ? []
+                : s.Refusals.Values.Where(r => InUse(group, r.Spi)).OrderBy(r => r.FirstAt.Milliseconds).Select(r => new RefusalStatus(
+                    r.Spi.ToString(), r.Notify.ToString(), r.Reason, r.Count, SecondsSince(r.LastAt, now),
+                    r.RetryAt is { } at ? (long)Math.Ceiling(Math.Max(0, (at - now).TotalSeconds)) : null)).ToList();
             return new MemberStatus(m.Name, m.Identity, m.Group, s is null ? "disconnected" : "connected",
-                s?.Address.ToString(), s?.LastAckedSpi?.ToString(), s?.KeyFingerprint);
+                s?.Address.ToString(), s?.LastAckedSpi?.ToString(), s?.KeyFingerprint, s is not null && HoldsCurrent(s), refusals);
         }).ToList();
         return new ControllerStatus(Settings.Identity, groups, members);
     }
+
+    private static long SecondsSince(MonoTime then, MonoTime now) => (long)Math.Max(0, (now - then).TotalSeconds);
 }

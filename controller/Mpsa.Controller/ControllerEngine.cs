@@ -71,7 +71,7 @@ internal sealed partial class ControllerEngine : IDisposable
                 at = MonoTime.Min(at, f.LateReported ? null : f.Rollover1At);
                 at = MonoTime.Min(at, f.NextPushAt);
             }
-            return at;
+            return MonoTime.Min(at, NextRetry);
         }
     }
 
@@ -106,6 +106,7 @@ internal sealed partial class ControllerEngine : IDisposable
         {
             PushNext(f, now, send);
         }
+        RetryRefused(now, send);
         foreach (var f in _fanOuts.Values.Where(f => !f.LateReported && now >= f.Rollover1At))
         {
             f.LateReported = true;
@@ -150,6 +151,7 @@ internal sealed partial class ControllerEngine : IDisposable
                 // A member that comes back (a restart, a crash) replaces its older IKE SAs (RFC 7296 §2.4, INITIAL_CONTACT).
                 if (_sessionOfMember.TryGetValue(m.Member.Name, out var older) && _sessions.Remove(older))
                 {
+                    _retrying.Remove(older);
                     _childSas?.Remove(older);
                     _responder.Forget(older);
                     _log.MemberReplaced(m.Member.Name, older);
@@ -177,6 +179,9 @@ internal sealed partial class ControllerEngine : IDisposable
             case MpsaAcknowledged ack when _sessions.TryGetValue(ack.SpiR, out var s):
                 OnAcknowledged(s, ack, now, send);
                 break;
+            case MpsaRefusalReported reported when _sessions.TryGetValue(reported.SpiR, out var s):
+                OnRefusalReported(s, reported, now);
+                break;
             case PeerGone gone:
                 OnGone(gone, now, send);
                 break;
@@ -191,39 +196,19 @@ internal sealed partial class ControllerEngine : IDisposable
         }
     }
 
-    private void OnAcknowledged(MemberSession s, MpsaAcknowledged ack, MonoTime now, List<Outgoing> send)
-    {
-        if (ack.Error is { } error)
-        {
-            _log.PutRefused(s.Member.Name, string.Join(",", ack.Spis), error);
-            return;
-        }
-        if (ack.Spis.Count > 0)
-        {
-            s.LastAckedSpi = ack.Spis[^1];
-            _log.Acknowledged(s.Member.Name, ack.Spis[^1]);
-        }
-        if (_fanOuts.TryGetValue(s.Member.Group, out var f) && ack.Spis.Contains(f.Spi) && f.Acknowledged(s.SpiR))
-        {
-            if (f.Waiting.Count == 0)
-            {
-                _log.RekeyComplete(f.Group, f.Total, f.Spi, (long)(now - f.StartedAt).TotalMilliseconds);
-            }
-            PushNext(f, now, send);   // its place in the window goes to the next member
-        }
-    }
-
     private void OnGone(PeerGone gone, MonoTime now, List<Outgoing> send)
     {
         _childSas?.Remove(gone.SpiR);
         if (!_sessions.Remove(gone.SpiR, out var s))
         {
+            _retrying.Remove(gone.SpiR);
             if (gone.Reason is PeerGoneReason.AuthenticationFailed or PeerGoneReason.Refused)
             {
                 _log.PeerRefused(gone.Peer, gone.Detail);
             }
             return;
         }
+        ForgetRefusals(s);
         if (_sessionOfMember.TryGetValue(s.Member.Name, out var newest) && newest == s.SpiR)
         {
             _sessionOfMember.Remove(s.Member.Name);

@@ -62,8 +62,14 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 205, Level = LogLevel.Debug, Message = "member {Member} acknowledged SPI {Spis}")]
     public static partial void Acknowledged(this ILogger logger, string member, EspSpi spis);
 
-    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "member {Member} refused MPSA_PUT SPI {Spis} with {Error}")]
-    public static partial void PutRefused(this ILogger logger, string member, string spis, NotifyType error);
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "member {Member} refused group SA {Spi} with {Error} ({Reason}); it does not hold it{Retry}")]
+    public static partial void PutRefused(this ILogger logger, string member, EspSpi spi, NotifyType error, string reason, string retry);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Debug, Message = "member {Member} refused group SA {Spi} again with {Error} ({Count} times)")]
+    public static partial void PutRefusedAgain(this ILogger logger, string member, EspSpi spi, NotifyType error, int count);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "member {Member} now holds group SA {Spi} it had refused")]
+    public static partial void PutAcceptedAfterRefusal(this ILogger logger, string member, EspSpi spi);
 
     [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "member {Member} removed from the configuration: deleting its IKE SA")]
     public static partial void MemberRemoved(this ILogger logger, string member);
@@ -85,6 +91,9 @@ internal static partial class ControllerLog
 
     [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "group {Group}: all {Members} members acknowledged SA {Spi} in {Elapsed} ms")]
     public static partial void RekeyComplete(this ILogger logger, string group, int members, EspSpi spi, long elapsed);
+
+    [LoggerMessage(EventId = 505, Level = LogLevel.Warning, Message = "group {Group}: all {Members} members answered SA {Spi} in {Elapsed} ms; {Refused} refused it")]
+    public static partial void RekeyAnsweredWithRefusals(this ILogger logger, string group, int members, EspSpi spi, long elapsed, int refused);
 
     [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "group {Group}: {Count} members had not acknowledged SA {Spi} at ROLL1: {Members}")]
     public static partial void RekeyLate(this ILogger logger, string group, int count, EspSpi spi, string members);

@@ -16,7 +16,8 @@ internal sealed record ControllerStatus(
         foreach (var g in Groups)
         {
             b.Append("group ").Append(g.Name).Append(": spi ").Append(g.CurrentSpi).Append(' ').Append(g.Suite)
-             .Append(", ").Append(g.SecondsLeft).Append("s left, fingerprint ").Append(g.Fingerprint);
+             .Append(", ").Append(g.SecondsLeft).Append("s left, fingerprint ").Append(g.Fingerprint)
+             .Append(", held by ").Append(g.MembersHoldingCurrent).Append(" of ").Append(g.MembersConnected).Append(" connected");
             if (g.NextSpi is not null)
             {
                 b.Append("; rolling over to ").Append(g.NextSpi).Append(" (fingerprint ").Append(g.NextFingerprint).Append(')');
@@ -34,7 +35,21 @@ internal sealed record ControllerStatus(
             {
                 b.Append(", acked ").Append(m.LastAckedSpi);
             }
+            if (m.State == "connected")
+            {
+                b.Append(m.HoldsCurrent ? ", holds the current SA" : ", does NOT hold the current SA");
+            }
             b.AppendLine();
+            foreach (var r in m.Refusals)
+            {
+                b.Append("  refused ").Append(r.Spi).Append(" with ").Append(r.Notify).Append(' ').Append(r.Count)
+                 .Append(" time(s), last ").Append(r.SecondsAgo).Append("s ago: ").Append(r.Reason);
+                if (r.RetryInSeconds is { } retry)
+                {
+                    b.Append("; retry in ").Append(retry).Append('s');
+                }
+                b.AppendLine();
+            }
         }
         return b.ToString();
     }
@@ -47,7 +62,9 @@ internal sealed record GroupStatus(
     [property: JsonPropertyName("seconds_left")] long SecondsLeft,
     [property: JsonPropertyName("suite")] string Suite,
     [property: JsonPropertyName("fingerprint")] string Fingerprint,
-    [property: JsonPropertyName("next_fingerprint")] string? NextFingerprint);
+    [property: JsonPropertyName("next_fingerprint")] string? NextFingerprint,
+    [property: JsonPropertyName("members_connected")] int MembersConnected,
+    [property: JsonPropertyName("members_holding_current")] int MembersHoldingCurrent);
 
 internal sealed record MemberStatus(
     [property: JsonPropertyName("name")] string Name,
@@ -56,7 +73,18 @@ internal sealed record MemberStatus(
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("address")] string? Address,
     [property: JsonPropertyName("last_acked_spi")] string? LastAckedSpi,
-    [property: JsonPropertyName("ike_key_fingerprint")] string? IkeKeyFingerprint);
+    [property: JsonPropertyName("ike_key_fingerprint")] string? IkeKeyFingerprint,
+    [property: JsonPropertyName("holds_current_sa")] bool HoldsCurrent,
+    [property: JsonPropertyName("refusals")] IReadOnlyList<RefusalStatus> Refusals);
+
+/// <summary>A group SA in use that the member refused: the Notify it sent, why, how often, and the next retry.</summary>
+internal sealed record RefusalStatus(
+    [property: JsonPropertyName("spi")] string Spi,
+    [property: JsonPropertyName("notify")] string Notify,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("count")] int Count,
+    [property: JsonPropertyName("seconds_ago")] long SecondsAgo,
+    [property: JsonPropertyName("retry_in_seconds")] long? RetryInSeconds);
 
 [JsonSerializable(typeof(ControllerStatus))]
 [JsonSourceGenerationOptions(WriteIndented = true)]

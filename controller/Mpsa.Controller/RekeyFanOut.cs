@@ -107,6 +107,20 @@ internal sealed class RekeyFanOut : IDisposable
         return Waiting.Remove(spiR);
     }
 
+    /// <summary>The member refused the SA: it answered (its place is free) but does not hold it. True the first time.</summary>
+    public bool Refused(IkeSpi spiR)
+    {
+        bool first = Acknowledged(spiR);
+        if (first)
+        {
+            RefusedCount++;
+        }
+        return first;
+    }
+
+    /// <summary>Members that answered with a refusal.</summary>
+    public int RefusedCount { get; private set; }
+
     /// <summary>The member's IKE SA is gone: true if it had not acknowledged.</summary>
     public bool Gone(IkeSpi spiR) => Acknowledged(spiR);
 

@@ -38,7 +38,12 @@ internal static class AgentConfigFile
             retryMin,
             retryMax,
             agent.Optional<IReadOnlyList<EspSuite>>("group_suites", ConfigValues.List(ProtocolConfig.EspProposal), null),
-            DataPlaneConfig.Read(config)) { Certificates = certificates };
+            DataPlaneConfig.Read(config))
+        {
+            Certificates = certificates,
+            RequireVendorId = agent.Bool("require_vendor_id", true),
+            UnsafeCounterModeAead = agent.Bool("unsafe_counter_mode_aead", false),
+        };
     }
 
     /// <summary>certificate/private_key/ca instead of psk; they need libssl (the package's libopenssl3).</summary>

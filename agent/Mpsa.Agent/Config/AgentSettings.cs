@@ -25,6 +25,12 @@ internal sealed record AgentSettings(
     /// <summary>Certificate authentication instead of <see cref="Psk"/> (exactly one is set).</summary>
     public CertificateAuth? Certificates { get; init; }
 
+    /// <summary>Refuse MPSA_PUT from a controller that sent no V(MPSA) (<c>require_vendor_id</c>, default yes).</summary>
+    public bool RequireVendorId { get; init; } = true;
+
+    /// <summary>Accept counter-mode AEAD group SAs despite IV reuse across members (<c>unsafe_counter_mode_aead</c>).</summary>
+    public bool UnsafeCounterModeAead { get; init; }
+
     /// <summary>Same controller session: the IKE SA survives a reload that changes none of these.</summary>
     public bool SameSession(AgentSettings other) =>
         Identity == other.Identity && (Psk is null ? other.Psk is null : other.Psk is not null && Psk.Span.SequenceEqual(other.Psk.Span)) && Certificates?.Source == other.Certificates?.Source && Equals(LocalAddress, other.LocalAddress)

@@ -1,41 +1,47 @@
-using System.Globalization;
 using System.Security.Cryptography;
-using Mpsa.Netlink.Kernel;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Validation;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Agent.GroupSa;
 
 /// <summary>
-/// The rollover schedule of the multi-point SAs (draft-mpsa §3.3.2, §3.3.3), sans-I/O: MPSA_PUT and the time go in,
-/// steps go out through <see cref="IDataPlane"/>, and <see cref="NextDeadline"/> says when to call
-/// <see cref="OnTimeout"/>. Owned by the driver loop (not thread-safe).
+/// The rollover schedule of the multi-point SAs (draft-mpsa §3.3.2, §3.3.3; docs/PROTOCOL.md), sans-I/O: MPSA_PUT
+/// messages and the time go in, steps go out through <see cref="IDataPlane"/>, and <see cref="NextDeadline"/> says
+/// when to call <see cref="OnTimeout"/>. Owned by the driver loop (not thread-safe).
 /// <list type="bullet">
+/// <item>A message is judged by <see cref="MpsaPutValidation"/> with the local policy, then carried out all or
+/// nothing: a kernel refusal undoes what the message had done.</item>
 /// <item>KEYMAT = prf+(SK_d, Nonce), split as encryption key then integrity key; the same keys serve both directions.</item>
-/// <item>With no SA sending yet, a new SA goes in inbound and outbound at once ("Rollover time 1, 2 have no meaning
+/// <item>With no SA sending, a new SA goes in inbound and outbound at once ("Rollover time 1, 2 have no meaning
 /// when no old multi-point SA exists").</item>
 /// <item>Otherwise: new inbound now (pending); at its ROLL1 the new outbound goes in and the old outbound out (old
-/// draining); at its ROLL2 the old inbound goes. The newest SA wins: a pending SA replaced before its ROLL1 never
-/// sends, and drains on the newest SA's ROLL2.</item>
-/// <item>At LIFE everything of an SA goes, unless a newer SA replaced it: then the rollover decides when it goes.</item>
+/// draining); at its ROLL2 the old inbound goes. A pending SA replaced before its ROLL1 never sends.</item>
+/// <item>Every SA leaves at its own LIFE at the latest, whatever came after it (a hard cap); then the newest pending
+/// SA starts sending at once.</item>
 /// </list>
 /// </summary>
-internal sealed class GroupSaManager : IDisposable
+internal sealed class GroupSaManager : IDisposable, IHeldGroupSas
 {
     private readonly IDataPlane _dataPlane;
-    private readonly GroupSaOptions _options;
     private readonly List<SharedSa> _sas = [];   // oldest first; the last one is the newest
+    private readonly List<MpsaRefusal> _failures = [];
 
-    public GroupSaManager(IDataPlane dataPlane, GroupSaOptions? options = null)
+    public GroupSaManager(IDataPlane dataPlane, MpsaPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(dataPlane);
         _dataPlane = dataPlane;
-        _options = options ?? GroupSaOptions.Default;
+        Policy = policy ?? MpsaPolicy.Default;
     }
+
+    /// <summary>The local rules MPSA_PUT is judged by (a reload may change them; SAs held are kept).</summary>
+    public MpsaPolicy Policy { get; set; }
 
     /// <summary>The SAs held, oldest first.</summary>
     public IReadOnlyList<SharedSa> Sas => _sas;
+
+    public int Count => _sas.Count;
 
     /// <summary>The earliest ROLL1, ROLL2 or LIFE step still to do; null when nothing is installed.</summary>
     public MonoTime? NextDeadline
@@ -45,18 +51,11 @@ internal sealed class GroupSaManager : IDisposable
             MonoTime? next = null;
             foreach (var sa in _sas)
             {
-                if (sa.State == SharedSaState.Draining)
-                {
-                    next = MonoTime.Min(next, sa.RemoveAt);
-                }
+                next = MonoTime.Min(next, sa.PlannedEnd);
             }
-            if (Newest is { } newest)
+            if (WaitingForRollover1() is { } pending)
             {
-                next = MonoTime.Min(next, newest.LifeEndsAt);
-                if (newest.State == SharedSaState.Pending)
-                {
-                    next = MonoTime.Min(next, newest.Rollover1At);
-                }
+                next = MonoTime.Min(next, pending.Rollover1At);
             }
             return next;
         }
@@ -64,28 +63,81 @@ internal sealed class GroupSaManager : IDisposable
 
     private SharedSa? Newest => _sas.Count == 0 ? null : _sas[^1];
 
+    private bool Sending => _sas.Exists(s => s.OutboundInstalled);
+
     /// <summary>
-    /// Takes one MPSA_PUT. The caller keeps ownership of <paramref name="put"/> (and its SK_d). Steps that are due at
-    /// <paramref name="now"/> (ROLL1 = 0, say) are carried out before returning.
+    /// Judges and carries out one MPSA_PUT message (the caller keeps ownership of <paramref name="puts"/>). Steps due
+    /// at <paramref name="now"/> are carried out first and after. The outcome says what the kernel now holds.
     /// </summary>
-    public GroupSaOutcome Receive(MpsaPut put, MonoTime now)
+    public GroupSaOutcome Receive(IReadOnlyList<MpsaPut> puts, bool peerSentVendorId, MonoTime now)
     {
-        ArgumentNullException.ThrowIfNull(put);
-        var outcome = Admit(put, now);
+        ArgumentNullException.ThrowIfNull(puts);
         RunDue(now);
-        return outcome;
+        if (MpsaPutValidation.Validate(puts, Policy, peerSentVendorId, this) is { } refusal)
+        {
+            return GroupSaOutcome.Refused(refusal);
+        }
+        var undo = new Stack<Action>();
+        var installed = new List<EspSpi>();
+        var refreshed = new List<EspSpi>();
+        foreach (var put in puts)
+        {
+            var existing = _sas.Find(s => s.Spi == put.Spi);
+            var failure = existing is not null ? Refresh(existing, put, now, undo) : Install(put, now, undo);
+            if (failure is not null)
+            {
+                while (undo.TryPop(out var step))
+                {
+                    step();
+                }
+                return GroupSaOutcome.Refused(failure);
+            }
+            (existing is null ? installed : refreshed).Add(put.Spi);
+        }
+        RunDue(now);
+        return new GroupSaOutcome(null, installed, refreshed);
     }
 
     /// <summary>Carries out every step due at <paramref name="now"/>; a call with nothing due does nothing.</summary>
-    public void OnTimeout(MonoTime now) => RunDue(now);
+    /// <returns>SAs accepted earlier that could not be carried out (outbound refused at ROLL1): report them.</returns>
+    public IReadOnlyList<MpsaRefusal> OnTimeout(MonoTime now)
+    {
+        RunDue(now);
+        if (_failures.Count == 0)
+        {
+            return [];
+        }
+        var failures = _failures.ToList();
+        _failures.Clear();
+        return failures;
+    }
+
+    public HeldMatch Match(EspSpi spi, MpsaPut put, EspSuite suite)
+    {
+        ArgumentNullException.ThrowIfNull(put);
+        if (_sas.Find(s => s.Spi == spi) is not { } held)
+        {
+            return HeldMatch.NotHeld;
+        }
+        if (held.Suite != suite)
+        {
+            return HeldMatch.OtherKeys;
+        }
+        using var keys = Derive(put, suite);
+        return keys is not null
+            && CryptographicOperations.FixedTimeEquals(held.Keys.EncrKey.Span, keys.EncrKey.Span)
+            && CryptographicOperations.FixedTimeEquals(held.Keys.IntegKey.Span, keys.IntegKey.Span)
+            ? HeldMatch.SameKeys
+            : HeldMatch.OtherKeys;
+    }
 
     /// <summary>The SAs held, oldest first, as the status command shows them.</summary>
     public IReadOnlyList<GroupSaStatus> Snapshot(MonoTime now) =>
         [.. _sas.Select(sa => new GroupSaStatus(
             sa.Spi.ToString(),
-            sa.State.ToString().ToLowerInvariant(),
-            Math.Max(0, (long)Math.Ceiling((PlannedEnd(sa) - now).TotalSeconds)),
-            Ike.Crypto.SuiteNames.Name(sa.Suite),
+            sa.OutboundRefused ? "refused-outbound" : sa.State.ToString().ToLowerInvariant(),
+            Math.Max(0, (long)Math.Ceiling((sa.PlannedEnd - now).TotalSeconds)),
+            SuiteNames.Name(sa.Suite),
             sa.Fingerprint))];
 
     /// <summary>Removes every SA from the data plane and zeroes its keys (shutdown).</summary>
@@ -93,11 +145,12 @@ internal sealed class GroupSaManager : IDisposable
     {
         for (int i = _sas.Count - 1; i >= 0; i--)
         {
-            Remove(_sas[i]);
+            Remove(_sas[i], activateSuccessor: false);
         }
     }
 
-    /// <summary>Zeroes every SA's keys without touching the kernel: its states stay until <see cref="RemoveAll"/> or their hard lifetime.</summary>
+    /// <summary>Zeroes every SA's keys without touching the kernel: its states stay until <see cref="RemoveAll"/> or
+    /// their hard lifetime (the SA's LIFE).</summary>
     public void Dispose()
     {
         foreach (var sa in _sas)
@@ -107,126 +160,93 @@ internal sealed class GroupSaManager : IDisposable
         _sas.Clear();
     }
 
-    private GroupSaOutcome Admit(MpsaPut put, MonoTime now)
+    private MpsaRefusal? Install(MpsaPut put, MonoTime now, Stack<Action> undo)
     {
-        if (Check(put, out var suite) is { } reason)
+        var suite = MpsaPutValidation.SuiteOf(put);
+        if (Derive(put, suite) is not { } keys)
         {
-            return GroupSaOutcome.Rejected(put.Spi, reason);
+            return MpsaRefusal.Unacceptable(put.Spi, $"cannot derive keys for {suite} with {put.Prf}");
         }
-        string? warning = suite.IsCounterModeAead
-            ? $"{suite} is a counter-mode AEAD: every group member generates IVs under the same key, so IVs can repeat; prefer AES-CBC with HMAC"
-            : null;
-
-        EspKeys keys;
-        try
-        {
-            keys = ChildKeyMaterial.DeriveMpsa(Prf.Create(put.Prf), put.SkD.Span, put.Nonce, suite);
-        }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException or CryptographicException)
-        {
-            return GroupSaOutcome.Rejected(put.Spi, $"cannot derive keys for {suite} with {put.Prf}: {e.Message}");
-        }
-
-        if (_sas.Find(s => s.Spi == put.Spi) is { } existing)
-        {
-            return Repeated(existing, put, keys, warning, now);
-        }
-
-        string fingerprint = KeymatFingerprint.Of(keys);
-        var sa = new SharedSa(put.Spi, suite, keys, fingerprint, now,
+        var sa = new SharedSa(put.Spi, suite, keys, KeymatFingerprint.Of(keys), now,
             TimeSpan.FromSeconds(put.LifetimeSeconds), TimeSpan.FromSeconds(put.Rollover1Seconds), TimeSpan.FromSeconds(put.Rollover2Seconds));
-        sa.SafetyNetEnd = sa.LifeEndsAt;
-        if (!_dataPlane.InstallInbound(sa))
+        if (!_dataPlane.InstallInbound(sa, now))
         {
             sa.Dispose();
-            return GroupSaOutcome.Rejected(put.Spi, "the kernel refused the inbound state; keeping the installed SAs");
-        }
-
-        bool sending = _sas.Exists(s => s.OutboundInstalled);
-        foreach (var older in _sas)
-        {
-            if (older.State == SharedSaState.Pending)
-            {
-                // Replaced before its ROLL1: it never sends; others may, until they take the newest.
-                older.State = SharedSaState.Draining;
-                older.RemoveAt = sa.Rollover2At;
-            }
+            return MpsaRefusal.Temporary(put.Spi, "the kernel refused the inbound state; keeping the installed SAs");
         }
         _sas.Add(sa);
-        if (sending)
+        sa.State = SharedSaState.Pending;
+        undo.Push(() =>
         {
-            sa.State = SharedSaState.Pending;
+            _dataPlane.RemoveInbound(sa);
+            _sas.Remove(sa);
+            sa.Dispose();
+        });
+        foreach (var older in _sas)
+        {
+            if (older != sa && older.State == SharedSaState.Pending)
+            {
+                // Replaced before its ROLL1: it never sends, and drains on the newest SA's ROLL2.
+                var (state, removeAt) = (older.State, older.RemoveAt);
+                older.State = SharedSaState.Draining;
+                older.RemoveAt = sa.Rollover2At;
+                undo.Push(() => (older.State, older.RemoveAt) = (state, removeAt));
+            }
         }
-        else
+        if (!Sending)
         {
             // draft §3.3.2: ROLL1/ROLL2 mean nothing when no old SA exists.
-            sa.State = SharedSaState.Active;
-            _dataPlane.ActivateOutbound(sa);
+            if (!_dataPlane.ActivateOutbound(sa, now))
+            {
+                return MpsaRefusal.Temporary(put.Spi, "the kernel refused the outbound state; keeping the installed SAs");
+            }
             sa.OutboundInstalled = true;
-        }
-        ExtendSafetyNets();
-        return GroupSaOutcome.Accepted(sa.Spi, warning);
-    }
-
-    /// <summary>The same SPI again: identical algorithms and keys refresh LIFE (a re-push after a reconnect); anything else is refused.</summary>
-    private GroupSaOutcome Repeated(SharedSa existing, MpsaPut put, EspKeys keys, string? warning, MonoTime now)
-    {
-        bool same = existing.Suite == keys.Suite
-            && CryptographicOperations.FixedTimeEquals(existing.Keys.EncrKey.Span, keys.EncrKey.Span)
-            && CryptographicOperations.FixedTimeEquals(existing.Keys.IntegKey.Span, keys.IntegKey.Span);
-        keys.Dispose();
-        if (!same)
-        {
-            return GroupSaOutcome.Rejected(put.Spi, "SPI already installed with other keys or algorithms; keeping the installed SA");
-        }
-        existing.LifeEndsAt = now + TimeSpan.FromSeconds(put.LifetimeSeconds);
-        ExtendSafetyNets();
-        return GroupSaOutcome.Refreshed(put.Spi, warning);
-    }
-
-    /// <summary>Null when the SA can be installed, else why not. Nothing installed is touched either way.</summary>
-    private string? Check(MpsaPut put, out EspSuite suite)
-    {
-        suite = new EspSuite(put.Encr, put.EncrKeyBits ?? DefaultKeyBits(put.Encr) ?? 0, put.Integ);
-        if (put.LifetimeSeconds == 0)
-        {
-            return "LIFE is 0";
-        }
-        if (put.Rollover1Seconds > put.Rollover2Seconds)
-        {
-            return string.Create(CultureInfo.InvariantCulture,
-                $"ROLL1 ({put.Rollover1Seconds}s) is later than ROLL2 ({put.Rollover2Seconds}s): the old inbound would go before the new outbound starts");
-        }
-        if (!Prf.IsSupported(put.Prf))
-        {
-            return $"PRF {put.Prf} is not supported";
-        }
-        if (_options.AllowedPrfs is { } prfs && !prfs.Contains(put.Prf))
-        {
-            return $"PRF {put.Prf} is not allowed by the configuration";
-        }
-        if (put.EncrKeyBits is null && DefaultKeyBits(put.Encr) is null)
-        {
-            return $"{put.Encr} needs a Key Length attribute (RFC 7296 §3.3.5)";
-        }
-        if (!suite.IsSupported || !XfrmAlgorithms.CanInstall(suite))
-        {
-            return $"ESP suite {suite} cannot be installed";
-        }
-        if (_options.AllowedSuites is { } suites && !suites.Contains(suite))
-        {
-            return $"ESP suite {suite} is not allowed by the configuration";
+            sa.State = SharedSaState.Active;
+            undo.Push(() =>
+            {
+                _dataPlane.RetireOutbound(sa);
+                sa.OutboundInstalled = false;
+            });
         }
         return null;
     }
 
-    /// <summary>Key size of a cipher whose transform carries no Key Length attribute: only fixed-size ciphers have one.</summary>
-    private static int? DefaultKeyBits(EncrId encr) => encr switch
+    /// <summary>The same SPI with the same keys (validated): LIFE can only move earlier; an SA whose outbound was refused
+    /// at ROLL1 is tried again when it is due.</summary>
+    private MpsaRefusal? Refresh(SharedSa sa, MpsaPut put, MonoTime now, Stack<Action> undo)
     {
-        EncrId.ENCR_CHACHA20_POLY1305 => 256,
-        EncrId.ENCR_3DES => 192,
-        _ => null,
-    };
+        var end = now + TimeSpan.FromSeconds(put.LifetimeSeconds);
+        if (end < sa.LifeEndsAt)
+        {
+            var before = sa.LifeEndsAt;
+            sa.LifeEndsAt = end;
+            undo.Push(() => sa.LifeEndsAt = before);
+        }
+        if (sa.OutboundRefused && sa == Newest && now >= sa.Rollover1At)
+        {
+            if (!TryActivate(sa, now))
+            {
+                return MpsaRefusal.Temporary(sa.Spi, "the kernel refused the outbound state again; still sending with the old SA");
+            }
+        }
+        return null;
+    }
+
+    private static EspKeys? Derive(MpsaPut put, EspSuite suite)
+    {
+        try
+        {
+            return ChildKeyMaterial.DeriveMpsa(Prf.Create(put.Prf), put.SkD.Span, put.Nonce, suite);
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The newest SA, while it waits for its ROLL1 to start sending.</summary>
+    private SharedSa? WaitingForRollover1() =>
+        Newest is { State: SharedSaState.Pending, OutboundRefused: false } pending ? pending : null;
 
     /// <summary>Carries out due steps in time order until none is due.</summary>
     private void RunDue(MonoTime now)
@@ -241,37 +261,40 @@ internal sealed class GroupSaManager : IDisposable
     private (MonoTime At, Action Apply)? Earliest()
     {
         (MonoTime At, Action Apply)? best = null;
-        void Consider(MonoTime at, Action apply)
-        {
-            if (best is null || at < best.Value.At)
-            {
-                best = (at, apply);
-            }
-        }
-
-        if (Newest is { } newest)
-        {
-            Consider(newest.LifeEndsAt, () => Remove(newest));
-        }
         foreach (var sa in _sas)
         {
-            if (sa is { State: SharedSaState.Draining, RemoveAt: { } removeAt })
+            if (best is null || sa.PlannedEnd < best.Value.At)
             {
-                Consider(removeAt, () => Remove(sa));
+                best = (sa.PlannedEnd, () => Remove(sa, activateSuccessor: true));
             }
         }
-        if (Newest is { State: SharedSaState.Pending } pending)
+        if (WaitingForRollover1() is { } pending && (best is null || pending.Rollover1At < best.Value.At))
         {
-            Consider(pending.Rollover1At, () => Activate(pending));
+            best = (pending.Rollover1At, () => Rollover1(pending));
         }
         return best;
     }
 
-    /// <summary>ROLL1 of the newest SA: new outbound in first (the kernel prefers the newest state), then the old outbound out.</summary>
-    private void Activate(SharedSa sa)
+    /// <summary>ROLL1 of the newest SA; a kernel refusal keeps the old outbound (until its LIFE) and is reported.</summary>
+    private void Rollover1(SharedSa sa)
     {
-        _dataPlane.ActivateOutbound(sa);
+        if (!TryActivate(sa, sa.Rollover1At))
+        {
+            sa.OutboundRefused = true;
+            _failures.Add(MpsaRefusal.Temporary(sa.Spi,
+                "the kernel refused the outbound state at ROLL1; still sending with the old SA until its LIFE"));
+        }
+    }
+
+    /// <summary>New outbound in first (the kernel prefers the newest state), then the old outbound out.</summary>
+    private bool TryActivate(SharedSa sa, MonoTime now)
+    {
+        if (!_dataPlane.ActivateOutbound(sa, now))
+        {
+            return false;
+        }
         sa.OutboundInstalled = true;
+        sa.OutboundRefused = false;
         sa.State = SharedSaState.Active;
         foreach (var old in _sas)
         {
@@ -283,10 +306,12 @@ internal sealed class GroupSaManager : IDisposable
                 old.RemoveAt = sa.Rollover2At;
             }
         }
-        ExtendSafetyNets();
+        return true;
     }
 
-    private void Remove(SharedSa sa)
+    /// <summary>Outbound first, then inbound: never an outbound state without its inbound. When the SA that was
+    /// sending goes and a successor waits, the successor sends at once (no old SA is left).</summary>
+    private void Remove(SharedSa sa, bool activateSuccessor)
     {
         if (sa.OutboundInstalled)
         {
@@ -295,28 +320,12 @@ internal sealed class GroupSaManager : IDisposable
         }
         _dataPlane.RemoveInbound(sa);
         _sas.Remove(sa);
+        var at = sa.PlannedEnd;
         sa.Dispose();
-        ExtendSafetyNets();
-    }
-
-    /// <summary>When the SA is planned to leave the kernel, as far as is known now.</summary>
-    private MonoTime PlannedEnd(SharedSa sa) => sa switch
-    {
-        { State: SharedSaState.Draining, RemoveAt: { } removeAt } => removeAt,
-        _ when sa == Newest => sa.LifeEndsAt,
-        _ => Newest!.Rollover2At,   // active, replaced by a pending SA: drains at its ROLL1 and goes at its ROLL2
-    };
-
-    private void ExtendSafetyNets()
-    {
-        foreach (var sa in _sas)
+        if (activateSuccessor && !Sending && Newest is { State: SharedSaState.Pending } next && !TryActivate(next, at))
         {
-            var end = PlannedEnd(sa);
-            if (end > sa.SafetyNetEnd)
-            {
-                sa.SafetyNetEnd = end;
-                _dataPlane.UpdateLifetime(sa);
-            }
+            next.OutboundRefused = true;
+            _failures.Add(MpsaRefusal.Temporary(next.Spi, "the kernel refused the outbound state; this member sends with no group SA"));
         }
     }
 }

@@ -1,17 +1,18 @@
+using Mpsa.Ike.Validation;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Agent.GroupSa;
 
-/// <summary>The result of one MPSA_PUT: accepted, refreshed or rejected (with a reason), plus an optional warning to log.</summary>
-internal sealed record GroupSaOutcome(GroupSaOutcomeKind Kind, EspSpi Spi, string? Reason = null, string? Warning = null)
+/// <summary>
+/// What <see cref="GroupSaManager.Receive"/> did with one MPSA_PUT message: all of it carried out (new SAs
+/// <see cref="Installed"/>, repeated ones <see cref="Refreshed"/>), or none of it (<see cref="Refusal"/>).
+/// </summary>
+internal sealed record GroupSaOutcome(MpsaRefusal? Refusal, IReadOnlyList<EspSpi> Installed, IReadOnlyList<EspSpi> Refreshed)
 {
-    public static GroupSaOutcome Accepted(EspSpi spi, string? warning) => new(GroupSaOutcomeKind.Accepted, spi, null, warning);
+    public bool Accepted => Refusal is null;
 
-    public static GroupSaOutcome Refreshed(EspSpi spi, string? warning) => new(GroupSaOutcomeKind.Refreshed, spi, null, warning);
+    public static GroupSaOutcome Refused(MpsaRefusal refusal) => new(refusal, [], []);
 
-    public static GroupSaOutcome Rejected(EspSpi spi, string reason) => new(GroupSaOutcomeKind.Rejected, spi, reason);
-
-    public override string ToString() =>
-        $"spi {Spi} {Kind.ToString().ToLowerInvariant()}" + (Reason is null ? string.Empty : ": " + Reason)
-        + (Warning is null ? string.Empty : " (warning: " + Warning + ")");
+    public override string ToString() => Refusal?.ToString()
+        ?? $"installed [{string.Join(", ", Installed)}] refreshed [{string.Join(", ", Refreshed)}]";
 }

@@ -1,15 +1,17 @@
 using System.Net;
+using Mpsa.Ike.Exchanges;
 using Mpsa.Netlink.Kernel;
 
 namespace Mpsa.Agent.GroupSa;
 
 /// <summary>
-/// Turns group-SA steps into XFRM states (DESIGN.md "Linux XFRM facts"):
+/// Turns group-SA steps into XFRM states (docs/ARCHITECTURE.md, the XFRM facts):
 /// inbound = one state, destination the local underlay address, source any, replay window 0;
 /// outbound = one state per peer address (same SPI and keys), source the local address.
 /// Peers come and go (static configuration, routes, ACQUIRE): a new peer gets the outbound states of every SA this
 /// member currently sends with. Every state carries the
-/// agent's reqid. Kernel errors go to the log callback; nothing here throws for them.
+/// agent's reqid, and the SA's LIFE as its hard lifetime: the kernel drops it then even if the agent died.
+/// Kernel errors go to the log callback; nothing here throws for them.
 /// </summary>
 internal sealed class KernelDataPlane : IDataPlane
 {
@@ -52,20 +54,30 @@ internal sealed class KernelDataPlane : IDataPlane
     /// <summary>What the agent owns in the kernel (its reqid and mark).</summary>
     public KernelOwnership Ownership => KernelOwnership.Of(_options.ReqId, _options.Mark);
 
-    public bool InstallInbound(SharedSa sa)
+    public bool InstallInbound(SharedSa sa, MonoTime now)
     {
         ArgumentNullException.ThrowIfNull(sa);
-        return Add(Inbound(sa));
+        return Add(Inbound(sa, now));
     }
 
-    public void ActivateOutbound(SharedSa sa)
+    public bool ActivateOutbound(SharedSa sa, MonoTime now)
     {
         ArgumentNullException.ThrowIfNull(sa);
-        _sending.Add(sa);
+        var added = new List<IPAddress>();
         foreach (var peer in _peers)
         {
-            Add(Outbound(sa, peer));
+            if (!Add(Outbound(sa, peer, now)))
+            {
+                foreach (var done in added)
+                {
+                    Delete(new XfrmStateId(done, sa.Spi));
+                }
+                return false;
+            }
+            added.Add(peer);
         }
+        _sending.Add(sa);
+        return true;
     }
 
     public void RetireOutbound(SharedSa sa)
@@ -88,9 +100,10 @@ internal sealed class KernelDataPlane : IDataPlane
             return false;
         }
         _peers.Add(peer);
+        var now = _options.Clock();
         foreach (var sa in _sending)
         {
-            Add(Outbound(sa, peer));
+            Add(Outbound(sa, peer, now));
         }
         return true;
     }
@@ -116,19 +129,6 @@ internal sealed class KernelDataPlane : IDataPlane
         Delete(new XfrmStateId(_local, sa.Spi));
     }
 
-    public void UpdateLifetime(SharedSa sa)
-    {
-        ArgumentNullException.ThrowIfNull(sa);
-        Update(Inbound(sa));
-        if (sa.OutboundInstalled)
-        {
-            foreach (var peer in _peers)
-            {
-                Update(Outbound(sa, peer));
-            }
-        }
-    }
-
     /// <summary>Deletes every state the agent owns (leftovers of a previous run); returns how many went.</summary>
     public int RemoveLeftovers()
     {
@@ -143,11 +143,11 @@ internal sealed class KernelDataPlane : IDataPlane
         return removed;
     }
 
-    private XfrmStateSpec Inbound(SharedSa sa) => Spec(sa, null, _local, XfrmDirection.In);
+    private XfrmStateSpec Inbound(SharedSa sa, MonoTime now) => Spec(sa, null, _local, XfrmDirection.In, now);
 
-    private XfrmStateSpec Outbound(SharedSa sa, IPAddress peer) => Spec(sa, _local, peer, XfrmDirection.Out);
+    private XfrmStateSpec Outbound(SharedSa sa, IPAddress peer, MonoTime now) => Spec(sa, _local, peer, XfrmDirection.Out, now);
 
-    private XfrmStateSpec Spec(SharedSa sa, IPAddress? source, IPAddress destination, XfrmDirection direction) => new(
+    private XfrmStateSpec Spec(SharedSa sa, IPAddress? source, IPAddress destination, XfrmDirection direction, MonoTime now) => new(
         source,
         destination,
         sa.Spi,
@@ -158,12 +158,12 @@ internal sealed class KernelDataPlane : IDataPlane
         ReplayWindow: 0,
         _options.ReqId,
         _options.Mark,
-        HardLifetimeSeconds(sa),
+        HardLifetimeSeconds(sa, now),
         direction);
 
-    /// <summary>Counted from the state's add time, which is never before receipt: a little long for outbound states, never short.</summary>
-    private ulong HardLifetimeSeconds(SharedSa sa) =>
-        (ulong)Math.Max(1, Math.Ceiling((sa.SafetyNetEnd - sa.ReceivedAt + _options.HardLifetimeGrace).TotalSeconds));
+    /// <summary>What is left of the SA's LIFE, counted from the state's add time (now), rounded up to whole seconds.</summary>
+    private static ulong HardLifetimeSeconds(SharedSa sa, MonoTime now) =>
+        (ulong)Math.Max(1, Math.Ceiling((sa.HardEndsAt - now).TotalSeconds));
 
     /// <summary>Adds a state; one left over under the same key (a previous run, the same SPI) is overwritten.</summary>
     private bool Add(XfrmStateSpec spec)

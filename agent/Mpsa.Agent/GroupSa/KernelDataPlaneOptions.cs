@@ -1,3 +1,4 @@
+using Mpsa.Ike.Exchanges;
 using Mpsa.Netlink.Kernel;
 
 namespace Mpsa.Agent.GroupSa;
@@ -18,6 +19,7 @@ internal sealed record KernelDataPlaneOptions
 
     public XfrmMode Mode { get; init; } = XfrmMode.Tunnel;
 
-    /// <summary>Added to the planned end for the kernel's hard lifetime: the kernel deletes a state itself only if the agent did not.</summary>
-    public TimeSpan HardLifetimeGrace { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>The time when a peer appears outside any step of the manager (routes, ACQUIRE): its outbound states get
+    /// what is left of each SA's LIFE.</summary>
+    public Func<MonoTime> Clock { get; init; } = () => new MonoTime(Environment.TickCount64);
 }

@@ -5,7 +5,7 @@ using Mpsa.Ike.Wire;
 namespace Mpsa.Agent.GroupSa;
 
 /// <summary>
-/// One multi-point SA as the agent holds it: the same SPI and keys serve inbound and outbound (draft-mpsa §3.3.2).
+/// One multi-point SA as the agent holds it: the same SPI and keys serve inbound and outbound (draft-mpsa §3.3.2, docs/PROTOCOL.md).
 /// Owns its <see cref="Keys"/> and zeroes them on <see cref="Dispose"/>. The schedule fields are set by
 /// <see cref="GroupSaManager"/> only; an <see cref="IDataPlane"/> reads them.
 /// </summary>
@@ -21,6 +21,7 @@ internal sealed class SharedSa : IDisposable
         Fingerprint = fingerprint;
         ReceivedAt = receivedAt;
         LifeEndsAt = receivedAt + lifetime;
+        HardEndsAt = LifeEndsAt;
         Rollover1At = receivedAt + rollover1;
         Rollover2At = receivedAt + rollover2;
     }
@@ -43,8 +44,14 @@ internal sealed class SharedSa : IDisposable
     /// <summary>True while the outbound states of this SA are in the kernel.</summary>
     public bool OutboundInstalled { get; internal set; }
 
-    /// <summary>Receipt + LIFE (moved by a refresh); ends the SA only while nothing newer replaced it.</summary>
+    /// <summary>Receipt + LIFE: the SA leaves the kernel then at the latest. A refresh or a successor can only move it earlier.</summary>
     public MonoTime LifeEndsAt { get; internal set; }
+
+    /// <summary>Receipt + LIFE as first received, never moved: the kernel's hard lifetime of every state of this SA.</summary>
+    public MonoTime HardEndsAt { get; }
+
+    /// <summary>The kernel refused its outbound states at ROLL1: it stays inbound only until a retry succeeds.</summary>
+    public bool OutboundRefused { get; internal set; }
 
     /// <summary>Receipt + ROLL1: when this SA's outbound replaces the active one.</summary>
     public MonoTime Rollover1At { get; }
@@ -52,11 +59,11 @@ internal sealed class SharedSa : IDisposable
     /// <summary>Receipt + ROLL2: when the SAs this one replaces lose their inbound.</summary>
     public MonoTime Rollover2At { get; }
 
-    /// <summary>Draining: when its inbound goes.</summary>
+    /// <summary>Draining: when its inbound goes (its successor's ROLL2), unless its LIFE comes first.</summary>
     public MonoTime? RemoveAt { get; internal set; }
 
-    /// <summary>The latest end the manager has planned so far (never moves earlier): the kernel's hard lifetime is set from it, as a safety net should the agent die.</summary>
-    public MonoTime SafetyNetEnd { get; internal set; }
+    /// <summary>When the SA leaves the kernel as planned now: its LIFE, or earlier when it drains.</summary>
+    public MonoTime PlannedEnd => RemoveAt is { } at && at < LifeEndsAt ? at : LifeEndsAt;
 
     public void Dispose() => Keys.Dispose();
 

@@ -2,6 +2,7 @@ using System.Net;
 using Mpsa.Agent.Config;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Validation;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Agent.Supervisor;
@@ -89,6 +90,14 @@ internal sealed class ControllerConnection : IDisposable
 
     /// <summary>Liveness check on demand (e.g. from the control socket).</summary>
     public Step CheckLiveness(MonoTime now) => _initiator is null ? Step.None : Observe(_initiator.CheckLiveness(now), now);
+
+    /// <summary>The verdict on an MPSA_PUT request (<see cref="MpsaReceived"/>), after the data plane carried it out.</summary>
+    public Step AnswerMpsaPut(uint messageId, MpsaRefusal? refusal, MonoTime now) =>
+        _initiator is null ? Step.None : Observe(_initiator.AnswerMpsaPut(messageId, refusal, now), now);
+
+    /// <summary>Tells the controller that an SA accepted earlier could not be carried out.</summary>
+    public Step ReportRefusal(MpsaRefusal refusal, MonoTime now) =>
+        _initiator is null || State != ConnectionState.Connected ? Step.None : Observe(_initiator.ReportRefusal(refusal, now), now);
 
     /// <summary>Sends Delete and stops reconnecting.</summary>
     public Step Close(MonoTime now)

@@ -18,14 +18,24 @@ public sealed record ChildSaFailed(IkeSpi SpiR, NotifyType Reason) : IkeEvent;
 /// <summary>The peer deleted CHILD_SAs (their inbound SPIs as the peer named them).</summary>
 public sealed record ChildSaDeleted(IkeSpi SpiR, IReadOnlyList<uint> PeerSpis) : IkeEvent;
 
-/// <summary>An N(MPSA_PUT) arrived in an authenticated INFORMATIONAL request and was acknowledged.</summary>
-public sealed record MpsaReceived(IkeSpi SpiR, MpsaPut Put) : IkeEvent;
+/// <summary>
+/// N(MPSA_PUT)s arrived in an authenticated INFORMATIONAL request and decoded. The request stays unanswered until
+/// the CPE gives its verdict with <see cref="IkeInitiator.AnswerMpsaPut"/> (message <paramref name="MessageId"/>).
+/// The receiver owns <paramref name="Puts"/> (their SK_d) and disposes them.
+/// </summary>
+public sealed record MpsaReceived(IkeSpi SpiR, uint MessageId, IReadOnlyList<MpsaPut> Puts, bool PeerSentVendorId) : IkeEvent;
 
 /// <summary>An N(MPSA_PUT) arrived but could not be decoded; the request was answered with INVALID_SYNTAX.</summary>
 public sealed record MpsaRejected(IkeSpi SpiR, string Reason) : IkeEvent;
 
-/// <summary>Responder side: the member answered the INFORMATIONAL request carrying these MPSA SPIs.</summary>
-public sealed record MpsaAcknowledged(IkeSpi SpiR, IReadOnlyList<EspSpi> Spis, NotifyType? Error) : IkeEvent;
+/// <summary>
+/// Responder side: the member answered the INFORMATIONAL request carrying these MPSA SPIs. With an
+/// <paramref name="Error"/> it refused the whole message; <paramref name="RefusedSpi"/> names the SA that caused it.
+/// </summary>
+public sealed record MpsaAcknowledged(IkeSpi SpiR, IReadOnlyList<EspSpi> Spis, NotifyType? Error, EspSpi? RefusedSpi = null) : IkeEvent;
+
+/// <summary>Responder side: the member reported that an SA it had accepted failed later (outbound refused at ROLL1).</summary>
+public sealed record MpsaRefusalReported(IkeSpi SpiR, EspSpi Spi, NotifyType Error) : IkeEvent;
 
 /// <summary>A liveness check (empty INFORMATIONAL) was answered.</summary>
 public sealed record LivenessConfirmed(IkeSpi SpiR) : IkeEvent;

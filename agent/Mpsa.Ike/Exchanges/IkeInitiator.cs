@@ -1,6 +1,7 @@
 using System.Net;
 using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Validation;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Ike.Exchanges;
@@ -233,9 +234,16 @@ public sealed class IkeInitiator : IDisposable
                 Informational.ProcessResponse(e.Ctx, inbound.Answered!, inbound.Message!, step);
                 break;
             case InboundKind.Request when h.Exchange == ExchangeType.INFORMATIONAL:
-                var (response, deleted) = Informational.ProcessRequest(e.Ctx, inbound.Message!, e.Child, step);
-                e.Ctx.SendResponse(h.Exchange, h.MessageId, response, inbound.RequestBytes!, step);
-                if (deleted)
+                var answer = Informational.ProcessRequest(e.Ctx, inbound.Message!, e.Child, step);
+                if (answer.Puts is { } puts)
+                {
+                    // the answer says what the CPE did with them: it waits for AnswerMpsaPut
+                    e.Ctx.DeferResponse(h.Exchange, h.MessageId, answer.Response, inbound.RequestBytes!);
+                    step.Emit(new MpsaReceived(e.Ctx.SpiR, h.MessageId, puts, e.Ctx.PeerSupportsMpsa));
+                    break;
+                }
+                e.Ctx.SendResponse(h.Exchange, h.MessageId, answer.Response, inbound.RequestBytes!, step);
+                if (answer.IkeSaDeleted)
                 {
                     GiveUp(PeerGoneReason.DeletedByPeer, "the responder deleted the IKE SA", step);
                 }
@@ -269,6 +277,33 @@ public sealed class IkeInitiator : IDisposable
                 GiveUp(p.What.Kind == RequestKind.DeleteIkeSa ? PeerGoneReason.Closed : PeerGoneReason.NoResponse,
                     $"no response to {p.What.Kind} after {p.Transmissions} transmissions", step);
                 break;
+        }
+        return step.Build();
+    }
+
+    /// <summary>
+    /// The CPE's verdict on the MPSA_PUTs of request <paramref name="messageId"/> (<see cref="MpsaReceived"/>), sent
+    /// after the data plane carried them out: <c>HDR, SK {} --></c> when installed,
+    /// <c>HDR, SK {N(error, ESP, SPI)} --></c> when refused. Nothing is sent for an unknown ID or a gone SA.
+    /// </summary>
+    public Step AnswerMpsaPut(uint messageId, MpsaRefusal? refusal, MonoTime now)
+    {
+        var step = new StepBuilder();
+        if (_state is Established e)
+        {
+            e.Ctx.AnswerDeferred(messageId, refusal is null ? [] : [refusal.ToNotify()], step);
+        }
+        return step.Build();
+    }
+
+    /// <summary>HDR, SK {N(TEMPORARY_FAILURE, ESP, SPI)} --> : an SA accepted earlier could not be carried out (ROLL1).</summary>
+    public Step ReportRefusal(MpsaRefusal refusal, MonoTime now)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        var step = new StepBuilder();
+        if (_state is Established e)
+        {
+            e.Ctx.Request(Informational.MpsaRefusalKind, [refusal.ToNotify()], now, step);
         }
         return step.Build();
     }

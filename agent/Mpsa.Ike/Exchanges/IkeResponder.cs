@@ -280,9 +280,9 @@ public sealed partial class IkeResponder : IDisposable
                 Informational.ProcessResponse(sa.Ctx, inbound.Answered!, inbound.Message!, step);
                 break;
             case InboundKind.Request when h.Exchange == ExchangeType.INFORMATIONAL:
-                var (response, deleted) = Informational.ProcessRequest(sa.Ctx, inbound.Message!, sa.Child, step);
-                sa.Ctx.SendResponse(h.Exchange, h.MessageId, response, inbound.RequestBytes!, step);
-                if (deleted)
+                var answer = Informational.ProcessRequest(sa.Ctx, inbound.Message!, sa.Child, step);
+                sa.Ctx.SendResponse(h.Exchange, h.MessageId, answer.Response, inbound.RequestBytes!, step);
+                if (answer.IkeSaDeleted)
                 {
                     Remove(sa, PeerGoneReason.DeletedByPeer, "the member deleted the IKE SA", step);
                 }

@@ -14,6 +14,7 @@ internal sealed class IkeSaContext : IDisposable
     private readonly RetransmitPolicy _policy;
     private byte[]? _lastPeerRequest;
     private byte[]? _lastResponse;
+    private (uint MessageId, ExchangeType Exchange, IReadOnlyList<IPayload> Response, byte[] Request)? _deferred;
 
     public IkeSaContext(bool isInitiator, IkeSpi spiI, IkeSpi spiR, IPEndPoint peer, IkeSaKeys keys, byte[] ni, byte[] nr,
         IRandom random, RetransmitPolicy policy)
@@ -108,6 +109,22 @@ internal sealed class IkeSaContext : IDisposable
         step.Send(Peer, datagram);
     }
 
+    /// <summary>Holds the answer to a request until <see cref="AnswerDeferred"/>; the request's copies are dropped meanwhile.</summary>
+    public void DeferResponse(ExchangeType exchange, uint messageId, IReadOnlyList<IPayload> response, byte[] request) =>
+        _deferred = (messageId, exchange, response, request);
+
+    /// <summary>Sends the held answer with <paramref name="extra"/> appended; false when no answer waits under that ID.</summary>
+    public bool AnswerDeferred(uint messageId, IReadOnlyList<IPayload> extra, StepBuilder step)
+    {
+        if (_deferred is not { } d || d.MessageId != messageId)
+        {
+            return false;
+        }
+        _deferred = null;
+        SendResponse(d.Exchange, d.MessageId, [.. d.Response, .. extra], d.Request, step);
+        return true;
+    }
+
     /// <summary>
     /// Sorts an inbound protected datagram: a fresh request (decrypted), the answer to our pending request (decrypted),
     /// a retransmitted request (answered from the cache here), or something to drop.
@@ -153,6 +170,10 @@ internal sealed class IkeSaContext : IDisposable
                 return InboundMessage.Drop("retransmitted request, cached response sent again");
             }
             return InboundMessage.Drop($"stale request, message ID {header.MessageId}");
+        }
+        if (_deferred is { } waiting && waiting.MessageId == header.MessageId)
+        {
+            return InboundMessage.Drop($"request {header.MessageId} is still being carried out");
         }
         if (header.MessageId != NextPeerRequestId)
         {

@@ -4,7 +4,8 @@ namespace Mpsa.Ike.Exchanges;
 
 /// <summary>
 /// RFC 7296 §1.4 INFORMATIONAL on an established IKE SA, and draft-mpsa §3.1's push:
-///   <--  HDR, SK {N(MPSA_PUT)...}        HDR, SK {}  -->
+///   <--  HDR, SK {N(MPSA_PUT)...}        HDR, SK {}  -->  or  HDR, SK {N(error, ESP, SPI)}  -->  (the CPE's verdict)
+///   HDR, SK {N(TEMPORARY_FAILURE, ESP, SPI)}  -->   <--  HDR, SK {}   (an accepted SA failed later, at ROLL1)
 ///   HDR, SK {D}  -->                <--  HDR, SK {[D]}
 ///   HDR, SK {}   -->  (liveness)    <--  HDR, SK {}
 /// </summary>
@@ -18,8 +19,14 @@ internal static class Informational
     public static readonly ExchangeTypeAndKind LivenessKind = new(ExchangeType.INFORMATIONAL, RequestKind.Liveness);
     public static readonly ExchangeTypeAndKind DeleteKind = new(ExchangeType.INFORMATIONAL, RequestKind.DeleteIkeSa);
 
-    /// <summary>Answers a peer's request. MPSA_PUT is taken only from a responder (we are the CPE, the initiator).</summary>
-    public static (IReadOnlyList<IPayload> Response, bool IkeSaDeleted) ProcessRequest(IkeSaContext ctx, IkeMessage request, ChildSa? child, StepBuilder step)
+    public static readonly ExchangeTypeAndKind MpsaRefusalKind = new(ExchangeType.INFORMATIONAL, RequestKind.MpsaRefusal);
+
+    /// <summary>
+    /// Answers a peer's request. MPSA_PUT is taken only from a responder (we are the CPE, the initiator). When the
+    /// request carries MPSA_PUTs that decode, the answer waits for the CPE's verdict: <see cref="InformationalAnswer.Puts"/>
+    /// is set and <see cref="InformationalAnswer.Response"/> holds the rest of the answer.
+    /// </summary>
+    public static InformationalAnswer ProcessRequest(IkeSaContext ctx, IkeMessage request, ChildSa? child, StepBuilder step)
     {
         var response = new List<IPayload>();
         bool deleted = false;
@@ -42,32 +49,58 @@ internal static class Informational
         // an initiator that refused our AUTH says so after IKE_AUTH (RFC 7296 §2.21.2): the SA is as good as deleted
         if (deleted || request.FindNotify(NotifyType.AUTHENTICATION_FAILED) is not null)
         {
-            return ([], true);
+            return new([], true, null);
         }
-        bool rejected = false;
-        foreach (var n in request.All<NotifyPayload>().Where(n => n.NotifyType == NotifyType.MPSA_PUT))
+        if (!ctx.IsInitiator)
         {
-            if (!ctx.IsInitiator)
-            {
-                rejected = true;
-                step.Emit(new MpsaRejected(ctx.SpiR, "MPSA_PUT sent by the initiator"));
-                continue;
-            }
+            ReportedRefusals(ctx, request, step);
+        }
+        var notifies = request.All<NotifyPayload>().Where(n => n.NotifyType == NotifyType.MPSA_PUT).ToList();
+        if (notifies.Count == 0)
+        {
+            return new(response, false, null);
+        }
+        if (!ctx.IsInitiator)
+        {
+            step.Emit(new MpsaRejected(ctx.SpiR, "MPSA_PUT sent by the initiator"));
+            response.Add(new NotifyPayload(NotifyType.INVALID_SYNTAX));
+            return new(response, false, null);
+        }
+        var puts = new List<MpsaPut>(notifies.Count);
+        foreach (var n in notifies)
+        {
             try
             {
-                step.Emit(new MpsaReceived(ctx.SpiR, MpsaPut.Decode(n)));
+                puts.Add(MpsaPut.Decode(n));
             }
             catch (IkeParseException e)
             {
-                rejected = true;
+                // all or nothing: one bad SA refuses the message, and nothing of it is installed
+                foreach (var p in puts)
+                {
+                    p.Dispose();
+                }
                 step.Emit(new MpsaRejected(ctx.SpiR, e.Message));
+                response.Add(n.Spi.Length == 4
+                    ? new NotifyPayload(ProtocolId.ESP, NotifyType.INVALID_SYNTAX, n.Spi, [])
+                    : new NotifyPayload(NotifyType.INVALID_SYNTAX));
+                return new(response, false, null);
             }
         }
-        if (rejected)
+        return new(response, false, puts);
+    }
+
+    /// <summary>HDR, SK {N(TEMPORARY_FAILURE, ESP, SPI)} --> from a CPE: an SA it accepted could not be carried out later.</summary>
+    private static void ReportedRefusals(IkeSaContext ctx, IkeMessage request, StepBuilder step)
+    {
+        foreach (var n in request.All<NotifyPayload>())
         {
-            response.Add(new NotifyPayload(NotifyType.INVALID_SYNTAX));
+            if (n.IsError && n.ProtocolId == ProtocolId.ESP && n.Spi.Length == 4)
+            {
+                step.Emit(new MpsaRefusalReported(ctx.SpiR, new EspSpi(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(n.Spi)),
+                    n.NotifyType));
+            }
         }
-        return (response, false);
     }
 
     public static void ProcessResponse(IkeSaContext ctx, PendingRequest answered, IkeMessage response, StepBuilder step)
@@ -75,8 +108,11 @@ internal static class Informational
         switch (answered.What.Kind)
         {
             case RequestKind.MpsaPut:
-                var error = response.All<NotifyPayload>().FirstOrDefault(n => n.IsError)?.NotifyType;
-                step.Emit(new MpsaAcknowledged(ctx.SpiR, answered.What.MpsaSpis ?? [], error));
+                var error = response.All<NotifyPayload>().FirstOrDefault(n => n.IsError);
+                EspSpi? refused = error is { ProtocolId: ProtocolId.ESP, Spi.Length: 4 }
+                    ? new EspSpi(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(error.Spi))
+                    : null;
+                step.Emit(new MpsaAcknowledged(ctx.SpiR, answered.What.MpsaSpis ?? [], error?.NotifyType, refused));
                 break;
             case RequestKind.Liveness:
                 step.Emit(new LivenessConfirmed(ctx.SpiR));
@@ -89,3 +125,6 @@ internal static class Informational
     /// <summary>RFC 7296 §1.3: a CREATE_CHILD_SA request may be refused; this system negotiates no further SAs.</summary>
     public static IReadOnlyList<IPayload> RefuseCreateChildSa() => [new NotifyPayload(NotifyType.NO_ADDITIONAL_SAS)];
 }
+
+/// <summary>What <see cref="Informational.ProcessRequest"/> makes of a request; with <see cref="Puts"/> the answer waits for a verdict.</summary>
+internal sealed record InformationalAnswer(IReadOnlyList<IPayload> Response, bool IkeSaDeleted, IReadOnlyList<MpsaPut>? Puts);

@@ -30,5 +30,6 @@ internal enum RequestKind
     IkeAuth,
     Liveness,
     MpsaPut,
+    MpsaRefusal,
     DeleteIkeSa,
 }

@@ -42,6 +42,10 @@ public sealed class MpsaPut : IDisposable
     public uint Rollover1Seconds { get; }
     public uint Rollover2Seconds { get; }
 
+    /// <summary>Transform types present besides ENCR, PRF, INTEG and the five MPSA types (ESN, say): kept so that the
+    /// validation step can refuse them (RFC 7296 §3.3.6: an unknown transform type makes a proposal unacceptable).</summary>
+    public IReadOnlyList<TransformType> OtherTransforms { get; init; } = [];
+
     /// <summary>A copy with another lifetime (the controller sends the time left, draft §3.3.1).</summary>
     public MpsaPut WithLifetime(uint seconds) =>
         new(Spi, Encr, EncrKeyBits, Integ, Prf, Nonce, SecretBytes.CopyFrom(SkD.Span), seconds, Rollover1Seconds, Rollover2Seconds);
@@ -118,6 +122,7 @@ public sealed class MpsaPut : IDisposable
             }
         }
 
+        var other = proposal.Transforms.Select(t => t.TransformType).Where(t => !IsMpsaTransform(t)).ToList();
         var encr = Required(proposal, TransformType.ENCR);
         var prf = Required(proposal, TransformType.PRF);
         var integ = proposal.Find(TransformType.INTEG);
@@ -151,7 +156,10 @@ public sealed class MpsaPut : IDisposable
                 SecretBytes.CopyFrom(skD),
                 FourOctets(proposal, TransformType.LIFE, TransformAttributeType.LifetimeValue),
                 FourOctets(proposal, TransformType.ROLL1, TransformAttributeType.Rollover1Value),
-                FourOctets(proposal, TransformType.ROLL2, TransformAttributeType.Rollover2Value));
+                FourOctets(proposal, TransformType.ROLL2, TransformAttributeType.Rollover2Value))
+            {
+                OtherTransforms = other,
+            };
         }
         finally
         {
@@ -170,6 +178,10 @@ public sealed class MpsaPut : IDisposable
         PrfId.PRF_HMAC_SHA2_512 => 64,
         _ => null,
     };
+
+    private static bool IsMpsaTransform(TransformType type) => type is TransformType.ENCR or TransformType.PRF
+        or TransformType.INTEG or TransformType.NONCE or TransformType.SKD or TransformType.LIFE or TransformType.ROLL1
+        or TransformType.ROLL2;
 
     private static TransformSubstructure Required(ProposalSubstructure proposal, TransformType type) =>
         proposal.Find(type) ?? IkeParse.Fail<TransformSubstructure>(IkeParseError.MissingPayload, $"MPSA_PUT {type} transform", 0);

@@ -10,5 +10,16 @@ public readonly record struct IkeSpi(ulong Value)
 /// <summary>An ESP SPI (RFC 4303), printed in hex.</summary>
 public readonly record struct EspSpi(uint Value)
 {
+    /// <summary>SPIs 0-255 are reserved (RFC 4303 §2.1): never a real SA.</summary>
+    public bool IsReserved => Value <= 255;
+
+    /// <summary>Network byte order, as Notify and Delete payloads carry it.</summary>
+    public byte[] ToBytes()
+    {
+        var bytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, Value);
+        return bytes;
+    }
+
     public override string ToString() => Value.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -30,9 +30,18 @@ internal sealed class GroupKeyManager : IDisposable
 
     public MonoTime NextDeadline => RolloverStartedAt is { } s ? s + Config.Rollover2 : RekeyAt;
 
-    /// <summary>What a member gets when it connects: the current SA, and the next while a rollover runs.</summary>
-    public IReadOnlyList<MpsaPut> PutsForJoiner(MonoTime now) =>
-        Next is null ? [Current.ToPut(now, null)] : [Current.ToPut(now, null), Next.ToPut(now, RolloverStartedAt)];
+    /// <summary>What a member gets when it connects: the current SA, and the next while a rollover runs. A current SA
+    /// with less than 3 s left (too short for valid ROLL times) is left out: the next one takes over at once.</summary>
+    public IReadOnlyList<MpsaPut> PutsForJoiner(MonoTime now)
+    {
+        if (Next is null)
+        {
+            return [Current.ToPut(now, null)];
+        }
+        return Current.Timers(now, null).Life < 3
+            ? [Next.ToPut(now, RolloverStartedAt)]
+            : [Current.ToPut(now, null), Next.ToPut(now, RolloverStartedAt)];
+    }
 
     /// <summary>Advances the schedule; returns the SA whose rollover just started (to push to every member), if any.</summary>
     public GroupSa? OnTimeout(MonoTime now)

@@ -57,13 +57,20 @@ internal sealed class GroupSa : IDisposable
             Config.Esp.Integ, Config.Prf, Nonce, SecretBytes.CopyFrom(SkD.Span), life, roll1, roll2);
     }
 
-    /// <summary>LIFE, ROLL1 and ROLL2 in whole seconds as <see cref="ToPut"/> writes them: equal values, equal puts.</summary>
+    /// <summary>LIFE, ROLL1 and ROLL2 in whole seconds as <see cref="ToPut"/> writes them: equal values, equal puts.
+    /// A member refuses ROLL1 ≥ ROLL2 and ROLL2 ≥ LIFE: an SA pushed without a rollover (the current one, late in its
+    /// life) gets its ROLL times shortened to fit; they mean nothing to a member that holds no older SA.</summary>
     public (uint Life, uint Rollover1, uint Rollover2) Timers(MonoTime now, MonoTime? rolloverStart)
     {
         uint Left(MonoTime until) => (uint)Math.Max(0, Math.Ceiling((until - now).TotalSeconds));
-        uint roll1 = rolloverStart is { } s ? Left(s + Config.Rollover1) : (uint)Config.Rollover1.TotalSeconds;
-        uint roll2 = rolloverStart is { } s2 ? Left(s2 + Config.Rollover2) : (uint)Config.Rollover2.TotalSeconds;
-        return (Left(ExpiresAt), roll1, roll2);
+        uint life = Left(ExpiresAt);
+        if (rolloverStart is { } s)
+        {
+            return (life, Left(s + Config.Rollover1), Left(s + Config.Rollover2));
+        }
+        uint roll2 = Math.Min((uint)Config.Rollover2.TotalSeconds, life > 0 ? life - 1 : 0);
+        uint roll1 = Math.Min((uint)Config.Rollover1.TotalSeconds, roll2 > 0 ? roll2 - 1 : 0);
+        return (life, roll1, roll2);
     }
 
     public void Dispose() => SkD.Dispose();

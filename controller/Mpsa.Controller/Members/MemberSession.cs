@@ -13,6 +13,12 @@ internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint
     public MonoTime ConnectedAt { get; } = connectedAt;
     public EspSpi? LastAckedSpi { get; set; }
 
+    /// <summary>Group SAs the member acknowledged and did not report as failed since: what its kernel holds.</summary>
+    public HashSet<EspSpi> Holds { get; } = [];
+
+    /// <summary>Group SAs the member refused (or reported failed), by SPI.</summary>
+    public Dictionary<EspSpi, MemberRefusal> Refusals { get; } = [];
+
     /// <summary>SHA-256 over the IKE SA's SK_* keys, first 16 hex digits (compare with the peer's, never the keys).</summary>
     public string KeyFingerprint { get; } = keyFingerprint;
     public bool Leaving { get; set; }

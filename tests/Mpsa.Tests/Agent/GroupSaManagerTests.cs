@@ -4,6 +4,7 @@ using Mpsa.Agent.GroupSa;
 using Mpsa.Netlink.Kernel;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Validation;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Tests.Agent;
@@ -22,8 +23,7 @@ public class GroupSaManagerTests
         using var rig = new GroupSaRig();
         var outcome = rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 3600, roll1: 30, roll2: 60));
 
-        Assert.That(outcome.Kind, Is.EqualTo(GroupSaOutcomeKind.Accepted));
-        Assert.That(outcome.Warning, Is.Null);
+        Assert.That(outcome.Accepted, Is.True);
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true))));
         Assert.That(rig.States(), Is.EqualTo(new[] { "c0000001 active" }));
 
@@ -36,7 +36,7 @@ public class GroupSaManagerTests
             Assert.That(inbound.ReqId, Is.EqualTo(KernelDataPlaneOptions.DefaultReqId));
             Assert.That(inbound.Mode, Is.EqualTo(XfrmMode.Tunnel));
             Assert.That(inbound.Direction, Is.EqualTo(XfrmDirection.In));
-            Assert.That(inbound.HardLifetimeSeconds, Is.EqualTo(3600 + 60), "LIFE plus the default grace, as a safety net");
+            Assert.That(inbound.HardLifetimeSeconds, Is.EqualTo(3600), "the kernel's hard lifetime is LIFE");
         });
         var outbound = rig.Kernel.FindState(new XfrmStateId(GroupSaRig.Peer2, new EspSpi(A)))!;
         Assert.Multiple(() =>
@@ -58,7 +58,7 @@ public class GroupSaManagerTests
         rig.AdvanceTo(1000);
 
         // t = 0: B arrives; its inbound goes in at once, A keeps sending.
-        Assert.That(rig.Receive(GroupSaPuts.Cbc(B, seed: 2, roll1: 30, roll2: 60)).Kind, Is.EqualTo(GroupSaOutcomeKind.Accepted));
+        Assert.That(rig.Receive(GroupSaPuts.Cbc(B, seed: 2, roll1: 30, roll2: 60)).Accepted, Is.True);
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true), (B, true, false))));
         Assert.That(rig.States(), Is.EqualTo(new[] { "c0000001 active", "c0000002 pending" }));
         Assert.That(rig.Manager.NextDeadline, Is.EqualTo(new MonoTime(1_030_000)));
@@ -117,47 +117,57 @@ public class GroupSaManagerTests
     }
 
     [Test]
-    public void KeepsReplacedSaPastItsLifeUntilSuccessorsRoll2()
+    public void RemovesReplacedSaAtItsOwnLifeAndSendsWithSuccessorAtOnce()
     {
-        // A has 20 s left when B arrives with ROLL1 30 s, ROLL2 60 s: the rollover, not A's LIFE, decides.
+        // A has 20 s left when B arrives with ROLL1 30 s, ROLL2 60 s: A's LIFE is a hard cap (draft §3.3.2).
         using var rig = new GroupSaRig();
         rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 20));
         rig.Receive(GroupSaPuts.Cbc(B, seed: 2, roll1: 30, roll2: 60));
-
-        rig.AdvanceTo(25);
-        Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true), (B, true, false))));
         var inboundA = rig.Kernel.FindState(new XfrmStateId(GroupSaRig.Local, new EspSpi(A)))!;
-        Assert.That(inboundA.HardLifetimeSeconds, Is.EqualTo(60 + 60), "the kernel's safety net moved out to B's ROLL2");
+        Assert.That(inboundA.HardLifetimeSeconds, Is.EqualTo(20), "the kernel drops A at its LIFE even if the agent dies");
 
-        rig.AdvanceTo(30);
-        Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, false), (B, true, true))));
-        rig.AdvanceTo(60);
+        rig.AdvanceTo(19.999);
+        Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true), (B, true, false))));
+
+        // LIFE of A: A goes both ways; with no old SA left, B sends at once instead of waiting for its ROLL1.
+        rig.AdvanceTo(20);
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((B, true, true))));
+        Assert.That(rig.States(), Is.EqualTo(new[] { "c0000002 active" }));
+        var outboundB = rig.Kernel.FindState(new XfrmStateId(GroupSaRig.Peer2, new EspSpi(B)))!;
+        Assert.That(outboundB.HardLifetimeSeconds, Is.EqualTo(3600 - 20), "what is left of B's LIFE when the state is added");
+        Assert.That(rig.Failures, Is.Empty);
     }
 
     [Test]
-    public void RefreshesLifetimeOfRepeatedSpiWithSameKeysWithoutReinstalling()
+    public void NeverExtendsLifeWhenTheSameSaIsPushedAgain()
     {
         using var rig = new GroupSaRig();
         rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 100));
         rig.AdvanceTo(90);
         int adds = rig.Trace.Count(l => l.StartsWith("add state", StringComparison.Ordinal));
 
-        // The controller re-pushes after a reconnect, with a new lifetime.
+        // The controller re-pushes after a reconnect; a longer lifetime must not keep the SA past its first LIFE.
         var outcome = rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 100));
 
-        Assert.That(outcome.Kind, Is.EqualTo(GroupSaOutcomeKind.Refreshed));
+        Assert.That(outcome.Refreshed, Is.EqualTo(new[] { new EspSpi(A) }));
         Assert.That(rig.Trace.Count(l => l.StartsWith("add state", StringComparison.Ordinal)), Is.EqualTo(adds), "not re-installed");
+        Assert.That(rig.Kernel.FindState(new XfrmStateId(GroupSaRig.Local, new EspSpi(A)))!.HardLifetimeSeconds, Is.EqualTo(100));
+        rig.AdvanceTo(99.999);
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true))));
-        Assert.That(rig.Kernel.FindState(new XfrmStateId(GroupSaRig.Local, new EspSpi(A)))!.HardLifetimeSeconds,
-            Is.EqualTo(190 + 60), "kernel lifetime counts from the original add, so it moves to 90 + 100 s");
-        Assert.That(rig.Kernel.FindState(new XfrmStateId(GroupSaRig.Peer3, new EspSpi(A)))!.HardLifetimeSeconds, Is.EqualTo(190 + 60));
-
         rig.AdvanceTo(100);
-        Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true))), "the old LIFE no longer applies");
-        rig.AdvanceTo(189.999);
+        Assert.That(rig.Contents(), Is.Empty, "the first LIFE still applies");
+    }
+
+    [Test]
+    public void ShortensLifeWhenTheSameSaIsPushedWithLessTimeLeft()
+    {
+        using var rig = new GroupSaRig();
+        rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 100));
+        rig.AdvanceTo(10);
+        Assert.That(rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 50)).Accepted, Is.True);
+        rig.AdvanceTo(59.999);
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true))));
-        rig.AdvanceTo(190);
+        rig.AdvanceTo(60);
         Assert.That(rig.Contents(), Is.Empty);
     }
 
@@ -171,8 +181,8 @@ public class GroupSaManagerTests
 
         var outcome = rig.Receive(GroupSaPuts.Cbc(A, seed: 9));
 
-        Assert.That(outcome.Kind, Is.EqualTo(GroupSaOutcomeKind.Rejected));
-        Assert.That(outcome.Reason, Does.Contain("other keys"));
+        Assert.That(outcome.Accepted, Is.False);
+        Assert.That(outcome.Refusal!.Reason, Does.Contain("other keys"));
         Assert.That(rig.Trace, Has.Count.EqualTo(before), "the kernel was not touched");
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true))));
         Assert.That(rig.Manager.Snapshot(rig.Now).Single().Fingerprint, Is.EqualTo(fingerprint));
@@ -186,7 +196,7 @@ public class GroupSaManagerTests
 
         var outcome = rig.Receive(GroupSaPuts.Make(A, EncrId.ENCR_AES_CBC, 128, IntegId.AUTH_HMAC_SHA2_256_128, PrfId.PRF_HMAC_SHA2_256, seed: 1));
 
-        Assert.That(outcome.Kind, Is.EqualTo(GroupSaOutcomeKind.Rejected));
+        Assert.That(outcome.Accepted, Is.False);
         Assert.That(rig.Manager.Snapshot(rig.Now).Single().Suite, Is.EqualTo("aes256-sha256"));
     }
 
@@ -204,28 +214,28 @@ public class GroupSaManagerTests
 
         var outcome = rig.Receive(GroupSaPuts.Make(B, encr, bits, integ, prf, seed: 2));
 
-        Assert.That(outcome.Kind, Is.EqualTo(GroupSaOutcomeKind.Rejected));
-        Assert.That(outcome.Reason, Does.Contain(reason));
+        Assert.That(outcome.Accepted, Is.False);
+        Assert.That(outcome.Refusal!.Reason, Does.Contain(reason));
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true))));
     }
 
     [Test]
     public void RejectsSuiteOrPrfOutsideTheConfiguredSet()
     {
-        var options = new GroupSaOptions
+        var policy = new MpsaPolicy
         {
             AllowedSuites = [new EspSuite(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128)],
             AllowedPrfs = [PrfId.PRF_HMAC_SHA2_256],
         };
-        using var rig = new GroupSaRig(options: options);
+        using var rig = new GroupSaRig(policy: policy);
 
         var otherSuite = rig.Receive(GroupSaPuts.Make(A, EncrId.ENCR_AES_CBC, 128, IntegId.AUTH_HMAC_SHA2_256_128, PrfId.PRF_HMAC_SHA2_256, seed: 1));
         var otherPrf = rig.Receive(GroupSaPuts.Make(A, EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128, PrfId.PRF_HMAC_SHA2_512, seed: 1));
         var allowed = rig.Receive(GroupSaPuts.Cbc(A, seed: 1));
 
-        Assert.That(otherSuite.Reason, Does.Contain("not allowed by the configuration"));
-        Assert.That(otherPrf.Reason, Does.Contain("PRF_HMAC_SHA2_512 is not allowed"));
-        Assert.That(allowed.Kind, Is.EqualTo(GroupSaOutcomeKind.Accepted));
+        Assert.That(otherSuite.Refusal!.Reason, Does.Contain("not allowed by the configuration"));
+        Assert.That(otherPrf.Refusal!.Reason, Does.Contain("PRF_HMAC_SHA2_512 is not allowed"));
+        Assert.That(allowed.Accepted, Is.True);
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true))));
     }
 
@@ -235,8 +245,8 @@ public class GroupSaManagerTests
         using var rig = new GroupSaRig();
         var outcome = rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 0));
 
-        Assert.That(outcome.Kind, Is.EqualTo(GroupSaOutcomeKind.Rejected));
-        Assert.That(outcome.Reason, Is.EqualTo("LIFE is 0"));
+        Assert.That(outcome.Accepted, Is.False);
+        Assert.That(outcome.Refusal!.Reason, Is.EqualTo("LIFE is 0"));
         Assert.That(rig.Contents(), Is.Empty);
         Assert.That(rig.Manager.NextDeadline, Is.Null);
     }
@@ -249,21 +259,26 @@ public class GroupSaManagerTests
 
         var outcome = rig.Receive(GroupSaPuts.Cbc(B, seed: 2, roll1: 61, roll2: 60));
 
-        Assert.That(outcome.Kind, Is.EqualTo(GroupSaOutcomeKind.Rejected));
-        Assert.That(outcome.Reason, Does.Contain("ROLL1 (61s) is later than ROLL2 (60s)"));
+        Assert.That(outcome.Accepted, Is.False);
+        Assert.That(outcome.Refusal!.Reason, Does.Contain("ROLL1 (61s) is not before ROLL2 (60s)"));
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true))));
     }
 
     [TestCase(EncrId.ENCR_AES_GCM_16, 256, "rfc4106(gcm(aes)) 288 icv 128")]
     [TestCase(EncrId.ENCR_AES_GCM_16, 128, "rfc4106(gcm(aes)) 160 icv 128")]
     [TestCase(EncrId.ENCR_CHACHA20_POLY1305, null, "rfc7539esp(chacha20,poly1305) 288 icv 128")]
-    public void AcceptsCounterModeAeadWithWarning(EncrId encr, int? bits, string xfrm)
+    public void AcceptsCounterModeAeadOnlyWhenTheConfigSaysUnsafe(EncrId encr, int? bits, string xfrm)
     {
-        using var rig = new GroupSaRig();
+        using var strict = new GroupSaRig();
+        var refused = strict.Receive(GroupSaPuts.Make(A, encr, bits, IntegId.NONE, PrfId.PRF_HMAC_SHA2_256, seed: 1));
+        Assert.That(refused.Refusal?.Notify, Is.EqualTo(NotifyType.NO_PROPOSAL_CHOSEN));
+        Assert.That(refused.Refusal!.Reason, Does.Contain("counter-mode AEAD"));
+        Assert.That(strict.Contents(), Is.Empty);
+
+        using var rig = new GroupSaRig(policy: new MpsaPolicy { AllowCounterModeAead = true });
         var outcome = rig.Receive(GroupSaPuts.Make(A, encr, bits, IntegId.NONE, PrfId.PRF_HMAC_SHA2_256, seed: 1));
 
-        Assert.That(outcome.Kind, Is.EqualTo(GroupSaOutcomeKind.Accepted));
-        Assert.That(outcome.Warning, Does.Contain("counter-mode AEAD"));
+        Assert.That(outcome.Accepted, Is.True);
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true))));
         var inbound = rig.Kernel.FindState(new XfrmStateId(GroupSaRig.Local, new EspSpi(A)))!;
         Assert.That(inbound.IntegKey.Length, Is.Zero);
@@ -279,7 +294,7 @@ public class GroupSaManagerTests
         rig.AdvanceTo(10);
 
         // C arrives while B is still pending: the newest wins, B never sends.
-        Assert.That(rig.Receive(GroupSaPuts.Cbc(C, seed: 3, roll1: 30, roll2: 60)).Kind, Is.EqualTo(GroupSaOutcomeKind.Accepted));
+        Assert.That(rig.Receive(GroupSaPuts.Cbc(C, seed: 3, roll1: 30, roll2: 60)).Accepted, Is.True);
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true), (B, true, false), (C, true, false))));
         Assert.That(rig.States(), Is.EqualTo(new[] { "c0000001 active", "c0000002 draining", "c0000003 pending" }));
 
@@ -333,10 +348,10 @@ public class GroupSaManagerTests
         rig.AdvanceTo(500);
 
         // One INFORMATIONAL with the group's current SA (time left 50 s) and the next one.
-        var current = rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 50, roll1: 0, roll2: 0));
-        var next = rig.Receive(GroupSaPuts.Cbc(B, seed: 2, life: 3600, roll1: 20, roll2: 40));
+        var outcome = rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 50, roll1: 0, roll2: 1),
+            GroupSaPuts.Cbc(B, seed: 2, life: 3600, roll1: 20, roll2: 40));
 
-        Assert.That((current.Kind, next.Kind), Is.EqualTo((GroupSaOutcomeKind.Accepted, GroupSaOutcomeKind.Accepted)));
+        Assert.That(outcome.Installed, Is.EqualTo(new[] { new EspSpi(A), new EspSpi(B) }));
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true), (B, true, false))), "send on what the group sends on now");
         Assert.That(rig.States(), Is.EqualTo(new[] { "c0000001 active", "c0000002 pending" }));
 
@@ -532,8 +547,8 @@ public class GroupSaManagerTests
 
         var outcome = rig.Receive(GroupSaPuts.Cbc(A, seed: 1));
 
-        Assert.That(outcome.Kind, Is.EqualTo(GroupSaOutcomeKind.Rejected));
-        Assert.That(outcome.Reason, Does.Contain("kernel refused"));
+        Assert.That(outcome.Accepted, Is.False);
+        Assert.That(outcome.Refusal!.Reason, Does.Contain("kernel refused"));
         Assert.That(rig.Log, Has.Some.Contains("errno 12"));
         Assert.That(rig.Manager.Sas, Is.Empty);
         Assert.That(inner.States, Is.Empty);

@@ -2,6 +2,7 @@ using System.Net;
 using Mpsa.Agent.GroupSa;
 using Mpsa.Netlink.Kernel;
 using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Validation;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Tests.Agent;
@@ -16,11 +17,11 @@ internal sealed class GroupSaRig : IDisposable
     public static readonly IPAddress Peer2 = IPAddress.Parse("198.51.100.2");
     public static readonly IPAddress Peer3 = IPAddress.Parse("198.51.100.3");
 
-    public GroupSaRig(IReadOnlyList<IPAddress>? peers = null, GroupSaOptions? options = null, IKernel? kernel = null)
+    public GroupSaRig(IReadOnlyList<IPAddress>? peers = null, MpsaPolicy? policy = null, IKernel? kernel = null)
     {
         Kernel = new InMemoryKernel(Trace.Add);
         DataPlane = new KernelDataPlane(kernel ?? Kernel, Local, peers ?? [Peer2, Peer3], log: Log.Add);
-        Manager = new GroupSaManager(DataPlane, options);
+        Manager = new GroupSaManager(DataPlane, policy);
     }
 
     /// <summary>The dry-run trace of every kernel request.</summary>
@@ -37,11 +38,22 @@ internal sealed class GroupSaRig : IDisposable
 
     public MonoTime Now { get; private set; } = new(0);
 
-    public GroupSaOutcome Receive(MpsaPut put)
+    /// <summary>Refusals the manager reported from its timers (outbound refused at ROLL1), in order.</summary>
+    public List<MpsaRefusal> Failures { get; } = [];
+
+    /// <summary>One MPSA_PUT message (all the puts together), from a controller that sent V(MPSA); disposes them.</summary>
+    public GroupSaOutcome Receive(params MpsaPut[] puts)
     {
-        using (put)
+        try
         {
-            return Manager.Receive(put, Now);
+            return Manager.Receive(puts, peerSentVendorId: true, Now);
+        }
+        finally
+        {
+            foreach (var put in puts)
+            {
+                put.Dispose();
+            }
         }
     }
 
@@ -53,10 +65,10 @@ internal sealed class GroupSaRig : IDisposable
         while (Manager.NextDeadline is { } d && d <= to)
         {
             Now = d > Now ? d : Now;
-            Manager.OnTimeout(Now);
+            Failures.AddRange(Manager.OnTimeout(Now));
         }
         Now = to;
-        Manager.OnTimeout(Now);
+        Failures.AddRange(Manager.OnTimeout(Now));
     }
 
     /// <summary>What the kernel holds, sorted: "in c0000001" for inbound, "out 198.51.100.2 c0000001" per outbound state.</summary>

@@ -18,7 +18,7 @@ public class KernelDataPlaneTests
 
         using (var put = GroupSaPuts.Cbc(0xc0000001, seed: 1))
         {
-            manager.Receive(put, new(0));
+            manager.Receive([put], true, new(0));
         }
 
         Assert.That(kernel.States.Select(s => s.Destination), Is.EquivalentTo(new[] { GroupSaRig.Local, GroupSaRig.Peer2 }), "duplicates once, IPv6 not at all");
@@ -40,7 +40,7 @@ public class KernelDataPlaneTests
         using var manager = new GroupSaManager(plane);
         using (var put = GroupSaPuts.Cbc(0xc0000001, seed: 1))
         {
-            manager.Receive(put, new(0));
+            manager.Receive([put], true, new(0));
         }
         var ours = kernel.ListStates(plane.Ownership);
         Assert.That(ours, Has.Count.EqualTo(2));
@@ -59,10 +59,10 @@ public class KernelDataPlaneTests
         GroupSaOutcome outcome;
         using (var put = GroupSaPuts.Cbc(0xc0000001, seed: 1))
         {
-            outcome = manager.Receive(put, new(0));
+            outcome = manager.Receive([put], true, new(0));
         }
 
-        Assert.That(outcome.Kind, Is.EqualTo(GroupSaOutcomeKind.Accepted));
+        Assert.That(outcome.Accepted, Is.True);
         Assert.That(log, Has.One.Contains("already in the kernel, replacing it"));
         var held = kernel.States.Single();
         Assert.That(held.EncrKey.Span.ToArray(), Is.EqualTo(manager.Sas.Single().Keys.EncrKey.Span.ToArray()));
@@ -77,7 +77,7 @@ public class KernelDataPlaneTests
         using var manager = new GroupSaManager(plane);
         using (var put = GroupSaPuts.Cbc(0xc0000001, seed: 1, life: 100))
         {
-            manager.Receive(put, new(0));
+            manager.Receive([put], true, new(0));
         }
 
         // The kernel's own hard lifetime (or an operator) removed the outbound state.

@@ -38,7 +38,7 @@ public class MemberDataPlaneTests
     {
         var (kernel, _, sas) = Make(Tunnel(new PeerSettings("b", Peer2, [IpPrefix.Parse("10.1.2.0/24")]), new PeerSettings("c", Peer3, [IpPrefix.Parse("10.1.3.0/24")])));
         using var put = Put(0xc0000101);
-        sas.Receive(put, new MonoTime(0));
+        sas.Receive([put], true, new MonoTime(0));
         Assert.That(kernel.States.Select(s => (s.Source?.ToString() ?? "any", s.Destination.ToString())), Is.EquivalentTo(new[]
         {
             ("any", "192.0.2.11"), ("192.0.2.11", "192.0.2.12"), ("192.0.2.11", "192.0.2.13"),
@@ -56,7 +56,7 @@ public class MemberDataPlaneTests
     {
         var (kernel, plane, sas) = Make(Tunnel());
         using var put = Put(0xc0000201);
-        sas.Receive(put, new MonoTime(0));
+        sas.Receive([put], true, new MonoTime(0));
         plane.RouteAdded(IpPrefix.Parse("10.1.2.0/24"), Peer2);
         Assert.That(kernel.States.Any(s => s.Destination.Equals(Peer2)), Is.True);
         Assert.That(kernel.Policies.Count(p => p.Direction == XfrmDirection.Out), Is.EqualTo(1));
@@ -84,7 +84,7 @@ public class MemberDataPlaneTests
     {
         var (kernel, plane, sas) = Make(DataPlaneSettings.Default with { Mode = XfrmMode.Transport, Acquire = true, Protocols = [(ProtocolType)47] });
         using var put = Put(0xc0000301);
-        sas.Receive(put, new MonoTime(0));
+        sas.Receive([put], true, new MonoTime(0));
         Assert.That(kernel.Policies.Single(p => p.Direction == XfrmDirection.Out).Priority, Is.EqualTo(PolicyPlan.TrapPriority), "only the trap policy before any peer");
         plane.Acquired(Peer3);
         Assert.That(kernel.States.Single(s => s.Destination.Equals(Peer3)).Mode, Is.EqualTo(XfrmMode.Transport));
@@ -100,7 +100,7 @@ public class MemberDataPlaneTests
             new EspSuite(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128), foreignKey, foreignInteg, 32, 7, null, 0);
         Assert.That(kernel.AddState(foreign).IsOk);
         using var put = Put(0xc0000401);
-        sas.Receive(put, new MonoTime(0));
+        sas.Receive([put], true, new MonoTime(0));
         sas.RemoveAll();
         plane.Stop();
         Assert.That(kernel.States.Select(s => s.Spi), Is.EqualTo(new[] { new EspSpi(0x1234) }));
@@ -114,7 +114,7 @@ public class MemberDataPlaneTests
         var first = new MemberDataPlane(kernel, Tunnel(new PeerSettings("b", Peer2, [IpPrefix.Parse("10.1.2.0/24")])), Underlay, _ => { });
         first.Start();
         using var put = Put(0xc0000501);
-        new GroupSaManager(first.States).Receive(put, new MonoTime(0));
+        new GroupSaManager(first.States).Receive([put], true, new MonoTime(0));
         int before = kernel.States.Count + kernel.Policies.Count;
         // A crash: nothing was removed. The next run starts over.
         var second = new MemberDataPlane(kernel, Tunnel(new PeerSettings("b", Peer2, [IpPrefix.Parse("10.1.2.0/24")])), Underlay, _ => { });
@@ -129,7 +129,7 @@ public class MemberDataPlaneTests
         var settings = Tunnel(new PeerSettings("b", Peer2, [IpPrefix.Parse("10.1.2.0/24")]));
         var (kernel, plane, sas) = Make(settings);
         using var put = Put(0xc0000601);
-        sas.Receive(put, new MonoTime(0));
+        sas.Receive([put], true, new MonoTime(0));
         var inbound = kernel.States.Single(s => s.Destination.Equals(Underlay));
         var next = settings with
         {

@@ -48,6 +48,9 @@ internal sealed class ControllerHarness : IDisposable
         public List<IkeEvent> Events { get; } = [];
         public bool Offline { get; set; }
 
+        /// <summary>The CPE's verdict on each MPSA_PUT message it receives: null accepts (the default).</summary>
+        public Func<MpsaReceived, Mpsa.Ike.Validation.MpsaRefusal?> Verdict { get; set; } = _ => null;
+
         /// <summary>Datagrams the controller sent while the CPE was offline.</summary>
         public int Undelivered { get; set; }
     }
@@ -80,10 +83,14 @@ internal sealed class ControllerHarness : IDisposable
     private void FromCpe(Cpe cpe, Step step)
     {
         cpe.Events.AddRange(step.Events);
-        cpe.Received.AddRange(step.Events.OfType<MpsaReceived>().Select(r => r.Put));
+        cpe.Received.AddRange(step.Events.OfType<MpsaReceived>().SelectMany(r => r.Puts));
         foreach (var o in step.Send)
         {
             _link.Enqueue((cpe.Address, o.To, o.Datagram));
+        }
+        foreach (var r in step.Events.OfType<MpsaReceived>())
+        {
+            FromCpe(cpe, cpe.Initiator.AnswerMpsaPut(r.MessageId, cpe.Verdict(r), Now));
         }
     }
 

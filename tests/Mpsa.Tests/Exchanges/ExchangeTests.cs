@@ -49,7 +49,7 @@ public class ExchangeTests
         using var put = MpsaPutSamples.Make(0xc0000101);
         pair.FromResponder(pair.Responder.SendMpsaPut(upR.SpiR, [put], pair.Now));
         pair.Deliver();
-        using var received = pair.Single<MpsaReceived>(pair.InitiatorEvents).Put;
+        using var received = pair.Single<MpsaReceived>(pair.InitiatorEvents).Puts[0];
         Assert.That(received.Spi, Is.EqualTo(put.Spi));
         Assert.That(received.SkD.Span.ToArray(), Is.EqualTo(put.SkD.Span.ToArray()));
         Assert.That(received.Nonce, Is.EqualTo(put.Nonce));
@@ -201,7 +201,7 @@ public class ExchangeTests
         Assert.That(acks, Is.EqualTo(new[] { a.Spi, b.Spi }));
         foreach (var r in pair.InitiatorEvents.OfType<MpsaReceived>())
         {
-            r.Put.Dispose();
+            r.Puts[0].Dispose();
         }
     }
 
@@ -246,7 +246,7 @@ public class ExchangeTests
         // The genuine message still goes through afterwards.
         pair.FromResponder(step);
         pair.Deliver();
-        pair.Single<MpsaReceived>(pair.InitiatorEvents).Put.Dispose();
+        pair.Single<MpsaReceived>(pair.InitiatorEvents).Puts[0].Dispose();
     }
 
     [Test]

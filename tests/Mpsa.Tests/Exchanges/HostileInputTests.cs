@@ -17,7 +17,7 @@ public class HostileInputTests
         using var put = MpsaPutSamples.Make(0xc0000701);
         pair.FromResponder(pair.Responder.SendMpsaPut(pair.ResponderSpi, [put], pair.Now));
         pair.Deliver();
-        pair.Single<MpsaReceived>(pair.InitiatorEvents).Put.Dispose();
+        pair.Single<MpsaReceived>(pair.InitiatorEvents).Puts[0].Dispose();
         var recorded = pair.Wire.Select(w => w.Datagram).ToList();
 
         for (int i = 0; i < 4000; i++)

@@ -69,6 +69,9 @@ internal sealed class Pair : IDisposable
 
     public IkeSpi ResponderSpi => Initiator.SpiR;
 
+    /// <summary>The CPE's verdict on each MPSA_PUT message, answered at once: null accepts (the default).</summary>
+    public Func<MpsaReceived, Mpsa.Ike.Validation.MpsaRefusal?> Verdict { get; set; } = _ => null;
+
     public void FromInitiator(Step s)
     {
         InitiatorEvents.AddRange(s.Events);
@@ -76,6 +79,10 @@ internal sealed class Pair : IDisposable
         {
             Assert.That(o.To, Is.EqualTo(Controller));
             Put(true, o.Datagram);
+        }
+        foreach (var r in s.Events.OfType<MpsaReceived>())
+        {
+            FromInitiator(Initiator.AnswerMpsaPut(r.MessageId, Verdict(r), Now));
         }
     }
 

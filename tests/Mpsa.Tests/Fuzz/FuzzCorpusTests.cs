@@ -56,7 +56,7 @@ public class FuzzCorpusTests
         using var put = MpsaPutSamples.Make(0xc0000901);
         pair.FromResponder(pair.Responder.SendMpsaPut(pair.ResponderSpi, [put], pair.Now));
         pair.Deliver();
-        pair.Single<Ike.Exchanges.MpsaReceived>(pair.InitiatorEvents).Put.Dispose();
+        pair.Single<Ike.Exchanges.MpsaReceived>(pair.InitiatorEvents).Puts[0].Dispose();
         pair.FromInitiator(pair.Initiator.CheckLiveness(pair.Now));
         pair.Deliver();
         var decode = pair.Wire.Select(w => w.Datagram).Append(SampleMessages.IkeSaInitRequest()).Append(SampleMessages.EveryPayloadCleartext());
