@@ -4,8 +4,9 @@ using Mpsa.Ike.Exchanges;
 namespace Mpsa.Hosting;
 
 /// <summary>
-/// The one loop that owns a daemon's state machines (STYLE.md §5): sockets, the control socket and signals post
-/// inputs; the loop handles them in order and wakes at the machines' next deadline. No locks are needed.
+/// The one loop that owns a daemon's state machines (docs/ARCHITECTURE.md, "The daemons"): sockets, the control
+/// socket and signals post inputs; the loop handles them in order and wakes at the machines' next deadline. No locks
+/// are needed.
 /// <para>
 /// The loop runs either as a task (<see cref="RunAsync"/>: the agent, one thread fewer) or on a thread of its own
 /// (<see cref="RunOnThreadAsync"/>: the controller, where handing every datagram to a pool thread and back cost more

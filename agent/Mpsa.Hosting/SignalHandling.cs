@@ -5,10 +5,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Mpsa.Hosting;
 
 /// <summary>
-/// The daemon's signals (STYLE.md §5), after Hosting's <c>ConsoleLifetime</c>: SIGTERM and SIGINT cancel the
-/// root <see cref="CancellationTokenSource"/> and keep the runtime from exiting (<c>Cancel = true</c>), so
-/// <c>Main</c> can say goodbye and return 0; a second one while stopping is left to the runtime, which
-/// ends the process. SIGHUP calls the reload callback (which should only post a reload to the driver
+/// The daemon's signals (docs/ARCHITECTURE.md, "The daemons"), after Hosting's <c>ConsoleLifetime</c>: SIGTERM and
+/// SIGINT cancel the root <see cref="CancellationTokenSource"/> and keep the runtime from exiting
+/// (<c>Cancel = true</c>), so <c>Main</c> can say goodbye and return 0; a second one while stopping is left to the
+/// runtime, which ends the process. SIGHUP calls the reload callback (which should only post a reload to the driver
 /// loop). Dispose to unregister.
 /// </summary>
 internal sealed class SignalHandling : IDisposable

@@ -10,7 +10,7 @@ namespace Mpsa.Hosting;
 /// A UDP socket for IKE on one local address and port (IPv4, IPv6, or both when bound to <c>::</c>).
 /// <para>
 /// <see cref="RunAsync"/> receives into one pooled 64 KiB buffer and calls the handler synchronously with
-/// a slice of it, so nothing is allocated per datagram: the handler must copy what it keeps (STYLE.md §2),
+/// a slice of it, so nothing is allocated per datagram: the handler must copy what it keeps (docs/ARCHITECTURE.md §3),
 /// typically <c>inbox.TryWrite(new DatagramReceived(datagram.ToArray(), from, now))</c>. The sender's
 /// <see cref="IPEndPoint"/> comes from a cache keyed by the raw socket address (see <see cref="PeerCache"/>),
 /// so a known peer costs no allocation either; IPv4 peers of a dual-stack socket are given as IPv4.

@@ -3,7 +3,7 @@
 #
 # cb_responder_start NAME NETNS ADDR SUITE PSK
 #   A charon responder for the handshake benchmark: kernel-libipsec (the kernel here has no ESP, so the CHILD_SA is
-#   installed in userspace, as DESIGN.md measured), flood limits raised so that one address may open thousands of
+#   installed in userspace, see docs/ARCHITECTURE.md §8), flood limits raised so that one address may open thousands of
 #   half-open SAs (cookie_threshold, cookie_threshold_ip, block_threshold), a hashed IKE_SA table, and log level 0
 #   (one line per established SA, like the controller's info level).
 cb_responder_start() {

@@ -81,7 +81,8 @@ internal static class ControllerConfigFile
             var margin = g.Duration("rekey_margin", TimeSpan.FromMinutes(5));
             var roll1 = g.Duration("roll1", TimeSpan.FromSeconds(30));
             var roll2 = g.Duration("roll2", TimeSpan.FromSeconds(60));
-            // DESIGN.md: members would generate IVs under one key; a counter-mode AEAD is never offered for a group.
+            // docs/PROTOCOL.md §7: members would generate IVs under one key; a counter-mode AEAD is never offered
+            // for a group.
             if (esp.IsCounterModeAead)
             {
                 g.Report("esp", $"{SuiteNames.Name(esp)} is a counter-mode AEAD: every member would make IVs under the same key (use aes256-sha256 or another CBC + HMAC suite)");

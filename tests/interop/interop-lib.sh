@@ -7,7 +7,7 @@
 #     $IO_NS_HUB  veth-h 10.91.0.1   <---->   10.91.0.2 veth-c  $IO_NS_CPE
 #     (charon responder or mpsa-controller)    (mpsa-agent or charon initiator)
 #
-# Choices forced by this machine (see strongswan-lib.sh and DESIGN.md):
+# Choices forced by this machine (see strongswan-lib.sh and docs/ARCHITECTURE.md §8):
 #  - The kernel has XFRM but no ESP, so charon uses kernel-libipsec (userspace ESP) to get a
 #    CHILD_SA INSTALLED, and our daemons run with the in-memory kernel where they have one
 #    (mpsa-agent --dry-run).

@@ -4,7 +4,7 @@ using Mpsa.Netlink.Kernel;
 namespace Mpsa.Agent.DataPlane;
 
 /// <summary>
-/// The policies of the shared SA (issue 4, DESIGN.md XFRM facts).
+/// The policies of the shared SA (issue 4; docs/ARCHITECTURE.md §7, the data plane and the XFRM facts behind it).
 /// Tunnel mode — out: local subnets → peer subnets via the peer; in and fwd: any → local subnets from any member.
 /// Transport mode — the configured protocols between underlay addresses; with ACQUIRE a trap policy towards any
 /// address of the underlay family lets the kernel ask for unknown peers.

@@ -6,7 +6,8 @@ namespace Mpsa.Ike.Crypto;
 
 /// <summary>
 /// Group 14, the 2048-bit MODP group of RFC 3526 §3 (generator 2), with <see cref="BigInteger.ModPow"/>: neither
-/// NSec nor libsodium has it. No libssl. Not constant-time (STYLE.md §4): offered for interop, not proposed first.
+/// NSec nor libsodium has it. No libssl. Not constant-time (docs/ARCHITECTURE.md §3): offered for interop, not
+/// proposed first.
 /// The exponent is 256 random bits from <see cref="IRandom"/> with the top bit set (RFC 3526 §8 estimates 110-160
 /// bits of strength, needing a 220-320 bit exponent). The peer value must lie in [2, p-2] (RFC 7296 §5.12 refers to
 /// checking received values; 0, 1 and p-1 give a trivial secret). Public value and g^ir are left-padded to 256 bytes

@@ -6,8 +6,8 @@ namespace Mpsa.Tests.Crypto;
 /// <summary>
 /// One IKE SA and its MPSA keys on the default suite, using nothing but the Mpsa.Ike API and no
 /// System.Security.Cryptography in the test itself, so the same calls can be run where libssl is missing
-/// (DESIGN.md: System.Security.Cryptography aborts the process there). <c>dotnet test</c> itself aborts without
-/// libssl, so the check was made with a console program making these same calls, run with libssl hidden:
+/// (docs/ARCHITECTURE.md §3: System.Security.Cryptography aborts the process there). <c>dotnet test</c> itself
+/// aborts without libssl, so the check was made with a console program making these same calls, run with libssl hidden:
 /// <code>
 /// unshare -m --propagation private sh -c 'for f in /usr/lib/x86_64-linux-gnu/libssl.so.3 /usr/lib/x86_64-linux-gnu/libcrypto.so.3;
 ///   do mount --bind /dev/null $f; done; dotnet probe.dll'

@@ -31,7 +31,7 @@ public class IkeSuiteTests
         Assert.That(again.ToString(), Is.EqualTo(first[0]));
     }
 
-    // The default suite must run without libssl (DESIGN.md, NativeAOT and the OpenWrt targets).
+    // The default suite must run without libssl (docs/ARCHITECTURE.md, "OpenSSL is optional on the router").
     [Test]
     public void DefaultSuiteNeedsNoOpenSsl()
     {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs one command inside User-Mode Linux (Debian's user-mode-linux, kernel 6.1 with ESP and XFRM as modules), with
 # the host's root as UML's root (hostfs), so freshly built binaries and `dotnet` run unchanged. Minimal stand-in for
-# the netlab runner (tests/netlab), which will replace it. See DESIGN.md "Testing on a real kernel: User-Mode Linux".
+# the netlab runner (tests/netlab), which will replace it. See docs/ARCHITECTURE.md §8 and tests/netlab/README.md.
 #
 #   tests/Mpsa.Tests/Netlink/uml-run.sh 'ip xfrm state'
 #   tests/Mpsa.Tests/Netlink/uml-run.sh 'dotnet test tests/Mpsa.Tests/bin/Debug/net10.0/Mpsa.Tests.dll --filter Category=XfrmContract'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scenario 00: the lab itself, with none of our code. One shared ESP SA installed by hand with
-# `ip xfrm` on three CPEs, the way mpsa-agent must install it (DESIGN.md, "Linux XFRM facts"):
+# `ip xfrm` on three CPEs, the way mpsa-agent must install it (docs/ARCHITECTURE.md §7, the Linux XFRM facts):
 #
 #   on cpeI, for the group SA (SPI S, the same keys everywhere, tunnel mode, cbc(aes) + hmac(sha256)):
 #     inbound:  ONE state   src 0.0.0.0 (any) dst <own underlay>   spi S  replay-window 0
