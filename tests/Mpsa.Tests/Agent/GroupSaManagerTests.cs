@@ -121,7 +121,7 @@ public class GroupSaManagerTests
     {
         // A has 20 s left when B arrives with ROLL1 30 s, ROLL2 60 s: A's LIFE is a hard cap (draft §3.3.2).
         using var rig = new GroupSaRig();
-        rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 20));
+        rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 20, roll1: 5, roll2: 10));
         rig.Receive(GroupSaPuts.Cbc(B, seed: 2, roll1: 30, roll2: 60));
         var inboundA = rig.Kernel.FindState(new XfrmStateId(GroupSaRig.Local, new EspSpi(A)))!;
         Assert.That(inboundA.HardLifetimeSeconds, Is.EqualTo(20), "the kernel drops A at its LIFE even if the agent dies");
@@ -164,10 +164,10 @@ public class GroupSaManagerTests
         using var rig = new GroupSaRig();
         rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 100));
         rig.AdvanceTo(10);
-        Assert.That(rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 50)).Accepted, Is.True);
-        rig.AdvanceTo(59.999);
+        Assert.That(rig.Receive(GroupSaPuts.Cbc(A, seed: 1, life: 70)).Accepted, Is.True);
+        rig.AdvanceTo(79.999);
         Assert.That(rig.Contents(), Is.EqualTo(GroupSaRig.Expect((A, true, true))));
-        rig.AdvanceTo(60);
+        rig.AdvanceTo(80);
         Assert.That(rig.Contents(), Is.Empty);
     }
 

@@ -65,6 +65,14 @@ public class CertificateReloadTests
                     {
                         queue.Enqueue((true, o.Datagram));
                     }
+                    foreach (var r in step.Events.OfType<MpsaReceived>())
+                    {
+                        // the CPE accepts the group SA it is pushed
+                        foreach (var o in Initiator.AnswerMpsaPut(r.MessageId, null, Now).Send)
+                        {
+                            queue.Enqueue((true, o.Datagram));
+                        }
+                    }
                 }
             }
         }
