@@ -19,7 +19,7 @@ internal sealed class GroupSaRig : IDisposable
 
     public GroupSaRig(IReadOnlyList<IPAddress>? peers = null, MpsaPolicy? policy = null, IKernel? kernel = null)
     {
-        Kernel = new InMemoryKernel(Trace.Add);
+        Kernel = kernel is Support.FaultyKernel faulty ? faulty.Inner : new InMemoryKernel(Trace.Add);
         DataPlane = new KernelDataPlane(kernel ?? Kernel, Local, peers ?? [Peer2, Peer3], log: Log.Add);
         Manager = new GroupSaManager(DataPlane, policy);
     }

@@ -1,0 +1,134 @@
+using System.Net;
+using Mpsa.Agent;
+using Mpsa.Agent.Config;
+using Mpsa.Controller;
+using Mpsa.Hosting;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Tests.Exchanges;
+using Mpsa.Tests.Support;
+
+namespace Mpsa.Tests.EndToEnd;
+
+/// <summary>
+/// A real <see cref="AgentEngine"/> (over a <see cref="FaultyKernel"/>) and a real <see cref="ControllerEngine"/>,
+/// joined by an in-memory link on a virtual clock that jumps from deadline to deadline. Group "g": lifetime 120 s,
+/// rekey margin 40 s, ROLL1 10 s, ROLL2 20 s, unless the config text says otherwise.
+/// </summary>
+internal sealed class EngineLab : IDisposable
+{
+    public static readonly IPEndPoint ControllerAt = new(IPAddress.Parse("192.0.2.1"), 500);
+    public static readonly IPEndPoint AgentAt = new(IPAddress.Parse("192.0.2.10"), 500);
+    private readonly Queue<Outgoing> _link = new();
+
+    public EngineLab(string groupEsp = "aes256-sha256", string agentExtra = "", string agentSections = "")
+    {
+        Kernel.NowMs = () => Now.Milliseconds;
+        var controllerSettings = Read($"""
+            [controller]
+            identity = controller.lab
+            listen = {ControllerAt}
+            control_socket = /nonexistent/controller.sock
+            [group g]
+            esp = {groupEsp}
+            lifetime = 120s
+            rekey_margin = 40s
+            roll1 = 10s
+            roll2 = 20s
+            [member cpe]
+            identity = cpe.lab
+            psk = "the PSK of the engine lab"
+            group = g
+            """, ControllerConfigFile.Read);
+        var agentSettings = Read($"""
+            [agent]
+            identity = cpe.lab
+            psk = "the PSK of the engine lab"
+            local_address = {AgentAt.Address}
+            control_socket = /nonexistent/agent.sock
+            {agentExtra}
+            [controller]
+            address = {ControllerAt.Address}
+            identity = controller.lab
+            {agentSections}
+            """, AgentConfigFile.Read);
+        Controller = new ControllerEngine(controllerSettings, ControllerLog, new SeededRandom(7), Now);
+        Agent = new AgentEngine(agentSettings, Kernel, AgentAt.Address, AgentLog, new SeededRandom(8));
+        Send(Agent.Start(Now));
+    }
+
+    public MonoTime Now { get; private set; } = new(1_000);
+    public FaultyKernel Kernel { get; } = new();
+    public RecordingLogger ControllerLog { get; } = new();
+    public RecordingLogger AgentLog { get; } = new();
+    public ControllerEngine Controller { get; }
+    public AgentEngine Agent { get; }
+
+    /// <summary>Datagrams from the controller to the agent, counted (MPSA_PUT pushes among them).</summary>
+    public int ToAgent { get; private set; }
+
+    /// <summary>Delivers, then jumps from deadline to deadline until <paramref name="seconds"/> after the start.</summary>
+    public void RunTo(double seconds)
+    {
+        var end = new MonoTime(1_000 + (long)(seconds * 1000));
+        while (true)
+        {
+            Deliver();
+            var next = MonoTime.Min(Controller.NextDeadline, Agent.NextDeadline);
+            if (next is null || next.Value > end)
+            {
+                break;
+            }
+            Now = next.Value > Now ? next.Value : Now;
+            Send(Controller.OnTimeout(Now));
+            Send(Agent.OnTimeout(Now));
+        }
+        Now = end;
+        Send(Controller.OnTimeout(Now));
+        Send(Agent.OnTimeout(Now));
+        Deliver();
+    }
+
+    public MemberStatus Member => Controller.Status(Now).Members.Single();
+
+    public GroupStatus Group => Controller.Status(Now).Groups.Single();
+
+    public int ControllerLines(int eventId) => ControllerLog.Lines.Count(l => l.EventId == eventId);
+
+    private void Send(IEnumerable<Outgoing> datagrams)
+    {
+        foreach (var o in datagrams)
+        {
+            _link.Enqueue(o);
+        }
+    }
+
+    private void Deliver()
+    {
+        while (_link.TryDequeue(out var o))
+        {
+            if (o.To.Equals(ControllerAt))
+            {
+                Send(Controller.Receive(o.Datagram, AgentAt, Now));
+            }
+            else
+            {
+                ToAgent++;
+                Send(Agent.Receive(o.Datagram, ControllerAt, Now));
+            }
+        }
+    }
+
+    private static T Read<T>(string text, Func<ConfigReader, Action<ConfigError>, T> read) where T : class
+    {
+        Assert.That(ConfigReader.TryRead(IniFile.Parse("/etc/mpsa/lab.conf", text), r => read(r, _ => { }), out var settings, out var errors),
+            Is.True, string.Join("\n", errors));
+        return settings!;
+    }
+
+    public void Dispose()
+    {
+        Agent.Dispose();
+        Controller.Dispose();
+        Kernel.Dispose();
+    }
+}
