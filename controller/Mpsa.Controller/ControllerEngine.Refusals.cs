@@ -34,8 +34,9 @@ internal sealed partial class ControllerEngine
     {
         if (ack.Error is { } error)
         {
-            // all or nothing: the member holds none of the message's SAs
-            foreach (var spi in ack.Spis)
+            // all or nothing: the message changed nothing on the member; the SA it names is the one refused (an SA of the
+            // message the member held before, the current one re-pushed with the next, say, it still holds)
+            foreach (var spi in ack.RefusedSpi is { } refused && ack.Spis.Contains(refused) ? [refused] : ack.Spis)
             {
                 RecordRefusal(s, spi, error, now);
             }
