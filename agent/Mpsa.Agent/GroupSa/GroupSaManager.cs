@@ -80,19 +80,31 @@ internal sealed class GroupSaManager : IDisposable, IHeldGroupSas
         var undo = new Stack<Action>();
         var installed = new List<EspSpi>();
         var refreshed = new List<EspSpi>();
+        MpsaRefusal? failure = null;
         foreach (var put in puts)
         {
             var existing = _sas.Find(s => s.Spi == put.Spi);
-            var failure = existing is not null ? Refresh(existing, put, now, undo) : Install(put, now, undo);
+            failure = existing is not null ? Refresh(existing, put, now, undo) : Install(put, now, undo);
             if (failure is not null)
             {
-                while (undo.TryPop(out var step))
-                {
-                    step();
-                }
-                return GroupSaOutcome.Refused(failure);
+                break;
             }
             (existing is null ? installed : refreshed).Add(put.Spi);
+        }
+        // An SA whose outbound the kernel refused at ROLL1, pushed again: tried last, because taking the old outbound
+        // out is the one step that cannot be undone.
+        if (failure is null && Newest is { OutboundRefused: true } retry && refreshed.Contains(retry.Spi) && now >= retry.Rollover1At
+            && !TryActivate(retry, now))
+        {
+            failure = MpsaRefusal.Temporary(retry.Spi, "the kernel refused the outbound state again; still sending with the old SA");
+        }
+        if (failure is not null)
+        {
+            while (undo.TryPop(out var step))
+            {
+                step();
+            }
+            return GroupSaOutcome.Refused(failure);
         }
         RunDue(now);
         return new GroupSaOutcome(null, installed, refreshed);
@@ -145,7 +157,7 @@ internal sealed class GroupSaManager : IDisposable, IHeldGroupSas
     {
         for (int i = _sas.Count - 1; i >= 0; i--)
         {
-            Remove(_sas[i], activateSuccessor: false);
+            Remove(_sas[i], now: null);
         }
     }
 
@@ -211,9 +223,8 @@ internal sealed class GroupSaManager : IDisposable, IHeldGroupSas
         return null;
     }
 
-    /// <summary>The same SPI with the same keys (validated): LIFE can only move earlier; an SA whose outbound was refused
-    /// at ROLL1 is tried again when it is due.</summary>
-    private MpsaRefusal? Refresh(SharedSa sa, MpsaPut put, MonoTime now, Stack<Action> undo)
+    /// <summary>The same SPI with the same keys (validated): LIFE can only move earlier.</summary>
+    private static MpsaRefusal? Refresh(SharedSa sa, MpsaPut put, MonoTime now, Stack<Action> undo)
     {
         var end = now + TimeSpan.FromSeconds(put.LifetimeSeconds);
         if (end < sa.LifeEndsAt)
@@ -221,13 +232,6 @@ internal sealed class GroupSaManager : IDisposable, IHeldGroupSas
             var before = sa.LifeEndsAt;
             sa.LifeEndsAt = end;
             undo.Push(() => sa.LifeEndsAt = before);
-        }
-        if (sa.OutboundRefused && sa == Newest && now >= sa.Rollover1At)
-        {
-            if (!TryActivate(sa, now))
-            {
-                return MpsaRefusal.Temporary(sa.Spi, "the kernel refused the outbound state again; still sending with the old SA");
-            }
         }
         return null;
     }
@@ -253,32 +257,32 @@ internal sealed class GroupSaManager : IDisposable, IHeldGroupSas
     {
         while (Earliest() is { } step && step.At <= now)
         {
-            step.Apply();
+            step.Apply(now);   // states added now count their hard lifetime from now, even when the loop woke late
         }
     }
 
     /// <summary>The earliest step and what it does. On a tie, LIFE and removals go before an activation.</summary>
-    private (MonoTime At, Action Apply)? Earliest()
+    private (MonoTime At, Action<MonoTime> Apply)? Earliest()
     {
-        (MonoTime At, Action Apply)? best = null;
+        (MonoTime At, Action<MonoTime> Apply)? best = null;
         foreach (var sa in _sas)
         {
             if (best is null || sa.PlannedEnd < best.Value.At)
             {
-                best = (sa.PlannedEnd, () => Remove(sa, activateSuccessor: true));
+                best = (sa.PlannedEnd, now => Remove(sa, now));
             }
         }
         if (WaitingForRollover1() is { } pending && (best is null || pending.Rollover1At < best.Value.At))
         {
-            best = (pending.Rollover1At, () => Rollover1(pending));
+            best = (pending.Rollover1At, now => Rollover1(pending, now));
         }
         return best;
     }
 
     /// <summary>ROLL1 of the newest SA; a kernel refusal keeps the old outbound (until its LIFE) and is reported.</summary>
-    private void Rollover1(SharedSa sa)
+    private void Rollover1(SharedSa sa, MonoTime now)
     {
-        if (!TryActivate(sa, sa.Rollover1At))
+        if (!TryActivate(sa, now))
         {
             sa.OutboundRefused = true;
             _failures.Add(MpsaRefusal.Temporary(sa.Spi,
@@ -310,8 +314,8 @@ internal sealed class GroupSaManager : IDisposable, IHeldGroupSas
     }
 
     /// <summary>Outbound first, then inbound: never an outbound state without its inbound. When the SA that was
-    /// sending goes and a successor waits, the successor sends at once (no old SA is left).</summary>
-    private void Remove(SharedSa sa, bool activateSuccessor)
+    /// sending goes and a successor waits, the successor sends at once (no old SA is left); not at shutdown (no now).</summary>
+    private void Remove(SharedSa sa, MonoTime? now)
     {
         if (sa.OutboundInstalled)
         {
@@ -320,9 +324,8 @@ internal sealed class GroupSaManager : IDisposable, IHeldGroupSas
         }
         _dataPlane.RemoveInbound(sa);
         _sas.Remove(sa);
-        var at = sa.PlannedEnd;
         sa.Dispose();
-        if (activateSuccessor && !Sending && Newest is { State: SharedSaState.Pending } next && !TryActivate(next, at))
+        if (now is { } at && !Sending && Newest is { State: SharedSaState.Pending } next && !TryActivate(next, at))
         {
             next.OutboundRefused = true;
             _failures.Add(MpsaRefusal.Temporary(next.Spi, "the kernel refused the outbound state; this member sends with no group SA"));
