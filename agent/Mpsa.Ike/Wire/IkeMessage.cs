@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Mpsa.Ike.Crypto;
 
 namespace Mpsa.Ike.Wire;
@@ -83,7 +84,7 @@ public sealed class IkeMessage
         }
         finally
         {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
+            CryptographicOperations.ZeroMemory(plaintext);
         }
     }
 
@@ -154,13 +155,14 @@ public sealed class IkeMessage
         return bytes;
     }
 
-    /// <summary>Encodes HDR, SK { inner } (RFC 7296 §3.14).</summary>
+    /// <summary>
+    /// Encodes HDR, SK { inner } (RFC 7296 §3.14). The inner payloads (an MPSA_PUT's SK_d among them) are laid out in
+    /// this thread's pinned scratch and zeroed there once sealed: what comes back, and what stays, is ciphertext.
+    /// </summary>
     public static byte[] EncodeEncrypted(IkeHeader header, IReadOnlyList<IPayload> inner, IEncryptedPayloadProtection protection)
     {
-        var plaintext = new byte[ChainLength(inner)];
-        var pw = new IkeWriter(plaintext);
-        EncodeChain(ref pw, inner);
-        int bodyLength = protection.BodyLength(plaintext.Length);
+        int plaintextLength = ChainLength(inner);
+        int bodyLength = protection.BodyLength(plaintextLength);
         int length = IkeHeader.Size + GenericHeaderLength + bodyLength;
         var bytes = new byte[length];
         var w = new IkeWriter(bytes);
@@ -168,7 +170,17 @@ public sealed class IkeMessage
         w.WriteUInt8((byte)FirstType(inner));
         w.WriteUInt8(0);
         w.WriteUInt16(checked((ushort)(GenericHeaderLength + bodyLength)));
-        protection.Seal(bytes, w.Position, plaintext);
+        Span<byte> plaintext = PinnedScratch.RentForEncoding(plaintextLength);
+        try
+        {
+            var pw = new IkeWriter(plaintext);
+            EncodeChain(ref pw, inner);
+            protection.Seal(bytes, w.Position, plaintext);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
         return bytes;
     }
 

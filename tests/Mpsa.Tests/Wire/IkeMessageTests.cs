@@ -1,4 +1,6 @@
+using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
+using Mpsa.Tests.Crypto;
 
 namespace Mpsa.Tests.Wire;
 
@@ -150,6 +152,35 @@ public class IkeMessageTests
         byte[] bytes = IkeMessage.Encode(SampleMessages.Header(ExchangeType.INFORMATIONAL), [new VendorIdPayload([1]), sk]);
         var m = IkeMessage.Decode(bytes);
         Assert.That(m.Encrypted, Is.EqualTo(new EncryptedPayload(PayloadType.NoNextPayload, 28 + 5 + 4, 24)));
+    }
+
+    // The controller's side of an MPSA_PUT: the payloads are laid out and padded in the thread's pinned scratch
+    // buffers, zeroed once sealed; the datagram is ciphertext.
+    [Test]
+    public void SealsMpsaPutLeavingOnlyCiphertext()
+    {
+        using var put = SampleMessages.SampleMpsaPut();
+        var (sender, receiver) = Protections();
+        using (sender)
+        using (receiver)
+        {
+            byte[] datagram = IkeMessage.EncodeEncrypted(SampleMessages.Header(ExchangeType.INFORMATIONAL), [put.ToNotify()], sender);
+
+            Assert.That(PinnedScratch.RentForEncoding(4096).ToArray(), Is.All.Zero, "the payloads laid out for sealing");
+            Assert.That(PinnedScratch.Rent(4096).ToArray(), Is.All.Zero, "the padded plaintext");
+            Assert.That(datagram.AsSpan().IndexOf(SampleSkD), Is.EqualTo(-1), "SK_d in the datagram");
+        }
+    }
+
+    private static readonly byte[] SampleSkD = SampleMessages.Filled(20, 0x5a);
+
+    private static (IEncryptedPayloadProtection Sender, IEncryptedPayloadProtection Receiver) Protections()
+    {
+        var suite = IkeSuite.Default;
+        byte[] key = SampleMessages.Filled(suite.EncrKeyLength, 0x17);
+        byte[] integ = SampleMessages.Filled(suite.IntegKeyLength, 0x18);
+        return (EncryptedPayloadProtection.Create(suite, key, integ, new SeededRandom(1)),
+            EncryptedPayloadProtection.Create(suite, key, integ, new SeededRandom(2)));
     }
 
     internal static IkeParseError Error(byte[] bytes) => Assert.Throws<IkeParseException>(() => IkeMessage.Decode(bytes))!.Error;
