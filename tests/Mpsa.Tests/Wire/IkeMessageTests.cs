@@ -172,6 +172,54 @@ public class IkeMessageTests
         }
     }
 
+    // The agent's side: the decrypted plaintext is zeroed once decoded, the Notification Data once MPSA_PUT is decoded.
+    [Test]
+    public void ZeroesSkDFromOpenThroughMpsaPutDecode()
+    {
+        using var put = SampleMessages.SampleMpsaPut();
+        var (sender, receiver) = Protections();
+        using (sender)
+        using (receiver)
+        {
+            byte[] datagram = IkeMessage.EncodeEncrypted(SampleMessages.Header(ExchangeType.INFORMATIONAL), [put.ToNotify()], sender);
+            var outer = IkeMessage.Decode(datagram);
+            MpsaPut? received = null;
+
+            var left = CopiesOfKey.LeftBy(() =>
+            {
+                Assert.That(outer.TryOpen(datagram, receiver, out var inner), Is.True);
+                Assert.That(PinnedScratch.Rent(4096).ToArray(), Is.All.Zero, "the decrypted plaintext");
+                received = MpsaPut.Decode(inner.FindNotify(NotifyType.MPSA_PUT)!);
+            }, SampleSkD);
+
+            using (received)
+            {
+                Assert.That(received!.SkD.Span.ToArray(), Is.EqualTo(SampleSkD));
+            }
+            Assert.That(left, Is.Empty, "copies of SK_d left between decryption and SecretBytes");
+        }
+    }
+
+    // An SK payload whose chain fails after N(MPSA_PUT) is dropped: the SK_d decoded before the failure is zeroed.
+    [Test]
+    public void ZeroesMpsaPutDataWhenTheChainAfterItIsMalformed()
+    {
+        using var put = SampleMessages.SampleMpsaPut();
+        var (sender, receiver) = Protections();
+        using (sender)
+        using (receiver)
+        {
+            var malformedSa = new UnknownPayload(PayloadType.SA, [1, 2, 3]);
+            byte[] datagram = IkeMessage.EncodeEncrypted(SampleMessages.Header(ExchangeType.INFORMATIONAL), [put.ToNotify(), malformedSa], sender);
+            var outer = IkeMessage.Decode(datagram);
+
+            var left = CopiesOfKey.LeftBy(() => Assert.Throws<IkeParseException>(() => outer.TryOpen(datagram, receiver, out _)), SampleSkD);
+
+            Assert.That(left, Is.Empty, "the MPSA_PUT Notification Data decoded before the failure");
+            Assert.That(PinnedScratch.Rent(4096).ToArray(), Is.All.Zero, "the decrypted plaintext");
+        }
+    }
+
     private static readonly byte[] SampleSkD = SampleMessages.Filled(20, 0x5a);
 
     private static (IEncryptedPayloadProtection Sender, IEncryptedPayloadProtection Receiver) Protections()
