@@ -40,7 +40,8 @@ internal static class PinnedScratch
             {
                 CryptographicOperations.ZeroMemory(buffer);
             }
-            int size = Math.Max(MinimumLength, (int)Math.Min(Array.MaxLength, BitOperations.RoundUpToPowerOf2((uint)length)));
+            uint rounded = BitOperations.RoundUpToPowerOf2((uint)length);
+            int size = Math.Max(MinimumLength, (int)Math.Min(Array.MaxLength, rounded));
             buffer = GC.AllocateArray<byte>(size, pinned: true);
             slot = buffer;
         }

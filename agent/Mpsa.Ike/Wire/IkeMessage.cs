@@ -115,7 +115,8 @@ public sealed class IkeMessage
                     {
                         IkeParse.Fail(IkeParseError.BadValue, "SK payload inside SK payload", at);
                     }
-                    // §3.14: the Encrypted payload, when present, MUST be the last payload; its Next Payload names the first inner one.
+                    // §3.14: the Encrypted payload, when present, MUST be the last payload; its Next Payload names
+                    // the first inner one.
                     r.ExpectEnd("payloads after SK payload");
                     encrypted = new EncryptedPayload(next, body.Offset, body.Remaining);
                     return payloads;

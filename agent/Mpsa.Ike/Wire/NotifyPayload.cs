@@ -15,7 +15,7 @@ public sealed record NotifyPayload(ProtocolId ProtocolId, NotifyType NotifyType,
     /// <summary>RFC 7296 §3.10.1: types below 16384 are errors.</summary>
     public bool IsError => (ushort)NotifyType < 16384;
 
-    /// <summary>True when the Notification Data is key material: N(MPSA_PUT) carries SK_d (draft-mpsa §3.2.2).</summary>
+    /// <summary>True when the Notification Data is key material: N(MPSA_PUT) carries SK_d (draft §3.2.2).</summary>
     public bool CarriesKeyMaterial => NotifyType == NotifyType.MPSA_PUT;
 
     public static NotifyPayload Decode(ref IkeReader r)
@@ -27,7 +27,8 @@ public sealed record NotifyPayload(ProtocolId ProtocolId, NotifyType NotifyType,
         return new NotifyPayload(protocol, type, spi, KeyMaterialCopies.Of(r.TakeRest()));
     }
 
-    /// <summary>Zeroes the Notification Data when it is key material (<see cref="CarriesKeyMaterial"/>), once sealed or decoded.</summary>
+    /// <summary>Zeroes the Notification Data if it is key material (<see cref="CarriesKeyMaterial"/>): once sealed,
+    /// or once decoded into what keeps the key.</summary>
     internal void ZeroKeyMaterial()
     {
         if (CarriesKeyMaterial)

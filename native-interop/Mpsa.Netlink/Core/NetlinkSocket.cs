@@ -9,8 +9,8 @@ namespace Mpsa.Netlink.Core;
 /// <see cref="Request"/> sends one request with a fresh nlmsg_seq and NLM_F_ACK and waits for its ACK or error;
 /// <see cref="Dump"/> sends an NLM_F_DUMP request and collects the multi-part reply up to NLMSG_DONE. Each datagram's
 /// size is peeked with MSG_PEEK|MSG_TRUNC before it is read, so nothing is cut. Requests on one socket are serialised.
-/// Kernel refusals come back as a <see cref="NetlinkError"/>, never as exceptions. Neither buffer keeps what it carried:
-/// a request is zeroed once sent (a NEWSA holds keys), a received datagram once handled (GETSA answers hold keys too).
+/// Kernel refusals come back as a <see cref="NetlinkError"/>, never as exceptions. No buffer keeps what it carried: a
+/// request is zeroed once sent (a NEWSA holds keys), a received datagram once handled (GETSA answers hold keys too).
 /// </summary>
 internal sealed class NetlinkSocket : IDisposable
 {

@@ -33,9 +33,11 @@ internal static class XfrmMessages
         // Whatever refuses the spec runs before the buffer exists: once a key is in it, nothing here throws and the
         // caller's using zeroes it.
         int icvBits = XfrmAlgorithms.AeadIcvBits(suite.Encr);
-        string encr = XfrmAlgorithms.EncryptionName(suite.Encr) ?? throw new ArgumentException($"no XFRM name for {suite.Encr}", nameof(state));
+        string encr = XfrmAlgorithms.EncryptionName(suite.Encr)
+            ?? throw new ArgumentException($"no XFRM name for {suite.Encr}", nameof(state));
         var (integ, truncBits) = icvBits > 0 ? ("", 0)
-            : XfrmAlgorithms.Integrity(suite.Integ) ?? throw new ArgumentException($"no XFRM name for {suite.Integ}", nameof(state));
+            : XfrmAlgorithms.Integrity(suite.Integ)
+                ?? throw new ArgumentException($"no XFRM name for {suite.Integ}", nameof(state));
         var encrName = Name(encr);
         var integName = icvBits > 0 ? default : Name(integ);
         byte replayWindow = checked((byte)state.ReplayWindow);
@@ -60,7 +62,10 @@ internal static class XfrmMessages
         if (icvBits > 0)
         {
             var value = b.AddAttribute((ushort)XfrmAttr.XFRMA_ALG_AEAD, Unsafe.SizeOf<xfrm_algo_aead>() + state.EncrKey.Length);
-            var aead = new xfrm_algo_aead { alg_name = encrName, alg_key_len = (uint)state.EncrKey.Length * 8, alg_icv_len = (uint)icvBits };
+            var aead = new xfrm_algo_aead
+            {
+                alg_name = encrName, alg_key_len = (uint)state.EncrKey.Length * 8, alg_icv_len = (uint)icvBits,
+            };
             MemoryMarshal.Write(value, in aead);
             state.EncrKey.Span.CopyTo(value[Unsafe.SizeOf<xfrm_algo_aead>()..]);
         }
@@ -72,7 +77,10 @@ internal static class XfrmMessages
             state.EncrKey.Span.CopyTo(value[Unsafe.SizeOf<xfrm_algo>()..]);
 
             value = b.AddAttribute((ushort)XfrmAttr.XFRMA_ALG_AUTH_TRUNC, Unsafe.SizeOf<xfrm_algo_auth>() + state.IntegKey.Length);
-            var auth = new xfrm_algo_auth { alg_name = integName, alg_key_len = (uint)state.IntegKey.Length * 8, alg_trunc_len = (uint)truncBits };
+            var auth = new xfrm_algo_auth
+            {
+                alg_name = integName, alg_key_len = (uint)state.IntegKey.Length * 8, alg_trunc_len = (uint)truncBits,
+            };
             MemoryMarshal.Write(value, in auth);
             state.IntegKey.Span.CopyTo(value[Unsafe.SizeOf<xfrm_algo_auth>()..]);
         }

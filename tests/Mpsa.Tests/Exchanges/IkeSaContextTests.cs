@@ -6,7 +6,7 @@ using Mpsa.Tests.Crypto;
 
 namespace Mpsa.Tests.Exchanges;
 
-/// <summary>One IKE SA's message IDs, SK protection and request queue, the controller's context against a CPE's.</summary>
+/// <summary>One IKE SA's message IDs, SK protection and request queue: a controller's context against a CPE's.</summary>
 public class IkeSaContextTests
 {
     private static readonly IPEndPoint Peer = new(IPAddress.Parse("192.0.2.10"), 500);
@@ -39,7 +39,7 @@ public class IkeSaContextTests
 
         // HDR(0), SK {} -->  and the queued request goes out
         byte[] queued = AnswerAndTakeNext(cpe, controller, sent[0].Datagram);
-        Assert.That(IkeHeader.TryPeek(queued, out var h) && h.MessageId == 1, "the queued request has the next message ID");
+        Assert.That(IkeHeader.TryPeek(queued, out var h) && h.MessageId == 1, "the queued request's message ID");
         Assert.That(queued.AsSpan().IndexOf(b.SkD.Span), Is.EqualTo(-1), "SK_d in the queued datagram");
 
         var inbound = cpe.Classify(queued, h, Now, new StepBuilder());
@@ -64,14 +64,16 @@ public class IkeSaContextTests
         return next.Build().Send.Single().Datagram;
     }
 
-    private static ExchangeTypeAndKind MpsaPutKind(MpsaPut put) => new(ExchangeType.INFORMATIONAL, RequestKind.MpsaPut, [put.Spi]);
+    private static ExchangeTypeAndKind MpsaPutKind(MpsaPut put) =>
+        new(ExchangeType.INFORMATIONAL, RequestKind.MpsaPut, [put.Spi]);
 
-    /// <summary>Both ends derive the same keys from the same inputs (RFC 7296 §2.14); each context owns its copy.</summary>
+    /// <summary>Both ends derive the same keys from the same inputs (RFC 7296 §2.14); each owns its copy.</summary>
     private static IkeSaContext Context(bool isInitiator)
     {
         byte[] ni = Enumerable.Repeat((byte)1, 32).ToArray();
         byte[] nr = Enumerable.Repeat((byte)2, 32).ToArray();
-        var keys = IkeKeySchedule.Derive(IkeSuite.Default, Enumerable.Repeat((byte)3, 32).ToArray(), ni, nr, 0x1111, 0x2222);
+        byte[] sharedSecret = Enumerable.Repeat((byte)3, 32).ToArray();
+        var keys = IkeKeySchedule.Derive(IkeSuite.Default, sharedSecret, ni, nr, 0x1111, 0x2222);
         return new IkeSaContext(isInitiator, new IkeSpi(0x1111), new IkeSpi(0x2222), Peer, keys, ni, nr,
             new SeededRandom(isInitiator ? 1 : 2), RetransmitPolicy.Default);
     }

@@ -4,7 +4,7 @@ using static Mpsa.Tests.Netlink.XfrmSpecs;
 
 namespace Mpsa.Tests.Netlink;
 
-/// <summary>A request buffer can carry the keys of a NEWSA: it keeps no copy once disposed, wiped or outgrown.</summary>
+/// <summary>A request buffer can carry the keys of a NEWSA: it keeps no copy once disposed or outgrown.</summary>
 public class NetlinkMessageBuilderTests
 {
     private static readonly byte[] EncrKey = Enumerable.Repeat((byte)0x42, 32).ToArray();
@@ -24,7 +24,7 @@ public class NetlinkMessageBuilderTests
     [Test]
     public void ZeroesTheOutgrownBufferWhenItGrows()
     {
-        using var b = new NetlinkMessageBuilder((ushort)XfrmMsgType.XFRM_MSG_NEWSA, NlmFlags.NLM_F_REQUEST, capacity: 32);
+        using var b = new NetlinkMessageBuilder((ushort)XfrmMsgType.XFRM_MSG_NEWSA, NlmFlags.NLM_F_REQUEST, 32);
         b.AddAttribute((ushort)XfrmAttr.XFRMA_ALG_CRYPT, EncrKey.AsSpan(0, 12));   // 16 + 4 + 12: exactly full
         ReadOnlySpan<byte> outgrown = b.Finish(1);
         Assert.That(outgrown.Length, Is.EqualTo(32));
@@ -32,6 +32,6 @@ public class NetlinkMessageBuilderTests
         b.AddAttribute((ushort)XfrmAttr.XFRMA_ALG_AUTH, EncrKey.AsSpan(0, 12));
 
         Assert.That(outgrown.ToArray(), Is.All.Zero, "the buffer left behind");
-        Assert.That(b.Finish(1).IndexOf(EncrKey.AsSpan(0, 12)), Is.GreaterThan(0), "the message moved to the new buffer");
+        Assert.That(b.Finish(1).IndexOf(EncrKey.AsSpan(0, 12)), Is.GreaterThan(0), "the message, moved");
     }
 }

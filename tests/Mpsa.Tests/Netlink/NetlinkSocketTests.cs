@@ -5,9 +5,9 @@ using static Mpsa.Tests.Netlink.XfrmSpecs;
 namespace Mpsa.Tests.Netlink;
 
 /// <summary>
-/// NETLINK_XFRM on the running kernel, in a throwaway network namespace (root and iproute2; ignored otherwise): what a
-/// request sent and what the kernel answered does not stay in the socket's buffers. On a kernel without ESP the NEWSA is
-/// refused, with ESP (User-Mode Linux) it is added and the GETSA answer carries the keys back: zeroed either way.
+/// NETLINK_XFRM on the running kernel, in a throwaway network namespace (root and iproute2; ignored otherwise): what
+/// a request sent and what the kernel answered does not stay in the socket's buffers. On a kernel without ESP the
+/// NEWSA is refused; with ESP (User-Mode Linux) it is added and the GETSA answer carries the keys back.
 /// </summary>
 [TestFixture]
 [Category("XfrmContract")]

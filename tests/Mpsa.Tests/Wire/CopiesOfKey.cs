@@ -2,10 +2,10 @@ using Mpsa.Ike.Wire;
 
 namespace Mpsa.Tests.Wire;
 
-/// <summary>The copies the codecs made of key-bearing fields (<see cref="KeyMaterialCopies"/>) that still hold a key.</summary>
+/// <summary>The copies of key-bearing fields (<see cref="KeyMaterialCopies"/>) that still hold a key.</summary>
 internal static class CopiesOfKey
 {
-    /// <summary>Runs <paramref name="action"/> on this thread and returns the copies it made that still hold <paramref name="key"/>.</summary>
+    /// <summary>Runs <paramref name="action"/>: the copies it made that still hold <paramref name="key"/>.</summary>
     public static List<byte[]> LeftBy(Action action, byte[] key)
     {
         var copies = KeyMaterialCopies.Observe();

@@ -164,9 +164,9 @@ public class IkeMessageTests
         using (sender)
         using (receiver)
         {
-            byte[] datagram = IkeMessage.EncodeEncrypted(SampleMessages.Header(ExchangeType.INFORMATIONAL), [put.ToNotify()], sender);
+            byte[] datagram = IkeMessage.EncodeEncrypted(Informational(), [put.ToNotify()], sender);
 
-            Assert.That(PinnedScratch.RentForEncoding(4096).ToArray(), Is.All.Zero, "the payloads laid out for sealing");
+            Assert.That(PinnedScratch.RentForEncoding(4096).ToArray(), Is.All.Zero, "the payloads laid out");
             Assert.That(PinnedScratch.Rent(4096).ToArray(), Is.All.Zero, "the padded plaintext");
             Assert.That(datagram.AsSpan().IndexOf(SampleSkD), Is.EqualTo(-1), "SK_d in the datagram");
         }
@@ -181,7 +181,7 @@ public class IkeMessageTests
         using (sender)
         using (receiver)
         {
-            byte[] datagram = IkeMessage.EncodeEncrypted(SampleMessages.Header(ExchangeType.INFORMATIONAL), [put.ToNotify()], sender);
+            byte[] datagram = IkeMessage.EncodeEncrypted(Informational(), [put.ToNotify()], sender);
             var outer = IkeMessage.Decode(datagram);
             MpsaPut? received = null;
 
@@ -210,10 +210,11 @@ public class IkeMessageTests
         using (receiver)
         {
             var malformedSa = new UnknownPayload(PayloadType.SA, [1, 2, 3]);
-            byte[] datagram = IkeMessage.EncodeEncrypted(SampleMessages.Header(ExchangeType.INFORMATIONAL), [put.ToNotify(), malformedSa], sender);
+            byte[] datagram = IkeMessage.EncodeEncrypted(Informational(), [put.ToNotify(), malformedSa], sender);
             var outer = IkeMessage.Decode(datagram);
 
-            var left = CopiesOfKey.LeftBy(() => Assert.Throws<IkeParseException>(() => outer.TryOpen(datagram, receiver, out _)), SampleSkD);
+            var left = CopiesOfKey.LeftBy(
+                () => Assert.Throws<IkeParseException>(() => outer.TryOpen(datagram, receiver, out _)), SampleSkD);
 
             Assert.That(left, Is.Empty, "the MPSA_PUT Notification Data decoded before the failure");
             Assert.That(PinnedScratch.Rent(4096).ToArray(), Is.All.Zero, "the decrypted plaintext");
@@ -221,6 +222,8 @@ public class IkeMessageTests
     }
 
     private static readonly byte[] SampleSkD = SampleMessages.Filled(20, 0x5a);
+
+    private static IkeHeader Informational() => SampleMessages.Header(ExchangeType.INFORMATIONAL);
 
     private static (IEncryptedPayloadProtection Sender, IEncryptedPayloadProtection Receiver) Protections()
     {

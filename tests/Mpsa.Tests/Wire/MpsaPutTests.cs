@@ -194,7 +194,8 @@ public class MpsaPutTests
         lastAsMore[FindTransform(lastAsMore, 245)] = 3;
         yield return new TestCaseData(lastAsMore).SetArgDisplayNames("transform after SKD malformed");
         // The SKD transform itself fails after its SK_d attribute: a second attribute cut after its type.
-        yield return new TestCaseData(WithBytesInSkdTransform([0x40, 0x01])).SetArgDisplayNames("attribute after SK_d cut");
+        byte[] cutAttribute = WithBytesInSkdTransform([0x40, 0x01]);
+        yield return new TestCaseData(cutAttribute).SetArgDisplayNames("attribute after SK_d cut");
     }
 
     [TestCaseSource(nameof(Rejections))]
@@ -226,7 +227,7 @@ public class MpsaPutTests
 
     private static readonly byte[] DraftSkD = SampleMessages.Filled(20, 0x5a);
 
-    /// <summary>The draft example with <paramref name="extra"/> appended inside the SKD transform, lengths adjusted.</summary>
+    /// <summary>The draft example, <paramref name="extra"/> at the end of the SKD transform, lengths adjusted.</summary>
     private static byte[] WithBytesInSkdTransform(byte[] extra)
     {
         byte[] body = DraftExampleNotifyBody();
