@@ -10,7 +10,7 @@ namespace Mpsa.Ike.Exchanges;
 /// </summary>
 internal sealed class IkeSaContext : IDisposable
 {
-    private readonly Queue<(ExchangeTypeAndKind What, IReadOnlyList<IPayload> Inner)> _queued = new();
+    private readonly Queue<(ExchangeTypeAndKind What, uint MessageId, byte[] Datagram)> _queued = new();
     private readonly RetransmitPolicy _policy;
     private byte[]? _lastPeerRequest;
     private byte[]? _lastResponse;
@@ -65,17 +65,34 @@ internal sealed class IkeSaContext : IDisposable
         (IsInitiator ? IkeFlags.Initiator : IkeFlags.None) | (response ? IkeFlags.Response : IkeFlags.None),
         messageId, 0);
 
-    /// <summary>Sends a protected request now, or queues it behind the one in flight.</summary>
+    /// <summary>
+    /// Sends a protected request now, or queues it behind the one in flight. It is sealed either way, with the next
+    /// message ID (requests go out in order, one at a time, §2.3): only ciphertext waits in the queue, and the key
+    /// material in <paramref name="inner"/> (an MPSA_PUT's SK_d) is zeroed here.
+    /// </summary>
     public void Request(ExchangeTypeAndKind what, IReadOnlyList<IPayload> inner, MonoTime now, StepBuilder step)
     {
+        uint id = NextRequestId++;
+        byte[] datagram;
+        try
+        {
+            datagram = IkeMessage.EncodeEncrypted(Header(what.Exchange, id, response: false), inner, Outbound);
+        }
+        finally
+        {
+            IkeMessage.ZeroKeyMaterial(inner);
+        }
         if (Pending is not null)
         {
-            _queued.Enqueue((what, inner));
+            _queued.Enqueue((what, id, datagram));
             return;
         }
-        uint id = NextRequestId++;
-        byte[] datagram = IkeMessage.EncodeEncrypted(Header(what.Exchange, id, response: false), inner, Outbound);
-        Pending = PendingRequest.First(id, what, datagram, _policy, now);
+        Send(what, id, datagram, now, step);
+    }
+
+    private void Send(ExchangeTypeAndKind what, uint messageId, byte[] datagram, MonoTime now, StepBuilder step)
+    {
+        Pending = PendingRequest.First(messageId, what, datagram, _policy, now);
         step.Send(Peer, datagram);
     }
 
@@ -228,7 +245,7 @@ internal sealed class IkeSaContext : IDisposable
     {
         if (Pending is null && _queued.TryDequeue(out var next))
         {
-            Request(next.What, next.Inner, now, step);
+            Send(next.What, next.MessageId, next.Datagram, now, step);
         }
     }
 

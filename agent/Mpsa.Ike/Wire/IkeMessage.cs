@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Mpsa.Ike.Crypto;
 
 namespace Mpsa.Ike.Wire;
@@ -83,7 +84,7 @@ public sealed class IkeMessage
         }
         finally
         {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
+            CryptographicOperations.ZeroMemory(plaintext);
         }
     }
 
@@ -94,35 +95,60 @@ public sealed class IkeMessage
         encrypted = null;
         var payloads = new List<IPayload>();
         var next = first;
-        while (next != PayloadType.NoNextPayload)
+        try
         {
-            if (payloads.Count >= MaxPayloads)
+            while (next != PayloadType.NoNextPayload)
             {
-                IkeParse.Fail(IkeParseError.TooManyPayloads, "payload chain", r.Offset);
-            }
-            int at = r.Offset;
-            var type = next;
-            next = (PayloadType)r.ReadUInt8("generic payload header next payload");
-            bool critical = (r.ReadUInt8("generic payload header flags") & CriticalBit) != 0;
-            int length = r.ReadUInt16("generic payload header length");
-            var body = r.SubByLength(length, GenericHeaderLength, $"{type} payload", at);
-            if (type == PayloadType.SK)
-            {
-                if (!allowEncrypted)
+                if (payloads.Count >= MaxPayloads)
                 {
-                    IkeParse.Fail(IkeParseError.BadValue, "SK payload inside SK payload", at);
+                    IkeParse.Fail(IkeParseError.TooManyPayloads, "payload chain", r.Offset);
                 }
-                // §3.14: the Encrypted payload, when present, MUST be the last payload; its Next Payload names the first inner one.
-                r.ExpectEnd("payloads after SK payload");
-                encrypted = new EncryptedPayload(next, body.Offset, body.Remaining);
-                return payloads;
+                int at = r.Offset;
+                var type = next;
+                next = (PayloadType)r.ReadUInt8("generic payload header next payload");
+                bool critical = (r.ReadUInt8("generic payload header flags") & CriticalBit) != 0;
+                int length = r.ReadUInt16("generic payload header length");
+                var body = r.SubByLength(length, GenericHeaderLength, $"{type} payload", at);
+                if (type == PayloadType.SK)
+                {
+                    if (!allowEncrypted)
+                    {
+                        IkeParse.Fail(IkeParseError.BadValue, "SK payload inside SK payload", at);
+                    }
+                    // §3.14: the Encrypted payload, when present, MUST be the last payload; its Next Payload names
+                    // the first inner one.
+                    r.ExpectEnd("payloads after SK payload");
+                    encrypted = new EncryptedPayload(next, body.Offset, body.Remaining);
+                    return payloads;
+                }
+                var payload = DecodeBody(type, critical, ref body, at);
+                body.ExpectEnd($"{type} payload");
+                payloads.Add(payload);
             }
-            var payload = DecodeBody(type, critical, ref body, at);
-            body.ExpectEnd($"{type} payload");
-            payloads.Add(payload);
+            r.ExpectEnd("message after last payload");
+            return payloads;
         }
-        r.ExpectEnd("message after last payload");
-        return payloads;
+        catch
+        {
+            // A chain that fails to decode is dropped unread: the key material decoded so far goes with it.
+            ZeroKeyMaterial(payloads);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Zeroes the key material in <paramref name="payloads"/> (the Notification Data of N(MPSA_PUT), SK_d): once they
+    /// are sealed (<see cref="EncodeEncrypted"/>), or decoded into what keeps the key.
+    /// </summary>
+    internal static void ZeroKeyMaterial(IReadOnlyList<IPayload> payloads)
+    {
+        for (int i = 0; i < payloads.Count; i++)
+        {
+            if (payloads[i] is NotifyPayload n)
+            {
+                n.ZeroKeyMaterial();
+            }
+        }
     }
 
     private static IPayload DecodeBody(PayloadType type, bool critical, ref IkeReader body, int at) => type switch
@@ -154,13 +180,14 @@ public sealed class IkeMessage
         return bytes;
     }
 
-    /// <summary>Encodes HDR, SK { inner } (RFC 7296 §3.14).</summary>
+    /// <summary>
+    /// Encodes HDR, SK { inner } (RFC 7296 §3.14). The inner payloads (an MPSA_PUT's SK_d among them) are laid out in
+    /// this thread's pinned scratch and zeroed there once sealed: what comes back, and what stays, is ciphertext.
+    /// </summary>
     public static byte[] EncodeEncrypted(IkeHeader header, IReadOnlyList<IPayload> inner, IEncryptedPayloadProtection protection)
     {
-        var plaintext = new byte[ChainLength(inner)];
-        var pw = new IkeWriter(plaintext);
-        EncodeChain(ref pw, inner);
-        int bodyLength = protection.BodyLength(plaintext.Length);
+        int plaintextLength = ChainLength(inner);
+        int bodyLength = protection.BodyLength(plaintextLength);
         int length = IkeHeader.Size + GenericHeaderLength + bodyLength;
         var bytes = new byte[length];
         var w = new IkeWriter(bytes);
@@ -168,7 +195,17 @@ public sealed class IkeMessage
         w.WriteUInt8((byte)FirstType(inner));
         w.WriteUInt8(0);
         w.WriteUInt16(checked((ushort)(GenericHeaderLength + bodyLength)));
-        protection.Seal(bytes, w.Position, plaintext);
+        Span<byte> plaintext = PinnedScratch.RentForEncoding(plaintextLength);
+        try
+        {
+            var pw = new IkeWriter(plaintext);
+            EncodeChain(ref pw, inner);
+            protection.Seal(bytes, w.Position, plaintext);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
         return bytes;
     }
 

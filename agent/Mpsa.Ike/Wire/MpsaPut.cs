@@ -67,7 +67,9 @@ public sealed class MpsaPut : IDisposable
             transforms.Add(new TransformSubstructure(TransformType.INTEG, (ushort)Integ));
         }
         transforms.Add(Valued(TransformType.NONCE, TransformAttributeType.NonceValue, Nonce));
-        transforms.Add(Valued(TransformType.SKD, TransformAttributeType.SkDValue, SkD.Span.ToArray()));
+        byte[] skD = KeyMaterialCopies.Of(SkD.Span);
+        using var zeroSkD = new ZeroOnDispose(skD);
+        transforms.Add(Valued(TransformType.SKD, TransformAttributeType.SkDValue, skD));
         transforms.Add(Valued(TransformType.LIFE, TransformAttributeType.LifetimeValue, Seconds(LifetimeSeconds)));
         transforms.Add(Valued(TransformType.ROLL1, TransformAttributeType.Rollover1Value, Seconds(Rollover1Seconds)));
         transforms.Add(Valued(TransformType.ROLL2, TransformAttributeType.Rollover2Value, Seconds(Rollover2Seconds)));
@@ -90,9 +92,13 @@ public sealed class MpsaPut : IDisposable
         return bytes;
     }
 
-    /// <summary>Strict decode of N(MPSA_PUT); throws <see cref="IkeParseException"/> naming what is wrong.</summary>
+    /// <summary>
+    /// Strict decode of N(MPSA_PUT); throws <see cref="IkeParseException"/> naming what is wrong. Consumes
+    /// <paramref name="notify"/>: its Data and the SK_d values decoded from it are zeroed, also when this throws.
+    /// </summary>
     public static MpsaPut Decode(NotifyPayload notify)
     {
+        using var zeroData = new ZeroOnDispose(notify.Data);
         if (notify.NotifyType != NotifyType.MPSA_PUT)
         {
             IkeParse.Fail(IkeParseError.BadValue, "MPSA_PUT notify type", 0);
@@ -103,6 +109,7 @@ public sealed class MpsaPut : IDisposable
         }
         var r = new IkeReader(notify.Data);
         var proposal = ProposalSubstructure.Decode(ref r, expectLast: true);
+        using var zeroSkD = new ZeroOnDispose(proposal, TransformType.SKD);
         r.ExpectEnd("MPSA_PUT notification data");
         if (proposal.ProtocolId != ProtocolId.ESP || proposal.Spi.Length != 4)
         {

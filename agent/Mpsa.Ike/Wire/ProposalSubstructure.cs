@@ -31,19 +31,43 @@ public sealed record ProposalSubstructure(byte ProposalNum, ProtocolId ProtocolI
         int count = body.ReadUInt8("proposal num transforms");
         byte[] spi = body.Take(spiSize, "proposal SPI").ToArray();
         var transforms = new List<TransformSubstructure>(count);
-        for (int i = 0; i < count; i++)
+        try
         {
-            if (body.Remaining == 0)
+            for (int i = 0; i < count; i++)
+            {
+                if (body.Remaining == 0)
+                {
+                    IkeParse.Fail(IkeParseError.CountMismatch, "proposal num transforms", at + 7);
+                }
+                transforms.Add(TransformSubstructure.Decode(ref body, expectLast: i == count - 1));
+            }
+            if (body.Remaining != 0)
             {
                 IkeParse.Fail(IkeParseError.CountMismatch, "proposal num transforms", at + 7);
             }
-            transforms.Add(TransformSubstructure.Decode(ref body, expectLast: i == count - 1));
         }
-        if (body.Remaining != 0)
+        catch
         {
-            IkeParse.Fail(IkeParseError.CountMismatch, "proposal num transforms", at + 7);
+            // A proposal that fails to decode leaves no copy of what it read (an MPSA_PUT's SK_d).
+            foreach (var t in transforms)
+            {
+                t.ZeroValues();
+            }
+            throw;
         }
         return new ProposalSubstructure(number, protocol, spi, transforms);
+    }
+
+    /// <summary>Zeroes the TLV values of the transforms of <paramref name="type"/> (SKD: an MPSA_PUT's SK_d).</summary>
+    internal void ZeroValues(TransformType type)
+    {
+        foreach (var t in Transforms)
+        {
+            if (t.TransformType == type)
+            {
+                t.ZeroValues();
+            }
+        }
     }
 
     public void Encode(ref IkeWriter w, bool isLast)

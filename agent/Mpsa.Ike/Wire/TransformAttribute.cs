@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Mpsa.Ike.Wire;
 
 /// <summary>RFC 7296 §3.3.5 Transform Attribute: TV (AF=1, 2-byte value) or TLV (AF=0).</summary>
@@ -23,7 +25,16 @@ public sealed record TransformAttribute(TransformAttributeType AttributeType, us
         var type = (TransformAttributeType)(typeField & ~FormatBit);
         return (typeField & FormatBit) != 0
             ? Tv(type, lengthOrValue)
-            : Tlv(type, r.Take(lengthOrValue, "transform attribute value").ToArray());
+            : Tlv(type, KeyMaterialCopies.Of(r.Take(lengthOrValue, "transform attribute value")));
+    }
+
+    /// <summary>Zeroes a TLV value that may be key material (the SK_d of an MPSA_PUT) once it has been used.</summary>
+    internal void ZeroValue()
+    {
+        if (TlvValue is not null)
+        {
+            CryptographicOperations.ZeroMemory(TlvValue);
+        }
     }
 
     public void Encode(ref IkeWriter w)

@@ -35,11 +35,32 @@ public sealed record TransformSubstructure(TransformType TransformType, ushort T
         body.ReadUInt8("transform reserved");
         ushort id = body.ReadUInt16("transform ID");
         var attributes = new List<TransformAttribute>();
-        while (body.Remaining > 0)
+        try
         {
-            attributes.Add(TransformAttribute.Decode(ref body));
+            while (body.Remaining > 0)
+            {
+                attributes.Add(TransformAttribute.Decode(ref body));
+            }
+        }
+        catch
+        {
+            // A transform that fails to decode leaves no copy of what it read (an MPSA_PUT's SK_d).
+            foreach (var a in attributes)
+            {
+                a.ZeroValue();
+            }
+            throw;
         }
         return new TransformSubstructure(type, id, attributes);
+    }
+
+    /// <summary>Zeroes the TLV values, which may be key material (the SK_d of an MPSA_PUT).</summary>
+    internal void ZeroValues()
+    {
+        foreach (var a in Attributes)
+        {
+            a.ZeroValue();
+        }
     }
 
     public void Encode(ref IkeWriter w, bool isLast)

@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 
 namespace Mpsa.Netlink.Core;
 
 /// <summary>
 /// Lays out one netlink request: struct nlmsghdr, the family's fixed struct, then attributes, each padded to 4
 /// (<c>len</c> counts header and value, not padding). The buffer is pinned (the GC leaves no copies of key bytes) and
-/// zeroed on <see cref="Dispose"/>. Sequence number and port id are filled in by <see cref="Finish"/>.
+/// zeroed once sent (<see cref="Wipe"/>), on <see cref="Dispose"/>, and when it grows. Sequence number and port id are
+/// filled in by <see cref="Finish"/>.
 /// </summary>
 internal sealed class NetlinkMessageBuilder : IDisposable
 {
@@ -101,12 +103,14 @@ internal sealed class NetlinkMessageBuilder : IDisposable
         return _buffer.AsSpan(0, _length);
     }
 
-    /// <summary>Zeroes the buffer (it may hold key bytes).</summary>
-    public void Dispose()
+    /// <summary>Zeroes the buffer (it may hold key bytes): the message is gone, sent or not.</summary>
+    public void Wipe()
     {
-        _buffer.AsSpan().Clear();
+        CryptographicOperations.ZeroMemory(_buffer);
         _length = 0;
     }
+
+    public void Dispose() => Wipe();
 
     /// <summary>Zeroed space for <paramref name="length"/> bytes plus padding to 4.</summary>
     private Span<byte> Reserve(int length)
@@ -116,7 +120,7 @@ internal sealed class NetlinkMessageBuilder : IDisposable
         {
             var bigger = GC.AllocateArray<byte>(Math.Max(_buffer.Length * 2, _length + padded), pinned: true);
             _buffer.AsSpan(0, _length).CopyTo(bigger);
-            _buffer.AsSpan().Clear();
+            CryptographicOperations.ZeroMemory(_buffer);
             _buffer = bigger;
         }
         var span = _buffer.AsSpan(_length, padded);

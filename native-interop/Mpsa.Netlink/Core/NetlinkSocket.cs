@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace Mpsa.Netlink.Core;
@@ -8,7 +9,8 @@ namespace Mpsa.Netlink.Core;
 /// <see cref="Request"/> sends one request with a fresh nlmsg_seq and NLM_F_ACK and waits for its ACK or error;
 /// <see cref="Dump"/> sends an NLM_F_DUMP request and collects the multi-part reply up to NLMSG_DONE. Each datagram's
 /// size is peeked with MSG_PEEK|MSG_TRUNC before it is read, so nothing is cut. Requests on one socket are serialised.
-/// Kernel refusals come back as a <see cref="NetlinkError"/>, never as exceptions.
+/// Kernel refusals come back as a <see cref="NetlinkError"/>, never as exceptions. No buffer keeps what it carried: a
+/// request is zeroed once sent (a NEWSA holds keys), a received datagram once handled (GETSA answers hold keys too).
 /// </summary>
 internal sealed class NetlinkSocket : IDisposable
 {
@@ -18,7 +20,7 @@ internal sealed class NetlinkSocket : IDisposable
 
     private readonly NetlinkSafeHandle _handle;
     private readonly Lock _lock = new();
-    private byte[] _receive = new byte[16384];
+    private byte[] _receive = GC.AllocateArray<byte>(16384, pinned: true);
     private uint _sequence;
 
     private NetlinkSocket(NetlinkSafeHandle handle, NetlinkProtocol protocol, uint groups)
@@ -37,6 +39,9 @@ internal sealed class NetlinkSocket : IDisposable
 
     /// <summary>The port id the kernel assigned (nl_pid).</summary>
     public uint PortId { get; }
+
+    /// <summary>The receive buffer, for tests: zero between calls.</summary>
+    internal ReadOnlySpan<byte> ReceiveBuffer => _receive;
 
     /// <summary>How long <see cref="Request"/> and <see cref="Dump"/> wait for the kernel before giving up with ETIMEDOUT.</summary>
     public int TimeoutMilliseconds { get; set; } = 10_000;
@@ -118,9 +123,16 @@ internal sealed class NetlinkSocket : IDisposable
             {
                 return new NetlinkError("receive", errno);
             }
-            foreach (var message in new NetlinkMessageReader(_receive.AsSpan(0, length)))
+            try
             {
-                onEach(message);
+                foreach (var message in new NetlinkMessageReader(_receive.AsSpan(0, length)))
+                {
+                    onEach(message);
+                }
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(_receive.AsSpan(0, length));
             }
             return null;
         }
@@ -166,6 +178,8 @@ internal sealed class NetlinkSocket : IDisposable
             uint sequence = unchecked(++_sequence);
             var bytes = request.Finish(sequence, PortId);
             long sent = NetlinkSyscalls.Send(_handle, bytes, out int errno);
+            // The kernel has its copy (or refused it): the keys of a NEWSA leave this process's memory now.
+            request.Wipe();
             if (sent < 0)
             {
                 return new NetlinkError(operation, errno);
@@ -202,6 +216,10 @@ internal sealed class NetlinkSocket : IDisposable
                 catch (NetlinkParseException e)
                 {
                     return new NetlinkError(operation, Errno.EBADMSG, e.Message);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(_receive.AsSpan(0, length));
                 }
             }
         }
@@ -255,9 +273,14 @@ internal sealed class NetlinkSocket : IDisposable
         }
         if (length > _receive.Length)
         {
-            _receive = new byte[NetlinkMessageBuilder.Align((int)length)];
+            CryptographicOperations.ZeroMemory(_receive); // the peek copied the datagram's head here
+            _receive = GC.AllocateArray<byte>(NetlinkMessageBuilder.Align((int)length), pinned: true);
         }
         length = NetlinkSyscalls.Receive(_handle, _receive, 0, out errno);
+        if (length < 0)
+        {
+            CryptographicOperations.ZeroMemory(_receive); // what the peek copied
+        }
         return (int)length;
     }
 }

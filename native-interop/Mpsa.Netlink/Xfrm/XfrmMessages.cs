@@ -30,6 +30,17 @@ internal static class XfrmMessages
     {
         ArgumentNullException.ThrowIfNull(state);
         var suite = state.Suite;
+        // Whatever refuses the spec runs before the buffer exists: once a key is in it, nothing here throws and the
+        // caller's using zeroes it.
+        int icvBits = XfrmAlgorithms.AeadIcvBits(suite.Encr);
+        string encr = XfrmAlgorithms.EncryptionName(suite.Encr)
+            ?? throw new ArgumentException($"no XFRM name for {suite.Encr}", nameof(state));
+        var (integ, truncBits) = icvBits > 0 ? ("", 0)
+            : XfrmAlgorithms.Integrity(suite.Integ)
+                ?? throw new ArgumentException($"no XFRM name for {suite.Integ}", nameof(state));
+        var encrName = Name(encr);
+        var integName = icvBits > 0 ? default : Name(integ);
+        byte replayWindow = checked((byte)state.ReplayWindow);
         var b = new NetlinkMessageBuilder((ushort)(update ? XfrmMsgType.XFRM_MSG_UPDSA : XfrmMsgType.XFRM_MSG_NEWSA), Request, 512);
         ushort family = XfrmAddress.Family(state.Family);
         var info = new xfrm_usersa_info
@@ -43,30 +54,33 @@ internal static class XfrmMessages
             reqid = state.ReqId,
             family = family,
             mode = (byte)state.Mode,
-            replay_window = checked((byte)state.ReplayWindow),
+            replay_window = replayWindow,
             // Tunnel mode carries either overlay family over this underlay (4in6, 6in4): XFRM_STATE_AF_UNSPEC.
             flags = state.Mode == XfrmMode.Tunnel ? XfrmStateAfUnspec : (byte)0,
         };
         b.Write(in info);
-        int icvBits = XfrmAlgorithms.AeadIcvBits(suite.Encr);
-        string encr = XfrmAlgorithms.EncryptionName(suite.Encr) ?? throw new ArgumentException($"no XFRM name for {suite.Encr}", nameof(state));
         if (icvBits > 0)
         {
             var value = b.AddAttribute((ushort)XfrmAttr.XFRMA_ALG_AEAD, Unsafe.SizeOf<xfrm_algo_aead>() + state.EncrKey.Length);
-            var aead = new xfrm_algo_aead { alg_name = Name(encr), alg_key_len = (uint)state.EncrKey.Length * 8, alg_icv_len = (uint)icvBits };
+            var aead = new xfrm_algo_aead
+            {
+                alg_name = encrName, alg_key_len = (uint)state.EncrKey.Length * 8, alg_icv_len = (uint)icvBits,
+            };
             MemoryMarshal.Write(value, in aead);
             state.EncrKey.Span.CopyTo(value[Unsafe.SizeOf<xfrm_algo_aead>()..]);
         }
         else
         {
             var value = b.AddAttribute((ushort)XfrmAttr.XFRMA_ALG_CRYPT, Unsafe.SizeOf<xfrm_algo>() + state.EncrKey.Length);
-            var crypt = new xfrm_algo { alg_name = Name(encr), alg_key_len = (uint)state.EncrKey.Length * 8 };
+            var crypt = new xfrm_algo { alg_name = encrName, alg_key_len = (uint)state.EncrKey.Length * 8 };
             MemoryMarshal.Write(value, in crypt);
             state.EncrKey.Span.CopyTo(value[Unsafe.SizeOf<xfrm_algo>()..]);
 
-            var (integ, truncBits) = XfrmAlgorithms.Integrity(suite.Integ) ?? throw new ArgumentException($"no XFRM name for {suite.Integ}", nameof(state));
             value = b.AddAttribute((ushort)XfrmAttr.XFRMA_ALG_AUTH_TRUNC, Unsafe.SizeOf<xfrm_algo_auth>() + state.IntegKey.Length);
-            var auth = new xfrm_algo_auth { alg_name = Name(integ), alg_key_len = (uint)state.IntegKey.Length * 8, alg_trunc_len = (uint)truncBits };
+            var auth = new xfrm_algo_auth
+            {
+                alg_name = integName, alg_key_len = (uint)state.IntegKey.Length * 8, alg_trunc_len = (uint)truncBits,
+            };
             MemoryMarshal.Write(value, in auth);
             state.IntegKey.Span.CopyTo(value[Unsafe.SizeOf<xfrm_algo_auth>()..]);
         }

@@ -1,4 +1,6 @@
+using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
+using Mpsa.Tests.Crypto;
 
 namespace Mpsa.Tests.Wire;
 
@@ -150,6 +152,86 @@ public class IkeMessageTests
         byte[] bytes = IkeMessage.Encode(SampleMessages.Header(ExchangeType.INFORMATIONAL), [new VendorIdPayload([1]), sk]);
         var m = IkeMessage.Decode(bytes);
         Assert.That(m.Encrypted, Is.EqualTo(new EncryptedPayload(PayloadType.NoNextPayload, 28 + 5 + 4, 24)));
+    }
+
+    // The controller's side of an MPSA_PUT: the payloads are laid out and padded in the thread's pinned scratch
+    // buffers, zeroed once sealed; the datagram is ciphertext.
+    [Test]
+    public void SealsMpsaPutLeavingOnlyCiphertext()
+    {
+        using var put = SampleMessages.SampleMpsaPut();
+        var (sender, receiver) = Protections();
+        using (sender)
+        using (receiver)
+        {
+            byte[] datagram = IkeMessage.EncodeEncrypted(Informational(), [put.ToNotify()], sender);
+
+            Assert.That(PinnedScratch.RentForEncoding(4096).ToArray(), Is.All.Zero, "the payloads laid out");
+            Assert.That(PinnedScratch.Rent(4096).ToArray(), Is.All.Zero, "the padded plaintext");
+            Assert.That(datagram.AsSpan().IndexOf(SampleSkD), Is.EqualTo(-1), "SK_d in the datagram");
+        }
+    }
+
+    // The agent's side: the decrypted plaintext is zeroed once decoded, the Notification Data once MPSA_PUT is decoded.
+    [Test]
+    public void ZeroesSkDFromOpenThroughMpsaPutDecode()
+    {
+        using var put = SampleMessages.SampleMpsaPut();
+        var (sender, receiver) = Protections();
+        using (sender)
+        using (receiver)
+        {
+            byte[] datagram = IkeMessage.EncodeEncrypted(Informational(), [put.ToNotify()], sender);
+            var outer = IkeMessage.Decode(datagram);
+            MpsaPut? received = null;
+
+            var left = CopiesOfKey.LeftBy(() =>
+            {
+                Assert.That(outer.TryOpen(datagram, receiver, out var inner), Is.True);
+                Assert.That(PinnedScratch.Rent(4096).ToArray(), Is.All.Zero, "the decrypted plaintext");
+                received = MpsaPut.Decode(inner.FindNotify(NotifyType.MPSA_PUT)!);
+            }, SampleSkD);
+
+            using (received)
+            {
+                Assert.That(received!.SkD.Span.ToArray(), Is.EqualTo(SampleSkD));
+            }
+            Assert.That(left, Is.Empty, "copies of SK_d left between decryption and SecretBytes");
+        }
+    }
+
+    // An SK payload whose chain fails after N(MPSA_PUT) is dropped: the SK_d decoded before the failure is zeroed.
+    [Test]
+    public void ZeroesMpsaPutDataWhenTheChainAfterItIsMalformed()
+    {
+        using var put = SampleMessages.SampleMpsaPut();
+        var (sender, receiver) = Protections();
+        using (sender)
+        using (receiver)
+        {
+            var malformedSa = new UnknownPayload(PayloadType.SA, [1, 2, 3]);
+            byte[] datagram = IkeMessage.EncodeEncrypted(Informational(), [put.ToNotify(), malformedSa], sender);
+            var outer = IkeMessage.Decode(datagram);
+
+            var left = CopiesOfKey.LeftBy(
+                () => Assert.Throws<IkeParseException>(() => outer.TryOpen(datagram, receiver, out _)), SampleSkD);
+
+            Assert.That(left, Is.Empty, "the MPSA_PUT Notification Data decoded before the failure");
+            Assert.That(PinnedScratch.Rent(4096).ToArray(), Is.All.Zero, "the decrypted plaintext");
+        }
+    }
+
+    private static readonly byte[] SampleSkD = SampleMessages.Filled(20, 0x5a);
+
+    private static IkeHeader Informational() => SampleMessages.Header(ExchangeType.INFORMATIONAL);
+
+    private static (IEncryptedPayloadProtection Sender, IEncryptedPayloadProtection Receiver) Protections()
+    {
+        var suite = IkeSuite.Default;
+        byte[] key = SampleMessages.Filled(suite.EncrKeyLength, 0x17);
+        byte[] integ = SampleMessages.Filled(suite.IntegKeyLength, 0x18);
+        return (EncryptedPayloadProtection.Create(suite, key, integ, new SeededRandom(1)),
+            EncryptedPayloadProtection.Create(suite, key, integ, new SeededRandom(2)));
     }
 
     internal static IkeParseError Error(byte[] bytes) => Assert.Throws<IkeParseException>(() => IkeMessage.Decode(bytes))!.Error;

@@ -165,11 +165,85 @@ public class MpsaPutTests
     }
 
     [Test]
+    public void ZeroesEveryCopyOfSkDOnceDecoded()
+    {
+        NotifyPayload? notify = null;
+        MpsaPut? put = null;
+        var left = CopiesOfKey.LeftBy(() =>
+        {
+            var r = new IkeReader(DraftExampleNotifyBody());
+            notify = NotifyPayload.Decode(ref r);
+            put = MpsaPut.Decode(notify);
+        }, DraftSkD);
+        using (put)
+        {
+            Assert.That(put!.SkD.Span.ToArray(), Is.EqualTo(DraftSkD), "only the SecretBytes keeps it");
+        }
+        Assert.That(left, Is.Empty, "copies of SK_d left by the decode");
+        Assert.That(notify!.Data, Is.All.Zero, "Notification Data");
+    }
+
+    private static IEnumerable<TestCaseData> Rejections()
+    {
+        // After the proposal decoded: MPSA_PUT's own checks refuse it.
+        byte[] duplicate = DraftExampleNotifyBody();
+        duplicate[FindTransform(duplicate, 245) + 4] = 244;
+        yield return new TestCaseData(duplicate).SetArgDisplayNames("duplicate transform after SKD");
+        // The proposal fails on a transform after the SKD one.
+        byte[] lastAsMore = DraftExampleNotifyBody();
+        lastAsMore[FindTransform(lastAsMore, 245)] = 3;
+        yield return new TestCaseData(lastAsMore).SetArgDisplayNames("transform after SKD malformed");
+        // The SKD transform itself fails after its SK_d attribute: a second attribute cut after its type.
+        byte[] cutAttribute = WithBytesInSkdTransform([0x40, 0x01]);
+        yield return new TestCaseData(cutAttribute).SetArgDisplayNames("attribute after SK_d cut");
+    }
+
+    [TestCaseSource(nameof(Rejections))]
+    public void ZeroesEveryCopyOfSkDWhenRejected(byte[] body)
+    {
+        var left = CopiesOfKey.LeftBy(() => Assert.Throws<IkeParseException>(() => Decode(body)), DraftSkD);
+        Assert.That(left, Is.Empty, "copies of SK_d left by the failed decode");
+    }
+
+    [Test]
+    public void KeepsSkDOnlyInTheNotifyItEncodes()
+    {
+        using var put = SampleMessages.SampleMpsaPut();
+        NotifyPayload? notify = null;
+        var left = CopiesOfKey.LeftBy(() => notify = put.ToNotify(), DraftSkD);
+        Assert.That(left, Is.Empty, "the SKD attribute value laid out into the Notification Data");
+        // The Notification Data holds SK_d until the message is sealed, when the sender zeroes it.
+        Assert.That(notify!.CarriesKeyMaterial, Is.True);
+        Assert.That(notify.Data.AsSpan().IndexOf(DraftSkD), Is.GreaterThan(0));
+    }
+
+    [Test]
     public void NeverPrintsSkDOrNonce()
     {
         using var put = SampleMessages.SampleMpsaPut();
         Assert.That(put.ToString(), Does.Not.Contain("5a5a").And.Not.Contain("a5a5"));
         Assert.That(put.SkD.ToString(), Is.EqualTo("[secret, 20 bytes]"));
+    }
+
+    private static readonly byte[] DraftSkD = SampleMessages.Filled(20, 0x5a);
+
+    /// <summary>The draft example, <paramref name="extra"/> at the end of the SKD transform, lengths adjusted.</summary>
+    private static byte[] WithBytesInSkdTransform(byte[] extra)
+    {
+        byte[] body = DraftExampleNotifyBody();
+        int skd = FindTransform(body, 242);
+        int end = skd + ((body[skd + 2] << 8) | body[skd + 3]);
+        byte[] edited = [.. body[..end], .. extra, .. body[end..]];
+        AddToLength(edited, skd + 2, extra.Length);   // Transform Length
+        AddToLength(edited, 8 + 2, extra.Length);     // Proposal Length (after the Notify header and SPI)
+        return edited;
+    }
+
+    private static void AddToLength(byte[] bytes, int at, int delta)
+    {
+        int length = ((bytes[at] << 8) | bytes[at + 1]) + delta;
+        bytes[at] = (byte)(length >> 8);
+        bytes[at + 1] = (byte)length;
     }
 
     private static MpsaPut Decode(byte[] notifyBody)

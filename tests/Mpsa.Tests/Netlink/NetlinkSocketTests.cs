@@ -1,0 +1,38 @@
+using Mpsa.Netlink.Core;
+using Mpsa.Netlink.Xfrm;
+using static Mpsa.Tests.Netlink.XfrmSpecs;
+
+namespace Mpsa.Tests.Netlink;
+
+/// <summary>
+/// NETLINK_XFRM on the running kernel, in a throwaway network namespace (root and iproute2; ignored otherwise): what
+/// a request sent and what the kernel answered does not stay in the socket's buffers. On a kernel without ESP the
+/// NEWSA is refused; with ESP (User-Mode Linux) it is added and the GETSA answer carries the keys back.
+/// </summary>
+[TestFixture]
+[Category("XfrmContract")]
+[NonParallelizable]
+public class NetlinkSocketTests
+{
+    [Test]
+    public void ZeroesTheRequestOnceSentAndTheAnswerOnceRead()
+    {
+        using var ns = NetworkNamespace.CreateOrIgnore();
+        using var socket = ns.Run(() => NetlinkSocket.Open(NetlinkProtocol.NETLINK_XFRM));
+        var spec = State("192.0.2.1", 0xc0000101);
+        byte[] encrKey = spec.EncrKey.Span.ToArray();
+        using var newSa = XfrmMessages.NewState(spec, update: false, withDirection: false);
+        ReadOnlySpan<byte> sent = newSa.Finish(0);
+        Assert.That(sent.IndexOf(encrKey), Is.GreaterThan(0), "the encryption key is in the request");
+
+        _ = socket.Request(newSa, "add state");
+
+        Assert.That(sent.ToArray(), Is.All.Zero, "the NEWSA once sent, before it is disposed");
+        Assert.That(socket.ReceiveBuffer.ToArray(), Is.All.Zero, "the kernel's answer to the NEWSA once read");
+
+        using var getSa = XfrmMessages.StateId(XfrmMsgType.XFRM_MSG_GETSA, spec.Id, null);
+        _ = socket.Request(getSa, "get state", reply => { });
+
+        Assert.That(socket.ReceiveBuffer.ToArray(), Is.All.Zero, "the kernel's answer to the GETSA once read");
+    }
+}
