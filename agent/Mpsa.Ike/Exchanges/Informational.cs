@@ -49,6 +49,7 @@ internal static class Informational
         // an initiator that refused our AUTH says so after IKE_AUTH (RFC 7296 §2.21.2): the SA is as good as deleted
         if (deleted || request.FindNotify(NotifyType.AUTHENTICATION_FAILED) is not null)
         {
+            IkeMessage.ZeroKeyMaterial(request.Payloads);   // an MPSA_PUT beside it is never decoded
             return new([], true, null);
         }
         if (!ctx.IsInitiator)
@@ -62,6 +63,7 @@ internal static class Informational
         }
         if (!ctx.IsInitiator)
         {
+            IkeMessage.ZeroKeyMaterial(request.Payloads);
             step.Emit(new MpsaRejected(ctx.SpiR, "MPSA_PUT sent by the initiator"));
             response.Add(new NotifyPayload(NotifyType.INVALID_SYNTAX));
             return new(response, false, null);
@@ -80,6 +82,7 @@ internal static class Informational
                 {
                     p.Dispose();
                 }
+                IkeMessage.ZeroKeyMaterial(request.Payloads);   // the MPSA_PUTs after it were never decoded
                 step.Emit(new MpsaRejected(ctx.SpiR, e.Message));
                 response.Add(n.Spi.Length == 4
                     ? new NotifyPayload(ProtocolId.ESP, NotifyType.INVALID_SYNTAX, n.Spi, [])
