@@ -89,7 +89,7 @@ internal sealed class AgentEngine : IDisposable
         {
             // accepted earlier, failed at ROLL1: the controller must not count this member as holding it
             _log.GroupSaFailed(failure.Spi, failure.Notify, failure.Reason);
-            LastRefusal = failure;
+            (LastRefusal, _lastRefusalAt) = (failure, now);
             send.AddRange(Apply(_connection.ReportRefusal(failure, now), now));
         }
         send.AddRange(Apply(_connection.OnTimeout(now), now));
@@ -98,6 +98,8 @@ internal sealed class AgentEngine : IDisposable
 
     /// <summary>The last MPSA_PUT this agent refused or could not carry out (shown by status).</summary>
     public MpsaRefusal? LastRefusal { get; private set; }
+
+    private MonoTime _lastRefusalAt;
 
     /// <summary>The agent's rules for MPSA_PUT on top of the draft's (docs/PROTOCOL.md).</summary>
     private static MpsaPolicy PolicyOf(AgentSettings settings) => new()
@@ -151,7 +153,12 @@ internal sealed class AgentEngine : IDisposable
             up is null ? null : new IkeSaStatus(up.SpiI.ToString(), up.SpiR.ToString(), SuiteNames.Name(up.Suite), up.KeyFingerprint, up.PeerSupportsMpsa),
             child is null || up is null ? null : new ChildSaStatus(child.InboundSpi.ToString("x8", null), child.OutboundSpi.ToString("x8", null),
                 SuiteNames.Name(child.Suite), child.TransportMode ? "transport" : "tunnel", _childSas.Count > 0),
-            _groupSas.Snapshot(now));
+            _groupSas.Snapshot(now))
+        {
+            LastRefusal = LastRefusal is { } r
+                ? new RefusalStatus(r.Spi.ToString(), r.Notify.ToString(), r.Reason, (long)Math.Max(0, (now - _lastRefusalAt).TotalSeconds))
+                : null,
+        };
     }
 
     private List<Outgoing> Apply(Step step, MonoTime now)
@@ -247,7 +254,7 @@ internal sealed class AgentEngine : IDisposable
         if (outcome.Refusal is { } refusal)
         {
             _log.GroupSaRejected(refusal.Spi, refusal.Notify, refusal.Reason);
-            LastRefusal = refusal;
+            (LastRefusal, _lastRefusalAt) = (refusal, now);
             return refusal;
         }
         foreach (var put in r.Puts)

@@ -11,6 +11,10 @@ internal sealed record AgentStatus(
     [property: JsonPropertyName("child_sa")] ChildSaStatus? ChildSa,
     [property: JsonPropertyName("group_sas")] IReadOnlyList<GroupSaStatus> GroupSas)
 {
+    /// <summary>The last group SA this agent refused or could not carry out, as the controller was told.</summary>
+    [JsonPropertyName("last_refusal")]
+    public RefusalStatus? LastRefusal { get; init; }
+
     public string ToText()
     {
         var b = new StringBuilder();
@@ -33,6 +37,11 @@ internal sealed record AgentStatus(
         foreach (var g in GroupSas)
         {
             b.AppendLine(g.ToString());
+        }
+        if (LastRefusal is { } r)
+        {
+            b.Append("last refusal: spi ").Append(r.Spi).Append(' ').Append(r.Notify).Append(", ").Append(r.SecondsAgo)
+             .Append("s ago: ").AppendLine(r.Reason);
         }
         return b.ToString();
     }
@@ -57,6 +66,12 @@ internal sealed record ChildSaStatus(
     [property: JsonPropertyName("suite")] string Suite,
     [property: JsonPropertyName("mode")] string Mode,
     [property: JsonPropertyName("installed")] bool Installed);
+
+internal sealed record RefusalStatus(
+    [property: JsonPropertyName("spi")] string Spi,
+    [property: JsonPropertyName("notify")] string Notify,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("seconds_ago")] long SecondsAgo);
 
 [JsonSerializable(typeof(AgentStatus))]
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

@@ -39,6 +39,9 @@ public class RefusalEndToEndTests
         Assert.That(warnings[0].Level, Is.EqualTo(LogLevel.Warning));
         Assert.That(warnings[0].Text, Does.Contain("cpe").And.Contain("NO_PROPOSAL_CHOSEN").And.Contain(lab.Group.CurrentSpi));
 
+        var agentStatus = lab.Agent.Status(lab.Now);
+        Assert.That(agentStatus.LastRefusal?.Notify, Is.EqualTo("NO_PROPOSAL_CHOSEN"));
+        Assert.That(Mpsa.Agent.AgentCli.StatusJson(agentStatus), Does.Contain("\"last_refusal\""));
         var status = lab.Controller.Status(lab.Now);
         string text = status.ToText();
         Assert.That(text, Does.Contain("does NOT hold the current SA").And.Contain("refused " + lab.Group.CurrentSpi + " with NO_PROPOSAL_CHOSEN"));
