@@ -25,7 +25,7 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "IKE SA {SpiI}/{SpiR} with controller {Identity} at {Controller} established, {Suite}")]
     public static partial void Connected(this ILogger logger, IkeSpi spiI, IkeSpi spiR, string identity, IPEndPoint controller, IkeSuite suite);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "controller {Controller} did not send the MPSA Vendor ID: it may never push a group SA")]
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "controller {Controller} did not send the MPSA Vendor ID: its group SAs will be refused unless require_vendor_id = no")]
     public static partial void NoMpsaVendorId(this ILogger logger, IPEndPoint controller);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "controller connection lost ({Reason}: {Detail}); retry {Attempt} in {Delay} ms, group SAs stay until their lifetime ends")]
