@@ -541,8 +541,8 @@ public class GroupSaManagerTests
     [Test]
     public void RejectsSaWhenKernelRefusesInboundState()
     {
-        using var inner = new InMemoryKernel();
-        var refusing = new RefusingKernel(inner) { RefuseAdd = true };
+        using var refusing = new Support.FaultyKernel { Refuse = _ => true };
+        var inner = refusing.Inner;
         using var rig = new GroupSaRig(kernel: refusing);
 
         var outcome = rig.Receive(GroupSaPuts.Cbc(A, seed: 1));

@@ -48,7 +48,7 @@ public class MemberChildSaTests
     [Test]
     public void AKernelWithoutEspIsLoggedOnceAndTheIkeSasStay()
     {
-        var kernel = new RefusingKernel(new InMemoryKernel()) { RefuseAdd = true };
+        using var kernel = new Support.FaultyKernel { Refuse = _ => true };
         var log = new RecordingLogger();
         using var h = new ControllerHarness(3, log: log, childSas: new MemberChildSas(kernel, _ => Local, log));
 

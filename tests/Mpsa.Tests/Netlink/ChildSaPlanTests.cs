@@ -116,8 +116,9 @@ public class ChildSaPlanTests
     [Test]
     public void InstallerLeavesNothingBehindWhenTheKernelRefusesAState()
     {
-        var inner = new InMemoryKernel();
-        var installer = new ChildSaInstaller<int>(new Agent.RefusingKernel(inner) { RefuseAdd = true }, KernelOwnership.Of(5), _ => { });
+        using var refusing = new Support.FaultyKernel { Refuse = _ => true };
+        var inner = refusing.Inner;
+        var installer = new ChildSaInstaller<int>(refusing, KernelOwnership.Of(5), _ => { });
         using var child = Child(transport: true);
 
         var r = installer.Install(1, child, Local, Peer);

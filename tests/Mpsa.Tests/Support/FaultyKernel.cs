@@ -19,6 +19,9 @@ internal sealed class FaultyKernel : IKernel, IDisposable
     /// <summary>Return true to refuse this state (EINVAL-like).</summary>
     public Func<XfrmStateSpec, bool> Refuse { get; set; } = _ => false;
 
+    /// <summary>Return true to answer a deletion "done" without doing it: a broken kernel or data plane that leaks states.</summary>
+    public Func<XfrmStateId, bool> IgnoreDelete { get; set; } = _ => false;
+
     /// <summary>The clock of the test, in milliseconds, read at each addition.</summary>
     public Func<long> NowMs { get; set; } = () => 0;
 
@@ -33,7 +36,7 @@ internal sealed class FaultyKernel : IKernel, IDisposable
         if (Refuse(state))
         {
             Refused++;
-            return KernelResult.Failed(12, $"add state {state.Id}", "refused by the test");
+            return KernelResult.Failed(12, $"add state {state.Id}", "out of memory");
         }
         var r = Inner.AddState(state);
         if (r.IsOk)
@@ -47,6 +50,10 @@ internal sealed class FaultyKernel : IKernel, IDisposable
 
     public KernelResult DeleteState(XfrmStateId id)
     {
+        if (IgnoreDelete(id))
+        {
+            return KernelResult.Ok;
+        }
         _addedAtMs.Remove(id);
         return Inner.DeleteState(id);
     }
