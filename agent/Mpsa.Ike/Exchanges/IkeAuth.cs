@@ -36,10 +36,7 @@ internal static class IkeAuth
         {
             payloads.Add(new NotifyPayload(NotifyType.INITIAL_CONTACT));
         }
-        if (o.RemoteIdentity is not null)
-        {
-            payloads.Add(IdentificationPayload.FromText(PayloadType.IDr, o.RemoteIdentity));
-        }
+        payloads.Add(IdentificationPayload.FromText(PayloadType.IDr, o.RemoteIdentity));
         payloads.Add(auth);
         if (o.TransportMode)
         {
@@ -66,7 +63,7 @@ internal static class IkeAuth
         {
             return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, "IKE_AUTH response lacks IDr or AUTH");
         }
-        if (o.RemoteIdentity is not null && !idr.Matches(o.RemoteIdentity))
+        if (!idr.Matches(o.RemoteIdentity))
         {
             return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder identity {idr.ToText()} is not the expected {o.RemoteIdentity}",
                 TellPeer: true);

@@ -53,6 +53,7 @@ public class CertificateConfigTests
         {auth.Replace("DIR", _dir, StringComparison.Ordinal)}
         [controller]
         address = 192.0.2.1
+        identity = controller.example.net
         """;
 
     private static (AgentSettings? Settings, string[] Errors) ReadAgent(string text)

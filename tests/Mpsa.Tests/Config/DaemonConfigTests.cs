@@ -58,6 +58,7 @@ public class DaemonConfigTests
             psk = "x"
             [controller]
             address = 192.0.2.1
+            identity = controller.example.net
             [dataplane]
             mode = tunnel
             underlay = 192.0.2.11
@@ -87,6 +88,7 @@ public class DaemonConfigTests
             retry_max = 5s
             [controller]
             port = 500
+            identity = controller.example.net
             [dataplane]
             mode = transport
             subnets = 10.0.0.0/8
@@ -97,10 +99,20 @@ public class DaemonConfigTests
             $"{Path}:4: psk_file: give either psk or psk_file, not both",
             $"{Path}:6: retry_max: must not be shorter than retry_min (10s)",
             $"{Path}:7: missing required key 'address' in [controller]",
-            $"{Path}:11: subnets: transport mode protects traffic between underlay addresses; subnets belong to tunnel mode",
+            $"{Path}:12: subnets: transport mode protects traffic between underlay addresses; subnets belong to tunnel mode",
         }));
-        Assert.That(AgentErrors("[agent]\nidentity = a\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\n[peer b]\naddress = 192.0.2.12\n"),
-            Is.EqualTo(new[] { $"{Path}:6: subnets: a tunnel-mode peer needs the subnets behind it" }));
+        Assert.That(AgentErrors("[agent]\nidentity = a\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\nidentity = c\n[peer b]\naddress = 192.0.2.12\n"),
+            Is.EqualTo(new[] { $"{Path}:7: subnets: a tunnel-mode peer needs the subnets behind it" }));
+    }
+
+    [Test]
+    public void RefusesAnAgentWithoutTheControllersIdentityAtTheControllerHeader()
+    {
+        // With certificates of one CA, any member's certificate could pose as the controller: the identity is required.
+        Assert.That(AgentErrors("[agent]\nidentity = cpe1\npsk = \"x\"\n\n[controller]\naddress = 192.0.2.1\n"),
+            Is.EqualTo(new[] { $"{Path}:5: missing required key 'identity' in [controller]" }));
+        Assert.That(AgentErrors("[agent]\nidentity = cpe1\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\nidentity =\n"),
+            Is.EqualTo(new[] { $"{Path}:6: identity: the value is empty" }));
     }
 
     [Test]
