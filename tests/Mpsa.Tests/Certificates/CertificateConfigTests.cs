@@ -1,6 +1,7 @@
 using Mpsa.Agent.Config;
 using Mpsa.Controller;
 using Mpsa.Hosting;
+using Mpsa.Ike.Wire;
 using Mpsa.Tests.Certificates;
 
 namespace Mpsa.Tests.Certificates;
@@ -108,7 +109,10 @@ public class CertificateConfigTests
         Assert.That(s!.Certificates, Is.Not.Null);
         Assert.That(s.Members.Single(m => m.Name == "a").Psk, Is.Null);
         Assert.That(s.Members.Single(m => m.Name == "b").Psk, Is.Not.Null);
-        Assert.That(ControllerConfigFile.IdentityKey(s.Members.Single(m => m.Name == "a").Identity), Is.EqualTo("C=CH, O=mpsa test, CN=a"));
+        // The DN as a certificate subject carries it (.NET writes the last RDN first), whatever the blanks in the file.
+        var subject = new System.Security.Cryptography.X509Certificates.X500DistinguishedName("CN=a, O=mpsa test, C=CH");
+        Assert.That(ControllerConfigFile.IdentityKey(s.Members.Single(m => m.Name == "a").Identity),
+            Is.EqualTo(new IdentificationPayload(PayloadType.IDi, IdType.ID_DER_ASN1_DN, subject.RawData).MatchKey()));
     }
 
     [Test]

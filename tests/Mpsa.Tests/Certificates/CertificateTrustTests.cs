@@ -70,6 +70,36 @@ public class CertificateTrustTests
     }
 
     [Test]
+    public void BindsADnIdentityToTheSubjectAsRfc5280ComparesNamesNotAsText()
+    {
+        using var pki = new TestPki();
+        var name = new X500DistinguishedNameBuilder();
+        name.AddOrganizationName("Example, CN=controller");   // one RDN whose value holds a comma and "CN="
+        using var cred = pki.Issue("controller.example.net", subjectName: name.Build());
+        using var trust = pki.Trust();
+        var lookalike = IdentificationPayload.FromText(PayloadType.IDr, "O=Example, CN=controller");
+        Assert.That(Validate(trust, cred, lookalike), Is.EqualTo("identity ID_DER_ASN1_DN 'O=Example, CN=controller' is not in the certificate "
+            + @"of 'O=Example\, CN=controller' (subjectAltName: controller.example.net)"));
+        Assert.That(cred.Identity(PayloadType.IDr, "O=Example, CN=controller").Data, Is.Not.EqualTo(cred.Certificate.SubjectName.RawData));
+        // Escaped or quoted, in another case and spacing, it is the subject: bound, and sent as the subject's own DER.
+        Assert.That(Validate(trust, cred, IdentificationPayload.FromText(PayloadType.IDr, @"o = EXAMPLE\,  cn=Controller")), Is.Null);
+        Assert.That(cred.Identity(PayloadType.IDr, "O=\"example, CN=CONTROLLER\"").Data, Is.EqualTo(cred.Certificate.SubjectName.RawData));
+    }
+
+    [Test]
+    public void BindsASubjectWrittenInAnotherCaseAndSpacing()
+    {
+        using var pki = new TestPki();
+        using var cred = pki.Issue("cpe1.example.net");
+        using var trust = pki.Trust();
+        var id = IdentificationPayload.FromText(PayloadType.IDi, "c=ch,o=MPSA  Test ,  cn=CPE1.example.net");
+        Assert.That(id.IdType, Is.EqualTo(IdType.ID_DER_ASN1_DN));
+        Assert.That(Validate(trust, cred, id), Is.Null);
+        Assert.That(Validate(trust, cred, IdentificationPayload.FromText(PayloadType.IDi, "C=CH, O=mpsa test, CN=cpe2.example.net")),
+            Does.Contain("is not in the certificate"));
+    }
+
+    [Test]
     public void RejectsAnIdentityTheCertificateDoesNotName()
     {
         using var pki = new TestPki();

@@ -29,12 +29,14 @@ internal sealed class TestPki : IDisposable
     /// <summary>"C=CH, O=x, CN=y" (DER order) as .NET's parser wants it (last RDN first).</summary>
     public static string Reverse(string dn) => string.Join(", ", dn.Split(", ").Reverse());
 
-    /// <summary>An end-entity certificate with its key; <paramref name="dns"/> as subjectAltName dNSName.</summary>
+    /// <summary>An end-entity certificate with its key; <paramref name="dns"/> as subjectAltName dNSName. The subject is
+    /// <paramref name="subjectName"/>, else <paramref name="subject"/> (plain "C=.., O=.." text), else C=CH, O=mpsa test, CN=dns.</summary>
     public CertificateCredential Issue(string dns, bool ecdsa = false, int ecBits = 256, DateTimeOffset? notAfter = null,
-        X509KeyUsageFlags usage = X509KeyUsageFlags.DigitalSignature, string? subject = null, bool pss = false)
+        X509KeyUsageFlags usage = X509KeyUsageFlags.DigitalSignature, string? subject = null, bool pss = false,
+        X500DistinguishedName? subjectName = null)
     {
         AsymmetricAlgorithm key = ecdsa ? ECDsa.Create(ecBits == 384 ? ECCurve.NamedCurves.nistP384 : ECCurve.NamedCurves.nistP256) : RSA.Create(2048);
-        var request = Request(new X500DistinguishedName(Reverse(subject ?? $"C=CH, O=mpsa test, CN={dns}")), key);
+        var request = Request(subjectName ?? new X500DistinguishedName(Reverse(subject ?? $"C=CH, O=mpsa test, CN={dns}")), key);
         var san = new SubjectAlternativeNameBuilder();
         san.AddDnsName(dns);
         request.CertificateExtensions.Add(san.Build());

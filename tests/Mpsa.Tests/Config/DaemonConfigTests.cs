@@ -112,7 +112,36 @@ public class DaemonConfigTests
         Assert.That(AgentErrors("[agent]\nidentity = cpe1\npsk = \"x\"\n\n[controller]\naddress = 192.0.2.1\n"),
             Is.EqualTo(new[] { $"{Path}:5: missing required key 'identity' in [controller]" }));
         Assert.That(AgentErrors("[agent]\nidentity = cpe1\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\nidentity =\n"),
-            Is.EqualTo(new[] { $"{Path}:6: identity: the value is empty" }));
+            Is.EqualTo(new[] { $"{Path}:6: identity: the identity is empty" }));
+    }
+
+    [Test]
+    public void ReportsAnIdentityThatIsNoneOfItsTypeAtItsLine()
+    {
+        Assert.That(AgentErrors("[agent]\nidentity = CN=cpe1, XX=lab\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\nidentity = ipv4:ctl\n"),
+            Is.EqualTo(new[]
+            {
+                $"{Path}:2: identity: 'CN=cpe1, XX=lab' is not a distinguished name: unknown attribute type 'XX' (known: C, ST, L, O, OU, CN, "
+                    + "serialNumber, E, DC, UID, STREET, title, surname, givenName, initials, generationQualifier, dnQualifier, pseudonym, "
+                    + "postalCode; or a dotted OID)",
+                $"{Path}:6: identity: 'ctl' is not an IPv4 address",
+            }));
+    }
+
+    [Test]
+    public void FindsTwoMembersWithOneIdentityByTypeAndValue()
+    {
+        const string Head = "[controller]\nidentity = c\n[group g]\nesp = aes256-sha256\n";
+        Assert.That(ControllerErrors(Head + "[member a]\nidentity = cpe1.example.net\npsk = \"x\"\ngroup = g\n"
+            + "[member b]\nidentity = CPE1.Example.net\npsk = \"y\"\ngroup = g\n"),
+            Is.EqualTo(new[] { $"{Path}:10: identity: 'CPE1.Example.net' is already the identity of [member a]" }));
+        Assert.That(ControllerErrors(Head + "[member a]\nidentity = O=Example, CN=cpe1\npsk = \"x\"\ngroup = g\n"
+            + "[member b]\nidentity = o=example,cn=CPE1\npsk = \"y\"\ngroup = g\n"),
+            Is.EqualTo(new[] { $"{Path}:10: identity: 'o=example,cn=CPE1' is already the identity of [member a]" }));
+        Assert.That(ControllerErrors(Head + "[member a]\nidentity = cpe1@example.net\npsk = \"x\"\ngroup = g\n"
+            + "[member b]\nidentity = fqdn:cpe1@example.net\npsk = \"y\"\ngroup = g\n"
+            + "[member c]\nidentity = O=Example\\, CN=cpe1\npsk = \"z\"\ngroup = g\n"
+            + "[member d]\nidentity = O=Example, CN=cpe1\npsk = \"w\"\ngroup = g\n"), Is.Empty, "other types, other DNs");
     }
 
     [Test]
