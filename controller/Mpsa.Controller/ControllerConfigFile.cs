@@ -44,7 +44,7 @@ internal static class ControllerConfigFile
             c.Int("cookie_threshold", 0, 1_000_000, 100),
             c.Bool("install_child_sa", true))
         {
-            Certificates = CertificateConfig.IsSet(c) ? CertificateConfig.Read(c) : null,
+            Certificates = CertificateConfig.IsSet(c) ? CertificateConfig.Read(c, warn) : null,
         };
         CertificateConfig.CheckIdentity(c, settings.Certificates, settings.Identity);
         var members = ReadMembers(config, settings.Groups, warn, CertificateConfig.IsSet(c));

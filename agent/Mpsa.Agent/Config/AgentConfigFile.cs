@@ -20,7 +20,7 @@ internal static class AgentConfigFile
         {
             agent.Report("retry_max", $"must not be shorter than retry_min ({ConfigValues.FormatDuration(retryMin)})");
         }
-        var certificates = ReadCertificates(agent);
+        var certificates = ReadCertificates(agent, warn);
         CertificateConfig.CheckIdentity(agent, certificates, agent.Optional("identity", ProtocolConfig.Identity, null));
         return new AgentSettings(
             agent.Required("identity", ProtocolConfig.Identity),
@@ -42,7 +42,7 @@ internal static class AgentConfigFile
     }
 
     /// <summary>certificate/private_key/ca instead of psk; they need libssl (the package's libopenssl3).</summary>
-    private static Mpsa.Ike.Certificates.CertificateAuth? ReadCertificates(ConfigSection agent)
+    private static Mpsa.Ike.Certificates.CertificateAuth? ReadCertificates(ConfigSection agent, Action<ConfigError> warn)
     {
         if (!CertificateConfig.IsSet(agent))
         {
@@ -57,6 +57,6 @@ internal static class AgentConfigFile
             agent.Report("certificate", "certificate authentication needs libssl (opkg install libopenssl3), which this system lacks");
             return null;
         }
-        return CertificateConfig.Read(agent);
+        return CertificateConfig.Read(agent, warn);
     }
 }

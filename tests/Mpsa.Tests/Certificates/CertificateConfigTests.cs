@@ -87,6 +87,29 @@ public class CertificateConfigTests
     }
 
     [Test]
+    public void WarnsOfACrlPastItsNextUpdateAndRefusesOneWithout()
+    {
+        File.WriteAllBytes(Path.Combine(_dir, "stale.crl"), _pki.Crl(DateTimeOffset.UtcNow.AddDays(-1)));
+        File.WriteAllBytes(Path.Combine(_dir, "fresh.crl"), _pki.Crl(DateTimeOffset.UtcNow.AddDays(30)));
+        File.WriteAllBytes(Path.Combine(_dir, "forever.crl"), _pki.CrlWithoutNextUpdate());
+        string Read(string crl, List<ConfigError> warnings)
+        {
+            var text = Agent($"certificate = DIR/cpe.pem\nprivate_key = DIR/cpe.key\nca = DIR/ca.pem\ncrl = DIR/{crl}");
+            ConfigReader.TryRead(IniFile.Parse(ConfPath, text), r => AgentConfigFile.Read(r, warnings.Add), out _, out var errors);
+            return string.Join("\n", errors);
+        }
+        var warnings = new List<ConfigError>();
+        Assert.That(Read("stale.crl", warnings), Is.Empty, "it loads: the peers it covers are refused, each with a line naming it");
+        Assert.That(warnings.Single().ToString(), Does.StartWith($"{_dir}/stale.crl: CRL of 'C=CH, O=mpsa test, CN=mpsa test CA' is past its nextUpdate ")
+            .And.EndWith(": the certificates it covers are refused until a current CRL is loaded"));
+        warnings.Clear();
+        Assert.That(Read("fresh.crl", warnings), Is.Empty);
+        Assert.That(warnings, Is.Empty);
+        Assert.That(Read("forever.crl", warnings), Is.EqualTo(
+            $"{ConfPath}:6: crl: {_dir}/forever.crl: no nextUpdate, so it would never be out of date (RFC 5280 §5.1.2.5 requires one)"));
+    }
+
+    [Test]
     public void AControllerMemberWithoutPskAuthenticatesByCertificate()
     {
         string text = $"""

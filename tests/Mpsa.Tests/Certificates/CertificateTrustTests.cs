@@ -60,6 +60,30 @@ public class CertificateTrustTests
     }
 
     [Test]
+    public void RefusesWhileEveryCrlOfTheIssuerIsPastItsNextUpdateAndNamesTheCrl()
+    {
+        using var pki = new TestPki();
+        using var cred = pki.Issue("cpe1.example.net");
+        var nextUpdate = TestPki.Now.AddHours(-1);
+        byte[] stale = pki.Crl(nextUpdate);
+        using var trust = new CertificateTrust([X509CertificateLoader.LoadCertificate(pki.Ca.RawData)], [RevocationList.Parse(stale, "/etc/mpsa/ca.crl")]);
+        Assert.That(Validate(trust, cred, Fqdn("cpe1.example.net")), Is.EqualTo(
+            "revocation of certificate 'C=CH, O=mpsa test, CN=cpe1.example.net' (serial 01000000) unknown: CRL /etc/mpsa/ca.crl of "
+            + "'C=CH, O=mpsa test, CN=mpsa test CA' is past its nextUpdate 2026-06-01 11:00:00Z; refused until a current CRL is loaded"));
+        Assert.That(Validate(trust, cred, Fqdn("cpe1.example.net"), at: nextUpdate), Is.Null, "up to its nextUpdate the CRL stands");
+        Assert.That(trust.Recheck([cred.Certificate.RawData], TestPki.Now), Does.Contain("CRL /etc/mpsa/ca.crl"), "a reload rechecks it too");
+
+        using var renewed = new CertificateTrust([X509CertificateLoader.LoadCertificate(pki.Ca.RawData)],
+            [RevocationList.Parse(stale, "/etc/mpsa/ca.crl"), RevocationList.Parse(pki.Crl(TestPki.Now.AddDays(1)), "/etc/mpsa/ca-new.crl")]);
+        Assert.That(Validate(renewed, cred, Fqdn("cpe1.example.net")), Is.Null, "a current CRL of the same CA next to it");
+
+        using var forever = new CertificateTrust([X509CertificateLoader.LoadCertificate(pki.Ca.RawData)],
+            [RevocationList.Parse(pki.CrlWithoutNextUpdate(), "/etc/mpsa/forever.crl")]);
+        Assert.That(Validate(forever, cred, Fqdn("cpe1.example.net")),
+            Does.Contain("CRL /etc/mpsa/forever.crl of 'C=CH, O=mpsa test, CN=mpsa test CA' is without a nextUpdate"));
+    }
+
+    [Test]
     public void IgnoresACrlSignedByAnotherCa()
     {
         using var pki = new TestPki();
