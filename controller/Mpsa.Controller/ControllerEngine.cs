@@ -220,7 +220,7 @@ internal sealed partial class ControllerEngine : IDisposable
         {
             if (gone.Reason is PeerGoneReason.AuthenticationFailed or PeerGoneReason.Refused)
             {
-                _log.PeerRefused(gone.Peer, gone.Detail);
+                _limitLog.Refused(gone.Peer, gone.Detail, now);
             }
             return;
         }
