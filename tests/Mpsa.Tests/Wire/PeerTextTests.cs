@@ -19,6 +19,13 @@ public class PeerTextTests
     }
 
     [Test]
+    public void PrintsAVendorIdAsTextOnlyWhenItIsPrintable()
+    {
+        Assert.That(VendorIdPayload.Mpsa().ToString(), Is.EqualTo("V(\"multi-point SA\")"));
+        Assert.That(new VendorIdPayload("evil\n\u001b[2J"u8.ToArray()).ToString(), Is.EqualTo("V(6576696c0a1b5b324a)"));
+    }
+
+    [Test]
     public void ReturnsTheSameStringWhenThereIsNothingToEscape()
     {
         string text = "controller.example.net";
