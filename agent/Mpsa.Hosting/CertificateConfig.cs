@@ -160,8 +160,8 @@ internal static class CertificateConfig
         return null;
     }
 
-    private static (RevocationList List, string Hash)? LoadCrl(ConfigSection section, string path, IReadOnlyList<X509Certificate2> authorities,
-        Action<ConfigError> warn)
+    private static (RevocationList List, string Hash)? LoadCrl(ConfigSection section, string path,
+        IReadOnlyList<X509Certificate2> authorities, Action<ConfigError> warn)
     {
         try
         {
@@ -185,7 +185,8 @@ internal static class CertificateConfig
             }
             if (crl.NextUpdate is null)
             {
-                section.Report("crl", $"{path}: no nextUpdate, so it would never be out of date (RFC 5280 §5.1.2.5 requires one)");
+                section.Report("crl",
+                    $"{path}: no nextUpdate, so it would never be out of date (RFC 5280 §5.1.2.5 requires one)");
                 return null;
             }
             if (!crl.IsCurrentAt(DateTimeOffset.UtcNow))

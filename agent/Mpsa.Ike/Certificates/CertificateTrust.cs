@@ -95,8 +95,9 @@ public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities
             if (lists.Count > 0 && !lists.Any(crl => crl.IsCurrentAt(now)))
             {
                 var stale = lists.MaxBy(crl => crl.NextUpdate ?? DateTimeOffset.MinValue)!;
-                return $"revocation of certificate '{IdentityBinding.Subject(cert)}' (serial {cert.SerialNumber}) unknown: CRL {PeerText.Escape(stale.Source)} "
-                    + $"of '{IdentityBinding.Subject(issuer)}' is {Expiry(stale)}; refused until a current CRL is loaded";
+                return $"revocation of certificate '{IdentityBinding.Subject(cert)}' (serial {cert.SerialNumber}) unknown: "
+                    + $"CRL {PeerText.Escape(stale.Source)} of '{IdentityBinding.Subject(issuer)}' is {Expiry(stale)}; "
+                    + "refused until a current CRL is loaded";
             }
         }
         return id is null ? null : IdentityBinding.Check(id, leaf);

@@ -21,8 +21,8 @@ public sealed class RevocationList
     private readonly byte[] _signatureAlgorithm;
     private readonly byte[] _signature;
 
-    private RevocationList(string source, byte[] issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, HashSet<string> revoked, byte[] tbs,
-        byte[] signatureAlgorithm, byte[] signature)
+    private RevocationList(string source, byte[] issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate,
+        HashSet<string> revoked, byte[] tbs, byte[] signatureAlgorithm, byte[] signature)
     {
         Source = source;
         IssuerName = issuer;
@@ -47,7 +47,8 @@ public sealed class RevocationList
 
     public int Count => _revoked.Count;
 
-    /// <summary>Parses a DER CRL read from <paramref name="source"/>; throws <see cref="FormatException"/> saying what is wrong.</summary>
+    /// <summary>Parses a DER CRL read from <paramref name="source"/>; throws <see cref="FormatException"/> saying what is
+    /// wrong.</summary>
     public static RevocationList Parse(byte[] der, string source = "(a CRL not from a file)")
     {
         try

@@ -134,7 +134,8 @@ internal static class IkeAuth
         var ourId = certs is null ? IdentificationPayload.FromText(PayloadType.IDr, o.LocalIdentity) : certs.Credential.Identity(PayloadType.IDr, o.LocalIdentity);
         if (request.FindId(PayloadType.IDr) is { } wanted && !wanted.SameIdentity(ourId))
         {
-            return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"{idi.ToText()} wants to talk to {wanted.Describe()}, not us ({ourId.Describe()})"));
+            string detail = $"{idi.ToText()} wants to talk to {wanted.Describe()}, not us ({ourId.Describe()})";
+            return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, detail));
         }
         if (peer.RequireMpsaVendorId && !ctx.PeerSupportsMpsa)
         {

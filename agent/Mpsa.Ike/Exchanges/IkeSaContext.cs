@@ -47,7 +47,8 @@ internal sealed class IkeSaContext : IDisposable
     /// <summary>The peer's authenticated identity as text (<see cref="IdentificationPayload.ToText"/>: safe to log).</summary>
     public string PeerIdentity { get; set; } = "";
 
-    /// <summary>The peer's authenticated ID payload: what to look the peer up by (<see cref="IdentificationPayload.MatchKey"/>).</summary>
+    /// <summary>The peer's authenticated ID payload: what to find the peer by
+    /// (<see cref="IdentificationPayload.MatchKey"/>).</summary>
     public IdentificationPayload? PeerId { get; set; }
     public bool PeerSupportsMpsa { get; set; }
 

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Formats.Asn1;
 using System.Globalization;
 using System.Text;
+using ParsedAttribute = (string Oid, string? Text, byte[]? Raw);
 
 namespace Mpsa.Ike.Wire;
 
@@ -23,7 +24,8 @@ public static class DistinguishedName
         ("dnQualifier", "2.5.4.46"), ("pseudonym", "2.5.4.65"), ("postalCode", "2.5.4.17"),
     ];
 
-    private static readonly Dictionary<string, string> NameOf = Types.ToDictionary(t => t.Oid, t => t.Name, StringComparer.Ordinal);
+    private static readonly Dictionary<string, string> NameOf =
+        Types.ToDictionary(t => t.Oid, t => t.Name, StringComparer.Ordinal);
 
     private static readonly Dictionary<string, string> OidOf = new(
         Types.Select(t => KeyValuePair.Create(t.Name, t.Oid)).Append(KeyValuePair.Create("emailAddress", "1.2.840.113549.1.9.1")),
@@ -31,9 +33,11 @@ public static class DistinguishedName
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
-    private static readonly UTF32Encoding Utf32BigEndian = new(bigEndian: true, byteOrderMark: false, throwOnInvalidCharacters: true);
+    private static readonly UTF32Encoding Utf32BigEndian =
+        new(bigEndian: true, byteOrderMark: false, throwOnInvalidCharacters: true);
 
-    /// <summary>One AttributeTypeAndValue: its type, its value as text when that is a valid character string, and the value's DER.</summary>
+    /// <summary>One AttributeTypeAndValue: its type, its value as text when that is a valid character string, and the
+    /// value's DER.</summary>
     private sealed record Attribute(string Oid, string? Text, byte[] Encoded);
 
     /// <summary>The DN as text, or null when the DER is not a Name.</summary>
@@ -106,8 +110,8 @@ public static class DistinguishedName
     public static bool TryParse(string text, [NotNullWhen(true)] out byte[]? der, [NotNullWhen(false)] out string? problem)
     {
         der = null;
-        var rdns = new List<List<(string Oid, string? Text, byte[]? Raw)>>();
-        var rdn = new List<(string Oid, string? Text, byte[]? Raw)>();
+        var rdns = new List<List<ParsedAttribute>>();
+        var rdn = new List<ParsedAttribute>();
         int i = 0;
         while (true)
         {
@@ -270,7 +274,8 @@ public static class DistinguishedName
 
     /// <summary>For printing only: a character string with characters its type forbids (a PrintableString with '_'
     /// is common), read as UTF-8.</summary>
-    private static string? LenientText(byte[] encoded) => CharacterStringTag(encoded) is null ? null : Encoding.UTF8.GetString(Contents(encoded));
+    private static string? LenientText(byte[] encoded) =>
+        CharacterStringTag(encoded) is null ? null : Encoding.UTF8.GetString(Contents(encoded));
 
     /// <summary>The contents octets of a primitive value (its tag and length read already, so they are well formed).</summary>
     private static ReadOnlySpan<byte> Contents(byte[] encoded)
@@ -282,11 +287,11 @@ public static class DistinguishedName
     private static Asn1Tag? CharacterStringTag(byte[] encoded)
     {
         var tag = Asn1Tag.Decode(encoded, out _);
-        return tag.TagClass == TagClass.Universal && !tag.IsConstructed && (UniversalTagNumber)tag.TagValue is UniversalTagNumber.UTF8String
-            or UniversalTagNumber.PrintableString or UniversalTagNumber.IA5String or UniversalTagNumber.BMPString
-            or UniversalTagNumber.VisibleString or UniversalTagNumber.NumericString or UniversalTagNumber.T61String
-            or UniversalTagNumber.UniversalString
-            ? tag : null;
+        bool isString = tag.TagClass == TagClass.Universal && !tag.IsConstructed && (UniversalTagNumber)tag.TagValue
+            is UniversalTagNumber.UTF8String or UniversalTagNumber.PrintableString or UniversalTagNumber.IA5String
+            or UniversalTagNumber.BMPString or UniversalTagNumber.VisibleString or UniversalTagNumber.NumericString
+            or UniversalTagNumber.T61String or UniversalTagNumber.UniversalString;
+        return isString ? tag : null;
     }
 
     /// <summary>RFC 4514 §2.4: the specials and a leading '#' or blank, a trailing blank; and, as hex pairs of their UTF-8,
@@ -296,7 +301,8 @@ public static class DistinguishedName
         for (int i = 0; i < value.Length; i++)
         {
             char c = value[i];
-            if (c is '"' or '+' or ',' or ';' or '<' or '>' or '\\' || (i == 0 && c is '#' or ' ') || (i == value.Length - 1 && c == ' '))
+            bool special = c is '"' or '+' or ',' or ';' or '<' or '>' or '\\';
+            if (special || (i == 0 && c is '#' or ' ') || (i == value.Length - 1 && c == ' '))
             {
                 text.Append('\\').Append(c);
             }
@@ -318,7 +324,8 @@ public static class DistinguishedName
         }
     }
 
-    private static bool TryParseAttribute(string text, ref int i, out (string Oid, string? Text, byte[]? Raw) attribute, [NotNullWhen(false)] out string? problem)
+    private static bool TryParseAttribute(string text, ref int i, out ParsedAttribute attribute,
+        [NotNullWhen(false)] out string? problem)
     {
         attribute = default;
         int eq = text.IndexOf('=', i);
@@ -336,7 +343,8 @@ public static class DistinguishedName
         {
             if (!IsDottedOid(type))
             {
-                problem = $"unknown attribute type '{type}' (known: {string.Join(", ", Types.Select(t => t.Name))}; or a dotted OID)";
+                string known = string.Join(", ", Types.Select(t => t.Name));
+                problem = $"unknown attribute type '{type}' (known: {known}; or a dotted OID)";
                 return false;
             }
             oid = type;
@@ -410,7 +418,8 @@ public static class DistinguishedName
         return true;
     }
 
-    /// <summary>RFC 4514 §3 <c>pair</c>: a backslash and one of the specials, a blank, '#', '=' or itself; or two hex digits (one byte of UTF-8).</summary>
+    /// <summary>RFC 4514 §3 <c>pair</c>: a backslash and one of the specials, a blank, '#', '=' or itself; or two hex
+    /// digits (one byte of UTF-8).</summary>
     private static bool TryUnescape(string text, ref int i, List<byte> bytes, [NotNullWhen(false)] out string? problem)
     {
         if (i + 2 < text.Length && Uri.IsHexDigit(text[i + 1]) && Uri.IsHexDigit(text[i + 2]))
@@ -432,7 +441,8 @@ public static class DistinguishedName
     }
 
     /// <summary>RFC 4514 §2.4 <c>#hexstring</c>: the value's BER, one whole element.</summary>
-    private static bool TryParseHexValue(string text, ref int i, string oid, out (string Oid, string? Text, byte[]? Raw) attribute, [NotNullWhen(false)] out string? problem)
+    private static bool TryParseHexValue(string text, ref int i, string oid, out ParsedAttribute attribute,
+        [NotNullWhen(false)] out string? problem)
     {
         attribute = default;
         int start = ++i;
@@ -467,7 +477,9 @@ public static class DistinguishedName
     };
 
     /// <summary>X.680 §41.4 PrintableString: letters, digits, space and <c>'()+,-./:=?</c>.</summary>
-    private static bool IsPrintableStringChar(char c) => char.IsAsciiLetterOrDigit(c) || c is ' ' or '\'' or '(' or ')' or '+' or ',' or '-' or '.' or '/' or ':' or '=' or '?';
+    private static bool IsPrintableStringChar(char c) =>
+        char.IsAsciiLetterOrDigit(c) || c is ' ' or '\'' or '(' or ')' or '+' or ',' or '-' or '.' or '/' or ':' or '='
+            or '?';
 
     /// <summary>X.660 arcs: the first 0, 1 or 2; under 0 and 1 the second below 40.</summary>
     private static bool IsDottedOid(string text)
