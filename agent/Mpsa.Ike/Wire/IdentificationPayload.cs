@@ -55,13 +55,15 @@ public sealed record IdentificationPayload(PayloadType Type, IdType IdType, byte
         ["keyid"] = IdType.ID_KEY_ID,
     };
 
-    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+    private static readonly System.Buffers.SearchValues<char> HexDigits =
+        System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
     /// <summary>What an identity may look like, for error messages.</summary>
-    public const string TextSyntax = "an FQDN, user@fqdn, IP address, DN (C=CH, O=Example, CN=name), keyid:TEXT or keyid:#HEX, "
-        + "or the type named: fqdn:, email:, ipv4:, ipv6:, asn1dn:";
+    public const string TextSyntax = "an FQDN, user@fqdn, IP address, DN (C=CH, O=Example, CN=name), keyid:TEXT or "
+        + "keyid:#HEX, or the type named: fqdn:, email:, ipv4:, ipv6:, asn1dn:";
 
-    /// <summary>Builds the ID for a text identity (see <see cref="TryFromText"/>); throws <see cref="ArgumentException"/> for a bad one.</summary>
+    /// <summary>Builds the ID for a text identity (see <see cref="TryFromText"/>); throws <see cref="ArgumentException"/>
+    /// for a bad one.</summary>
     public static IdentificationPayload FromText(PayloadType type, string identity) =>
         TryFromText(type, identity, out var id, out var problem) ? id : throw new ArgumentException(problem, nameof(identity));
 
@@ -90,7 +92,8 @@ public sealed record IdentificationPayload(PayloadType Type, IdType IdType, byte
             case IdType.ID_IPV4_ADDR or IdType.ID_IPV6_ADDR:
                 var family = idType == IdType.ID_IPV4_ADDR ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
                 data = IPAddress.TryParse(value, out var ip) && ip.AddressFamily == family ? ip.GetAddressBytes() : null;
-                problem = data is null ? $"'{value}' is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address" : null;
+                string version = family == AddressFamily.InterNetwork ? "IPv4" : "IPv6";
+                problem = data is null ? $"'{value}' is not an {version} address" : null;
                 break;
             case IdType.ID_DER_ASN1_DN:
                 if (!DistinguishedName.TryParse(value, out data, out var why))
@@ -128,10 +131,11 @@ public sealed record IdentificationPayload(PayloadType Type, IdType IdType, byte
         string value = Value();
         return IdType switch
         {
-            IdType.ID_FQDN when Infer(value) != IdType.ID_FQDN => PeerText.Escape("fqdn:" + value),
-            IdType.ID_RFC822_ADDR when Infer(value) != IdType.ID_RFC822_ADDR => PeerText.Escape("email:" + value),
+            IdType.ID_FQDN when ReadsAs(value) != IdType.ID_FQDN => PeerText.Escape("fqdn:" + value),
+            IdType.ID_RFC822_ADDR when ReadsAs(value) != IdType.ID_RFC822_ADDR => PeerText.Escape("email:" + value),
             IdType.ID_KEY_ID => "keyid:" + PeerText.Escape(value),
-            IdType.ID_IPV4_ADDR or IdType.ID_IPV6_ADDR or IdType.ID_FQDN or IdType.ID_RFC822_ADDR or IdType.ID_DER_ASN1_DN => PeerText.Escape(value),
+            IdType.ID_IPV4_ADDR or IdType.ID_IPV6_ADDR or IdType.ID_FQDN or IdType.ID_RFC822_ADDR or IdType.ID_DER_ASN1_DN =>
+                PeerText.Escape(value),
             _ => $"{IdType}:{value}",
         };
     }
@@ -163,6 +167,13 @@ public sealed record IdentificationPayload(PayloadType Type, IdType IdType, byte
 
     /// <summary>Same identity, whichever of IDi/IDr carries it: type and value (<see cref="MatchKey"/>).</summary>
     public bool SameIdentity(IdentificationPayload other) => MatchKey() == other.MatchKey();
+
+    /// <summary>The type <see cref="TryFromText"/> reads <paramref name="text"/> as: its prefix's, or what it looks like.</summary>
+    private static IdType ReadsAs(string text)
+    {
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && Prefixes.TryGetValue(text[..colon], out var named) ? named : Infer(text);
+    }
 
     /// <summary>The type <see cref="TryFromText"/> gives a value without a prefix.</summary>
     private static IdType Infer(string value) =>

@@ -20,6 +20,8 @@ public class IdentificationPayloadTests
     [TestCase("ipv6:2001:db8::1", IdType.ID_IPV6_ADDR, "2001:db8::1")]
     [TestCase("asn1dn:CN=controller", IdType.ID_DER_ASN1_DN, "CN=controller")]
     [TestCase("keyid:#00ff10", IdType.ID_KEY_ID, "keyid:#00ff10")]
+    [TestCase("fqdn:keyid:x", IdType.ID_FQDN, "fqdn:keyid:x")]
+    [TestCase("email:fqdn:x@y", IdType.ID_RFC822_ADDR, "email:fqdn:x@y")]
     public void ReadsTheTypeFromTheTextAndWritesTextThatReadsBackTheSame(string text, IdType type, string printed)
     {
         var id = Id(text);
