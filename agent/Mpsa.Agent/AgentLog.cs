@@ -7,7 +7,11 @@ using Mpsa.Ike.Wire;
 
 namespace Mpsa.Agent;
 
-/// <summary>Every log line of the agent. EventIds: 1xx transport, 2xx IKE, 3xx kernel, 4xx config, 5xx group SAs. Never keys.</summary>
+/// <summary>
+/// Every log line of the agent. EventIds: 1xx transport, 2xx IKE, 3xx kernel, 4xx config, 5xx group SAs. Never keys.
+/// Text the controller (or whoever sends to us) chose goes out through a public method that escapes it
+/// (<see cref="PeerText"/>) before the generated <c>...Line</c> method formats it, so no peer can break or forge a line.
+/// </summary>
 internal static partial class AgentLog
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Critical, Message = "cannot open the IKE socket {Endpoint}: {Error}")]
@@ -16,20 +20,52 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "no NAT traversal: cannot open {Endpoint} ({Error}); behind a NAT the controller will not be reached")]
     public static partial void NoNatTraversal(this ILogger logger, IPEndPoint endpoint, string error);
 
+    public static void Dropped(this ILogger logger, IPEndPoint from, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.DroppedLine(from, PeerText.Escape(reason));
+        }
+    }
+
     [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "dropped datagram from {From}: {Reason}")]
-    public static partial void Dropped(this ILogger logger, IPEndPoint from, string reason);
+    private static partial void DroppedLine(this ILogger logger, IPEndPoint from, string reason);
+
+    public static void Connecting(this ILogger logger, IPEndPoint controller, string identity)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.ConnectingLine(controller, PeerText.Escape(identity));
+        }
+    }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "connecting to controller {Controller} as {Identity}")]
-    public static partial void Connecting(this ILogger logger, IPEndPoint controller, string identity);
+    private static partial void ConnectingLine(this ILogger logger, IPEndPoint controller, string identity);
+
+    public static void Connected(this ILogger logger, IkeSpi spiI, IkeSpi spiR, string identity, IPEndPoint controller, IkeSuite suite)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.ConnectedLine(spiI, spiR, PeerText.Escape(identity), controller, suite);
+        }
+    }
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "IKE SA {SpiI}/{SpiR} with controller {Identity} at {Controller} established, {Suite}")]
-    public static partial void Connected(this ILogger logger, IkeSpi spiI, IkeSpi spiR, string identity, IPEndPoint controller, IkeSuite suite);
+    private static partial void ConnectedLine(this ILogger logger, IkeSpi spiI, IkeSpi spiR, string identity, IPEndPoint controller, IkeSuite suite);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "controller {Controller} did not send the MPSA Vendor ID: its group SAs will be refused unless require_vendor_id = no")]
     public static partial void NoMpsaVendorId(this ILogger logger, IPEndPoint controller);
 
+    public static void Disconnected(this ILogger logger, PeerGoneReason reason, string detail, int attempt, long delay)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.DisconnectedLine(reason, PeerText.Escape(detail), attempt, delay);
+        }
+    }
+
     [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "controller connection lost ({Reason}: {Detail}); retry {Attempt} in {Delay} ms, group SAs stay until their lifetime ends")]
-    public static partial void Disconnected(this ILogger logger, PeerGoneReason reason, string detail, int attempt, long delay);
+    private static partial void DisconnectedLine(this ILogger logger, PeerGoneReason reason, string detail, int attempt, long delay);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "{ChildSa} with the controller negotiated")]
     public static partial void ChildSaUp(this ILogger logger, ChildSa childSa);
@@ -40,8 +76,16 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "the controller deleted {Count} CHILD_SA(s); the IKE SA stays up")]
     public static partial void ChildSaDeletedByPeer(this ILogger logger, int count);
 
+    public static void MpsaMalformed(this ILogger logger, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.MpsaMalformedLine(PeerText.Escape(reason));
+        }
+    }
+
     [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "malformed MPSA_PUT refused: {Reason}")]
-    public static partial void MpsaMalformed(this ILogger logger, string reason);
+    private static partial void MpsaMalformedLine(this ILogger logger, string reason);
 
     [LoggerMessage(EventId = 207, Level = LogLevel.Debug, Message = "controller answered the liveness check")]
     public static partial void Alive(this ILogger logger);
@@ -91,12 +135,28 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "group SA {Spi} {Outcome}: {Put}")]
     public static partial void GroupSaAccepted(this ILogger logger, EspSpi spi, string outcome, MpsaPut put);
 
+    public static void GroupSaRejected(this ILogger logger, EspSpi spi, NotifyType notify, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.GroupSaRejectedLine(spi, notify, PeerText.Escape(reason));
+        }
+    }
+
     [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "group SA {Spi} refused ({Notify} to the controller), keeping what is installed: {Reason}")]
-    public static partial void GroupSaRejected(this ILogger logger, EspSpi spi, NotifyType notify, string reason);
+    private static partial void GroupSaRejectedLine(this ILogger logger, EspSpi spi, NotifyType notify, string reason);
 
     [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "group SA {Spi} failed after it was accepted ({Notify} reported to the controller): {Reason}")]
     public static partial void GroupSaFailed(this ILogger logger, EspSpi spi, NotifyType notify, string reason);
 
+    public static void GroupSaWarning(this ILogger logger, EspSpi spi, string warning)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.GroupSaWarningLine(spi, PeerText.Escape(warning));
+        }
+    }
+
     [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "group SA {Spi}: {Warning}")]
-    public static partial void GroupSaWarning(this ILogger logger, EspSpi spi, string warning);
+    private static partial void GroupSaWarningLine(this ILogger logger, EspSpi spi, string warning);
 }

@@ -52,6 +52,7 @@ internal static class SelfCheck
         {
             Proposals = [IkeSuite.Default],
             LocalIdentity = "cpe.self-check",
+            RemoteIdentity = "controller.self-check",
             Psk = psk,
             ChildProposals = [esp],
             LocalSelectors = [TrafficSelector.ForHost(cpe.Address)],

@@ -8,8 +8,9 @@ namespace Mpsa.Hosting;
 /// <summary>
 /// Certificate authentication keys, the same in both daemons: <c>certificate</c> (ours, PEM or DER; a PEM file may
 /// carry the intermediates after it), <c>private_key</c> (PEM, unencrypted, mode 0600), <c>ca</c> (trusted CAs, PEM or
-/// DER, comma-separated paths), <c>crl</c> (optional CRLs of those CAs, PEM or DER) and <c>rsa_pss</c> (sign with
-/// RSASSA-PSS). Relative paths are relative to the configuration file. Everything here loads libssl.
+/// DER, comma-separated paths), <c>crl</c> (optional CRLs of those CAs, PEM or DER; each needs a nextUpdate, and past
+/// it the CA's certificates are refused until a current CRL is loaded) and <c>rsa_pss</c> (sign with RSASSA-PSS).
+/// Relative paths are relative to the configuration file. Everything here loads libssl.
 /// </summary>
 internal static class CertificateConfig
 {
@@ -22,7 +23,8 @@ internal static class CertificateConfig
         return Keys.Any(section.Has);
     }
 
-    public static CertificateAuth? Read(ConfigSection section)
+    /// <param name="warn">Gets a CRL that is already past its nextUpdate (it loads; the peers it covers are refused).</param>
+    public static CertificateAuth? Read(ConfigSection section, Action<ConfigError> warn)
     {
         string certificatePath = Resolve(section, section.String("certificate"));
         string keyPath = Resolve(section, section.String("private_key"));
@@ -52,7 +54,7 @@ internal static class CertificateConfig
         foreach (string p in crlPaths)
         {
             string path = Resolve(section, p);
-            if (LoadCrl(section, path, authorities) is { } crl)
+            if (LoadCrl(section, path, authorities, warn) is { } crl)
             {
                 crls.Add(crl.List);
                 source.Append(crl.Hash).Append(' ');
@@ -158,7 +160,8 @@ internal static class CertificateConfig
         return null;
     }
 
-    private static (RevocationList List, string Hash)? LoadCrl(ConfigSection section, string path, IReadOnlyList<X509Certificate2> authorities)
+    private static (RevocationList List, string Hash)? LoadCrl(ConfigSection section, string path,
+        IReadOnlyList<X509Certificate2> authorities, Action<ConfigError> warn)
     {
         try
         {
@@ -173,11 +176,23 @@ internal static class CertificateConfig
                 }
                 bytes = Convert.FromBase64String(pem[fields.Base64Data]);
             }
-            var crl = RevocationList.Parse(bytes);
+            var crl = RevocationList.Parse(bytes, path);
+            string issuer = Mpsa.Ike.Wire.DistinguishedName.FormatOrHex(crl.IssuerName);
             if (!authorities.Any(crl.IsSignedBy))
             {
-                section.Report("crl", $"{path}: not signed by a configured CA (issuer '{Mpsa.Ike.Wire.DistinguishedName.FormatOrHex(crl.IssuerName)}')");
+                section.Report("crl", $"{path}: not signed by a configured CA (issuer '{issuer}')");
                 return null;
+            }
+            if (crl.NextUpdate is null)
+            {
+                section.Report("crl",
+                    $"{path}: no nextUpdate, so it would never be out of date (RFC 5280 §5.1.2.5 requires one)");
+                return null;
+            }
+            if (!crl.IsCurrentAt(DateTimeOffset.UtcNow))
+            {
+                warn(new ConfigError(path, 0, $"CRL of '{issuer}' is {CertificateTrust.Expiry(crl)}: the certificates it covers are "
+                    + "refused until a current CRL is loaded"));
             }
             return (crl, Convert.ToHexStringLower(SHA256.HashData(bytes)));
         }

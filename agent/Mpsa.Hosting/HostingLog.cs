@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Mpsa.Ike.Wire;
 
 namespace Mpsa.Hosting;
 
 /// <summary>
 /// Log messages of the hosting layer, with stable EventIds inside the daemons' areas: 15x UDP transport
-/// (1xx), 45x secret and config files (4xx), 6xx process (signals, driver loop), 7xx control socket.
+/// (1xx), 45x secret and config files (4xx), 6xx process (signals, driver loop), 7xx control socket. What a control
+/// client sent is escaped (<see cref="PeerText"/>) before the generated <c>...Line</c> method formats it.
 /// </summary>
 internal static partial class HostingLog
 {
@@ -37,14 +39,38 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "removed stale control socket {Path}")]
     public static partial void ControlStaleRemoved(this ILogger logger, string path);
 
+    public static void ControlRequest(this ILogger logger, string command)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.ControlRequestLine(PeerText.Escape(command));
+        }
+    }
+
     [LoggerMessage(EventId = 702, Level = LogLevel.Debug, Message = "control request '{Command}'")]
-    public static partial void ControlRequest(this ILogger logger, string command);
+    private static partial void ControlRequestLine(this ILogger logger, string command);
+
+    public static void ControlRejected(this ILogger logger, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.ControlRejectedLine(PeerText.Escape(reason));
+        }
+    }
 
     [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "control request rejected: {Reason}")]
-    public static partial void ControlRejected(this ILogger logger, string reason);
+    private static partial void ControlRejectedLine(this ILogger logger, string reason);
+
+    public static void ControlCommandFailed(this ILogger logger, Exception exception, string command)
+    {
+        if (logger.IsEnabled(LogLevel.Error))
+        {
+            logger.ControlCommandFailedLine(exception, PeerText.Escape(command));
+        }
+    }
 
     [LoggerMessage(EventId = 704, Level = LogLevel.Error, Message = "control command '{Command}' failed")]
-    public static partial void ControlCommandFailed(this ILogger logger, Exception exception, string command);
+    private static partial void ControlCommandFailedLine(this ILogger logger, Exception exception, string command);
 
     [LoggerMessage(EventId = 705, Level = LogLevel.Debug, Message = "control connection ended early: {Error}")]
     public static partial void ControlConnectionError(this ILogger logger, string error);

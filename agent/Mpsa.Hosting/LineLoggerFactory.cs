@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Mpsa.Ike.Wire;
 
 namespace Mpsa.Hosting;
 
@@ -8,7 +9,8 @@ namespace Mpsa.Hosting;
 /// The daemons' loggers: one line per message on stderr, written synchronously under a lock, in the format of
 /// Microsoft.Extensions.Logging's simple console formatter (<c>info: category[event] message</c>, an exception on the
 /// same line). It replaces Logging.Console, whose queue, writer thread, options and formatter machinery cost the
-/// agent several MB of RSS on a router; what it wrote stays byte for byte the same.
+/// agent several MB of RSS on a router; what it wrote stays byte for byte the same. A message is one line whatever it
+/// holds: control characters that escaped the log methods' own escaping become visible escapes here (<see cref="PeerText"/>).
 /// </summary>
 internal sealed class LineLoggerFactory(LogLevel minimum, bool timestamps, bool colour, TextWriter output) : ILoggerFactory
 {
@@ -29,10 +31,10 @@ internal sealed class LineLoggerFactory(LogLevel minimum, bool timestamps, bool 
             line.Append(DateTime.UtcNow.ToString(LogSetup.TimestampFormat, CultureInfo.InvariantCulture));
         }
         line.Append(colour ? Coloured(level) : Name(level)).Append(": ").Append(category)
-            .Append('[').Append(eventId.ToString(CultureInfo.InvariantCulture)).Append("] ").Append(message);
+            .Append('[').Append(eventId.ToString(CultureInfo.InvariantCulture)).Append("] ").Append(PeerText.Escape(message));
         if (exception is not null)
         {
-            line.Append(' ').Append(exception.ToString().ReplaceLineEndings(" "));
+            line.Append(' ').Append(PeerText.Escape(exception.ToString().ReplaceLineEndings(" ")));
         }
         line.Append('\n');
         lock (_write)

@@ -1,4 +1,5 @@
 using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
 
 namespace Mpsa.Hosting;
 
@@ -10,6 +11,14 @@ internal static class ProtocolConfig
 
     public static ValueParser<EspSuite> EspProposal { get; } = new($"an ESP proposal ({SuiteNames.EspSyntax})",
         static (string text, out EspSuite value, out string? problem) => SuiteNames.TryParseEsp(text, out value, out problem));
+
+    /// <summary>An IKE identity as <see cref="IdentificationPayload.TryFromText"/> reads it; the text is kept as written.</summary>
+    public static ValueParser<string> Identity { get; } = new(IdentificationPayload.TextSyntax,
+        static (string text, out string value, out string? problem) =>
+        {
+            value = text;
+            return IdentificationPayload.TryFromText(PayloadType.IDi, text, out _, out problem);
+        });
 
     /// <summary>
     /// `psk = ...` or `psk_file = PATH`, exactly one. A file readable by group or others gets a warning

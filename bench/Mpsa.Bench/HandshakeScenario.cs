@@ -8,7 +8,8 @@ namespace Mpsa.Bench;
 
 /// <summary>
 /// `handshake`: N setups (IKE_SA_INIT + IKE_AUTH with a CHILD_SA, + the first MPSA_PUT with --wait-mpsa yes), at most
-/// --concurrency in flight, against whatever responder listens at --target; prints setups/s and latency percentiles.
+/// --concurrency in flight, against whatever responder listens at --target with identity --responder-id (default
+/// controller.bench, every CPE's IDr); prints setups/s and latency percentiles.
 /// </summary>
 internal static class HandshakeScenario
 {
@@ -51,7 +52,7 @@ internal static class HandshakeScenario
         }
         var local = SourceAddressFor(target);
         return new LoadPlan(target, ike, esp, SecretBytes.CopyFrom(System.Text.Encoding.UTF8.GetBytes(a.String("psk", "mpsa-bench-psk-0123456789"))),
-            a.String("ids", "cpe{i}.bench"), a.Flag("wait-mpsa"),
+            a.String("ids", "cpe{i}.bench"), a.String("responder-id", "controller.bench"), a.Flag("wait-mpsa"),
             [TrafficSelector.ForHost(local)], [TrafficSelector.ForHost(target.Address)]);
     }
 

@@ -10,6 +10,7 @@ internal sealed record LoadPlan(
     EspSuite Esp,
     SecretBytes Psk,
     string IdentityFormat,
+    string ResponderIdentity,
     bool WaitForMpsa,
     IReadOnlyList<TrafficSelector> LocalSelectors,
     IReadOnlyList<TrafficSelector> RemoteSelectors)

@@ -268,6 +268,7 @@ internal sealed class LoadShard : IDisposable
             Proposals = [_plan.Ike],
             ChildProposals = [_plan.Esp],
             LocalIdentity = cpe.Identity,
+            RemoteIdentity = _plan.ResponderIdentity,
             Psk = _plan.Psk,
             LocalSelectors = _plan.LocalSelectors,
             RemoteSelectors = _plan.RemoteSelectors,

@@ -32,7 +32,7 @@ internal static class ControllerConfigFile
     {
         var c = config.Section("controller", required: true);
         var settings = new ControllerSettings(
-            c.String("identity"),
+            c.Required("identity", ProtocolConfig.Identity),
             c.Optional("listen", ConfigValues.List(ConfigValues.Endpoint(defaultPort: 500)), [new IPEndPoint(IPAddress.Any, 500)]),
             c.Optional("proposals", ConfigValues.List(ProtocolConfig.IkeProposal), [IkeSuite.Default]),
             c.Optional("esp_proposals", ConfigValues.List(ProtocolConfig.EspProposal),
@@ -44,7 +44,7 @@ internal static class ControllerConfigFile
             c.Int("cookie_threshold", 0, 1_000_000, 100),
             c.Bool("install_child_sa", true))
         {
-            Certificates = CertificateConfig.IsSet(c) ? CertificateConfig.Read(c) : null,
+            Certificates = CertificateConfig.IsSet(c) ? CertificateConfig.Read(c, warn) : null,
         };
         CertificateConfig.CheckIdentity(c, settings.Certificates, settings.Identity);
         var members = ReadMembers(config, settings.Groups, warn, CertificateConfig.IsSet(c));
@@ -111,9 +111,8 @@ internal static class ControllerConfigFile
         return groups;
     }
 
-    /// <summary>The key a member is found by: its identity as the ID payload prints it (a DN in DER order).</summary>
-    public static string IdentityKey(string identity) =>
-        DistinguishedName.Normalize(identity) ?? IdentificationPayload.FromText(PayloadType.IDi, identity).ToText();
+    /// <summary>The key a member is found by: the type and value of its ID (<see cref="IdentificationPayload.MatchKey"/>).</summary>
+    public static string IdentityKey(string identity) => IdentificationPayload.FromText(PayloadType.IDi, identity).MatchKey();
 
     private static List<MemberConfig> ReadMembers(ConfigReader config, IReadOnlyDictionary<string, GroupConfig> groups, Action<ConfigError> warn, bool certificates)
     {
@@ -121,7 +120,7 @@ internal static class ControllerConfigFile
         var identities = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var m in config.Sections("member"))
         {
-            string identity = m.String("identity");
+            string identity = m.Required("identity", ProtocolConfig.Identity);
             string group = m.String("group");
             if (group is not null && !groups.ContainsKey(group))
             {

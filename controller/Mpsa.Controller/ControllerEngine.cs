@@ -46,7 +46,7 @@ internal sealed partial class ControllerEngine : IDisposable
             Proposals = settings.IkeProposals,
             ChildProposals = settings.ChildProposals,
             LocalIdentity = settings.Identity,
-            FindPeer = id => _members.TryGetValue(id.ToText(), out var m) ? m.Policy : null,
+            FindPeer = id => _members.TryGetValue(id.MatchKey(), out var m) ? m.Policy : null,
             CookieThreshold = settings.CookieThreshold,
             Limits = settings.Limits,
             Certificates = () => Settings.Certificates,
@@ -147,7 +147,7 @@ internal sealed partial class ControllerEngine : IDisposable
     {
         switch (e)
         {
-            case IkeSaEstablished up when _members.TryGetValue(up.PeerIdentity, out var m):
+            case IkeSaEstablished { PeerId: { } id } up when _members.TryGetValue(id.MatchKey(), out var m):
                 // A member that comes back (a restart, a crash) replaces its older IKE SAs (RFC 7296 §2.4, INITIAL_CONTACT).
                 if (_sessionOfMember.TryGetValue(m.Member.Name, out var older) && _sessions.Remove(older))
                 {
@@ -204,7 +204,7 @@ internal sealed partial class ControllerEngine : IDisposable
             _retrying.Remove(gone.SpiR);
             if (gone.Reason is PeerGoneReason.AuthenticationFailed or PeerGoneReason.Refused)
             {
-                _log.PeerRefused(gone.Peer, gone.Detail);
+                _limitLog.Refused(gone.Peer, gone.Detail, now);
             }
             return;
         }

@@ -6,7 +6,11 @@ using Mpsa.Ike.Wire;
 
 namespace Mpsa.Controller;
 
-/// <summary>Every log line of the controller. EventIds: 1xx transport, 2xx IKE, 4xx config, 5xx groups and rekey. Never keys.</summary>
+/// <summary>
+/// Every log line of the controller. EventIds: 1xx transport, 2xx IKE, 4xx config, 5xx groups and rekey. Never keys.
+/// Text a peer chose (identities, certificate names, why it was refused) goes out through a public method that escapes
+/// it (<see cref="PeerText"/>) before the generated <c>...Line</c> method formats it, so no peer can break or forge a line.
+/// </summary>
 internal static partial class ControllerLog
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "listening on {Endpoint}")]
@@ -18,11 +22,27 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "{Warning}")]
     public static partial void ConfigWarning(this ILogger logger, ConfigError warning);
 
+    public static void Dropped(this ILogger logger, IPEndPoint from, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.DroppedLine(from, PeerText.Escape(reason));
+        }
+    }
+
     [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "dropped datagram from {From}: {Reason}")]
-    public static partial void Dropped(this ILogger logger, IPEndPoint from, string reason);
+    private static partial void DroppedLine(this ILogger logger, IPEndPoint from, string reason);
+
+    public static void LimitReached(this ILogger logger, string limit, IPEndPoint from, string detail, long suppressed)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.LimitReachedLine(limit, from, PeerText.Escape(detail), suppressed);
+        }
+    }
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "limit {Limit} reached: dropped a datagram from {From} ({Detail}); {Suppressed} more dropped since the last such line")]
-    public static partial void LimitReached(this ILogger logger, string limit, IPEndPoint from, string detail, long suppressed);
+    private static partial void LimitReachedLine(this ILogger logger, string limit, IPEndPoint from, string detail, long suppressed);
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "receive queue full (max_pending_requests {Max}): dropped {Count} datagrams")]
     public static partial void QueueFull(this ILogger logger, int max, long count);
@@ -36,14 +56,51 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "member {Member} connected from {Address}, IKE SA {SpiI}/{SpiR} {Suite}")]
     public static partial void MemberConnected(this ILogger logger, string member, IPEndPoint address, IkeSpi spiI, IkeSpi spiR, Ike.Crypto.IkeSuite suite);
 
+    public static void MemberGone(this ILogger logger, string member, IPEndPoint address, PeerGoneReason reason, string detail)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.MemberGoneLine(member, address, reason, PeerText.Escape(detail));
+        }
+    }
+
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "member {Member} ({Address}) gone: {Reason}, {Detail}")]
-    public static partial void MemberGone(this ILogger logger, string member, IPEndPoint address, PeerGoneReason reason, string detail);
+    private static partial void MemberGoneLine(this ILogger logger, string member, IPEndPoint address, PeerGoneReason reason, string detail);
+
+    public static void MemberCertificateRefused(this ILogger logger, string member, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.MemberCertificateRefusedLine(member, PeerText.Escape(reason));
+        }
+    }
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "member {Member}: its certificate no longer passes ({Reason}): deleting its IKE SA")]
-    public static partial void MemberCertificateRefused(this ILogger logger, string member, string reason);
+    private static partial void MemberCertificateRefusedLine(this ILogger logger, string member, string reason);
+
+    /// <summary>Through <see cref="LimitLog.Refused"/>: at most one line per address and interval.</summary>
+    public static void PeerRefused(this ILogger logger, IPEndPoint address, string detail)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.PeerRefusedLine(address, PeerText.Escape(detail));
+        }
+    }
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "peer {Address} refused: {Detail}")]
-    public static partial void PeerRefused(this ILogger logger, IPEndPoint address, string detail);
+    private static partial void PeerRefusedLine(this ILogger logger, IPEndPoint address, string detail);
+
+    public static void PeerRefusedAgain(this ILogger logger, IPEndPoint address, string detail, long suppressed, long seconds)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.PeerRefusedAgainLine(address, PeerText.Escape(detail), suppressed, seconds);
+        }
+    }
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning,
+        Message = "peer {Address} refused: {Detail} ({Suppressed} more refusals of its address not logged: one line per {Seconds} s)")]
+    private static partial void PeerRefusedAgainLine(this ILogger logger, IPEndPoint address, string detail, long suppressed, long seconds);
 
     // Debug: a member's connect is one info line (200), plus 302 when its CHILD_SA goes into the kernel (or a warning when
     // that fails); this second line per setup was a tenth of the controller's CPU in a handshake storm.
@@ -98,8 +155,16 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "group {Group}: {Count} members had not acknowledged SA {Spi} at ROLL1: {Members}")]
     public static partial void RekeyLate(this ILogger logger, string group, int count, EspSpi spi, string members);
 
+    public static void RekeyMissed(this ILogger logger, string group, string member, EspSpi spi, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.RekeyMissedLine(group, member, spi, PeerText.Escape(reason));
+        }
+    }
+
     [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "group {Group}: member {Member} did not acknowledge SA {Spi}: {Reason}")]
-    public static partial void RekeyMissed(this ILogger logger, string group, string member, EspSpi spi, string reason);
+    private static partial void RekeyMissedLine(this ILogger logger, string group, string member, EspSpi spi, string reason);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "kernel: {Operation}")]
     public static partial void KernelOperation(this ILogger logger, string operation);

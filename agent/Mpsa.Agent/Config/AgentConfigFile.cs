@@ -20,10 +20,10 @@ internal static class AgentConfigFile
         {
             agent.Report("retry_max", $"must not be shorter than retry_min ({ConfigValues.FormatDuration(retryMin)})");
         }
-        var certificates = ReadCertificates(agent);
-        CertificateConfig.CheckIdentity(agent, certificates, agent.String("identity", null));
+        var certificates = ReadCertificates(agent, warn);
+        CertificateConfig.CheckIdentity(agent, certificates, agent.Optional("identity", ProtocolConfig.Identity, null));
         return new AgentSettings(
-            agent.String("identity"),
+            agent.Required("identity", ProtocolConfig.Identity),
             certificates is null && !CertificateConfig.IsSet(agent) ? ProtocolConfig.ReadPsk(agent, warn) : null,
             agent.Address("local_address", null),
             agent.Port("local_port", 500),
@@ -31,7 +31,7 @@ internal static class AgentConfigFile
             agent.Optional("esp_proposals", ConfigValues.List(ProtocolConfig.EspProposal),
                 [new EspSuite(EncrId.ENCR_CHACHA20_POLY1305, 256, IntegId.NONE), new EspSuite(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128)]),
             new IPEndPoint(controller.Address("address") ?? IPAddress.None, controller.Port("port", 500)),
-            controller.String("identity", null),
+            controller.Required("identity", ProtocolConfig.Identity),
             agent.String("control_socket", "/run/mpsa/agent.sock")!,
             agent.OneOf("log_level", [.. LogSetup.LevelNames], "info"),
             agent.Optional("liveness_interval", ConfigValues.DurationBetween(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)), TimeSpan.FromSeconds(30)),
@@ -47,7 +47,7 @@ internal static class AgentConfigFile
     }
 
     /// <summary>certificate/private_key/ca instead of psk; they need libssl (the package's libopenssl3).</summary>
-    private static Mpsa.Ike.Certificates.CertificateAuth? ReadCertificates(ConfigSection agent)
+    private static Mpsa.Ike.Certificates.CertificateAuth? ReadCertificates(ConfigSection agent, Action<ConfigError> warn)
     {
         if (!CertificateConfig.IsSet(agent))
         {
@@ -62,6 +62,6 @@ internal static class AgentConfigFile
             agent.Report("certificate", "certificate authentication needs libssl (opkg install libopenssl3), which this system lacks");
             return null;
         }
-        return CertificateConfig.Read(agent);
+        return CertificateConfig.Read(agent, warn);
     }
 }

@@ -13,7 +13,7 @@ internal sealed record AgentSettings(
     IReadOnlyList<IkeSuite> Proposals,
     IReadOnlyList<EspSuite> EspProposals,
     IPEndPoint Controller,
-    string? ControllerIdentity,
+    string ControllerIdentity,
     string ControlSocket,
     string LogLevel,
     TimeSpan LivenessInterval,

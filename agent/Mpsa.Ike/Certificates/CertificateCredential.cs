@@ -19,12 +19,15 @@ public sealed class CertificateCredential(X509Certificate2 certificate, IReadOnl
 
     public SignatureKey KeyKind => PrivateKey is ECDsa ? SignatureKey.Ecdsa : SignatureKey.Rsa;
 
-    /// <summary>Our ID payload: ID_DER_ASN1_DN of the subject when <paramref name="identity"/> is that DN as text,
-    /// otherwise the identity as <see cref="IdentificationPayload.FromText"/> reads it (it must be a subjectAltName).</summary>
-    public IdentificationPayload Identity(PayloadType type, string identity) =>
-        DistinguishedName.Normalize(identity) is { } dn && dn == DistinguishedName.Format(Certificate.SubjectName.RawData)
+    /// <summary>Our ID payload: the identity as <see cref="IdentificationPayload.FromText"/> reads it (it must be a
+    /// subjectAltName), or, when it is a DN equal to our subject (RFC 5280 §7.1), the subject's own DER.</summary>
+    public IdentificationPayload Identity(PayloadType type, string identity)
+    {
+        var id = IdentificationPayload.FromText(type, identity);
+        return id.IdType == IdType.ID_DER_ASN1_DN && DistinguishedName.Equal(id.Data, Certificate.SubjectName.RawData)
             ? new IdentificationPayload(type, IdType.ID_DER_ASN1_DN, Certificate.SubjectName.RawData)
-            : IdentificationPayload.FromText(type, identity);
+            : id;
+    }
 
     /// <summary>CERT payloads: ours first, then the chain (RFC 7296 §3.6, encoding 4).</summary>
     public IEnumerable<CertificatePayload> CertificatePayloads() =>

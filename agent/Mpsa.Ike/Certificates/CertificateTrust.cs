@@ -6,7 +6,8 @@ namespace Mpsa.Ike.Certificates;
 
 /// <summary>
 /// What we trust: the configured CAs and their CRLs. Validates a peer's CERT payloads: the chain to a CA at a given
-/// time (RFC 5280 §6 through X509Chain, no downloads), key usage, revocation, and the IKE identity binding.
+/// time (RFC 5280 §6 through X509Chain, no downloads), key usage, revocation, and the IKE identity binding. A CA with a
+/// configured CRL needs a current one: when every CRL of the issuer is past its nextUpdate, what it issued is refused.
 /// </summary>
 public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities, IReadOnlyList<RevocationList> revocationLists) : IDisposable
 {
@@ -86,13 +87,25 @@ public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities
         {
             var cert = chain.ChainElements[i].Certificate;
             var issuer = chain.ChainElements[i + 1].Certificate;
-            if (RevocationLists.FirstOrDefault(crl => crl.IsSignedBy(issuer) && crl.IsRevoked(cert)) is not null)
+            var lists = RevocationLists.Where(crl => crl.IsSignedBy(issuer)).ToList();
+            if (lists.Any(crl => crl.IsRevoked(cert)))
             {
                 return $"certificate '{IdentityBinding.Subject(cert)}' (serial {cert.SerialNumber}) is revoked by the CRL of '{IdentityBinding.Subject(issuer)}'";
+            }
+            if (lists.Count > 0 && !lists.Any(crl => crl.IsCurrentAt(now)))
+            {
+                var stale = lists.MaxBy(crl => crl.NextUpdate ?? DateTimeOffset.MinValue)!;
+                return $"revocation of certificate '{IdentityBinding.Subject(cert)}' (serial {cert.SerialNumber}) unknown: "
+                    + $"CRL {PeerText.Escape(stale.Source)} of '{IdentityBinding.Subject(issuer)}' is {Expiry(stale)}; "
+                    + "refused until a current CRL is loaded";
             }
         }
         return id is null ? null : IdentityBinding.Check(id, leaf);
     }
+
+    /// <summary>How a CRL is out of date, for messages: <c>past its nextUpdate 2026-06-08 12:00:00Z</c>.</summary>
+    public static string Expiry(RevocationList crl) =>
+        crl.NextUpdate is { } next ? $"past its nextUpdate {next.ToUniversalTime():u}" : "without a nextUpdate";
 
     private static string ChainFailure(X509Chain chain, string subject)
     {

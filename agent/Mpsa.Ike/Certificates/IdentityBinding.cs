@@ -8,7 +8,7 @@ namespace Mpsa.Ike.Certificates;
 
 /// <summary>
 /// The IKE identity must be the certificate's (RFC 7296 §3.5, RFC 4945 §3.1): an FQDN, RFC822 address or IP address
-/// must be a subjectAltName of that type; a DN must be the subject.
+/// must be a subjectAltName of that type; a DN must be the subject (compared as RFC 5280 §7.1 says).
 /// </summary>
 public static class IdentityBinding
 {
@@ -19,8 +19,7 @@ public static class IdentityBinding
     {
         bool bound = id.IdType switch
         {
-            IdType.ID_DER_ASN1_DN => id.Data.AsSpan().SequenceEqual(certificate.SubjectName.RawData)
-                || DistinguishedName.Format(id.Data) is { } text && text == DistinguishedName.Format(certificate.SubjectName.RawData),
+            IdType.ID_DER_ASN1_DN => DistinguishedName.Equal(id.Data, certificate.SubjectName.RawData),
             IdType.ID_FQDN => Names(certificate, 2).Any(n => string.Equals(n, Encoding.UTF8.GetString(id.Data), StringComparison.OrdinalIgnoreCase)),
             IdType.ID_RFC822_ADDR => Names(certificate, 1).Any(n => string.Equals(n, Encoding.UTF8.GetString(id.Data), StringComparison.OrdinalIgnoreCase)),
             IdType.ID_IPV4_ADDR or IdType.ID_IPV6_ADDR => Names(certificate, 7).Any(n => n == new IPAddress(id.Data).ToString()),
@@ -31,8 +30,8 @@ public static class IdentityBinding
             return null;
         }
         var alt = Names(certificate, 1).Concat(Names(certificate, 2)).Concat(Names(certificate, 7)).ToList();
-        return $"identity {id.IdType} '{id.ToText()}' is not in the certificate of '{Subject(certificate)}' "
-            + $"(subjectAltName: {(alt.Count == 0 ? "none" : string.Join(", ", alt))})";
+        return $"identity {id.Describe()} is not in the certificate of '{Subject(certificate)}' "
+            + $"(subjectAltName: {(alt.Count == 0 ? "none" : string.Join(", ", alt.Select(PeerText.Escape)))})";
     }
 
     public static string Subject(X509Certificate2 certificate) => DistinguishedName.FormatOrHex(certificate.SubjectName.RawData);

@@ -21,8 +21,10 @@ public sealed class RevocationList
     private readonly byte[] _signatureAlgorithm;
     private readonly byte[] _signature;
 
-    private RevocationList(byte[] issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, HashSet<string> revoked, byte[] tbs, byte[] signatureAlgorithm, byte[] signature)
+    private RevocationList(string source, byte[] issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate,
+        HashSet<string> revoked, byte[] tbs, byte[] signatureAlgorithm, byte[] signature)
     {
+        Source = source;
         IssuerName = issuer;
         ThisUpdate = thisUpdate;
         NextUpdate = nextUpdate;
@@ -32,17 +34,22 @@ public sealed class RevocationList
         _signature = signature;
     }
 
+    /// <summary>Where it was read from (a file path), for messages.</summary>
+    public string Source { get; }
+
     /// <summary>The issuer's Name, DER.</summary>
     public byte[] IssuerName { get; }
 
     public DateTimeOffset ThisUpdate { get; }
 
+    /// <summary>When the issuer publishes the next CRL (RFC 5280 §5.1.2.5); after it, this one is out of date.</summary>
     public DateTimeOffset? NextUpdate { get; }
 
     public int Count => _revoked.Count;
 
-    /// <summary>Parses a DER CRL; throws <see cref="FormatException"/> saying what is wrong.</summary>
-    public static RevocationList Parse(byte[] der)
+    /// <summary>Parses a DER CRL read from <paramref name="source"/>; throws <see cref="FormatException"/> saying what is
+    /// wrong.</summary>
+    public static RevocationList Parse(byte[] der, string source = "(a CRL not from a file)")
     {
         try
         {
@@ -75,7 +82,7 @@ public sealed class RevocationList
                     revoked.Add(SerialKey(entry.ReadIntegerBytes().Span));
                 }
             }
-            return new RevocationList(issuer, thisUpdate, nextUpdate, revoked, tbsBytes, signatureAlgorithm, signature);
+            return new RevocationList(source, issuer, thisUpdate, nextUpdate, revoked, tbsBytes, signatureAlgorithm, signature);
         }
         catch (AsnContentException e)
         {
@@ -94,6 +101,12 @@ public sealed class RevocationList
         using AsymmetricAlgorithm? key = scheme.Key == SignatureKey.Rsa ? issuer.GetRSAPublicKey() : issuer.GetECDsaPublicKey();
         return key is not null && scheme.Verify(key, _tbs, _signature);
     }
+
+    /// <summary>
+    /// Whether the CRL still speaks for its issuer at <paramref name="now"/>: until its nextUpdate. After that, or without
+    /// one (RFC 5280 §5.1.2.5 requires it), it is unavailable, and so is the revocation status of what its issuer signed.
+    /// </summary>
+    public bool IsCurrentAt(DateTimeOffset now) => NextUpdate is { } next && now <= next;
 
     public bool IsRevoked(X509Certificate2 certificate) => _revoked.Contains(SerialKey(certificate.SerialNumberBytes.Span));
 

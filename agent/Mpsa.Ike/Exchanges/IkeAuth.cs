@@ -36,10 +36,7 @@ internal static class IkeAuth
         {
             payloads.Add(new NotifyPayload(NotifyType.INITIAL_CONTACT));
         }
-        if (o.RemoteIdentity is not null)
-        {
-            payloads.Add(IdentificationPayload.FromText(PayloadType.IDr, o.RemoteIdentity));
-        }
+        payloads.Add(IdentificationPayload.FromText(PayloadType.IDr, o.RemoteIdentity));
         payloads.Add(auth);
         if (o.TransportMode)
         {
@@ -66,10 +63,11 @@ internal static class IkeAuth
         {
             return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, "IKE_AUTH response lacks IDr or AUTH");
         }
-        if (o.RemoteIdentity is not null && !idr.Matches(o.RemoteIdentity))
+        var expected = IdentificationPayload.FromText(PayloadType.IDr, o.RemoteIdentity);
+        if (!idr.SameIdentity(expected))
         {
-            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder identity {idr.ToText()} is not the expected {o.RemoteIdentity}",
-                TellPeer: true);
+            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed,
+                $"responder identity {idr.Describe()} is not the expected {expected.Describe()}", TellPeer: true);
         }
         if (o.Certificates is { } certs
             && IkeAuthCertificates.Verify(ctx, certs, response, idr, auth, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span) is { } why)
@@ -82,6 +80,7 @@ internal static class IkeAuth
             return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder AUTH ({auth.Method}) does not verify", TellPeer: true);
         }
         ctx.PeerIdentity = idr.ToText();
+        ctx.PeerId = idr;
 
         var childError = response.All<NotifyPayload>().FirstOrDefault(n => n.IsError);
         var sa = response.Find<SecurityAssociationPayload>();
@@ -115,7 +114,7 @@ internal static class IkeAuth
         var peer = o.FindPeer(idi);
         if (peer is null)
         {
-            return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"unknown identity {idi.ToText()}"));
+            return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"unknown identity {idi.Describe()}"));
         }
         var certs = peer.Psk is null ? o.Certificates() : null;
         if (peer.Psk is null)
@@ -135,13 +134,15 @@ internal static class IkeAuth
         var ourId = certs is null ? IdentificationPayload.FromText(PayloadType.IDr, o.LocalIdentity) : certs.Credential.Identity(PayloadType.IDr, o.LocalIdentity);
         if (request.FindId(PayloadType.IDr) is { } wanted && !wanted.SameIdentity(ourId))
         {
-            return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"{idi.ToText()} wants to talk to {wanted.ToText()}, not us"));
+            string detail = $"{idi.ToText()} wants to talk to {wanted.Describe()}, not us ({ourId.Describe()})";
+            return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, detail));
         }
         if (peer.RequireMpsaVendorId && !ctx.PeerSupportsMpsa)
         {
             return (failed, new AuthOutcome.Failed(PeerGoneReason.Refused, $"{idi.ToText()} did not send the MPSA Vendor ID"));
         }
         ctx.PeerIdentity = idi.ToText();
+        ctx.PeerId = idi;
 
         var response = new List<IPayload> { ourId };
         if (certs is not null)

@@ -7,8 +7,12 @@ namespace Mpsa.Ike.Exchanges;
 /// <summary>Something a state machine tells its daemon. The family is small, so it lives in one file.</summary>
 public abstract record IkeEvent;
 
-/// <summary>IKE_AUTH completed: the IKE SA is authenticated on both sides.</summary>
-public sealed record IkeSaEstablished(IkeSpi SpiI, IkeSpi SpiR, IPEndPoint Peer, string PeerIdentity, IkeSuite Suite, bool PeerSupportsMpsa, string KeyFingerprint) : IkeEvent;
+/// <summary>IKE_AUTH completed: the IKE SA is authenticated on both sides. <see cref="PeerIdentity"/> is for people
+/// (<see cref="IdentificationPayload.ToText"/>), <see cref="PeerId"/> for finding the peer (its type and value).</summary>
+public sealed record IkeSaEstablished(IkeSpi SpiI, IkeSpi SpiR, IPEndPoint Peer, string PeerIdentity, IkeSuite Suite, bool PeerSupportsMpsa, string KeyFingerprint) : IkeEvent
+{
+    public IdentificationPayload? PeerId { get; init; }
+}
 
 /// <summary>The CHILD_SA negotiated in IKE_AUTH (or its failure, with the Notify that explains it).</summary>
 public sealed record ChildSaEstablished(IkeSpi SpiR, ChildSa ChildSa) : IkeEvent;

@@ -12,8 +12,11 @@ public sealed class IkeInitiatorOptions
 
     public required string LocalIdentity { get; init; }
 
-    /// <summary>When set, sent as IDr and required to match the responder's IDr.</summary>
-    public string? RemoteIdentity { get; init; }
+    /// <summary>
+    /// The responder's identity: sent as IDr, and its IDr must be this one (type and value). Required: with
+    /// certificates from one CA, any member's certificate could otherwise pose as the controller.
+    /// </summary>
+    public required string RemoteIdentity { get; init; }
 
     /// <summary>The PSK (RFC 7296 §2.15), or null with <see cref="Certificates"/>: exactly one is set.</summary>
     public SecretBytes? Psk { get; init; }

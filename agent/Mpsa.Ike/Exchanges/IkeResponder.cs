@@ -242,7 +242,8 @@ public sealed partial class IkeResponder : IDisposable
             case AuthOutcome.Established e:
                 sa.Phase = SaPhase.Established;
                 sa.Child = e.Child;
-                step.Emit(new IkeSaEstablished(sa.Ctx.SpiI, sa.Ctx.SpiR, from, sa.Ctx.PeerIdentity, sa.Ctx.Suite, sa.Ctx.PeerSupportsMpsa, KeymatFingerprint.Of(sa.Ctx.Keys)));
+                step.Emit(new IkeSaEstablished(sa.Ctx.SpiI, sa.Ctx.SpiR, from, sa.Ctx.PeerIdentity, sa.Ctx.Suite, sa.Ctx.PeerSupportsMpsa,
+                    KeymatFingerprint.Of(sa.Ctx.Keys)) { PeerId = sa.Ctx.PeerId });
                 step.Emit(e.Child is not null ? new ChildSaEstablished(sa.Ctx.SpiR, e.Child) : new ChildSaFailed(sa.Ctx.SpiR, e.ChildError!.Value));
                 break;
         }

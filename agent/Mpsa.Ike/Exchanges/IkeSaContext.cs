@@ -45,7 +45,12 @@ internal sealed class IkeSaContext : IDisposable
     public IEncryptedPayloadProtection Inbound { get; }
     public byte[] Ni { get; }
     public byte[] Nr { get; }
+    /// <summary>The peer's authenticated identity as text (<see cref="IdentificationPayload.ToText"/>: safe to log).</summary>
     public string PeerIdentity { get; set; } = "";
+
+    /// <summary>The peer's authenticated ID payload: what to find the peer by
+    /// (<see cref="IdentificationPayload.MatchKey"/>).</summary>
+    public IdentificationPayload? PeerId { get; set; }
     public bool PeerSupportsMpsa { get; set; }
 
     /// <summary>The X.509 CERT payloads (DER) the peer authenticated with, ours first: to recheck them on a CRL reload.</summary>

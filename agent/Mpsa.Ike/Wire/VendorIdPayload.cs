@@ -17,4 +17,10 @@ public sealed record VendorIdPayload(byte[] Data) : IPayload
     public static VendorIdPayload Decode(ref IkeReader r) => new(r.TakeRest().ToArray());
 
     public void EncodeBody(ref IkeWriter w) => w.Write(Data);
+
+    /// <summary>For messages, safe to log: printable ASCII as text (<c>V("multi-point SA")</c>), anything else as hex
+    /// (most Vendor IDs are hashes; a control character never reaches a line).</summary>
+    public override string ToString() => Data.Length > 0 && Data.All(b => b is >= 0x20 and < 0x7f)
+        ? $"V(\"{System.Text.Encoding.ASCII.GetString(Data)}\")"
+        : $"V({Convert.ToHexStringLower(Data)})";
 }

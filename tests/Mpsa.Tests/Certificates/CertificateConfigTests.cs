@@ -1,6 +1,7 @@
 using Mpsa.Agent.Config;
 using Mpsa.Controller;
 using Mpsa.Hosting;
+using Mpsa.Ike.Wire;
 using Mpsa.Tests.Certificates;
 
 namespace Mpsa.Tests.Certificates;
@@ -53,6 +54,7 @@ public class CertificateConfigTests
         {auth.Replace("DIR", _dir, StringComparison.Ordinal)}
         [controller]
         address = 192.0.2.1
+        identity = controller.example.net
         """;
 
     private static (AgentSettings? Settings, string[] Errors) ReadAgent(string text)
@@ -85,6 +87,29 @@ public class CertificateConfigTests
     }
 
     [Test]
+    public void WarnsOfACrlPastItsNextUpdateAndRefusesOneWithout()
+    {
+        File.WriteAllBytes(Path.Combine(_dir, "stale.crl"), _pki.Crl(DateTimeOffset.UtcNow.AddDays(-1)));
+        File.WriteAllBytes(Path.Combine(_dir, "fresh.crl"), _pki.Crl(DateTimeOffset.UtcNow.AddDays(30)));
+        File.WriteAllBytes(Path.Combine(_dir, "forever.crl"), _pki.CrlWithoutNextUpdate());
+        string Read(string crl, List<ConfigError> warnings)
+        {
+            var text = Agent($"certificate = DIR/cpe.pem\nprivate_key = DIR/cpe.key\nca = DIR/ca.pem\ncrl = DIR/{crl}");
+            ConfigReader.TryRead(IniFile.Parse(ConfPath, text), r => AgentConfigFile.Read(r, warnings.Add), out _, out var errors);
+            return string.Join("\n", errors);
+        }
+        var warnings = new List<ConfigError>();
+        Assert.That(Read("stale.crl", warnings), Is.Empty, "it loads: the peers it covers are refused, each with a line naming it");
+        Assert.That(warnings.Single().ToString(), Does.StartWith($"{_dir}/stale.crl: CRL of 'C=CH, O=mpsa test, CN=mpsa test CA' is past its nextUpdate ")
+            .And.EndWith(": the certificates it covers are refused until a current CRL is loaded"));
+        warnings.Clear();
+        Assert.That(Read("fresh.crl", warnings), Is.Empty);
+        Assert.That(warnings, Is.Empty);
+        Assert.That(Read("forever.crl", warnings), Is.EqualTo(
+            $"{ConfPath}:6: crl: {_dir}/forever.crl: no nextUpdate, so it would never be out of date (RFC 5280 §5.1.2.5 requires one)"));
+    }
+
+    [Test]
     public void AControllerMemberWithoutPskAuthenticatesByCertificate()
     {
         string text = $"""
@@ -107,7 +132,10 @@ public class CertificateConfigTests
         Assert.That(s!.Certificates, Is.Not.Null);
         Assert.That(s.Members.Single(m => m.Name == "a").Psk, Is.Null);
         Assert.That(s.Members.Single(m => m.Name == "b").Psk, Is.Not.Null);
-        Assert.That(ControllerConfigFile.IdentityKey(s.Members.Single(m => m.Name == "a").Identity), Is.EqualTo("C=CH, O=mpsa test, CN=a"));
+        // The DN as a certificate subject carries it (.NET writes the last RDN first), whatever the blanks in the file.
+        var subject = new System.Security.Cryptography.X509Certificates.X500DistinguishedName("CN=a, O=mpsa test, C=CH");
+        Assert.That(ControllerConfigFile.IdentityKey(s.Members.Single(m => m.Name == "a").Identity),
+            Is.EqualTo(new IdentificationPayload(PayloadType.IDi, IdType.ID_DER_ASN1_DN, subject.RawData).MatchKey()));
     }
 
     [Test]

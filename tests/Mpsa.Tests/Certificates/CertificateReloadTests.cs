@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mpsa.Controller;
 using Mpsa.Controller.Members;
@@ -7,6 +9,7 @@ using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
 using Mpsa.Tests.Controller;
 using Mpsa.Tests.Exchanges;
+using Mpsa.Tests.Support;
 
 namespace Mpsa.Tests.Certificates;
 
@@ -17,13 +20,15 @@ public class CertificateReloadTests
 
     private sealed class Rig : IDisposable
     {
-        public Rig(TestPki pki, CertificateCredential cpe, CertificateCredential controller)
+        /// <param name="controllerAuth">The controller's certificates and trust; <c>pki.Auth(controller)</c> when not given.</param>
+        public Rig(TestPki pki, CertificateCredential cpe, CertificateCredential controller, CertificateAuth? controllerAuth = null, ILogger? log = null)
         {
             Pki = pki;
             var harness = new ControllerHarness(0);
-            Settings = harness.Settings([new MemberConfig("cpe1", Pair.CpeId, null, harness.Group.Name, true)]) with { Certificates = pki.Auth(controller) };
+            Settings = harness.Settings([new MemberConfig("cpe1", Pair.CpeId, null, harness.Group.Name, true)])
+                with { Certificates = controllerAuth ?? pki.Auth(controller) };
             harness.Dispose();
-            Engine = new ControllerEngine(Settings, NullLogger.Instance, new SeededRandom(7), Now);
+            Engine = new ControllerEngine(Settings, log ?? NullLogger.Instance, new SeededRandom(7), Now);
             Initiator = new IkeInitiator(new IkeInitiatorOptions
             {
                 Proposals = [Suites.Default],
@@ -107,5 +112,24 @@ public class CertificateReloadTests
             Assert.That(rig.Engine.ConnectedCount, Is.Zero);
             Assert.That(rig.CpeEvents.OfType<PeerGone>().Single().Reason, Is.EqualTo(PeerGoneReason.DeletedByPeer));
         });
+    }
+
+    [Test]
+    public void RefusesAMemberWhileTheCrlOfItsCaIsPastNextUpdateWithALineNamingTheCrl()
+    {
+        using var pki = new TestPki();
+        using var cpe = pki.Issue(Pair.CpeId);
+        using var controller = pki.Issue("controller.example.net");
+        var stale = new CertificateTrust([X509CertificateLoader.LoadCertificate(pki.Ca.RawData)],
+            [RevocationList.Parse(pki.Crl(TestPki.Now.AddHours(-1)), "/etc/mpsa/ca.crl")]);
+        var log = new RecordingLogger();
+        using var rig = new Rig(pki, cpe, controller, new CertificateAuth(controller, stale) { Now = () => TestPki.Now }, log);
+        // HDR, SK {IDi, CERT, CERTREQ, IDr, AUTH, ...} -->   <-- HDR, SK {N(AUTHENTICATION_FAILED)}
+        rig.Run([], rig.Initiator.Start(rig.Now).Send);
+        Assert.That(rig.Engine.ConnectedCount, Is.Zero);
+        Assert.That(log.Lines.Where(l => l.EventId == 202).Select(l => l.Text).Single(), Is.EqualTo(
+            "peer 198.51.100.1:500 refused: cpe1.example.net: revocation of certificate 'C=CH, O=mpsa test, CN=cpe1.example.net' "
+            + "(serial 01000000) unknown: CRL /etc/mpsa/ca.crl of 'C=CH, O=mpsa test, CN=mpsa test CA' is past its nextUpdate "
+            + "2026-06-01 11:00:00Z; refused until a current CRL is loaded"));
     }
 }

@@ -60,6 +60,30 @@ public class CertificateTrustTests
     }
 
     [Test]
+    public void RefusesWhileEveryCrlOfTheIssuerIsPastItsNextUpdateAndNamesTheCrl()
+    {
+        using var pki = new TestPki();
+        using var cred = pki.Issue("cpe1.example.net");
+        var nextUpdate = TestPki.Now.AddHours(-1);
+        byte[] stale = pki.Crl(nextUpdate);
+        using var trust = new CertificateTrust([X509CertificateLoader.LoadCertificate(pki.Ca.RawData)], [RevocationList.Parse(stale, "/etc/mpsa/ca.crl")]);
+        Assert.That(Validate(trust, cred, Fqdn("cpe1.example.net")), Is.EqualTo(
+            "revocation of certificate 'C=CH, O=mpsa test, CN=cpe1.example.net' (serial 01000000) unknown: CRL /etc/mpsa/ca.crl of "
+            + "'C=CH, O=mpsa test, CN=mpsa test CA' is past its nextUpdate 2026-06-01 11:00:00Z; refused until a current CRL is loaded"));
+        Assert.That(Validate(trust, cred, Fqdn("cpe1.example.net"), at: nextUpdate), Is.Null, "up to its nextUpdate the CRL stands");
+        Assert.That(trust.Recheck([cred.Certificate.RawData], TestPki.Now), Does.Contain("CRL /etc/mpsa/ca.crl"), "a reload rechecks it too");
+
+        using var renewed = new CertificateTrust([X509CertificateLoader.LoadCertificate(pki.Ca.RawData)],
+            [RevocationList.Parse(stale, "/etc/mpsa/ca.crl"), RevocationList.Parse(pki.Crl(TestPki.Now.AddDays(1)), "/etc/mpsa/ca-new.crl")]);
+        Assert.That(Validate(renewed, cred, Fqdn("cpe1.example.net")), Is.Null, "a current CRL of the same CA next to it");
+
+        using var forever = new CertificateTrust([X509CertificateLoader.LoadCertificate(pki.Ca.RawData)],
+            [RevocationList.Parse(pki.CrlWithoutNextUpdate(), "/etc/mpsa/forever.crl")]);
+        Assert.That(Validate(forever, cred, Fqdn("cpe1.example.net")),
+            Does.Contain("CRL /etc/mpsa/forever.crl of 'C=CH, O=mpsa test, CN=mpsa test CA' is without a nextUpdate"));
+    }
+
+    [Test]
     public void IgnoresACrlSignedByAnotherCa()
     {
         using var pki = new TestPki();
@@ -67,6 +91,36 @@ public class CertificateTrustTests
         using var cred = pki.Issue("cpe1.example.net");
         using var trust = pki.Trust(other.Crl(cred.Certificate));
         Assert.That(Validate(trust, cred, Fqdn("cpe1.example.net")), Is.Null);
+    }
+
+    [Test]
+    public void BindsADnIdentityToTheSubjectAsRfc5280ComparesNamesNotAsText()
+    {
+        using var pki = new TestPki();
+        var name = new X500DistinguishedNameBuilder();
+        name.AddOrganizationName("Example, CN=controller");   // one RDN whose value holds a comma and "CN="
+        using var cred = pki.Issue("controller.example.net", subjectName: name.Build());
+        using var trust = pki.Trust();
+        var lookalike = IdentificationPayload.FromText(PayloadType.IDr, "O=Example, CN=controller");
+        Assert.That(Validate(trust, cred, lookalike), Is.EqualTo("identity ID_DER_ASN1_DN 'O=Example, CN=controller' is not in the certificate "
+            + @"of 'O=Example\, CN=controller' (subjectAltName: controller.example.net)"));
+        Assert.That(cred.Identity(PayloadType.IDr, "O=Example, CN=controller").Data, Is.Not.EqualTo(cred.Certificate.SubjectName.RawData));
+        // Escaped or quoted, in another case and spacing, it is the subject: bound, and sent as the subject's own DER.
+        Assert.That(Validate(trust, cred, IdentificationPayload.FromText(PayloadType.IDr, @"o = EXAMPLE\,  cn=Controller")), Is.Null);
+        Assert.That(cred.Identity(PayloadType.IDr, "O=\"example, CN=CONTROLLER\"").Data, Is.EqualTo(cred.Certificate.SubjectName.RawData));
+    }
+
+    [Test]
+    public void BindsASubjectWrittenInAnotherCaseAndSpacing()
+    {
+        using var pki = new TestPki();
+        using var cred = pki.Issue("cpe1.example.net");
+        using var trust = pki.Trust();
+        var id = IdentificationPayload.FromText(PayloadType.IDi, "c=ch,o=MPSA  Test ,  cn=CPE1.example.net");
+        Assert.That(id.IdType, Is.EqualTo(IdType.ID_DER_ASN1_DN));
+        Assert.That(Validate(trust, cred, id), Is.Null);
+        Assert.That(Validate(trust, cred, IdentificationPayload.FromText(PayloadType.IDi, "C=CH, O=mpsa test, CN=cpe2.example.net")),
+            Does.Contain("is not in the certificate"));
     }
 
     [Test]

@@ -58,6 +58,7 @@ public class DaemonConfigTests
             psk = "x"
             [controller]
             address = 192.0.2.1
+            identity = controller.example.net
             [dataplane]
             mode = tunnel
             underlay = 192.0.2.11
@@ -87,6 +88,7 @@ public class DaemonConfigTests
             retry_max = 5s
             [controller]
             port = 500
+            identity = controller.example.net
             [dataplane]
             mode = transport
             subnets = 10.0.0.0/8
@@ -97,10 +99,49 @@ public class DaemonConfigTests
             $"{Path}:4: psk_file: give either psk or psk_file, not both",
             $"{Path}:6: retry_max: must not be shorter than retry_min (10s)",
             $"{Path}:7: missing required key 'address' in [controller]",
-            $"{Path}:11: subnets: transport mode protects traffic between underlay addresses; subnets belong to tunnel mode",
+            $"{Path}:12: subnets: transport mode protects traffic between underlay addresses; subnets belong to tunnel mode",
         }));
-        Assert.That(AgentErrors("[agent]\nidentity = a\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\n[peer b]\naddress = 192.0.2.12\n"),
-            Is.EqualTo(new[] { $"{Path}:6: subnets: a tunnel-mode peer needs the subnets behind it" }));
+        Assert.That(AgentErrors("[agent]\nidentity = a\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\nidentity = c\n[peer b]\naddress = 192.0.2.12\n"),
+            Is.EqualTo(new[] { $"{Path}:7: subnets: a tunnel-mode peer needs the subnets behind it" }));
+    }
+
+    [Test]
+    public void RefusesAnAgentWithoutTheControllersIdentityAtTheControllerHeader()
+    {
+        // With certificates of one CA, any member's certificate could pose as the controller: the identity is required.
+        Assert.That(AgentErrors("[agent]\nidentity = cpe1\npsk = \"x\"\n\n[controller]\naddress = 192.0.2.1\n"),
+            Is.EqualTo(new[] { $"{Path}:5: missing required key 'identity' in [controller]" }));
+        Assert.That(AgentErrors("[agent]\nidentity = cpe1\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\nidentity =\n"),
+            Is.EqualTo(new[] { $"{Path}:6: identity: the identity is empty" }));
+    }
+
+    [Test]
+    public void ReportsAnIdentityThatIsNoneOfItsTypeAtItsLine()
+    {
+        Assert.That(AgentErrors("[agent]\nidentity = CN=cpe1, XX=lab\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\nidentity = ipv4:ctl\n"),
+            Is.EqualTo(new[]
+            {
+                $"{Path}:2: identity: 'CN=cpe1, XX=lab' is not a distinguished name: unknown attribute type 'XX' (known: C, ST, L, O, OU, CN, "
+                    + "serialNumber, E, DC, UID, STREET, title, surname, givenName, initials, generationQualifier, dnQualifier, pseudonym, "
+                    + "postalCode; or a dotted OID)",
+                $"{Path}:6: identity: 'ctl' is not an IPv4 address",
+            }));
+    }
+
+    [Test]
+    public void FindsTwoMembersWithOneIdentityByTypeAndValue()
+    {
+        const string Head = "[controller]\nidentity = c\n[group g]\nesp = aes256-sha256\n";
+        Assert.That(ControllerErrors(Head + "[member a]\nidentity = cpe1.example.net\npsk = \"x\"\ngroup = g\n"
+            + "[member b]\nidentity = CPE1.Example.net\npsk = \"y\"\ngroup = g\n"),
+            Is.EqualTo(new[] { $"{Path}:10: identity: 'CPE1.Example.net' is already the identity of [member a]" }));
+        Assert.That(ControllerErrors(Head + "[member a]\nidentity = O=Example, CN=cpe1\npsk = \"x\"\ngroup = g\n"
+            + "[member b]\nidentity = o=example,cn=CPE1\npsk = \"y\"\ngroup = g\n"),
+            Is.EqualTo(new[] { $"{Path}:10: identity: 'o=example,cn=CPE1' is already the identity of [member a]" }));
+        Assert.That(ControllerErrors(Head + "[member a]\nidentity = cpe1@example.net\npsk = \"x\"\ngroup = g\n"
+            + "[member b]\nidentity = fqdn:cpe1@example.net\npsk = \"y\"\ngroup = g\n"
+            + "[member c]\nidentity = O=Example\\, CN=cpe1\npsk = \"z\"\ngroup = g\n"
+            + "[member d]\nidentity = O=Example, CN=cpe1\npsk = \"w\"\ngroup = g\n"), Is.Empty, "other types, other DNs");
     }
 
     [Test]

@@ -19,11 +19,13 @@ internal sealed class ControllerHarness : IDisposable
     private readonly Dictionary<IPEndPoint, Cpe> _cpes = [];
     private int _seed = 100;
 
-    public ControllerHarness(int members, GroupConfig? group = null, ILogger? log = null, MemberChildSas? childSas = null)
+    /// <param name="identityOf">Member i's identity; cpe{i}.example.net when not given.</param>
+    public ControllerHarness(int members, GroupConfig? group = null, ILogger? log = null, MemberChildSas? childSas = null,
+        Func<int, string>? identityOf = null)
     {
         Group = group ?? DefaultGroup();
-        Members = Enumerable.Range(1, members).Select(i =>
-            new MemberConfig($"cpe{i}", $"cpe{i}.example.net", SecretBytes.CopyFrom(System.Text.Encoding.UTF8.GetBytes($"psk-of-cpe{i}-0123456789")), Group.Name, true)).ToList();
+        Members = Enumerable.Range(1, members).Select(i => new MemberConfig($"cpe{i}", identityOf?.Invoke(i) ?? $"cpe{i}.example.net",
+            SecretBytes.CopyFrom(System.Text.Encoding.UTF8.GetBytes($"psk-of-cpe{i}-0123456789")), Group.Name, true)).ToList();
         Engine = new ControllerEngine(Settings(Members), log ?? NullLogger.Instance, new SeededRandom(7), Now, childSas);
     }
 
@@ -57,14 +59,18 @@ internal sealed class ControllerHarness : IDisposable
 
     public IReadOnlyCollection<Cpe> Cpes => _cpes.Values;
 
-    public Cpe Connect(int index)
+    public Cpe Connect(int index) => ConnectAs(index, Members[index - 1].Identity);
+
+    /// <summary>Member <paramref name="index"/>'s CPE (its PSK and address) connecting as <paramref name="identity"/>,
+    /// from <paramref name="address"/> when given.</summary>
+    public Cpe ConnectAs(int index, string identity, IPEndPoint? address = null)
     {
         var member = Members[index - 1];
-        var address = new IPEndPoint(new IPAddress([198, 51, (byte)(100 + index / 256), (byte)(index % 256)]), 500);   // 198.51.100.index up to 255
+        address ??= new IPEndPoint(new IPAddress([198, 51, (byte)(100 + index / 256), (byte)(index % 256)]), 500);   // 198.51.100.index up to 255
         var initiator = new IkeInitiator(new IkeInitiatorOptions
         {
             Proposals = [Suites.Default],
-            LocalIdentity = member.Identity,
+            LocalIdentity = identity,
             RemoteIdentity = "controller.example.net",
             Psk = member.Psk,
             ChildProposals = Suites.Esp,

@@ -112,7 +112,7 @@ public class DaemonEndToEndTests
         try
         {
             string path = Path.Combine(dir, "mpsa.conf");
-            File.WriteAllText(path, "[agent]\nidentity = cpe\npsk = \"x\"\nrol1 = 3\n[controller]\naddress = 192.0.2.300\n");
+            File.WriteAllText(path, "[agent]\nidentity = cpe\npsk = \"x\"\nrol1 = 3\n[controller]\naddress = 192.0.2.300\nidentity = controller\n");
             var (code, _, err) = Daemon.Run("mpsa-agent", "check-config", "--config", path);
             Assert.That(code, Is.EqualTo(78));
             Assert.That(err.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[]
@@ -121,12 +121,33 @@ public class DaemonEndToEndTests
                 $"{path}:6: address: '192.0.2.300' is not an IP address",
             }));
             Assert.That(Daemon.Run("mpsa-agent", "run", "--dry-run", "--config", path).ExitCode, Is.EqualTo(78));
-            File.WriteAllText(path, "[agent]\nidentity = cpe\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\n");
+            File.WriteAllText(path, "[agent]\nidentity = cpe\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\nidentity = controller\n");
             var ok = Daemon.Run("mpsa-agent", "check-config", "--config", path);
             Assert.That((ok.ExitCode, ok.Out.Trim()), Is.EqualTo((0, "configuration OK")));
             var status = Daemon.Run("mpsa-agent", "status", "--socket", Path.Combine(dir, "none.sock"));
             Assert.That(status.ExitCode, Is.EqualTo(69));
             Assert.That(status.Err, Does.Contain("not running"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void RefusesToStartWithoutTheControllersIdentity()
+    {
+        string dir = Directory.CreateTempSubdirectory("mpsa-cfg-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "mpsa.conf");
+            File.WriteAllText(path, "[agent]\nidentity = cpe\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\n");
+            var check = Daemon.Run("mpsa-agent", "check-config", "--config", path);
+            Assert.That(check.ExitCode, Is.EqualTo(78));
+            Assert.That(check.Err.Trim(), Is.EqualTo($"{path}:4: missing required key 'identity' in [controller]"));
+            var run = Daemon.Run("mpsa-agent", "run", "--dry-run", "--config", path);
+            Assert.That(run.ExitCode, Is.EqualTo(78));
+            Assert.That(run.Err, Does.Contain($"{path}:4: missing required key 'identity' in [controller]"));
         }
         finally
         {

@@ -130,14 +130,6 @@ public class ExchangeTests
     }
 
     [Test]
-    public void AuthenticatesWithoutIdrAndStillChecksNothingElse()
-    {
-        using var pair = new Pair(Suites.Default, i => i.RemoteIdentity = null);
-        pair.Establish();
-        Assert.That(pair.Initiator.PeerIdentity, Is.EqualTo(Pair.ControllerId));
-    }
-
-    [Test]
     public void RefusesPeerWithoutMpsaVendorId()
     {
         using var pair = new Pair(Suites.Default, i => i.SendMpsaVendorId = false);

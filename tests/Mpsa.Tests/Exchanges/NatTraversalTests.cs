@@ -20,7 +20,7 @@ public class NatTraversalTests
         });
         var i = new IkeInitiator(new IkeInitiatorOptions
         {
-            Proposals = [Suites.Default], LocalIdentity = Pair.CpeId, Psk = psk, ChildProposals = Suites.Esp,
+            Proposals = [Suites.Default], LocalIdentity = Pair.CpeId, RemoteIdentity = Pair.ControllerId, Psk = psk, ChildProposals = Suites.Esp,
             LocalSelectors = [TrafficSelector.ForHost(initiatorLocal.Address)], RemoteSelectors = [TrafficSelector.ForHost(Controller.Address)],
             LocalEndpoint = initiatorLocal, Random = new SeededRandom(4),
         }, Controller);

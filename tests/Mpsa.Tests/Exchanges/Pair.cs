@@ -173,7 +173,7 @@ internal sealed class InitiatorSettings
 {
     public required IReadOnlyList<IkeSuite> Proposals { get; set; }
     public IReadOnlyList<EspSuite> ChildProposals { get; set; } = Suites.Esp;
-    public string? RemoteIdentity { get; set; } = Pair.ControllerId;
+    public string RemoteIdentity { get; set; } = Pair.ControllerId;
     public SecretBytes? Psk { get; set; }
     public Mpsa.Ike.Certificates.CertificateAuth? Certificates { get; set; }
     public bool SendMpsaVendorId { get; set; } = true;

@@ -100,6 +100,17 @@ public partial class LogSetupTests
         Assert.That(_captured.ToString(), Does.Contain("\u001b["));
     }
 
+    [Test]
+    public void WritesOneLineWhateverAMessageHolds()
+    {
+        using (var factory = LogSetup.Create(LogLevel.Information, colour: false))
+        {
+            Shown(factory.CreateLogger("x"), "a\nwarn: x[3] forged\u001b[2J");
+        }
+
+        Assert.That(_captured.ToString(), Is.EqualTo("warn: x[3] shown a\\nwarn: x[3] forged\\x1b[2J\n"));
+    }
+
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "message {Number}")]
     private static partial void Message(ILogger logger, int number);
 
