@@ -64,6 +64,9 @@ public sealed class IkeInitiator : IDisposable
     /// <summary>The controller's SPI of the current IKE SA: the SpiR every event carries (<see cref="IkeSaContext.ControllerSpi"/>).</summary>
     public IkeSpi SpiR => Context?.ControllerSpi ?? default;
     public ChildSa? ChildSa => (_state as Established)?.Session.Child;
+
+    /// <summary>The current IKE SA's keys (tests compare them across sides).</summary>
+    internal IkeSaKeys? Keys => Context?.Keys;
     public string? PeerIdentity => (_state as Established)?.Session.Ctx.PeerIdentity;
 
     private IkeSaContext? Context => _state switch

@@ -422,6 +422,9 @@ public sealed partial class IkeResponder : IDisposable
     /// <summary>The certificates an established peer authenticated with (null for a PSK peer): a reload rechecks them.</summary>
     public IReadOnlyList<byte[]>? PeerCertificates(IkeSpi spiR) => Lookup(spiR)?.Ctx.PeerCertificates;
 
+    /// <summary>The keys of the member's current IKE SA (tests compare them across sides).</summary>
+    internal IkeSaKeys? KeysOf(IkeSpi spiR) => Lookup(spiR)?.Ctx.Keys;
+
     /// <summary>Rotates the cookie secret; the daemon calls it now and then (e.g. every few minutes).</summary>
     public void RotateCookieSecret() => _cookies.Rotate();
 

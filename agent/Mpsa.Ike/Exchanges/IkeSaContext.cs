@@ -200,7 +200,10 @@ internal sealed class IkeSaContext : IDisposable
             }
             Pending = null;
             LastHeardFrom = now;
-            SendQueued(now, step);
+            if (p.What.Kind != RequestKind.RekeyIkeSa)
+            {
+                SendQueued(now, step);   // after an IKE SA rekey the queue may move to the new SA (§2.18): SendNext
+            }
             return new InboundMessage(InboundKind.Response, opened, p, null, null);
         }
         if (header.MessageId + 1 == NextPeerRequestId && _lastResponse is not null)
@@ -304,6 +307,9 @@ internal sealed class IkeSaContext : IDisposable
         }
         return plain;
     }
+
+    /// <summary>Sends the next queued request if none is in flight.</summary>
+    public void SendNext(MonoTime now, StepBuilder step) => SendQueued(now, step);
 
     private void SendQueued(MonoTime now, StepBuilder step)
     {

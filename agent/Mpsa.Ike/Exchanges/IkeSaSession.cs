@@ -136,6 +136,7 @@ internal sealed class IkeSaSession : IDisposable
                 break;
             case RequestKind.RekeyIkeSa:
                 OnOwnIkeRekeyAnswered(on, answered, response, now, step);
+                on.SendNext(now, step);   // what stayed queued on this SA (nothing, if it was replaced)
                 break;
             case RequestKind.RekeyChildSa:
                 OnOwnChildRekeyAnswered(on, answered, response, now, step);
@@ -160,6 +161,14 @@ internal sealed class IkeSaSession : IDisposable
     private SessionGone? OnInformational(IkeSaContext on, IkeHeader h, InboundMessage inbound, MonoTime now, StepBuilder step)
     {
         var request = inbound.Message!;
+        if (on == Ctx && Child is { } current && _peerChild is { } adoptChild
+            && request.All<DeletePayload>().Any(d => d.ProtocolId == ProtocolId.ESP && d.Spis.Contains(current.OutboundSpi)))
+        {
+            // §2.25.1: the peer deletes the CHILD_SA we both rekeyed: its rekey stands, ours is forgotten
+            _peerChild = null;
+            CancelOwnChildRekey(step, "the peer deleted the CHILD_SA being rekeyed");
+            Replace(adoptChild.New, deleteOld: false, now, step);
+        }
         var answer = Informational.ProcessRequest(on, request, [.. Child is null ? [] : new[] { Child }, .. _retiring], step);
         foreach (var d in request.All<DeletePayload>().Where(d => d.ProtocolId == ProtocolId.ESP))
         {
@@ -181,7 +190,19 @@ internal sealed class IkeSaSession : IDisposable
         {
             return null;
         }
-        if (on == Ctx)
+        if (on == Ctx && _peerIke is { } adopt)
+        {
+            // §2.25.2: the peer closes the IKE SA we both rekeyed: its new SA stands, our rekey is forgotten
+            _peerIke = null;
+            if (_ownIke is { } own)
+            {
+                _ownIke = null;
+                own.Dh.Dispose();
+                step.Emit(new IkeSaRekeyFailed(Handle, null, "the peer deleted the IKE SA being rekeyed"));
+            }
+            Switch(adopt.NewCtx, startedByPeer: true, deleteOld: false, now, step);
+        }
+        else if (on == Ctx)
         {
             return new SessionGone(PeerGoneReason.DeletedByPeer, "the peer deleted the IKE SA");
         }
@@ -307,6 +328,7 @@ internal sealed class IkeSaSession : IDisposable
         {
             // HDR, SK {SA, Ni, KEi(g)} --> : the same proposals with the group the peer asked for (§1.3)
             own.Dh.Dispose();
+            on.SendNext(now, step);   // requests queued behind the first try keep their message IDs
             SendIkeRekey(own.Offer, g.Group, own.KeRetries + 1, now, step);
             return;
         }
@@ -399,10 +421,13 @@ internal sealed class IkeSaSession : IDisposable
             {
                 case RequestKind.DeleteIkeSa:
                     continue;   // it was for the SA that is going
-                case RequestKind.RekeyIkeSa when _ownIke is { } own:
-                    _ownIke = null;
-                    own.Dh.Dispose();
-                    step.Emit(new IkeSaRekeyFailed(Handle, null, "the IKE SA was rekeyed by the peer meanwhile"));
+                case RequestKind.RekeyIkeSa:
+                    if (_ownIke is { } own)
+                    {
+                        _ownIke = null;
+                        own.Dh.Dispose();
+                        step.Emit(new IkeSaRekeyFailed(Handle, null, "the IKE SA was rekeyed by the peer meanwhile"));
+                    }
                     continue;
                 case RequestKind.RekeyChildSa when _ownChild is { } child:
                     _ownChild = child with { On = Ctx, MessageId = Ctx.NextRequestId };
@@ -547,6 +572,15 @@ internal sealed class IkeSaSession : IDisposable
             _retiring.Add(held.New);
         }
         Replace(next, deleteOld: true, now, step);
+    }
+
+    private void CancelOwnChildRekey(StepBuilder step, string why)
+    {
+        if (_ownChild is not null)
+        {
+            _ownChild = null;
+            step.Emit(new ChildSaRekeyFailed(Handle, null, why));
+        }
     }
 
     private void Replace(ChildSa next, bool deleteOld, MonoTime now, StepBuilder step)
