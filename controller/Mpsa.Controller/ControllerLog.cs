@@ -36,6 +36,9 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "member {Member} connected from {Address}, IKE SA {SpiI}/{SpiR} {Suite}")]
     public static partial void MemberConnected(this ILogger logger, string member, IPEndPoint address, IkeSpi spiI, IkeSpi spiR, Ike.Crypto.IkeSuite suite);
 
+    [LoggerMessage(EventId = 213, Level = LogLevel.Information, Message = "member {Member}: IKE SA rekeyed, {OldSpi} -> {NewSpi} {Suite}")]
+    public static partial void MemberRekeyed(this ILogger logger, string member, IkeSpi oldSpi, IkeSpi newSpi, Ike.Crypto.IkeSuite suite);
+
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "member {Member} ({Address}) gone: {Reason}, {Detail}")]
     public static partial void MemberGone(this ILogger logger, string member, IPEndPoint address, PeerGoneReason reason, string detail);
 
