@@ -192,7 +192,16 @@ internal sealed class AgentEngine : IDisposable
                 break;
             case ChildSaDeleted d:
                 _log.ChildSaDeletedByPeer(d.PeerSpis.Count);
-                _childSas.Remove(d.SpiR);
+                _childSas.RemovePeerDeleted(d.SpiR, d.PeerSpis);   // a replaced CHILD_SA's states, or everything
+                break;
+            case ChildSaRekeyed c:
+                // the new CHILD_SA goes in first; the old one's states stay until its Delete (RFC 7296 §2.8)
+                _log.ChildSaUp(c.New);
+                Rekey(c);
+                break;
+            case IkeSaRekeyed r:
+                _childSas.Rename(r.OldHandle, r.NewHandle);
+                _log.Rekeyed(r.OldHandle, r.NewHandle, r.Suite);
                 break;
             case MpsaReceived r:
                 try
@@ -238,6 +247,24 @@ internal sealed class AgentEngine : IDisposable
         // After a NAT was detected the SA lives on the NAT-T port on both ends (RFC 3948).
         var local = c.ChildSa.UdpEncapsulation ? new IPEndPoint(_ikeLocal.Address, UdpEndpoint.NatTraversalPort) : _ikeLocal;
         var r = _childSas.Install(c.SpiR, c.ChildSa, local, _ikePeer);
+        if (r.IsOk)
+        {
+            _log.ChildSaInstalled(_childSaOwnership);
+        }
+        else
+        {
+            _log.ChildSaNotInstalled(r.Message);
+        }
+    }
+
+    private void Rekey(ChildSaRekeyed c)
+    {
+        if (_ikeLocal is null || _ikePeer is null)
+        {
+            return;
+        }
+        var local = c.New.UdpEncapsulation ? new IPEndPoint(_ikeLocal.Address, UdpEndpoint.NatTraversalPort) : _ikeLocal;
+        var r = _childSas.Rekey(c.SpiR, c.New, local, _ikePeer);
         if (r.IsOk)
         {
             _log.ChildSaInstalled(_childSaOwnership);

@@ -90,6 +90,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 207, Level = LogLevel.Debug, Message = "controller answered the liveness check")]
     public static partial void Alive(this ILogger logger);
 
+    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "IKE SA with the controller rekeyed, {OldSpi} -> {NewSpi} {Suite}")]
+    public static partial void Rekeyed(this ILogger logger, IkeSpi oldSpi, IkeSpi newSpi, IkeSuite suite);
+
     [LoggerMessage(EventId = 208, Level = LogLevel.Information, Message = "IKE SA closed")]
     public static partial void Closed(this ILogger logger);
 

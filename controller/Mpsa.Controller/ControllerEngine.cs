@@ -174,7 +174,14 @@ internal sealed partial class ControllerEngine : IDisposable
                 break;
             case ChildSaDeleted d when _sessions.TryGetValue(d.SpiR, out var s):
                 _log.ChildSaDeleted(s.Member.Name, d.PeerSpis.Count);
-                _childSas?.Remove(d.SpiR);
+                _childSas?.RemovePeerDeleted(d.SpiR, d.PeerSpis);
+                break;
+            case ChildSaRekeyed c when _sessions.TryGetValue(c.SpiR, out var s):
+                _log.ChildSaNegotiated(s.Member.Name, c.New);
+                _childSas?.Rekey(s.Member.Name, s.Address, c);
+                break;
+            case IkeSaRekeyed r:
+                Rekeyed(r);
                 break;
             case MpsaAcknowledged ack when _sessions.TryGetValue(ack.SpiR, out var s):
                 OnAcknowledged(s, ack, now, send);
@@ -194,6 +201,36 @@ internal sealed partial class ControllerEngine : IDisposable
             default:
                 break;
         }
+    }
+
+    /// <summary>
+    /// The member's IKE SA was rekeyed (RFC 7296 §2.18): its session, CHILD_SA states, refusal retries and rekey
+    /// fan-outs are filed under the new SPI. The responder sends every later event of the session with it, also for
+    /// requests that finish on the old SA, so nothing needs the old SPI again.
+    /// </summary>
+    private void Rekeyed(IkeSaRekeyed r)
+    {
+        if (!_sessions.Remove(r.OldHandle, out var s))
+        {
+            return;
+        }
+        s.SpiR = r.NewHandle;
+        s.KeyFingerprint = r.KeyFingerprint;
+        _sessions[r.NewHandle] = s;
+        if (_sessionOfMember.TryGetValue(s.Member.Name, out var newest) && newest == r.OldHandle)
+        {
+            _sessionOfMember[s.Member.Name] = r.NewHandle;
+        }
+        if (_retrying.Remove(r.OldHandle, out var retrying))
+        {
+            _retrying[r.NewHandle] = retrying;
+        }
+        _childSas?.Rename(r.OldHandle, r.NewHandle);
+        foreach (var f in _fanOuts.Values)
+        {
+            f.Rename(r.OldHandle, r.NewHandle);
+        }
+        _log.MemberRekeyed(s.Member.Name, r.OldHandle, r.NewHandle, r.Suite);
     }
 
     private void OnGone(PeerGone gone, MonoTime now, List<Outgoing> send)

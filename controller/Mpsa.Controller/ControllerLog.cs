@@ -64,6 +64,9 @@ internal static partial class ControllerLog
         }
     }
 
+    [LoggerMessage(EventId = 213, Level = LogLevel.Information, Message = "member {Member}: IKE SA rekeyed, {OldSpi} -> {NewSpi} {Suite}")]
+    public static partial void MemberRekeyed(this ILogger logger, string member, IkeSpi oldSpi, IkeSpi newSpi, Ike.Crypto.IkeSuite suite);
+
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "member {Member} ({Address}) gone: {Reason}, {Detail}")]
     private static partial void MemberGoneLine(this ILogger logger, string member, IPEndPoint address, PeerGoneReason reason, string detail);
 
@@ -122,7 +125,7 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "member {Member} refused group SA {Spi} with {Error} ({Reason}); it does not hold it{Retry}")]
     public static partial void PutRefused(this ILogger logger, string member, EspSpi spi, NotifyType error, string reason, string retry);
 
-    [LoggerMessage(EventId = 211, Level = LogLevel.Debug, Message = "member {Member} refused group SA {Spi} again with {Error} ({Count} times)")]
+    [LoggerMessage(EventId = 214, Level = LogLevel.Debug, Message = "member {Member} refused group SA {Spi} again with {Error} ({Count} times)")]
     public static partial void PutRefusedAgain(this ILogger logger, string member, EspSpi spi, NotifyType error, int count);
 
     [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "member {Member} now holds group SA {Spi} it had refused")]

@@ -121,6 +121,31 @@ internal sealed class RekeyFanOut : IDisposable
     /// <summary>Members that answered with a refusal.</summary>
     public int RefusedCount { get; private set; }
 
+    /// <summary>The member's IKE SA was rekeyed (RFC 7296 §2.18): it is known by its new SPI from now on.</summary>
+    public void Rename(IkeSpi from, IkeSpi to)
+    {
+        var queued = ToPush.Select(k => k == from ? to : k).ToList();
+        ToPush.Clear();
+        foreach (var k in queued)
+        {
+            ToPush.Enqueue(k);
+        }
+        if (Waiting.Remove(from, out var name))
+        {
+            Waiting[to] = name;
+        }
+        if (_inFlight.Remove(from, out var at))
+        {
+            _inFlight[to] = at;
+        }
+        var order = _sentOrder.Select(o => o.SpiR == from ? (to, o.SentAt) : o).ToList();
+        _sentOrder.Clear();
+        foreach (var o in order)
+        {
+            _sentOrder.Enqueue(o);
+        }
+    }
+
     /// <summary>The member's IKE SA is gone: true if it had not acknowledged.</summary>
     public bool Gone(IkeSpi spiR) => Acknowledged(spiR);
 

@@ -174,6 +174,16 @@ internal sealed class ControllerConnection : IDisposable
                     _lastHeard = now;
                     _backoff.Reset();
                     break;
+                case IkeSaRekeyed r when Established is { } up:
+                    // RFC 7296 §2.18: the session goes on under the new SA's SPIs (ours is the one not the controller's)
+                    Established = up with
+                    {
+                        SpiI = r.NewSpiI == r.NewHandle ? r.NewSpiR : r.NewSpiI,
+                        SpiR = r.NewHandle,
+                        Suite = r.Suite,
+                        KeyFingerprint = r.KeyFingerprint,
+                    };
+                    break;
                 case PeerGone when State != ConnectionState.Closed:
                     State = ConnectionState.Waiting;
                     Established = null;

@@ -19,7 +19,31 @@ public sealed record ChildSaEstablished(IkeSpi SpiR, ChildSa ChildSa) : IkeEvent
 
 public sealed record ChildSaFailed(IkeSpi SpiR, NotifyType Reason) : IkeEvent;
 
-/// <summary>The peer deleted CHILD_SAs (their inbound SPIs as the peer named them).</summary>
+/// <summary>
+/// The IKE SA was rekeyed (RFC 7296 §2.18): <paramref name="NewSpiR"/>-side keys are in use from now on, and every
+/// later event of this session carries <paramref name="NewHandle"/> in its SpiR field, also for requests that finish
+/// on the old SA. <paramref name="OldHandle"/> and <paramref name="NewHandle"/> are the controller's SPIs of the old
+/// and the new SA (the controller's engine indexes members by them); the SPI pairs are as on the wire. A rekey the
+/// controller started makes it the new SA's original initiator, so its SPI is then <paramref name="NewSpiI"/>.
+/// </summary>
+public sealed record IkeSaRekeyed(IkeSpi OldSpiI, IkeSpi OldSpiR, IkeSpi NewSpiI, IkeSpi NewSpiR, IkeSpi OldHandle, IkeSpi NewHandle,
+    IkeSuite Suite, bool StartedByPeer, string KeyFingerprint) : IkeEvent;
+
+/// <summary>Our rekey of the IKE SA did not happen (refused with <paramref name="Notify"/>, or lost a collision
+/// in a way that leaves nothing to do); the SA it was for keeps working.</summary>
+public sealed record IkeSaRekeyFailed(IkeSpi SpiR, NotifyType? Notify, string Reason) : IkeEvent;
+
+/// <summary>
+/// The CHILD_SA was rekeyed (RFC 7296 §2.8): install <paramref name="New"/> now. <paramref name="Old"/> stays until a
+/// <see cref="ChildSaDeleted"/> names its outbound SPI (the peer's inbound); the core disposes both when they go.
+/// </summary>
+public sealed record ChildSaRekeyed(IkeSpi SpiR, ChildSa Old, ChildSa New) : IkeEvent;
+
+/// <summary>Our rekey of the CHILD_SA did not happen; the CHILD_SA keeps working.</summary>
+public sealed record ChildSaRekeyFailed(IkeSpi SpiR, NotifyType? Notify, string Reason) : IkeEvent;
+
+/// <summary>CHILD_SAs are gone, named by the peer's inbound SPIs (our outbound): deleted by the peer, or by us after a
+/// rekey (then <paramref name="PeerSpis"/> holds the replaced CHILD_SA's outbound SPI).</summary>
 public sealed record ChildSaDeleted(IkeSpi SpiR, IReadOnlyList<uint> PeerSpis) : IkeEvent;
 
 /// <summary>

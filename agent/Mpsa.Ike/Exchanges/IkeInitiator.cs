@@ -42,7 +42,7 @@ public sealed class IkeInitiator : IDisposable
     private sealed record Idle : State;
     private sealed record AwaitingSaInit(IkeSpi SpiI, IDhExchange Dh, byte[] Ni, byte[]? Cookie, PendingRequest Pending, int CookieRetries, int KeRetries) : State;
     private sealed record AwaitingAuth(IkeSaContext Ctx, byte[] RealMessage1, byte[] RealMessage2, uint ChildSpi) : State;
-    private sealed record Established(IkeSaContext Ctx, ChildSa? Child) : State;
+    private sealed record Established(IkeSaSession Session) : State;
     private sealed record Gone : State;
 
     /// <summary>The controller's endpoint; moves to port 4500 when a NAT is detected.</summary>
@@ -58,15 +58,21 @@ public sealed class IkeInitiator : IDisposable
     };
 
     public IkeSuite? Suite => Context?.Suite;
-    public IkeSpi SpiI => _state is AwaitingSaInit s ? s.SpiI : Context?.SpiI ?? default;
-    public IkeSpi SpiR => Context?.SpiR ?? default;
-    public ChildSa? ChildSa => (_state as Established)?.Child;
-    public string? PeerIdentity => (_state as Established)?.Ctx.PeerIdentity;
+    /// <summary>The CPE's SPI of the current IKE SA (SPIi, or SPIr after a rekey the controller started).</summary>
+    public IkeSpi SpiI => _state is AwaitingSaInit s ? s.SpiI : Context is { } c ? (c.IsInitiator ? c.SpiI : c.SpiR) : default;
+
+    /// <summary>The controller's SPI of the current IKE SA: the SpiR every event carries (<see cref="IkeSaContext.ControllerSpi"/>).</summary>
+    public IkeSpi SpiR => Context?.ControllerSpi ?? default;
+    public ChildSa? ChildSa => (_state as Established)?.Session.Child;
+
+    /// <summary>The current IKE SA's keys (tests compare them across sides).</summary>
+    internal IkeSaKeys? Keys => Context?.Keys;
+    public string? PeerIdentity => (_state as Established)?.Session.Ctx.PeerIdentity;
 
     private IkeSaContext? Context => _state switch
     {
         AwaitingAuth a => a.Ctx,
-        Established e => e.Ctx,
+        Established e => e.Session.Ctx,
         _ => null,
     };
 
@@ -74,7 +80,7 @@ public sealed class IkeInitiator : IDisposable
     {
         AwaitingSaInit s => s.Pending.RetransmitAt,
         AwaitingAuth a => a.Ctx.Deadline,
-        Established e => e.Ctx.Deadline,
+        Established e => e.Session.Deadline,
         _ => null,
     };
 
@@ -120,8 +126,11 @@ public sealed class IkeInitiator : IDisposable
             case AwaitingAuth a when Matches(a.Ctx, h):
                 OnAuthPhase(a, datagram, h, from, now, step);
                 break;
-            case Established e when Matches(e.Ctx, h):
-                OnEstablished(e, datagram, h, from, now, step);
+            case Established e when e.Session.Find(h) is { } on:
+                if (e.Session.Receive(on, datagram, h, from, now, step) is { } gone)
+                {
+                    GiveUp(gone.Reason, gone.Reason == PeerGoneReason.DeletedByPeer ? "the responder deleted the IKE SA" : gone.Detail, step);
+                }
                 break;
             default:
                 step.Emit(new MessageDropped(from, $"{h.Exchange} {(h.IsResponse ? "response" : "request")} does not fit phase {Phase}"));
@@ -212,44 +221,9 @@ public sealed class IkeInitiator : IDisposable
                 GiveUp(f.Reason, f.Detail, step);
                 break;
             case AuthOutcome.Established e:
-                _state = new Established(a.Ctx, e.Child);
+                _state = new Established(new IkeSaSession(a.Ctx, e.Child, SessionOptions()));
                 step.Emit(new IkeSaEstablished(a.Ctx.SpiI, a.Ctx.SpiR, Peer, a.Ctx.PeerIdentity, a.Ctx.Suite, a.Ctx.PeerSupportsMpsa, KeymatFingerprint.Of(a.Ctx.Keys)));
                 step.Emit(e.Child is not null ? new ChildSaEstablished(a.Ctx.SpiR, e.Child) : new ChildSaFailed(a.Ctx.SpiR, e.ChildError!.Value));
-                break;
-        }
-    }
-
-    private void OnEstablished(Established e, ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step)
-    {
-        var inbound = e.Ctx.Classify(datagram, h, now, step);
-        switch (inbound.Kind)
-        {
-            case InboundKind.Drop:
-                step.Emit(new MessageDropped(from, inbound.DropReason!));
-                break;
-            case InboundKind.Response when inbound.Answered!.What.Kind == RequestKind.DeleteIkeSa:
-                GiveUp(PeerGoneReason.Closed, "IKE SA deleted", step);
-                break;
-            case InboundKind.Response:
-                Informational.ProcessResponse(e.Ctx, inbound.Answered!, inbound.Message!, step);
-                break;
-            case InboundKind.Request when h.Exchange == ExchangeType.INFORMATIONAL:
-                var answer = Informational.ProcessRequest(e.Ctx, inbound.Message!, e.Child, step);
-                if (answer.Puts is { } puts)
-                {
-                    // the answer says what the CPE did with them: it waits for AnswerMpsaPut
-                    e.Ctx.DeferResponse(h.Exchange, h.MessageId, answer.Response, inbound.RequestBytes!);
-                    step.Emit(new MpsaReceived(e.Ctx.SpiR, h.MessageId, puts, e.Ctx.PeerSupportsMpsa));
-                    break;
-                }
-                e.Ctx.SendResponse(h.Exchange, h.MessageId, answer.Response, inbound.RequestBytes!, step);
-                if (answer.IkeSaDeleted)
-                {
-                    GiveUp(PeerGoneReason.DeletedByPeer, "the responder deleted the IKE SA", step);
-                }
-                break;
-            case InboundKind.Request:
-                e.Ctx.SendResponse(h.Exchange, h.MessageId, Informational.RefuseCreateChildSa(), inbound.RequestBytes!, step);
                 break;
         }
     }
@@ -273,9 +247,8 @@ public sealed class IkeInitiator : IDisposable
             case AwaitingAuth a when !a.Ctx.OnTimeout(now, step):
                 GiveUp(PeerGoneReason.NoResponse, "no IKE_AUTH response", step);
                 break;
-            case Established e when e.Ctx.Pending is { } p && !e.Ctx.OnTimeout(now, step):
-                GiveUp(p.What.Kind == RequestKind.DeleteIkeSa ? PeerGoneReason.Closed : PeerGoneReason.NoResponse,
-                    $"no response to {p.What.Kind} after {p.Transmissions} transmissions", step);
+            case Established e when e.Session.OnTimeout(now, step) is { } gone:
+                GiveUp(gone.Reason, gone.Detail, step);
                 break;
         }
         return step.Build();
@@ -291,7 +264,7 @@ public sealed class IkeInitiator : IDisposable
         var step = new StepBuilder();
         if (_state is Established e)
         {
-            e.Ctx.AnswerDeferred(messageId, refusal is null ? [] : [refusal.ToNotify()], step);
+            e.Session.AnswerDeferred(messageId, refusal is null ? [] : [refusal.ToNotify()], now, step);
         }
         return step.Build();
     }
@@ -303,7 +276,7 @@ public sealed class IkeInitiator : IDisposable
         var step = new StepBuilder();
         if (_state is Established e)
         {
-            e.Ctx.Request(Informational.MpsaRefusalKind, [refusal.ToNotify()], now, step);
+            e.Session.Ctx.Request(Informational.MpsaRefusalKind, [refusal.ToNotify()], now, step);
         }
         return step.Build();
     }
@@ -312,9 +285,9 @@ public sealed class IkeInitiator : IDisposable
     public Step CheckLiveness(MonoTime now)
     {
         var step = new StepBuilder();
-        if (_state is Established e && !e.Ctx.HasQueued(RequestKind.Liveness))
+        if (_state is Established e && !e.Session.Ctx.HasQueued(RequestKind.Liveness))
         {
-            e.Ctx.Request(Informational.LivenessKind, [], now, step);
+            e.Session.Ctx.Request(Informational.LivenessKind, [], now, step);
         }
         return step.Build();
     }
@@ -325,8 +298,8 @@ public sealed class IkeInitiator : IDisposable
         var step = new StepBuilder();
         switch (_state)
         {
-            case Established e when !e.Ctx.HasQueued(RequestKind.DeleteIkeSa):
-                e.Ctx.Request(Informational.DeleteKind, [DeletePayload.IkeSa], now, step);
+            case Established e when !e.Session.Ctx.HasQueued(RequestKind.DeleteIkeSa):
+                e.Session.Ctx.Request(Informational.DeleteKind, [DeletePayload.IkeSa], now, step);
                 break;
             case Idle or AwaitingSaInit or AwaitingAuth:
                 GiveUp(PeerGoneReason.Closed, "closed before the IKE SA was up", step);
@@ -353,13 +326,35 @@ public sealed class IkeInitiator : IDisposable
                 a.Ctx.Dispose();
                 break;
             case Established e:
-                e.Child?.Dispose();
-                e.Ctx.Dispose();
+                e.Session.Dispose();
                 break;
         }
     }
 
     private uint RandomSpi() => SpiSource.Random(_o.Random);
+
+    private SessionOptions SessionOptions() => new(_o.Proposals, _o.ChildProposals, () => _o.AllocateChildSpi?.Invoke() ?? RandomSpi(),
+        () => new IkeSpi(SpiSource.RandomIkeSpi(_o.Random)), _o.Random, _o.Retransmit, _o.MaxKeRetries, FollowPeer: false);
+
+    /// <summary>
+    /// HDR, SK {SA, Ni, KEi} --> : rekeys the IKE SA (RFC 7296 §1.3.2) with the current suite and a new DH; then
+    /// <see cref="IkeSaRekeyed"/>, and the old SA is deleted once what was in flight on it is done.
+    /// </summary>
+    public Step RekeyIkeSa(MonoTime now) => OnSession((s, step) => s.RekeyIkeSa(now, step));
+
+    /// <summary>HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr} --> : rekeys the CHILD_SA (RFC 7296 §1.3.3); then
+    /// <see cref="ChildSaRekeyed"/>, and the old one is deleted (<see cref="ChildSaDeleted"/>).</summary>
+    public Step RekeyChildSa(MonoTime now) => OnSession((s, step) => s.RekeyChildSa(now, step));
+
+    private Step OnSession(Action<IkeSaSession, StepBuilder> act)
+    {
+        var step = new StepBuilder();
+        if (_state is Established e)
+        {
+            act(e.Session, step);
+        }
+        return step.Build();
+    }
 
     public void Dispose()
     {

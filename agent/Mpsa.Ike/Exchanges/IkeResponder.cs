@@ -13,6 +13,10 @@ public sealed partial class IkeResponder : IDisposable
 {
     private readonly IkeResponderOptions _o;
     private readonly Dictionary<IkeSpi, ResponderSa> _sas = [];
+
+    /// <summary>Our SPIs of the SAs a session still holds besides its current one (replaced, redundant, being made
+    /// by a rekey collision): datagrams on them still reach the session until they are deleted.</summary>
+    private readonly Dictionary<IkeSpi, ResponderSa> _aliases = [];
     private readonly Dictionary<(IkeSpi SpiI, IPEndPoint From), IkeSpi> _halfOpenByInitiator = [];
     private readonly Dictionary<IPAddress, int> _sasByAddress = [];
     private readonly PriorityQueue<IkeSpi, MonoTime> _timers = new();
@@ -32,7 +36,16 @@ public sealed partial class IkeResponder : IDisposable
 
     private sealed class ResponderSa(IkeSaContext ctx, byte[] initRequest, byte[] initResponse, MonoTime halfOpenExpiry)
     {
-        public IkeSaContext Ctx { get; } = ctx;
+        /// <summary>The current IKE SA: the first one, or the newest once established and rekeyed.</summary>
+        public IkeSaContext Ctx => Session?.Ctx ?? ctx;
+
+        /// <summary>Set once IKE_AUTH succeeded: the SA with its CHILD_SA through its rekeys.</summary>
+        public IkeSaSession? Session { get; set; }
+
+        /// <summary>Where the SA is filed in <see cref="_sas"/>: our SPI of the current SA (the daemon's handle).</summary>
+        public IkeSpi Key { get; set; } = ctx.SpiR;
+
+        public List<IkeSpi> Aliases { get; } = [];
 
         /// <summary>Where IKE_SA_INIT came from: the key of the half-open table, whatever the SA floats to later.</summary>
         public IPEndPoint InitFrom { get; } = ctx.Peer;
@@ -40,10 +53,9 @@ public sealed partial class IkeResponder : IDisposable
         public byte[] InitResponse { get; } = initResponse;
         public MonoTime HalfOpenExpiry { get; } = halfOpenExpiry;
         public SaPhase Phase { get; set; } = SaPhase.HalfOpen;
-        public ChildSa? Child { get; set; }
         public MonoTime? ScheduledAt { get; set; }
 
-        public MonoTime? Deadline => Phase == SaPhase.HalfOpen ? MonoTime.Min(HalfOpenExpiry, Ctx.Deadline) : Ctx.Deadline;
+        public MonoTime? Deadline => Phase == SaPhase.HalfOpen ? MonoTime.Min(HalfOpenExpiry, Ctx.Deadline) : Session?.Deadline;
     }
 
     /// <summary>Half-open IKE SAs, counting those whose IKE_SA_INIT is being answered off the loop.</summary>
@@ -58,7 +70,7 @@ public sealed partial class IkeResponder : IDisposable
     public MonoTime? NextDeadline => _timers.TryPeek(out _, out var at) ? at : null;
 
     public IEnumerable<(IkeSpi SpiR, string PeerIdentity, IPEndPoint Peer)> EstablishedSas =>
-        _sas.Values.Where(s => s.Phase == SaPhase.Established).Select(s => (s.Ctx.SpiR, s.Ctx.PeerIdentity, s.Ctx.Peer));
+        _sas.Values.Where(s => s.Phase == SaPhase.Established).Select(s => (s.Key, s.Ctx.PeerIdentity, s.Ctx.Peer));
 
     /// <param name="local">The address and port the datagram arrived on, when the socket is bound to one address:
     /// with it, NAT detection is answered (RFC 7296 §2.23). Without it (a wildcard bind) no NAT-D is sent.</param>
@@ -77,7 +89,8 @@ public sealed partial class IkeResponder : IDisposable
         {
             OnSaInitRequest(datagram, h, from, local, now, step);
         }
-        else if (_sas.TryGetValue(h.SpiR, out var sa) && sa.Ctx.SpiI == h.SpiI)
+        else if (Lookup(h.IsFromInitiator ? h.SpiR : h.SpiI) is { } sa
+            && (sa.Phase == SaPhase.HalfOpen ? sa.Ctx.SpiI == h.SpiI && sa.Ctx.SpiR == h.SpiR : sa.Session!.Find(h) is not null))
         {
             if (sa.Phase == SaPhase.HalfOpen)
             {
@@ -85,7 +98,7 @@ public sealed partial class IkeResponder : IDisposable
             }
             else
             {
-                OnEstablished(sa, datagram, h, from, now, step);
+                OnEstablished(sa, sa.Session!.Find(h)!, datagram, h, from, now, step);
             }
             Schedule(sa);
         }
@@ -241,7 +254,7 @@ public sealed partial class IkeResponder : IDisposable
                 break;
             case AuthOutcome.Established e:
                 sa.Phase = SaPhase.Established;
-                sa.Child = e.Child;
+                sa.Session = new IkeSaSession(sa.Ctx, e.Child, SessionOptions());
                 step.Emit(new IkeSaEstablished(sa.Ctx.SpiI, sa.Ctx.SpiR, from, sa.Ctx.PeerIdentity, sa.Ctx.Suite, sa.Ctx.PeerSupportsMpsa,
                     KeymatFingerprint.Of(sa.Ctx.Keys)) { PeerId = sa.Ctx.PeerId });
                 step.Emit(e.Child is not null ? new ChildSaEstablished(sa.Ctx.SpiR, e.Child) : new ChildSaFailed(sa.Ctx.SpiR, e.ChildError!.Value));
@@ -258,41 +271,67 @@ public sealed partial class IkeResponder : IDisposable
         }
     }
 
-    private void OnEstablished(ResponderSa sa, ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step)
+    private void OnEstablished(ResponderSa sa, IkeSaContext on, ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step)
     {
-        var inbound = sa.Ctx.Classify(datagram, h, now, step);
-        if (inbound.Kind != InboundKind.Drop && TooManyPayloads(inbound.Message!, from, step))
+        var gone = sa.Session!.Receive(on, datagram, h, from, now, step, m => TooManyPayloads(m, from, step));
+        if (gone is not null)
+        {
+            Remove(sa, gone.Reason, gone.Reason == PeerGoneReason.DeletedByPeer ? "the member deleted the IKE SA" : gone.Detail, step);
+            return;
+        }
+        Sync(sa);
+    }
+
+    private SessionOptions SessionOptions() => new(_o.Proposals, _o.ChildProposals, () => _o.AllocateChildSpi?.Invoke() ?? SpiSource.Random(_o.Random),
+        NewSpi, _o.Random, _o.Retransmit, MaxKeRetries: 2, FollowPeer: true);
+
+    private IkeSpi NewSpi()
+    {
+        IkeSpi spi;
+        do
+        {
+            spi = new IkeSpi(SpiSource.RandomIkeSpi(_o.Random));
+        }
+        while (_sas.ContainsKey(spi) || _aliases.ContainsKey(spi) || _pendingSpiR.Contains(spi));
+        return spi;
+    }
+
+    private ResponderSa? Lookup(IkeSpi ours) => _sas.TryGetValue(ours, out var sa) || _aliases.TryGetValue(ours, out sa) ? sa : null;
+
+    /// <summary>Files the session under its current SA's SPI, and its other SAs' SPIs as aliases (after a rekey).</summary>
+    private void Sync(ResponderSa sa)
+    {
+        if (sa.Session is not { } session || !_sas.ContainsKey(sa.Key))
         {
             return;
         }
-        if (inbound.Kind != InboundKind.Drop)
+        var primary = session.Ctx.LocalSpi;
+        if (primary != sa.Key)
         {
-            Follow(sa, from);
+            _sas.Remove(sa.Key);
+            _sas[primary] = sa;
+            sa.Key = primary;
+            sa.ScheduledAt = null;   // its timer was filed under the old key
         }
-        switch (inbound.Kind)
+        var wanted = session.Contexts.Skip(1).Select(c => c.LocalSpi).ToList();
+        foreach (var gone in sa.Aliases.Except(wanted).ToList())
         {
-            case InboundKind.Drop:
-                step.Emit(new MessageDropped(from, inbound.DropReason!));
-                break;
-            case InboundKind.Response when inbound.Answered!.What.Kind == RequestKind.DeleteIkeSa:
-                Remove(sa, PeerGoneReason.Closed, "IKE SA deleted", step);
-                break;
-            case InboundKind.Response:
-                Informational.ProcessResponse(sa.Ctx, inbound.Answered!, inbound.Message!, step);
-                break;
-            case InboundKind.Request when h.Exchange == ExchangeType.INFORMATIONAL:
-                var answer = Informational.ProcessRequest(sa.Ctx, inbound.Message!, sa.Child, step);
-                sa.Ctx.SendResponse(h.Exchange, h.MessageId, answer.Response, inbound.RequestBytes!, step);
-                if (answer.IkeSaDeleted)
-                {
-                    Remove(sa, PeerGoneReason.DeletedByPeer, "the member deleted the IKE SA", step);
-                }
-                break;
-            case InboundKind.Request:
-                sa.Ctx.SendResponse(h.Exchange, h.MessageId, Informational.RefuseCreateChildSa(), inbound.RequestBytes!, step);
-                break;
+            _aliases.Remove(gone);
+            sa.Aliases.Remove(gone);
+        }
+        foreach (var added in wanted.Except(sa.Aliases).ToList())
+        {
+            _aliases[added] = sa;
+            sa.Aliases.Add(added);
         }
     }
+
+    /// <summary>&lt;-- HDR, SK {SA, Ni, KEi}: rekeys the member's IKE SA (RFC 7296 §1.3.2); then <see cref="IkeSaRekeyed"/>,
+    /// whose NewHandle names the member from then on. The old SA is deleted once what was in flight on it is done.</summary>
+    public Step RekeyIkeSa(IkeSpi spiR, MonoTime now) => RequestOn(spiR, now, (sa, step) => sa.Session!.RekeyIkeSa(now, step));
+
+    /// <summary>&lt;-- HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr}: rekeys the member's CHILD_SA (RFC 7296 §1.3.3).</summary>
+    public Step RekeyChildSa(IkeSpi spiR, MonoTime now) => RequestOn(spiR, now, (sa, step) => sa.Session!.RekeyChildSa(now, step));
 
     /// <summary>&lt;-- HDR, SK {N(MPSA_PUT)...}; answered by <see cref="MpsaAcknowledged"/>. Queued behind a request in flight.</summary>
     public Step SendMpsaPut(IkeSpi spiR, IReadOnlyList<MpsaPut> puts, MonoTime now) =>
@@ -320,9 +359,10 @@ public sealed partial class IkeResponder : IDisposable
     private Step RequestOn(IkeSpi spiR, MonoTime now, Action<ResponderSa, StepBuilder> act)
     {
         var step = new StepBuilder();
-        if (_sas.TryGetValue(spiR, out var sa) && sa.Phase == SaPhase.Established)
+        if (Lookup(spiR) is { Phase: SaPhase.Established } sa)
         {
             act(sa, step);
+            Sync(sa);
             Schedule(sa);
         }
         return step.Build();
@@ -345,6 +385,17 @@ public sealed partial class IkeResponder : IDisposable
                 Remove(sa, PeerGoneReason.HalfOpenExpired, "IKE_AUTH never came", step);
                 continue;
             }
+            if (sa.Session is { } session)
+            {
+                if (session.OnTimeout(now, step) is { } gone)
+                {
+                    Remove(sa, gone.Reason, gone.Detail, step);
+                    continue;
+                }
+                Sync(sa);
+                Schedule(sa);
+                continue;
+            }
             var pending = sa.Ctx.Pending;
             if (!sa.Ctx.OnTimeout(now, step))
             {
@@ -360,54 +411,78 @@ public sealed partial class IkeResponder : IDisposable
     /// <summary>Drops an IKE SA without telling the peer (it has come back with a new one, RFC 7296 §2.4 INITIAL_CONTACT).</summary>
     public void Forget(IkeSpi spiR)
     {
-        if (_sas.Remove(spiR, out var sa))
+        if (Lookup(spiR) is { } sa)
         {
+            Unfile(sa);
             _halfOpenByInitiator.Remove((sa.Ctx.SpiI, sa.InitFrom));
             Uncount(sa);
-            sa.Child?.Dispose();
-            sa.Ctx.Dispose();
+            Release(sa);
         }
     }
 
     /// <summary>The certificates an established peer authenticated with (null for a PSK peer): a reload rechecks them.</summary>
-    public IReadOnlyList<byte[]>? PeerCertificates(IkeSpi spiR) => _sas.TryGetValue(spiR, out var sa) ? sa.Ctx.PeerCertificates : null;
+    public IReadOnlyList<byte[]>? PeerCertificates(IkeSpi spiR) => Lookup(spiR)?.Ctx.PeerCertificates;
+
+    /// <summary>The keys of the member's current IKE SA (tests compare them across sides).</summary>
+    internal IkeSaKeys? KeysOf(IkeSpi spiR) => Lookup(spiR)?.Ctx.Keys;
 
     /// <summary>Rotates the cookie secret; the daemon calls it now and then (e.g. every few minutes).</summary>
     public void RotateCookieSecret() => _cookies.Rotate();
 
     private void Schedule(ResponderSa sa)
     {
-        if (!_sas.ContainsKey(sa.Ctx.SpiR))
+        if (!_sas.ContainsKey(sa.Key))
         {
             return;
         }
         var deadline = sa.Deadline;
         if (deadline is { } d && (sa.ScheduledAt is null || d < sa.ScheduledAt.Value))
         {
-            _timers.Enqueue(sa.Ctx.SpiR, d);
+            _timers.Enqueue(sa.Key, d);
             sa.ScheduledAt = d;
         }
     }
 
     private void Remove(ResponderSa sa, PeerGoneReason reason, string detail, StepBuilder step)
     {
-        if (_sas.Remove(sa.Ctx.SpiR))
+        if (Unfile(sa))
         {
             Uncount(sa);
         }
-        step.Emit(new PeerGone(sa.Ctx.SpiR, sa.Ctx.Peer, sa.Ctx.PeerIdentity, reason, detail));
-        sa.Child?.Dispose();
-        sa.Ctx.Dispose();
+        step.Emit(new PeerGone(sa.Ctx.ControllerSpi, sa.Ctx.Peer, sa.Ctx.PeerIdentity, reason, detail));
+        Release(sa);
+    }
+
+    private bool Unfile(ResponderSa sa)
+    {
+        foreach (var alias in sa.Aliases)
+        {
+            _aliases.Remove(alias);
+        }
+        sa.Aliases.Clear();
+        return _sas.Remove(sa.Key);
+    }
+
+    private static void Release(ResponderSa sa)
+    {
+        if (sa.Session is { } session)
+        {
+            session.Dispose();
+        }
+        else
+        {
+            sa.Ctx.Dispose();
+        }
     }
 
     public void Dispose()
     {
         foreach (var sa in _sas.Values)
         {
-            sa.Child?.Dispose();
-            sa.Ctx.Dispose();
+            Release(sa);
         }
         _sas.Clear();
+        _aliases.Clear();
         _pendingInit.Clear();   // a job still running disposes its keys when it comes back (CompleteSaInit)
         _pendingSpiR.Clear();
         _cookies.Dispose();

@@ -16,9 +16,14 @@ internal sealed class IkeSaContext : IDisposable
     private byte[]? _lastResponse;
     private (uint MessageId, ExchangeType Exchange, IReadOnlyList<IPayload> Response, byte[] Request)? _deferred;
 
+    /// <param name="isCpe">Our mpsa role (<see cref="IsCpe"/>); by default the IKE_SA_INIT initiator is the CPE.</param>
+    /// <param name="rekeyed">The SA was made by CREATE_CHILD_SA (RFC 7296 §2.18): message IDs start at 0 both ways, and
+    /// <paramref name="isInitiator"/> names the initiator of that exchange (§3.1, the I flag follows the last rekey).</param>
     public IkeSaContext(bool isInitiator, IkeSpi spiI, IkeSpi spiR, IPEndPoint peer, IkeSaKeys keys, byte[] ni, byte[] nr,
-        IRandom random, RetransmitPolicy policy)
+        IRandom random, RetransmitPolicy policy, bool rekeyed = false, bool? isCpe = null)
     {
+        _random = random;
+        IsCpe = isCpe ?? isInitiator;
         IsInitiator = isInitiator;
         SpiI = spiI;
         SpiR = spiR;
@@ -30,9 +35,28 @@ internal sealed class IkeSaContext : IDisposable
         Nr = nr;
         _policy = policy;
         // RFC 7296 §2.2: each side numbers its own requests from 0; the initiator used 0 for IKE_SA_INIT.
-        NextRequestId = isInitiator ? 1u : 0u;
-        NextPeerRequestId = isInitiator ? 0u : 1u;
+        NextRequestId = isInitiator && !rekeyed ? 1u : 0u;
+        NextPeerRequestId = isInitiator || rekeyed ? 0u : 1u;
+        EventSpi = ControllerSpi;
     }
+
+    private readonly IRandom _random;
+
+    /// <summary>Our mpsa role: the CPE (the agent) or the controller. It stays when a rekey swaps the IKE roles.</summary>
+    public bool IsCpe { get; }
+
+    public IkeSpi LocalSpi => IsInitiator ? SpiI : SpiR;
+
+    /// <summary>The controller's SPI of this SA: how the daemons know a member's session (the SpiR of
+    /// <see cref="IkeSaEstablished"/>). After a rekey the controller started, it is the new SA's SPIi.</summary>
+    public IkeSpi ControllerSpi => IsInitiator == IsCpe ? SpiR : SpiI;
+
+    /// <summary>The SPI this SA's events carry: its own <see cref="ControllerSpi"/>, or, once a rekey replaced it,
+    /// its successor's, so that an answer finished on the old SA reaches the session the daemon knows now.</summary>
+    public IkeSpi EventSpi { get; set; }
+
+    /// <summary>An answer held for a verdict (<see cref="DeferResponse"/>): the SA cannot be deleted before it goes.</summary>
+    public bool HasDeferred => _deferred is not null;
 
     public bool IsInitiator { get; }
     public IkeSpi SpiI { get; }
@@ -181,7 +205,10 @@ internal sealed class IkeSaContext : IDisposable
             }
             Pending = null;
             LastHeardFrom = now;
-            SendQueued(now, step);
+            if (p.What.Kind != RequestKind.RekeyIkeSa)
+            {
+                SendQueued(now, step);   // after an IKE SA rekey the queue may move to the new SA (§2.18): SendNext
+            }
             return new InboundMessage(InboundKind.Response, opened, p, null, null);
         }
         if (header.MessageId + 1 == NextPeerRequestId && _lastResponse is not null)
@@ -245,6 +272,49 @@ internal sealed class IkeSaContext : IDisposable
         why = null;
         return inner;
     }
+
+    /// <summary>
+    /// Takes back the requests not yet answered, as plaintext, to be sent again on the SA that replaces this one
+    /// (RFC 7296 §2.18): the queued ones, and with <paramref name="withPending"/> also the one in flight. Requests are
+    /// sealed when made, so they are opened here with our own outbound keys; message IDs are given back.
+    /// </summary>
+    public List<(ExchangeTypeAndKind What, IReadOnlyList<IPayload> Inner)> TakeUnanswered(bool withPending)
+    {
+        var taken = new List<(ExchangeTypeAndKind, uint, byte[])>();
+        if (withPending && Pending is { } p)
+        {
+            taken.Add((p.What, p.MessageId, p.Datagram));
+            Pending = null;
+        }
+        while (_queued.TryDequeue(out var q))
+        {
+            taken.Add(q);
+        }
+        var plain = new List<(ExchangeTypeAndKind, IReadOnlyList<IPayload>)>(taken.Count);
+        if (taken.Count == 0)
+        {
+            return plain;
+        }
+        NextRequestId = taken[0].Item2;
+        // the peer's view of our keys opens what we sealed
+        var (selfOut, selfIn) = Keys.CreateProtection(!IsInitiator, _random);
+        using (selfOut)
+        using (selfIn)
+        {
+            foreach (var (what, _, datagram) in taken)
+            {
+                var outer = IkeMessage.Decode(datagram);
+                if (outer.TryOpen(datagram, selfIn, out var inner))
+                {
+                    plain.Add((what, inner.Payloads));
+                }
+            }
+        }
+        return plain;
+    }
+
+    /// <summary>Sends the next queued request if none is in flight.</summary>
+    public void SendNext(MonoTime now, StepBuilder step) => SendQueued(now, step);
 
     private void SendQueued(MonoTime now, StepBuilder step)
     {

@@ -26,7 +26,7 @@ internal static class Informational
     /// request carries MPSA_PUTs that decode, the answer waits for the CPE's verdict: <see cref="InformationalAnswer.Puts"/>
     /// is set and <see cref="InformationalAnswer.Response"/> holds the rest of the answer.
     /// </summary>
-    public static InformationalAnswer ProcessRequest(IkeSaContext ctx, IkeMessage request, ChildSa? child, StepBuilder step)
+    public static InformationalAnswer ProcessRequest(IkeSaContext ctx, IkeMessage request, IReadOnlyList<ChildSa> children, StepBuilder step)
     {
         var response = new List<IPayload>();
         bool deleted = false;
@@ -38,11 +38,12 @@ internal static class Informational
             }
             else if (d.ProtocolId == ProtocolId.ESP)
             {
-                step.Emit(new ChildSaDeleted(ctx.SpiR, d.Spis));
+                step.Emit(new ChildSaDeleted(ctx.EventSpi, d.Spis));
                 // §1.4.1: answer with the SPIs of our half of each pair the peer deleted.
-                if (child is not null && d.Spis.Contains(child.OutboundSpi))
+                var ours = children.Where(c => d.Spis.Contains(c.OutboundSpi)).Select(c => c.InboundSpi).ToList();
+                if (ours.Count > 0)
                 {
-                    response.Add(new DeletePayload(ProtocolId.ESP, [child.InboundSpi]));
+                    response.Add(new DeletePayload(ProtocolId.ESP, ours));
                 }
             }
         }
@@ -52,7 +53,7 @@ internal static class Informational
             IkeMessage.ZeroKeyMaterial(request.Payloads);   // an MPSA_PUT beside it is never decoded
             return new([], true, null);
         }
-        if (!ctx.IsInitiator)
+        if (!ctx.IsCpe)
         {
             ReportedRefusals(ctx, request, step);
         }
@@ -61,10 +62,10 @@ internal static class Informational
         {
             return new(response, false, null);
         }
-        if (!ctx.IsInitiator)
+        if (!ctx.IsCpe)
         {
             IkeMessage.ZeroKeyMaterial(request.Payloads);
-            step.Emit(new MpsaRejected(ctx.SpiR, "MPSA_PUT sent by the initiator"));
+            step.Emit(new MpsaRejected(ctx.EventSpi, "MPSA_PUT sent by the initiator"));
             response.Add(new NotifyPayload(NotifyType.INVALID_SYNTAX));
             return new(response, false, null);
         }
@@ -83,7 +84,7 @@ internal static class Informational
                     p.Dispose();
                 }
                 IkeMessage.ZeroKeyMaterial(request.Payloads);   // the MPSA_PUTs after it were never decoded
-                step.Emit(new MpsaRejected(ctx.SpiR, e.Message));
+                step.Emit(new MpsaRejected(ctx.EventSpi, e.Message));
                 response.Add(n.Spi.Length == 4
                     ? new NotifyPayload(ProtocolId.ESP, NotifyType.INVALID_SYNTAX, n.Spi, [])
                     : new NotifyPayload(NotifyType.INVALID_SYNTAX));
@@ -100,7 +101,7 @@ internal static class Informational
         {
             if (n.IsError && n.ProtocolId == ProtocolId.ESP && n.Spi.Length == 4)
             {
-                step.Emit(new MpsaRefusalReported(ctx.SpiR, new EspSpi(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(n.Spi)),
+                step.Emit(new MpsaRefusalReported(ctx.EventSpi, new EspSpi(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(n.Spi)),
                     n.NotifyType));
             }
         }
@@ -115,18 +116,20 @@ internal static class Informational
                 EspSpi? refused = error is { ProtocolId: ProtocolId.ESP, Spi.Length: 4 }
                     ? new EspSpi(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(error.Spi))
                     : null;
-                step.Emit(new MpsaAcknowledged(ctx.SpiR, answered.What.MpsaSpis ?? [], error?.NotifyType, refused));
+                step.Emit(new MpsaAcknowledged(ctx.EventSpi, answered.What.MpsaSpis ?? [], error?.NotifyType, refused));
                 break;
             case RequestKind.Liveness:
-                step.Emit(new LivenessConfirmed(ctx.SpiR));
+                step.Emit(new LivenessConfirmed(ctx.EventSpi));
                 break;
             default:
                 break;
         }
     }
 
-    /// <summary>RFC 7296 §1.3: a CREATE_CHILD_SA request may be refused; this system negotiates no further SAs.</summary>
+    /// <summary>RFC 7296 §1.3: a CREATE_CHILD_SA request for a further CHILD_SA (not a rekey) is refused.</summary>
     public static IReadOnlyList<IPayload> RefuseCreateChildSa() => [new NotifyPayload(NotifyType.NO_ADDITIONAL_SAS)];
+
+    public static readonly ExchangeTypeAndKind DeleteChildKind = new(ExchangeType.INFORMATIONAL, RequestKind.DeleteChildSa);
 }
 
 /// <summary>What <see cref="Informational.ProcessRequest"/> makes of a request; with <see cref="Puts"/> the answer waits for a verdict.</summary>

@@ -32,4 +32,7 @@ internal enum RequestKind
     MpsaPut,
     MpsaRefusal,
     DeleteIkeSa,
+    RekeyIkeSa,
+    RekeyChildSa,
+    DeleteChildSa,
 }

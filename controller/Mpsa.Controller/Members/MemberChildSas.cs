@@ -67,6 +67,34 @@ internal sealed class MemberChildSas
 
     public void Remove(IkeSpi spiR) => _installer.Remove(spiR);
 
+    /// <summary>A rekeyed CHILD_SA: the new one goes in, the old one's states stay until its Delete (RFC 7296 §2.8).</summary>
+    public void Rekey(string member, IPEndPoint peer, ChildSaRekeyed c)
+    {
+        if (peer.Address.IsIPv4MappedToIPv6)
+        {
+            peer = new IPEndPoint(peer.Address.MapToIPv4(), peer.Port);
+        }
+        if (_localAddressTowards(peer.Address) is not { } address)
+        {
+            Refused(member, $"no local address towards {peer.Address}");
+            return;
+        }
+        var r = _installer.Rekey(c.SpiR, c.New, new IPEndPoint(address, c.New.UdpEncapsulation ? 4500 : 500), peer);
+        if (r.IsOk)
+        {
+            _log.ChildSaInstalled(member, c.New.InboundSpi, c.New.OutboundSpi);
+        }
+        else
+        {
+            Refused(member, r.Message);
+        }
+    }
+
+    /// <summary>CHILD_SAs deleted, named by their outbound SPIs: a replaced one's states, or everything of the member.</summary>
+    public void RemovePeerDeleted(IkeSpi spiR, IReadOnlyList<uint> peerSpis) => _installer.RemovePeerDeleted(spiR, peerSpis);
+
+    public void Rename(IkeSpi from, IkeSpi to) => _installer.Rename(from, to);
+
     public void RemoveAll() => _installer.RemoveAll();
 
     private void Refused(string member, string error)

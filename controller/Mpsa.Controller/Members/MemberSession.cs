@@ -7,7 +7,8 @@ namespace Mpsa.Controller.Members;
 /// <summary>A connected member: its IKE SA and what it has acknowledged.</summary>
 internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint address, MonoTime connectedAt, string keyFingerprint)
 {
-    public IkeSpi SpiR { get; } = spiR;
+    /// <summary>The controller's SPI of the member's current IKE SA; a rekey changes it (<see cref="Mpsa.Ike.Exchanges.IkeSaRekeyed"/>).</summary>
+    public IkeSpi SpiR { get; set; } = spiR;
     public MemberConfig Member { get; set; } = member;
     public IPEndPoint Address { get; } = address;
     public MonoTime ConnectedAt { get; } = connectedAt;
@@ -20,6 +21,6 @@ internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint
     public Dictionary<EspSpi, MemberRefusal> Refusals { get; } = [];
 
     /// <summary>SHA-256 over the IKE SA's SK_* keys, first 16 hex digits (compare with the peer's, never the keys).</summary>
-    public string KeyFingerprint { get; } = keyFingerprint;
+    public string KeyFingerprint { get; set; } = keyFingerprint;
     public bool Leaving { get; set; }
 }

@@ -17,7 +17,13 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
     private readonly HashSet<uint> _usedReqIds = [];
     private uint _nextReqId = ownership.ReqIdMin;
 
-    private sealed record Installed(uint ReqId, IReadOnlyList<XfrmStateId> States, IReadOnlyList<XfrmPolicyId> Policies);
+    private sealed record Installed(uint ReqId, IReadOnlyList<XfrmStateId> States, IReadOnlyList<XfrmPolicyId> Policies)
+    {
+        public uint OutboundSpi { get; init; }
+
+        /// <summary>States of CHILD_SAs a rekey replaced, by their outbound SPI, until the peer's Delete names them.</summary>
+        public Dictionary<uint, (uint ReqId, IReadOnlyList<XfrmStateId> States)> Replaced { get; init; } = [];
+    }
 
     public int Count => _installed.Count;
 
@@ -55,9 +61,72 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
             addedPolicies.Add(p.Id);
             log($"policy {p}");
         }
-        _installed[key] = new Installed(reqId, addedStates, addedPolicies);
+        _installed[key] = new Installed(reqId, addedStates, addedPolicies) { OutboundSpi = child.OutboundSpi };
         _usedReqIds.Add(reqId);
         return KernelResult.Ok;
+    }
+
+    /// <summary>
+    /// A rekeyed CHILD_SA (RFC 7296 §2.8): the new states go in and the policies move to them; the old states stay,
+    /// still receiving, until <see cref="RemovePeerDeleted"/> names them. Installs afresh when nothing was there.
+    /// </summary>
+    public KernelResult Rekey(TKey key, ChildSa next, IPEndPoint local, IPEndPoint peer)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        if (!_installed.Remove(key, out var old))
+        {
+            return Install(key, next, local, peer);
+        }
+        var r = Install(key, next, local, peer);
+        if (!r.IsOk)
+        {
+            _installed[key] = old;   // the old CHILD_SA stays as it was
+            return r;
+        }
+        var now = _installed[key];
+        foreach (var (spi, replaced) in old.Replaced)
+        {
+            now.Replaced[spi] = replaced;
+        }
+        now.Replaced[old.OutboundSpi] = (old.ReqId, old.States);
+        // policies with the same selectors were updated in place; any other old one goes
+        Undo([], old.Policies.Except(now.Policies).ToList());
+        return r;
+    }
+
+    /// <summary>The peer's Delete (or ours, answered) named these outbound SPIs: a replaced CHILD_SA's states go;
+    /// the current one's name removes everything of <paramref name="key"/>. False when nothing matched.</summary>
+    public bool RemovePeerDeleted(TKey key, IReadOnlyList<uint> peerSpis)
+    {
+        ArgumentNullException.ThrowIfNull(peerSpis);
+        if (!_installed.TryGetValue(key, out var installed))
+        {
+            return false;
+        }
+        if (peerSpis.Contains(installed.OutboundSpi))
+        {
+            return Remove(key);
+        }
+        bool any = false;
+        foreach (var spi in peerSpis)
+        {
+            if (installed.Replaced.Remove(spi, out var replaced))
+            {
+                _usedReqIds.Remove(replaced.ReqId);
+                Undo(replaced.States, []);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /// <summary>The IKE SA the CHILD_SAs belong to was rekeyed: they are known by the new key from now on.</summary>
+    public void Rename(TKey from, TKey to)
+    {
+        if (_installed.Remove(from, out var installed))
+        {
+            _installed[to] = installed;
+        }
     }
 
     public bool Contains(TKey key) => _installed.ContainsKey(key);
@@ -71,6 +140,11 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
         }
         _usedReqIds.Remove(installed.ReqId);
         Undo(installed.States, installed.Policies);
+        foreach (var replaced in installed.Replaced.Values)
+        {
+            _usedReqIds.Remove(replaced.ReqId);
+            Undo(replaced.States, []);
+        }
         return true;
     }
 

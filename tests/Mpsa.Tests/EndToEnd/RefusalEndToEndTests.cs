@@ -10,7 +10,7 @@ namespace Mpsa.Tests.EndToEnd;
 /// </summary>
 public class RefusalEndToEndTests
 {
-    private const int PutRefused = 206, PutRefusedAgain = 211, PutAcceptedAfterRefusal = 212;
+    private const int PutRefused = 206, PutRefusedAgain = 214, PutAcceptedAfterRefusal = 212;
     private const int AgentGroupSaRefused = 501;
 
     [Test]

@@ -110,6 +110,35 @@ internal sealed class Pair : IDisposable
         }
     }
 
+    /// <summary>Delivers the next datagram in flight; false when none is.</summary>
+    public bool DeliverNext()
+    {
+        if (!_link.TryDequeue(out var d))
+        {
+            return false;
+        }
+        if (d.ToResponder)
+        {
+            FromResponder(Responder.Receive(d.Datagram, Cpe, Now));
+        }
+        else
+        {
+            FromInitiator(Initiator.Receive(d.Datagram, Controller, Now));
+        }
+        return true;
+    }
+
+    /// <summary>Takes every datagram in flight off the link, to reorder them with <see cref="Inject"/>.</summary>
+    public List<(bool ToResponder, byte[] Datagram)> TakeInFlight()
+    {
+        var all = _link.ToList();
+        _link.Clear();
+        return all;
+    }
+
+    /// <summary>Puts a datagram on the link behind what is in flight (not recorded on <see cref="Wire"/> again).</summary>
+    public void Inject(bool toResponder, byte[] datagram) => _link.Enqueue((toResponder, datagram));
+
     /// <summary>Delivers until nothing is in flight.</summary>
     public void Deliver()
     {

@@ -1,0 +1,654 @@
+using System.Net;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Ike.Exchanges;
+
+/// <summary>What an established session needs besides its SAs; the same for the CPE and the controller.</summary>
+internal sealed record SessionOptions(
+    IReadOnlyList<IkeSuite> IkeProposals,
+    IReadOnlyList<EspSuite> ChildProposals,
+    Func<uint> AllocateChildSpi,
+    Func<IkeSpi> NewIkeSpi,
+    IRandom Random,
+    RetransmitPolicy Retransmit,
+    int MaxKeRetries,
+    bool FollowPeer);
+
+/// <summary>How a session call ended: null goes on, <see cref="SessionGone"/> ends the whole session.</summary>
+internal sealed record SessionGone(PeerGoneReason Reason, string Detail);
+
+/// <summary>
+/// One member's established IKE SA through its rekeys (RFC 7296 §2.8, §2.18), for either role: the current SA and
+/// CHILD_SA, the SA a rekey replaced (<c>old</c>, until deleted), the redundant SA of a collision (§2.8.2), and the
+/// rekeys in flight. Requests in flight on the old SA finish there; queued ones move to the new SA. Every event carries
+/// the current SA's <see cref="IkeSaContext.ControllerSpi"/>, whichever SA it happened on.
+/// </summary>
+internal sealed class IkeSaSession : IDisposable
+{
+    private readonly SessionOptions _o;
+    private readonly List<ChildSa> _retiring = [];
+    private IkeSaContext? _old;
+    private bool _deleteOld;
+    private IkeSaContext? _redundant;
+    private bool _deleteRedundant;
+    private OwnIkeRekey? _ownIke;
+    private PeerIkeRekey? _peerIke;
+    private OwnChildRekey? _ownChild;
+    private PeerChildRekey? _peerChild;
+
+    private sealed record OwnIkeRekey(IkeSaContext On, uint MessageId, IkeSpi NewSpi, IDhExchange Dh, byte[] Ni, IReadOnlyList<IkeSuite> Offer, int KeRetries);
+
+    /// <summary>An SA we made answering the peer while our own rekey was in flight: kept until ours ends (§2.8.2).</summary>
+    private sealed record PeerIkeRekey(IkeSaContext NewCtx, byte[] Ni, byte[] Nr);
+
+    private sealed record OwnChildRekey(IkeSaContext On, uint MessageId, ChildSa Old, uint NewSpi, byte[] Ni, IReadOnlyList<EspSuite> Offer);
+
+    private sealed record PeerChildRekey(ChildSa New, byte[] Ni, byte[] Nr);
+
+    public IkeSaSession(IkeSaContext ctx, ChildSa? child, SessionOptions options)
+    {
+        Ctx = ctx;
+        Child = child;
+        _o = options;
+    }
+
+    public IkeSaContext Ctx { get; private set; }
+
+    public ChildSa? Child { get; private set; }
+
+    /// <summary>Every SA of the session that datagrams may arrive on; the current one first.</summary>
+    public IEnumerable<IkeSaContext> Contexts
+    {
+        get
+        {
+            yield return Ctx;
+            if (_old is not null)
+            {
+                yield return _old;
+            }
+            if (_redundant is not null)
+            {
+                yield return _redundant;
+            }
+            if (_peerIke is not null)
+            {
+                yield return _peerIke.NewCtx;
+            }
+        }
+    }
+
+    public MonoTime? Deadline => Contexts.Aggregate((MonoTime?)null, (m, c) => MonoTime.Min(m, c.Deadline));
+
+    public IkeSaContext? Find(IkeHeader h) => Contexts.FirstOrDefault(c => c.SpiI == h.SpiI && c.SpiR == h.SpiR);
+
+    private IkeSpi Handle => Ctx.ControllerSpi;
+
+    public SessionGone? Receive(IkeSaContext on, ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step,
+        Func<IkeMessage, bool>? tooMany = null)
+    {
+        var inbound = on.Classify(datagram, h, now, step);
+        if (inbound.Kind == InboundKind.Drop)
+        {
+            step.Emit(new MessageDropped(from, inbound.DropReason!));
+            return null;
+        }
+        if (tooMany?.Invoke(inbound.Message!) == true)
+        {
+            return null;
+        }
+        if (_o.FollowPeer && !from.Equals(on.Peer))
+        {
+            // RFC 7296 §2.23: after an authenticated message from a new address or port, answer there.
+            foreach (var c in Contexts)
+            {
+                c.Peer = from;
+            }
+        }
+        var result = inbound.Kind switch
+        {
+            InboundKind.Response => OnResponse(on, inbound.Answered!, inbound.Message!, now, step),
+            _ when h.Exchange == ExchangeType.INFORMATIONAL => OnInformational(on, h, inbound, now, step),
+            _ when h.Exchange == ExchangeType.CREATE_CHILD_SA => OnCreateChildSa(on, h, inbound, now, step),
+            _ => Respond(on, h, inbound, Informational.RefuseCreateChildSa(), step),
+        };
+        if (result is null)
+        {
+            TryClose(now, step);
+        }
+        return result;
+    }
+
+    private static SessionGone? Respond(IkeSaContext on, IkeHeader h, InboundMessage inbound, IReadOnlyList<IPayload> response, StepBuilder step)
+    {
+        on.SendResponse(h.Exchange, h.MessageId, response, inbound.RequestBytes!, step);
+        return null;
+    }
+
+    private SessionGone? OnResponse(IkeSaContext on, PendingRequest answered, IkeMessage response, MonoTime now, StepBuilder step)
+    {
+        switch (answered.What.Kind)
+        {
+            case RequestKind.DeleteIkeSa when on == Ctx:
+                return new SessionGone(PeerGoneReason.Closed, "IKE SA deleted");
+            case RequestKind.DeleteIkeSa:
+                Forget(on);
+                break;
+            case RequestKind.RekeyIkeSa:
+                OnOwnIkeRekeyAnswered(on, answered, response, now, step);
+                on.SendNext(now, step);   // what stayed queued on this SA (nothing, if it was replaced)
+                break;
+            case RequestKind.RekeyChildSa:
+                OnOwnChildRekeyAnswered(on, answered, response, now, step);
+                break;
+            case RequestKind.DeleteChildSa:
+                // HDR, SK {D(ESP, old inbound)} -->  <-- HDR, SK {D(ESP, the peer's old inbound)} (§1.4.1)
+                uint ourInbound = answered.What.MpsaSpis![0].Value;
+                if (_retiring.FirstOrDefault(c => c.InboundSpi == ourInbound) is { } gone)
+                {
+                    _retiring.Remove(gone);
+                    step.Emit(new ChildSaDeleted(Handle, [gone.OutboundSpi]));
+                    gone.Dispose();
+                }
+                break;
+            default:
+                Informational.ProcessResponse(on, answered, response, step);
+                break;
+        }
+        return null;
+    }
+
+    private SessionGone? OnInformational(IkeSaContext on, IkeHeader h, InboundMessage inbound, MonoTime now, StepBuilder step)
+    {
+        var request = inbound.Message!;
+        if (on == Ctx && Child is { } current && _peerChild is { } adoptChild
+            && request.All<DeletePayload>().Any(d => d.ProtocolId == ProtocolId.ESP && d.Spis.Contains(current.OutboundSpi)))
+        {
+            // §2.25.1: the peer deletes the CHILD_SA we both rekeyed: its rekey stands, ours is forgotten
+            _peerChild = null;
+            CancelOwnChildRekey(step, "the peer deleted the CHILD_SA being rekeyed");
+            Replace(adoptChild.New, deleteOld: false, now, step);
+        }
+        var answer = Informational.ProcessRequest(on, request, [.. Child is null ? [] : new[] { Child }, .. _retiring], step);
+        foreach (var d in request.All<DeletePayload>().Where(d => d.ProtocolId == ProtocolId.ESP))
+        {
+            foreach (var gone in _retiring.Where(c => d.Spis.Contains(c.OutboundSpi)).ToList())
+            {
+                _retiring.Remove(gone);
+                gone.Dispose();
+            }
+        }
+        if (answer.Puts is { } puts)
+        {
+            // the answer says what the CPE did with them: it waits for AnswerDeferred
+            on.DeferResponse(h.Exchange, h.MessageId, answer.Response, inbound.RequestBytes!);
+            step.Emit(new MpsaReceived(on.EventSpi, h.MessageId, puts, on.PeerSupportsMpsa));
+            return null;
+        }
+        on.SendResponse(h.Exchange, h.MessageId, answer.Response, inbound.RequestBytes!, step);
+        if (!answer.IkeSaDeleted)
+        {
+            return null;
+        }
+        if (on == Ctx && _peerIke is { } adopt)
+        {
+            // §2.25.2: the peer closes the IKE SA we both rekeyed: its new SA stands, our rekey is forgotten
+            _peerIke = null;
+            if (_ownIke is { } own)
+            {
+                _ownIke = null;
+                own.Dh.Dispose();
+                step.Emit(new IkeSaRekeyFailed(Handle, null, "the peer deleted the IKE SA being rekeyed"));
+            }
+            Switch(adopt.NewCtx, startedByPeer: true, deleteOld: false, now, step);
+        }
+        else if (on == Ctx)
+        {
+            return new SessionGone(PeerGoneReason.DeletedByPeer, "the peer deleted the IKE SA");
+        }
+        // HDR, SK {D(IKE)} on a replaced or redundant SA: what still waited there goes on the current one (§2.18)
+        var unanswered = on.TakeUnanswered(withPending: true);
+        Forget(on);
+        Resend(unanswered, now, step);
+        return null;
+    }
+
+    private SessionGone? OnCreateChildSa(IkeSaContext on, IkeHeader h, InboundMessage inbound, MonoTime now, StepBuilder step)
+    {
+        var request = inbound.Message!;
+        Action? after = null;
+        IReadOnlyList<IPayload> response;
+        if (on != Ctx)
+        {
+            // §2.25.2: a rekey of an SA we are closing (or one not yet ours) is answered TEMPORARY_FAILURE
+            response = [new NotifyPayload(NotifyType.TEMPORARY_FAILURE)];
+        }
+        else if (request.FindNotify(NotifyType.REKEY_SA) is { } rekey)
+        {
+            response = OnPeerChildRekey(rekey, request, ref after, now, step);
+        }
+        else if (request.Find<SecurityAssociationPayload>() is { Proposals: [{ ProtocolId: ProtocolId.IKE }, ..] })
+        {
+            response = OnPeerIkeRekey(request, ref after, now, step);
+        }
+        else
+        {
+            response = Informational.RefuseCreateChildSa();
+        }
+        on.SendResponse(h.Exchange, h.MessageId, response, inbound.RequestBytes!, step);
+        after?.Invoke();
+        return null;
+    }
+
+    // ---- IKE SA rekey (§1.3.2, §2.18) ----
+
+    /// <summary>HDR, SK {SA, Ni, KEi} --> on the current SA, proposing its suite (then our others) with a new SPI.</summary>
+    public void RekeyIkeSa(MonoTime now, StepBuilder step)
+    {
+        if (_ownIke is not null || _peerIke is not null || _old is not null || _redundant is not null)
+        {
+            step.Emit(new IkeSaRekeyFailed(Handle, null, "an IKE SA rekey is already in progress"));
+            return;
+        }
+        IReadOnlyList<IkeSuite> offer = [Ctx.Suite, .. _o.IkeProposals.Where(s => s != Ctx.Suite)];
+        SendIkeRekey(offer, Ctx.Suite.Dh, 0, now, step);
+    }
+
+    private void SendIkeRekey(IReadOnlyList<IkeSuite> offer, DhGroup group, int keRetries, MonoTime now, StepBuilder step)
+    {
+        var dh = DiffieHellman.Create(group, _o.Random);
+        var newSpi = _o.NewIkeSpi();
+        var ni = new byte[32];
+        _o.Random.Fill(ni);
+        uint id = Ctx.NextRequestId;
+        Ctx.Request(CreateChildSa.RekeyIkeKind, CreateChildSa.BuildIkeRequest(offer, newSpi, dh, ni), now, step);
+        _ownIke = new OwnIkeRekey(Ctx, id, newSpi, dh, ni, offer, keRetries);
+    }
+
+    private IReadOnlyList<IPayload> OnPeerIkeRekey(IkeMessage request, ref Action? after, MonoTime now, StepBuilder step)
+    {
+        if (_peerIke is not null || _old is not null || _redundant is not null)
+        {
+            return [new NotifyPayload(NotifyType.TEMPORARY_FAILURE)];   // the last rekey is still being closed (§2.25)
+        }
+        switch (CreateChildSa.ProcessIkeRequest(request, _o.IkeProposals))
+        {
+            case IkeRequestDecision.Reject r:
+                step.Emit(new IkeSaRekeyFailed(Handle, r.Notify, $"refused the peer's rekey: {r.Reason}"));
+                return [new NotifyPayload(r.Notify, r.Data)];
+            case IkeRequestDecision.Accept a:
+                using (var dh = DiffieHellman.Create(a.Suite.Dh, _o.Random))
+                using (var sharedSecret = dh.DeriveSharedSecret(a.KeI))
+                {
+                    if (sharedSecret is null)
+                    {
+                        return [new NotifyPayload(NotifyType.INVALID_SYNTAX)];
+                    }
+                    var ourSpi = _o.NewIkeSpi();
+                    var nr = new byte[32];
+                    _o.Random.Fill(nr);
+                    // SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr); SPIi is the rekey initiator's, here the peer's
+                    var keys = IkeKeySchedule.DeriveRekeyed(a.Suite, Ctx.Prf, Ctx.Keys.SkD.Span, sharedSecret.Span, a.Ni, nr, a.PeerSpi.Value, ourSpi.Value);
+                    var next = Successor(isInitiator: false, a.PeerSpi, ourSpi, keys, a.Ni, nr);
+                    if (_ownIke is not null)
+                    {
+                        _peerIke = new PeerIkeRekey(next, a.Ni, nr);   // a collision: decided when our own answer comes
+                        next.EventSpi = Handle;
+                    }
+                    else
+                    {
+                        after = () => Switch(next, startedByPeer: true, deleteOld: false, now, step);
+                    }
+                    return CreateChildSa.BuildIkeResponse(a.Suite, a.Number, ourSpi, dh, nr);
+                }
+            default:
+                return [new NotifyPayload(NotifyType.INVALID_SYNTAX)];
+        }
+    }
+
+    private IkeSaContext Successor(bool isInitiator, IkeSpi spiI, IkeSpi spiR, IkeSaKeys keys, byte[] ni, byte[] nr) =>
+        new(isInitiator, spiI, spiR, Ctx.Peer, keys, ni, nr, _o.Random, _o.Retransmit, rekeyed: true, isCpe: Ctx.IsCpe)
+        {
+            // §2.18: the new IKE SA inherits the peer's identity, the CHILD_SA and what IKE_SA_INIT learned
+            PeerIdentity = Ctx.PeerIdentity,
+            PeerCertificates = Ctx.PeerCertificates,
+            PeerSupportsMpsa = Ctx.PeerSupportsMpsa,
+            NatDetected = Ctx.NatDetected,
+        };
+
+    private void OnOwnIkeRekeyAnswered(IkeSaContext on, PendingRequest answered, IkeMessage response, MonoTime now, StepBuilder step)
+    {
+        if (_ownIke is not { } own || own.MessageId != answered.MessageId || own.On != on)
+        {
+            return;
+        }
+        _ownIke = null;
+        var answer = CreateChildSa.ProcessIkeResponse(response, own.Offer, own.Dh.Group);
+        if (answer is RekeyAnswer.RetryWithGroup g && own.KeRetries < _o.MaxKeRetries && on == Ctx)
+        {
+            // HDR, SK {SA, Ni, KEi(g)} --> : the same proposals with the group the peer asked for (§1.3)
+            own.Dh.Dispose();
+            on.SendNext(now, step);   // requests queued behind the first try keep their message IDs
+            SendIkeRekey(own.Offer, g.Group, own.KeRetries + 1, now, step);
+            return;
+        }
+        IkeSaContext? next = null;
+        string failure = "";
+        NotifyType? notify = null;
+        switch (answer)
+        {
+            case RekeyAnswer.IkeAccepted a:
+                using (var sharedSecret = own.Dh.DeriveSharedSecret(a.KeR))
+                {
+                    if (sharedSecret is null)
+                    {
+                        failure = "peer's KE value is invalid";
+                        break;
+                    }
+                    // SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr); {SK_d | ...} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
+                    var keys = IkeKeySchedule.DeriveRekeyed(a.Suite, on.Prf, on.Keys.SkD.Span, sharedSecret.Span, own.Ni, a.Nr, own.NewSpi.Value, a.PeerSpi.Value);
+                    next = Successor(isInitiator: true, own.NewSpi, a.PeerSpi, keys, own.Ni, a.Nr);
+                    if (_peerIke is { } held && CreateChildSa.HoldsLowestNonce(own.Ni, a.Nr, held.Ni, held.Nr))
+                    {
+                        // §2.8.2: ours holds the lowest nonce, so ours is redundant: we delete it, the peer the old one
+                        _peerIke = null;
+                        Switch(held.NewCtx, startedByPeer: true, deleteOld: false, now, step);
+                        (_redundant, _deleteRedundant) = (next, true);
+                        Relabel();
+                        own.Dh.Dispose();
+                        return;
+                    }
+                }
+                break;
+            case RekeyAnswer.RetryWithGroup r:
+                (notify, failure) = (NotifyType.INVALID_KE_PAYLOAD, $"peer asks for group {r.Group} again");
+                break;
+            case RekeyAnswer.Failed f:
+                (notify, failure) = (f.Notify, f.Reason);
+                break;
+        }
+        own.Dh.Dispose();
+        if (next is null)
+        {
+            step.Emit(new IkeSaRekeyFailed(Handle, notify, failure));
+            if (_peerIke is { } adopt)
+            {
+                // ours failed (TEMPORARY_FAILURE after a collision, §2.25): the peer's new SA is the one
+                _peerIke = null;
+                Switch(adopt.NewCtx, startedByPeer: true, deleteOld: false, now, step);
+            }
+            return;
+        }
+        var redundant = _peerIke?.NewCtx;   // §2.8.2: the peer made it with the lowest nonce; the peer deletes it
+        _peerIke = null;
+        Switch(next, startedByPeer: false, deleteOld: true, now, step);
+        if (redundant is not null)
+        {
+            (_redundant, _deleteRedundant) = (redundant, false);
+            Relabel();
+        }
+    }
+
+    /// <summary>
+    /// The new SA becomes current: events carry its SPI from now on, queued requests move to it, and the old SA is
+    /// closed once its request in flight and any held answer are done (its D(IKE) is the last request on it).
+    /// </summary>
+    private void Switch(IkeSaContext next, bool startedByPeer, bool deleteOld, MonoTime now, StepBuilder step)
+    {
+        var old = Ctx;
+        Ctx = next;
+        (_old, _deleteOld) = (old, deleteOld);
+        Relabel();
+        step.Emit(new IkeSaRekeyed(old.SpiI, old.SpiR, next.SpiI, next.SpiR, old.ControllerSpi, next.ControllerSpi, next.Suite, startedByPeer,
+            KeymatFingerprint.Of(next.Keys)));
+        Resend(old.TakeUnanswered(withPending: false), now, step);
+    }
+
+    private void Relabel()
+    {
+        foreach (var c in Contexts)
+        {
+            c.EventSpi = Handle;
+        }
+    }
+
+    /// <summary>Requests taken from an SA that is going, sent again on the current one (new message IDs, new keys).</summary>
+    private void Resend(List<(ExchangeTypeAndKind What, IReadOnlyList<IPayload> Inner)> requests, MonoTime now, StepBuilder step)
+    {
+        foreach (var (what, inner) in requests)
+        {
+            switch (what.Kind)
+            {
+                case RequestKind.DeleteIkeSa:
+                    continue;   // it was for the SA that is going
+                case RequestKind.RekeyIkeSa:
+                    if (_ownIke is { } own)
+                    {
+                        _ownIke = null;
+                        own.Dh.Dispose();
+                        step.Emit(new IkeSaRekeyFailed(Handle, null, "the IKE SA was rekeyed by the peer meanwhile"));
+                    }
+                    continue;
+                case RequestKind.RekeyChildSa when _ownChild is { } child:
+                    _ownChild = child with { On = Ctx, MessageId = Ctx.NextRequestId };
+                    break;
+            }
+            Ctx.Request(what, inner, now, step);
+        }
+    }
+
+    /// <summary>Sends D(IKE) on the SAs that are ours to delete, once nothing else is outstanding on them.</summary>
+    private void TryClose(MonoTime now, StepBuilder step)
+    {
+        if (_old is { } old && _deleteOld && Idle(old))
+        {
+            // HDR, SK {D(IKE)} --> on the old SA (§1.3.2)
+            old.Request(Informational.DeleteKind, [DeletePayload.IkeSa], now, step);
+        }
+        if (_redundant is { } r && _deleteRedundant && Idle(r))
+        {
+            r.Request(Informational.DeleteKind, [DeletePayload.IkeSa], now, step);
+        }
+    }
+
+    private bool Idle(IkeSaContext c) =>
+        !c.HasQueued(RequestKind.DeleteIkeSa) && !c.HasDeferred && _ownChild?.On != c && _ownIke?.On != c;
+
+    private void Forget(IkeSaContext c)
+    {
+        if (c == _old)
+        {
+            _old = null;
+        }
+        else if (c == _redundant)
+        {
+            _redundant = null;
+        }
+        else if (c == _peerIke?.NewCtx)
+        {
+            _peerIke = null;
+        }
+        c.Dispose();
+    }
+
+    // ---- CHILD_SA rekey (§1.3.3, §2.8) ----
+
+    /// <summary>HDR, SK {N(REKEY_SA), [N(USE_TRANSPORT_MODE),] SA, Ni, TSi, TSr} --> on the current SA.</summary>
+    public void RekeyChildSa(MonoTime now, StepBuilder step)
+    {
+        if (Child is null || _ownChild is not null || _peerChild is not null || _retiring.Count > 0)
+        {
+            step.Emit(new ChildSaRekeyFailed(Handle, null, Child is null ? "no CHILD_SA" : "a CHILD_SA rekey is already in progress"));
+            return;
+        }
+        uint newSpi = _o.AllocateChildSpi();
+        var ni = new byte[32];
+        _o.Random.Fill(ni);
+        IReadOnlyList<EspSuite> offer = [Child.Suite, .. _o.ChildProposals.Where(s => s != Child.Suite)];
+        uint id = Ctx.NextRequestId;
+        Ctx.Request(CreateChildSa.RekeyChildKind, CreateChildSa.BuildChildRequest(Child, offer, newSpi, ni), now, step);
+        _ownChild = new OwnChildRekey(Ctx, id, Child, newSpi, ni, offer);
+    }
+
+    private IReadOnlyList<IPayload> OnPeerChildRekey(NotifyPayload rekey, IkeMessage request, ref Action? after, MonoTime now, StepBuilder step)
+    {
+        // N(REKEY_SA) names the sender's inbound SPI: our outbound
+        uint? spi = rekey.ProtocolId == ProtocolId.ESP && rekey.Spi.Length == 4 ? Proposals.SpiValue(rekey.Spi) : null;
+        if (spi is { } s && _retiring.Any(c => c.OutboundSpi == s))
+        {
+            return [new NotifyPayload(NotifyType.TEMPORARY_FAILURE)];   // §2.25.1: being deleted
+        }
+        if (Child is null || spi != Child.OutboundSpi)
+        {
+            return [new NotifyPayload(ProtocolId.ESP, NotifyType.CHILD_SA_NOT_FOUND, rekey.Spi, [])];
+        }
+        if (_peerChild is not null)
+        {
+            return [new NotifyPayload(NotifyType.TEMPORARY_FAILURE)];
+        }
+        switch (CreateChildSa.ProcessChildRequest(request, _o.ChildProposals))
+        {
+            case ChildRequestDecision.Accept a:
+                uint ourSpi = _o.AllocateChildSpi();
+                var nr = new byte[32];
+                _o.Random.Fill(nr);
+                var old = Child;
+                // KEYMAT = prf+(SK_d, Ni | Nr) (§2.17), "initiator" meaning the peer, who started this exchange
+                var (iToR, rToI) = ChildKeyMaterial.Derive(Ctx.Prf, Ctx.Keys.SkD.Span, a.Ni, nr, a.Suite);
+                var next = new ChildSa(a.Suite, ourSpi, a.PeerSpi, inbound: iToR, outbound: rToI, old.LocalSelectors, old.RemoteSelectors,
+                    old.TransportMode, old.UdpEncapsulation);
+                if (_ownChild is not null)
+                {
+                    _peerChild = new PeerChildRekey(next, a.Ni, nr);   // a collision: decided when our own answer comes
+                }
+                else
+                {
+                    after = () => Replace(next, deleteOld: false, now, step);
+                }
+                return CreateChildSa.BuildChildResponse(old, a.Suite, a.Number, ourSpi, nr);
+            case ChildRequestDecision.Reject r:
+                step.Emit(new ChildSaRekeyFailed(Handle, r.Notify, $"refused the peer's rekey: {r.Reason}"));
+                return [new NotifyPayload(r.Notify)];
+            default:
+                return [new NotifyPayload(NotifyType.INVALID_SYNTAX)];
+        }
+    }
+
+    private void OnOwnChildRekeyAnswered(IkeSaContext on, PendingRequest answered, IkeMessage response, MonoTime now, StepBuilder step)
+    {
+        if (_ownChild is not { } own || own.MessageId != answered.MessageId || own.On != on)
+        {
+            return;
+        }
+        _ownChild = null;
+        var answer = CreateChildSa.ProcessChildResponse(response, own.Offer);
+        if (answer is not RekeyAnswer.ChildAccepted a)
+        {
+            var f = answer as RekeyAnswer.Failed;
+            step.Emit(new ChildSaRekeyFailed(Handle, f?.Notify, f?.Reason ?? "unexpected answer"));
+            if (_peerChild is { } adopt)
+            {
+                _peerChild = null;
+                Replace(adopt.New, deleteOld: false, now, step);
+            }
+            return;
+        }
+        // KEYMAT = prf+(SK_d, Ni | Nr) with the SK_d of the IKE SA the exchange ran on (§2.17)
+        var (iToR, rToI) = ChildKeyMaterial.Derive(on.Prf, on.Keys.SkD.Span, own.Ni, a.Nr, a.Suite);
+        var next = new ChildSa(a.Suite, own.NewSpi, a.PeerSpi, inbound: rToI, outbound: iToR, own.Old.LocalSelectors, own.Old.RemoteSelectors,
+            own.Old.TransportMode, own.Old.UdpEncapsulation);
+        if (_peerChild is { } held)
+        {
+            _peerChild = null;
+            if (CreateChildSa.HoldsLowestNonce(own.Ni, a.Nr, held.Ni, held.Nr))
+            {
+                // §2.8.1: ours holds the lowest nonce: the peer's CHILD_SA stays, ours is redundant and ours to delete
+                Replace(held.New, deleteOld: false, now, step);
+                _retiring.Add(next);
+                DeleteChild(next, now, step);
+                return;
+            }
+            // the peer's is redundant: the peer deletes it; we delete the old one
+            _retiring.Add(held.New);
+        }
+        Replace(next, deleteOld: true, now, step);
+    }
+
+    private void CancelOwnChildRekey(StepBuilder step, string why)
+    {
+        if (_ownChild is not null)
+        {
+            _ownChild = null;
+            step.Emit(new ChildSaRekeyFailed(Handle, null, why));
+        }
+    }
+
+    private void Replace(ChildSa next, bool deleteOld, MonoTime now, StepBuilder step)
+    {
+        var old = Child!;
+        Child = next;
+        _retiring.Add(old);
+        step.Emit(new ChildSaRekeyed(Handle, old, next));
+        if (deleteOld)
+        {
+            DeleteChild(old, now, step);
+        }
+    }
+
+    /// <summary>HDR, SK {D(ESP, our inbound SPI)} --></summary>
+    private void DeleteChild(ChildSa child, MonoTime now, StepBuilder step) =>
+        Ctx.Request(Informational.DeleteChildKind with { MpsaSpis = [new EspSpi(child.InboundSpi)] },
+            [new DeletePayload(ProtocolId.ESP, [child.InboundSpi])], now, step);
+
+    // ---- requests, answers, timers ----
+
+    /// <summary>Sends the held answer to request <paramref name="messageId"/>: on the old SA first, where it may still wait.</summary>
+    public bool AnswerDeferred(uint messageId, IReadOnlyList<IPayload> extra, MonoTime now, StepBuilder step)
+    {
+        foreach (var c in Contexts.Reverse())
+        {
+            if (c.AnswerDeferred(messageId, extra, step))
+            {
+                TryClose(now, step);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public SessionGone? OnTimeout(MonoTime now, StepBuilder step)
+    {
+        foreach (var c in Contexts.ToList())
+        {
+            var p = c.Pending;
+            if (p is null || c.OnTimeout(now, step))
+            {
+                continue;
+            }
+            if (c != Ctx && p.What.Kind == RequestKind.DeleteIkeSa)
+            {
+                Forget(c);   // the D(IKE) of a replaced SA went unanswered: the new SA is what matters
+                continue;
+            }
+            return new SessionGone(p.What.Kind == RequestKind.DeleteIkeSa ? PeerGoneReason.Closed : PeerGoneReason.NoResponse,
+                $"no response to {p.What.Kind} after {p.Transmissions} transmissions");
+        }
+        return null;
+    }
+
+    public void Dispose()
+    {
+        foreach (var c in Contexts.ToList())
+        {
+            c.Dispose();
+        }
+        _ownIke?.Dh.Dispose();
+        Child?.Dispose();
+        _peerChild?.New.Dispose();
+        foreach (var c in _retiring)
+        {
+            c.Dispose();
+        }
+        _retiring.Clear();
+    }
+}
