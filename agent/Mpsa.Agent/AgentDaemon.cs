@@ -161,7 +161,7 @@ internal sealed class AgentDaemon : IDisposable
                 Reload();
                 break;
             case AgentInput.Kernel { Event: KernelEvent e }:
-                _engine.OnKernelEvent(e);
+                _engine.OnKernelEvent(e, Now);
                 break;
             case AgentInput.Kernel { Event: RouteAdded r } when r.Route.Gateway is { } gateway:
                 _engine.DataPlane.RouteAdded(r.Route.Destination, gateway);

@@ -42,7 +42,7 @@ internal sealed class AgentEngine : IDisposable
         _groupSas = new GroupSaManager(_dataPlane.States, PolicyOf(settings));
         // The CHILD_SA with the controller has the reqid after the group SA's, with no mark (its traffic is not marked).
         _childSaOwnership = KernelOwnership.Of(settings.DataPlane.ReqId + 1);
-        _childSas = new ChildSaInstaller<IkeSpi>(kernel, _childSaOwnership, line => log.KernelOperation(line));
+        _childSas = new ChildSaInstaller<IkeSpi>(kernel, _childSaOwnership, line => log.KernelOperation(line)) { Lifetimes = KernelLifetimes(settings.Rekey) };
     }
 
     public MemberDataPlane DataPlane => _dataPlane;
@@ -51,7 +51,7 @@ internal sealed class AgentEngine : IDisposable
     public long GroupSasAccepted { get; private set; }
 
     /// <summary>An event from the kernel (posted to the driver loop by the kernel's listener).</summary>
-    public void OnKernelEvent(KernelEvent e)
+    public void OnKernelEvent(KernelEvent e, MonoTime now)
     {
         switch (e)
         {
@@ -60,6 +60,10 @@ internal sealed class AgentEngine : IDisposable
                 break;
             case StateExpired x when x.Hard:
                 _log.HardExpired(x.State);
+                break;
+            case StateExpired x when _childSas.Owns(x.State):
+                // the kernel's soft lifetime came before our rekey timer: the CHILD_SA with the controller is due
+                _connection.ChildSaExpiring(now);
                 break;
         }
     }
@@ -101,6 +105,10 @@ internal sealed class AgentEngine : IDisposable
 
     private MonoTime _lastRefusalAt;
 
+    /// <summary>CHILD_SA states: soft expire at child_lifetime (our jittered timer normally comes first), hard at +10 %.</summary>
+    private static (ulong, ulong) KernelLifetimes(RekeyPolicy rekey) =>
+        ((ulong)rekey.ChildLifetime.TotalSeconds, (ulong)Math.Ceiling(rekey.ChildHardLifetime.TotalSeconds));
+
     /// <summary>The agent's rules for MPSA_PUT on top of the draft's (docs/PROTOCOL.md).</summary>
     private static MpsaPolicy PolicyOf(AgentSettings settings) => new()
     {
@@ -133,6 +141,7 @@ internal sealed class AgentEngine : IDisposable
         }
         _settings = next;
         _groupSas.Policy = PolicyOf(next);
+        _childSas.Lifetimes = KernelLifetimes(next.Rekey);
         return Apply(_connection.Reconfigure(next, now), now);
     }
 
@@ -148,11 +157,20 @@ internal sealed class AgentEngine : IDisposable
             _ => "closed",
         };
         long? retry = _connection.ReconnectIn(now) is { } wait ? (long)Math.Ceiling(Math.Max(0, wait.TotalSeconds)) : null;
+        var rekeys = _connection.Rekeys;
         return new AgentStatus(
             new ControllerStatus(state, _connection.Controller.ToString(), up?.PeerIdentity ?? _settings.ControllerIdentity, retry),
-            up is null ? null : new IkeSaStatus(up.SpiI.ToString(), up.SpiR.ToString(), SuiteNames.Name(up.Suite), up.KeyFingerprint, up.PeerSupportsMpsa),
+            up is null ? null : new IkeSaStatus(up.SpiI.ToString(), up.SpiR.ToString(), SuiteNames.Name(up.Suite), up.KeyFingerprint, up.PeerSupportsMpsa)
+            {
+                EstablishedSecondsAgo = SecondsSince(rekeys?.IkeEstablishedAt, now),
+                RekeyInSeconds = SecondsUntil(rekeys?.IkeRekeyAt, now),
+            },
             child is null || up is null ? null : new ChildSaStatus(child.InboundSpi.ToString("x8", null), child.OutboundSpi.ToString("x8", null),
-                SuiteNames.Name(child.Suite), child.TransportMode ? "transport" : "tunnel", _childSas.Count > 0),
+                SuiteNames.Name(child.Suite), child.TransportMode ? "transport" : "tunnel", _childSas.Count > 0)
+            {
+                EstablishedSecondsAgo = SecondsSince(rekeys?.ChildEstablishedAt, now),
+                RekeyInSeconds = SecondsUntil(rekeys?.ChildRekeyAt, now),
+            },
             _groupSas.Snapshot(now))
         {
             LastRefusal = LastRefusal is { } r
@@ -160,6 +178,12 @@ internal sealed class AgentEngine : IDisposable
                 : null,
         };
     }
+
+    private static long? SecondsSince(MonoTime? then, MonoTime now) =>
+        then is { } t ? (long)Math.Max(0, (now - t).TotalSeconds) : null;
+
+    private static long? SecondsUntil(MonoTime? at, MonoTime now) =>
+        at is { } t ? (long)Math.Ceiling(Math.Max(0, (t - now).TotalSeconds)) : null;
 
     private List<Outgoing> Apply(Step step, MonoTime now)
     {
@@ -191,7 +215,15 @@ internal sealed class AgentEngine : IDisposable
                 _log.ChildSaRefused(f.Reason);
                 break;
             case ChildSaDeleted d:
-                _log.ChildSaDeletedByPeer(d.PeerSpis.Count);
+                // after a rekey the replaced CHILD_SA goes this way too: only the current one is worth a warning
+                if (_connection.ChildSa is { } current && !d.PeerSpis.Contains(current.OutboundSpi))
+                {
+                    _log.ReplacedChildSaGone();
+                }
+                else
+                {
+                    _log.ChildSaDeletedByPeer(d.PeerSpis.Count);
+                }
                 _childSas.RemovePeerDeleted(d.SpiR, d.PeerSpis);   // a replaced CHILD_SA's states, or everything
                 break;
             case ChildSaRekeyed c:

@@ -76,6 +76,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "the controller deleted {Count} CHILD_SA(s); the IKE SA stays up")]
     public static partial void ChildSaDeletedByPeer(this ILogger logger, int count);
 
+    [LoggerMessage(EventId = 211, Level = LogLevel.Debug, Message = "the CHILD_SA a rekey replaced is gone from the kernel")]
+    public static partial void ReplacedChildSaGone(this ILogger logger);
+
     public static void MpsaMalformed(this ILogger logger, string reason)
     {
         if (logger.IsEnabled(LogLevel.Warning))

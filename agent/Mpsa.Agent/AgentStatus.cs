@@ -15,6 +15,19 @@ internal sealed record AgentStatus(
     [JsonPropertyName("last_refusal")]
     public RefusalStatus? LastRefusal { get; init; }
 
+    private static void AppendTimes(StringBuilder b, long? age, long? rekeyIn)
+    {
+        if (age is { } a)
+        {
+            b.Append(", up ").Append(a).Append('s');
+        }
+        if (rekeyIn is { } r)
+        {
+            b.Append(", rekey in ").Append(r).Append('s');
+        }
+        b.AppendLine();
+    }
+
     public string ToText()
     {
         var b = new StringBuilder();
@@ -27,12 +40,14 @@ internal sealed record AgentStatus(
         if (IkeSa is { } ike)
         {
             b.Append("IKE SA ").Append(ike.SpiI).Append('/').Append(ike.SpiR).Append(' ').Append(ike.Suite)
-             .Append(", key fingerprint ").AppendLine(ike.KeyFingerprint);
+             .Append(", key fingerprint ").Append(ike.KeyFingerprint);
+            AppendTimes(b, ike.EstablishedSecondsAgo, ike.RekeyInSeconds);
         }
         if (ChildSa is { } child)
         {
             b.Append("CHILD_SA in ").Append(child.InboundSpi).Append(" out ").Append(child.OutboundSpi).Append(' ')
-             .Append(child.Suite).Append(' ').Append(child.Mode).AppendLine(child.Installed ? ", in the kernel" : ", not in the kernel");
+             .Append(child.Suite).Append(' ').Append(child.Mode).Append(child.Installed ? ", in the kernel" : ", not in the kernel");
+            AppendTimes(b, child.EstablishedSecondsAgo, child.RekeyInSeconds);
         }
         foreach (var g in GroupSas)
         {
@@ -58,14 +73,32 @@ internal sealed record IkeSaStatus(
     [property: JsonPropertyName("spi_r")] string SpiR,
     [property: JsonPropertyName("suite")] string Suite,
     [property: JsonPropertyName("key_fingerprint")] string KeyFingerprint,
-    [property: JsonPropertyName("peer_supports_mpsa")] bool PeerSupportsMpsa);
+    [property: JsonPropertyName("peer_supports_mpsa")] bool PeerSupportsMpsa)
+{
+    /// <summary>Seconds since this IKE SA was made (IKE_AUTH or its last rekey).</summary>
+    [JsonPropertyName("established_seconds_ago")]
+    public long? EstablishedSecondsAgo { get; init; }
+
+    /// <summary>Seconds until this side rekeys it (ike_lifetime less jitter); 0 while a rekey runs.</summary>
+    [JsonPropertyName("rekey_in_seconds")]
+    public long? RekeyInSeconds { get; init; }
+}
 
 internal sealed record ChildSaStatus(
     [property: JsonPropertyName("inbound_spi")] string InboundSpi,
     [property: JsonPropertyName("outbound_spi")] string OutboundSpi,
     [property: JsonPropertyName("suite")] string Suite,
     [property: JsonPropertyName("mode")] string Mode,
-    [property: JsonPropertyName("installed")] bool Installed);
+    [property: JsonPropertyName("installed")] bool Installed)
+{
+    /// <summary>Seconds since this CHILD_SA was made (IKE_AUTH or its last rekey).</summary>
+    [JsonPropertyName("established_seconds_ago")]
+    public long? EstablishedSecondsAgo { get; init; }
+
+    /// <summary>Seconds until this side rekeys it (child_lifetime less jitter); 0 while a rekey runs.</summary>
+    [JsonPropertyName("rekey_in_seconds")]
+    public long? RekeyInSeconds { get; init; }
+}
 
 internal sealed record RefusalStatus(
     [property: JsonPropertyName("spi")] string Spi,

@@ -1,3 +1,4 @@
+using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
 
@@ -69,4 +70,27 @@ internal static class ProtocolConfig
             Array.Clear(result.Secret);
         }
     }
+
+    /// <summary>ike_lifetime, child_lifetime and rekey_jitter: when this side rekeys (RFC 7296 §2.8).</summary>
+    public static RekeyPolicy ReadRekeyPolicy(ConfigSection section)
+    {
+        var d = RekeyPolicy.Default;
+        var ike = section.Optional("ike_lifetime", ConfigValues.DurationBetween(TimeSpan.FromSeconds(10), TimeSpan.FromDays(30)), d.IkeLifetime);
+        var child = section.Optional("child_lifetime", ConfigValues.DurationBetween(TimeSpan.FromSeconds(10), TimeSpan.FromDays(30)), d.ChildLifetime);
+        int jitter = section.Optional("rekey_jitter", Percent, d.JitterPercent);
+        return new RekeyPolicy(ike, child, jitter);
+    }
+
+    private static ValueParser<int> Percent { get; } = new("a percentage from 0% to 50%", static (string text, out int value, out string? problem) =>
+    {
+        string digits = text.EndsWith('%') ? text[..^1] : text;
+        if (int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value)
+            && value is >= 0 and <= 50)
+        {
+            problem = null;
+            return true;
+        }
+        problem = $"'{text}' is not a percentage from 0% to 50%";
+        return false;
+    });
 }

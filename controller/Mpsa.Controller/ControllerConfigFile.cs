@@ -53,6 +53,7 @@ internal static class ControllerConfigFile
             Members = members,
             Limits = ReadLimits(c),
             MaxQueuedDatagrams = c.Int("max_pending_requests", 16, 1_000_000, 32768),
+            Rekey = ProtocolConfig.ReadRekeyPolicy(c),
         };
     }
 

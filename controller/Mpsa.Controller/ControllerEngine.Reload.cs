@@ -26,6 +26,14 @@ internal sealed partial class ControllerEngine
         var oldMembers = Settings.Members.ToDictionary(m => m.Name);
         Settings = next;
         ApplyMembers(next);
+        if (_childSas is not null)
+        {
+            _childSas.Lifetimes = KernelLifetimes(next.Rekey);
+        }
+        foreach (var s in _sessions.Values)
+        {
+            s.Rekeys.Policy = next.Rekey;   // from each SA's next rekey on
+        }
 
         foreach (var g in next.Groups.Values)
         {

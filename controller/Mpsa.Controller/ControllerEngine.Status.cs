@@ -32,10 +32,18 @@ internal sealed partial class ControllerEngine
                     r.Spi.ToString(), r.Notify.ToString(), r.Reason, r.Count, SecondsSince(r.LastAt, now),
                     r.RetryAt is { } at ? (long)Math.Ceiling(Math.Max(0, (at - now).TotalSeconds)) : null)).ToList();
             return new MemberStatus(m.Name, m.Identity, m.Group, s is null ? "disconnected" : "connected",
-                s?.Address.ToString(), s?.LastAckedSpi?.ToString(), s?.KeyFingerprint, s is not null && HoldsCurrent(s), refusals);
+                s?.Address.ToString(), s?.LastAckedSpi?.ToString(), s?.KeyFingerprint, s is not null && HoldsCurrent(s), refusals)
+            {
+                IkeSaAgeSeconds = s?.Rekeys.IkeEstablishedAt is { } made ? SecondsSince(made, now) : null,
+                IkeRekeyInSeconds = SecondsUntil(s?.Rekeys.IkeRekeyAt, now),
+                ChildRekeyInSeconds = SecondsUntil(s?.Rekeys.ChildRekeyAt, now),
+            };
         }).ToList();
         return new ControllerStatus(Settings.Identity, groups, members);
     }
+
+    private static long? SecondsUntil(MonoTime? at, MonoTime now) =>
+        at is { } t ? (long)Math.Ceiling(Math.Max(0, (t - now).TotalSeconds)) : null;
 
     private static long SecondsSince(MonoTime then, MonoTime now) => (long)Math.Max(0, (now - then).TotalSeconds);
 }

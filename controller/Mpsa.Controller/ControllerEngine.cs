@@ -34,6 +34,10 @@ internal sealed partial class ControllerEngine : IDisposable
         _random = random;
         _childSas = childSas;
         _childSas?.Start();
+        if (_childSas is not null)
+        {
+            _childSas.Lifetimes = KernelLifetimes(settings.Rekey);
+        }
         _limitLog = new LimitLog(log);
         Settings = settings;
         ApplyMembers(settings);
@@ -71,7 +75,7 @@ internal sealed partial class ControllerEngine : IDisposable
                 at = MonoTime.Min(at, f.LateReported ? null : f.Rollover1At);
                 at = MonoTime.Min(at, f.NextPushAt);
             }
-            return MonoTime.Min(at, NextRetry);
+            return MonoTime.Min(MonoTime.Min(at, NextRetry), NextRekey);
         }
     }
 
@@ -107,6 +111,7 @@ internal sealed partial class ControllerEngine : IDisposable
             PushNext(f, now, send);
         }
         RetryRefused(now, send);
+        StartDueRekeys(now, send);
         foreach (var f in _fanOuts.Values.Where(f => !f.LateReported && now >= f.Rollover1At))
         {
             f.LateReported = true;
@@ -132,6 +137,9 @@ internal sealed partial class ControllerEngine : IDisposable
 
     public int ConnectedCount => _sessions.Count;
 
+    /// <summary>IKE SAs the responder holds, old ones of a rekey and half-open ones included.</summary>
+    public int IkeSaCount => _responder.IkeSaCount;
+
     public void RotateCookieSecret() => _responder.RotateCookieSecret();
 
     private void Apply(Step step, MonoTime now, List<Outgoing> send)
@@ -145,6 +153,10 @@ internal sealed partial class ControllerEngine : IDisposable
 
     private void Handle(IkeEvent e, MonoTime now, List<Outgoing> send)
     {
+        if (e is not IkeSaRekeyed)
+        {
+            TrackRekeys(e, now);
+        }
         switch (e)
         {
             case IkeSaEstablished { PeerId: { } id } up when _members.TryGetValue(id.MatchKey(), out var m):
@@ -156,7 +168,12 @@ internal sealed partial class ControllerEngine : IDisposable
                     _responder.Forget(older);
                     _log.MemberReplaced(m.Member.Name, older);
                 }
-                var session = new MemberSession(up.SpiR, m.Member, up.Peer, now, up.KeyFingerprint);
+                var session = new MemberSession(up.SpiR, m.Member, up.Peer, now, up.KeyFingerprint)
+                {
+                    Rekeys = new RekeySchedule(Settings.Rekey, _random),
+                };
+                session.Rekeys.IkeSaMade(now);
+                ScheduleRekey(session);
                 _sessions[up.SpiR] = session;
                 _sessionOfMember[m.Member.Name] = up.SpiR;
                 _log.MemberConnected(m.Member.Name, up.Peer, up.SpiI, up.SpiR, up.Suite);
@@ -166,6 +183,7 @@ internal sealed partial class ControllerEngine : IDisposable
                 }
                 break;
             case ChildSaEstablished c when _sessions.TryGetValue(c.SpiR, out var s):
+                s.ChildOutboundSpi = c.ChildSa.OutboundSpi;
                 _log.ChildSaNegotiated(s.Member.Name, c.ChildSa);
                 _childSas?.Install(s.Member.Name, s.Address, c);
                 break;
@@ -173,15 +191,26 @@ internal sealed partial class ControllerEngine : IDisposable
                 _log.ChildSaFailed(s.Member.Name, f.Reason);
                 break;
             case ChildSaDeleted d when _sessions.TryGetValue(d.SpiR, out var s):
-                _log.ChildSaDeleted(s.Member.Name, d.PeerSpis.Count);
+                // after a rekey the replaced CHILD_SA goes this way too: only the current one is worth a warning
+                if (s.ChildOutboundSpi is { } current && !d.PeerSpis.Contains(current))
+                {
+                    _log.ReplacedChildSaGone(s.Member.Name);
+                }
+                else
+                {
+                    _log.ChildSaDeleted(s.Member.Name, d.PeerSpis.Count);
+                    s.ChildOutboundSpi = null;
+                }
                 _childSas?.RemovePeerDeleted(d.SpiR, d.PeerSpis);
                 break;
             case ChildSaRekeyed c when _sessions.TryGetValue(c.SpiR, out var s):
+                s.ChildOutboundSpi = c.New.OutboundSpi;
                 _log.ChildSaNegotiated(s.Member.Name, c.New);
                 _childSas?.Rekey(s.Member.Name, s.Address, c);
                 break;
             case IkeSaRekeyed r:
                 Rekeyed(r);
+                TrackRekeys(r, now);
                 break;
             case MpsaAcknowledged ack when _sessions.TryGetValue(ack.SpiR, out var s):
                 OnAcknowledged(s, ack, now, send);
@@ -317,6 +346,10 @@ internal sealed partial class ControllerEngine : IDisposable
             f.Dispose();
         }
     }
+
+    /// <summary>CHILD_SA states: soft expire at child_lifetime, hard at child_lifetime + 10 % (the rekey comes first).</summary>
+    private static (ulong, ulong) KernelLifetimes(RekeyPolicy rekey) =>
+        ((ulong)rekey.ChildLifetime.TotalSeconds, (ulong)Math.Ceiling(rekey.ChildHardLifetime.TotalSeconds));
 
     private void AddGroup(GroupConfig g, MonoTime now)
     {

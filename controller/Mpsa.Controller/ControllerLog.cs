@@ -116,6 +116,9 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "member {Member} deleted {Count} CHILD_SA(s); its IKE SA stays up")]
     public static partial void ChildSaDeleted(this ILogger logger, string member, int count);
 
+    [LoggerMessage(EventId = 215, Level = LogLevel.Debug, Message = "member {Member}: the CHILD_SA a rekey replaced is gone")]
+    public static partial void ReplacedChildSaGone(this ILogger logger, string member);
+
     [LoggerMessage(EventId = 209, Level = LogLevel.Information, Message = "member {Member} connected again: its older IKE SA {SpiR} is forgotten")]
     public static partial void MemberReplaced(this ILogger logger, string member, IkeSpi spiR);
 

@@ -26,6 +26,9 @@ internal sealed record ControllerSettings(
     /// <summary>Received datagrams waiting for the driver loop; more are dropped (a flood cannot grow memory).</summary>
     public int MaxQueuedDatagrams { get; init; } = 32768;
 
+    /// <summary>When the controller rekeys each member's IKE SA and CHILD_SA (ike_lifetime, child_lifetime, rekey_jitter).</summary>
+    public RekeyPolicy Rekey { get; init; } = RekeyPolicy.Default;
+
     /// <summary>Our certificate and the CAs (and CRLs) of certificate members; null when every member has a PSK.</summary>
     public CertificateAuth? Certificates { get; init; }
 }

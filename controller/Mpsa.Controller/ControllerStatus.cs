@@ -39,6 +39,14 @@ internal sealed record ControllerStatus(
             {
                 b.Append(m.HoldsCurrent ? ", holds the current SA" : ", does NOT hold the current SA");
             }
+            if (m.IkeSaAgeSeconds is { } age)
+            {
+                b.Append(", IKE SA up ").Append(age).Append("s, rekey in ").Append(m.IkeRekeyInSeconds).Append('s');
+            }
+            if (m.ChildRekeyInSeconds is { } child)
+            {
+                b.Append(", CHILD_SA rekey in ").Append(child).Append('s');
+            }
             b.AppendLine();
             foreach (var r in m.Refusals)
             {
@@ -75,7 +83,20 @@ internal sealed record MemberStatus(
     [property: JsonPropertyName("last_acked_spi")] string? LastAckedSpi,
     [property: JsonPropertyName("ike_key_fingerprint")] string? IkeKeyFingerprint,
     [property: JsonPropertyName("holds_current_sa")] bool HoldsCurrent,
-    [property: JsonPropertyName("refusals")] IReadOnlyList<RefusalStatus> Refusals);
+    [property: JsonPropertyName("refusals")] IReadOnlyList<RefusalStatus> Refusals)
+{
+    /// <summary>Seconds since the member's IKE SA was made (IKE_AUTH or its last rekey).</summary>
+    [JsonPropertyName("ike_sa_age_seconds")]
+    public long? IkeSaAgeSeconds { get; init; }
+
+    /// <summary>Seconds until the controller rekeys the IKE SA (ike_lifetime less jitter).</summary>
+    [JsonPropertyName("ike_rekey_in_seconds")]
+    public long? IkeRekeyInSeconds { get; init; }
+
+    /// <summary>Seconds until the controller rekeys the CHILD_SA (child_lifetime less jitter).</summary>
+    [JsonPropertyName("child_rekey_in_seconds")]
+    public long? ChildRekeyInSeconds { get; init; }
+}
 
 /// <summary>A group SA in use that the member refused: the Notify it sent, why, how often, and the next retry.</summary>
 internal sealed record RefusalStatus(

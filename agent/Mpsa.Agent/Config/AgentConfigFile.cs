@@ -42,6 +42,7 @@ internal static class AgentConfigFile
         {
             Certificates = certificates,
             RequireVendorId = agent.Bool("require_vendor_id", true),
+            Rekey = ProtocolConfig.ReadRekeyPolicy(agent),
             UnsafeCounterModeAead = agent.Bool("unsafe_counter_mode_aead", false),
         };
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
 
 namespace Mpsa.Agent.Config;
 
@@ -24,6 +25,9 @@ internal sealed record AgentSettings(
 {
     /// <summary>Certificate authentication instead of <see cref="Psk"/> (exactly one is set).</summary>
     public CertificateAuth? Certificates { get; init; }
+
+    /// <summary>When this agent rekeys its IKE SA and CHILD_SA with the controller (ike_lifetime, child_lifetime, rekey_jitter).</summary>
+    public RekeyPolicy Rekey { get; init; } = RekeyPolicy.Default;
 
     /// <summary>Refuse MPSA_PUT from a controller that sent no V(MPSA) (<c>require_vendor_id</c>, default yes).</summary>
     public bool RequireVendorId { get; init; } = true;

@@ -51,7 +51,8 @@ internal sealed class ControllerConnection : IDisposable
     {
         ConnectionState.Waiting => _reconnectAt,
         ConnectionState.Connecting => _initiator!.NextDeadline,
-        ConnectionState.Connected => MonoTime.Min(_initiator!.NextDeadline, _lastHeard + _settings.LivenessInterval),
+        ConnectionState.Connected => MonoTime.Min(MonoTime.Min(_initiator!.NextDeadline, _lastHeard + _settings.LivenessInterval),
+            Rekeys?.NextDeadline),
         _ => _initiator?.NextDeadline,
     };
 
@@ -78,6 +79,9 @@ internal sealed class ControllerConnection : IDisposable
         {
             case ConnectionState.Waiting when now >= _reconnectAt:
                 return Connect(now);
+            case ConnectionState.Connected when Rekeys?.Take(now) is { } due and not RekeyDue.None:
+                // RFC 7296 §2.8: our side's lifetime is up (ike_lifetime / child_lifetime, less jitter)
+                return Merge(_initiator!.OnTimeout(now), due == RekeyDue.IkeSa ? _initiator.RekeyIkeSa(now) : _initiator.RekeyChildSa(now), now);
             case ConnectionState.Connected when now >= _lastHeard + _settings.LivenessInterval:
                 _lastHeard = now;   // one probe per quiet interval; the core's retransmission decides
                 return Merge(_initiator!.OnTimeout(now), _initiator.CheckLiveness(now), now);
@@ -87,6 +91,12 @@ internal sealed class ControllerConnection : IDisposable
                 return Step.None;
         }
     }
+
+    /// <summary>When the IKE SA and CHILD_SA were made and will be rekeyed; null while not connected.</summary>
+    public RekeySchedule? Rekeys { get; private set; }
+
+    /// <summary>The kernel's soft expire of a CHILD_SA state: rekey it now if our timer has not yet.</summary>
+    public void ChildSaExpiring(MonoTime now) => Rekeys?.ChildSaExpiring(now);
 
     /// <summary>Liveness check on demand (e.g. from the control socket).</summary>
     public Step CheckLiveness(MonoTime now) => _initiator is null ? Step.None : Observe(_initiator.CheckLiveness(now), now);
@@ -116,6 +126,10 @@ internal sealed class ControllerConnection : IDisposable
     {
         bool same = _settings.SameSession(next);
         _settings = next;
+        if (Rekeys is not null)
+        {
+            Rekeys.Policy = next.Rekey;   // from the next rekey on
+        }
         _backoff = new Backoff(next.RetryMin, next.RetryMax, _random);
         if (same || State == ConnectionState.Closed)
         {
@@ -173,6 +187,20 @@ internal sealed class ControllerConnection : IDisposable
                     Established = up;
                     _lastHeard = now;
                     _backoff.Reset();
+                    Rekeys = new RekeySchedule(_settings.Rekey, _random);
+                    Rekeys.IkeSaMade(now);
+                    break;
+                case ChildSaEstablished or ChildSaRekeyed:
+                    Rekeys?.ChildSaMade(now);
+                    break;
+                case ChildSaFailed:
+                    Rekeys?.ChildSaGone();
+                    break;
+                case IkeSaRekeyFailed:
+                    Rekeys?.Failed(RekeyDue.IkeSa, now);
+                    break;
+                case ChildSaRekeyFailed:
+                    Rekeys?.Failed(RekeyDue.ChildSa, now);
                     break;
                 case IkeSaRekeyed r when Established is { } up:
                     // RFC 7296 §2.18: the session goes on under the new SA's SPIs (ours is the one not the controller's)
@@ -183,10 +211,12 @@ internal sealed class ControllerConnection : IDisposable
                         Suite = r.Suite,
                         KeyFingerprint = r.KeyFingerprint,
                     };
+                    Rekeys?.IkeSaMade(now);
                     break;
                 case PeerGone when State != ConnectionState.Closed:
                     State = ConnectionState.Waiting;
                     Established = null;
+                    Rekeys = null;
                     _reconnectAt = now + _backoff.Next();
                     break;
             }

@@ -32,6 +32,13 @@ internal sealed class MemberChildSas
 
     public int Count => _installer.Count;
 
+    /// <summary>Soft and hard lifetimes (seconds) of the CHILD_SA states installed from now on.</summary>
+    public (ulong SoftSeconds, ulong HardSeconds) Lifetimes
+    {
+        get => _installer.Lifetimes;
+        set => _installer.Lifetimes = value;
+    }
+
     /// <summary>Removes what a crashed controller left in its reqid range.</summary>
     public void Start()
     {

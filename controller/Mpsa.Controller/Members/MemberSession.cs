@@ -23,4 +23,13 @@ internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint
     /// <summary>SHA-256 over the IKE SA's SK_* keys, first 16 hex digits (compare with the peer's, never the keys).</summary>
     public string KeyFingerprint { get; set; } = keyFingerprint;
     public bool Leaving { get; set; }
+
+    /// <summary>Our outbound SPI of the member's current CHILD_SA (the one a Delete of it names), if any.</summary>
+    public uint? ChildOutboundSpi { get; set; }
+
+    /// <summary>When the controller rekeys this member's IKE SA and CHILD_SA.</summary>
+    public required RekeySchedule Rekeys { get; init; }
+
+    /// <summary>The deadline this session is queued for in the engine's rekey queue, if any.</summary>
+    public MonoTime? RekeyQueuedFor { get; set; }
 }

@@ -27,6 +27,13 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
 
     public int Count => _installed.Count;
 
+    /// <summary>Lifetimes of the states installed from now on: the kernel's soft expire (XFRM_MSG_EXPIRE, a rekey is
+    /// due) and hard expire (the state goes, should the rekey never come); 0 = none.</summary>
+    public (ulong SoftSeconds, ulong HardSeconds) Lifetimes { get; set; }
+
+    /// <summary>Whether the state belongs to an installed CHILD_SA (current or replaced).</summary>
+    public bool Owns(XfrmStateId id) => _installed.Values.Any(i => i.States.Contains(id) || i.Replaced.Values.Any(r => r.States.Contains(id)));
+
     /// <summary>Installs <paramref name="child"/> for <paramref name="key"/> (replacing what that key had); the first refusal, or Ok.</summary>
     public KernelResult Install(TKey key, ChildSa child, IPEndPoint local, IPEndPoint peer)
     {
@@ -36,7 +43,13 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
         {
             return KernelResult.Failed(28, $"install {child}", $"no free reqid in {ownership}");   // ENOSPC
         }
-        var (states, policies) = ChildSaPlan.Build(child, local, peer, reqId);
+        return InstallWith(key, child, local, peer, reqId);
+    }
+
+    /// <summary>Installs under <paramref name="reqId"/>, which the caller holds.</summary>
+    private KernelResult InstallWith(TKey key, ChildSa child, IPEndPoint local, IPEndPoint peer, uint reqId)
+    {
+        var (states, policies) = ChildSaPlan.Build(child, local, peer, reqId, Lifetimes.HardSeconds, Lifetimes.SoftSeconds);
         var addedStates = new List<XfrmStateId>();
         var addedPolicies = new List<XfrmPolicyId>();
         foreach (var s in states)
@@ -77,7 +90,8 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
         {
             return Install(key, next, local, peer);
         }
-        var r = Install(key, next, local, peer);
+        // the new CHILD_SA keeps the old one's reqid, as strongSwan does: the policies' templates stay valid
+        var r = InstallWith(key, next, local, peer, old.ReqId);
         if (!r.IsOk)
         {
             _installed[key] = old;   // the old CHILD_SA stays as it was
@@ -112,7 +126,7 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
         {
             if (installed.Replaced.Remove(spi, out var replaced))
             {
-                _usedReqIds.Remove(replaced.ReqId);
+                ReleaseReqId(replaced.ReqId);
                 Undo(replaced.States, []);
                 any = true;
             }
@@ -138,14 +152,23 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
         {
             return false;
         }
-        _usedReqIds.Remove(installed.ReqId);
+        ReleaseReqId(installed.ReqId);
         Undo(installed.States, installed.Policies);
         foreach (var replaced in installed.Replaced.Values)
         {
-            _usedReqIds.Remove(replaced.ReqId);
+            ReleaseReqId(replaced.ReqId);
             Undo(replaced.States, []);
         }
         return true;
+    }
+
+    /// <summary>A reqid is free again once no installed CHILD_SA uses it (a rekeyed one keeps its predecessor's).</summary>
+    private void ReleaseReqId(uint reqId)
+    {
+        if (!_installed.Values.Any(i => i.ReqId == reqId))
+        {
+            _usedReqIds.Remove(reqId);
+        }
     }
 
     public void RemoveAll()

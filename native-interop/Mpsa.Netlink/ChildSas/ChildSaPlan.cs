@@ -18,7 +18,7 @@ internal static class ChildSaPlan
     public const uint Priority = 500;
 
     public static (IReadOnlyList<XfrmStateSpec> States, IReadOnlyList<XfrmPolicySpec> Policies) Build(
-        ChildSa child, IPEndPoint local, IPEndPoint peer, uint reqId, ulong hardLifetimeSeconds = 0)
+        ChildSa child, IPEndPoint local, IPEndPoint peer, uint reqId, ulong hardLifetimeSeconds = 0, ulong softLifetimeSeconds = 0)
     {
         ArgumentNullException.ThrowIfNull(child);
         ArgumentNullException.ThrowIfNull(local);
@@ -30,9 +30,9 @@ internal static class ChildSaPlan
         var states = new[]
         {
             new XfrmStateSpec(peer.Address, local.Address, new EspSpi(child.InboundSpi), mode, child.Suite, child.Inbound.EncrKey,
-                child.Inbound.IntegKey, ReplayWindow: 64, reqId, Mark: null, hardLifetimeSeconds, XfrmDirection.In, Encap: inEncap),
+                child.Inbound.IntegKey, ReplayWindow: 64, reqId, Mark: null, hardLifetimeSeconds, XfrmDirection.In, softLifetimeSeconds, inEncap),
             new XfrmStateSpec(local.Address, peer.Address, new EspSpi(child.OutboundSpi), mode, child.Suite, child.Outbound.EncrKey,
-                child.Outbound.IntegKey, ReplayWindow: 0, reqId, Mark: null, hardLifetimeSeconds, XfrmDirection.Out, Encap: outEncap),
+                child.Outbound.IntegKey, ReplayWindow: 0, reqId, Mark: null, hardLifetimeSeconds, XfrmDirection.Out, softLifetimeSeconds, outEncap),
         };
         var policies = new List<XfrmPolicySpec>();
         if (mode == XfrmMode.Transport)

@@ -191,4 +191,32 @@ public class DaemonConfigTests
         var errors = ControllerErrors("[controller]\nidentity = c\n[group g]\n[member a]\nidentity = x.example\npsk = \"1\"\ngroup = g\n[member b]\nidentity = x.example\npsk = \"2\"\ngroup = g\n");
         Assert.That(errors, Is.EqualTo(new[] { $"{Path}:9: identity: 'x.example' is already the identity of [member a]" }));
     }
+
+    [Test]
+    public void ReadsRekeyLifetimesAndReportsABadJitterAtItsLine()
+    {
+        const string agent = """
+            [agent]
+            identity = cpe.example.net
+            psk = "a pre-shared key of some length"
+            ike_lifetime = 2h
+            child_lifetime = 20m
+            rekey_jitter = 60%
+            [controller]
+            address = 192.0.2.1
+            identity = controller.example.net
+            """;
+        Assert.That(AgentErrors(agent), Is.EqualTo(new[] { $"{Path}:6: rekey_jitter: '60%' is not a percentage from 0% to 50%" }));
+
+        Assert.That(ConfigReader.TryRead(IniFile.Parse(Path, agent.Replace("60%", "5%", StringComparison.Ordinal)),
+            r => AgentConfigFile.Read(r, _ => { }), out var settings, out _), Is.True);
+        Assert.That(settings!.Rekey, Is.EqualTo(new Mpsa.Ike.Exchanges.RekeyPolicy(TimeSpan.FromHours(2), TimeSpan.FromMinutes(20), 5)));
+        Assert.That(settings.Rekey.ChildHardLifetime, Is.EqualTo(TimeSpan.FromMinutes(22)), "the kernel's hard lifetime: +10 %");
+
+        Assert.That(ControllerErrors("""
+            [controller]
+            identity = controller.example.net
+            child_lifetime = 5s
+            """), Has.Some.StartsWith($"{Path}:3: child_lifetime:"));
+    }
 }

@@ -20,7 +20,8 @@ internal sealed class EngineLab : IDisposable
     public static readonly IPEndPoint AgentAt = new(IPAddress.Parse("192.0.2.10"), 500);
     private readonly Queue<Outgoing> _link = new();
 
-    public EngineLab(string groupEsp = "aes256-sha256", string agentExtra = "", string agentSections = "")
+    public EngineLab(string groupEsp = "aes256-sha256", string agentExtra = "", string agentSections = "", string controllerExtra = "",
+        bool installChildSa = false)
     {
         Kernel.NowMs = () => Now.Milliseconds;
         var controllerSettings = Read($"""
@@ -28,6 +29,7 @@ internal sealed class EngineLab : IDisposable
             identity = controller.lab
             listen = {ControllerAt}
             control_socket = /nonexistent/controller.sock
+            {controllerExtra}
             [group g]
             esp = {groupEsp}
             lifetime = 120s
@@ -52,7 +54,8 @@ internal sealed class EngineLab : IDisposable
             {agentSections}
             """, AgentConfigFile.Read);
         Controller = new ControllerEngine(controllerSettings, ControllerLog, new SeededRandom(7), Now);
-        Agent = new AgentEngine(agentSettings, Kernel, AgentAt.Address, AgentLog, new SeededRandom(8));
+        Agent = new AgentEngine(agentSettings, Kernel, AgentAt.Address, AgentLog, new SeededRandom(8),
+            ikeLocal: installChildSa ? AgentAt : null);
         Send(Agent.Start(Now));
     }
 
