@@ -203,11 +203,12 @@ internal sealed class ControllerConnection : IDisposable
                     Rekeys?.Failed(RekeyDue.ChildSa, now);
                     break;
                 case IkeSaRekeyed r when Established is { } up:
-                    // RFC 7296 §2.18: the session goes on under the new SA's SPIs (ours is the one not the controller's)
+                    // RFC 7296 §2.18: the session goes on under the new SA's SPIs; whoever started the rekey is the
+                    // new SA's original initiator, so its SPIs are shown by role, as on the wire
                     Established = up with
                     {
-                        SpiI = r.NewSpiI == r.NewHandle ? r.NewSpiR : r.NewSpiI,
-                        SpiR = r.NewHandle,
+                        SpiI = r.NewSpiI,
+                        SpiR = r.NewSpiR,
                         Suite = r.Suite,
                         KeyFingerprint = r.KeyFingerprint,
                     };
