@@ -184,8 +184,19 @@ io_charon_start() {
 
 # io_swanctl_conf ROLE LOCAL REMOTE LOCAL_ID REMOTE_ID IKE_PROPOSAL ESP_PROPOSAL
 #   ROLE responder|initiator. PSK, tunnel mode (libipsec), dynamic traffic selectors (the two
-#   IKE addresses), no MOBIKE, no DPD, no rekeying during the test.
+#   IKE addresses), no MOBIKE, no DPD, no rekeying during the test unless IO_IKE_REKEY_TIME or
+#   IO_CHILD_REKEY_TIME (seconds, default 0 = never) is set: then charon rekeys that SA exactly
+#   that long after it was made (rand_time = 0; the hard lifetime is 60 s later, so only the
+#   rekey happens during a test; run-interop-rekey.sh).
 io_swanctl_conf() {
+	local ike_rekey=${IO_IKE_REKEY_TIME:-0} child_rekey=${IO_CHILD_REKEY_TIME:-0}
+	local ike_times="rekey_time = 0" child_times="rekey_time = 0"
+	if [ "$ike_rekey" != 0 ]; then
+		ike_times="rekey_time = ${ike_rekey}s"$'\n\t\t'"over_time = 60s"$'\n\t\t'"rand_time = 0"
+	fi
+	if [ "$child_rekey" != 0 ]; then
+		child_times="rekey_time = ${child_rekey}s"$'\n\t\t\t\t'"life_time = $((child_rekey + 60))s"$'\n\t\t\t\t'"rand_time = 0"
+	fi
 	cat <<EOF
 connections {
 	mpsa {
@@ -195,7 +206,7 @@ connections {
 		proposals = $6
 		mobike = no
 		dpd_delay = 0
-		rekey_time = 0
+		$ike_times
 		local {
 			auth = psk
 			id = $4
@@ -210,7 +221,7 @@ connections {
 				mode = tunnel
 				local_ts = dynamic
 				remote_ts = dynamic
-				rekey_time = 0
+				$child_times
 				start_action = none
 			}
 		}
@@ -247,7 +258,9 @@ identity = $IO_ID_HUB
 EOF
 }
 
-# io_controller_conf SUITE ESP: mpsa-controller config (hub side), one member: the charon CPE
+# io_controller_conf SUITE ESP: mpsa-controller config (hub side), one member: the charon CPE.
+#   The group's timing comes from IO_GROUP_LIFETIME, IO_GROUP_REKEY_MARGIN, IO_GROUP_ROLL1 and
+#   IO_GROUP_ROLL2 (default 1h, 5m, 30s, 60s: no group rekey during a test).
 io_controller_conf() {
 	cat <<EOF
 # written by interop-lib.sh
@@ -262,10 +275,10 @@ log_level = debug
 [group office]
 esp = aes256-sha256
 prf = prfsha256
-lifetime = 1h
-rekey_margin = 5m
-roll1 = 30s
-roll2 = 60s
+lifetime = ${IO_GROUP_LIFETIME:-1h}
+rekey_margin = ${IO_GROUP_REKEY_MARGIN:-5m}
+roll1 = ${IO_GROUP_ROLL1:-30s}
+roll2 = ${IO_GROUP_ROLL2:-60s}
 rekey_on_member_removal = yes
 
 [member cpe1]

@@ -12,6 +12,8 @@
 #       INFORMATIONAL response it generated.
 #   tests/interop/run-interop.sh charon-to-charon     SUITE EVIDENCE_DIR
 #       self check of the lab: charon initiator to charon responder, same configs.
+#   tests/interop/run-interop.sh {agent-to-charon,charon-to-controller}-rekey-{ike,child} SUITE EVIDENCE_DIR
+#       charon rekeys the IKE SA or the CHILD_SA and our daemon follows (run-interop-rekey.sh).
 #
 #   SUITE: an IKE proposal of the core in swanctl syntax (the ESP proposal beside it is fixed,
 #   see IO_ESP in interop-lib.sh), e.g. chacha20poly1305-prfsha256-x25519.
@@ -35,8 +37,12 @@ usage() {
 }
 
 [ $# -eq 3 ] || usage
-# certificate authentication: agent-to-charon-cert, charon-to-controller-cert (see run-interop-certs.sh)
-case $1 in *-cert) exec "$HERE/run-interop-certs.sh" "$@" ;; esac
+# certificate authentication: agent-to-charon-cert, charon-to-controller-cert (see run-interop-certs.sh);
+# rekeys charon starts: {agent-to-charon,charon-to-controller}-rekey-{ike,child} (see run-interop-rekey.sh)
+case $1 in
+*-cert) exec "$HERE/run-interop-certs.sh" "$@" ;;
+*-rekey-ike | *-rekey-child) exec "$HERE/run-interop-rekey.sh" "$@" ;;
+esac
 SCENARIO=$1 SUITE=$2 EVIDENCE=$3
 ESP=${IO_ESP[$SUITE]:-}
 [ -n "$ESP" ] || { io_log "unknown suite $SUITE (known: ${!IO_ESP[*]})"; exit 2; }
