@@ -196,9 +196,9 @@ charon-to-controller-rekey-*)
 	io_wait $((REKEY + TIMEOUT)) rekeyed cpe || not_reached "$(why_not_rekeyed cpe)$(gone)"
 	io_mark rekeyed
 	# the next group SA reaches charon after the rekey and is acknowledged
-	# controller events: 213 = IKE SA rekeyed, 208 = member deleted CHILD_SA(s) (the old one, after a CHILD_SA rekey)
+	# controller events: 213 = IKE SA rekeyed, 215 = the CHILD_SA a rekey replaced is gone (charon deleted the old one)
 	MARK='mpsa-controller\[213\]'
-	[ "$KIND" = child ] && MARK='mpsa-controller\[208\]'
+	[ "$KIND" = child ] && MARK='mpsa-controller\[215\]'
 	next_acked() {
 		awk -v mark="$MARK" -v first="SPI $FIRST_ACKED" '$0 ~ mark { seen = 1; next }
 			seen && /mpsa-controller\[205\] member cpe1 acknowledged SPI / && index($0, first) == 0 { found = 1 }

@@ -63,9 +63,6 @@ public partial class RekeyInteropTests : InteropTest
     }
 
     [Test]
-    [Ignore("bug: after an IKE SA rekey started by the peer, mpsa-agent's status --json shows its own SPI as ike_sa.spi_i and the " +
-        "peer's as spi_r (ControllerConnection.Observe, IkeSaRekeyed), but the rekey's initiator owns the new SA's SPIi (RFC 7296 §2.18, " +
-        "PROTOCOL.md §8): swapped against swanctl --list-sas; see the interop-rekey report")]
     public void AfterCharonsIkeRekeyTheAgentNamesTheSpisByRole()
     {
         InteropEnvironment.Require(needAgent: true, needController: false);
@@ -108,10 +105,6 @@ public partial class RekeyInteropTests : InteropTest
     }
 
     [Test]
-    [Ignore("bug: mpsa-agent cannot install a rekeyed CHILD_SA: its ownership is the single reqid 0x4d505342 and " +
-        "ChildSaInstaller.Rekey asks for a second reqid while the old SA still holds it ('no free reqid in reqid 0x4d505342 (errno 28)', " +
-        "event 306); the peer's Delete of the old CHILD_SA then removes every state and policy: no CHILD_SA left in the kernel; " +
-        "see the interop-rekey report")]
     public void TheAgentInstallsTheChildSaCharonRekeyed()
     {
         InteropEnvironment.Require(needAgent: true, needController: false);
@@ -178,11 +171,11 @@ public partial class RekeyInteropTests : InteropTest
             // the controller names its own inbound SPI first: charon's outbound
             Assert.That(log, Does.Contain($"mpsa-controller[203] member cpe1: CHILD_SA in={child.OutSpi} out={child.InSpi} "),
                 "controller log: event 203 for the rekeyed CHILD_SA");
-            Assert.That(log, Does.Contain("mpsa-controller[208] member cpe1 deleted 1 CHILD_SA(s)"),
-                "controller log: event 208 for charon's Delete of the old CHILD_SA");
+            Assert.That(log, Does.Contain("mpsa-controller[215] member cpe1: the CHILD_SA a rekey replaced is gone"),
+                "controller log: event 215 for charon's Delete of the old CHILD_SA");
             Assert.That(Str(member, "ike_key_fingerprint"), Is.EqualTo(ev.CharonLog("cpe").IkeKeyFingerprint(after.UniqueId)),
                 "controller member ike_key_fingerprint: still the first IKE SA's keys");
-            AssertNextGroupSaAcknowledged(ev, after, log, "mpsa-controller[208]");
+            AssertNextGroupSaAcknowledged(ev, after, log, "mpsa-controller[215]");
             AssertStoppedCleanly(ev, "controller");
             AssertNoErrorsLogged(ev, "controller");
         });
