@@ -250,6 +250,7 @@ proposals = $1
 esp_proposals = $2
 control_socket = $SW_WORKDIR/agent.sock
 log_level = debug
+${IO_AGENT_EXTRA:-}
 
 [controller]
 address = $IO_ADDR_HUB

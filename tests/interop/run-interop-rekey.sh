@@ -8,6 +8,10 @@
 #       rekey_time = INTEROP_REKEY_TIME. Done when charon lists one IKE SA with one CHILD_SA whose
 #       SPIs differ from the first ones, the agent's status shows the new SPIs, and the agent's
 #       liveness check (asked for over the control socket after the rekey) was answered.
+#   tests/interop/run-interop.sh agent-rekeys-charon-ike          SUITE EVIDENCE_DIR
+#   tests/interop/run-interop.sh agent-rekeys-charon-child        SUITE EVIDENCE_DIR
+#       the same, but the agent starts the rekey (its ike_lifetime or child_lifetime = INTEROP_REKEY_TIME,
+#       rekey_jitter 0 %) and charon, with no rekey time of its own, answers it.
 #   tests/interop/run-interop.sh charon-to-controller-rekey-ike   SUITE EVIDENCE_DIR
 #   tests/interop/run-interop.sh charon-to-controller-rekey-child SUITE EVIDENCE_DIR
 #       a charon initiator with that rekey_time connects to mpsa-controller, whose group has a
@@ -32,10 +36,13 @@ ESP=${IO_ESP[$SUITE]:-}
 TIMEOUT=${INTEROP_TIMEOUT:-20}
 REKEY=${INTEROP_REKEY_TIME:-10}
 case $SCENARIO in
+agent-rekeys-charon-ike) KIND=ike; IO_AGENT_EXTRA=$'ike_lifetime = '"$REKEY"$'s\nrekey_jitter = 0%' ;;
+agent-rekeys-charon-child) KIND=child; IO_AGENT_EXTRA=$'child_lifetime = '"$REKEY"$'s\nrekey_jitter = 0%' ;;
 *-rekey-ike) KIND=ike; export IO_IKE_REKEY_TIME=$REKEY ;;
 *-rekey-child) KIND=child; export IO_CHILD_REKEY_TIME=$REKEY ;;
 *) io_log "unknown scenario $SCENARIO"; exit 2 ;;
 esac
+export IO_AGENT_EXTRA
 
 # charon keeps a rekeyed CHILD_SA's inbound state (DELETED) for delete_rekeyed_delay (5 s) before it destroys it
 IO_CHARON_EXTRA+=$'\n\tdelete_rekeyed_delay = 1'
@@ -117,7 +124,7 @@ before() { # NAME: the first SAs, kept as evidence
 }
 
 case $SCENARIO in
-agent-to-charon-rekey-*)
+agent-to-charon-rekey-* | agent-rekeys-charon-*)
 	io_preflight yes no
 	io_start_lab
 	io_charon_start hub "$IO_NS_HUB" || not_reached "charon hub did not start"
