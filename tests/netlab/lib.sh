@@ -448,9 +448,10 @@ nl_controller_conf() {
 #   route_table=N         follow routes in table N
 #   mode=tunnel|transport (default tunnel)
 #   subnets=4|6|46        overlay families of the subnets (default 46)
+#   agent="K = V;K = V"   more lines for the [agent] section (';' separates them)
 nl_agent_conf() {
   local i=$1; shift
-  local underlay=4 controller= peers=all route_table= mode=tunnel subnets=46 opt j
+  local underlay=4 controller= peers=all route_table= mode=tunnel subnets=46 agent= opt j
   for opt in "$@"; do
     case $opt in
       underlay=*) underlay=${opt#*=} ;;
@@ -459,6 +460,7 @@ nl_agent_conf() {
       route_table=*) route_table=${opt#*=} ;;
       mode=*) mode=${opt#*=} ;;
       subnets=*) subnets=${opt#*=} ;;
+      agent=*) agent=${opt#*=} ;;
       *) nl_fail "nl_agent_conf: unknown option $opt" ;;
     esac
   done
@@ -475,6 +477,7 @@ nl_agent_conf() {
     echo "local_port = 500"
     echo "control_socket = $NL_DIR/cpe$i.sock"
     echo "log_level = debug"
+    [ -n "$agent" ] && tr ';' '\n' <<<"$agent"
     echo
     echo "[controller]"
     echo "address = ${NL_UL[$controller,ctl]}"
