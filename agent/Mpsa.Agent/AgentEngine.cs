@@ -296,7 +296,7 @@ internal sealed class AgentEngine : IDisposable
             return;
         }
         var local = c.New.UdpEncapsulation ? new IPEndPoint(_ikeLocal.Address, UdpEndpoint.NatTraversalPort) : _ikeLocal;
-        var r = _childSas.Rekey(c.SpiR, c.New, local, _ikePeer);
+        var r = _childSas.Rekey(c.SpiR, c.New, local, _ikePeer, c.OutboundAfterOldDeleted);
         if (r.IsOk)
         {
             _log.ChildSaInstalled(_childSaOwnership);

@@ -37,7 +37,15 @@ public sealed record IkeSaRekeyFailed(IkeSpi SpiR, NotifyType? Notify, string Re
 /// The CHILD_SA was rekeyed (RFC 7296 §2.8): install <paramref name="New"/> now. <paramref name="Old"/> stays until a
 /// <see cref="ChildSaDeleted"/> names its outbound SPI (the peer's inbound); the core disposes both when they go.
 /// </summary>
-public sealed record ChildSaRekeyed(IkeSpi SpiR, ChildSa Old, ChildSa New) : IkeEvent;
+public sealed record ChildSaRekeyed(IkeSpi SpiR, ChildSa Old, ChildSa New) : IkeEvent
+{
+    /// <summary>
+    /// We answered the peer's rekey: the peer installs the new CHILD_SA only when our answer arrives, so send on it
+    /// only once the peer deletes the old one (until then the old outbound state carries our traffic, and the new
+    /// inbound state already takes the peer's).
+    /// </summary>
+    public bool OutboundAfterOldDeleted { get; init; }
+}
 
 /// <summary>Our rekey of the CHILD_SA did not happen; the CHILD_SA keeps working.</summary>
 public sealed record ChildSaRekeyFailed(IkeSpi SpiR, NotifyType? Notify, string Reason) : IkeEvent;

@@ -523,7 +523,7 @@ internal sealed class IkeSaSession : IDisposable
                 }
                 else
                 {
-                    after = () => Replace(next, deleteOld: false, now, step);
+                    after = () => Replace(next, deleteOld: false, now, step, outboundAfterOldDeleted: true);
                 }
                 return CreateChildSa.BuildChildResponse(old, a.Suite, a.Number, ourSpi, nr);
             case ChildRequestDecision.Reject r:
@@ -583,12 +583,12 @@ internal sealed class IkeSaSession : IDisposable
         }
     }
 
-    private void Replace(ChildSa next, bool deleteOld, MonoTime now, StepBuilder step)
+    private void Replace(ChildSa next, bool deleteOld, MonoTime now, StepBuilder step, bool outboundAfterOldDeleted = false)
     {
         var old = Child!;
         Child = next;
         _retiring.Add(old);
-        step.Emit(new ChildSaRekeyed(Handle, old, next));
+        step.Emit(new ChildSaRekeyed(Handle, old, next) { OutboundAfterOldDeleted = outboundAfterOldDeleted });
         if (deleteOld)
         {
             DeleteChild(old, now, step);

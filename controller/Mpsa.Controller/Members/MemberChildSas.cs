@@ -86,7 +86,8 @@ internal sealed class MemberChildSas
             Refused(member, $"no local address towards {peer.Address}");
             return;
         }
-        var r = _installer.Rekey(c.SpiR, c.New, new IPEndPoint(address, c.New.UdpEncapsulation ? 4500 : 500), peer);
+        var r = _installer.Rekey(c.SpiR, c.New, new IPEndPoint(address, c.New.UdpEncapsulation ? 4500 : 500), peer,
+            c.OutboundAfterOldDeleted);
         if (r.IsOk)
         {
             _log.ChildSaInstalled(member, c.New.InboundSpi, c.New.OutboundSpi);

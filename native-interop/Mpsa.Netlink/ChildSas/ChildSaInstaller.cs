@@ -23,6 +23,9 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
 
         /// <summary>States of CHILD_SAs a rekey replaced, by their outbound SPI, until the peer's Delete names them.</summary>
         public Dictionary<uint, (uint ReqId, IReadOnlyList<XfrmStateId> States)> Replaced { get; init; } = [];
+
+        /// <summary>The outbound state held back until the replaced CHILD_SA is deleted (we answered the peer's rekey).</summary>
+        public XfrmStateSpec? DeferredOutbound { get; init; }
     }
 
     public int Count => _installed.Count;
@@ -43,13 +46,16 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
         {
             return KernelResult.Failed(28, $"install {child}", $"no free reqid in {ownership}");   // ENOSPC
         }
-        return InstallWith(key, child, local, peer, reqId);
+        return InstallWith(key, child, local, peer, reqId, deferOutbound: false);
     }
 
-    /// <summary>Installs under <paramref name="reqId"/>, which the caller holds.</summary>
-    private KernelResult InstallWith(TKey key, ChildSa child, IPEndPoint local, IPEndPoint peer, uint reqId)
+    /// <summary>Installs under <paramref name="reqId"/>, which the caller holds; <paramref name="deferOutbound"/> keeps
+    /// the outbound state back (<see cref="RemovePeerDeleted"/> adds it).</summary>
+    private KernelResult InstallWith(TKey key, ChildSa child, IPEndPoint local, IPEndPoint peer, uint reqId, bool deferOutbound)
     {
-        var (states, policies) = ChildSaPlan.Build(child, local, peer, reqId, Lifetimes.HardSeconds, Lifetimes.SoftSeconds);
+        var (planned, policies) = ChildSaPlan.Build(child, local, peer, reqId, Lifetimes.HardSeconds, Lifetimes.SoftSeconds);
+        var states = deferOutbound ? planned.Where(s => s.Direction != XfrmDirection.Out).ToList() : planned;
+        var deferred = deferOutbound ? planned.FirstOrDefault(s => s.Direction == XfrmDirection.Out) : null;
         var addedStates = new List<XfrmStateId>();
         var addedPolicies = new List<XfrmPolicyId>();
         foreach (var s in states)
@@ -74,7 +80,7 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
             addedPolicies.Add(p.Id);
             log($"policy {p}");
         }
-        _installed[key] = new Installed(reqId, addedStates, addedPolicies) { OutboundSpi = child.OutboundSpi };
+        _installed[key] = new Installed(reqId, addedStates, addedPolicies) { OutboundSpi = child.OutboundSpi, DeferredOutbound = deferred };
         _usedReqIds.Add(reqId);
         return KernelResult.Ok;
     }
@@ -83,7 +89,7 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
     /// A rekeyed CHILD_SA (RFC 7296 §2.8): the new states go in and the policies move to them; the old states stay,
     /// still receiving, until <see cref="RemovePeerDeleted"/> names them. Installs afresh when nothing was there.
     /// </summary>
-    public KernelResult Rekey(TKey key, ChildSa next, IPEndPoint local, IPEndPoint peer)
+    public KernelResult Rekey(TKey key, ChildSa next, IPEndPoint local, IPEndPoint peer, bool outboundAfterOldDeleted = false)
     {
         ArgumentNullException.ThrowIfNull(next);
         if (!_installed.Remove(key, out var old))
@@ -91,7 +97,7 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
             return Install(key, next, local, peer);
         }
         // the new CHILD_SA keeps the old one's reqid, as strongSwan does: the policies' templates stay valid
-        var r = InstallWith(key, next, local, peer, old.ReqId);
+        var r = InstallWith(key, next, local, peer, old.ReqId, outboundAfterOldDeleted);
         if (!r.IsOk)
         {
             _installed[key] = old;   // the old CHILD_SA stays as it was
@@ -126,6 +132,19 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
         {
             if (installed.Replaced.Remove(spi, out var replaced))
             {
+                if (installed.DeferredOutbound is { } outbound)
+                {
+                    // the peer has the new CHILD_SA: send on it from now on, before the old states go
+                    var added = kernel.AddState(outbound);
+                    Report(added);
+                    log($"state {outbound}");
+                    installed = installed with
+                    {
+                        States = added.IsOk ? [.. installed.States, outbound.Id] : installed.States,
+                        DeferredOutbound = null,
+                    };
+                    _installed[key] = installed;
+                }
                 ReleaseReqId(replaced.ReqId);
                 Undo(replaced.States, []);
                 any = true;

@@ -91,6 +91,30 @@ public class ChildSaPlanTests
     }
 
     [Test]
+    public void RekeyKeepsTheReqIdAndAnAnsweredRekeySendsOnTheNewSaOnlyOnceTheOldIsDeleted()
+    {
+        var kernel = new InMemoryKernel();
+        var installer = new ChildSaInstaller<int>(kernel, new KernelOwnership(100, 100), _ => { });
+        using var old = Child(transport: true);
+        using var next = Child(transport: true, spi: 2);
+        Assert.That(installer.Install(1, old, Local, Peer).IsOk);
+
+        // we answered the peer's rekey: the new inbound now, the new outbound held back (the peer lacks the SA yet)
+        Assert.That(installer.Rekey(1, next, Local, Peer, outboundAfterOldDeleted: true).IsOk, "one reqid suffices: it is kept");
+        string[] Spis(XfrmDirection d) => [.. kernel.States.Where(s => s.Direction == d).Select(s => s.Spi.ToString()).Order()];
+        Assert.That(Spis(XfrmDirection.In), Is.EqualTo(new[] { "c1000001", "c1000002" }));
+        Assert.That(Spis(XfrmDirection.Out), Is.EqualTo(new[] { "c2000002" }), "still sending on the old SA");
+        Assert.That(kernel.States.Select(s => s.ReqId), Is.All.EqualTo(100u));
+
+        // the peer deletes the old CHILD_SA (naming our old outbound SPI): the new outbound goes in, the old states out
+        Assert.That(installer.RemovePeerDeleted(1, [old.OutboundSpi]));
+        Assert.That(Spis(XfrmDirection.In), Is.EqualTo(new[] { "c1000002" }));
+        Assert.That(Spis(XfrmDirection.Out), Is.EqualTo(new[] { "c2000003" }));
+        installer.RemoveAll();
+        Assert.That(kernel.States, Is.Empty);
+    }
+
+    [Test]
     public void InstallerGivesEachKeyItsOwnReqIdAndTakesOutExactlyWhatItPutIn()
     {
         var kernel = new InMemoryKernel();
