@@ -121,7 +121,8 @@ internal sealed class EngineLab : IDisposable
         }
     }
 
-    private static T Read<T>(string text, Func<ConfigReader, Action<ConfigError>, T> read) where T : class
+    /// <summary>A config text read as the daemon reads it; the test fails with its errors otherwise.</summary>
+    internal static T Read<T>(string text, Func<ConfigReader, Action<ConfigError>, T> read) where T : class
     {
         Assert.That(ConfigReader.TryRead(IniFile.Parse("/etc/mpsa/lab.conf", text), r => read(r, _ => { }), out var settings, out var errors),
             Is.True, string.Join("\n", errors));

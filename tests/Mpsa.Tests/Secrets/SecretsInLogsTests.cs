@@ -33,8 +33,8 @@ public class SecretsInLogsTests
         var agentLog = new CapturingLogger();
         var kernelTrace = new StringBuilder();
         var random = new RecordingRandom(index);
-        var controllerSettings = Read(ControllerConfig(suite, index), ControllerConfigFile.Read);
-        var agentSettings = Read(AgentConfig(suite, index), AgentConfigFile.Read);
+        var controllerSettings = Mpsa.Tests.EndToEnd.EngineLab.Read(ControllerConfig(suite, index), ControllerConfigFile.Read);
+        var agentSettings = Mpsa.Tests.EndToEnd.EngineLab.Read(AgentConfig(suite, index), AgentConfigFile.Read);
         var now = new MonoTime(1_000);
         using var controller = new ControllerEngine(controllerSettings, controllerLog, random, now);
         using var kernel = new InMemoryKernel(line => kernelTrace.AppendLine(line));
@@ -96,13 +96,6 @@ public class SecretsInLogsTests
         {
             yield return Encoding.ASCII.GetString(bytes);
         }
-    }
-
-    private static T Read<T>(string text, Func<ConfigReader, Action<ConfigError>, T> read) where T : class
-    {
-        Assert.That(ConfigReader.TryRead(IniFile.Parse("/etc/mpsa/secrets.conf", text), r => read(r, _ => { }), out var settings, out var errors), Is.True,
-            string.Join("\n", errors));
-        return settings!;
     }
 
     private static string ControllerConfig(string suite, int index) => $"""
