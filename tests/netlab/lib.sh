@@ -654,15 +654,28 @@ nl_wait_group_ready() {
   nl_check_alive
   nl_group_spis_or_fail
   # A rekey may be under way (short timers): the agent's active SA and the inbound state may be the
-  # controller's current or its next one.
+  # controller's current or its next one. The controller and the agent are asked one after the other, and
+  # a rollover may fall between the two answers: a mismatch is asked again (fresh from both) for a while.
   for i in "${cpes[@]}"; do
-    nl_agent_spis "$i"
-    [[ " $NL_AGENT_SAS " == *" $NL_CUR:active "* ]] || { [ -n "$NL_NEXT" ] && [[ " $NL_AGENT_SAS " == *" $NL_NEXT:active "* ]]; } ||
-      nl_fail "agent cpe$i does not report the group's SPI $NL_CUR${NL_NEXT:+ (or next $NL_NEXT)} as active (group_sas: $NL_AGENT_SAS)"
-    nl_inbound_present "$i" "$NL_CUR" || { [ -n "$NL_NEXT" ] && nl_inbound_present "$i" "$NL_NEXT"; } ||
-      nl_fail "cpe$i: no inbound state with the group's SPI $NL_CUR${NL_NEXT:+ (or next $NL_NEXT)}"
+    nl_poll 15 nl_agent_matches_group "$i" && continue
+    nl_check_alive
+    nl_agent_matches_group "$i"
+    case $? in
+      1) nl_fail "agent cpe$i does not report the group's SPI $NL_CUR${NL_NEXT:+ (or next $NL_NEXT)} as active (group_sas: $NL_AGENT_SAS)" ;;
+      2) nl_fail "cpe$i: no inbound state with the group's SPI $NL_CUR${NL_NEXT:+ (or next $NL_NEXT)}" ;;
+    esac
   done
   nl_log "group SA $NL_CUR active on cpe ${cpes[*]}"
+}
+
+# nl_agent_matches_group I: agent I reports the controller's current (or next) SPI as active and cpeI's kernel
+# holds an inbound state for it; reads both afresh. Returns 1 (agent) or 2 (kernel) when not.
+nl_agent_matches_group() {
+  nl_group_spis || return 1
+  nl_agent_spis "$1"
+  [[ " $NL_AGENT_SAS " == *" $NL_CUR:active "* ]] || { [ -n "$NL_NEXT" ] && [[ " $NL_AGENT_SAS " == *" $NL_NEXT:active "* ]]; } ||
+    return 1
+  nl_inbound_present "$1" "$NL_CUR" || { [ -n "$NL_NEXT" ] && nl_inbound_present "$1" "$NL_NEXT"; } || return 2
 }
 
 # nl_start_all [AGENT OPTION...]: controller (default config) and agents cpe1..N (configs made with the
