@@ -28,6 +28,7 @@ internal sealed class AgentEngine : IDisposable
     private readonly KernelOwnership _childSaOwnership;
     private readonly IPEndPoint? _ikeLocal;
     private IPEndPoint? _ikePeer;
+    private bool _childHandover;   // a reauthentication's CHILD_SA takes over the old one's states (same reqid)
     private AgentSettings _settings;
 
     /// <param name="ikeLocal">The address and port IKE leaves from (the CHILD_SA's endpoint); null: the CHILD_SA is not installed.</param>
@@ -207,11 +208,33 @@ internal sealed class AgentEngine : IDisposable
                     _log.NoMpsaVendorId(up.Peer);
                 }
                 break;
+            case ChildSaEstablished c when _childHandover:
+                _childHandover = false;
+                _log.ChildSaUp(c.ChildSa);
+                Rekey(c.SpiR, c.ChildSa, outboundAfterOldDeleted: false);
+                break;
             case ChildSaEstablished c:
                 _log.ChildSaUp(c.ChildSa);
                 Install(c);
                 break;
+            case IkeSaReauthenticated r:
+                // make-before-break: the new CHILD_SA goes in beside the old one's states, which stay until the old IKE SA is gone
+                _childSas.Rename(r.OldSpiR, r.NewSpiR);
+                _childHandover = true;
+                _log.Reauthenticated(r.OldSpiR, r.NewSpiR);
+                break;
+            case ReauthenticationFailed f:
+                _log.ReauthenticationFailed(f.Reason, f.Detail);
+                break;
+            case ReplacedIkeSaGone g:
+                if (g.ChildOutboundSpi is { } old && _connection.Initiator is { } live)
+                {
+                    _childSas.RemovePeerDeleted(live.SpiR, [old]);
+                }
+                _log.ReplacedIkeSaGone(g.Detail);
+                break;
             case ChildSaFailed f:
+                _childHandover = false;
                 _log.ChildSaRefused(f.Reason);
                 break;
             case ChildSaDeleted d:
@@ -229,7 +252,7 @@ internal sealed class AgentEngine : IDisposable
             case ChildSaRekeyed c:
                 // the new CHILD_SA goes in first; the old one's states stay until its Delete (RFC 7296 §2.8)
                 _log.ChildSaUp(c.New);
-                Rekey(c);
+                Rekey(c.SpiR, c.New, c.OutboundAfterOldDeleted);
                 break;
             case IkeSaRekeyed r:
                 _childSas.Rename(r.OldHandle, r.NewHandle);
@@ -289,14 +312,15 @@ internal sealed class AgentEngine : IDisposable
         }
     }
 
-    private void Rekey(ChildSaRekeyed c)
+    /// <summary>A CHILD_SA that replaces the one installed for the IKE SA (a rekey, or a reauthentication's).</summary>
+    private void Rekey(IkeSpi spiR, ChildSa next, bool outboundAfterOldDeleted)
     {
         if (_ikeLocal is null || _ikePeer is null)
         {
             return;
         }
-        var local = c.New.UdpEncapsulation ? new IPEndPoint(_ikeLocal.Address, UdpEndpoint.NatTraversalPort) : _ikeLocal;
-        var r = _childSas.Rekey(c.SpiR, c.New, local, _ikePeer, c.OutboundAfterOldDeleted);
+        var local = next.UdpEncapsulation ? new IPEndPoint(_ikeLocal.Address, UdpEndpoint.NatTraversalPort) : _ikeLocal;
+        var r = _childSas.Rekey(spiR, next, local, _ikePeer, outboundAfterOldDeleted);
         if (r.IsOk)
         {
             _log.ChildSaInstalled(_childSaOwnership);

@@ -96,6 +96,15 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "IKE SA with the controller rekeyed, {OldSpi} -> {NewSpi} {Suite}")]
     public static partial void Rekeyed(this ILogger logger, IkeSpi oldSpi, IkeSpi newSpi, IkeSuite suite);
 
+    [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "reauthenticated with the controller: IKE SA {OldSpi} replaced by {NewSpi}, the old one is being deleted")]
+    public static partial void Reauthenticated(this ILogger logger, IkeSpi oldSpi, IkeSpi newSpi);
+
+    [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "reauthentication with the controller failed ({Reason}: {Detail}); the current IKE SA stays, retry in 30 s")]
+    public static partial void ReauthenticationFailed(this ILogger logger, PeerGoneReason reason, string detail);
+
+    [LoggerMessage(EventId = 214, Level = LogLevel.Debug, Message = "the IKE SA a reauthentication replaced is gone ({Detail})")]
+    public static partial void ReplacedIkeSaGone(this ILogger logger, string detail);
+
     [LoggerMessage(EventId = 208, Level = LogLevel.Information, Message = "IKE SA closed")]
     public static partial void Closed(this ILogger logger);
 

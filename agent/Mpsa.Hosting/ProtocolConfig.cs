@@ -71,15 +71,32 @@ internal static class ProtocolConfig
         }
     }
 
-    /// <summary>ike_lifetime, child_lifetime and rekey_jitter: when this side rekeys (RFC 7296 §2.8).</summary>
+    /// <summary>ike_lifetime, child_lifetime, rekey_jitter and reauth_time: when this side rekeys (RFC 7296 §2.8)
+    /// and reauthenticates (§2.8.3).</summary>
     public static RekeyPolicy ReadRekeyPolicy(ConfigSection section)
     {
         var d = RekeyPolicy.Default;
         var ike = section.Optional("ike_lifetime", ConfigValues.DurationBetween(TimeSpan.FromSeconds(10), TimeSpan.FromDays(30)), d.IkeLifetime);
         var child = section.Optional("child_lifetime", ConfigValues.DurationBetween(TimeSpan.FromSeconds(10), TimeSpan.FromDays(30)), d.ChildLifetime);
         int jitter = section.Optional("rekey_jitter", Percent, d.JitterPercent);
-        return new RekeyPolicy(ike, child, jitter);
+        var reauth = section.Optional("reauth_time", ReauthTime, TimeSpan.Zero);
+        return new RekeyPolicy(ike, child, jitter) { ReauthTime = reauth };
     }
+
+    private static readonly ValueParser<TimeSpan> ReauthDuration = ConfigValues.DurationBetween(TimeSpan.FromSeconds(30), TimeSpan.FromDays(365));
+
+    /// <summary>A duration from 30 s to 365 d, or 0 / no / off for never.</summary>
+    private static ValueParser<TimeSpan> ReauthTime { get; } = new("a duration from 30s to 365d (like 12h, 7d), or 0/no for never",
+        static (string text, out TimeSpan value, out string? problem) =>
+        {
+            problem = null;
+            if (text is "0" or "no" or "off" or "never")
+            {
+                value = TimeSpan.Zero;
+                return true;
+            }
+            return ReauthDuration.TryParse(text, out value, out _);
+        });
 
     private static ValueParser<int> Percent { get; } = new("a percentage from 0% to 50%", static (string text, out int value, out string? problem) =>
     {

@@ -93,6 +93,8 @@ internal sealed class ControllerDaemon : IDisposable
         // The crypto thread runs each job and posts it back; the engine's state stays on the loop's thread.
         using var stopCrypto = new CancellationTokenSource();
         var crypto = _crypto.RunOnThreadAsync(() => null, RunSaInit, _ => { }, stopCrypto.Token, threadName: "mpsa-crypto");
+        // the kernel's expire messages for members' CHILD_SA states (a soft expire before our rekey timer rekeys now)
+        using var kernelEvents = _kernel?.Subscribe(e => _loop.Post(new ControllerInput.Kernel(e)));
         await using (ControlServer.Start(settings.ControlSocket, OnControlAsync, logs.CreateLogger("mpsa-controller.control")))
         {
             // One loop at a time touches the engine: each ends (its thread with it) before the next step starts.
@@ -186,6 +188,9 @@ internal sealed class ControllerDaemon : IDisposable
                 break;
             case ControllerInput.Reload:
                 Reload();
+                break;
+            case ControllerInput.Kernel k:
+                Send(_engine.OnKernelEvent(k.Event, Now));
                 break;
             case ControllerInput.Command c:
                 c.Reply.TrySetResult(Execute(c.Text));

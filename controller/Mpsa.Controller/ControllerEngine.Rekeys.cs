@@ -45,9 +45,33 @@ internal sealed partial class ControllerEngine
                 case RekeyDue.ChildSa:
                     Apply(_responder.RekeyChildSa(s.SpiR, now), now, send);
                     break;
+                case RekeyDue.Reauthentication:
+                    ReauthenticationOverdue(s, now, send);
+                    break;
             }
             ScheduleRekey(s);
         }
+    }
+
+    /// <summary>An event from the controller's kernel: a member CHILD_SA's soft expire (XFRM_MSG_EXPIRE) that came
+    /// before our rekey timer makes its rekey due now; a hard expire is logged (the rekey should have come first).</summary>
+    public IReadOnlyList<Outgoing> OnKernelEvent(Mpsa.Netlink.Kernel.KernelEvent e, MonoTime now)
+    {
+        if (e is not Mpsa.Netlink.Kernel.StateExpired x || _childSas?.OwnerOf(x.State) is not { } spiR
+            || !_sessions.TryGetValue(spiR, out var s))
+        {
+            return [];
+        }
+        if (x.Hard)
+        {
+            _log.ChildSaHardExpired(s.Member.Name, x.State.ToString());
+            return [];
+        }
+        s.Rekeys.ChildSaExpiring(now);
+        ScheduleRekey(s);
+        var send = new List<Outgoing>();
+        StartDueRekeys(now, send);
+        return send;
     }
 
     /// <summary>Follows what happened to a member's SAs, whoever started it.</summary>

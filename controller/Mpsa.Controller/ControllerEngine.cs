@@ -56,6 +56,7 @@ internal sealed partial class ControllerEngine : IDisposable
             Certificates = () => Settings.Certificates,
             Random = random,
             OffloadSaInit = offloadSaInit,
+            AuthLifetime = AuthLifetime,
         });
     }
 
@@ -75,7 +76,7 @@ internal sealed partial class ControllerEngine : IDisposable
                 at = MonoTime.Min(at, f.LateReported ? null : f.Rollover1At);
                 at = MonoTime.Min(at, f.NextPushAt);
             }
-            return MonoTime.Min(MonoTime.Min(at, NextRetry), NextRekey);
+            return MonoTime.Min(MonoTime.Min(MonoTime.Min(at, NextRetry), NextRekey), NextReplacedCheck);
         }
     }
 
@@ -112,6 +113,7 @@ internal sealed partial class ControllerEngine : IDisposable
         }
         RetryRefused(now, send);
         StartDueRekeys(now, send);
+        DeleteKeptReplaced(now, send);
         foreach (var f in _fanOuts.Values.Where(f => !f.LateReported && now >= f.Rollover1At))
         {
             f.LateReported = true;
@@ -160,20 +162,23 @@ internal sealed partial class ControllerEngine : IDisposable
         switch (e)
         {
             case IkeSaEstablished { PeerId: { } id } up when _members.TryGetValue(id.MatchKey(), out var m):
-                // A member that comes back (a restart, a crash) replaces its older IKE SAs (RFC 7296 §2.4, INITIAL_CONTACT).
-                if (_sessionOfMember.TryGetValue(m.Member.Name, out var older) && _sessions.Remove(older))
-                {
-                    _retrying.Remove(older);
-                    _childSas?.Remove(older);
-                    _responder.Forget(older);
-                    _log.MemberReplaced(m.Member.Name, older);
-                }
                 var session = new MemberSession(up.SpiR, m.Member, up.Peer, now, up.KeyFingerprint)
                 {
                     Rekeys = new RekeySchedule(Settings.Rekey, _random),
                 };
-                session.Rekeys.IkeSaMade(now);
-                ScheduleRekey(session);
+                if (_sessionOfMember.TryGetValue(m.Member.Name, out var older) && _sessions.TryGetValue(older, out var olderSession))
+                {
+                    if (up.InitialContact)
+                    {
+                        // A member that comes back (a restart, a crash) replaces its older IKE SAs (RFC 7296 §2.4, INITIAL_CONTACT).
+                        Forget(olderSession);
+                    }
+                    else
+                    {
+                        Supersede(olderSession, session, now);
+                    }
+                }
+                Authenticated(session, now);
                 _sessions[up.SpiR] = session;
                 _sessionOfMember[m.Member.Name] = up.SpiR;
                 _log.MemberConnected(m.Member.Name, up.Peer, up.SpiI, up.SpiR, up.Suite);
@@ -185,9 +190,19 @@ internal sealed partial class ControllerEngine : IDisposable
             case ChildSaEstablished c when _sessions.TryGetValue(c.SpiR, out var s):
                 s.ChildOutboundSpi = c.ChildSa.OutboundSpi;
                 _log.ChildSaNegotiated(s.Member.Name, c.ChildSa);
-                _childSas?.Install(s.Member.Name, s.Address, c);
+                if (s.ChildHandover)
+                {
+                    // reauthentication: in beside the replaced CHILD_SA's states, which go with the old IKE SA
+                    s.ChildHandover = false;
+                    _childSas?.HandOver(s.Member.Name, s.Address, c);
+                }
+                else
+                {
+                    _childSas?.Install(s.Member.Name, s.Address, c);
+                }
                 break;
             case ChildSaFailed f when _sessions.TryGetValue(f.SpiR, out var s):
+                s.ChildHandover = false;
                 _log.ChildSaFailed(s.Member.Name, f.Reason);
                 break;
             case ChildSaDeleted d when _sessions.TryGetValue(d.SpiR, out var s):
@@ -275,6 +290,11 @@ internal sealed partial class ControllerEngine : IDisposable
             return;
         }
         ForgetRefusals(s);
+        if (s.ReplacedBy is { } newer)
+        {
+            ReplacedGone(s, newer, gone.Detail);
+            return;
+        }
         if (_sessionOfMember.TryGetValue(s.Member.Name, out var newest) && newest == s.SpiR)
         {
             _sessionOfMember.Remove(s.Member.Name);

@@ -14,4 +14,7 @@ internal abstract record ControllerInput
 
     /// <summary>An IKE_SA_INIT key exchange computed on the crypto thread.</summary>
     public sealed record SaInitComputed(Mpsa.Ike.Exchanges.SaInitJob Job) : ControllerInput;
+
+    /// <summary>A message from the kernel (XFRM expire), posted by its listener.</summary>
+    public sealed record Kernel(Mpsa.Netlink.Kernel.KernelEvent Event) : ControllerInput;
 }

@@ -119,6 +119,21 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 215, Level = LogLevel.Debug, Message = "member {Member}: the CHILD_SA a rekey replaced is gone")]
     public static partial void ReplacedChildSaGone(this ILogger logger, string member);
 
+    [LoggerMessage(EventId = 216, Level = LogLevel.Information, Message = "member {Member} reauthenticated: IKE SA {NewSpi} replaces {OldSpi}, which the member deletes")]
+    public static partial void MemberReauthenticated(this ILogger logger, string member, IkeSpi oldSpi, IkeSpi newSpi);
+
+    [LoggerMessage(EventId = 217, Level = LogLevel.Debug, Message = "member {Member}: the IKE SA {Spi} a reauthentication replaced is gone ({Detail})")]
+    public static partial void ReplacedIkeSaGone(this ILogger logger, string member, IkeSpi spi, string detail);
+
+    [LoggerMessage(EventId = 218, Level = LogLevel.Warning, Message = "member {Member} did not reauthenticate within {ReauthTime} (reauth_time, sent as AUTH_LIFETIME): deleting its IKE SA")]
+    public static partial void ReauthenticationOverdue(this ILogger logger, string member, TimeSpan reauthTime);
+
+    [LoggerMessage(EventId = 219, Level = LogLevel.Warning, Message = "member {Member} kept the IKE SA {Spi} a reauthentication replaced: deleting it")]
+    public static partial void ReplacedIkeSaKept(this ILogger logger, string member, IkeSpi spi);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "member {Member}: the kernel expired CHILD_SA state {State} (its hard lifetime, the safety net): the rekey should have replaced it")]
+    public static partial void ChildSaHardExpired(this ILogger logger, string member, string state);
+
     [LoggerMessage(EventId = 209, Level = LogLevel.Information, Message = "member {Member} connected again: its older IKE SA {SpiR} is forgotten")]
     public static partial void MemberReplaced(this ILogger logger, string member, IkeSpi spiR);
 

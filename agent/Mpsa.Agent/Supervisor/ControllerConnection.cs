@@ -19,6 +19,7 @@ internal sealed class ControllerConnection : IDisposable
     private AgentSettings _settings;
     private Backoff _backoff;
     private IkeInitiator? _initiator;
+    private Reauthentication? _reauth;
     private MonoTime _reconnectAt;
     private MonoTime _lastHeard;
     private readonly IPEndPoint? _natDetection;
@@ -47,20 +48,27 @@ internal sealed class ControllerConnection : IDisposable
 
     public int Failures => _backoff.Failures;
 
-    public MonoTime? NextDeadline => State switch
+    public MonoTime? NextDeadline => MonoTime.Min(State switch
     {
         ConnectionState.Waiting => _reconnectAt,
         ConnectionState.Connecting => _initiator!.NextDeadline,
         ConnectionState.Connected => MonoTime.Min(MonoTime.Min(_initiator!.NextDeadline, _lastHeard + _settings.LivenessInterval),
             Rekeys?.NextDeadline),
         _ => _initiator?.NextDeadline,
-    };
+    }, _reauth?.NextDeadline);
+
+    /// <summary>A reauthentication is under way (the fresh IKE SA, or the old one being deleted).</summary>
+    public bool Reauthenticating => _reauth?.Fresh is not null;
 
     /// <summary>Connects now.</summary>
     public Step Start(MonoTime now) => Connect(now);
 
     public Step Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now)
     {
+        if (_reauth is not null && _reauth.Claims(datagram))
+        {
+            return Promote(_reauth.Receive(datagram, from, now), now);
+        }
         if (_initiator is null)
         {
             return new Step([], [new MessageDropped(from, "not connecting")]);
@@ -75,13 +83,24 @@ internal sealed class ControllerConnection : IDisposable
 
     public Step OnTimeout(MonoTime now)
     {
+        var main = MainTimeout(now);
+        return _reauth is null ? main : Merge(main, Promote(_reauth.OnTimeout(now), now), now);
+    }
+
+    private Step MainTimeout(MonoTime now)
+    {
         switch (State)
         {
             case ConnectionState.Waiting when now >= _reconnectAt:
                 return Connect(now);
             case ConnectionState.Connected when Rekeys?.Take(now) is { } due and not RekeyDue.None:
                 // RFC 7296 §2.8: our side's lifetime is up (ike_lifetime / child_lifetime, less jitter)
-                return Merge(_initiator!.OnTimeout(now), due == RekeyDue.IkeSa ? _initiator.RekeyIkeSa(now) : _initiator.RekeyChildSa(now), now);
+                return Merge(_initiator!.OnTimeout(now), due switch
+                {
+                    RekeyDue.IkeSa => _initiator.RekeyIkeSa(now),
+                    RekeyDue.ChildSa => _initiator.RekeyChildSa(now),
+                    _ => Reauthenticate(now),
+                }, now);
             case ConnectionState.Connected when now >= _lastHeard + _settings.LivenessInterval:
                 _lastHeard = now;   // one probe per quiet interval; the core's retransmission decides
                 return Merge(_initiator!.OnTimeout(now), _initiator.CheckLiveness(now), now);
@@ -114,6 +133,11 @@ internal sealed class ControllerConnection : IDisposable
     {
         var previous = State;
         State = ConnectionState.Closed;
+        if (_reauth?.Fresh is not null)
+        {
+            _reauth.Dispose();
+            _reauth = null;
+        }
         if (_initiator is null || previous != ConnectionState.Connected)
         {
             return Step.None;
@@ -136,6 +160,8 @@ internal sealed class ControllerConnection : IDisposable
             return Step.None;
         }
         var bye = State == ConnectionState.Connected ? _initiator!.Close(now) : Step.None;
+        _reauth?.Dispose();
+        _reauth = null;
         _initiator?.Dispose();
         _initiator = null;
         Established = null;
@@ -146,10 +172,78 @@ internal sealed class ControllerConnection : IDisposable
     private Step Connect(MonoTime now)
     {
         _initiator?.Dispose();
+        _reauth?.Dispose();
+        _reauth = null;
         Established = null;
+        _initiator = NewInitiator(initialContact: true);
+        State = ConnectionState.Connecting;
+        return Observe(_initiator.Start(now), now);
+    }
+
+    /// <summary>RFC 7296 §2.8.3, make-before-break: a fresh IKE_SA_INIT/IKE_AUTH beside the current IKE SA, without
+    /// INITIAL_CONTACT (the controller must not drop the current one); the old SA is deleted once the new one stands.</summary>
+    private Step Reauthenticate(MonoTime now)
+    {
+        _reauth?.Dispose();
+        _reauth = new Reauthentication(NewInitiator(initialContact: false));
+        return Promote(_reauth.Start(now), now);
+    }
+
+    /// <summary>Follows a reauthentication: when the fresh IKE SA is up it becomes the connection's, and the old one goes.</summary>
+    private Step Promote(Step step, MonoTime now)
+    {
+        if (_reauth is not { } reauth)
+        {
+            return step;
+        }
+        var events = new List<IkeEvent>(step.Events.Count + 1);
+        var send = new List<Outgoing>(step.Send);
+        foreach (var e in step.Events)
+        {
+            switch (e)
+            {
+                case IkeSaEstablished when reauth.Fresh is { } fresh && State == ConnectionState.Connected:
+                    var old = _initiator!;
+                    events.Add(new IkeSaReauthenticated(old.SpiR, fresh.SpiR, old.ChildSa?.OutboundSpi));
+                    _initiator = fresh;
+                    var bye = reauth.Retire(old, now);
+                    send.AddRange(bye.Send);
+                    events.Add(e);
+                    events.AddRange(bye.Events);
+                    break;
+                case IkeSaEstablished:
+                    break;   // cannot happen: a connection that goes (or closes) drops its reauthentication
+                case PeerGone g when reauth.Fresh is not null:
+                    events.Add(new ReauthenticationFailed(g.Reason, g.Detail));
+                    Rekeys?.Failed(RekeyDue.Reauthentication, now);
+                    reauth.Dispose();
+                    _reauth = null;
+                    break;
+                case PeerGone g:
+                    events.Add(new ReplacedIkeSaGone(g.SpiR, reauth.RetiredChildOutboundSpi, g.Detail));
+                    reauth.Dispose();
+                    _reauth = null;
+                    break;
+                case MpsaReceived r when reauth.Fresh is null:
+                    // pushed on the SA being deleted: the controller pushes again on the new one
+                    foreach (var put in r.Puts)
+                    {
+                        put.Dispose();
+                    }
+                    break;
+                default:
+                    events.Add(e);
+                    break;
+            }
+        }
+        return Observe(new Step(send, events), now);
+    }
+
+    private IkeInitiator NewInitiator(bool initialContact)
+    {
         var s = _settings;
         var local = s.LocalAddress ?? (s.Controller.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any);
-        _initiator = new IkeInitiator(new IkeInitiatorOptions
+        return new IkeInitiator(new IkeInitiatorOptions
         {
             Proposals = s.Proposals,
             LocalIdentity = s.Identity,
@@ -163,9 +257,8 @@ internal sealed class ControllerConnection : IDisposable
             Random = _random,
             AllocateChildSpi = _allocateChildSpi,
             LocalEndpoint = _natDetection,
+            InitialContact = initialContact,
         }, s.Controller);
-        State = ConnectionState.Connecting;
-        return Observe(_initiator.Start(now), now);
     }
 
     private static bool IsAny(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
@@ -188,7 +281,11 @@ internal sealed class ControllerConnection : IDisposable
                     _lastHeard = now;
                     _backoff.Reset();
                     Rekeys = new RekeySchedule(_settings.Rekey, _random);
-                    Rekeys.IkeSaMade(now);
+                    Rekeys.Authenticated(now);
+                    if (up.AuthLifetime is { } lifetime)
+                    {
+                        Rekeys.PeerAuthLifetime(now, lifetime);
+                    }
                     break;
                 case ChildSaEstablished or ChildSaRekeyed:
                     Rekeys?.ChildSaMade(now);
@@ -215,6 +312,8 @@ internal sealed class ControllerConnection : IDisposable
                     Rekeys?.IkeSaMade(now);
                     break;
                 case PeerGone when State != ConnectionState.Closed:
+                    _reauth?.Dispose();   // nothing to make before, or to break, any more
+                    _reauth = null;
                     State = ConnectionState.Waiting;
                     Established = null;
                     Rekeys = null;
@@ -227,5 +326,9 @@ internal sealed class ControllerConnection : IDisposable
 
     public TimeSpan? ReconnectIn(MonoTime now) => State == ConnectionState.Waiting ? _reconnectAt - now : null;
 
-    public void Dispose() => _initiator?.Dispose();
+    public void Dispose()
+    {
+        _reauth?.Dispose();
+        _initiator?.Dispose();
+    }
 }

@@ -158,6 +158,10 @@ internal static class IkeAuth
             byte[] ourAuth = PskAuthentication.Compute(ctx.Prf, peer.Psk!.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, ourId.BodyBytes());
             response.Add(new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, ourAuth));
         }
+        if (o.AuthLifetime?.Invoke() is { } lifetime)
+        {
+            response.Add(AuthLifetime.Notify(lifetime));
+        }
 
         var sa = request.Find<SecurityAssociationPayload>();
         var tsi = request.FindTs(PayloadType.TSi);

@@ -12,6 +12,13 @@ public abstract record IkeEvent;
 public sealed record IkeSaEstablished(IkeSpi SpiI, IkeSpi SpiR, IPEndPoint Peer, string PeerIdentity, IkeSuite Suite, bool PeerSupportsMpsa, string KeyFingerprint) : IkeEvent
 {
     public IdentificationPayload? PeerId { get; init; }
+
+    /// <summary>Responder: the initiator sent INITIAL_CONTACT (RFC 7296 §2.4): its older IKE SAs with us are stale.
+    /// Without it, an older IKE SA may be one the peer is reauthenticating (make-before-break) and deletes itself.</summary>
+    public bool InitialContact { get; init; }
+
+    /// <summary>Initiator: the responder asked for reauthentication within this time (N(AUTH_LIFETIME), RFC 4478).</summary>
+    public TimeSpan? AuthLifetime { get; init; }
 }
 
 /// <summary>The CHILD_SA negotiated in IKE_AUTH (or its failure, with the Notify that explains it).</summary>
@@ -89,6 +96,19 @@ public enum PeerGoneReason
     Refused,
     HalfOpenExpired,
 }
+
+/// <summary>
+/// Reauthentication (make-before-break): a fresh IKE SA with <paramref name="NewSpiR"/> is authenticated and replaces
+/// the one with <paramref name="OldSpiR"/>, which is deleted now. Comes before the new SA's <see cref="IkeSaEstablished"/>
+/// and <see cref="ChildSaEstablished"/>: the new CHILD_SA takes over from <paramref name="OldChildOutboundSpi"/>'s.
+/// </summary>
+public sealed record IkeSaReauthenticated(IkeSpi OldSpiR, IkeSpi NewSpiR, uint? OldChildOutboundSpi) : IkeEvent;
+
+/// <summary>A reauthentication did not complete; the current IKE SA keeps working and it is tried again later.</summary>
+public sealed record ReauthenticationFailed(PeerGoneReason Reason, string Detail) : IkeEvent;
+
+/// <summary>The IKE SA a reauthentication replaced is gone, with its CHILD_SA (outbound SPI <paramref name="ChildOutboundSpi"/>).</summary>
+public sealed record ReplacedIkeSaGone(IkeSpi SpiR, uint? ChildOutboundSpi, string Detail) : IkeEvent;
 
 /// <summary>An input was dropped without changing state (RFC 7296 §2.21 silent drops, unexpected messages).</summary>
 public sealed record MessageDropped(IPEndPoint From, string Reason) : IkeEvent;

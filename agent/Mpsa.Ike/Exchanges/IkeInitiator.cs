@@ -222,7 +222,10 @@ public sealed class IkeInitiator : IDisposable
                 break;
             case AuthOutcome.Established e:
                 _state = new Established(new IkeSaSession(a.Ctx, e.Child, SessionOptions()));
-                step.Emit(new IkeSaEstablished(a.Ctx.SpiI, a.Ctx.SpiR, Peer, a.Ctx.PeerIdentity, a.Ctx.Suite, a.Ctx.PeerSupportsMpsa, KeymatFingerprint.Of(a.Ctx.Keys)));
+                step.Emit(new IkeSaEstablished(a.Ctx.SpiI, a.Ctx.SpiR, Peer, a.Ctx.PeerIdentity, a.Ctx.Suite, a.Ctx.PeerSupportsMpsa, KeymatFingerprint.Of(a.Ctx.Keys))
+                {
+                    AuthLifetime = AuthLifetime.Of(inbound.Message!),
+                });
                 step.Emit(e.Child is not null ? new ChildSaEstablished(a.Ctx.SpiR, e.Child) : new ChildSaFailed(a.Ctx.SpiR, e.ChildError!.Value));
                 break;
         }

@@ -256,7 +256,11 @@ public sealed partial class IkeResponder : IDisposable
                 sa.Phase = SaPhase.Established;
                 sa.Session = new IkeSaSession(sa.Ctx, e.Child, SessionOptions());
                 step.Emit(new IkeSaEstablished(sa.Ctx.SpiI, sa.Ctx.SpiR, from, sa.Ctx.PeerIdentity, sa.Ctx.Suite, sa.Ctx.PeerSupportsMpsa,
-                    KeymatFingerprint.Of(sa.Ctx.Keys)) { PeerId = sa.Ctx.PeerId });
+                    KeymatFingerprint.Of(sa.Ctx.Keys))
+                {
+                    PeerId = sa.Ctx.PeerId,
+                    InitialContact = inbound.Message!.FindNotify(NotifyType.INITIAL_CONTACT) is not null,
+                });
                 step.Emit(e.Child is not null ? new ChildSaEstablished(sa.Ctx.SpiR, e.Child) : new ChildSaFailed(sa.Ctx.SpiR, e.ChildError!.Value));
                 break;
         }

@@ -23,6 +23,10 @@ public sealed class IkeResponderOptions
 
     public bool SendMpsaVendorId { get; init; } = true;
 
+    /// <summary>Asked at each IKE_AUTH: a lifetime to send as N(AUTH_LIFETIME) (RFC 4478), after which the initiator
+    /// must have reauthenticated; null: none.</summary>
+    public Func<TimeSpan?>? AuthLifetime { get; init; }
+
     /// <summary>Half-open SAs at or above which IKE_SA_INIT must carry a valid COOKIE (RFC 7296 §2.6); 0 = always.</summary>
     public int CookieThreshold { get; init; } = 100;
 

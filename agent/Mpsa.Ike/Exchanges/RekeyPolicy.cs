@@ -10,11 +10,22 @@ public sealed record RekeyPolicy(TimeSpan IkeLifetime, TimeSpan ChildLifetime, i
 {
     public static RekeyPolicy Default { get; } = new(TimeSpan.FromHours(4), TimeSpan.FromHours(1), 10);
 
+    /// <summary>Reauthentication (a fresh IKE_SA_INIT/IKE_AUTH, make-before-break) this long after the last one;
+    /// zero: never (the default, as in strongSwan).</summary>
+    public TimeSpan ReauthTime { get; init; }
+
     /// <summary>A rekey that failed (refused, no answer on a live SA) is tried again this much later.</summary>
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
 
     /// <summary>The kernel's hard lifetime of CHILD_SA states: the rekey time plus 10 %.</summary>
     public TimeSpan ChildHardLifetime => ChildLifetime + ChildLifetime / 10;
+
+    /// <summary>When the responder's N(AUTH_LIFETIME) lets us reauthenticate: before its deadline by 10 % to 20 %.</summary>
+    public static MonoTime ReauthBefore(MonoTime now, TimeSpan lifetime, IRandomFraction random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        return now + TimeSpan.FromMilliseconds(lifetime.TotalMilliseconds * (0.9 - 0.1 * random.NextFraction()));
+    }
 
     /// <summary>When to rekey an SA made at <paramref name="now"/>: its lifetime less a random part of the jitter.</summary>
     public MonoTime RekeyAt(MonoTime now, TimeSpan lifetime, IRandomFraction random)

@@ -8,6 +8,8 @@ public enum RekeyDue
     None,
     IkeSa,
     ChildSa,
+    /// <summary>A fresh IKE_SA_INIT/IKE_AUTH (reauth_time, or the responder's AUTH_LIFETIME).</summary>
+    Reauthentication,
 }
 
 /// <summary>
@@ -16,7 +18,7 @@ public enum RekeyDue
 /// </summary>
 public sealed class RekeySchedule(RekeyPolicy policy, IRandom random) : IRandomFraction
 {
-    private bool _ikeRunning, _childRunning;
+    private bool _ikeRunning, _childRunning, _reauthRunning;
 
     public RekeyPolicy Policy { get; set; } = policy;
 
@@ -25,8 +27,35 @@ public sealed class RekeySchedule(RekeyPolicy policy, IRandom random) : IRandomF
     public MonoTime? IkeRekeyAt { get; private set; }
     public MonoTime? ChildRekeyAt { get; private set; }
 
+    /// <summary>When the peer was last authenticated (IKE_AUTH; rekeys do not count).</summary>
+    public MonoTime? AuthenticatedAt { get; private set; }
+
+    /// <summary>When this side reauthenticates; null: never.</summary>
+    public MonoTime? ReauthAt { get; private set; }
+
     /// <summary>The earliest rekey not yet started.</summary>
-    public MonoTime? NextDeadline => MonoTime.Min(_ikeRunning ? null : IkeRekeyAt, _childRunning ? null : ChildRekeyAt);
+    public MonoTime? NextDeadline => MonoTime.Min(MonoTime.Min(_ikeRunning || _reauthRunning ? null : IkeRekeyAt, _childRunning ? null : ChildRekeyAt),
+        _reauthRunning ? null : ReauthAt);
+
+    /// <summary>IKE_AUTH completed: the IKE SA is new and so is the authentication (the reauth timer starts).</summary>
+    public void Authenticated(MonoTime now)
+    {
+        IkeSaMade(now);
+        AuthenticatedAt = now;
+        ReauthAt = Policy.ReauthTime > TimeSpan.Zero ? Policy.RekeyAt(now, Policy.ReauthTime, this) : null;
+        _reauthRunning = false;
+    }
+
+    /// <summary>The responder's side: the peer must have reauthenticated by <paramref name="at"/> (it was told so).</summary>
+    public void RequireReauthBy(MonoTime at) => ReauthAt = at;
+
+    /// <summary>The responder wants a reauthentication within <paramref name="lifetime"/> (RFC 4478): it comes earlier
+    /// if our own reauth_time would come later.</summary>
+    public void PeerAuthLifetime(MonoTime now, TimeSpan lifetime)
+    {
+        var at = RekeyPolicy.ReauthBefore(now, lifetime, this);
+        ReauthAt = MonoTime.Min(ReauthAt, at);
+    }
 
     /// <summary>A new IKE SA (IKE_AUTH completed, or a rekey of it by either side).</summary>
     public void IkeSaMade(MonoTime now)
@@ -68,13 +97,21 @@ public sealed class RekeySchedule(RekeyPolicy policy, IRandom random) : IRandomF
             case RekeyDue.ChildSa when ChildEstablishedAt is not null:
                 (ChildRekeyAt, _childRunning) = (retry, false);
                 break;
+            case RekeyDue.Reauthentication:
+                (ReauthAt, _reauthRunning) = (retry, false);
+                break;
         }
     }
 
-    /// <summary>What is due at <paramref name="now"/> (the IKE SA first); marks it started.</summary>
+    /// <summary>What is due at <paramref name="now"/> (reauthentication first, then the IKE SA); marks it started.</summary>
     public RekeyDue Take(MonoTime now)
     {
-        if (!_ikeRunning && IkeRekeyAt is { } ike && now >= ike)
+        if (!_reauthRunning && ReauthAt is { } reauth && now >= reauth)
+        {
+            _reauthRunning = true;
+            return RekeyDue.Reauthentication;
+        }
+        if (!_ikeRunning && !_reauthRunning && IkeRekeyAt is { } ike && now >= ike)   // a reauthentication replaces the IKE SA anyway
         {
             _ikeRunning = true;
             return RekeyDue.IkeSa;

@@ -195,6 +195,8 @@ public enum NotifyType : ushort
     USE_TRANSPORT_MODE = 16391,
     REKEY_SA = 16393,
     ESP_TFC_PADDING_NOT_SUPPORTED = 16394,
+    /// <summary>RFC 4478: the responder wants the initiator to reauthenticate within this many seconds.</summary>
+    AUTH_LIFETIME = 16403,
     NON_FIRST_FRAGMENTS_ALSO = 16395,
     MOBIKE_SUPPORTED = 16396,
     IKEV2_FRAGMENTATION_SUPPORTED = 16430,

@@ -75,7 +75,12 @@ internal sealed class MemberChildSas
     public void Remove(IkeSpi spiR) => _installer.Remove(spiR);
 
     /// <summary>A rekeyed CHILD_SA: the new one goes in, the old one's states stay until its Delete (RFC 7296 §2.8).</summary>
-    public void Rekey(string member, IPEndPoint peer, ChildSaRekeyed c)
+    public void Rekey(string member, IPEndPoint peer, ChildSaRekeyed c) => Replace(member, peer, c.SpiR, c.New, c.OutboundAfterOldDeleted);
+
+    /// <summary>A reauthentication's CHILD_SA takes over from the replaced one's states (renamed to its IKE SA), as in a rekey.</summary>
+    public void HandOver(string member, IPEndPoint peer, ChildSaEstablished c) => Replace(member, peer, c.SpiR, c.ChildSa, false);
+
+    private void Replace(string member, IPEndPoint peer, IkeSpi spiR, ChildSa next, bool outboundAfterOldDeleted)
     {
         if (peer.Address.IsIPv4MappedToIPv6)
         {
@@ -86,11 +91,10 @@ internal sealed class MemberChildSas
             Refused(member, $"no local address towards {peer.Address}");
             return;
         }
-        var r = _installer.Rekey(c.SpiR, c.New, new IPEndPoint(address, c.New.UdpEncapsulation ? 4500 : 500), peer,
-            c.OutboundAfterOldDeleted);
+        var r = _installer.Rekey(spiR, next, new IPEndPoint(address, next.UdpEncapsulation ? 4500 : 500), peer, outboundAfterOldDeleted);
         if (r.IsOk)
         {
-            _log.ChildSaInstalled(member, c.New.InboundSpi, c.New.OutboundSpi);
+            _log.ChildSaInstalled(member, next.InboundSpi, next.OutboundSpi);
         }
         else
         {
@@ -102,6 +106,11 @@ internal sealed class MemberChildSas
     public void RemovePeerDeleted(IkeSpi spiR, IReadOnlyList<uint> peerSpis) => _installer.RemovePeerDeleted(spiR, peerSpis);
 
     public void Rename(IkeSpi from, IkeSpi to) => _installer.Rename(from, to);
+
+    public bool Contains(IkeSpi spiR) => _installer.Contains(spiR);
+
+    /// <summary>The member whose CHILD_SA (current or replaced) holds this kernel state, by its IKE SA; null: none.</summary>
+    public IkeSpi? OwnerOf(XfrmStateId state) => _installer.TryOwnerOf(state, out var spiR) ? spiR : null;
 
     public void RemoveAll() => _installer.RemoveAll();
 

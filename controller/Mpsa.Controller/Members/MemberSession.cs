@@ -30,6 +30,12 @@ internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint
     /// <summary>When the controller rekeys this member's IKE SA and CHILD_SA.</summary>
     public required RekeySchedule Rekeys { get; init; }
 
+    /// <summary>The session a reauthentication made to replace this one, which the member deletes (make-before-break).</summary>
+    public MemberSession? ReplacedBy { get; set; }
+
+    /// <summary>This session's CHILD_SA takes over the states of the one it replaces (reauthentication).</summary>
+    public bool ChildHandover { get; set; }
+
     /// <summary>The deadline this session is queued for in the engine's rekey queue, if any.</summary>
     public MonoTime? RekeyQueuedFor { get; set; }
 }

@@ -37,6 +37,21 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
     /// <summary>Whether the state belongs to an installed CHILD_SA (current or replaced).</summary>
     public bool Owns(XfrmStateId id) => _installed.Values.Any(i => i.States.Contains(id) || i.Replaced.Values.Any(r => r.States.Contains(id)));
 
+    /// <summary>The key whose CHILD_SA (current or replaced) holds the state.</summary>
+    public bool TryOwnerOf(XfrmStateId id, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out TKey key)
+    {
+        foreach (var (k, i) in _installed)
+        {
+            if (i.States.Contains(id) || i.Replaced.Values.Any(r => r.States.Contains(id)))
+            {
+                key = k;
+                return true;
+            }
+        }
+        key = default;
+        return false;
+    }
+
     /// <summary>Installs <paramref name="child"/> for <paramref name="key"/> (replacing what that key had); the first refusal, or Ok.</summary>
     public KernelResult Install(TKey key, ChildSa child, IPEndPoint local, IPEndPoint peer)
     {
