@@ -77,8 +77,10 @@ internal sealed class MemberChildSas
     /// <summary>A rekeyed CHILD_SA: the new one goes in, the old one's states stay until its Delete (RFC 7296 §2.8).</summary>
     public void Rekey(string member, IPEndPoint peer, ChildSaRekeyed c) => Replace(member, peer, c.SpiR, c.New, c.OutboundAfterOldDeleted);
 
-    /// <summary>A reauthentication's CHILD_SA takes over from the replaced one's states (renamed to its IKE SA), as in a rekey.</summary>
-    public void HandOver(string member, IPEndPoint peer, ChildSaEstablished c) => Replace(member, peer, c.SpiR, c.ChildSa, false);
+    /// <summary>A reauthentication's CHILD_SA takes over from the replaced one's states (renamed to its IKE SA), as in a
+    /// rekey we answered: the member installs it only when our IKE_AUTH answer arrives, so we send on it once the
+    /// member deleted the old IKE SA.</summary>
+    public void HandOver(string member, IPEndPoint peer, ChildSaEstablished c) => Replace(member, peer, c.SpiR, c.ChildSa, true);
 
     private void Replace(string member, IPEndPoint peer, IkeSpi spiR, ChildSa next, bool outboundAfterOldDeleted)
     {

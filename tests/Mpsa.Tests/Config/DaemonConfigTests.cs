@@ -219,4 +219,40 @@ public class DaemonConfigTests
             child_lifetime = 5s
             """), Has.Some.StartsWith($"{Path}:3: child_lifetime:"));
     }
+
+    [Test]
+    public void ReauthTimeIsOffByDefaultADurationOrNo()
+    {
+        string Agent(string reauth) => $"""
+            [agent]
+            identity = cpe.example.net
+            psk = "a pre-shared key of some length"
+            {reauth}
+            [controller]
+            address = 192.0.2.1
+            identity = controller.example.net
+            """;
+        Mpsa.Ike.Exchanges.RekeyPolicy Read(string text)
+        {
+            Assert.That(ConfigReader.TryRead(IniFile.Parse(Path, text), r => AgentConfigFile.Read(r, _ => { }), out var settings, out var errors),
+                Is.True, string.Join("\n", errors));
+            return settings!.Rekey;
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(Read(Agent("")).ReauthTime, Is.EqualTo(TimeSpan.Zero));
+            Assert.That(Read(Agent("reauth_time = no")).ReauthTime, Is.EqualTo(TimeSpan.Zero));
+            Assert.That(Read(Agent("reauth_time = 0")).ReauthTime, Is.EqualTo(TimeSpan.Zero));
+            Assert.That(Read(Agent("reauth_time = 12h")).ReauthTime, Is.EqualTo(TimeSpan.FromHours(12)));
+            Assert.That(AgentErrors(Agent("reauth_time = 5s")), Is.EqualTo(new[]
+            {
+                $"{Path}:4: reauth_time: '5s' is not a duration from 30s to 365d (like 12h, 7d), or 0/no for never",
+            }));
+        });
+        Assert.That(ControllerErrors("""
+            [controller]
+            identity = controller.example.net
+            reauth_time = soon
+            """), Has.Some.StartsWith($"{Path}:3: reauth_time: 'soon' is not a duration"));
+    }
 }

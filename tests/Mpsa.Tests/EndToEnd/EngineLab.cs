@@ -21,9 +21,10 @@ internal sealed class EngineLab : IDisposable
     private readonly Queue<Outgoing> _link = new();
 
     public EngineLab(string groupEsp = "aes256-sha256", string agentExtra = "", string agentSections = "", string controllerExtra = "",
-        bool installChildSa = false)
+        bool installChildSa = false, bool controllerKernel = false)
     {
         Kernel.NowMs = () => Now.Milliseconds;
+        ControllerKernel = controllerKernel ? new FaultyKernel { NowMs = () => Now.Milliseconds } : null;
         var controllerSettings = Read($"""
             [controller]
             identity = controller.lab
@@ -53,7 +54,9 @@ internal sealed class EngineLab : IDisposable
             identity = controller.lab
             {agentSections}
             """, AgentConfigFile.Read);
-        Controller = new ControllerEngine(controllerSettings, ControllerLog, new SeededRandom(7), Now);
+        var childSas = ControllerKernel is null ? null
+            : new Mpsa.Controller.Members.MemberChildSas(ControllerKernel, _ => ControllerAt.Address, ControllerLog);
+        Controller = new ControllerEngine(controllerSettings, ControllerLog, new SeededRandom(7), Now, childSas);
         Agent = new AgentEngine(agentSettings, Kernel, AgentAt.Address, AgentLog, new SeededRandom(8),
             ikeLocal: installChildSa ? AgentAt : null);
         Send(Agent.Start(Now));
@@ -61,6 +64,18 @@ internal sealed class EngineLab : IDisposable
 
     public MonoTime Now { get; private set; } = new(1_000);
     public FaultyKernel Kernel { get; } = new();
+
+    /// <summary>The controller's kernel, where members' CHILD_SAs go (with <c>controllerKernel</c>); else null.</summary>
+    public FaultyKernel? ControllerKernel { get; }
+
+    /// <summary>Datagrams to the controller for which this is true are lost on the way.</summary>
+    public Func<byte[], bool> DropToController { get; set; } = _ => false;
+
+    /// <summary>Sends what a daemon produced outside the lab's loop (e.g. on a kernel event).</summary>
+    public void Inject(IEnumerable<Outgoing> datagrams) => Send(datagrams);
+
+    /// <summary>Called after each datagram is handled (invariants that must hold at every moment).</summary>
+    public Action? AfterEachDatagram { get; set; }
     public RecordingLogger ControllerLog { get; } = new();
     public RecordingLogger AgentLog { get; } = new();
     public ControllerEngine Controller { get; }
@@ -111,13 +126,17 @@ internal sealed class EngineLab : IDisposable
         {
             if (o.To.Equals(ControllerAt))
             {
-                Send(Controller.Receive(o.Datagram, AgentAt, Now));
+                if (!DropToController(o.Datagram))
+                {
+                    Send(Controller.Receive(o.Datagram, AgentAt, Now));
+                }
             }
             else
             {
                 ToAgent++;
                 Send(Agent.Receive(o.Datagram, ControllerAt, Now));
             }
+            AfterEachDatagram?.Invoke();
         }
     }
 
@@ -134,5 +153,6 @@ internal sealed class EngineLab : IDisposable
         Agent.Dispose();
         Controller.Dispose();
         Kernel.Dispose();
+        ControllerKernel?.Dispose();
     }
 }

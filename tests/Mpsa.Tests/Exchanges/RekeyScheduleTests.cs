@@ -65,4 +65,49 @@ public class RekeyScheduleTests
         s.ChildSaExpiring(soft);
         Assert.That(s.Take(soft), Is.EqualTo(RekeyDue.ChildSa));
     }
+
+    [Test]
+    public void ReauthenticatesOnlyWhenAskedBeforeTheIkeRekeyAndNotAfterARekey()
+    {
+        var t0 = new MonoTime(0);
+        var off = new RekeySchedule(RekeyPolicy.Default, SystemRandom.Instance);
+        off.Authenticated(t0);
+        Assert.That(off.ReauthAt, Is.Null, "reauth_time is off by default");
+
+        var policy = new RekeyPolicy(TimeSpan.FromMinutes(10), TimeSpan.FromHours(1), 0) { ReauthTime = TimeSpan.FromMinutes(10) };
+        var s = new RekeySchedule(policy, SystemRandom.Instance);
+        s.Authenticated(t0);
+        var due = t0 + TimeSpan.FromMinutes(10);
+        Assert.That(s.ReauthAt, Is.EqualTo(due));
+        Assert.That(s.Take(due), Is.EqualTo(RekeyDue.Reauthentication), "before the IKE SA rekey due at the same time");
+        Assert.That(s.Take(due), Is.EqualTo(RekeyDue.None), "no IKE SA rekey while the reauthentication replaces the SA");
+        s.Failed(RekeyDue.Reauthentication, due);
+        Assert.That(s.ReauthAt, Is.EqualTo(due + RekeyPolicy.RetryAfterFailure));
+        s.IkeSaMade(due);   // a rekey does not reauthenticate
+        Assert.That(s.ReauthAt, Is.EqualTo(due + RekeyPolicy.RetryAfterFailure));
+        Assert.That(s.AuthenticatedAt, Is.EqualTo(t0));
+    }
+
+    [Test]
+    public void ReauthenticatesTenToTwentyPercentBeforeTheRespondersAuthLifetime()
+    {
+        var random = new SeededRandom(3);
+        var t0 = new MonoTime(0);
+        var lifetime = TimeSpan.FromHours(1);
+        var times = Enumerable.Range(0, 1000).Select(_ =>
+        {
+            var s = new RekeySchedule(RekeyPolicy.Default, random);
+            s.Authenticated(t0);
+            s.PeerAuthLifetime(t0, lifetime);
+            return (s.ReauthAt!.Value - t0).TotalMinutes;
+        }).ToList();
+        Assert.That(times.Min(), Is.GreaterThanOrEqualTo(48));
+        Assert.That(times.Max(), Is.LessThanOrEqualTo(54));
+        Assert.That(times.Max() - times.Min(), Is.GreaterThan(5), "spread");
+
+        var ownEarlier = new RekeySchedule(RekeyPolicy.Default with { ReauthTime = TimeSpan.FromMinutes(30), JitterPercent = 0 }, random);
+        ownEarlier.Authenticated(t0);
+        ownEarlier.PeerAuthLifetime(t0, lifetime);
+        Assert.That(ownEarlier.ReauthAt, Is.EqualTo(t0 + TimeSpan.FromMinutes(30)), "our own reauth_time when it comes first");
+    }
 }

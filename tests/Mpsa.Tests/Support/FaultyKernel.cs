@@ -27,6 +27,9 @@ internal sealed class FaultyKernel : IKernel, IDisposable
 
     public int Refused { get; private set; }
 
+    /// <summary>When the state was added (ms on <see cref="NowMs"/>).</summary>
+    public long AddedAtMs(XfrmStateId id) => _addedAtMs[id];
+
     /// <summary>When the state was added (ms), with its hard lifetime: the kernel drops it at the sum.</summary>
     public long HardEndMs(XfrmStateSpec state) =>
         _addedAtMs[state.Id] + (long)state.HardLifetimeSeconds * 1000;
