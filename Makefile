@@ -3,10 +3,12 @@ SHELL := /bin/bash
 CONFIG ?= Release
 DOTNET ?= dotnet
 # Debian packages the test suites need: strongSwan as the independent IKEv2 peer (interop), namespaces and
-# capture tools (interop, netlab), User-Mode Linux for the real-kernel tests, clang's libFuzzer (fuzz).
+# capture tools (interop, netlab), User-Mode Linux for the real-kernel tests, clang's libFuzzer (fuzz), and what
+# building apk-tools v3 needs (packaging/build/apk-tools.sh; Debian 12 has no apk-tools v3).
 APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins \
 	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux jq iptables \
-	clang libclang-rt-14-dev openssl
+	clang libclang-rt-14-dev openssl \
+	meson ninja-build pkg-config libssl-dev zlib1g-dev libzstd-dev
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 
