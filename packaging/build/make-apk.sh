@@ -20,6 +20,8 @@ if [ -z "$arch" ] || [ -z "$line" ]; then
   exit 2
 fi
 read -r _ _ _ pkg_arch _ <<<"$line"
+# apk mkpkg records each file's owner as it finds it; the package must say root.
+[ "$(id -u)" -eq 0 ] || { echo "make-apk: run as root (or under fakeroot): apk mkpkg records file owners" >&2; exit 1; }
 apk=$("$root/packaging/build/apk-tools.sh")
 agent=$root/out/agent/$arch
 if [ "${MPSA_REUSE_AGENT:-0}" != 1 ] || [ ! -f "$agent/build-info" ]; then
