@@ -8,7 +8,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 version=3.0.6
-tarball=${APK_TOOLS_TARBALL:-$root/../shared/tools/apk-tools-$version.tar.gz}
+tarball=${APK_TOOLS_TARBALL:-$(dirname "$root")/shared/tools/apk-tools-$version.tar.gz}
 dir=$root/out/tools/apk-tools-$version
 built=$dir/build/src/apk
 # Debian packages the build needs (also in the Makefile's APT_PACKAGES, for CI).
