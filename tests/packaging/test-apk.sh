@@ -64,6 +64,8 @@ for arch in "${arches[@]}"; do
   pkg2=$(ls "$w"/r2/mpsa-agent-*.apk 2>/dev/null | head -n 1)
 
   # --- The package file. --------------------------------------------------------------------------------------------
+  check "$arch: ADB, deflate-compressed (ADBd: every apk-tools v3 reads it, built with zstd or not)" \
+    test "$(head -c 4 "$pkg")" = ADBd
   "$apk" adbdump "$pkg" >"$w/adb" 2>&1
   check "$arch: apk adbdump reads it" test $? -eq 0
   meta() { sed -n "s/^  $1: //p" "$w/adb" | head -n 1; }
