@@ -3,14 +3,16 @@ SHELL := /bin/bash
 CONFIG ?= Release
 DOTNET ?= dotnet
 # Debian packages the test suites need: strongSwan as the independent IKEv2 peer (interop), namespaces and
-# capture tools (interop, netlab), User-Mode Linux for the real-kernel tests, clang's libFuzzer (fuzz).
+# capture tools (interop, netlab), User-Mode Linux for the real-kernel tests, clang's libFuzzer (fuzz), and what
+# building apk-tools v3 needs (packaging/build/apk-tools.sh; Debian 12 has no apk-tools v3).
 APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins \
 	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux jq iptables \
-	clang libclang-rt-14-dev openssl
+	clang libclang-rt-14-dev openssl \
+	meson ninja-build pkg-config libssl-dev zlib1g-dev libzstd-dev
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 
-.PHONY: all build test deps restore clean demo agent ipk test-packaging netlab fuzz bench method-order
+.PHONY: all build test deps restore clean demo agent ipk apk packages test-packaging netlab fuzz bench method-order
 
 all: build
 
@@ -24,7 +26,7 @@ restore:
 build: restore
 	$(DOTNET) build CpeAgent.sln -c $(CONFIG) --no-restore -nologo -clp:NoSummary
 
-test: deps build ipk
+test: deps build packages
 	@tests/run-suites.sh $(CONFIG)
 
 # NativeAOT, trimmed, for every OpenWrt architecture (the build prints the route it took to musl).
@@ -35,10 +37,23 @@ agent:
 ipk: agent
 	@set -e; for a in $(OPENWRT_ARCHES); do MPSA_REUSE_AGENT=1 packaging/build/make-ipk.sh $$a; done
 
+# out/<openwrt-arch>/mpsa-agent-<version>.apk for every architecture (OpenWrt 25.12+, apk-tools v3: from PATH, APK=...,
+# or built once into out/tools from its source; packaging/build/apk-tools.sh).
+apk: agent
+	@set -e; for a in $(OPENWRT_ARCHES); do MPSA_REUSE_AGENT=1 packaging/build/make-apk.sh $$a; done
+
+# Every .ipk and .apk, from one publish of the agent.
+packages: agent
+	@set -e; for a in $(OPENWRT_ARCHES); do MPSA_REUSE_AGENT=1 packaging/build/make-ipk.sh $$a; done
+	@set -e; for a in $(OPENWRT_ARCHES); do MPSA_REUSE_AGENT=1 packaging/build/make-apk.sh $$a; done
+
 test-packaging:
 	@tests/packaging/test-install.sh $(OPENWRT_ARCHES)
 	@tests/packaging/test-noglibc.sh x86_64
 	@tests/packaging/test-aarch64.sh
+	@tests/packaging/test-apk.sh $(OPENWRT_ARCHES)
+	@tests/packaging/test-noglibc.sh x86_64 apk
+	@tests/packaging/test-aarch64.sh apk
 
 # The real-kernel scenarios in User-Mode Linux, one line each: `scenario <name>: pass|FAIL <why>`.
 netlab: deps build

@@ -29,15 +29,18 @@ fi
 FUZZ_SECONDS=${TEST_FUZZ_SECONDS:-10} FUZZ_COUNT_FILE="$results/fuzz.count" "$root/fuzz/run.sh" || status=1
 [ -s "$results/fuzz.count" ] || echo "0 1 0" >"$results/fuzz.count"
 
-# Packaging: the .ipk installed the way opkg does, and the agent in roots without glibc (x86_64, aarch64 under qemu).
-for t in test-install test-noglibc test-aarch64; do
-  out=$("$root/tests/packaging/$t.sh" 2>&1); rc=$?
+# Packaging: the .ipk installed the way opkg does, the .apk with apk-tools v3, and the agent from each in roots without
+# glibc (x86_64, aarch64 under qemu).
+for t in test-install test-noglibc test-aarch64 test-apk "test-noglibc x86_64 apk" "test-aarch64 apk"; do
+  read -r script args <<<"$t"
+  # shellcheck disable=SC2086 # args: words
+  out=$("$root/tests/packaging/$script.sh" $args 2>&1); rc=$?
   echo "$out"
   last=$(tail -n 1 <<<"$out")
   p=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$last")
   f=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$last")
   s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$last")
-  echo "${p:-0} ${f:-1} ${s:-0}" >"$results/pkg-$t.count"
+  echo "${p:-0} ${f:-1} ${s:-0}" >"$results/pkg-${t// /-}.count"
   [ $rc -ne 0 ] && status=1
 done
 

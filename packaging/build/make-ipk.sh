@@ -7,14 +7,7 @@
 # It publishes the agent first (publish-agent.sh ARCH) unless MPSA_REUSE_AGENT=1 and out/agent/ARCH is there.
 # Overridable: PKG_RELEASE (appended as -N to the version), PKG_LICENSE, PKG_MAINTAINER.
 #
-# data:  /usr/lib/mpsa/mpsa-agent          0755  the NativeAOT binary (musl)
-#        /usr/lib/mpsa/libsodium.so        0755  libsodium, the exact version NSec needs (musl build)
-#        /usr/sbin/mpsa-agent              ->    ../lib/mpsa/mpsa-agent (symlink)
-#        /etc/init.d/mpsa                  0755  procd init script
-#        /etc/mpsa/mpsa.conf               0600  commented example configuration (conffile)
-#        /etc/capabilities/mpsa.json       0644  ujail capabilities (CAP_NET_ADMIN, CAP_NET_BIND_SERVICE)
-# The binary lives beside libsodium.so because NativeAOT probes the directory of the real executable (symlinks
-# resolved) first and by absolute path: no library search path (LD_LIBRARY_PATH, /usr/lib) is consulted for it.
+# data:  the tree packaging/build/stage.sh lays out (the .apk is made from the same one).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 owrt=$root/packaging/openwrt
@@ -37,15 +30,9 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%
 
 stage=$root/out/ipk/$arch
 rm -rf "$stage"
-mkdir -p "$stage/data" "$stage/control"
+mkdir -p "$stage/control"
 d=$stage/data
-install -d -m 0755 "$d/usr" "$d/usr/lib" "$d/usr/lib/mpsa" "$d/usr/sbin" "$d/etc" "$d/etc/init.d" "$d/etc/mpsa" "$d/etc/capabilities"
-install -m 0755 "$agent/mpsa-agent" "$d/usr/lib/mpsa/mpsa-agent"
-install -m 0755 "$agent/libsodium.so" "$d/usr/lib/mpsa/libsodium.so"
-ln -s ../lib/mpsa/mpsa-agent "$d/usr/sbin/mpsa-agent"
-install -m 0755 "$owrt/init.d/mpsa" "$d/etc/init.d/mpsa"
-install -m 0600 "$owrt/mpsa.conf" "$d/etc/mpsa/mpsa.conf"
-install -m 0644 "$owrt/capabilities/mpsa.json" "$d/etc/capabilities/mpsa.json"
+"$root/packaging/build/stage.sh" "$arch" "$d"
 
 tarc() { # DIR OUTPUT.tar.gz ENTRY...
   local dir=$1 outfile=$2

@@ -2,7 +2,8 @@
 # sizes.sh [ARCH...] — the numbers for bench/RESULTS.md, from the built packages in out/ (default: every architecture
 # in packaging/openwrt/arches): the size of each file the package installs (stripped as shipped), the sum, the
 # package's Installed-Size field (bytes of the uncompressed data tar, as OpenWrt's ipkg-build counts it), the space
-# the files take on a 4 KiB-block file system (du), and the .ipk's own size. Prints a Markdown table.
+# the files take on a 4 KiB-block file system (du), the .ipk's own size and, when built, the .apk's. Prints a
+# Markdown table.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 owrt=$root/packaging/openwrt
@@ -30,4 +31,6 @@ for arch in "${arches[@]}"; do
   echo "| $name | Installed-Size (control) | $(tar -xzOf "$d/pkg/control.tar.gz" ./control | sed -n 's/^Installed-Size: //p') |"
   echo "| $name | on disk (du -sk, 4 KiB blocks) | $(( $(du -sk "$d/root" | cut -f1) * 1024 )) |"
   echo "| $name | .ipk file | $(stat -c %s "$ipk") |"
+  apk=$(ls "$root"/out/"$pa"/mpsa-agent-*.apk 2>/dev/null | head -n 1)
+  [ -z "$apk" ] || echo "| $name | .apk file, same files ($(basename "$apk")) | $(stat -c %s "$apk") |"
 done

@@ -59,3 +59,24 @@ unpack_ipk() {
 
 # musl_loader ARCH — the host's musl dynamic loader for ARCH (Debian's musl package for that architecture).
 musl_loader() { readlink -f "/lib/ld-musl-$1.so.1"; }
+
+# apk_for ARCH — the path of the built .apk for ARCH (out/<openwrt-arch>/); builds it (make-apk.sh, reusing
+# out/agent/ARCH when there) when out/ holds none. Prints nothing else on stdout.
+apk_for() {
+  local arch=$1 pa pkg
+  pa=$(pkg_arch "$arch")
+  pkg=$(ls "$root"/out/"$pa"/mpsa-agent-*.apk 2>/dev/null | head -n 1)
+  if [ -z "$pkg" ]; then
+    MPSA_REUSE_AGENT=1 "$root/packaging/build/make-apk.sh" "$arch" >&2 || return 1
+    pkg=$(ls "$root"/out/"$pa"/mpsa-agent-*.apk 2>/dev/null | head -n 1)
+  fi
+  [ -n "$pkg" ] && echo "$pkg"
+}
+
+# stub_apk APK ARCH DIR — DIR/base-stub.apk: an empty package for OpenWrt architecture ARCH that provides what the
+# agent's package depends on (libc, kmod-ipsec, kmod-ipsec4), as an OpenWrt root's own packages would.
+stub_apk() {
+  mkdir -p "$3/stub-files" &&
+    "$1" mkpkg --info name:openwrt-base-stub --info version:1-r0 --info "arch:$2" --info "description:test stand-in" \
+      --info "provides:libc=1 kmod-ipsec=1 kmod-ipsec4=1" --files "$3/stub-files" --output "$3/base-stub.apk"
+}

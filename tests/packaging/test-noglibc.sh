@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# test-noglibc.sh [ARCH] — runs the packaged agent (default ARCH x86_64) in a root that holds no glibc at all: only
-# the musl loader (/lib/ld-musl-ARCH.so.1, from Debian's musl) and the files of the .ipk's data.tar.gz. No libssl
-# either. In a chroot (and a private mount namespace with /proc, as on a router), it must:
+# test-noglibc.sh [ARCH [ipk|apk]] — runs the packaged agent (default ARCH x86_64, the .ipk) in a root that holds no
+# glibc at all: only the musl loader (/lib/ld-musl-ARCH.so.1, from Debian's musl) and the package's files (the .ipk's
+# data.tar.gz, or the .apk installed by apk-tools v3 with `apk add --root --initdb`). No libssl either. In a chroot (and a private mount namespace with /proc, as on a router), it must:
 #   mpsa-agent version; mpsa-agent self-check (crypto known answer + whole in-memory IKE exchange, default suite);
 #   mpsa-agent check-config --config /etc/mpsa/mpsa.conf (the shipped example);
 # and keep using the packaged libsodium when a decoy libsodium.so sits in /usr/lib and LD_LIBRARY_PATH points there.
@@ -10,15 +10,28 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 arch=${1:-x86_64}
+format=${2:-ipk}
 [ "$(id -u)" -eq 0 ] || { echo "test-noglibc: needs root (chroot)"; echo "0 passed, 1 failed"; exit 1; }
 "$root/packaging/build/deps.sh" "$arch" >&2 || { echo "0 passed, 1 failed"; exit 1; }
 
-ipk=$(ipk_for "$arch") || { echo "test-noglibc: no package for $arch"; echo "0 passed, 1 failed"; exit 1; }
-echo "# $ipk"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-check "the package unpacks the way opkg reads it" unpack_ipk "$ipk" "$work"
 R=$work/root
+case "$format" in
+  ipk)
+    ipk=$(ipk_for "$arch") || { echo "test-noglibc: no package for $arch"; echo "0 passed, 1 failed"; exit 1; }
+    echo "# $ipk"
+    check "the package unpacks the way opkg reads it" unpack_ipk "$ipk" "$work" ;;
+  apk)
+    apk=$("$root/packaging/build/apk-tools.sh") || { echo "test-noglibc: no apk-tools v3"; echo "0 passed, 1 failed"; exit 1; }
+    pkg=$(apk_for "$arch") || { echo "test-noglibc: no .apk for $arch"; echo "0 passed, 1 failed"; exit 1; }
+    echo "# $pkg"
+    mkdir -p "$R"
+    check "the test's dependency stub builds" stub_apk "$apk" "$(pkg_arch "$arch")" "$work"
+    check "apk add --root --initdb installs the package" "$apk" add --root "$R" --initdb --arch "$(pkg_arch "$arch")" \
+      --allow-untrusted --no-network --no-scripts "$work/base-stub.apk" "$pkg" ;;
+  *) echo "usage: $0 [ARCH [ipk|apk]]"; echo "0 passed, 1 failed"; exit 1 ;;
+esac
 mkdir -p "$R/lib" "$R/proc" "$R/tmp"
 cp "$(musl_loader "$arch")" "$R/lib/ld-musl-$arch.so.1"
 emu=()
