@@ -186,6 +186,7 @@ io_charon_start() {
 #   ROLE responder|initiator. PSK, tunnel mode (libipsec), dynamic traffic selectors (the two
 #   IKE addresses), no MOBIKE, no DPD, no rekeying during the test unless IO_IKE_REKEY_TIME or
 #   IO_CHILD_REKEY_TIME (seconds, default 0 = never) is set: then charon rekeys that SA exactly
+#   (IO_IKE_REAUTH_TIME likewise: charon reauthenticates the IKE SA, make-before-break)
 #   that long after it was made (rand_time = 0; the hard lifetime is 60 s later, so only the
 #   rekey happens during a test; run-interop-rekey.sh).
 io_swanctl_conf() {
@@ -193,6 +194,9 @@ io_swanctl_conf() {
 	local ike_times="rekey_time = 0" child_times="rekey_time = 0"
 	if [ "$ike_rekey" != 0 ]; then
 		ike_times="rekey_time = ${ike_rekey}s"$'\n\t\t'"over_time = 60s"$'\n\t\t'"rand_time = 0"
+	fi
+	if [ "${IO_IKE_REAUTH_TIME:-0}" != 0 ]; then
+		ike_times="rekey_time = 0"$'\n\t\t'"reauth_time = ${IO_IKE_REAUTH_TIME}s"$'\n\t\t'"over_time = 60s"$'\n\t\t'"rand_time = 0"
 	fi
 	if [ "$child_rekey" != 0 ]; then
 		child_times="rekey_time = ${child_rekey}s"$'\n\t\t\t\t'"life_time = $((child_rekey + 60))s"$'\n\t\t\t\t'"rand_time = 0"

@@ -12,6 +12,12 @@
 #   tests/interop/run-interop.sh agent-rekeys-charon-child        SUITE EVIDENCE_DIR
 #       the same, but the agent starts the rekey (its ike_lifetime or child_lifetime = INTEROP_REKEY_TIME,
 #       rekey_jitter 0 %) and charon, with no rekey time of its own, answers it.
+#   tests/interop/run-interop.sh agent-reauths-charon             SUITE EVIDENCE_DIR
+#       the agent reauthenticates (reauth_time = 30 s, make-before-break): charon lists one IKE SA with other
+#       SPIs and one CHILD_SA, the first IKE SA destroyed, the agent's status and liveness check as above.
+#   tests/interop/run-interop.sh charon-to-controller-reauth      SUITE EVIDENCE_DIR
+#       a charon initiator with reauth_time = INTEROP_REKEY_TIME (make_before_break = yes) reauthenticates
+#       with mpsa-controller; done as for the IKE SA rekey below (the next group SA acknowledged after it).
 #   tests/interop/run-interop.sh charon-to-controller-rekey-ike   SUITE EVIDENCE_DIR
 #   tests/interop/run-interop.sh charon-to-controller-rekey-child SUITE EVIDENCE_DIR
 #       a charon initiator with that rekey_time connects to mpsa-controller, whose group has a
@@ -38,6 +44,8 @@ REKEY=${INTEROP_REKEY_TIME:-10}
 case $SCENARIO in
 agent-rekeys-charon-ike) KIND=ike; IO_AGENT_EXTRA=$'ike_lifetime = '"$REKEY"$'s\nrekey_jitter = 0%' ;;
 agent-rekeys-charon-child) KIND=child; IO_AGENT_EXTRA=$'child_lifetime = '"$REKEY"$'s\nrekey_jitter = 0%' ;;
+agent-reauths-charon) KIND=reauth; REKEY=30; IO_AGENT_EXTRA=$'reauth_time = 30s\nrekey_jitter = 0%' ;;
+charon-to-controller-reauth) KIND=reauth; export IO_IKE_REAUTH_TIME=$REKEY ;;
 *-rekey-ike) KIND=ike; export IO_IKE_REKEY_TIME=$REKEY ;;
 *-rekey-child) KIND=child; export IO_CHILD_REKEY_TIME=$REKEY ;;
 *) io_log "unknown scenario $SCENARIO"; exit 2 ;;
@@ -46,6 +54,8 @@ export IO_AGENT_EXTRA
 
 # charon keeps a rekeyed CHILD_SA's inbound state (DELETED) for delete_rekeyed_delay (5 s) before it destroys it
 IO_CHARON_EXTRA+=$'\n\tdelete_rekeyed_delay = 1'
+# a reauthentication makes the new IKE SA before the old one goes (RFC 7296 §2.8.3)
+IO_CHARON_EXTRA+=$'\n\tmake_before_break = yes'
 
 io_init "$EVIDENCE" "$SCENARIO" "$SUITE"
 io_result esp "$ESP"
@@ -97,7 +107,7 @@ rekeyed() {
 	out=$(sw_list_sas "$1" 2>/dev/null) || return 1
 	[ "$(grep -c ', IKEv2, ' <<<"$out")" = 1 ] && [ "$(grep -c ', reqid ' <<<"$out")" = 1 ] || return 1
 	grep -q ESTABLISHED <<<"$out" && grep -q INSTALLED <<<"$out" || return 1
-	if [ "$KIND" = ike ]; then
+	if [ "$KIND" != child ]; then
 		ike=$(ike_spis "$1")
 		[ -n "$ike" ] && [ "$ike" != "$BEFORE_IKE" ]
 	else
@@ -124,7 +134,7 @@ before() { # NAME: the first SAs, kept as evidence
 }
 
 case $SCENARIO in
-agent-to-charon-rekey-* | agent-rekeys-charon-*)
+agent-to-charon-rekey-* | agent-rekeys-charon-* | agent-reauths-charon)
 	io_preflight yes no
 	io_start_lab
 	io_charon_start hub "$IO_NS_HUB" || not_reached "charon hub did not start"
@@ -147,7 +157,7 @@ agent-to-charon-rekey-* | agent-rekeys-charon-*)
 	# the agent follows: its status shows the SPIs charon lists now
 	agent_follows() {
 		status_has child_sa || return 1
-		if [ "$KIND" = ike ]; then
+		if [ "$KIND" != child ]; then
 			# the same two SPIs (which one the agent calls spi_i is checked by the NUnit test)
 			[ "$(printf '%s\n' "$(status_field spi_i)" "$(status_field spi_r)" | sort | paste -sd ' ')" = \
 				"$(ike_spis hub | sed -E 's/_i|_r//g' | tr ' ' '\n' | sort | paste -sd ' ')" ]
@@ -168,7 +178,7 @@ agent-to-charon-rekey-* | agent-rekeys-charon-*)
 	io_wait 10 answered || not_reached "the agent's liveness check after the rekey was not answered$(gone)"
 	ok
 	;;
-charon-to-controller-rekey-*)
+charon-to-controller-rekey-* | charon-to-controller-reauth)
 	io_preflight no yes
 	io_start_lab
 	# The next group SA is pushed 16 s after the first one was made (at the controller's start): about 4 s after
@@ -206,6 +216,7 @@ charon-to-controller-rekey-*)
 	# controller events: 213 = IKE SA rekeyed, 215 = the CHILD_SA a rekey replaced is gone (charon deleted the old one)
 	MARK='mpsa-controller\[213\]'
 	[ "$KIND" = child ] && MARK='mpsa-controller\[215\]'
+	[ "$KIND" = reauth ] && MARK='mpsa-controller\[217\]'   # the IKE SA the reauthentication replaced is gone
 	next_acked() {
 		awk -v mark="$MARK" -v first="SPI $FIRST_ACKED" '$0 ~ mark { seen = 1; next }
 			seen && /mpsa-controller\[205\] member cpe1 acknowledged SPI / && index($0, first) == 0 { found = 1 }

@@ -41,7 +41,7 @@ usage() {
 # rekeys charon starts: {agent-to-charon,charon-to-controller}-rekey-{ike,child} (see run-interop-rekey.sh)
 case $1 in
 *-cert) exec "$HERE/run-interop-certs.sh" "$@" ;;
-*-rekey-ike | *-rekey-child | agent-rekeys-charon-*) exec "$HERE/run-interop-rekey.sh" "$@" ;;
+*-rekey-ike | *-rekey-child | agent-rekeys-charon-* | agent-reauths-charon | charon-to-controller-reauth) exec "$HERE/run-interop-rekey.sh" "$@" ;;
 esac
 SCENARIO=$1 SUITE=$2 EVIDENCE=$3
 ESP=${IO_ESP[$SUITE]:-}
