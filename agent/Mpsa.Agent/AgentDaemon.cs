@@ -69,7 +69,7 @@ internal sealed class AgentDaemon : IDisposable
         var log = logs.CreateLogger("mpsa-agent");
         if (log.IsEnabled(LogLevel.Information))
         {
-            log.Starting(AgentCli.Version, string.Join(", ", settings.Proposals.Select(SuiteNames.Name)), Algorithms.OfferedHere());
+            log.Starting(AgentCli.Version, string.Join(", ", settings.Proposals.Select(SuiteNames.Name)), Capabilities.Here.Describe());
         }
         IKernel kernel;
         try
@@ -95,7 +95,7 @@ internal sealed class AgentDaemon : IDisposable
         }
         var underlay = settings.DataPlane.Underlay ?? settings.LocalAddress ?? LocalAddressTowards(settings.Controller);
         UdpEndpoint? natSocket = null;
-        if (socket.IsNatTraversal || !Algorithms.OpenSslAvailable)
+        if (socket.IsNatTraversal || !Capabilities.Here.NatDetection)
         {
             natSocket = null;
         }

@@ -30,12 +30,14 @@ internal sealed class AgentEngine : IDisposable
     private IPEndPoint? _ikePeer;
     private bool _childHandover;   // a reauthentication's CHILD_SA takes over the old one's states (same reqid)
     private AgentSettings _settings;
+    private readonly Capabilities _capabilities;
 
     /// <param name="ikeLocal">The address and port IKE leaves from (the CHILD_SA's endpoint); null: the CHILD_SA is not installed.</param>
     public AgentEngine(AgentSettings settings, IKernel kernel, IPAddress underlay, ILogger log, IRandom random, IPEndPoint? natDetection = null,
-        IPEndPoint? ikeLocal = null)
+        IPEndPoint? ikeLocal = null, Capabilities? capabilities = null)
     {
         _settings = settings;
+        _capabilities = capabilities ?? Capabilities.Here;
         _log = log;
         _ikeLocal = ikeLocal;
         _connection = new ControllerConnection(settings, random, natDetection: natDetection);
@@ -111,11 +113,11 @@ internal sealed class AgentEngine : IDisposable
         ((ulong)rekey.ChildLifetime.TotalSeconds, (ulong)Math.Ceiling(rekey.ChildHardLifetime.TotalSeconds));
 
     /// <summary>The agent's rules for MPSA_PUT on top of the draft's (docs/PROTOCOL.md).</summary>
-    private static MpsaPolicy PolicyOf(AgentSettings settings) => new()
+    private MpsaPolicy PolicyOf(AgentSettings settings) => new()
     {
         AllowedSuites = settings.GroupSuites,
         // a PRF that needs libssl on a system without it would abort the process: not offered, so refused
-        AllowedPrfs = [.. Enum.GetValues<PrfId>().Where(Algorithms.Usable)],
+        AllowedPrfs = _capabilities.GroupPrfs,
         Installable = XfrmAlgorithms.CanInstall,
         RequireVendorId = settings.RequireVendorId,
         AllowCounterModeAead = settings.UnsafeCounterModeAead,

@@ -25,7 +25,7 @@ internal static class SelfCheck
             }
             string fingerprint = DefaultSuiteExchange();
             output.WriteLine($"self-check OK: HMAC-SHA-256 known answer; {SuiteNames.Name(IkeSuite.Default)} exchange with MPSA_PUT, KEYMAT fingerprint {fingerprint} on both sides");
-            output.WriteLine($"algorithms offered here: {Algorithms.OfferedHere()}");
+            output.WriteLine($"algorithms offered here: {Capabilities.Here.Describe()}");
             return 0;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

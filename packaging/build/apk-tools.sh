@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # apk-tools.sh — prints the path of an apk-tools v3 `apk` (OpenWrt 25.12+ packages are made and installed with it).
-# In order: $APK when set (must be v3); `apk` from PATH when it is v3; the one built before in
-# out/tools/apk-tools-VERSION (reused, never rebuilt); else builds it once there from APK_TOOLS_TARBALL (default
-# ../shared/tools/apk-tools-3.0.6.tar.gz beside the repository) with Debian's meson and ninja, a static libapk and
-# no lua, docs, help, python or tests. Without any of these it stops with one line saying what it needs.
-# Build log: out/tools/apk-tools-VERSION/build.log. Everything but the path goes to stderr.
+# In order: $APK when set (must be v3); `apk` from PATH when it is v3; the one built before in the tools cache
+# (MPSA_TOOLS_CACHE, default ~/.cache/mpsa-tools: outside the clone, so later runs and fresh clones reuse it; never
+# rebuilt); else builds it once there from APK_TOOLS_TARBALL (default ../shared/tools/apk-tools-3.0.6.tar.gz beside
+# the repository) with Debian's meson and ninja, a static libapk and no lua, docs, help, python or tests. Without
+# any of these it stops with one line saying what it needs, exit status 3 (a failed build: 1).
+# Build log: CACHE/apk-tools-VERSION/build.log. Everything but the path goes to stderr.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 version=3.0.6
 tarball=${APK_TOOLS_TARBALL:-$(dirname "$root")/shared/tools/apk-tools-$version.tar.gz}
-dir=$root/out/tools/apk-tools-$version
+dir=${MPSA_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mpsa-tools}/apk-tools-$version
 built=$dir/build/src/apk
 # Debian packages the build needs (also in the Makefile's APT_PACKAGES, for CI).
 build_deps=(gcc meson ninja-build pkg-config libssl-dev zlib1g-dev libzstd-dev)
@@ -31,11 +32,11 @@ if [ -x "$built" ] && is_v3 "$built"; then
 fi
 if [ ! -f "$tarball" ]; then
   echo "apk-tools: need apk-tools v3: an apk 3.x on PATH, APK=/path/to/apk, or its source at $tarball" >&2
-  exit 1
+  exit 3
 fi
 
 "$root/tests/install-deps.sh" "${build_deps[@]}" >&2
-echo "apk-tools: building apk-tools $version once into ${dir#"$root"/} (log: build.log)" >&2
+echo "apk-tools: building apk-tools $version once into $dir (log: build.log)" >&2
 rm -rf "$dir"
 mkdir -p "$dir"
 tar -xzf "$tarball" -C "$dir" --strip-components=1

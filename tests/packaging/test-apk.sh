@@ -20,7 +20,10 @@ arches=("$@")
 [ ${#arches[@]} -gt 0 ] || mapfile -t arches < <(awk '$1 !~ /^#/ {print $1}' "$owrt/arches")
 [ "$(id -u)" -eq 0 ] || { echo "test-apk: needs root (chroot)"; echo "0 passed, 1 failed"; exit 1; }
 "$root/packaging/build/deps.sh" "${arches[@]}" >&2 || { echo "0 passed, 1 failed"; exit 1; }
-apk=$("$root/packaging/build/apk-tools.sh") || { echo "test-apk: no apk-tools v3"; echo "0 passed, 1 failed"; exit 1; }
+apk=$("$root/packaging/build/apk-tools.sh"); rc=$?
+# no apk-tools v3 to be had here (none installed, no source to build): skipped, said once
+[ $rc -eq 3 ] && { echo "# test-apk: skipped, no apk-tools v3 (see packaging/build/apk-tools.sh)"; echo "0 passed, 0 failed, 1 skipped"; exit 0; }
+[ $rc -eq 0 ] || { echo "test-apk: no apk-tools v3"; echo "0 passed, 1 failed"; exit 1; }
 echo "# $("$apk" --version)"
 work=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT

@@ -10,7 +10,10 @@ internal static class AgentConfigFile
 {
     public const string DefaultPath = "/etc/mpsa/mpsa.conf";
 
-    public static AgentSettings Read(ConfigReader config, Action<ConfigError> warn)
+    public static AgentSettings Read(ConfigReader config, Action<ConfigError> warn) => Read(config, warn, Capabilities.Here);
+
+    /// <summary>Reads the file for a system that can compute <paramref name="capabilities"/>: what it cannot is a config error.</summary>
+    public static AgentSettings Read(ConfigReader config, Action<ConfigError> warn, Capabilities capabilities)
     {
         var agent = config.Section("agent", required: true);
         var controller = config.Section("controller", required: true);
@@ -20,14 +23,20 @@ internal static class AgentConfigFile
         {
             agent.Report("retry_max", $"must not be shorter than retry_min ({ConfigValues.FormatDuration(retryMin)})");
         }
-        var certificates = ReadCertificates(agent, warn);
+        var certificates = ReadCertificates(agent, warn, capabilities);
+        var proposals = agent.Optional("proposals", ConfigValues.List(ProtocolConfig.IkeProposal), [IkeSuite.Default]);
+        foreach (var unusable in proposals.Where(p => !capabilities.Usable(p)))
+        {
+            // proposing it would abort the process when the controller picks it
+            agent.Report("proposals", $"{SuiteNames.Name(unusable)} needs libssl (opkg install libopenssl3), which this system lacks");
+        }
         CertificateConfig.CheckIdentity(agent, certificates, agent.Optional("identity", ProtocolConfig.Identity, null));
         return new AgentSettings(
             agent.Required("identity", ProtocolConfig.Identity),
             certificates is null && !CertificateConfig.IsSet(agent) ? ProtocolConfig.ReadPsk(agent, warn) : null,
             agent.Address("local_address", null),
             agent.Port("local_port", 500),
-            agent.Optional("proposals", ConfigValues.List(ProtocolConfig.IkeProposal), [IkeSuite.Default]),
+            proposals,
             agent.Optional("esp_proposals", ConfigValues.List(ProtocolConfig.EspProposal),
                 [new EspSuite(EncrId.ENCR_CHACHA20_POLY1305, 256, IntegId.NONE), new EspSuite(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128)]),
             new IPEndPoint(controller.Address("address") ?? IPAddress.None, controller.Port("port", 500)),
@@ -48,7 +57,7 @@ internal static class AgentConfigFile
     }
 
     /// <summary>certificate/private_key/ca instead of psk; they need libssl (the package's libopenssl3).</summary>
-    private static Mpsa.Ike.Certificates.CertificateAuth? ReadCertificates(ConfigSection agent, Action<ConfigError> warn)
+    private static Mpsa.Ike.Certificates.CertificateAuth? ReadCertificates(ConfigSection agent, Action<ConfigError> warn, Capabilities capabilities)
     {
         if (!CertificateConfig.IsSet(agent))
         {
@@ -58,7 +67,7 @@ internal static class AgentConfigFile
         {
             agent.Report("certificate", "give either psk/psk_file or certificate/private_key/ca, not both");
         }
-        if (!Algorithms.OpenSslAvailable)
+        if (!capabilities.Certificates)
         {
             agent.Report("certificate", "certificate authentication needs libssl (opkg install libopenssl3), which this system lacks");
             return null;

@@ -6,7 +6,7 @@ namespace Mpsa.Ike.Crypto;
 /// INTEG transforms (RFC 7296 §3.3.2 Type 3): HMAC truncated to the ICV length. Key length = hash output length.
 /// AUTH_HMAC_SHA1_96 (RFC 2404), AUTH_HMAC_SHA2_256_128 / _384_192 / _512_256 (RFC 4868 §2.1, §2.3).
 /// </summary>
-internal static class Integrity
+public static class Integrity
 {
     public static bool IsSupported(IntegId id) => id is IntegId.AUTH_HMAC_SHA1_96
         or IntegId.AUTH_HMAC_SHA2_256_128 or IntegId.AUTH_HMAC_SHA2_384_192 or IntegId.AUTH_HMAC_SHA2_512_256;
@@ -31,7 +31,7 @@ internal static class Integrity
         _ => 0,
     };
 
-    public static HmacHash Hash(IntegId id) => id switch
+    internal static HmacHash Hash(IntegId id) => id switch
     {
         IntegId.AUTH_HMAC_SHA1_96 => HmacHash.Sha1,
         IntegId.AUTH_HMAC_SHA2_256_128 => HmacHash.Sha256,

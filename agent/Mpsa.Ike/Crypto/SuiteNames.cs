@@ -138,7 +138,7 @@ public static class SuiteNames
 
     public static string Name(EspSuite s) => string.Join('-', new[] { EncrName(s.Encr, s.EncrKeyBits), IntegName(s.Integ) }.Where(x => x.Length > 0));
 
-    private static string EncrName(EncrId id, int bits) => id switch
+    public static string EncrName(EncrId id, int bits) => id switch
     {
         EncrId.ENCR_AES_CBC => $"aes{bits}",
         EncrId.ENCR_AES_GCM_16 => $"aes{bits}gcm16",
@@ -146,9 +146,9 @@ public static class SuiteNames
         _ => id.ToString(),
     };
 
-    private static string IntegName(IntegId id) => Integrity.FirstOrDefault(kv => kv.Value == id).Key ?? "";
+    public static string IntegName(IntegId id) => Integrity.FirstOrDefault(kv => kv.Value == id).Key ?? "";
 
-    private static string PrfName(PrfId id) => Prfs.FirstOrDefault(kv => kv.Value == id).Key ?? id.ToString();
+    public static string PrfName(PrfId id) => Prfs.FirstOrDefault(kv => kv.Value == id).Key ?? id.ToString();
 
-    private static string GroupName(DhGroup id) => Groups.FirstOrDefault(kv => kv.Value == id).Key ?? id.ToString();
+    public static string GroupName(DhGroup id) => Groups.FirstOrDefault(kv => kv.Value == id).Key ?? id.ToString();
 }

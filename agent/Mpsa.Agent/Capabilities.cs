@@ -1,0 +1,60 @@
+using System.Runtime.InteropServices;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Agent;
+
+/// <summary>
+/// What this system can compute, decided by one probe at start: does libssl load. Every System.Security.Cryptography
+/// call except the ones we avoid loads libssl and aborts the process where it is missing, so everything that would
+/// need it (AES, ECP, SHA-1/SHA-384, NAT-D, certificates) is offered only with it. The config check, the proposals,
+/// the refusal of group SAs and self-check all ask this one object, so they cannot disagree.
+/// </summary>
+internal sealed class Capabilities(bool openSsl)
+{
+    private static readonly Lazy<Capabilities> s_here = new(() => new(NativeLibrary.TryLoad("libssl.so.3", out var handle) && Free(handle)));
+
+    /// <summary>This system's, probed once.</summary>
+    public static Capabilities Here => s_here.Value;
+
+    public bool OpenSsl { get; } = openSsl;
+
+    /// <summary>An IKE suite this system can run (propose, and take when the controller picks it).</summary>
+    public bool Usable(IkeSuite suite) => suite.IsSupported && (!suite.NeedsOpenSsl || OpenSsl);
+
+    /// <summary>A PRF this system can compute: the group SA's KEYMAT = prf+(SK_d, Nonce), the IKE SA's key schedule.</summary>
+    public bool Usable(PrfId prf) => Prf.IsSupported(prf) && (!Prf.NeedsOpenSsl(prf) || OpenSsl);
+
+    public bool Usable(IntegId integ) => Integrity.IsSupported(integ) && (!Integrity.NeedsOpenSsl(integ) || OpenSsl);
+
+    public bool Usable(DhGroup group) => DiffieHellman.IsSupported(group) && (!DiffieHellman.NeedsOpenSsl(group) || OpenSsl);
+
+    /// <summary>IKE encryption: ChaCha20-Poly1305 comes from libsodium, AES from libssl.</summary>
+    public bool Usable(EncrId encr) => encr == EncrId.ENCR_CHACHA20_POLY1305 || (OpenSsl && encr is EncrId.ENCR_AES_CBC or EncrId.ENCR_AES_GCM_16);
+
+    /// <summary>NAT detection hashes with SHA-1; certificates parse and verify with libssl.</summary>
+    public bool NatDetection => OpenSsl;
+
+    public bool Certificates => OpenSsl;
+
+    /// <summary>The PRFs a group SA may use here.</summary>
+    public IReadOnlyList<PrfId> GroupPrfs => [.. Enum.GetValues<PrfId>().Where(Usable)];
+
+    /// <summary>One line for the start-up log and self-check, derived from the same answers.</summary>
+    public string Describe()
+    {
+        string encr = string.Join('/', new[] { (EncrId.ENCR_CHACHA20_POLY1305, 256), (EncrId.ENCR_AES_CBC, 256), (EncrId.ENCR_AES_GCM_16, 256) }
+            .Where(e => Usable(e.Item1)).Select(e => SuiteNames.EncrName(e.Item1, e.Item2).Replace("256", "", StringComparison.Ordinal)).Distinct());
+        string prf = string.Join('/', Enum.GetValues<PrfId>().Where(Usable).Select(SuiteNames.PrfName));
+        string integ = string.Join('/', Enum.GetValues<IntegId>().Where(Usable).Select(SuiteNames.IntegName).Where(n => n.Length > 0));
+        string dh = string.Join('/', Enum.GetValues<DhGroup>().Where(Usable).Select(SuiteNames.GroupName).Distinct());
+        string missing = OpenSsl ? "libssl found" : "no libssl: AES, ECP, SHA-1, SHA-384, NAT traversal and certificates need it";
+        return $"IKE {encr}, {integ}, {prf}, {dh}; group SAs with {prf} ({missing})";
+    }
+
+    private static bool Free(IntPtr handle)
+    {
+        NativeLibrary.Free(handle);
+        return true;
+    }
+}
