@@ -21,7 +21,7 @@ internal sealed class EngineLab : IDisposable
     private readonly Queue<Outgoing> _link = new();
 
     public EngineLab(string groupEsp = "aes256-sha256", string agentExtra = "", string agentSections = "", string controllerExtra = "",
-        bool installChildSa = false, bool controllerKernel = false)
+        bool installChildSa = false, bool controllerKernel = false, Capabilities? capabilities = null, string groupExtra = "")
     {
         Kernel.NowMs = () => Now.Milliseconds;
         ControllerKernel = controllerKernel ? new FaultyKernel { NowMs = () => Now.Milliseconds } : null;
@@ -37,6 +37,7 @@ internal sealed class EngineLab : IDisposable
             rekey_margin = 40s
             roll1 = 10s
             roll2 = 20s
+            {groupExtra}
             [member cpe]
             identity = cpe.lab
             psk = "the PSK of the engine lab"
@@ -58,7 +59,7 @@ internal sealed class EngineLab : IDisposable
             : new Mpsa.Controller.Members.MemberChildSas(ControllerKernel, _ => ControllerAt.Address, ControllerLog);
         Controller = new ControllerEngine(controllerSettings, ControllerLog, new SeededRandom(7), Now, childSas);
         Agent = new AgentEngine(agentSettings, Kernel, AgentAt.Address, AgentLog, new SeededRandom(8),
-            ikeLocal: installChildSa ? AgentAt : null);
+            ikeLocal: installChildSa ? AgentAt : null, capabilities: capabilities);
         Send(Agent.Start(Now));
     }
 
