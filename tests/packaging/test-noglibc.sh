@@ -4,7 +4,8 @@
 # data.tar.gz, or the .apk installed by apk-tools v3 with `apk add --root --initdb`). No libssl either. In a chroot (and a private mount namespace with /proc, as on a router), it must:
 #   mpsa-agent version; mpsa-agent self-check (crypto known answer + whole in-memory IKE exchange, default suite);
 #   mpsa-agent check-config --config /etc/mpsa/mpsa.conf (the shipped example);
-# and keep using the packaged libsodium when a decoy libsodium.so sits in /usr/lib and LD_LIBRARY_PATH points there.
+# and keep using the packaged libsodium when a decoy libsodium.so sits in /usr/lib and LD_LIBRARY_PATH points there;
+# and take or refuse group SAs from mpsa-controller for every algorithm it can push (noglibc-algorithms.sh).
 # For a foreign ARCH (aarch64) the chroot also holds qemu-ARCH-static, the user-mode emulator that runs it.
 # Needs root (chroot, unshare). Ends with "N passed, N failed".
 set -uo pipefail
@@ -94,5 +95,8 @@ run /usr/sbin/mpsa-agent self-check
 rc=$?
 check "without the packaged libsodium.so, self-check fails (it is the one in use)" test "$rc" -ne 0
 mv "$work/libsodium.so" "$R/usr/lib/mpsa/libsodium.so"
+
+# Group SAs with every algorithm a controller can push, from our controller on this host.
+. "$(dirname "$0")/noglibc-algorithms.sh"
 
 finish

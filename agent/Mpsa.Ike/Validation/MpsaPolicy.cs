@@ -14,7 +14,7 @@ public sealed record MpsaPolicy
     /// <summary>ESP suites allowed (by value: cipher, key bits, INTEG); null allows every suite that can be installed.</summary>
     public IReadOnlyCollection<EspSuite>? AllowedSuites { get; init; }
 
-    /// <summary>PRFs allowed for prf+(SK_d, Nonce); null allows every supported PRF.</summary>
+    /// <summary>PRFs this system can compute for prf+(SK_d, Nonce) (the agent's capability probe); null: every supported PRF.</summary>
     public IReadOnlyCollection<PrfId>? AllowedPrfs { get; init; }
 
     /// <summary>Whether the data plane can install the suite (the kernel's algorithm names); null: any supported suite.</summary>

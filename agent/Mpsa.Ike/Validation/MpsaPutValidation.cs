@@ -95,7 +95,7 @@ public static class MpsaPutValidation
         }
         if (policy.AllowedPrfs is { } prfs && !prfs.Contains(put.Prf))
         {
-            return MpsaRefusal.Unacceptable(spi, $"PRF {put.Prf} is not allowed by the configuration");
+            return MpsaRefusal.Unacceptable(spi, $"PRF {put.Prf} cannot be computed on this system (it needs libssl)");
         }
         if (put.EncrKeyBits is null && DefaultKeyBits(put.Encr) is null)
         {
