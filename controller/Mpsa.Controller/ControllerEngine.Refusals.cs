@@ -32,6 +32,7 @@ internal sealed partial class ControllerEngine
 
     private void OnAcknowledged(MemberSession s, MpsaAcknowledged ack, MonoTime now, List<Outgoing> send)
     {
+        ForgetRetired(s);
         if (ack.Error is { } error)
         {
             // all or nothing: the message changed nothing on the member; the SA it names is the one refused (an SA of the
@@ -138,6 +139,21 @@ internal sealed partial class ControllerEngine
             {
                 Push(s, group.PutsForJoiner(now), now, send);
             }
+        }
+    }
+
+    /// <summary>What a member held or refused of SAs its group no longer uses is of no interest any more: dropped, so a
+    /// session's memory does not grow with every rekey over months.</summary>
+    private void ForgetRetired(MemberSession s)
+    {
+        if (!_groups.TryGetValue(s.Member.Group, out var group))
+        {
+            return;
+        }
+        s.Holds.RemoveWhere(spi => !InUse(group, spi));
+        foreach (var spi in s.Refusals.Keys.Where(spi => !InUse(group, spi)).ToList())
+        {
+            s.Refusals.Remove(spi);
         }
     }
 

@@ -12,7 +12,12 @@ namespace Mpsa.Controller.Groups;
 internal sealed class GroupKeyManager : IDisposable
 {
     private readonly IRandom _random;
+    /// <summary>SPIs not to use again: the group's recent SAs (members hold at most three, and drop each at its LIFE),
+    /// bounded so that a group rekeyed for months does not grow without end.</summary>
+    private const int RememberedSpis = 1024;
+
     private readonly HashSet<EspSpi> _usedSpis = [];
+    private readonly Queue<EspSpi> _usedOrder = new();
 
     public GroupKeyManager(GroupConfig config, IRandom random, MonoTime now)
     {
@@ -75,6 +80,11 @@ internal sealed class GroupKeyManager : IDisposable
     {
         var sa = GroupSa.Generate(Config, _random, now, _usedSpis.Contains);
         _usedSpis.Add(sa.Spi);
+        _usedOrder.Enqueue(sa.Spi);
+        if (_usedOrder.Count > RememberedSpis)
+        {
+            _usedSpis.Remove(_usedOrder.Dequeue());
+        }
         return sa;
     }
 

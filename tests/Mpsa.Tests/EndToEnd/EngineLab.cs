@@ -21,7 +21,8 @@ internal sealed class EngineLab : IDisposable
     private readonly Queue<Outgoing> _link = new();
 
     public EngineLab(string groupEsp = "aes256-sha256", string agentExtra = "", string agentSections = "", string controllerExtra = "",
-        bool installChildSa = false, bool controllerKernel = false, Capabilities? capabilities = null, string groupExtra = "")
+        bool installChildSa = false, bool controllerKernel = false, Capabilities? capabilities = null, string groupExtra = "",
+        string groupTimes = "lifetime = 120s\nrekey_margin = 40s\nroll1 = 10s\nroll2 = 20s")
     {
         Kernel.NowMs = () => Now.Milliseconds;
         ControllerKernel = controllerKernel ? new FaultyKernel { NowMs = () => Now.Milliseconds } : null;
@@ -33,10 +34,7 @@ internal sealed class EngineLab : IDisposable
             {controllerExtra}
             [group g]
             esp = {groupEsp}
-            lifetime = 120s
-            rekey_margin = 40s
-            roll1 = 10s
-            roll2 = 20s
+            {groupTimes}
             {groupExtra}
             [member cpe]
             identity = cpe.lab

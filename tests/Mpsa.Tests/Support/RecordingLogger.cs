@@ -6,6 +6,19 @@ namespace Mpsa.Tests.Support;
 internal sealed class RecordingLogger : ILogger
 {
     private readonly List<(LogLevel Level, int EventId, string Text)> _lines = [];
+    private readonly Dictionary<int, int> _counts = [];
+
+    /// <summary>False: lines are only counted (<see cref="Count"/>), so a long run's memory does not grow with them.</summary>
+    public bool KeepLines { get; set; } = true;
+
+    /// <summary>Lines logged with this event id, kept or not.</summary>
+    public int Count(int eventId)
+    {
+        lock (_lines)
+        {
+            return _counts.GetValueOrDefault(eventId);
+        }
+    }
 
     public IReadOnlyList<(LogLevel Level, int EventId, string Text)> Lines
     {
@@ -26,9 +39,14 @@ internal sealed class RecordingLogger : ILogger
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         ArgumentNullException.ThrowIfNull(formatter);
+        string text = formatter(state, exception);
         lock (_lines)
         {
-            _lines.Add((logLevel, eventId.Id, formatter(state, exception)));
+            _counts[eventId.Id] = _counts.GetValueOrDefault(eventId.Id) + 1;
+            if (KeepLines)
+            {
+                _lines.Add((logLevel, eventId.Id, text));
+            }
         }
     }
 }
