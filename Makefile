@@ -12,7 +12,7 @@ APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plug
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 
-.PHONY: all build test deps restore clean demo agent ipk apk apk-for-test packages test-packaging netlab fuzz bench method-order
+.PHONY: all build test deps restore clean demo agent ipk apk apk-for-test packages soak test-packaging netlab fuzz bench method-order
 
 all: build
 
@@ -77,6 +77,12 @@ fuzz:
 bench: deps build
 	@packaging/build/publish-agent.sh x86_64
 	@bench/run.sh
+
+# Memory over time (not part of `make test`): the packaged agent and the controller on loopback under continuous rekeys
+# for SOAK_MINUTES (default 30); rewrites the soak section of bench/RESULTS.md and bench/soak.svg.
+soak: build
+	@packaging/build/publish-agent.sh x86_64
+	@bench/soak.sh
 
 # Regenerates agent/Mpsa.Agent/method-order.txt (the functions the agent runs, which the NativeAOT build packs
 # together): the agent under valgrind against a local controller. Run after changes to what the agent executes.

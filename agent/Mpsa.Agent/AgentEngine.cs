@@ -179,6 +179,7 @@ internal sealed class AgentEngine : IDisposable
             LastRefusal = LastRefusal is { } r
                 ? new RefusalStatus(r.Spi.ToString(), r.Notify.ToString(), r.Reason, (long)Math.Max(0, (now - _lastRefusalAt).TotalSeconds))
                 : null,
+            Memory = MemoryStatus.Now(),
         };
     }
 

@@ -15,6 +15,10 @@ internal sealed record AgentStatus(
     [JsonPropertyName("last_refusal")]
     public RefusalStatus? LastRefusal { get; init; }
 
+    /// <summary>The process's memory: a rising RSS told apart from garbage by the heap and the allocations.</summary>
+    [JsonPropertyName("memory")]
+    public MemoryStatus? Memory { get; init; }
+
     private static void AppendTimes(StringBuilder b, long? age, long? rekeyIn)
     {
         if (age is { } a)
@@ -52,6 +56,11 @@ internal sealed record AgentStatus(
         foreach (var g in GroupSas)
         {
             b.AppendLine(g.ToString());
+        }
+        if (Memory is { } m)
+        {
+            b.Append("memory: RSS ").Append(m.RssBytes / 1024).Append(" kB, GC heap ").Append(m.GcHeapBytes / 1024)
+             .Append(" kB, allocated ").Append(m.AllocatedBytes / 1024).AppendLine(" kB since start");
         }
         if (LastRefusal is { } r)
         {
@@ -105,6 +114,16 @@ internal sealed record RefusalStatus(
     [property: JsonPropertyName("notify")] string Notify,
     [property: JsonPropertyName("reason")] string Reason,
     [property: JsonPropertyName("seconds_ago")] long SecondsAgo);
+
+/// <summary>RSS (what the router pays), the GC heap after the last collection, and every byte allocated since start.</summary>
+internal sealed record MemoryStatus(
+    [property: JsonPropertyName("rss_bytes")] long RssBytes,
+    [property: JsonPropertyName("gc_heap_bytes")] long GcHeapBytes,
+    [property: JsonPropertyName("allocated_bytes")] long AllocatedBytes)
+{
+    public static MemoryStatus Now() =>
+        new(Environment.WorkingSet, GC.GetGCMemoryInfo().HeapSizeBytes, GC.GetTotalAllocatedBytes(precise: false));
+}
 
 [JsonSerializable(typeof(AgentStatus))]
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# bench/soak.sh — `make soak`: the packaged agent (out/agent/x86_64/mpsa-agent, NativeAOT, --dry-run kernel) and
+# mpsa-controller on loopback with accelerated timers (a group SA every ~6 s, liveness every 5 s) for SOAK_MINUTES
+# (default 30). Every SOAK_SAMPLE seconds (default 30) the RSS of both processes and the agent's own view (status
+# --json `memory`: GC heap, bytes allocated since start) are sampled. Writes bench/soak.svg (RSS over time) and the
+# section between the soak markers of bench/RESULTS.md: the table, and the slope of each RSS over the second half.
+# Not part of `make test`: nothing here is asserted. Needs the agent published (make agent) and the build (make build).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+minutes=${SOAK_MINUTES:-30}
+every=${SOAK_SAMPLE:-30}
+CTL=$root/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller
+AGENT=${SOAK_AGENT:-$root/out/agent/x86_64/mpsa-agent}
+[ -x "$AGENT" ] || { echo "soak: no agent at $AGENT (make agent)" >&2; exit 1; }
+[ -x "$CTL" ] || { echo "soak: no controller at $CTL (make build)" >&2; exit 1; }
+work=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+port=$((30000 + RANDOM % 20000))
+
+cat >"$work/controller.conf" <<CONF
+[controller]
+identity = controller.soak
+listen = 127.0.0.1:$port
+control_socket = $work/ctl.sock
+install_child_sa = no
+log_level = info
+[group soak]
+esp = aes256-sha256
+lifetime = 12s
+rekey_margin = 6s
+roll1 = 2s
+roll2 = 4s
+[member cpe1]
+identity = cpe1.soak
+psk = "soak-psk-0123456789"
+group = soak
+CONF
+cat >"$work/agent.conf" <<CONF
+[agent]
+identity = cpe1.soak
+psk = "soak-psk-0123456789"
+local_address = 127.0.0.1
+local_port = $((port + 1))
+control_socket = $work/agent.sock
+liveness_interval = 5s
+log_level = warning
+[controller]
+address = 127.0.0.1
+port = $port
+identity = controller.soak
+CONF
+
+"$CTL" run --config "$work/controller.conf" >"$work/controller.log" 2>&1 &
+ctl=$!
+pids+=("$ctl")
+sleep 1
+"$AGENT" run --dry-run --config "$work/agent.conf" >"$work/agent.log" 2>&1 &
+agent=$!
+pids+=("$agent")
+
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+samples=$work/samples.tsv
+echo -e "seconds\tagent_rss_kb\tagent_heap_kb\tagent_allocated_kb\tcontroller_rss_kb\trekeys" >"$samples"
+start=$SECONDS
+end=$((start + minutes * 60))
+echo "soak: $minutes min, a sample every $every s (agent pid $agent, controller pid $ctl)" >&2
+while :; do
+	t=$((SECONDS - start))
+	kill -0 "$agent" 2>/dev/null || { echo "soak: the agent died (log: $(tail -n 3 "$work/agent.log"))" >&2; exit 1; }
+	json=$("$AGENT" status --json --config "$work/agent.conf" 2>/dev/null || echo '{}')
+	heap=$(jq -r '(.memory.gc_heap_bytes // 0) / 1024 | floor' <<<"$json")
+	alloc=$(jq -r '(.memory.allocated_bytes // 0) / 1024 | floor' <<<"$json")
+	rekeys=$(grep -c 'rekey to SA' "$work/controller.log" || true)
+	printf '%d\t%d\t%d\t%d\t%d\t%d\n' "$t" "$(rss "$agent")" "$heap" "$alloc" "$(rss "$ctl")" "$rekeys" >>"$samples"
+	tail -n 1 "$samples" >&2
+	[ "$SECONDS" -ge "$end" ] && break
+	sleep "$every"
+done
+
+"$root/bench/lib/soak-render.sh" "$samples" "$root/bench/soak.svg" >"$work/section.md"
+{
+	echo "Command: \`make soak SOAK_MINUTES=$minutes\` ($(date -u +%Y-%m-%d), $(nproc) cores; agent $(basename "$AGENT"), $(stat -c %s "$AGENT") bytes)."
+	echo
+	cat "$work/section.md"
+} >"$work/section-full.md"
+awk -v f="$work/section-full.md" '
+	/<!-- soak:begin -->/ { print; while ((getline l < f) > 0) print l; skip = 1; next }
+	/<!-- soak:end -->/ { skip = 0 }
+	!skip' "$root/bench/RESULTS.md" >"$work/RESULTS.md"
+grep -q '<!-- soak:begin -->' "$root/bench/RESULTS.md" || { echo "soak: no soak markers in bench/RESULTS.md" >&2; cat "$work/section-full.md"; exit 1; }
+cp "$work/RESULTS.md" "$root/bench/RESULTS.md"
+cat "$work/section-full.md"
