@@ -1,0 +1,89 @@
+using System.Diagnostics.Metrics;
+
+namespace Mpsa.Controller.Metrics;
+
+/// <summary>
+/// The controller's instruments (System.Diagnostics.Metrics, meter <see cref="MeterName"/>). Counters and the fan-out
+/// histogram are recorded by the engine as things happen; the fleet gauges are read from a
+/// <see cref="ControllerMetricsSnapshot"/> taken when a scrape collects them. Prometheus names (OpenTelemetry's
+/// conversion: dots become underscores, the unit and <c>_total</c> are appended) are listed in <see cref="Names"/>.
+/// </summary>
+internal sealed class ControllerMetrics : IDisposable
+{
+    public const string MeterName = "Mpsa.Controller";
+
+    /// <summary>Every metric name as Prometheus shows it (a histogram adds _bucket, _sum and _count).</summary>
+    public static readonly string[] Names =
+    [
+        "mpsa_controller_members_configured", "mpsa_controller_members_connected",
+        "mpsa_controller_members_holding_current_sa", "mpsa_controller_members_refused_current_sa",
+        "mpsa_controller_group_sa_life_remaining_seconds", "mpsa_controller_ike_sas",
+        "mpsa_controller_ike_setups_total", "mpsa_controller_ike_failures_total", "mpsa_controller_cookies_sent_total",
+        "mpsa_controller_packets_dropped_total", "mpsa_controller_rekey_fanout_duration_seconds",
+        "mpsa_controller_rekey_members_not_acknowledged_total", "mpsa_controller_mpsa_put_retransmissions_total",
+    ];
+
+    /// <summary>Fan-out durations: from a handful of members on a LAN to a 10,000-member fleet.</summary>
+    private static readonly double[] FanOutBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+    private readonly Meter _meter = new(MeterName, ControllerCli.Version);
+    private readonly Counter<long> _setups;
+    private readonly Counter<long> _failures;
+    private readonly Counter<long> _dropped;
+    private readonly Counter<long> _retransmissions;
+    private readonly Counter<long> _notAcknowledged;
+    private readonly Histogram<double> _fanOut;
+
+    /// <param name="snapshot">Called on the scraping thread; null when the daemon does not answer in time.</param>
+    public ControllerMetrics(Func<ControllerMetricsSnapshot?> snapshot)
+    {
+        _setups = _meter.CreateCounter<long>("mpsa.controller.ike.setups", null, "IKE SAs established with members (IKE_AUTH done)");
+        _failures = _meter.CreateCounter<long>("mpsa.controller.ike.failures", null,
+            "IKE SA setups that failed, by reason (authentication_failed, no_proposal_chosen, refused, half_open_expired, ...)");
+        _dropped = _meter.CreateCounter<long>("mpsa.controller.packets.dropped", null,
+            "Datagrams dropped, by cause (malformed, unknown_sa, integrity, retransmission, unexpected, queue_full, max_*)");
+        _retransmissions = _meter.CreateCounter<long>("mpsa.controller.mpsa_put.retransmissions", null,
+            "MPSA_PUT requests sent again because the member had not answered");
+        _notAcknowledged = _meter.CreateCounter<long>("mpsa.controller.rekey.members_not_acknowledged", null,
+            "Members that had not acknowledged a rekey's SA at ROLL1, or left before they did");
+        _fanOut = _meter.CreateHistogram("mpsa.controller.rekey.fanout.duration", "s",
+            "From a rekey's start until every member answered its MPSA_PUT",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FanOutBuckets });
+        _meter.CreateObservableGauge("mpsa.controller.members.configured", () => PerGroup(snapshot(), g => g.Configured), null,
+            "Members in the configuration");
+        _meter.CreateObservableGauge("mpsa.controller.members.connected", () => PerGroup(snapshot(), g => g.Connected), null,
+            "Members with an IKE SA");
+        _meter.CreateObservableGauge("mpsa.controller.members.holding_current_sa", () => PerGroup(snapshot(), g => g.HoldingCurrent),
+            null, "Connected members that acknowledged the group's current SA");
+        _meter.CreateObservableGauge("mpsa.controller.members.refused_current_sa", () => PerGroup(snapshot(), g => g.RefusedCurrent),
+            null, "Connected members that refused the group's current SA");
+        _meter.CreateObservableGauge("mpsa.controller.group_sa.life_remaining", () => PerGroup(snapshot(), g => g.SecondsUntilLife),
+            "s", "Seconds until the group's current SA reaches LIFE");
+        _meter.CreateObservableGauge("mpsa.controller.ike_sas", () => Single(snapshot(), s => s.IkeSas), null,
+            "IKE SAs held, half-open and those a rekey replaced included");
+        _meter.CreateObservableCounter("mpsa.controller.cookies.sent", () => Single(snapshot(), s => s.CookiesSent), null,
+            "IKE_SA_INIT requests answered with N(COOKIE)");
+    }
+
+    public void IkeSetup() => _setups.Add(1);
+
+    public void IkeFailure(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Dropped(string cause, long count = 1) => _dropped.Add(count, new KeyValuePair<string, object?>("cause", cause));
+
+    public void MpsaPutRetransmitted() => _retransmissions.Add(1);
+
+    public void MembersNotAcknowledged(string group, int count) =>
+        _notAcknowledged.Add(count, new KeyValuePair<string, object?>("group", group));
+
+    public void FanOutAnswered(string group, TimeSpan elapsed) =>
+        _fanOut.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("group", group));
+
+    private static IEnumerable<Measurement<long>> PerGroup(ControllerMetricsSnapshot? s, Func<GroupFigures, long> value) =>
+        s is null ? [] : s.Groups.Select(g => new Measurement<long>(value(g), new KeyValuePair<string, object?>("group", g.Name)));
+
+    private static IEnumerable<Measurement<long>> Single(ControllerMetricsSnapshot? s, Func<ControllerMetricsSnapshot, long> value) =>
+        s is null ? [] : [new Measurement<long>(value(s))];
+
+    public void Dispose() => _meter.Dispose();
+}
