@@ -2,15 +2,19 @@
 SHELL := /bin/bash
 CONFIG ?= Release
 DOTNET ?= dotnet
-# Debian packages the test suites need: strongSwan as the independent IKEv2 peer (interop), namespaces and
+# Debian packages the test suites need: promtool (prometheus) for the metrics scrape, mmdebstrap, lintian and
+# systemd-analyze for the .deb; strongSwan as the independent IKEv2 peer (interop), namespaces and
 # capture tools (interop, netlab), User-Mode Linux for the real-kernel tests, clang's libFuzzer (fuzz).
 APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins \
 	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux jq iptables \
-	clang libclang-rt-14-dev openssl
+	clang libclang-rt-14-dev openssl \
+	prometheus mmdebstrap lintian systemd fakeroot
+# Debian architectures the controller package is built for.
+DEB_ARCHES ?= amd64 arm64
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 
-.PHONY: all build test deps restore clean demo agent ipk test-packaging netlab fuzz bench method-order
+.PHONY: all build test deps restore clean demo agent ipk deb test-packaging netlab fuzz bench method-order
 
 all: build
 
@@ -24,7 +28,7 @@ restore:
 build: restore
 	$(DOTNET) build CpeAgent.sln -c $(CONFIG) --no-restore -nologo -clp:NoSummary
 
-test: deps build ipk
+test: deps build ipk deb
 	@tests/run-suites.sh $(CONFIG)
 
 # NativeAOT, trimmed, for every OpenWrt architecture (the build prints the route it took to musl).
@@ -34,6 +38,10 @@ agent:
 # out/mpsa-agent_<version>_<arch>.ipk for every architecture.
 ipk: agent
 	@set -e; for a in $(OPENWRT_ARCHES); do MPSA_REUSE_AGENT=1 packaging/build/make-ipk.sh $$a; done
+
+# out/mpsa-controller_<version>_<arch>.deb for every Debian architecture (self-contained, systemd unit).
+deb:
+	@set -e; for a in $(DEB_ARCHES); do packaging/build/make-deb.sh $$a; done
 
 test-packaging:
 	@tests/packaging/test-install.sh $(OPENWRT_ARCHES)
