@@ -47,6 +47,7 @@ test-packaging:
 	@tests/packaging/test-install.sh $(OPENWRT_ARCHES)
 	@tests/packaging/test-noglibc.sh x86_64
 	@tests/packaging/test-aarch64.sh
+	@tests/packaging/test-deb.sh
 
 # The real-kernel scenarios in User-Mode Linux, one line each: `scenario <name>: pass|FAIL <why>`.
 netlab: deps build

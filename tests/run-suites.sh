@@ -29,8 +29,9 @@ fi
 FUZZ_SECONDS=${TEST_FUZZ_SECONDS:-10} FUZZ_COUNT_FILE="$results/fuzz.count" "$root/fuzz/run.sh" || status=1
 [ -s "$results/fuzz.count" ] || echo "0 1 0" >"$results/fuzz.count"
 
-# Packaging: the .ipk installed the way opkg does, and the agent in roots without glibc (x86_64, aarch64 under qemu).
-for t in test-install test-noglibc test-aarch64; do
+# Packaging: the .ipk installed the way opkg does, the agent in roots without glibc (x86_64, aarch64 under qemu), and
+# the controller's .deb (dpkg into a clean root, the unit, the capabilities).
+for t in test-install test-noglibc test-aarch64 test-deb; do
   out=$("$root/tests/packaging/$t.sh" 2>&1); rc=$?
   echo "$out"
   last=$(tail -n 1 <<<"$out")
