@@ -28,21 +28,6 @@ internal static class ControllerConfigFile
             return ok;
         });
 
-    /// <summary>Where Prometheus scrapes: an address and port, 9105 if left out (off unless set).</summary>
-    private static readonly ValueParser<IPEndPoint?> MetricsEndpoint = new(
-        "an endpoint for the metrics (address, address:port or [IPv6]:port; port 9105 if left out)",
-        static (string text, out IPEndPoint? value, out string? problem) =>
-        {
-            problem = null;
-            bool ok = ConfigValues.TryParseEndpoint(text, 9105, out value);
-            if (ok && value!.Port == 0)
-            {
-                problem = "port 0 is not a port Prometheus can scrape";
-                return false;
-            }
-            return ok;
-        });
-
     public static ControllerSettings Read(ConfigReader config, Action<ConfigError> warn)
     {
         var c = config.Section("controller", required: true);
@@ -70,7 +55,7 @@ internal static class ControllerConfigFile
             MaxQueuedDatagrams = c.Int("max_pending_requests", 16, 1_000_000, 32768),
             Rekey = ProtocolConfig.ReadRekeyPolicy(c),
             LogFormat = c.OneOf("log_format", ControllerLogging.Formats, "text"),
-            MetricsListen = c.Optional<IPEndPoint?>("metrics_listen", MetricsEndpoint, null),
+            MetricsListen = c.Endpoint("metrics_listen", null, defaultPort: 9105),   // Prometheus: off unless set
         };
     }
 

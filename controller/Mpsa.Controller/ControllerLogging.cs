@@ -14,33 +14,35 @@ internal static class ControllerLogging
 {
     public static readonly string[] Formats = ["text", "json", "systemd"];
 
-    public static ILoggerFactory Create(LogLevel minimum, string format) =>
-        LoggerFactory.Create(b =>
+    public static ILoggerFactory Create(LogLevel minimum, string format) => LoggerFactory.Create(b => Configure(b, minimum, format));
+
+    /// <summary>The console provider with the formatter of <paramref name="format"/> (tests resolve the same formatter).</summary>
+    public static void Configure(ILoggingBuilder b, LogLevel minimum, string format)
+    {
+        b.SetMinimumLevel(minimum);
+        // each Add*Console names its formatter: only the chosen one is added
+        switch (format)
         {
-            b.SetMinimumLevel(minimum);
-            // each Add*Console names its formatter: only the chosen one is added
-            switch (format)
-            {
-                case "json":
-                    b.AddJsonConsole(o =>
-                    {
-                        o.UseUtcTimestamp = true;
-                        o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-                        o.JsonWriterOptions = new() { Indented = false };
-                    });
-                    break;
-                case "systemd":
-                    b.AddSystemdConsole();
-                    break;
-                default:
-                    b.AddSimpleConsole(o =>
-                    {
-                        o.SingleLine = true;
-                        o.ColorBehavior = Console.IsErrorRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
-                            ? LoggerColorBehavior.Disabled : LoggerColorBehavior.Enabled;
-                    });
-                    break;
-            }
-            b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        });
+            case "json":
+                b.AddJsonConsole(o =>
+                {
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                    o.JsonWriterOptions = new() { Indented = false };
+                });
+                break;
+            case "systemd":
+                b.AddSystemdConsole();
+                break;
+            default:
+                b.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.ColorBehavior = Console.IsErrorRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
+                        ? LoggerColorBehavior.Disabled : LoggerColorBehavior.Enabled;
+                });
+                break;
+        }
+        b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
 }
