@@ -13,8 +13,6 @@ internal static class SdNotify
 
     public static bool Stopping() => Send("STOPPING=1\nSTATUS=saying goodbye to members\n");
 
-    public static bool Reloading() => Send("STATUS=reloading the configuration\n");
-
     private static bool Send(string state)
     {
         string? path = Environment.GetEnvironmentVariable("NOTIFY_SOCKET");

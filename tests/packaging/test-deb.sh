@@ -41,7 +41,7 @@ fi
 # --- a clean Debian root, then dpkg --root
 cache=$root/out/deb-testroot.tar
 if [ ! -s "$cache" ]; then
-  mmdebstrap --quiet --format=tar --variant=essential --include=adduser,libssl3,libstdc++6,libgcc-s1,systemd,procps bookworm "$cache.tmp" >&2 &&
+  mmdebstrap --quiet --format=tar --variant=essential --include=adduser,libssl3,libstdc++6,libgcc-s1,systemd,procps "$(. /etc/os-release; echo "${VERSION_CODENAME:-bookworm}")" "$cache.tmp" >&2 &&
     mv "$cache.tmp" "$cache"
 fi
 mkdir -p "$sysroot"
