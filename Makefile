@@ -8,7 +8,7 @@ DOTNET ?= dotnet
 APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins \
 	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux jq iptables \
 	clang libclang-rt-14-dev openssl \
-	prometheus mmdebstrap lintian systemd fakeroot
+	prometheus mmdebstrap lintian systemd
 # Debian architectures the controller package is built for.
 DEB_ARCHES ?= amd64 arm64
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).

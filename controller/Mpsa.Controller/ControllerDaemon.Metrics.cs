@@ -30,7 +30,7 @@ internal sealed partial class ControllerDaemon
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            string error = e.Message;
+            string error = e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message;
             _log.CannotServeMetrics(url, error);
             return false;
         }

@@ -62,6 +62,11 @@ internal sealed partial class ControllerDaemon : IDisposable
         // The sockets outlive the stop signal: members' answers to our Deletes still have to come in.
         using var closeSockets = new CancellationTokenSource();
         var receivers = new List<Task>();
+        if (!TryStartMetrics(settings, out var metricsProvider))
+        {
+            return 71;
+        }
+        using var metricsEndpoint = metricsProvider;
         try
         {
             foreach (var endpoint in settings.Listen)
@@ -90,11 +95,6 @@ internal sealed partial class ControllerDaemon : IDisposable
             _log.CannotListen(e.Message);
             return 71;
         }
-        if (!TryStartMetrics(settings, out var metricsProvider))
-        {
-            return 71;
-        }
-        using var metricsEndpoint = metricsProvider;
         // The crypto thread runs each job and posts it back; the engine's state stays on the loop's thread.
         using var stopCrypto = new CancellationTokenSource();
         var crypto = _crypto.RunOnThreadAsync(() => null, RunSaInit, _ => { }, stopCrypto.Token, threadName: "mpsa-crypto");

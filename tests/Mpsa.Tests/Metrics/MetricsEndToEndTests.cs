@@ -36,11 +36,12 @@ public class MetricsEndToEndTests
         {
             Assert.Ignore("promtool not installed (Debian package prometheus, in the Makefile's APT_PACKAGES)");
         }
-        // lifetime 16 s, rekey margin 8 s: the first rekey 8 s after the start; member 3 has the wrong PSK
+        // lifetime 16 s, rekey margin 8 s: the first rekey 8 s after the start; member 3 has the wrong PSK; every
+        // IKE_SA_INIT is first answered with a cookie (cookie_threshold = 0)
         var lab = _lab = new LoopbackLab(3);
         int port = FreeTcpPort();
         File.WriteAllText(lab.ControllerConfig, File.ReadAllText(lab.ControllerConfig)
-            .Replace("[controller]\n", $"[controller]\nmetrics_listen = 127.0.0.1:{port}\nlog_format = json\n", StringComparison.Ordinal));
+            .Replace("[controller]\n", $"[controller]\nmetrics_listen = 127.0.0.1:{port}\nlog_format = json\ncookie_threshold = 0\n", StringComparison.Ordinal));
         File.WriteAllText(lab.AgentConfig(3), File.ReadAllText(lab.AgentConfig(3)).Replace("e2e secret of cpe3", "not the PSK", StringComparison.Ordinal));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -83,6 +84,7 @@ public class MetricsEndToEndTests
         Assert.That(last.Value("mpsa_controller_members_connected"), Is.EqualTo(2));
         Assert.That(last.Value("mpsa_controller_ike_setups_total"), Is.EqualTo(2));
         Assert.That(last.Value("mpsa_controller_packets_dropped_total", "cause=\"malformed\""), Is.EqualTo(1));
+        Assert.That(last.Value("mpsa_controller_cookies_sent_total"), Is.GreaterThanOrEqualTo(2));
         lab.StartAgent(3);
         lab.WaitUntil(() => Holds(m => m.Value("mpsa_controller_ike_failures_total") >= 1), "member 3's failed setup");
         Assert.That(last.Value("mpsa_controller_members_connected"), Is.EqualTo(2));
@@ -110,6 +112,20 @@ public class MetricsEndToEndTests
             Assert.That(json.RootElement.GetProperty("EventId").GetInt32(), Is.GreaterThan(0), line);
         }
         Assert.That(lab.Controller.Log, Does.Contain("\"EventId\":107"), "serving metrics");
+    }
+
+    [Test]
+    public void ExitsWhenTheMetricsPortIsTaken()
+    {
+        var lab = _lab = new LoopbackLab(1);
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        File.WriteAllText(lab.ControllerConfig, File.ReadAllText(lab.ControllerConfig)
+            .Replace("[controller]\n", $"[controller]\nmetrics_listen = 127.0.0.1:{port}\n", StringComparison.Ordinal));
+        var controller = lab.StartController();
+        Assert.That(controller.WaitForExit(TimeSpan.FromSeconds(20)), Is.EqualTo(71));
+        Assert.That(controller.Log, Does.Contain($"crit: mpsa-controller[108] cannot serve metrics on http://127.0.0.1:{port}/metrics"));
     }
 
     private static int FreeTcpPort()
