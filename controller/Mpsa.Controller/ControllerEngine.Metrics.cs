@@ -36,7 +36,7 @@ internal sealed partial class ControllerEngine
                 m.IkeSetup();
                 break;
             // a member's session that ends is no failed setup; a setup that ends before one exists is
-            case PeerGone gone when !_sessions.ContainsKey(gone.SpiR) && gone.Reason is not (PeerGoneReason.Closed or PeerGoneReason.DeletedByPeer):
+            case PeerGone gone when !_sessions.ContainsKey(gone.SpiR) && !IsGoodbye(gone.Reason):
                 m.IkeFailure(Snake(gone.Reason.ToString()));
                 break;
             case MessageDropped d when DropCause.SaInitRefusal(d.Reason) is { } notify:
@@ -56,6 +56,9 @@ internal sealed partial class ControllerEngine
         }
     }
 
+    private static bool IsGoodbye(PeerGoneReason reason) => reason is PeerGoneReason.Closed or PeerGoneReason.DeletedByPeer;
+
+    /// <summary><c>AuthenticationFailed</c> → <c>authentication_failed</c>.</summary>
     private static string Snake(string name) =>
-        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
+        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : $"{c}"));
 }

@@ -14,7 +14,8 @@ internal static class ControllerLogging
 {
     public static readonly string[] Formats = ["text", "json", "systemd"];
 
-    public static ILoggerFactory Create(LogLevel minimum, string format) => LoggerFactory.Create(b => Configure(b, minimum, format));
+    public static ILoggerFactory Create(LogLevel minimum, string format) =>
+        LoggerFactory.Create(b => Configure(b, minimum, format));
 
     /// <summary>The console provider with the formatter of <paramref name="format"/> (tests resolve the same formatter).</summary>
     public static void Configure(ILoggingBuilder b, LogLevel minimum, string format)
@@ -38,8 +39,8 @@ internal static class ControllerLogging
                 b.AddSimpleConsole(o =>
                 {
                     o.SingleLine = true;
-                    o.ColorBehavior = Console.IsErrorRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
-                        ? LoggerColorBehavior.Disabled : LoggerColorBehavior.Enabled;
+                    bool plain = Console.IsErrorRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+                    o.ColorBehavior = plain ? LoggerColorBehavior.Disabled : LoggerColorBehavior.Enabled;
                 });
                 break;
         }

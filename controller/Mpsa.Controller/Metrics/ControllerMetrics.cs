@@ -37,33 +37,35 @@ internal sealed class ControllerMetrics : IDisposable
     /// <param name="snapshot">Called on the scraping thread; null when the daemon does not answer in time.</param>
     public ControllerMetrics(Func<ControllerMetricsSnapshot?> snapshot)
     {
-        _setups = _meter.CreateCounter<long>("mpsa.controller.ike.setups", null, "IKE SAs established with members (IKE_AUTH done)");
-        _failures = _meter.CreateCounter<long>("mpsa.controller.ike.failures", null,
-            "IKE SA setups that failed, by reason (authentication_failed, no_proposal_chosen, refused, half_open_expired, ...)");
-        _dropped = _meter.CreateCounter<long>("mpsa.controller.packets.dropped", null,
-            "Datagrams dropped, by cause (malformed, unknown_sa, integrity, retransmission, unexpected, queue_full, max_*)");
-        _retransmissions = _meter.CreateCounter<long>("mpsa.controller.mpsa_put.retransmissions", null,
-            "MPSA_PUT requests sent again because the member had not answered");
-        _notAcknowledged = _meter.CreateCounter<long>("mpsa.controller.rekey.members_not_acknowledged", null,
+        _setups = Counter("ike.setups", "IKE SAs established with members (IKE_AUTH done)");
+        _failures = Counter("ike.failures",
+            "IKE SA setups that failed, by reason (authentication_failed, no_proposal_chosen, refused, ...)");
+        _dropped = Counter("packets.dropped",
+            "Datagrams dropped, by cause (malformed, unknown_sa, integrity, retransmission, queue_full, max_*, ...)");
+        _retransmissions = Counter("mpsa_put.retransmissions", "MPSA_PUT requests sent again: the member had not answered");
+        _notAcknowledged = Counter("rekey.members_not_acknowledged",
             "Members that had not acknowledged a rekey's SA at ROLL1, or left before they did");
         _fanOut = _meter.CreateHistogram("mpsa.controller.rekey.fanout.duration", "s",
             "From a rekey's start until every member answered its MPSA_PUT",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FanOutBuckets });
-        _meter.CreateObservableGauge("mpsa.controller.members.configured", () => PerGroup(snapshot(), g => g.Configured), null,
-            "Members in the configuration");
-        _meter.CreateObservableGauge("mpsa.controller.members.connected", () => PerGroup(snapshot(), g => g.Connected), null,
-            "Members with an IKE SA");
-        _meter.CreateObservableGauge("mpsa.controller.members.holding_current_sa", () => PerGroup(snapshot(), g => g.HoldingCurrent),
-            null, "Connected members that acknowledged the group's current SA");
-        _meter.CreateObservableGauge("mpsa.controller.members.refused_current_sa", () => PerGroup(snapshot(), g => g.RefusedCurrent),
-            null, "Connected members that refused the group's current SA");
-        _meter.CreateObservableGauge("mpsa.controller.group_sa.life_remaining", () => PerGroup(snapshot(), g => g.SecondsUntilLife),
-            "s", "Seconds until the group's current SA reaches LIFE");
+        GroupGauge("members.configured", null, "Members in the configuration", g => g.Configured);
+        GroupGauge("members.connected", null, "Members with an IKE SA", g => g.Connected);
+        GroupGauge("members.holding_current_sa", null, "Connected members that acknowledged the group's current SA",
+            g => g.HoldingCurrent);
+        GroupGauge("members.refused_current_sa", null, "Connected members that refused the group's current SA",
+            g => g.RefusedCurrent);
+        GroupGauge("group_sa.life_remaining", "s", "Seconds until the group's current SA reaches LIFE", g => g.SecondsUntilLife);
         _meter.CreateObservableGauge("mpsa.controller.ike_sas", () => Single(snapshot(), s => s.IkeSas), null,
             "IKE SAs held, half-open and those a rekey replaced included");
         _meter.CreateObservableCounter("mpsa.controller.cookies.sent", () => Single(snapshot(), s => s.CookiesSent), null,
             "IKE_SA_INIT requests answered with N(COOKIE)");
+
+        void GroupGauge(string name, string? unit, string description, Func<GroupFigures, long> value) =>
+            _meter.CreateObservableGauge("mpsa.controller." + name, () => PerGroup(snapshot(), value), unit, description);
     }
+
+    private Counter<long> Counter(string name, string description) =>
+        _meter.CreateCounter<long>("mpsa.controller." + name, null, description);
 
     public void IkeSetup() => _setups.Add(1);
 
