@@ -14,7 +14,7 @@ DEB_ARCHES ?= amd64 arm64
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 
-.PHONY: all build test deps restore clean demo agent ipk deb test-packaging netlab fuzz bench method-order
+.PHONY: all build test deps restore clean demo agent ipk deb deb-host test-packaging netlab fuzz bench method-order
 
 all: build
 
@@ -28,7 +28,7 @@ restore:
 build: restore
 	$(DOTNET) build CpeAgent.sln -c $(CONFIG) --no-restore -nologo -clp:NoSummary
 
-test: deps build ipk deb
+test: deps build ipk deb-host
 	@tests/run-suites.sh $(CONFIG)
 
 # NativeAOT, trimmed, for every OpenWrt architecture (the build prints the route it took to musl).
@@ -42,6 +42,10 @@ ipk: agent
 # out/mpsa-controller_<version>_<arch>.deb for every Debian architecture (self-contained, systemd unit).
 deb:
 	@set -e; for a in $(DEB_ARCHES); do packaging/build/make-deb.sh $$a; done
+
+# Only this machine's architecture: what tests/packaging/test-deb.sh installs and runs (`make test` builds this one).
+deb-host:
+	@packaging/build/make-deb.sh $$(dpkg --print-architecture)
 
 test-packaging:
 	@tests/packaging/test-install.sh $(OPENWRT_ARCHES)
