@@ -3,16 +3,20 @@ SHELL := /bin/bash
 CONFIG ?= Release
 DOTNET ?= dotnet
 # Debian packages the test suites need: strongSwan as the independent IKEv2 peer (interop), namespaces and
-# capture tools (interop, netlab), User-Mode Linux for the real-kernel tests, clang's libFuzzer (fuzz), and what
-# building apk-tools v3 needs (packaging/build/apk-tools.sh; Debian 12 has no apk-tools v3).
+# capture tools (interop, netlab), User-Mode Linux for the real-kernel tests, clang's libFuzzer (fuzz), what
+# building apk-tools v3 needs (packaging/build/apk-tools.sh; Debian 12 has no apk-tools v3), and promtool
+# (prometheus) for the metrics scrape, mmdebstrap, lintian and systemd-analyze for the controller's .deb.
 APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins \
 	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux jq iptables \
 	clang libclang-rt-14-dev openssl \
-	meson ninja-build pkg-config libssl-dev zlib1g-dev libzstd-dev
+	meson ninja-build pkg-config libssl-dev zlib1g-dev libzstd-dev \
+	prometheus mmdebstrap lintian systemd
+# Debian architectures the controller package is built for.
+DEB_ARCHES ?= amd64 arm64
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 
-.PHONY: all build test deps restore clean demo agent ipk apk apk-for-test packages soak test-packaging netlab fuzz bench method-order
+.PHONY: all build test deps restore clean demo agent ipk apk apk-for-test packages deb deb-host soak test-packaging netlab fuzz bench method-order
 
 all: build
 
@@ -26,7 +30,7 @@ restore:
 build: restore
 	$(DOTNET) build CpeAgent.sln -c $(CONFIG) --no-restore -nologo -clp:NoSummary
 
-test: deps build ipk apk-for-test
+test: deps build ipk apk-for-test deb-host
 	@tests/run-suites.sh $(CONFIG)
 
 # NativeAOT, trimmed, for every OpenWrt architecture (the build prints the route it took to musl).
@@ -55,6 +59,14 @@ apk-for-test: agent
 	elif [ $$rc -ne 0 ]; then exit $$rc; \
 	else set -e; for a in $(OPENWRT_ARCHES); do MPSA_REUSE_AGENT=1 packaging/build/make-apk.sh $$a; done; fi
 
+# out/mpsa-controller_<version>_<arch>.deb for every Debian architecture (self-contained, systemd unit).
+deb:
+	@set -e; for a in $(DEB_ARCHES); do packaging/build/make-deb.sh $$a; done
+
+# Only this machine's architecture: what tests/packaging/test-deb.sh installs and runs (`make test` builds this one).
+deb-host:
+	@packaging/build/make-deb.sh $$(dpkg --print-architecture)
+
 test-packaging:
 	@tests/packaging/test-install.sh $(OPENWRT_ARCHES)
 	@tests/packaging/test-noglibc.sh x86_64
@@ -62,6 +74,7 @@ test-packaging:
 	@tests/packaging/test-apk.sh $(OPENWRT_ARCHES)
 	@tests/packaging/test-noglibc.sh x86_64 apk
 	@tests/packaging/test-aarch64.sh apk
+	@tests/packaging/test-deb.sh
 
 # The real-kernel scenarios in User-Mode Linux, one line each: `scenario <name>: pass|FAIL <why>`.
 netlab: deps build

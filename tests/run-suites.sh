@@ -29,9 +29,9 @@ fi
 FUZZ_SECONDS=${TEST_FUZZ_SECONDS:-10} FUZZ_COUNT_FILE="$results/fuzz.count" "$root/fuzz/run.sh" || status=1
 [ -s "$results/fuzz.count" ] || echo "0 1 0" >"$results/fuzz.count"
 
-# Packaging: the .ipk installed the way opkg does, the .apk with apk-tools v3, and the agent from each in roots without
-# glibc (x86_64, aarch64 under qemu).
-for t in test-install test-noglibc test-aarch64 test-apk "test-noglibc x86_64 apk" "test-aarch64 apk"; do
+# Packaging: the .ipk installed the way opkg does, the .apk with apk-tools v3, the agent from each in roots without
+# glibc (x86_64, aarch64 under qemu), and the controller's .deb (dpkg into a clean root, the unit, the capabilities).
+for t in test-install test-noglibc test-aarch64 test-apk "test-noglibc x86_64 apk" "test-aarch64 apk" test-deb; do
   read -r script args <<<"$t"
   # shellcheck disable=SC2086 # args: words
   out=$("$root/tests/packaging/$script.sh" $args 2>&1); rc=$?

@@ -3,8 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace Mpsa.Hosting;
 
 /// <summary>
-/// The daemons' logging: one line per message on stderr (procd's <c>stderr 1</c> hands it to logd), written when it is
-/// logged (<see cref="LineLoggerFactory"/>), colour only on a terminal.
+/// The agent's logging: one line per message on stderr (procd's <c>stderr 1</c> hands it to logd), written when it is
+/// logged (<see cref="LineLoggerFactory"/>), colour only on a terminal. The controller, a server, uses
+/// Microsoft.Extensions.Logging.Console instead (its <c>ControllerLogging</c>, for <c>log_format</c>); level names are shared.
 /// </summary>
 internal static class LogSetup
 {

@@ -45,7 +45,8 @@ internal static class ControllerCli
                 {
                     return ExitConfig;
                 }
-                using (var logs = LogSetup.Create(LogSetup.TryParseLevel(settings.LogLevel, out var level) ? level : LogLevel.Information))
+                using (var logs = ControllerLogging.Create(
+                    LogSetup.TryParseLevel(settings.LogLevel, out var level) ? level : LogLevel.Information, settings.LogFormat))
                 {
                     return await ControllerDaemon.RunAsync(path, settings, logs).ConfigureAwait(false);
                 }

@@ -54,6 +54,8 @@ internal static class ControllerConfigFile
             Limits = ReadLimits(c),
             MaxQueuedDatagrams = c.Int("max_pending_requests", 16, 1_000_000, 32768),
             Rekey = ProtocolConfig.ReadRekeyPolicy(c),
+            LogFormat = c.OneOf("log_format", ControllerLogging.Formats, "text"),
+            MetricsListen = c.Endpoint("metrics_listen", null, defaultPort: 9105),   // Prometheus: off unless set
         };
     }
 

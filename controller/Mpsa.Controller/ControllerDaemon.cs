@@ -14,7 +14,7 @@ namespace Mpsa.Controller;
 /// `mpsa-controller run`: UDP listeners and the control socket post to one driver loop that owns the engine.
 /// SIGHUP reloads; SIGTERM/SIGINT say goodbye to members (Delete, a bounded wait) and exit 0.
 /// </summary>
-internal sealed class ControllerDaemon : IDisposable
+internal sealed partial class ControllerDaemon : IDisposable
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan CookieRotation = TimeSpan.FromMinutes(5);
@@ -62,6 +62,11 @@ internal sealed class ControllerDaemon : IDisposable
         // The sockets outlive the stop signal: members' answers to our Deletes still have to come in.
         using var closeSockets = new CancellationTokenSource();
         var receivers = new List<Task>();
+        if (!TryStartMetrics(settings, out var metricsProvider))
+        {
+            return 71;
+        }
+        using var metricsEndpoint = metricsProvider;
         try
         {
             foreach (var endpoint in settings.Listen)
@@ -97,6 +102,9 @@ internal sealed class ControllerDaemon : IDisposable
         using var kernelEvents = _kernel?.Subscribe(e => _loop.Post(new ControllerInput.Kernel(e)));
         await using (ControlServer.Start(settings.ControlSocket, OnControlAsync, logs.CreateLogger("mpsa-controller.control")))
         {
+            // Type=notify: ready once every socket is bound; stopping from the signal on.
+            SdNotify.Ready();
+            using var stopping = stop.Token.Register(() => SdNotify.Stopping());
             // One loop at a time touches the engine: each ends (its thread with it) before the next step starts.
             await _loop.RunOnThreadAsync(NextDeadline, Handle, OnTimeout, stop.Token).ConfigureAwait(false);
             // Goodbye: Delete to every member, and a bounded wait for their answers.
@@ -138,6 +146,7 @@ internal sealed class ControllerDaemon : IDisposable
         {
             Interlocked.Decrement(ref _queued);
             Interlocked.Increment(ref _droppedQueueFull);
+            _metrics?.Dropped("queue_full");
             return;
         }
         if (!_loop.Post(new ControllerInput.Datagram(datagram.ToArray(), from, via)))
@@ -191,6 +200,9 @@ internal sealed class ControllerDaemon : IDisposable
                 break;
             case ControllerInput.Kernel k:
                 Send(_engine.OnKernelEvent(k.Event, Now));
+                break;
+            case ControllerInput.MetricsWanted m:
+                m.Reply.TrySetResult(_engine.MetricsSnapshot(Now));
                 break;
             case ControllerInput.Command c:
                 c.Reply.TrySetResult(Execute(c.Text));
@@ -283,5 +295,6 @@ internal sealed class ControllerDaemon : IDisposable
     {
         _engine.Dispose();
         _kernel?.Dispose();
+        _metrics?.Dispose();
     }
 }

@@ -80,6 +80,7 @@ internal sealed partial class ControllerEngine
         if (f.Waiting.Count == 0)
         {
             long elapsed = (long)(now - f.StartedAt).TotalMilliseconds;
+            Metrics?.FanOutAnswered(f.Group, now - f.StartedAt);
             if (f.RefusedCount == 0)
             {
                 _log.RekeyComplete(f.Group, f.Total, f.Spi, elapsed);

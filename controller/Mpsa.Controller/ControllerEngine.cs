@@ -120,6 +120,7 @@ internal sealed partial class ControllerEngine : IDisposable
             if (f.Waiting.Count > 0)
             {
                 _log.RekeyLate(f.Group, f.Waiting.Count, f.Spi, string.Join(", ", f.Waiting.Values.Order()));
+                Metrics?.MembersNotAcknowledged(f.Group, f.Waiting.Count);
             }
         }
         return send;
@@ -149,6 +150,7 @@ internal sealed partial class ControllerEngine : IDisposable
         send.AddRange(step.Send);
         foreach (var e in step.Events)
         {
+            Measure(e);
             Handle(e, now, send);
         }
     }
@@ -303,6 +305,10 @@ internal sealed partial class ControllerEngine : IDisposable
         if (_fanOuts.TryGetValue(s.Member.Group, out var f) && f.Gone(s.SpiR))
         {
             _log.RekeyMissed(f.Group, s.Member.Name, f.Spi, gone.Detail);
+            if (!f.LateReported)
+            {
+                Metrics?.MembersNotAcknowledged(f.Group, 1);   // one that was late at ROLL1 is counted already
+            }
             PushNext(f, now, send);
         }
     }

@@ -12,6 +12,9 @@ internal abstract record ControllerInput
 
     public sealed record Reload : ControllerInput;
 
+    /// <summary>A scrape of the metrics endpoint wants the fleet's figures.</summary>
+    public sealed record MetricsWanted(TaskCompletionSource<Metrics.ControllerMetricsSnapshot> Reply) : ControllerInput;
+
     /// <summary>An IKE_SA_INIT key exchange computed on the crypto thread.</summary>
     public sealed record SaInitComputed(Mpsa.Ike.Exchanges.SaInitJob Job) : ControllerInput;
 

@@ -29,6 +29,12 @@ internal sealed record ControllerSettings(
     /// <summary>When the controller rekeys each member's IKE SA and CHILD_SA (ike_lifetime, child_lifetime, rekey_jitter).</summary>
     public RekeyPolicy Rekey { get; init; } = RekeyPolicy.Default;
 
+    /// <summary>How log lines are written: text, json or systemd (<see cref="ControllerLogging"/>).</summary>
+    public string LogFormat { get; init; } = "text";
+
+    /// <summary>The Prometheus endpoint (metrics_listen); null: no metrics endpoint.</summary>
+    public IPEndPoint? MetricsListen { get; init; }
+
     /// <summary>Our certificate and the CAs (and CRLs) of certificate members; null when every member has a PSK.</summary>
     public CertificateAuth? Certificates { get; init; }
 }

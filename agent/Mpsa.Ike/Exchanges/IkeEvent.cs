@@ -80,6 +80,9 @@ public sealed record MpsaAcknowledged(IkeSpi SpiR, IReadOnlyList<EspSpi> Spis, N
 /// <summary>Responder side: the member reported that an SA it had accepted failed later (outbound refused at ROLL1).</summary>
 public sealed record MpsaRefusalReported(IkeSpi SpiR, EspSpi Spi, NotifyType Error) : IkeEvent;
 
+/// <summary>A request of ours went out again unanswered (RFC 7296 §2.1); <paramref name="MpsaPut"/>: an MPSA_PUT.</summary>
+public sealed record RequestRetransmitted(IkeSpi SpiR, bool MpsaPut, int Transmission) : IkeEvent;
+
 /// <summary>A liveness check (empty INFORMATIONAL) was answered.</summary>
 public sealed record LivenessConfirmed(IkeSpi SpiR) : IkeEvent;
 

@@ -155,6 +155,7 @@ public sealed partial class IkeResponder : IDisposable
             if (!valid)
             {
                 step.Send(from, IkeSaInit.BuildNotifyResponse(h, new NotifyPayload(NotifyType.COOKIE, _cookies.Make(nonce.Data, from, h.SpiI))));
+                CookiesSent++;
                 return;
             }
         }
@@ -429,6 +430,9 @@ public sealed partial class IkeResponder : IDisposable
 
     /// <summary>The keys of the member's current IKE SA (tests compare them across sides).</summary>
     internal IkeSaKeys? KeysOf(IkeSpi spiR) => Lookup(spiR)?.Ctx.Keys;
+
+    /// <summary>IKE_SA_INIT requests answered with N(COOKIE) since the start.</summary>
+    public long CookiesSent { get; private set; }
 
     /// <summary>Rotates the cookie secret; the daemon calls it now and then (e.g. every few minutes).</summary>
     public void RotateCookieSecret() => _cookies.Rotate();

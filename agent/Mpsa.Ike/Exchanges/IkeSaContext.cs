@@ -143,6 +143,7 @@ internal sealed class IkeSaContext : IDisposable
         }
         Pending = p.Resent(_policy, now);
         step.Send(Peer, p.Datagram);
+        step.Emit(new RequestRetransmitted(EventSpi, p.What.Kind == RequestKind.MpsaPut, Pending.Transmissions));
         return true;
     }
 

@@ -49,12 +49,19 @@ internal sealed class Daemon : IDisposable
         _ => Path.Combine(RepoRoot, "controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller"),
     };
 
-    public static Daemon Start(string binary, string name, params string[] args)
+    public static Daemon Start(string binary, string name, params string[] args) => Start(binary, name, null, args);
+
+    /// <param name="environment">Variables set for the child (NOTIFY_SOCKET, ...).</param>
+    public static Daemon Start(string binary, string name, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo(Binary(binary)) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
         }
         return new Daemon(Process.Start(info)!, name);
     }

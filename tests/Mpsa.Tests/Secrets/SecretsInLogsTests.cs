@@ -15,6 +15,8 @@ namespace Mpsa.Tests.Secrets;
 /// Every IKE suite, both engines logging at Trace into capturing loggers, a connect, a group SA and a rekey; then no
 /// secret either side held (PSK, SK_*, SK_d, KEYMAT, ESP keys, and every random value of 16 bytes or more: nonces,
 /// DH seeds, MPSA_PUT SK_d) may appear in the logs, the kernel trace or the status output, in hex (either case) or base64.
+/// The controller's log is also written by its three console formatters (text, JSON with every structured value,
+/// systemd), exactly as <c>log_format</c> selects them.
 /// </summary>
 public class SecretsInLogsTests
 {
@@ -29,7 +31,11 @@ public class SecretsInLogsTests
     [TestCaseSource(nameof(EverySuite))]
     public void LeaksNoSecretAtTrace(string suite, int index)
     {
-        var controllerLog = new CapturingLogger();
+        var captured = new CapturingLogger();
+        using var text = new FormattedLogger("text");
+        using var json = new FormattedLogger("json");
+        using var systemd = new FormattedLogger("systemd");
+        var controllerLog = new TeeLogger(captured, text, json, systemd);
         var agentLog = new CapturingLogger();
         var kernelTrace = new StringBuilder();
         var random = new RecordingRandom(index);
@@ -74,10 +80,12 @@ public class SecretsInLogsTests
         secrets.UnionWith(random.Drawn);
 
         Assert.That(System.Text.RegularExpressions.Regex.Count(agentLog.Text, "^Information 500 group SA [0-9a-f]+ accepted", System.Text.RegularExpressions.RegexOptions.Multiline),
-            Is.GreaterThanOrEqualTo(2), $"connected and rekeyed\n{agentLog.Text}\n{controllerLog.Text}");
+            Is.GreaterThanOrEqualTo(2), $"connected and rekeyed\n{agentLog.Text}\n{captured.Text}");
         Assert.That(secrets, Has.Count.GreaterThan(10), "secrets were collected");
-        string everything = $"{controllerLog.Text}\n{agentLog.Text}\n{kernelTrace}\n{output}";
-        Assert.That(controllerLog.Text, Does.Contain("Debug").Or.Contain("Trace"), "the most verbose levels were on");
+        string everything = $"{captured.Text}\n{text.Text}\n{json.Text}\n{systemd.Text}\n{agentLog.Text}\n{kernelTrace}\n{output}";
+        Assert.That(captured.Text, Does.Contain("Debug").Or.Contain("Trace"), "the most verbose levels were on");
+        Assert.That(json.Text, Does.Contain("\"LogLevel\":\"Debug\"").And.Contain("\"State\":{"), "JSON lines with their values");
+        Assert.That(systemd.Text, Does.Contain("<7>mpsa-controller["), "systemd lines at debug priority");
         var leaks = secrets.SelectMany(Encodings).Where(e => everything.Contains(e, StringComparison.Ordinal)).ToList();
         Assert.That(leaks, Is.Empty, "secrets in the output");
     }

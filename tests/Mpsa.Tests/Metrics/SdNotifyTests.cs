@@ -1,0 +1,57 @@
+using System.Net.Sockets;
+using System.Text;
+using Mpsa.Tests.EndToEnd;
+
+namespace Mpsa.Tests.Metrics;
+
+/// <summary>The controller as systemd's Type=notify runs it: READY=1 once it serves, STOPPING=1 on SIGTERM, journald lines.</summary>
+[Category("EndToEnd")]
+[NonParallelizable]
+public class SdNotifyTests
+{
+    private const int SIGTERM = 15;
+
+    [Test]
+    public void NotifiesReadyThenStoppingAndLogsWithPriorities()
+    {
+        var dir = Directory.CreateTempSubdirectory("mpsa-notify-").FullName;
+        try
+        {
+            string notify = Path.Combine(dir, "notify");
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            socket.Bind(new UnixDomainSocketEndPoint(notify));
+            socket.ReceiveTimeout = 20_000;
+            string config = Path.Combine(dir, "controller.conf");
+            File.WriteAllText(config, $"""
+                [controller]
+                identity = controller.notify
+                listen = 127.0.0.1:{Daemon.FreeUdpPort()}
+                control_socket = {dir}/controller.sock
+                log_format = systemd
+                install_child_sa = no
+                [group g]
+                [member cpe]
+                identity = cpe.notify
+                psk = "x"
+                group = g
+                """);
+            using var controller = Daemon.Start("mpsa-controller", "controller", new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify },
+                "run", "--config", config);
+            var buffer = new byte[4096];
+            string ready = Encoding.UTF8.GetString(buffer, 0, socket.Receive(buffer));
+            Assert.That(ready, Does.Contain("READY=1\n"), controller.Log);
+            Assert.That(File.Exists(Path.Combine(dir, "controller.sock")), Is.True, "ready after the control socket is bound");
+            controller.Signal(SIGTERM);
+            string stopping = Encoding.UTF8.GetString(buffer, 0, socket.Receive(buffer));
+            Assert.That(stopping, Does.Contain("STOPPING=1\n"));
+            Assert.That(controller.WaitForExit(TimeSpan.FromSeconds(15)), Is.Zero);
+            var lines = controller.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.That(lines, Has.Some.StartsWith("<6>mpsa-controller[100] listening on 127.0.0.1:"));
+            Assert.That(lines, Is.All.Match(@"^<[0-7]>mpsa-controller[.a-z]*\[\d+\] "));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
