@@ -60,8 +60,11 @@ agent=$!
 pids+=("$agent")
 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# the agent's RSS in two parts: its own memory (heap, stacks) and resident pages of its files (code, read-only data)
+rss_anon() { awk '/^RssAnon/ {print $2}' "/proc/$1/status"; }
+rss_file() { awk '/^RssFile/ {print $2}' "/proc/$1/status"; }
 samples=$work/samples.tsv
-echo -e "seconds\tagent_rss_kb\tagent_heap_kb\tagent_allocated_kb\tcontroller_rss_kb\trekeys" >"$samples"
+echo -e "seconds\tagent_rss_kb\tagent_heap_kb\tagent_allocated_kb\tcontroller_rss_kb\trekeys\tagent_anon_kb\tagent_file_kb" >"$samples"
 start=$SECONDS
 end=$((start + minutes * 60))
 echo "soak: $minutes min, a sample every $every s (agent pid $agent, controller pid $ctl)" >&2
@@ -72,7 +75,8 @@ while :; do
 	heap=$(jq -r '(.memory.gc_heap_bytes // 0) / 1024 | floor' <<<"$json")
 	alloc=$(jq -r '(.memory.allocated_bytes // 0) / 1024 | floor' <<<"$json")
 	rekeys=$(grep -c 'rekey to SA' "$work/controller.log" || true)
-	printf '%d\t%d\t%d\t%d\t%d\t%d\n' "$t" "$(rss "$agent")" "$heap" "$alloc" "$(rss "$ctl")" "$rekeys" >>"$samples"
+	printf '%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n' "$t" "$(rss "$agent")" "$heap" "$alloc" "$(rss "$ctl")" "$rekeys" \
+		"$(rss_anon "$agent")" "$(rss_file "$agent")" >>"$samples"
 	tail -n 1 "$samples" >&2
 	[ "$SECONDS" -ge "$end" ] && break
 	sleep "$every"

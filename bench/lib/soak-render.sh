@@ -4,7 +4,7 @@
 # controller's RSS is in the table).
 set -euo pipefail
 samples=$1 svg=$2
-awk -F'\t' 'NR > 1 { n++; t[n] = $1; a[n] = $2; h[n] = $3; c[n] = $5; rk[n] = $6 }
+awk -F'\t' 'NR > 1 { n++; t[n] = $1; a[n] = $2; h[n] = $3; c[n] = $5; rk[n] = $6; an[n] = $7; fi[n] = $8 }
 function slope(v,   i, k, st, sv, stt, stv, m) {   # over the second half, kB per hour
 	k = 0; st = sv = stt = stv = 0
 	for (i = int(n / 2) + 1; i <= n; i++) { k++; st += t[i]; sv += v[i]; stt += t[i] * t[i]; stv += t[i] * v[i] }
@@ -13,12 +13,12 @@ function slope(v,   i, k, st, sv, stt, stv, m) {   # over the second half, kB pe
 	return m * 3600
 }
 END {
-	print "| minute | agent RSS (kB) | agent GC heap (kB) | controller RSS (kB) | group rekeys |"
-	print "|---:|---:|---:|---:|---:|"
+	print "| minute | agent RSS (kB) | of it anon / file | agent GC heap (kB) | controller RSS (kB) | group rekeys |"
+	print "|---:|---:|---:|---:|---:|---:|"
 	for (i = 1; i <= n; i++) if (i == 1 || i == n || (t[i] % 120) < 30)
-		printf "| %.1f | %d | %d | %d | %d |\n", t[i] / 60, a[i], h[i], c[i], rk[i]
-	printf "\nSlope over the second half (least squares): agent RSS %+.0f kB/h, agent GC heap %+.0f kB/h, controller RSS %+.0f kB/h.\n",
-		slope(a), slope(h), slope(c)
+		printf "| %.1f | %d | %d / %d | %d | %d | %d |\n", t[i] / 60, a[i], an[i], fi[i], h[i], c[i], rk[i]
+	printf "\nSlope over the second half (least squares): agent RSS %+.0f kB/h (anon %+.0f, file %+.0f), agent GC heap %+.0f kB/h, controller RSS %+.0f kB/h.\n",
+		slope(a), slope(an), slope(fi), slope(h), slope(c)
 	printf "Agent RSS at the end %d kB; change from mid-run to the end %+d kB. Plot: bench/soak.svg.\n", a[n], a[n] - a[int(n / 2) + 1]
 }' "$samples"
 awk -F'\t' -v out="$svg" 'NR > 1 { n++; t[n] = $1; a[n] = $2; h[n] = $3; c[n] = $5; if ($1 > tm) tm = $1; if ($2 > m) m = $2 }
