@@ -24,6 +24,9 @@ internal sealed class AgentDaemon : IDisposable
     // Long enough for the rest of a (re)connect or rollover (acknowledgement, CHILD_SA, log lines) to run first.
     private static readonly TimeSpan QuietBeforeRelease = TimeSpan.FromSeconds(10);
 
+    /// <summary>256 kB between gen0 collections: a few liveness checks' or rekeys' worth (AllocationBudget).</summary>
+    private readonly Memory.AllocationBudget _allocations = new(256 * 1024);
+
     private readonly string _configPath;
     private readonly ILogger _log;
     private readonly DriverLoop<AgentInput> _loop = new();
@@ -129,7 +132,7 @@ internal sealed class AgentDaemon : IDisposable
         await using (ControlServer.Start(settings.ControlSocket, OnControlAsync, _log))
         {
             Send(_engine.Start(Now));
-            await _loop.RunAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), stop.Token).ConfigureAwait(false);
+            await _loop.RunAsync(() => _engine.NextDeadline, Handle, OnTimeout, stop.Token).ConfigureAwait(false);
             Send(_engine.Shutdown(Now));
             await _loop.RunAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
                 Now + GoodbyeTimeout, () => _engine.Closed).ConfigureAwait(false);
@@ -142,7 +145,19 @@ internal sealed class AgentDaemon : IDisposable
         return 0;
     }
 
+    private void OnTimeout(MonoTime now)
+    {
+        Send(_engine.OnTimeout(now));
+        _allocations.Spend();
+    }
+
     private void Handle(AgentInput input)
+    {
+        HandleOne(input);
+        _allocations.Spend();
+    }
+
+    private void HandleOne(AgentInput input)
     {
         switch (input)
         {
