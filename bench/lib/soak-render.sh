@@ -26,7 +26,7 @@ END {
 	W = 720; H = 360; L = 70; B = 40; m = m * 1.1; if (tm == 0) tm = 1
 	printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H > out
 	printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n" > out
-	printf "<text x=\"%d\" y=\"16\">make soak: the agent's RSS and GC heap over time (kB; x: minutes)</text>\n", L > out
+	printf "<text x=\"%d\" y=\"16\">make soak: agent RSS and GC heap over time (kB; x: minutes)</text>\n", L > out
 	for (g = 0; g <= 4; g++) { y = H - B - (H - B - 30) * g / 4; printf "<line x1=\"%d\" y1=\"%.0f\" x2=\"%d\" y2=\"%.0f\" stroke=\"#ddd\"/><text x=\"5\" y=\"%.0f\">%d</text>\n", L, y, W - 10, y, y + 4, m * g / 4 > out }
 	for (g = 0; g <= 5; g++) { x = L + (W - L - 10) * g / 5; printf "<text x=\"%.0f\" y=\"%d\">%.0f</text>\n", x - 5, H - 20, tm / 60 * g / 5 > out }
 	split("a h", keys, " "); split("#c0392b #27ae60", colors, " "); split("agent RSS|agent GC heap", names, "|")
