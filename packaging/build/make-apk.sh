@@ -13,13 +13,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 owrt=$root/packaging/openwrt
-arch=${1:-}
-line=$(awk -v a="$arch" '$1 == a && $1 !~ /^#/' "$owrt/arches")
-if [ -z "$arch" ] || [ -z "$line" ]; then
-  echo "usage: $0 ARCH   (ARCH: $(awk '$1 !~ /^#/ {printf "%s ", $1}' "$owrt/arches"))" >&2
-  exit 2
-fi
-read -r _ _ _ pkg_arch _ <<<"$line"
+# shellcheck source-path=SCRIPTDIR source=arch.sh
+. "$root/packaging/build/arch.sh"
 # apk mkpkg records each file's owner as it finds it; the package must say root.
 [ "$(id -u)" -eq 0 ] || { echo "make-apk: run as root (or under fakeroot): apk mkpkg records file owners" >&2; exit 1; }
 apk=$("$root/packaging/build/apk-tools.sh")

@@ -11,13 +11,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 owrt=$root/packaging/openwrt
-arch=${1:-}
-line=$(awk -v a="$arch" '$1 == a && $1 !~ /^#/' "$owrt/arches")
-if [ -z "$arch" ] || [ -z "$line" ]; then
-  echo "usage: $0 ARCH   (ARCH: $(awk '$1 !~ /^#/ {printf "%s ", $1}' "$owrt/arches"))" >&2
-  exit 2
-fi
-read -r _ _ _ pkg_arch _ <<<"$line"
+# shellcheck source-path=SCRIPTDIR source=arch.sh
+. "$root/packaging/build/arch.sh"
 agent=$root/out/agent/$arch
 if [ "${MPSA_REUSE_AGENT:-0}" != 1 ] || [ ! -f "$agent/build-info" ]; then
   "$root/packaging/build/publish-agent.sh" "$arch"
