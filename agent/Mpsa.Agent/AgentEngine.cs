@@ -41,7 +41,7 @@ internal sealed class AgentEngine : IDisposable
         _log = log;
         _ikeLocal = ikeLocal;
         _connection = new ControllerConnection(settings, random, natDetection: natDetection);
-        _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line));
+        _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line), [settings.Controller.Address]);
         _groupSas = new GroupSaManager(_dataPlane.States, PolicyOf(settings));
         // The CHILD_SA with the controller has the reqid after the group SA's, with no mark (its traffic is not marked).
         _childSaOwnership = KernelOwnership.Of(settings.DataPlane.ReqId + 1);

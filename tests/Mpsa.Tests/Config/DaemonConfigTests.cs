@@ -64,6 +64,8 @@ public class DaemonConfigTests
             underlay = 192.0.2.11
             subnets = 10.1.1.0/24, fd00:1:1::/64
             route_table = 100
+            peer_networks = 192.0.2.0/24, 198.18.0.0/15
+            ipv4_in_ipv6_next_hops = 64:ff9b::/96
             reqid = 0x1000
             [peer b]
             address = 192.0.2.12
@@ -74,6 +76,16 @@ public class DaemonConfigTests
         Assert.That((d.Mode, d.Underlay, d.RouteTable, d.ReqId), Is.EqualTo((XfrmMode.Tunnel, IPAddress.Parse("192.0.2.11"), (int?)100, 0x1000u)));
         Assert.That(d.Subnets.Select(p => p.ToString()), Is.EqualTo(new[] { "10.1.1.0/24", "fd00:1:1::/64" }));
         Assert.That(d.Peers.Single().Subnets.Single().ToString(), Is.EqualTo("10.1.2.0/24"));
+        Assert.That(d.PeerNetworks.Select(p => p.ToString()), Is.EqualTo(new[] { "192.0.2.0/24", "198.18.0.0/15" }));
+        Assert.That(d.Ipv4InIpv6NextHops?.ToString(), Is.EqualTo("64:ff9b::/96"));
+    }
+
+    [TestCase("10.0.0.0/8", "'10.0.0.0/8' is not an IPv6 /96: the IPv4 peer fills its last 32 bits")]
+    [TestCase("64:ff9b::/64", "'64:ff9b::/64' is not an IPv6 /96: the IPv4 peer fills its last 32 bits")]
+    public void RefusesAnIpv4InIpv6PrefixThatIsNotAnIpv6Slash96(string value, string message)
+    {
+        Assert.That(AgentErrors($"[agent]\nidentity = a\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\nidentity = c\n[dataplane]\nipv4_in_ipv6_next_hops = {value}\n"),
+            Is.EqualTo(new[] { $"{Path}:8: ipv4_in_ipv6_next_hops: {message}" }));
     }
 
     [Test]
