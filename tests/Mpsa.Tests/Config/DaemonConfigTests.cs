@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Net;
 using Mpsa.Agent.Config;
 using Mpsa.Controller;
@@ -78,6 +79,26 @@ public class DaemonConfigTests
         Assert.That(d.Peers.Single().Subnets.Single().ToString(), Is.EqualTo("10.1.2.0/24"));
         Assert.That(d.PeerNetworks.Select(p => p.ToString()), Is.EqualTo(new[] { "192.0.2.0/24", "198.18.0.0/15" }));
         Assert.That(d.Ipv4InIpv6NextHops?.ToString(), Is.EqualTo("64:ff9b::/96"));
+    }
+
+    [Test]
+    public void ReadsEspOnlyInBothDaemonsAndNamesWhatIsWrongWithAnEntry()
+    {
+        ConfigReader.TryRead(IniFile.Parse(Path, "[agent]\nidentity = a\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\nidentity = c\nesp_only = tcp/179, gre, udp/53\n"),
+            r => AgentConfigFile.Read(r, _ => { }), out var agent, out var errors);
+        Assert.That(errors, Is.Empty);
+        Assert.That(agent!.EspOnly, Is.EqualTo(new[] { (ProtocolType.Tcp, (ushort)179), ((ProtocolType)47, (ushort)0), (ProtocolType.Udp, (ushort)53) }));
+        ConfigReader.TryRead(IniFile.Parse(Path, "[controller]\nidentity = c\nesp_only = tcp/179\n[group g]\nesp = aes256-sha256\n"),
+            r => ControllerConfigFile.Read(r, _ => { }), out var controller, out errors);
+        Assert.That(errors, Is.Empty);
+        Assert.That(controller!.EspOnly, Is.EqualTo(new[] { (ProtocolType.Tcp, (ushort)179) }));
+
+        Assert.That(ControllerErrors("[controller]\nidentity = c\nesp_only = gre/5\n[group g]\nesp = aes256-sha256\n"),
+            Is.EqualTo(new[] { $"{Path}:3: esp_only: 'gre/5': only tcp and udp have ports" }));
+        Assert.That(ControllerErrors("[controller]\nidentity = c\nesp_only = tcp/0\n[group g]\nesp = aes256-sha256\n"),
+            Is.EqualTo(new[] { $"{Path}:3: esp_only: 'tcp/0': the port must be 1-65535" }));
+        Assert.That(ControllerErrors("[controller]\nidentity = c\nesp_only = bgp\n[group g]\nesp = aes256-sha256\n")[0],
+            Does.StartWith($"{Path}:3: esp_only: 'bgp' is not traffic to keep inside the CHILD_SA"));
     }
 
     [TestCase("10.0.0.0/8", "'10.0.0.0/8' is not an IPv6 /96: the IPv4 peer fills its last 32 bits")]
