@@ -51,6 +51,22 @@ public class DaemonConfigTests
     }
 
     [Test]
+    public void ReadsTheBgpExamplesExceptForTheirSecretFiles()
+    {
+        string dir = System.IO.Path.Combine(Daemon.RepoRoot, "packaging/examples/bgp");
+        ConfigReader.TryLoad(System.IO.Path.Combine(dir, "cpe-mpsa.conf"), r => AgentConfigFile.Read(r, _ => { }), out var cpe, out var errors);
+        Assert.That(errors.Select(e => e.Message), Has.All.StartWith("psk_file: cannot read"), "only the PSK file is missing on a build machine");
+        ConfigReader.TryLoad(System.IO.Path.Combine(dir, "controller-mpsa.conf"), r => ControllerConfigFile.Read(r, _ => { }), out _, out errors);
+        Assert.That(errors.Select(e => e.Message), Has.All.StartWith("psk_file: cannot read"));
+
+        var text = File.ReadAllText(System.IO.Path.Combine(dir, "cpe-mpsa.conf")).Replace("psk_file = /etc/mpsa/psk", "psk = \"x\"", StringComparison.Ordinal);
+        ConfigReader.TryRead(IniFile.Parse(Path, text), r => AgentConfigFile.Read(r, _ => { }), out cpe, out errors);
+        Assert.That(errors, Is.Empty);
+        Assert.That((cpe!.DataPlane.RouteTable, cpe.DataPlane.Ipv4InIpv6NextHops?.ToString(), cpe.EspOnly.Single()),
+            Is.EqualTo(((int?)100, "64:ff9b::/96", (ProtocolType.Tcp, (ushort)179))));
+    }
+
+    [Test]
     public void ReadsTheDataPlaneSection()
     {
         ConfigReader.TryRead(IniFile.Parse(Path, """
