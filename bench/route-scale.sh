@@ -50,7 +50,7 @@ table() {
 	function row(label, key,   r, line, n, a, i, j, t) {
 		line = "| " label; n = 0
 		for (r = 1; r <= runs; r++) {
-			if ((r, key) in val) { line = line " | " val[r, key]; a[++n] = val[r, key] + 0 } else line = line " | -"
+			if ((r, key) in val) { line = line " | " val[r, key]; if (val[r, key] ~ /^[0-9.]+$/) a[++n] = val[r, key] + 0 } else line = line " | -"
 		}
 		# median of the numeric values
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -78,6 +78,7 @@ table() {
 				if (!((r, p, "done") in v)) continue
 				val[r, p] = v[r, p, "done"]; val[r, p "_ratio"] = sprintf("%.2f", v[r, p, "done"] / ba)
 				val[r, p "_ip"] = v[r, p, "ip_batch"]; val[r, p "_lag"] = sprintf("%.2f", v[r, p, "done"] - v[r, p, "ip_batch"])
+				if (v[r, p, "complete"] != "yes") { val[r, p] = "never (gave up at " v[r, p, "done"] ")"; val[r, p "_ratio"] = val[r, p "_lag"] = "-" }
 				val[r, p "_cpu"] = v[r, p, "agent_cpu"]; val[r, p "_exact"] = exact(r, p)
 			}
 			split("c c-flush", dels, " ")
@@ -85,6 +86,7 @@ table() {
 				if (!((r, p, "done") in v)) continue
 				val[r, p] = v[r, p, "done"]; val[r, p "_ratio"] = sprintf("%.2f", v[r, p, "done"] / bd)
 				val[r, p "_ip"] = v[r, p, "ip_batch"]; val[r, p "_cpu"] = v[r, p, "agent_cpu"]
+				if (v[r, p, "complete"] != "yes") { val[r, p] = "never (gave up at " v[r, p, "done"] ")"; val[r, p "_ratio"] = "-" }
 				val[r, p "_exact"] = (v[r, p, "complete"] == "yes" && v[r, p, "extra_states"] + v[r, p, "extra_policies"] == 0) ? "yes" : \
 					sprintf("NO (%d states, %d policies left)", v[r, p, "states_left"], v[r, p, "out_policies_left"])
 			}
@@ -93,6 +95,7 @@ table() {
 				val[r, "b_after"] = sprintf("%.2f", v[r, "b", "done"] - v[r, "b", "sa"])
 				val[r, "b_ratio"] = sprintf("%.2f", (v[r, "b", "done"] - v[r, "b", "sa"]) / base(r, "states_add"))
 				val[r, "b_exact"] = exact(r, "b")
+				if (v[r, "b", "complete"] != "yes") { val[r, "b"] = "never (gave up at " v[r, "b", "done"] ")"; val[r, "b_after"] = val[r, "b_ratio"] = "-" }
 			}
 			val[r, "sa0"] = v[r, "start-empty", "sa"]
 			val[r, "stop"] = v[r, "stop", "stop"]
