@@ -159,10 +159,10 @@ log_summary() {
   added=$(tail -n +"$from" "$log" | grep -c "peer .* added (Route)")
   removed=$(tail -n +"$from" "$log" | grep -c "peer .* removed")
   pol=$(tail -n +"$from" "$log" | grep -c "kernel: policy ")
-  over=$(tail -n +"$from" "$log" | grep -ciE "overrun|ENOBUFS|No buffer space|lost|resync")
+  over=$(tail -n +"$from" "$log" | grep -ciE "overrun|ENOBUFS|No buffer space|events? lost|lost events?|resync")
   errs=$(tail -n +"$from" "$log" | grep -cE "^(fail|crit|warn):|Unhandled|Exception")
   LOGS="log_peers_added=$added log_peers_removed=$removed log_policy_lines=$pol log_overrun_lines=$over log_warn_or_fail=$errs"
-  tail -n +"$from" "$log" | grep -iE "overrun|ENOBUFS|No buffer space|lost|resync|^(fail|crit|warn):|Exception" | head -n 5 |
+  tail -n +"$from" "$log" | grep -iE "overrun|ENOBUFS|No buffer space|events? lost|lost events?|resync|^(fail|crit|warn):|Exception" | head -n 5 |
     sed "s/^/[$1 log] /"
 }
 log_line() { echo $(($(wc -l < "$NL_DIR/cpe1.log" 2>/dev/null || echo 0) + 1)); }
