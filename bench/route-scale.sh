@@ -164,6 +164,6 @@ if grep -q '<!-- routes:begin -->' bench/RESULTS.md; then
 		/<!-- routes:end -->/ { skip = 0; next }
 		!skip' bench/RESULTS.md >bench/RESULTS.md.new && mv bench/RESULTS.md.new bench/RESULTS.md
 else
-	{ echo; echo "## Routes to states and policies at scale (written by \`make bench-routes\`)"; echo; cat "$section"; } >>bench/RESULTS.md
+	{ echo; echo "## Routes to states and policies at scale (table written by \`make bench-routes\`, findings below it by hand)"; echo; cat "$section"; } >>bench/RESULTS.md
 fi
 say "bench/RESULTS.md: routes section rewritten"
