@@ -29,6 +29,7 @@ RUN=${NETLAB_RB_RUN:-1}
 TABLE=100
 ROUTES=$((PEERS * PREFIXES))
 # No group rekey during the run (the outbound states would be doubled for a while): long lifetime.
+# shellcheck disable=SC2034 # read by nl_controller_conf (lib.sh)
 NL_LIFETIME=2h NL_REKEY_MARGIN=10m
 
 nl_init
@@ -73,9 +74,8 @@ result() { echo "RESULT route-scale run=$RUN peers=$PEERS routes=$ROUTES $*"; }
 
 # counts NS: NS_STATES (SAD count) and NS_OUT (out policies, socket policies not counted), two cheap `ip` calls.
 counts() {
-  local a b
-  read -r a b NS_STATES <<<"$(ip -n "$1" xfrm state count 2>/dev/null)"
-  read -r a b a b NS_OUT b <<<"$(ip -n "$1" xfrm policy count 2>/dev/null | head -n 1)"
+  read -r _ _ NS_STATES <<<"$(ip -n "$1" xfrm state count 2>/dev/null)"
+  read -r _ _ _ _ NS_OUT _ <<<"$(ip -n "$1" xfrm policy count 2>/dev/null | head -n 1)"
   NS_STATES=${NS_STATES:-0} NS_OUT=${NS_OUT:-0}
 }
 
@@ -96,7 +96,7 @@ agent_cpu() {
 wait_counts() {
   local t0=$1 ws=$2 wo=$3 sa=${4:-} last_s=-1 last_o=-1 changed have_sa=yes
   [ "$sa" = sa ] && have_sa=no
-  T_STATES= T_OUT= T_OUT_ROUTES= T_SA= T_DONE= COMPLETE=no
+  T_STATES='' T_OUT='' T_OUT_ROUTES='' T_SA='' T_DONE='' COMPLETE=no
   nl_uptime; changed=$NL_CS
   while true; do
     counts cpe1
