@@ -147,8 +147,7 @@ internal sealed class AgentEngine : IDisposable
     {
         _groupSas.RemoveAll();
         _childSas.RemoveAll();
-        _guard.Remove();
-        _dataPlane.Stop();
+        _dataPlane.Stop();   // the esp_only guard stays: stopped or restarting, BGP still never goes out in plain text
         return Apply(_connection.Close(now), now);
     }
 

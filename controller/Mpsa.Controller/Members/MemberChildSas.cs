@@ -129,11 +129,8 @@ internal sealed class MemberChildSas
     /// <summary>The member whose CHILD_SA (current or replaced) holds this kernel state, by its IKE SA; null: none.</summary>
     public IkeSpi? OwnerOf(XfrmStateId state) => _installer.TryOwnerOf(state, out var spiR) ? spiR : null;
 
-    public void RemoveAll()
-    {
-        _installer.RemoveAll();
-        _guard.Remove();
-    }
+    /// <summary>At stop: the CHILD_SAs go; the esp_only guard stays, so a restart or upgrade opens no plain-text window.</summary>
+    public void RemoveAll() => _installer.RemoveAll();
 
     private void Refused(string member, string error)
     {

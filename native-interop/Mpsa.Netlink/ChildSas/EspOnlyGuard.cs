@@ -7,8 +7,9 @@ namespace Mpsa.Netlink.ChildSas;
 /// `esp_only`: chosen traffic between this daemon's IKE address and its IKE peers (iBGP, tcp/179, say) never travels
 /// in plain text. Policies whose template names a reqid no state ever carries sit under the CHILD_SA's own policies
 /// (which win by priority while a CHILD_SA is up); with none up the kernel drops such packets both ways instead of
-/// sending or accepting them unprotected. Installed at start, replaced on reload, removed at stop; a crashed run's
-/// guard (same reqid) is removed first.
+/// sending or accepting them unprotected. Installed at start and replaced on reload (a former run's guard, same reqid,
+/// goes first). It stays when the daemon stops: a restart, an upgrade or a stopped daemon never lets the traffic out in
+/// plain text. Removing esp_only from the file and starting (or reloading) the daemon once takes it away.
 /// </summary>
 internal sealed class EspOnlyGuard(IKernel kernel, uint reqId, Action<string> log)
 {
@@ -25,15 +26,14 @@ internal sealed class EspOnlyGuard(IKernel kernel, uint reqId, Action<string> lo
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(rules);
-        Remove();
-        foreach (var id in kernel.ListPolicies(KernelOwnership.Of(reqId)))
-        {
-            kernel.DeletePolicy(id);
-        }
+        var wanted = endpoints.Distinct().SelectMany(e => Plan(e.Local, e.Peers, rules, reqId)).ToList();
+        var wantedIds = wanted.Select(p => p.Id).ToHashSet();
+        // Replaced in place (XFRM_MSG_UPDPOLICY creates or replaces): a restart leaves no moment without the guard.
         int refused = 0;
-        foreach (var policy in endpoints.Distinct().SelectMany(e => Plan(e.Local, e.Peers, rules, reqId)))
+        _installed.Clear();
+        foreach (var policy in wanted)
         {
-            var r = kernel.AddPolicy(policy);
+            var r = kernel.UpdatePolicy(policy);
             if (r.IsOk)
             {
                 _installed.Add(policy.Id);
@@ -44,6 +44,10 @@ internal sealed class EspOnlyGuard(IKernel kernel, uint reqId, Action<string> lo
                 refused++;
                 log($"esp_only guard not installed: {r.Message}");
             }
+        }
+        foreach (var id in kernel.ListPolicies(KernelOwnership.Of(reqId)).Where(id => !wantedIds.Contains(id)))
+        {
+            kernel.DeletePolicy(id);
         }
         return refused;
     }

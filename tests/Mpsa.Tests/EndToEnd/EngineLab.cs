@@ -41,18 +41,7 @@ internal sealed class EngineLab : IDisposable
             psk = "the PSK of the engine lab"
             group = g
             """, ControllerConfigFile.Read);
-        var agentSettings = Read($"""
-            [agent]
-            identity = cpe.lab
-            psk = "the PSK of the engine lab"
-            local_address = {AgentAt.Address}
-            control_socket = /nonexistent/agent.sock
-            {agentExtra}
-            [controller]
-            address = {ControllerAt.Address}
-            identity = controller.lab
-            {agentSections}
-            """, AgentConfigFile.Read);
+        var agentSettings = AgentSettingsWith(agentSections, agentExtra);
         var childSas = ControllerKernel is null ? null
             : new Mpsa.Controller.Members.MemberChildSas(ControllerKernel, _ => ControllerAt.Address, ControllerLog);
         Controller = new ControllerEngine(controllerSettings, ControllerLog, new SeededRandom(7), Now, childSas);
@@ -140,6 +129,20 @@ internal sealed class EngineLab : IDisposable
     }
 
     /// <summary>A config text read as the daemon reads it; the test fails with its errors otherwise.</summary>
+    /// <summary>The lab agent's settings with other [agent] lines and sections (a second agent on the same kernel, say).</summary>
+    public static AgentSettings AgentSettingsWith(string agentSections, string agentExtra = "") => Read($"""
+        [agent]
+        identity = cpe.lab
+        psk = "the PSK of the engine lab"
+        local_address = {AgentAt.Address}
+        control_socket = /nonexistent/agent.sock
+        {agentExtra}
+        [controller]
+        address = {ControllerAt.Address}
+        identity = controller.lab
+        {agentSections}
+        """, AgentConfigFile.Read);
+
     internal static T Read<T>(string text, Func<ConfigReader, Action<ConfigError>, T> read) where T : class
     {
         Assert.That(ConfigReader.TryRead(IniFile.Parse("/etc/mpsa/lab.conf", text), r => read(r, _ => { }), out var settings, out var errors),

@@ -1,19 +1,22 @@
 using System.Net;
 using Mpsa.Netlink.ChildSas;
 using Mpsa.Netlink.Kernel;
+using Mpsa.Agent;
+using Mpsa.Tests.Exchanges;
 using Mpsa.Tests.Support;
 
 namespace Mpsa.Tests.EndToEnd;
 
 /// <summary>esp_only through both engines: the guard is there before the first IKE_AUTH, under the CHILD_SA while it
-/// is up, gone at stop; the guard's ACQUIREs never make the controller a data-plane peer.</summary>
+/// is up, still there after stop (a restart never opens a plain-text window), gone when esp_only is removed; the guard's
+/// ACQUIREs never make the controller a data-plane peer.</summary>
 public class EspOnlyEndToEndTests
 {
     private static IReadOnlyList<XfrmPolicySpec> Guards(FaultyKernel kernel) =>
         [.. kernel.Inner.Policies.Where(p => p.Priority == EspOnlyGuard.Priority)];
 
     [Test]
-    public void BothKernelsHoldTheGuardFromStartToStopUnderTheChildSa()
+    public void BothKernelsHoldTheGuardFromStartPastStopUnderTheChildSa()
     {
         using var lab = new EngineLab(agentSections: "esp_only = tcp/179\n[dataplane]\nmode = transport\nacquire = yes",
             controllerExtra: "esp_only = tcp/179", installChildSa: true, controllerKernel: true);
@@ -41,6 +44,13 @@ public class EspOnlyEndToEndTests
         Assert.That(lab.Agent.DataPlane.Peers, Is.EqualTo(new[] { IPAddress.Parse("192.0.2.20") }), "the data plane's own ACQUIREs still work");
 
         lab.Inject(lab.Agent.Shutdown(lab.Now));
-        Assert.That(Guards(lab.Kernel), Is.Empty, "the guard leaves with the agent");
+        Assert.That(Guards(lab.Kernel), Has.Count.EqualTo(4), "the guard outlives the agent: stopped, BGP still cannot go out in plain text");
+        Assert.That(lab.Kernel.Inner.Policies.Where(p => p.Priority != EspOnlyGuard.Priority), Is.Empty, "everything else of the agent went");
+        lab.Controller.Shutdown(lab.Now);
+        Assert.That(Guards(lab.ControllerKernel!), Has.Count.EqualTo(4), "and the controller's outlives the controller");
+
+        var next = new AgentEngine(EngineLab.AgentSettingsWith(""), lab.Kernel, EngineLab.AgentAt.Address, lab.AgentLog, new SeededRandom(9), ikeLocal: EngineLab.AgentAt);
+        next.Start(lab.Now);
+        Assert.That(Guards(lab.Kernel), Is.Empty, "started without esp_only: the former run's guard goes");
     }
 }
