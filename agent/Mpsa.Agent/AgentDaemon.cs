@@ -30,6 +30,7 @@ internal sealed class AgentDaemon : IDisposable
     private readonly string _configPath;
     private readonly ILogger _log;
     private readonly DriverLoop<AgentInput> _loop = new();
+    private bool _routesRead;
     private readonly AgentEngine _engine;
     private readonly UdpEndpoint _socket;
     private readonly UdpEndpoint? _natSocket;
@@ -178,11 +179,14 @@ internal sealed class AgentDaemon : IDisposable
             case AgentInput.Kernel { Event: KernelEvent e }:
                 _engine.OnKernelEvent(e, Now);
                 break;
-            case AgentInput.Kernel { Event: RouteAdded r } when r.Route.Gateway is { } gateway:
-                _engine.DataPlane.RouteAdded(r.Route.Destination, gateway);
+            case AgentInput.Kernel { Event: RouteAdded r }:
+                _engine.DataPlane.Route(r.Route);
                 break;
-            case AgentInput.Kernel { Event: RouteRemoved r } when r.Route.Gateway is { } gateway:
-                _engine.DataPlane.RouteRemoved(r.Route.Destination, gateway);
+            case AgentInput.Kernel { Event: RouteRemoved r }:
+                _engine.DataPlane.RouteGone(r.Route);
+                break;
+            case AgentInput.RoutesLost lost:
+                ReadRoutes(lost.Table, afterLoss: true);
                 break;
             case AgentInput.Command c:
                 c.Reply.TrySetResult(Execute(c.Text));
@@ -256,8 +260,8 @@ internal sealed class AgentDaemon : IDisposable
 
     /// <summary>
     /// With route_table set: the routes already in the table become peers (their gateway is a peer's underlay address,
-    /// as BIRD or FRR install them from the route reflector, draft §4.1), and later changes follow. In-memory kernels
-    /// (--dry-run) have no routes to watch.
+    /// as BIRD or FRR install them from the route reflector, draft §4.1), and later changes follow; when the kernel
+    /// drops events (thousands of routes at once), the table is read again. In-memory kernels (--dry-run) have no routes.
     /// </summary>
     private RouteMonitor? WatchRoutes(AgentSettings settings)
     {
@@ -267,18 +271,33 @@ internal sealed class AgentDaemon : IDisposable
         }
         try
         {
-            var monitor = new RouteMonitor((uint)table, e => _loop.Post(new AgentInput.Kernel(e)));
-            using var dump = new RouteTable();
-            foreach (var route in dump.Dump((uint)table))
-            {
-                _loop.Post(new AgentInput.Kernel(new RouteAdded(route)));
-            }
+            var monitor = new RouteMonitor((uint)table, e => _loop.Post(new AgentInput.Kernel(e)), () => _loop.Post(new AgentInput.RoutesLost((uint)table)));
+            _loop.Post(new AgentInput.RoutesLost((uint)table));   // the table as it is now, after the monitor listens
             return monitor;
         }
         catch (NetlinkException e)
         {
             _log.NoRoutes(table, e.Message);
             return null;
+        }
+    }
+
+    private void ReadRoutes(uint table, bool afterLoss)
+    {
+        try
+        {
+            using var dump = new RouteTable();
+            var routes = dump.Dump(table);
+            if (afterLoss && _routesRead)
+            {
+                _log.RoutesResynced(table, routes.Count);
+            }
+            _routesRead = true;
+            _engine.DataPlane.Routes(routes);
+        }
+        catch (NetlinkException e)
+        {
+            _log.NoRoutes((int)table, e.Message);
         }
     }
 

@@ -26,6 +26,7 @@ internal sealed class AgentEngine : IDisposable
     private readonly MemberDataPlane _dataPlane;
     private readonly ChildSaInstaller<IkeSpi> _childSas;
     private readonly KernelOwnership _childSaOwnership;
+    private readonly EspOnlyGuard _guard;
     private readonly IPEndPoint? _ikeLocal;
     private IPEndPoint? _ikePeer;
     private bool _childHandover;   // a reauthentication's CHILD_SA takes over the old one's states (same reqid)
@@ -41,11 +42,13 @@ internal sealed class AgentEngine : IDisposable
         _log = log;
         _ikeLocal = ikeLocal;
         _connection = new ControllerConnection(settings, random, natDetection: natDetection);
-        _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line));
+        _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line), [settings.Controller.Address]);
         _groupSas = new GroupSaManager(_dataPlane.States, PolicyOf(settings));
         // The CHILD_SA with the controller has the reqid after the group SA's, with no mark (its traffic is not marked).
         _childSaOwnership = KernelOwnership.Of(settings.DataPlane.ReqId + 1);
         _childSas = new ChildSaInstaller<IkeSpi>(kernel, _childSaOwnership, line => log.KernelOperation(line)) { Lifetimes = KernelLifetimes(settings.Rekey) };
+        // esp_only: what must never go to or come from the controller outside the CHILD_SA (reqid after the CHILD_SA's).
+        _guard = new EspOnlyGuard(kernel, settings.DataPlane.ReqId + 2, line => log.KernelOperation(line));
     }
 
     public MemberDataPlane DataPlane => _dataPlane;
@@ -58,7 +61,7 @@ internal sealed class AgentEngine : IDisposable
     {
         switch (e)
         {
-            case AcquireRequested a:
+            case AcquireRequested a when a.ReqId == _settings.DataPlane.ReqId:   // not the esp_only guard's
                 _dataPlane.Acquired(a.Destination);
                 break;
             case StateExpired x when x.Hard:
@@ -82,8 +85,22 @@ internal sealed class AgentEngine : IDisposable
         {
             _log.LeftoversRemoved(leftovers);
         }
+        Guard();
         _log.Connecting(_settings.Controller, _settings.Identity);
         return Apply(_connection.Start(now), now);
+    }
+
+    /// <summary>The esp_only policies between the CHILD_SA's endpoints (none without a CHILD_SA in the kernel).</summary>
+    private void Guard()
+    {
+        if (_ikeLocal is null)
+        {
+            return;
+        }
+        var controller = _settings.Controller.Address;
+        var local = _ikeLocal.Address.Equals(IPAddress.Any) || _ikeLocal.Address.Equals(IPAddress.IPv6Any)
+            ? IpPrefix.Any(controller.AddressFamily) : IpPrefix.Host(_ikeLocal.Address);
+        _guard.Install([(local, IpPrefix.Host(controller))], _settings.EspOnly);
     }
 
     public IReadOnlyList<Outgoing> Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now) =>
@@ -130,6 +147,7 @@ internal sealed class AgentEngine : IDisposable
     {
         _groupSas.RemoveAll();
         _childSas.RemoveAll();
+        _guard.Remove();
         _dataPlane.Stop();
         return Apply(_connection.Close(now), now);
     }
@@ -142,7 +160,12 @@ internal sealed class AgentEngine : IDisposable
         {
             _log.DataPlaneNeedsRestart();
         }
+        bool guardChanged = !next.EspOnly.SequenceEqual(_settings.EspOnly);
         _settings = next;
+        if (guardChanged)
+        {
+            Guard();
+        }
         _groupSas.Policy = PolicyOf(next);
         _childSas.Lifetimes = KernelLifetimes(next.Rekey);
         return Apply(_connection.Reconfigure(next, now), now);

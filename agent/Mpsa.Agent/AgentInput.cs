@@ -16,4 +16,7 @@ internal abstract record AgentInput
 
     /// <summary>An expire or acquire event from XFRM, or a route change in the watched table (from the kernel's listener threads).</summary>
     public sealed record Kernel(object Event) : AgentInput;
+
+    /// <summary>The kernel dropped route events (socket full): the watched table is read again.</summary>
+    public sealed record RoutesLost(uint Table) : AgentInput;
 }

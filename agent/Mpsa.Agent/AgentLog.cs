@@ -120,6 +120,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "cannot watch routing table {Table}: {Error}; only static peers are used")]
     public static partial void NoRoutes(this ILogger logger, int table, string error);
 
+    [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "the kernel dropped route events of table {Table} (too many at once): read the table again, {Count} routes")]
+    public static partial void RoutesResynced(this ILogger logger, uint table, int count);
+
     [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "CHILD_SA with the controller installed in the kernel ({Owner})")]
     public static partial void ChildSaInstalled(this ILogger logger, Mpsa.Netlink.Kernel.KernelOwnership owner);
 

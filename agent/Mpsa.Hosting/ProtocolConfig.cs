@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net.Sockets;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
@@ -12,6 +14,48 @@ internal static class ProtocolConfig
 
     public static ValueParser<EspSuite> EspProposal { get; } = new($"an ESP proposal ({SuiteNames.EspSyntax})",
         static (string text, out EspSuite value, out string? problem) => SuiteNames.TryParseEsp(text, out value, out problem));
+
+    /// <summary>`esp_only` entries: tcp/179, udp/53, or a whole protocol (gre, icmp, a number 1-255).</summary>
+    public static ValueParser<(ProtocolType Protocol, ushort Port)> EspOnly { get; } = new(
+        "traffic to keep inside the CHILD_SA (tcp/PORT, udp/PORT, or a protocol: gre, icmp, a number 1-255)",
+        static (string text, out (ProtocolType Protocol, ushort Port) value, out string? problem) =>
+        {
+            problem = null;
+            value = default;
+            int slash = text.IndexOf('/', StringComparison.Ordinal);
+            string name = slash < 0 ? text : text[..slash];
+            ProtocolType? protocol = name switch
+            {
+                "tcp" => ProtocolType.Tcp,
+                "udp" => ProtocolType.Udp,
+                "gre" => (ProtocolType)47,
+                "icmp" => ProtocolType.Icmp,
+                _ when byte.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out byte n) && n > 0
+                    => (ProtocolType)n,
+                _ => null,
+            };
+            if (protocol is not { } p)
+            {
+                return false;
+            }
+            if (slash < 0)
+            {
+                value = (p, 0);
+                return true;
+            }
+            if (p is not (ProtocolType.Tcp or ProtocolType.Udp))
+            {
+                problem = $"'{text}': only tcp and udp have ports";
+                return false;
+            }
+            if (!ushort.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out ushort port) || port == 0)
+            {
+                problem = $"'{text}': the port must be 1-65535";
+                return false;
+            }
+            value = (p, port);
+            return true;
+        });
 
     /// <summary>An IKE identity as <see cref="IdentificationPayload.TryFromText"/> reads it; the text is kept as written.</summary>
     public static ValueParser<string> Identity { get; } = new(IdentificationPayload.TextSyntax,
@@ -101,7 +145,7 @@ internal static class ProtocolConfig
     private static ValueParser<int> Percent { get; } = new("a percentage from 0% to 50%", static (string text, out int value, out string? problem) =>
     {
         string digits = text.EndsWith('%') ? text[..^1] : text;
-        if (int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value)
+        if (int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value)
             && value is >= 0 and <= 50)
         {
             problem = null;

@@ -56,6 +56,7 @@ internal static class ControllerConfigFile
             Rekey = ProtocolConfig.ReadRekeyPolicy(c),
             LogFormat = c.OneOf("log_format", ControllerLogging.Formats, "text"),
             MetricsListen = c.Endpoint("metrics_listen", null, defaultPort: 9105),   // Prometheus: off unless set
+            EspOnly = c.Optional("esp_only", ConfigValues.List(ProtocolConfig.EspOnly), [])!,
         };
     }
 

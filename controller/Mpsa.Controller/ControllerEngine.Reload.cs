@@ -24,11 +24,16 @@ internal sealed partial class ControllerEngine
             _log.NeedsRestart("cookie_threshold or a max_* limit");
         }
         var oldMembers = Settings.Members.ToDictionary(m => m.Name);
+        bool guardChanged = !next.EspOnly.SequenceEqual(Settings.EspOnly);
         Settings = next;
         ApplyMembers(next);
         if (_childSas is not null)
         {
             _childSas.Lifetimes = KernelLifetimes(next.Rekey);
+            if (guardChanged)
+            {
+                _childSas.Guard(next.Listen.Select(e => e.Address), next.EspOnly);
+            }
         }
         foreach (var s in _sessions.Values)
         {

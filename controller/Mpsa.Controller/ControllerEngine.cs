@@ -37,6 +37,7 @@ internal sealed partial class ControllerEngine : IDisposable
         if (_childSas is not null)
         {
             _childSas.Lifetimes = KernelLifetimes(settings.Rekey);
+            _childSas.Guard(settings.Listen.Select(e => e.Address), settings.EspOnly);
         }
         _limitLog = new LimitLog(log);
         Settings = settings;

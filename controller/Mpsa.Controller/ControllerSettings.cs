@@ -35,6 +35,9 @@ internal sealed record ControllerSettings(
     /// <summary>The Prometheus endpoint (metrics_listen); null: no metrics endpoint.</summary>
     public IPEndPoint? MetricsListen { get; init; }
 
+    /// <summary>Traffic with members that never goes or comes outside their CHILD_SAs (<c>esp_only</c>, e.g. tcp/179 for iBGP).</summary>
+    public IReadOnlyList<(System.Net.Sockets.ProtocolType Protocol, ushort Port)> EspOnly { get; init; } = [];
+
     /// <summary>Our certificate and the CAs (and CRLs) of certificate members; null when every member has a PSK.</summary>
     public CertificateAuth? Certificates { get; init; }
 }

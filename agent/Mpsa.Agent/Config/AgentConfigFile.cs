@@ -53,6 +53,7 @@ internal static class AgentConfigFile
             RequireVendorId = agent.Bool("require_vendor_id", true),
             Rekey = ProtocolConfig.ReadRekeyPolicy(agent),
             UnsafeCounterModeAead = agent.Bool("unsafe_counter_mode_aead", false),
+            EspOnly = controller.Optional("esp_only", ConfigValues.List(ProtocolConfig.EspOnly), [])!,
         };
     }
 

@@ -35,6 +35,9 @@ internal sealed record AgentSettings(
     /// <summary>Accept counter-mode AEAD group SAs despite IV reuse across members (<c>unsafe_counter_mode_aead</c>).</summary>
     public bool UnsafeCounterModeAead { get; init; }
 
+    /// <summary>Traffic with the controller that never leaves or arrives outside the CHILD_SA (<c>esp_only</c>, e.g. tcp/179).</summary>
+    public IReadOnlyList<(System.Net.Sockets.ProtocolType Protocol, ushort Port)> EspOnly { get; init; } = [];
+
     /// <summary>Same controller session: the IKE SA survives a reload that changes none of these.</summary>
     public bool SameSession(AgentSettings other) =>
         Identity == other.Identity && (Psk is null ? other.Psk is null : other.Psk is not null && Psk.Span.SequenceEqual(other.Psk.Span)) && Certificates?.Source == other.Certificates?.Source && Equals(LocalAddress, other.LocalAddress)

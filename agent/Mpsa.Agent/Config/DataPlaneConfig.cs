@@ -26,6 +26,19 @@ internal static class DataPlaneConfig
             }
         });
 
+    private static readonly ValueParser<IpPrefix> Ipv6Slash96 = new("an IPv6 /96 (e.g. 64:ff9b::/96)",
+        static (string text, out IpPrefix value, out string? problem) =>
+        {
+            if (!Prefix.TryParse(text, out var parsed, out string why))
+            {
+                (value, problem) = (null!, why);
+                return false;
+            }
+            (value, problem) = (parsed, parsed.Family == AddressFamily.InterNetworkV6 && parsed.Length == 96
+                ? null : $"'{text}' is not an IPv6 /96: the IPv4 peer fills its last 32 bits");
+            return problem is null;
+        });
+
     private static readonly ValueParser<ProtocolType> Protocol = new("a protocol (any, tcp, udp, gre, ipip, icmp or a number 1-255)",
         static (string text, out ProtocolType value, out string? problem) =>
         {
@@ -62,6 +75,8 @@ internal static class DataPlaneConfig
         var subnets = d.Optional("subnets", ConfigValues.List(Prefix), []);
         var protocols = d.Optional("protocols", ConfigValues.List(Protocol), [ProtocolType.Unspecified]);
         int? table = d.Has("route_table") ? d.Int("route_table", 1, int.MaxValue) : null;
+        var peerNetworks = d.Optional("peer_networks", ConfigValues.List(Prefix), []);
+        var ipv4InIpv6 = d.Optional("ipv4_in_ipv6_next_hops", Ipv6Slash96, null);
         bool acquire = d.Bool("acquire", mode == XfrmMode.Transport);
         uint reqid = d.Optional("reqid", ReqId, DataPlaneSettings.Default.ReqId);
         if (mode == XfrmMode.Transport && d.Has("subnets"))
@@ -83,6 +98,10 @@ internal static class DataPlaneConfig
                 section.Report("subnets", "a tunnel-mode peer needs the subnets behind it");
             }
         }
-        return new DataPlaneSettings(mode, underlay, subnets, protocols, table, acquire, peers, reqid, null);
+        return new DataPlaneSettings(mode, underlay, subnets, protocols, table, acquire, peers, reqid, null)
+        {
+            PeerNetworks = peerNetworks!,
+            Ipv4InIpv6NextHops = ipv4InIpv6,
+        };
     }
 }

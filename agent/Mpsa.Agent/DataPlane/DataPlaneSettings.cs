@@ -17,6 +17,12 @@ internal sealed record DataPlaneSettings(
     XfrmMark? Mark)
 {
     public static DataPlaneSettings Default { get; } = new(XfrmMode.Tunnel, null, [], [ProtocolType.Unspecified], null, false, [], 0x4d505341, null);
+
+    /// <summary>Where a route's next hop must lie to name a peer; empty: any unicast address of the underlay family.</summary>
+    public IReadOnlyList<IpPrefix> PeerNetworks { get; init; } = [];
+
+    /// <summary>An IPv6 /96 whose last 32 bits carry an IPv4 peer (BGP cannot give IPv6 routes an IPv4 next hop).</summary>
+    public IpPrefix? Ipv4InIpv6NextHops { get; init; }
 }
 
 /// <summary>A static peer: its underlay address and the overlay subnets behind it.</summary>

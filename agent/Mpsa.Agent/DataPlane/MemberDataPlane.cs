@@ -1,6 +1,7 @@
 using System.Net;
 using Mpsa.Agent.GroupSa;
 using Mpsa.Netlink.Kernel;
+using Mpsa.Netlink.Route;
 
 namespace Mpsa.Agent.DataPlane;
 
@@ -18,6 +19,7 @@ internal sealed class MemberDataPlane
     private readonly PolicySet _policies;
     private readonly Action<string> _log;
     private readonly Dictionary<IPAddress, PeerEntry> _peers = [];
+    private readonly RoutedPeers _routes;
 
     private sealed class PeerEntry
     {
@@ -29,11 +31,13 @@ internal sealed class MemberDataPlane
         public IReadOnlyList<IpPrefix> Subnets => [.. StaticSubnets.Union(RouteSubnets)];
     }
 
-    public MemberDataPlane(IKernel kernel, DataPlaneSettings settings, IPAddress underlay, Action<string> log)
+    /// <param name="notPeers">Addresses a route's next hop may name but that are never peers (the controller's).</param>
+    public MemberDataPlane(IKernel kernel, DataPlaneSettings settings, IPAddress underlay, Action<string> log, IReadOnlyCollection<IPAddress>? notPeers = null)
     {
         _settings = settings;
         _underlay = underlay;
         _log = log;
+        _routes = new RoutedPeers(() => _settings, underlay, notPeers ?? [], RouteAdded, RouteRemoved, log);
         _states = new KernelDataPlane(kernel, underlay, [],
             new KernelDataPlaneOptions { ReqId = settings.ReqId, Mark = settings.Mark, Mode = settings.Mode }, log);
         _policies = new PolicySet(kernel, _states.Ownership, log);
@@ -60,10 +64,21 @@ internal sealed class MemberDataPlane
         return leftovers;
     }
 
-    /// <summary>A route in the watched table: <paramref name="destination"/> via <paramref name="gateway"/> (a peer's underlay address).</summary>
-    public void RouteAdded(IpPrefix destination, IPAddress gateway) => Add(gateway, PeerSource.Route, [destination]);
+    /// <summary>Prefixes the watched routing table gives to peers now.</summary>
+    public int RoutedPrefixes => _routes.Count;
 
-    public void RouteRemoved(IpPrefix destination, IPAddress gateway)
+    /// <summary>A route of the watched table was added or replaced (RTM_NEWROUTE).</summary>
+    public void Route(RouteEntry route) => _routes.Added(route);
+
+    /// <summary>A route of the watched table was deleted (RTM_DELROUTE).</summary>
+    public void RouteGone(RouteEntry route) => _routes.Removed(route);
+
+    /// <summary>The watched table as a fresh dump shows it (at start, and after the kernel dropped route events).</summary>
+    public void Routes(IEnumerable<RouteEntry> table) => _routes.Resync(table);
+
+    private void RouteAdded(IpPrefix destination, IPAddress gateway) => Add(gateway, PeerSource.Route, [destination]);
+
+    private void RouteRemoved(IpPrefix destination, IPAddress gateway)
     {
         if (!_peers.TryGetValue(gateway, out var entry) || !entry.RouteSubnets.Remove(destination))
         {
@@ -174,6 +189,7 @@ internal sealed class MemberDataPlane
         {
             Refresh(address, entry);
         }
+        _routes.Reevaluate();
         return true;
     }
 

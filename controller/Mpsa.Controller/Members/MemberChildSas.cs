@@ -18,6 +18,7 @@ internal sealed class MemberChildSas
     public static readonly KernelOwnership Ownership = new(0x4d430001, 0x4d43ffff);
 
     private readonly ChildSaInstaller<IkeSpi> _installer;
+    private readonly EspOnlyGuard _guard;
     private readonly Func<IPAddress, IPAddress?> _localAddressTowards;
     private readonly ILogger _log;
     private bool _refusalLogged;
@@ -28,6 +29,20 @@ internal sealed class MemberChildSas
         _localAddressTowards = localAddressTowards;
         _log = log;
         _installer = new ChildSaInstaller<IkeSpi>(kernel, Ownership, line => log.KernelOperation(line));
+        _guard = new EspOnlyGuard(kernel, Ownership.ReqIdMin - 1, line => log.KernelOperation(line));
+    }
+
+    /// <summary>
+    /// esp_only: the listed traffic between a listen address and any member never goes or comes in plain text (members
+    /// are not known in advance: any address; each member's CHILD_SA policies win while it has one).
+    /// </summary>
+    public void Guard(IEnumerable<IPAddress> listen, IReadOnlyList<(System.Net.Sockets.ProtocolType Protocol, ushort Port)> rules)
+    {
+        var endpoints = listen
+            .Select(a => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a)
+            .Select(a => (a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any) ? IpPrefix.Any(a.AddressFamily) : IpPrefix.Host(a), IpPrefix.Any(a.AddressFamily)))
+            .ToList();
+        _guard.Install(endpoints, rules);
     }
 
     public int Count => _installer.Count;
@@ -114,7 +129,11 @@ internal sealed class MemberChildSas
     /// <summary>The member whose CHILD_SA (current or replaced) holds this kernel state, by its IKE SA; null: none.</summary>
     public IkeSpi? OwnerOf(XfrmStateId state) => _installer.TryOwnerOf(state, out var spiR) ? spiR : null;
 
-    public void RemoveAll() => _installer.RemoveAll();
+    public void RemoveAll()
+    {
+        _installer.RemoveAll();
+        _guard.Remove();
+    }
 
     private void Refused(string member, string error)
     {

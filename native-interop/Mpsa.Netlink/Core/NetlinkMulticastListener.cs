@@ -13,16 +13,19 @@ internal sealed class NetlinkMulticastListener : IDisposable
 
     private readonly NetlinkSocket _socket;
     private readonly NetlinkMessageHandler _handler;
+    private readonly Action? _overrun;
     private readonly Thread _thread;
     private volatile bool _stopping;
     private long _overruns;
     private long _malformed;
 
     /// <summary>Opens the socket (throws <see cref="NetlinkException"/> when refused) and starts the thread.</summary>
-    public NetlinkMulticastListener(NetlinkProtocol protocol, uint groups, NetlinkMessageHandler handler, string name)
+    /// <param name="overrun">Called on the listener's thread each time the kernel dropped events (the caller resyncs).</param>
+    public NetlinkMulticastListener(NetlinkProtocol protocol, uint groups, NetlinkMessageHandler handler, string name, Action? overrun = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         _handler = handler;
+        _overrun = overrun;
         _socket = NetlinkSocket.Open(protocol, groups, receiveBufferBytes: 1 << 20);
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
@@ -65,6 +68,7 @@ internal sealed class NetlinkMulticastListener : IDisposable
             if (error is { Errno: Errno.ENOBUFS })
             {
                 Interlocked.Increment(ref _overruns);
+                _overrun?.Invoke();
             }
             else if (error is not null)
             {

@@ -66,7 +66,8 @@ internal sealed class NetlinkSocket : IDisposable
         // Best effort: the kernel's error text in acks, and acks without a copy of the request.
         NetlinkSyscalls.SetOption(handle, SOL_NETLINK, NETLINK_EXT_ACK, 1, out _);
         NetlinkSyscalls.SetOption(handle, SOL_NETLINK, NETLINK_CAP_ACK, 1, out _);
-        if (receiveBufferBytes > 0)
+        if (receiveBufferBytes > 0
+            && NetlinkSyscalls.SetOption(handle, NetlinkSyscalls.SolSocket, NetlinkSyscalls.SoRcvBufForce, receiveBufferBytes, out _) < 0)
         {
             NetlinkSyscalls.SetOption(handle, NetlinkSyscalls.SolSocket, NetlinkSyscalls.SoRcvBuf, receiveBufferBytes, out _);
         }

@@ -162,4 +162,7 @@ internal static unsafe class NetlinkSyscalls
     public static int SolSocket => SOL_SOCKET;
 
     public static int SoRcvBuf => SO_RCVBUF;
+
+    /// <summary>SO_RCVBUFFORCE: past net.core.rmem_max, for CAP_NET_ADMIN (the agent runs as root).</summary>
+    public static int SoRcvBufForce => SO_RCVBUFFORCE;
 }

@@ -42,6 +42,7 @@ internal static class RouteMessages
         IPAddress destination = family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any;
         IPAddress? gateway = null;
         int oif = 0;
+        uint priority = 0;
         uint table = rt.rtm_table;
         foreach (var attribute in message.AttributesAfter(Unsafe.SizeOf<rtmsg>()))
         {
@@ -59,6 +60,12 @@ internal static class RouteMessages
                 case RtnetlinkConstants.RTA_TABLE:
                     table = attribute.ReadUInt32();
                     break;
+                case RtnetlinkConstants.RTA_PRIORITY:
+                    priority = attribute.ReadUInt32();
+                    break;
+                case RtnetlinkConstants.RTA_VIA:
+                    gateway = Via(attribute.Value);
+                    break;
                 case RtnetlinkConstants.RTA_MULTIPATH:
                     (gateway, oif) = FirstHop(attribute.Value, addressLength, gateway, oif);
                     break;
@@ -66,7 +73,7 @@ internal static class RouteMessages
                     break;
             }
         }
-        return new RouteEntry(new IpPrefix(destination, rt.rtm_dst_len), gateway, oif, table, rt.rtm_type);
+        return new RouteEntry(new IpPrefix(destination, rt.rtm_dst_len), gateway, oif, table, rt.rtm_type, priority);
     }
 
     /// <summary>The first struct rtnexthop of RTA_MULTIPATH (len u16, flags u8, hops u8, ifindex s32, then attributes).</summary>
@@ -89,8 +96,28 @@ internal static class RouteMessages
             {
                 gateway = Address(attribute.Value, addressLength, "RTA_GATEWAY");
             }
+            else if (attribute.Type == RtnetlinkConstants.RTA_VIA)
+            {
+                gateway = Via(attribute.Value);
+            }
         }
         return (gateway, ifindex);
+    }
+
+    /// <summary>struct rtvia: a u16 family, then the address (an IPv4 route via an IPv6 gateway, RFC 8950 style).</summary>
+    private static IPAddress Via(ReadOnlySpan<byte> value)
+    {
+        if (value.Length < 2)
+        {
+            throw new NetlinkParseException($"RTA_VIA: {value.Length} bytes, needs a family");
+        }
+        var family = XfrmAddress.Family(MemoryMarshal.Read<ushort>(value));
+        return family switch
+        {
+            AddressFamily.InterNetwork => Address(value[2..], 4, "RTA_VIA"),
+            AddressFamily.InterNetworkV6 => Address(value[2..], 16, "RTA_VIA"),
+            _ => throw new NetlinkParseException($"RTA_VIA: address family {MemoryMarshal.Read<ushort>(value)}"),
+        };
     }
 
     private static IPAddress Address(ReadOnlySpan<byte> value, int length, string what) => value.Length == length

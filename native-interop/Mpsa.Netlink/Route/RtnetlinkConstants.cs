@@ -13,6 +13,7 @@ internal static class RtnetlinkConstants
     public const ushort RTA_PRIORITY = 6;
     public const ushort RTA_MULTIPATH = 9;
     public const ushort RTA_TABLE = 15;
+    public const ushort RTA_VIA = 18;
 
     public const int RTNLGRP_IPV4_ROUTE = 7;
     public const int RTNLGRP_IPV6_ROUTE = 11;

@@ -6,6 +6,7 @@ using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
 using Mpsa.Netlink.Kernel;
+using Mpsa.Netlink.Route;
 
 namespace Mpsa.Tests.Agent;
 
@@ -57,13 +58,13 @@ public class MemberDataPlaneTests
         var (kernel, plane, sas) = Make(Tunnel());
         using var put = Put(0xc0000201);
         sas.Receive([put], true, new MonoTime(0));
-        plane.RouteAdded(IpPrefix.Parse("10.1.2.0/24"), Peer2);
+        plane.Route(new RouteEntry(IpPrefix.Parse("10.1.2.0/24"), Peer2, 2, 100));
         Assert.That(kernel.States.Any(s => s.Destination.Equals(Peer2)), Is.True);
         Assert.That(kernel.Policies.Count(p => p.Direction == XfrmDirection.Out), Is.EqualTo(1));
-        plane.RouteAdded(IpPrefix.Parse("10.9.0.0/16"), Peer2);
+        plane.Route(new RouteEntry(IpPrefix.Parse("10.9.0.0/16"), Peer2, 2, 100));
         Assert.That(kernel.Policies.Count(p => p.Direction == XfrmDirection.Out), Is.EqualTo(2));
-        plane.RouteRemoved(IpPrefix.Parse("10.1.2.0/24"), Peer2);
-        plane.RouteRemoved(IpPrefix.Parse("10.9.0.0/16"), Peer2);
+        plane.RouteGone(new RouteEntry(IpPrefix.Parse("10.1.2.0/24"), Peer2, 2, 100));
+        plane.RouteGone(new RouteEntry(IpPrefix.Parse("10.9.0.0/16"), Peer2, 2, 100));
         Assert.That(kernel.States.Any(s => s.Destination.Equals(Peer2)), Is.False);
         Assert.That(kernel.Policies.Count(p => p.Direction == XfrmDirection.Out), Is.Zero);
         Assert.That(plane.Peers, Is.Empty);
@@ -73,8 +74,8 @@ public class MemberDataPlaneTests
     public void KeepsStaticPeerWhenItsRouteGoes()
     {
         var (kernel, plane, _) = Make(Tunnel(new PeerSettings("b", Peer2, [IpPrefix.Parse("10.1.2.0/24")])));
-        plane.RouteAdded(IpPrefix.Parse("10.1.2.0/24"), Peer2);
-        plane.RouteRemoved(IpPrefix.Parse("10.1.2.0/24"), Peer2);
+        plane.Route(new RouteEntry(IpPrefix.Parse("10.1.2.0/24"), Peer2, 2, 100));
+        plane.RouteGone(new RouteEntry(IpPrefix.Parse("10.1.2.0/24"), Peer2, 2, 100));
         Assert.That(plane.Peers, Is.EquivalentTo(new[] { Peer2 }));
         Assert.That(kernel.Policies.Count(p => p.Direction == XfrmDirection.Out), Is.EqualTo(1));
     }

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Net;
 using Mpsa.Agent.Config;
 using Mpsa.Controller;
@@ -50,6 +51,22 @@ public class DaemonConfigTests
     }
 
     [Test]
+    public void ReadsTheBgpExamplesExceptForTheirSecretFiles()
+    {
+        string dir = System.IO.Path.Combine(Daemon.RepoRoot, "packaging/examples/bgp");
+        ConfigReader.TryLoad(System.IO.Path.Combine(dir, "cpe-mpsa.conf"), r => AgentConfigFile.Read(r, _ => { }), out var cpe, out var errors);
+        Assert.That(errors.Select(e => e.Message), Has.All.StartWith("psk_file: cannot read"), "only the PSK file is missing on a build machine");
+        ConfigReader.TryLoad(System.IO.Path.Combine(dir, "controller-mpsa.conf"), r => ControllerConfigFile.Read(r, _ => { }), out _, out errors);
+        Assert.That(errors.Select(e => e.Message), Has.All.StartWith("psk_file: cannot read"));
+
+        var text = File.ReadAllText(System.IO.Path.Combine(dir, "cpe-mpsa.conf")).Replace("psk_file = /etc/mpsa/psk", "psk = \"x\"", StringComparison.Ordinal);
+        ConfigReader.TryRead(IniFile.Parse(Path, text), r => AgentConfigFile.Read(r, _ => { }), out cpe, out errors);
+        Assert.That(errors, Is.Empty);
+        Assert.That((cpe!.DataPlane.RouteTable, cpe.DataPlane.Ipv4InIpv6NextHops?.ToString(), cpe.EspOnly.Single()),
+            Is.EqualTo(((int?)100, "64:ff9b::/96", (ProtocolType.Tcp, (ushort)179))));
+    }
+
+    [Test]
     public void ReadsTheDataPlaneSection()
     {
         ConfigReader.TryRead(IniFile.Parse(Path, """
@@ -64,6 +81,8 @@ public class DaemonConfigTests
             underlay = 192.0.2.11
             subnets = 10.1.1.0/24, fd00:1:1::/64
             route_table = 100
+            peer_networks = 192.0.2.0/24, 198.18.0.0/15
+            ipv4_in_ipv6_next_hops = 64:ff9b::/96
             reqid = 0x1000
             [peer b]
             address = 192.0.2.12
@@ -74,6 +93,36 @@ public class DaemonConfigTests
         Assert.That((d.Mode, d.Underlay, d.RouteTable, d.ReqId), Is.EqualTo((XfrmMode.Tunnel, IPAddress.Parse("192.0.2.11"), (int?)100, 0x1000u)));
         Assert.That(d.Subnets.Select(p => p.ToString()), Is.EqualTo(new[] { "10.1.1.0/24", "fd00:1:1::/64" }));
         Assert.That(d.Peers.Single().Subnets.Single().ToString(), Is.EqualTo("10.1.2.0/24"));
+        Assert.That(d.PeerNetworks.Select(p => p.ToString()), Is.EqualTo(new[] { "192.0.2.0/24", "198.18.0.0/15" }));
+        Assert.That(d.Ipv4InIpv6NextHops?.ToString(), Is.EqualTo("64:ff9b::/96"));
+    }
+
+    [Test]
+    public void ReadsEspOnlyInBothDaemonsAndNamesWhatIsWrongWithAnEntry()
+    {
+        ConfigReader.TryRead(IniFile.Parse(Path, "[agent]\nidentity = a\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\nidentity = c\nesp_only = tcp/179, gre, udp/53\n"),
+            r => AgentConfigFile.Read(r, _ => { }), out var agent, out var errors);
+        Assert.That(errors, Is.Empty);
+        Assert.That(agent!.EspOnly, Is.EqualTo(new[] { (ProtocolType.Tcp, (ushort)179), ((ProtocolType)47, (ushort)0), (ProtocolType.Udp, (ushort)53) }));
+        ConfigReader.TryRead(IniFile.Parse(Path, "[controller]\nidentity = c\nesp_only = tcp/179\n[group g]\nesp = aes256-sha256\n"),
+            r => ControllerConfigFile.Read(r, _ => { }), out var controller, out errors);
+        Assert.That(errors, Is.Empty);
+        Assert.That(controller!.EspOnly, Is.EqualTo(new[] { (ProtocolType.Tcp, (ushort)179) }));
+
+        Assert.That(ControllerErrors("[controller]\nidentity = c\nesp_only = gre/5\n[group g]\nesp = aes256-sha256\n"),
+            Is.EqualTo(new[] { $"{Path}:3: esp_only: 'gre/5': only tcp and udp have ports" }));
+        Assert.That(ControllerErrors("[controller]\nidentity = c\nesp_only = tcp/0\n[group g]\nesp = aes256-sha256\n"),
+            Is.EqualTo(new[] { $"{Path}:3: esp_only: 'tcp/0': the port must be 1-65535" }));
+        Assert.That(ControllerErrors("[controller]\nidentity = c\nesp_only = bgp\n[group g]\nesp = aes256-sha256\n")[0],
+            Does.StartWith($"{Path}:3: esp_only: 'bgp' is not traffic to keep inside the CHILD_SA"));
+    }
+
+    [TestCase("10.0.0.0/8", "'10.0.0.0/8' is not an IPv6 /96: the IPv4 peer fills its last 32 bits")]
+    [TestCase("64:ff9b::/64", "'64:ff9b::/64' is not an IPv6 /96: the IPv4 peer fills its last 32 bits")]
+    public void RefusesAnIpv4InIpv6PrefixThatIsNotAnIpv6Slash96(string value, string message)
+    {
+        Assert.That(AgentErrors($"[agent]\nidentity = a\npsk = \"x\"\n[controller]\naddress = 192.0.2.1\nidentity = c\n[dataplane]\nipv4_in_ipv6_next_hops = {value}\n"),
+            Is.EqualTo(new[] { $"{Path}:8: ipv4_in_ipv6_next_hops: {message}" }));
     }
 
     [Test]

@@ -30,6 +30,7 @@ public class RouteTableTests
         _ns.Ip("route add 10.8.0.0/16 dev lo table 100");
         _ns.Ip("-6 route add 2001:db8:9::/48 dev lo table 100");
         _ns.Ip("route add 10.7.0.0/16 via 192.0.2.254 dev lo onlink");
+        _ns.Ip("route add 10.6.0.0/16 via 192.0.2.253 dev lo onlink metric 50 table 100");
         const int oif = 1; // lo
 
         using var table = _ns.Run(() => new RouteTable());
@@ -39,7 +40,8 @@ public class RouteTableTests
         {
             new RouteEntry(IpPrefix.Parse("10.9.0.0/16"), IPAddress.Parse("192.0.2.254"), oif, 100),
             new RouteEntry(IpPrefix.Parse("10.8.0.0/16"), null, oif, 100),
-            new RouteEntry(IpPrefix.Parse("2001:db8:9::/48"), null, oif, 100),
+            new RouteEntry(IpPrefix.Parse("2001:db8:9::/48"), null, oif, 100, Priority: 1024),
+            new RouteEntry(IpPrefix.Parse("10.6.0.0/16"), IPAddress.Parse("192.0.2.253"), oif, 100, Priority: 50),
         }));
     }
 
