@@ -16,8 +16,9 @@
 # nl_poll notices its death, nl_check_alive names it (from $NL_DIR/bird-NODE.log), nl_cleanup stops it.
 # birdc talks to $NL_DIR/bird-NODE.ctl from the UML root namespace (a Unix socket needs no netns exec).
 #
-# The agent configs for BGP: nl_bgp_agent_conf I (peers none, routes from table 100, the rules that make
-# forwarding use table 100, ipv4_in_ipv6_next_hops and esp_only when the daemons know them).
+# The daemons' configs come from the examples as well: cpe-mpsa.conf -> $NL_DIR/cpeI.conf (same substitutions, plus
+# the netlab's psk, control socket and log level) and controller-mpsa.conf's [controller] keys (listen,
+# install_child_sa, esp_only) in nl_controller_conf's file, whose groups and members are the netlab's.
 
 NL_BIRD_EXAMPLES=${NL_BIRD_EXAMPLES:-$NL_REPO/packaging/examples/bgp}
 NL_BGP_TABLE=100                       # the examples' kernel table, the agents' route_table
@@ -171,61 +172,42 @@ nl_bgp_reach() {
 # nl_bgp_table I: cpeI's table 100 (both families), one line per route, for messages.
 nl_bgp_table() { { ip -n "cpe$1" -4 route show table "$NL_BGP_TABLE"; ip -n "cpe$1" -6 route show table "$NL_BGP_TABLE"; } 2>&1 | tr '\n' ';'; }
 
-# ---------------------------------------------------------------- the agents' side
-# What the daemons built here accept (features being added): set by nl_bgp_features.
-NL_BGP_V6NH=       # yes: the agent knows [dataplane] ipv4_in_ipv6_next_hops
-NL_BGP_GUARD=      # yes: both daemons know esp_only in [controller]
-
-# nl_bgp_features: asks the built daemons (check-config, a .NET start each) whether they know
-# ipv4_in_ipv6_next_hops and esp_only; NETLAB_BGP_FEATURES="v6nh guard" (or "none") skips the probe.
-nl_bgp_features() {
-  local a=$NL_DIR/probe-agent.conf c=$NL_DIR/probe-controller.conf
-  if [ -n "${NETLAB_BGP_FEATURES:-}" ]; then
-    [[ " $NETLAB_BGP_FEATURES " == *" v6nh "* ]] && NL_BGP_V6NH=yes
-    [[ " $NETLAB_BGP_FEATURES " == *" guard "* ]] && NL_BGP_GUARD=yes
-  else
-    nl_require_daemons
-    # One check-config each (they list every unknown key), both at once.
-    nl_agent_conf 1 peers=none route_table=$NL_BGP_TABLE && mv "$NL_DIR/cpe1.conf" "$a"
-    sed -i -e "/^\[dataplane\]/a ipv4_in_ipv6_next_hops = $NL_BGP_NAT64" -e "/^\[controller\]/a esp_only = tcp/179" "$a"
-    nl_controller_conf && mv "$NL_DIR/controller.conf" "$c"
-    sed -i "/^\[controller\]/a esp_only = tcp/179" "$c"
-    "$MPSA_AGENT" check-config --config "$a" > "$a.out" 2>&1 &
-    "$MPSA_CONTROLLER" check-config --config "$c" > "$c.out" 2>&1
-    wait $!
-    nl_bird_read "$a.out"; local ao=$NL_TEXT
-    nl_bird_read "$c.out"; local co=$NL_TEXT
-    [[ $ao == *"unknown key 'ipv4_in_ipv6_next_hops'"* ]] || NL_BGP_V6NH=yes
-    [[ $ao == *"unknown key 'esp_only'"* || $co == *"unknown key 'esp_only'"* ]] || NL_BGP_GUARD=yes
-  fi
-  nl_log "daemons: ipv4_in_ipv6_next_hops ${NL_BGP_V6NH:-unknown (IPv6 over BGP will fail)}, esp_only ${NL_BGP_GUARD:-unknown (no guard for BGP)}"
-}
-
-# nl_bgp_controller_conf: nl_controller_conf plus esp_only = tcp/179 (when the controller knows it).
+# ---------------------------------------------------------------- the daemons' configs, from the examples too
+# nl_bgp_controller_conf: nl_controller_conf (group, members: NL_MEMBERS) with the [controller] keys the BGP setup
+# needs taken from controller-mpsa.conf (listen, install_child_sa, esp_only = tcp/179) instead of the netlab's listen.
 nl_bgp_controller_conf() {
+  local src=$NL_BIRD_EXAMPLES/controller-mpsa.conf out=$NL_DIR/controller.conf keys
+  [ -f "$src" ] || nl_fail "no example $src"
   nl_controller_conf
-  [ "$NL_BGP_GUARD" = yes ] && sed -i "/^\[controller\]/a esp_only = tcp/179" "$NL_DIR/controller.conf"
-  return 0
+  keys=$(sed -n '/^\[controller\]/,/^\[/{/^\(listen\|install_child_sa\|esp_only\) *=/p}' "$src")
+  printf '%s\n' "$keys" > "$NL_DIR/controller-bgp.keys"
+  sed -i -e '/^listen = /d' -e "/^\[controller\]/r $NL_DIR/controller-bgp.keys" "$out" || nl_fail "sed on $out"
+  nl_bird_expect "$out" "listen = ${NL_UL[4,ctl]}:500" "install_child_sa = yes" "esp_only = tcp/179"
 }
 
-# nl_bgp_agent_conf I [nl_agent_conf OPTION...]: agent I following table 100 (no static peers, tunnel mode, IPv4 and IPv6 subnets), the IPv6
-# next hops 64:ff9b::/96 and esp_only = tcp/179 when known, and cpeI's rules that make forwarding use table 100.
+# nl_bgp_agent_conf I [LINE...]: $NL_DIR/cpeI.conf from cpe-mpsa.conf (cpe1's): cpeI's identity, addresses and LAN
+# prefixes, the netlab's inline psk instead of psk_file, the netlab's control socket and debug log, and the LINEs
+# (e.g. "liveness_interval = 5s") in [agent]. Also cpeI's rules that make forwarding use table 100, as the README says.
 nl_bgp_agent_conf() {
-  local i=$1 seds=(); shift
-  nl_agent_conf "$i" peers=none route_table=$NL_BGP_TABLE "$@"
-  [ "$NL_BGP_V6NH" = yes ] && seds+=(-e "/^\[dataplane\]/a ipv4_in_ipv6_next_hops = $NL_BGP_NAT64")
-  [ "$NL_BGP_GUARD" = yes ] && seds+=(-e "/^\[controller\]/a esp_only = tcp/179")
-  [ ${#seds[@]} -eq 0 ] || sed -i "${seds[@]}" "$NL_DIR/cpe$i.conf"
-  # Forwarding uses table 100 (both families), as cpe-bird.conf's comment says.
+  local i=$1 src=$NL_BIRD_EXAMPLES/cpe-mpsa.conf out=$NL_DIR/cpe$1.conf ul=${NL_UL[4,$1]} extra line; shift
+  [ -f "$src" ] || nl_fail "no example $src"
+  extra="control_socket = $NL_DIR/cpe$i.sock\nlog_level = debug"
+  for line in "$@"; do extra="$extra\n$line"; done
+  sed -e "s|^identity = cpe1\.example\.net\$|identity = cpe$i.example.net|" -e "s|^psk_file = .*|psk = \"netlab-psk-$i\"|" \
+      -e "s|192\.0\.2\.11\b|$ul|g" -e "s|10\.1\.1\.0/24|${NL_NET[4,$i]}|g" -e "s|fd00:1:1::/64|${NL_NET[6,$i]}|g" \
+      -e "/^\[agent\]/a $extra" "$src" > "$out" || nl_fail "sed on $src"
+  nl_bird_expect "$out" $'\nidentity = cpe'"$i.example.net" "psk = \"netlab-psk-$i\"" "local_address = $ul" "address = ${NL_UL[4,ctl]}" \
+    "esp_only = tcp/179" "underlay = $ul" "subnets = ${NL_NET[4,$i]}, ${NL_NET[6,$i]}" "route_table = $NL_BGP_TABLE" \
+    "peer_networks = 192.0.2.0/24" "ipv4_in_ipv6_next_hops = $NL_BGP_NAT64" "control_socket = $NL_DIR/cpe$i.sock"
   # (Once per CPE: a second call finds them there.)
   ip -n "cpe$i" rule add pref 100 lookup "$NL_BGP_TABLE" 2>/dev/null
   ip -n "cpe$i" -6 rule add pref 100 lookup "$NL_BGP_TABLE" 2>/dev/null
   [ "$(ip -n "cpe$i" -6 rule show | grep -c "^100:.*lookup $NL_BGP_TABLE")" = 1 ] || nl_fail "cpe$i: ip -6 rule pref 100 lookup $NL_BGP_TABLE"
 }
 
-# nl_bgp_guard_ready I: cpeI's kernel drops BGP with the controller unless ESP carries it: the agent's esp_only
-# policies for TCP 179 are in place.
-nl_bgp_guard_ready() { ip -n "cpe$1" xfrm policy 2>/dev/null | grep -q "proto tcp .*port 179"; }
+# nl_bgp_guard_ready NODE: NODE's kernel (ctl or I) drops BGP with its IKE peers unless ESP carries it: the daemon's
+# esp_only policies for TCP 179 are in place.
+nl_bgp_guard_ready() { nl_ns "$1"; ip -n "$NL_NS" xfrm policy 2>/dev/null | grep -q "proto tcp .*port 179"; }
 
 # nl_bgp_child_ready I: the CHILD_SA between cpeI and the controller is in cpeI's kernel (a state each way).
 nl_bgp_child_ready() {
@@ -249,30 +231,11 @@ nl_bgp_start_cpe() {
 }
 
 nl_bgp_bird_when_safe() {
-  local i=$1
-  if [ "$NL_BGP_GUARD" = yes ]; then
-    nl_wait 60 "cpe$i's esp_only policies for BGP" nl_bgp_guard_ready "$i"
-  else
-    nl_wait 90 "cpe$i's CHILD_SA with the controller" nl_bgp_child_ready "$i"
-  fi
-  nl_bird_start "$i"
+  nl_wait 60 "cpe$1's esp_only policies for BGP" nl_bgp_guard_ready "$1"
+  nl_bird_start "$1"
 }
 
-# ---------------------------------------------------------------- checks that wait for the daemons' features
-# IPv6 over BGP needs the agent's ipv4_in_ipv6_next_hops and the plain-text guard needs esp_only: their checks
-# are recorded (nl_bgp_defer WHY) rather than ending the scenario at once, so the rest still runs; nl_bgp_pass
-# then fails the scenario naming all of them.
-NL_BGP_DEFERRED=()
-nl_bgp_defer() { nl_log "FAILED (reported at the end): $*"; NL_BGP_DEFERRED+=("$*"); }
-nl_bgp_pass() {
-  local msg
-  if [ ${#NL_BGP_DEFERRED[@]} -gt 0 ]; then
-    printf -v msg '%s; ' "${NL_BGP_DEFERRED[@]}"
-    nl_fail "${msg%; }"
-  fi
-  nl_pass
-}
-
+# ---------------------------------------------------------------- traffic
 # nl_bgp_ping_pairs FAMILY COUNT [I...]: nl_ping_pairs without failing: returns 1 with NL_BAD naming the pairs
 # that lost echoes.
 nl_bgp_ping_pairs() {
@@ -293,16 +256,9 @@ nl_bgp_ping_pairs() {
   [ -z "$NL_BAD" ]
 }
 
-# nl_bgp_pings FAMILY COUNT [I...]: every pair pings (nl_ping_pairs); lost echoes fail the scenario. IPv6 while the
-# agent does not know ipv4_in_ipv6_next_hops: one echo lan1 <-> lan2, a loss deferred (nl_bgp_defer).
+# nl_bgp_pings FAMILY COUNT [I...]: every pair pings (nl_ping_pairs); lost echoes fail the scenario.
 nl_bgp_pings() {
   local fam=$1
-  if [ "$fam" = 6 ] && [ "$NL_BGP_V6NH" != yes ]; then
-    # Expected to fail: one echo between two LANs says so without minutes of lost pings.
-    nl_bgp_ping_pairs 6 1 1 2 && { nl_log "IPv6: lan1 <-> lan2 answered although the agent does not know ipv4_in_ipv6_next_hops"; return 0; }
-    nl_bgp_defer "IPv6 pings lost echoes (the agent does not know ipv4_in_ipv6_next_hops): $NL_BAD"
-    return 0
-  fi
   if nl_bgp_ping_pairs "$@"; then
     local which=${*:3}
     nl_log "IPv$fam: every LAN (${which:-all}) reaches every other ($2 echoes each)"
