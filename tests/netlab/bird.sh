@@ -215,6 +215,17 @@ nl_bgp_child_ready() {
       '$4 == "transport" && (($1 == c && $2 == p) || ($1 == p && $2 == c)) { n[$1]++ } END { print length(n) }')" = 2 ]
 }
 
+# nl_bgp_start_all I...: the controller and agents I... at once, then each BIRD (the controller's first) as soon as its
+# daemon's esp_only guard is in its kernel.
+nl_bgp_start_all() {
+  local i
+  nl_start_controller
+  for i in "$@"; do nl_start_agent "$i"; done
+  nl_wait 60 "the controller's esp_only policies for BGP" nl_bgp_guard_ready ctl
+  nl_bird_start ctl
+  for i in "$@"; do nl_bgp_bird_when_safe "$i"; done
+}
+
 # nl_bgp_start_cpes I...: the agents (at once), then BIRD on each as nl_bgp_start_cpe does.
 nl_bgp_start_cpes() {
   local i
@@ -265,4 +276,59 @@ nl_bgp_pings() {
     return 0
   fi
   nl_fail "IPv$fam overlay pings lost echoes (received/sent): $NL_BAD"
+}
+
+# ---------------------------------------------------------------- the underlay, in one pass
+# nl_bgp_underlay CAPTURE GROUP-SPI [I:IN:OUT...]: reads the IPv4 packets of the capture once (tcpdump in UML costs
+# seconds a run) and classifies each: between two CPEs it must be ESP with GROUP-SPI; between CPE I and the controller
+# IKE (UDP 500/4500), the controller's ICMP port unreachable for IKE (an agent that asked before it listened), or ESP
+# with I's CHILD_SA SPIs IN (controller -> cpeI) and OUT (cpeI -> controller) when given; nothing else, and never
+# TCP port 179. Sets NL_BAD (the first offending lines), NL_PAIRS[I,J] (ESP between cpeI and cpeJ), NL_UP[I] and
+# NL_DOWN[I] (ESP with the CHILD_SA SPIs); returns 1 when something offended.
+declare -A NL_PAIRS=() NL_UP=() NL_DOWN=()
+nl_bgp_underlay() {
+  local name=$1 group=$2 out k v; shift 2
+  nl_capture_read "$name" ip > "$NL_DIR/$name.txt"
+  out=$(awk -v ctl="${NL_UL[4,ctl]}" -v group="$group" -v childs="$*" '
+    function host(a,   p) { sub(/:$/, "", a); split(a, p, "."); return p[1] "." p[2] "." p[3] "." p[4] }
+    function cpe(h,   p) { split(h, p, "."); return (p[1] "." p[2] "." p[3] == "192.0.2" && h != ctl) ? p[4] - 10 : 0 }
+    BEGIN { n = split(childs, c, " "); for (k = 1; k <= n; k++) { split(c[k], f, ":"); cin[f[1]] = f[2]; cout[f[1]] = f[3] } }
+    $2 != "IP" { next }
+    {
+      s = host($3); d = host($5); spi = ""
+      if (match($0, /ESP\(spi=0x[0-9a-f]+,/)) spi = substr($0, RSTART + 10, RLENGTH - 11)
+      if ($3 ~ /\.179$/ || $5 ~ /\.179:$/) { bad("plain BGP"); next }
+      i = cpe(s); j = cpe(d)
+      if (i && j) { if (spi == group) { a = i < j ? i : j; b = i < j ? j : i; pairs[a "," b]++ } else bad("between CPEs"); next }
+      if ((s == ctl && j) || (d == ctl && i)) {
+        m = i ? i : j
+        if ($3 ~ /\.(500|4500)$/ && $5 ~ /\.(500|4500):$/) next
+        if (s == ctl && / ICMP [0-9.]+ udp port (500|4500) unreachable/) next
+        if (spi != "" && (m in cin)) {
+          if (i && spi == cout[m]) { up[m]++; next }
+          if (j && spi == cin[m]) { down[m]++; next }
+        }
+        if (spi != "" && !(m in cin)) next
+        bad("with the controller"); next
+      }
+      bad("elsewhere")
+    }
+    function bad(why) { if (nbad++ < 3) print "BAD", why ": " $0 }
+    END {
+      for (k in pairs) print "PAIR", k, pairs[k]
+      for (k in up) print "UP", k, up[k]
+      for (k in down) print "DOWN", k, down[k]
+      print "NBAD", nbad + 0
+    }' "$NL_DIR/$name.txt")
+  NL_BAD= NL_PAIRS=() NL_UP=() NL_DOWN=()
+  while read -r k v rest; do
+    case $k in
+      BAD) NL_BAD="$NL_BAD$v $rest | " ;;
+      PAIR) NL_PAIRS[$v]=$rest ;;
+      UP) NL_UP[$v]=$rest ;;
+      DOWN) NL_DOWN[$v]=$rest ;;
+      NBAD) [ "$v" = 0 ] || NL_BAD="$v offending packets: $NL_BAD" ;;
+    esac
+  done <<<"$out"
+  [ -z "$NL_BAD" ]
 }

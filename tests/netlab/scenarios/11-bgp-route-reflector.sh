@@ -20,10 +20,7 @@ for i in 1 2 3; do nl_bgp_agent_conf "$i" "liveness_interval = 5s"; done
 nl_bird_conf_ctl
 for i in 1 2 3; do nl_bird_conf_cpe "$i"; done
 nl_capture_start all
-nl_start_controller
-nl_wait 60 "the controller's esp_only policies for BGP" nl_bgp_guard_ready ctl
-nl_bird_start ctl
-nl_bgp_start_cpes 1 2 3
+nl_bgp_start_all 1 2 3
 nl_wait_group_ready 90
 group=$NL_CUR
 
@@ -61,32 +58,23 @@ nl_check_alive
 # ("down" takes over before "all" stops: no gap.)
 nl_capture_start down
 nl_capture_stop all
-plain179=$(nl_capture_read all "tcp port 179")
-[ -z "$plain179" ] || nl_fail "plain BGP (TCP 179) on the underlay: $(wc -l <<<"$plain179") packets, e.g. $(head -n 3 <<<"$plain179" | tr '\n' ' ')"
+nl_bgp_underlay all "$group" "1:${CIN[1]}:${COUT[1]}" "2:${CIN[2]}:${COUT[2]}" "3:${CIN[3]}:${COUT[3]}" ||
+  nl_fail "the underlay since before the first daemon: $NL_BAD"
 plain=$(nl_capture_plain all)
 [ -z "$plain" ] || nl_fail "non-ESP packets between CPEs on the underlay: $(head -n 3 <<<"$plain" | tr '\n' ' ')"
-for i in 1 2 3; do for j in 1 2 3; do
-  [ "$i" -lt "$j" ] || continue
-  other=$(nl_capture_read all "esp and host ${NL_UL[4,$i]} and host ${NL_UL[4,$j]}" | grep -v "ESP(spi=0x$group,")
-  [ -z "$other" ] || nl_fail "ESP between cpe$i and cpe$j with another SPI than the group's $group: $(head -n 2 <<<"$other" | tr '\n' ' ')"
-  n=$(nl_capture_esp_count all "$group" "esp and host ${NL_UL[4,$i]} and host ${NL_UL[4,$j]}")
-  [ "$n" -gt 0 ] || nl_fail "no ESP with the group SPI $group between cpe$i and cpe$j"
-done; done
+for p in 1,2 1,3 2,3; do
+  [ "${NL_PAIRS[$p]:-0}" -gt 0 ] || nl_fail "no ESP with the group SPI $group between cpe${p%,*} and cpe${p#*,}"
+done
 for i in 1 2 3; do
-  cpe=${NL_UL[4,$i]}
-  other=$(nl_capture_read all "host $cpe and host $ctl and not arp and not (udp port 500 or udp port 4500)" |
-    grep -v -e "ESP(spi=0x${CIN[$i]}," -e "ESP(spi=0x${COUT[$i]}," -e "ICMP $ctl udp port \(500\|4500\) unreachable")
-  [ -z "$other" ] || nl_fail "between cpe$i and the controller, other than IKE and ESP with its CHILD_SA's SPIs: $(head -n 3 <<<"$other" | tr '\n' ' ')"
-  up=$(nl_capture_esp_count all "${COUT[$i]}" "esp and src $cpe and dst $ctl")
-  down=$(nl_capture_esp_count all "${CIN[$i]}" "esp and src $ctl and dst $cpe")
-  [ "$up" -gt 0 ] && [ "$down" -gt 0 ] || nl_fail "cpe$i <-> controller: $up ESP packets with ${COUT[$i]}, $down with ${CIN[$i]}"
-  nl_log "cpe$i <-> controller: $up ESP packets up (${COUT[$i]}), $down down (${CIN[$i]}), nothing else but IKE"
+  [ "${NL_UP[$i]:-0}" -gt 0 ] && [ "${NL_DOWN[$i]:-0}" -gt 0 ] ||
+    nl_fail "cpe$i <-> controller: ${NL_UP[$i]:-0} ESP packets with ${COUT[$i]}, ${NL_DOWN[$i]:-0} with ${CIN[$i]}"
+  nl_log "cpe$i <-> controller: ${NL_UP[$i]} ESP packets up (${COUT[$i]}), ${NL_DOWN[$i]} down (${CIN[$i]}), nothing else but IKE"
 done
 nl_log "underlay from before the first daemon until now: no plain TCP 179, between CPEs only ESP $group"
 nl_log "capture lines, cpe1 <-> controller (BGP inside the CHILD_SA):"
-nl_capture_read all "esp and host ${NL_UL[4,1]} and host $ctl" | tail -n 6 | sed 's/^/    /'
+grep -E "IP (${NL_UL[4,1]} > $ctl|$ctl > ${NL_UL[4,1]}): ESP" "$NL_DIR/all.txt" | tail -n 6 | sed 's/^/    /'
 nl_log "capture lines, cpe1 <-> cpe2 (group SA):"
-nl_capture_read all "esp and host ${NL_UL[4,1]} and host ${NL_UL[4,2]}" | tail -n 2 | sed 's/^/    /'
+grep -E "IP (${NL_UL[4,1]} > ${NL_UL[4,2]}|${NL_UL[4,2]} > ${NL_UL[4,1]}): ESP" "$NL_DIR/all.txt" | tail -n 2 | sed 's/^/    /'
 
 # From here on, CHILD_SAs go down while BIRD goes on. The kernels' drops (no state for the guard's template).
 drops() { local n; for n in "$@"; do nl_ns "$n"; ip netns exec "$NL_NS" cat /proc/net/xfrm_stat; done |
@@ -96,7 +84,7 @@ plain179() {
   local lines
   lines=$(nl_capture_read "$1" "tcp port 179")
   [ -z "$lines" ] && return 0
-  nl_fail "plain BGP on the underlay $2: $(wc -l <<<"$lines") packets ($(grep -c "IP $ctl\.179 >" <<<"$lines") from the controller's BIRD), e.g. $(head -n 3 <<<"$lines" | tr '\n' ' ')"
+  nl_fail "plain BGP on the underlay $2: $(wc -l <<<"$lines") packets, $(grep -c "IP $ctl\.179 >" <<<"$lines") of them from the controller's BIRD, e.g. $(head -n 3 <<<"$lines" | tr '\n' ' ')"
 }
 
 # a. cpe3 leaves the controller's config: the controller deletes its IKE SA and CHILD_SA, cpe3's agent is refused

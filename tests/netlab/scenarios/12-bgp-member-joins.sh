@@ -14,10 +14,7 @@ nl_bird_conf_ctl
 for i in 1 2 3 4; do nl_bird_conf_cpe "$i"; done
 sums0=$(cd "$NL_DIR" && cksum cpe1.conf cpe2.conf cpe3.conf bird-cpe1.conf bird-cpe2.conf bird-cpe3.conf)
 nl_capture_start join
-nl_start_controller
-nl_wait 60 "the controller's esp_only policies for BGP" nl_bgp_guard_ready ctl
-nl_bird_start ctl
-nl_bgp_start_cpes 1 2 3
+nl_bgp_start_all 1 2 3
 nl_wait_group_ready 90 1 2 3
 group=$NL_CUR
 nl_wait 60 "the BGP routes of cpe1..3 in their tables 100" nl_bgp_routes_all 4 1 2 3

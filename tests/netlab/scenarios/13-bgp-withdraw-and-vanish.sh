@@ -14,10 +14,7 @@ nl_topology 3
 NL_BGP_HOLD=15            # keepalive 5 s
 nl_bgp_controller_conf
 for i in 1 2 3; do nl_bgp_agent_conf "$i"; done
-nl_start_controller
-nl_wait 60 "the controller's esp_only policies for BGP" nl_bgp_guard_ready ctl
-nl_bird_start ctl
-nl_bgp_start_cpes 1 2 3
+nl_bgp_start_all 1 2 3
 nl_wait_group_ready 90
 group=$NL_CUR
 nl_wait 60 "the IPv4 routes from BGP in every CPE's table 100" nl_bgp_routes_all 4
