@@ -17,7 +17,7 @@ DEB_ARCHES ?= amd64 arm64
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
 
-.PHONY: all build test deps restore clean demo agent ipk apk apk-for-test packages deb deb-host soak test-packaging netlab fuzz bench method-order
+.PHONY: all build test deps restore clean demo agent ipk apk apk-for-test packages deb deb-host soak bench-routes test-packaging netlab fuzz bench method-order
 
 all: build
 
@@ -97,6 +97,13 @@ bench: deps build
 soak: build
 	@packaging/build/publish-agent.sh x86_64
 	@bench/soak.sh
+
+# Routes to XFRM at scale on a real kernel (the netlab's UML; not part of `make test`): 5,000 routes from 500 peers in
+# the agent's route_table, against `ip -batch` doing the same kernel work; ROUTE_BENCH_RUNS (default 3) UML boots one
+# after the other. Rewrites the routes section of bench/RESULTS.md.
+ROUTE_BENCH_RUNS ?= 3
+bench-routes: build
+	@bench/route-scale.sh $(ROUTE_BENCH_RUNS)
 
 # Regenerates agent/Mpsa.Agent/method-order.txt (the functions the agent runs, which the NativeAOT build packs
 # together): the agent under valgrind against a local controller. Run after changes to what the agent executes.

@@ -18,11 +18,17 @@ internal static class AgentCli
                mpsa-agent reload [--config FILE | --socket PATH]
                mpsa-agent self-check
                mpsa-agent version
+               mpsa-agent help | --help | -h
         default config: /etc/mpsa/mpsa.conf
         """;
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (DaemonCli.WantsHelp(args))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
         var line = CommandLine.Parse(args, new HashSet<string> { "--json", "--dry-run" }, new HashSet<string> { "--config", "--socket" }, out var error);
         if (line is null)
         {

@@ -187,6 +187,10 @@ internal sealed class AgentDaemon : IDisposable
                 break;
             case AgentInput.RoutesLost lost:
                 ReadRoutes(lost.Table, afterLoss: true);
+                ApplyRoutes();
+                break;
+            case AgentInput.RoutesPending:
+                ApplyRoutes();
                 break;
             case AgentInput.Command c:
                 c.Reply.TrySetResult(Execute(c.Text));
@@ -279,6 +283,16 @@ internal sealed class AgentDaemon : IDisposable
         {
             _log.NoRoutes(table, e.Message);
             return null;
+        }
+    }
+
+    /// <summary>A slice of a re-read table's changes; the rest queues behind datagrams and timers that came in meanwhile.</summary>
+    private void ApplyRoutes()
+    {
+        const int RoutesPerSlice = 256;
+        if (_engine.DataPlane.ApplyRoutes(RoutesPerSlice))
+        {
+            _loop.Post(new AgentInput.RoutesPending());
         }
     }
 

@@ -19,4 +19,7 @@ internal abstract record AgentInput
 
     /// <summary>The kernel dropped route events (socket full): the watched table is read again.</summary>
     public sealed record RoutesLost(uint Table) : AgentInput;
+
+    /// <summary>A re-read table still has route changes to apply: the next slice, after whatever came in meanwhile.</summary>
+    public sealed record RoutesPending : AgentInput;
 }

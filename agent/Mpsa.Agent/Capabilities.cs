@@ -10,14 +10,24 @@ namespace Mpsa.Agent;
 /// need it (AES, ECP, SHA-1/SHA-384, NAT-D, certificates) is offered only with it. The config check, the proposals,
 /// the refusal of group SAs and self-check all ask this one object, so they cannot disagree.
 /// </summary>
-internal sealed class Capabilities(bool openSsl)
+internal sealed class Capabilities(bool openSsl, bool libcryptoModp)
 {
-    private static readonly Lazy<Capabilities> s_here = new(() => new(NativeLibrary.TryLoad("libssl.so.3", out var handle) && Free(handle)));
+    private static readonly Lazy<Capabilities> s_here = new(() => new(NativeLibrary.TryLoad("libssl.so.3", out var handle) && Free(handle),
+        DiffieHellman.ModpOnLibcrypto));
+
+    /// <summary>libssl brings libcrypto, and with it constant-time MODP.</summary>
+    public Capabilities(bool openSsl)
+        : this(openSsl, openSsl)
+    {
+    }
 
     /// <summary>This system's, probed once.</summary>
     public static Capabilities Here => s_here.Value;
 
     public bool OpenSsl { get; } = openSsl;
+
+    /// <summary>MODP-2048 runs on libcrypto's constant-time exponentiation (else on BigInteger: slower, not constant-time).</summary>
+    public bool LibcryptoModp { get; } = libcryptoModp;
 
     /// <summary>An IKE suite this system can run (propose, and take when the controller picks it).</summary>
     public bool Usable(IkeSuite suite) => suite.IsSupported && (!suite.NeedsOpenSsl || OpenSsl);
@@ -49,7 +59,8 @@ internal sealed class Capabilities(bool openSsl)
         string integ = string.Join('/', Enum.GetValues<IntegId>().Where(Usable).Select(SuiteNames.IntegName).Where(n => n.Length > 0));
         string dh = string.Join('/', Enum.GetValues<DhGroup>().Where(Usable).Select(SuiteNames.GroupName).Distinct());
         string missing = OpenSsl ? "libssl found" : "no libssl: AES, ECP, SHA-1, SHA-384, NAT traversal and certificates need it";
-        return $"IKE {encr}, {integ}, {prf}, {dh}; group SAs with {prf} ({missing})";
+        string modp = LibcryptoModp ? "modp2048 on libcrypto" : "modp2048 on BigInteger (no libcrypto.so.3: slower, not constant-time)";
+        return $"IKE {encr}, {integ}, {prf}, {dh}; group SAs with {prf} ({missing}); {modp}";
     }
 
     private static bool Free(IntPtr handle)

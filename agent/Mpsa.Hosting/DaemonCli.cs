@@ -10,6 +10,10 @@ internal static class DaemonCli
     public const int ExitUnavailable = 69;
     public const int ExitConfig = 78;
 
+    /// <summary>`help`, or `--help` / `-h` anywhere: the usage goes to stdout and the exit code is 0.</summary>
+    public static bool WantsHelp(string[] args) =>
+        args.Length > 0 && (args[0] == "help" || args.Any(a => a is "--help" or "-h"));
+
     public static string VersionOf(Assembly assembly) =>
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
 

@@ -16,11 +16,17 @@ internal static class ControllerCli
                mpsa-controller status [--json] [--config FILE | --socket PATH]
                mpsa-controller reload [--config FILE | --socket PATH]
                mpsa-controller version
+               mpsa-controller help | --help | -h
         default config: /etc/mpsa/controller.conf
         """;
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (DaemonCli.WantsHelp(args))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
         var line = CommandLine.Parse(args, new HashSet<string> { "--json" }, new HashSet<string> { "--config", "--socket" }, out var error);
         if (line is null)
         {

@@ -57,6 +57,9 @@ internal static class ControllerConfigFile
             LogFormat = c.OneOf("log_format", ControllerLogging.Formats, "text"),
             MetricsListen = c.Endpoint("metrics_listen", null, defaultPort: 9105),   // Prometheus: off unless set
             EspOnly = c.Optional("esp_only", ConfigValues.List(ProtocolConfig.EspOnly), [])!,
+            NatTraversalListen = c.Bool("natt", true)
+                ? [.. settings.Listen.Where(e => e.Port == 500).Select(e => new IPEndPoint(e.Address, 4500)).Except(settings.Listen)]
+                : [],
         };
     }
 

@@ -69,9 +69,18 @@ internal sealed partial class ControllerDaemon : IDisposable
         using var metricsEndpoint = metricsProvider;
         try
         {
-            foreach (var endpoint in settings.Listen)
+            foreach (var (endpoint, required) in settings.Listen.Select(e => (e, true)).Concat(settings.NatTraversalListen.Select(e => (e, false))))
             {
-                var socket = new UdpEndpoint(endpoint, endpoint.Port == UdpEndpoint.NatTraversalPort ? true : null, logs.CreateLogger("mpsa-controller.udp"));
+                UdpEndpoint socket;
+                try
+                {
+                    socket = new UdpEndpoint(endpoint, endpoint.Port == UdpEndpoint.NatTraversalPort ? true : null, logs.CreateLogger("mpsa-controller.udp"));
+                }
+                catch (SocketException e) when (!required)
+                {
+                    _log.NoNatTraversalListen(endpoint, e.Message);
+                    continue;
+                }
                 socket.RequestReceiveBuffer(ReceiveBufferBytes);
                 _sockets.Add(socket);
                 if (_kernel is not null)

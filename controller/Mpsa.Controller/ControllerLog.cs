@@ -16,6 +16,9 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "listening on {Endpoint}")]
     public static partial void Listening(this ILogger logger, IPEndPoint endpoint);
 
+    [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "cannot listen on {Endpoint} for NAT traversal ({Error}): members behind a NAT cannot connect; natt = no stops trying")]
+    public static partial void NoNatTraversalListen(this ILogger logger, IPEndPoint endpoint, string error);
+
     [LoggerMessage(EventId = 103, Level = LogLevel.Critical, Message = "cannot listen: {Error}")]
     public static partial void CannotListen(this ILogger logger, string error);
 

@@ -35,6 +35,10 @@ internal sealed record ControllerSettings(
     /// <summary>The Prometheus endpoint (metrics_listen); null: no metrics endpoint.</summary>
     public IPEndPoint? MetricsListen { get; init; }
 
+    /// <summary>Port 4500 beside each listen address on port 500 (<c>natt</c>, default yes): an initiator that finds a NAT
+    /// moves there (RFC 7296 §2.23). Not fatal when it cannot be bound: a warning, and members behind NAT cannot connect.</summary>
+    public IReadOnlyList<IPEndPoint> NatTraversalListen { get; init; } = [];
+
     /// <summary>Traffic with members that never goes or comes outside their CHILD_SAs (<c>esp_only</c>, e.g. tcp/179 for iBGP).</summary>
     public IReadOnlyList<(System.Net.Sockets.ProtocolType Protocol, ushort Port)> EspOnly { get; init; } = [];
 

@@ -73,8 +73,14 @@ internal sealed class MemberDataPlane
     /// <summary>A route of the watched table was deleted (RTM_DELROUTE).</summary>
     public void RouteGone(RouteEntry route) => _routes.Removed(route);
 
-    /// <summary>The watched table as a fresh dump shows it (at start, and after the kernel dropped route events).</summary>
+    /// <summary>
+    /// The watched table as a fresh dump shows it (at start, and after the kernel dropped route events): the differences
+    /// are queued and applied by <see cref="ApplyRoutes"/>, a slice at a time.
+    /// </summary>
     public void Routes(IEnumerable<RouteEntry> table) => _routes.Resync(table);
+
+    /// <summary>Applies up to <paramref name="max"/> route changes a resync queued; true while more are left.</summary>
+    public bool ApplyRoutes(int max = int.MaxValue) => _routes.SettleSome(max);
 
     private void RouteAdded(IpPrefix destination, IPAddress gateway) => Add(gateway, PeerSource.Route, [destination]);
 

@@ -22,6 +22,7 @@ internal sealed class RoutedPeers(
 {
     private readonly Dictionary<IpPrefix, Dictionary<uint, RouteEntry>> _routes = [];
     private readonly Dictionary<IpPrefix, IPAddress> _assigned = [];
+    private readonly Queue<IpPrefix> _unsettled = new();
 
     /// <summary>How many prefixes are given to a peer now.</summary>
     public int Count => _assigned.Count;
@@ -48,7 +49,13 @@ internal sealed class RoutedPeers(
         }
     }
 
-    /// <summary>The whole table, read again (at start, and after the kernel dropped events): differences are applied.</summary>
+    /// <summary>Destinations a resync changed that are not yet applied (<see cref="SettleSome"/>).</summary>
+    public int Pending => _unsettled.Count;
+
+    /// <summary>
+    /// The whole table, read again (at start, and after the kernel dropped events). The differences are queued, not
+    /// applied: <see cref="SettleSome"/> applies them a slice at a time, so thousands of routes never hold up IKE.
+    /// </summary>
     public void Resync(IEnumerable<RouteEntry> table)
     {
         var now = new Dictionary<IpPrefix, Dictionary<uint, RouteEntry>>();
@@ -71,8 +78,18 @@ internal sealed class RoutedPeers(
         }
         foreach (var destination in touched)
         {
+            _unsettled.Enqueue(destination);
+        }
+    }
+
+    /// <summary>Applies up to <paramref name="max"/> queued destinations; true while more are left.</summary>
+    public bool SettleSome(int max)
+    {
+        for (int i = 0; i < max && _unsettled.TryDequeue(out var destination); i++)
+        {
             Settle(destination);
         }
+        return _unsettled.Count > 0;
     }
 
     /// <summary>After a reload (peer_networks or the IPv4-in-IPv6 prefix may have changed): every prefix is judged again.</summary>

@@ -27,6 +27,9 @@ public static class DiffieHellman
         _ => throw new NotSupportedException($"DH group {group} is not supported."),
     };
 
+    /// <summary>MODP-2048 runs on libcrypto's constant-time exponentiation here (else on BigInteger, slower and not constant-time).</summary>
+    public static bool ModpOnLibcrypto => ModpExchange.UsesLibcrypto;
+
     /// <summary>True for the ECP groups (System.Security.Cryptography's ECDiffieHellman). Curve25519 and MODP-2048 do not need libssl.</summary>
     public static bool NeedsOpenSsl(DhGroup group) => group is DhGroup.ECP_256 or DhGroup.ECP_384;
 }

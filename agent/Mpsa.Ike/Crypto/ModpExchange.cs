@@ -5,9 +5,10 @@ using Mpsa.Ike.Wire;
 namespace Mpsa.Ike.Crypto;
 
 /// <summary>
-/// Group 14, the 2048-bit MODP group of RFC 3526 §3 (generator 2), with <see cref="BigInteger.ModPow"/>: neither
-/// NSec nor libsodium has it. No libssl. Not constant-time (docs/ARCHITECTURE.md §3): offered for interop, not
-/// proposed first.
+/// Group 14, the 2048-bit MODP group of RFC 3526 §3 (generator 2): neither NSec nor libsodium has it. Where
+/// libcrypto.so.3 loads (every .NET server; OpenWrt's libopenssl3), through its constant-time Montgomery
+/// exponentiation (<see cref="LibcryptoModExp"/>); elsewhere with <see cref="BigInteger.ModPow"/>, slower and not
+/// constant-time (docs/ARCHITECTURE.md §3): offered for interop, not proposed first.
 /// The exponent is 256 random bits from <see cref="IRandom"/> with the top bit set (RFC 3526 §8 estimates 110-160
 /// bits of strength, needing a 220-320 bit exponent). The peer value must lie in [2, p-2] (RFC 7296 §5.12 refers to
 /// checking received values; 0, 1 and p-1 give a trivial secret). Public value and g^ir are left-padded to 256 bytes
@@ -34,26 +35,41 @@ internal sealed class ModpExchange : IDhExchange
 
     private static readonly BigInteger s_generator = 2;
 
+    private static readonly Lazy<LibcryptoModExp?> s_libcrypto = new(() => LibcryptoModExp.IsAvailable ? new LibcryptoModExp(ToFixedLength(s_prime)) : null);
+
+    private readonly LibcryptoModExp? _libcrypto;
+    private readonly SecretBytes _exponentBytes = new(ExponentBytes);
     private BigInteger _exponent;
     private bool _disposed;
 
     public ModpExchange(IRandom random)
+        : this(random, s_libcrypto.Value)
+    {
+    }
+
+    /// <param name="libcrypto">The backend; null: <see cref="BigInteger.ModPow"/> (tests compare the two).</param>
+    internal ModpExchange(IRandom random, LibcryptoModExp? libcrypto)
     {
         ArgumentNullException.ThrowIfNull(random);
-        Span<byte> exponent = stackalloc byte[ExponentBytes];
-        try
+        _libcrypto = libcrypto;
+        var exponent = _exponentBytes.WritableSpan;
+        random.Fill(exponent);
+        exponent[0] |= 0x80;
+        if (libcrypto is not null)
         {
-            random.Fill(exponent);
-            exponent[0] |= 0x80;
-            _exponent = new BigInteger(exponent, isUnsigned: true, isBigEndian: true);
+            PublicValue = new byte[Length];
+            libcrypto.Power(ToFixedLength(s_generator), exponent, PublicValue);
+            return;
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(exponent);
-        }
-
+        _exponent = new BigInteger(exponent, isUnsigned: true, isBigEndian: true);
         PublicValue = ToFixedLength(BigInteger.ModPow(s_generator, _exponent, s_prime));
     }
+
+    /// <summary>The libcrypto backend of this process, or null where libcrypto.so.3 does not load.</summary>
+    internal static LibcryptoModExp? Libcrypto => s_libcrypto.Value;
+
+    /// <summary>Whether MODP-2048 runs on libcrypto here (constant-time) rather than on BigInteger.</summary>
+    public static bool UsesLibcrypto => s_libcrypto.Value is not null;
 
     internal static BigInteger Prime => s_prime;
 
@@ -76,6 +92,11 @@ internal sealed class ModpExchange : IDhExchange
         }
 
         var shared = new SecretBytes(Length);
+        if (_libcrypto is not null)
+        {
+            _libcrypto.Power(peerPublicValue, _exponentBytes.Span, shared.WritableSpan);
+            return shared;
+        }
         WriteFixedLength(BigInteger.ModPow(peer, _exponent, s_prime), shared.WritableSpan);
         return shared;
     }
@@ -83,6 +104,7 @@ internal sealed class ModpExchange : IDhExchange
     public void Dispose()
     {
         _exponent = BigInteger.Zero;
+        _exponentBytes.Dispose();
         _disposed = true;
     }
 

@@ -123,7 +123,9 @@ public class CapabilitiesTests
     {
         Assert.That(new Capabilities(false).Describe(), Is.EqualTo(
             "IKE chacha20poly1305, sha256/sha512, prfsha256/prfsha512, modp2048/x25519; group SAs with prfsha256/prfsha512 " +
-            "(no libssl: AES, ECP, SHA-1, SHA-384, NAT traversal and certificates need it)"));
+            "(no libssl: AES, ECP, SHA-1, SHA-384, NAT traversal and certificates need it); " +
+            "modp2048 on BigInteger (no libcrypto.so.3: slower, not constant-time)"));
+        Assert.That(new Capabilities(true).Describe(), Does.EndWith("; modp2048 on libcrypto"));
         Assert.That(new Capabilities(true).Describe(), Does.StartWith("IKE chacha20poly1305/aes/aesgcm16, sha1/sha256/sha384/sha512, prfsha1/"));
     }
 }

@@ -144,15 +144,38 @@ public class RoutedPeersTests
     {
         using var lab = Make(Settings());
         lab.Plane.Routes([R("10.1.2.0/24", "192.0.2.12"), R("10.1.3.0/24", "192.0.2.13"), R("10.9.0.0/16", "192.0.2.13")]);
+        Assert.That(lab.OutPolicies, Is.Empty, "queued, not applied yet");
+        Assert.That(lab.Plane.ApplyRoutes(), Is.False);
         Assert.That(lab.OutPolicies, Has.Count.EqualTo(3));
         var before = lab.Kernel.Policies.Single(p => p.Selector.Destination == IpPrefix.Parse("10.1.2.0/24"));
 
         // Events were lost: 10.1.3.0/24 went, 10.9.0.0/16 moved to cpe2, 10.4.0.0/16 came.
         lab.Plane.Routes([R("10.1.2.0/24", "192.0.2.12"), R("10.9.0.0/16", "192.0.2.12"), R("10.4.0.0/16", "192.0.2.13")]);
+        lab.Plane.ApplyRoutes();
 
         Assert.That(lab.OutPolicies, Is.EqualTo(new[] { "10.1.2.0/24 192.0.2.12", "10.4.0.0/16 192.0.2.13", "10.9.0.0/16 192.0.2.12" }));
         Assert.That(lab.Kernel.Policies.Single(p => p.Selector.Destination == IpPrefix.Parse("10.1.2.0/24")), Is.SameAs(before), "an unchanged route is left alone");
         Assert.That(lab.Plane.RoutedPrefixes, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void ARereadTableIsAppliedInSlicesAndEventsInBetweenStayRight()
+    {
+        using var lab = Make(Settings() with { Subnets = [IpPrefix.Parse("10.1.1.0/24")] });
+        var table = Enumerable.Range(0, 1000).Select(i => R($"10.{100 + i / 250}.{i % 250}.0/24", $"198.18.0.{i % 100 + 1}")).ToList();
+        lab.Plane.Routes(table);
+
+        Assert.That(lab.Plane.ApplyRoutes(256), Is.True);
+        Assert.That(lab.OutPolicies, Has.Count.EqualTo(256), "one slice");
+        lab.Plane.RouteGone(table[900]);                          // a withdrawal arrives before its slice
+        lab.Plane.Route(R("10.100.0.0/24", "198.18.0.99"));        // and a replacement of one already applied
+        while (lab.Plane.ApplyRoutes(256))
+        {
+        }
+
+        Assert.That(lab.OutPolicies, Has.Count.EqualTo(999));
+        Assert.That(lab.OutPolicies, Does.Not.Contain($"{table[900].Destination} 198.18.0.1"));
+        Assert.That(lab.OutPolicies, Does.Contain("10.100.0.0/24 198.18.0.99"));
     }
 
     [Test]
@@ -176,6 +199,12 @@ public class RoutedPeersTests
         Assert.That(lab.OutPolicies, Has.Count.EqualTo(5000));
 
         lab.Plane.Routes([]);
+        int slices = 1;
+        while (lab.Plane.ApplyRoutes(256))
+        {
+            slices++;
+        }
+        Assert.That(slices, Is.EqualTo(20), "5,000 withdrawals in slices of 256");
 
         Assert.That(lab.OutStates, Is.Empty);
         Assert.That(lab.OutPolicies, Is.Empty);

@@ -97,6 +97,18 @@ public class DaemonConfigTests
         Assert.That(d.Ipv4InIpv6NextHops?.ToString(), Is.EqualTo("64:ff9b::/96"));
     }
 
+    [TestCase("", "0.0.0.0:4500")]
+    [TestCase("listen = 192.0.2.1:500, [2001:db8::1]:500, 192.0.2.1:600\n", "192.0.2.1:4500 [2001:db8::1]:4500")]
+    [TestCase("listen = 192.0.2.1:500, 192.0.2.1:4500\n", "")]
+    [TestCase("listen = 192.0.2.1:500\nnatt = no\n", "")]
+    public void ListensOnTheNatTraversalPortBesideEachPort500UnlessTold(string listen, string expected)
+    {
+        ConfigReader.TryRead(IniFile.Parse(Path, $"[controller]\nidentity = c\n{listen}[group g]\nesp = aes256-sha256\n"),
+            r => ControllerConfigFile.Read(r, _ => { }), out var settings, out var errors);
+        Assert.That(errors, Is.Empty);
+        Assert.That(string.Join(' ', settings!.NatTraversalListen), Is.EqualTo(expected));
+    }
+
     [Test]
     public void ReadsEspOnlyInBothDaemonsAndNamesWhatIsWrongWithAnEntry()
     {

@@ -151,6 +151,36 @@ public class DiffieHellmanTests
         Assert.That(a.PublicValue, Is.EqualTo(Fixed256(System.Numerics.BigInteger.ModPow(2, x, ModpExchange.Prime))));
     }
 
+    // libcrypto's constant-time exponentiation and BigInteger.ModPow are independent implementations: same exponents,
+    // same public values and shared secrets, and the same range checks in front of both.
+    [Test]
+    public void LibcryptoAndBigIntegerAgreeOnModp()
+    {
+        if (ModpExchange.Libcrypto is not { } libcrypto)
+        {
+            Assert.Ignore("no libcrypto.so.3 here");
+            return;
+        }
+        Assert.That(ModpExchange.UsesLibcrypto, Is.True, "the default backend where libcrypto loads");
+        var seeds = new SeededRandom(42);
+        for (int i = 0; i < 8; i++)
+        {
+            byte[] xa = new byte[32], xb = new byte[32];
+            seeds.Fill(xa);
+            seeds.Fill(xb);
+            using var fastA = new ModpExchange(new ReplayRandom(xa), libcrypto);
+            using var slowA = new ModpExchange(new ReplayRandom(xa), null);
+            using var fastB = new ModpExchange(new ReplayRandom(xb), libcrypto);
+            Assert.That(fastA.PublicValue, Is.EqualTo(slowA.PublicValue));
+            using SecretBytes? fast = fastA.DeriveSharedSecret(fastB.PublicValue);
+            using SecretBytes? slow = slowA.DeriveSharedSecret(fastB.PublicValue);
+            Assert.That(fast!.Span.ToArray(), Is.EqualTo(slow!.Span.ToArray()));
+        }
+        using var guarded = new ModpExchange(SystemRandom.Instance, libcrypto);
+        Assert.That(guarded.DeriveSharedSecret(Fixed256(ModpExchange.Prime - 1)), Is.Null, "p-1 is refused before libcrypto sees it");
+        Assert.That(guarded.DeriveSharedSecret(Fixed256(1)), Is.Null);
+    }
+
     [Test]
     public void ReportsSupportAndOpenSslNeeds()
     {
