@@ -4,7 +4,7 @@
 #   scenario <name>: FAIL <why>
 # Exit status: 0 when every scenario passed, 1 otherwise (2: usage).
 #
-#   tests/netlab/run.sh                  every scenario in tests/netlab/scenarios (00 .. 10)
+#   tests/netlab/run.sh                  every scenario in tests/netlab/scenarios (00 .. 14)
 #   tests/netlab/run.sh 01 03            the named ones (number, or file name with or without .sh)
 #
 # Environment (see README.md): NETLAB_LOGS=DIR keeps each scenario's full output there (default: a temp
