@@ -18,6 +18,7 @@ internal sealed partial class ControllerEngine : IDisposable
     private readonly IRandom _random;
     private readonly IkeResponder _responder;
     private readonly Dictionary<string, GroupKeyManager> _groups = [];
+    private bool _stopping;   // after Shutdown: no new IKE SA
     private readonly Dictionary<IkeSpi, MemberSession> _sessions = [];
     private readonly Dictionary<string, IkeSpi> _sessionOfMember = new(StringComparer.Ordinal);   // a member's newest IKE SA
     private readonly Dictionary<string, RekeyFanOut> _fanOuts = [];
@@ -84,6 +85,11 @@ internal sealed partial class ControllerEngine : IDisposable
     /// <param name="local">The listening address, when bound to one (answers NAT detection).</param>
     public IReadOnlyList<Outgoing> Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now, IPEndPoint? local = null)
     {
+        // Stopping: members' answers to our Deletes still count, a new IKE SA does not (it would outlive us).
+        if (_stopping && datagram.Length >= 28 && datagram[18] == (byte)ExchangeType.IKE_SA_INIT && datagram[8..16].IndexOfAnyExcept((byte)0) < 0)
+        {
+            return [];
+        }
         var send = new List<Outgoing>();
         Apply(_responder.Receive(datagram, from, now, local), now, send);
         return send;
@@ -130,6 +136,7 @@ internal sealed partial class ControllerEngine : IDisposable
     /// <summary>Says goodbye to every member (Delete); the daemon gives the answers a bounded time.</summary>
     public IReadOnlyList<Outgoing> Shutdown(MonoTime now)
     {
+        _stopping = true;
         var send = new List<Outgoing>();
         foreach (var s in _sessions.Values)
         {
@@ -164,6 +171,9 @@ internal sealed partial class ControllerEngine : IDisposable
         }
         switch (e)
         {
+            case IkeSaEstablished late when _stopping:
+                Apply(_responder.Delete(late.SpiR, now), now, send);   // its IKE_SA_INIT came before the stop
+                break;
             case IkeSaEstablished { PeerId: { } id } up when _members.TryGetValue(id.MatchKey(), out var m):
                 var session = new MemberSession(up.SpiR, m.Member, up.Peer, now, up.KeyFingerprint)
                 {
