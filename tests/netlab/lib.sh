@@ -285,9 +285,15 @@ nl_ping_any() { nsenter --net="/run/netns/$1" ping -n -q -c 1 -W 1 "$2" >/dev/nu
 # nl_ping_pairs FAMILY COUNT [I...]: every lanI pings every other lanJ of the list (default all CPEs),
 # all pairs at once; fails the scenario naming the pairs that lost echoes.
 nl_ping_pairs() {
+  nl_try_ping_pairs "$@" || nl_fail "IPv$1 overlay pings lost echoes (received/sent): $NL_BAD"
+}
+
+# nl_try_ping_pairs FAMILY COUNT [I...]: the same without failing: returns 1 with NL_BAD naming the pairs that
+# lost echoes.
+nl_try_ping_pairs() {
   local fam=$1 count=$2; shift 2
-  local cpes=("${@:-}") i j bad= pids=()
-  [ -n "${cpes[0]}" ] || cpes=($(seq 1 "$NL_CPES"))
+  local cpes=("$@") i j pids=()
+  [ $# -gt 0 ] || cpes=($(seq 1 "$NL_CPES"))
   for i in "${cpes[@]}"; do
     for j in "${cpes[@]}"; do
       [ "$i" = "$j" ] && continue
@@ -297,9 +303,9 @@ nl_ping_pairs() {
     done
   done
   for i in "${pids[@]}"; do wait "$i"; done
-  bad=$(cat "$NL_DIR"/ping.*.* 2>/dev/null | tr '\n' ' ')
+  NL_BAD=$(cat "$NL_DIR"/ping.*.* 2>/dev/null | tr '\n' ' ')
   rm -f "$NL_DIR"/ping.*.*
-  [ -z "$bad" ] || nl_fail "IPv$fam overlay pings lost echoes (received/sent): $bad"
+  [ -z "$NL_BAD" ]
 }
 
 # ---------------------------------------------------------------- capture on the underlay
