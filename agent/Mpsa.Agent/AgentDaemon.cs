@@ -186,7 +186,7 @@ internal sealed class AgentDaemon : IDisposable
                 _engine.DataPlane.RouteGone(r.Route);
                 break;
             case AgentInput.RoutesLost lost:
-                ReadRoutes(lost.Table, afterLoss: true);
+                ReadRoutes(lost.Table);
                 ApplyRoutes();
                 break;
             case AgentInput.RoutesPending:
@@ -296,13 +296,14 @@ internal sealed class AgentDaemon : IDisposable
         }
     }
 
-    private void ReadRoutes(uint table, bool afterLoss)
+    /// <summary>Dumps the watched table (the first time at start, then after lost events, which is logged).</summary>
+    private void ReadRoutes(uint table)
     {
         try
         {
             using var dump = new RouteTable();
             var routes = dump.Dump(table);
-            if (afterLoss && _routesRead)
+            if (_routesRead)
             {
                 _log.RoutesResynced(table, routes.Count);
             }
