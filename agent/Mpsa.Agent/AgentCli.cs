@@ -1,3 +1,4 @@
+using Mpsa.Ike.Certificates;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Mpsa.Agent.Config;
@@ -39,7 +40,7 @@ internal static class AgentCli
         switch (line.Command)
         {
             case "version":
-                Console.WriteLine($"mpsa-agent {Version}");
+                Console.WriteLine($"mpsa-agent {Version} ({Flavour})");
                 return 0;
             case "self-check":
                 return SelfCheck.Run(Console.Out);
@@ -69,6 +70,11 @@ internal static class AgentCli
     }
 
     public static string Version => DaemonCli.VersionOf(typeof(AgentCli).Assembly);
+
+    /// <summary>Which of the two packages this binary is.</summary>
+    public static string Flavour => CertificateSupport.IsEnabled
+        ? $"{CertificateSupport.Package}: PSK and certificates"
+        : $"mpsa-agent: PSK only, certificates are in {CertificateSupport.Package}";
 
     /// <summary>Loads the file; prints every problem as `FILE:LINE: message` on stderr.</summary>
     public static bool TryLoad(string path, out AgentSettings settings, bool quiet = false) =>

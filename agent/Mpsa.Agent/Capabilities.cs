@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
 
@@ -45,7 +46,7 @@ internal sealed class Capabilities(bool openSsl, bool libcryptoModp)
     /// <summary>NAT detection hashes with SHA-1; certificates parse and verify with libssl.</summary>
     public bool NatDetection => OpenSsl;
 
-    public bool Certificates => OpenSsl;
+    public bool Certificates => CertificateSupport.IsEnabled && OpenSsl;
 
     /// <summary>The PRFs a group SA may use here.</summary>
     public IReadOnlyList<PrfId> GroupPrfs => [.. Enum.GetValues<PrfId>().Where(Usable)];
@@ -59,6 +60,10 @@ internal sealed class Capabilities(bool openSsl, bool libcryptoModp)
         string integ = string.Join('/', Enum.GetValues<IntegId>().Where(Usable).Select(SuiteNames.IntegName).Where(n => n.Length > 0));
         string dh = string.Join('/', Enum.GetValues<DhGroup>().Where(Usable).Select(SuiteNames.GroupName).Distinct());
         string missing = OpenSsl ? "libssl found" : "no libssl: AES, ECP, SHA-1, SHA-384, NAT traversal and certificates need it";
+        if (!CertificateSupport.IsEnabled)
+        {
+            missing += $"; certificate authentication is in the package {CertificateSupport.Package}";
+        }
         string modp = LibcryptoModp ? "modp2048 on libcrypto" : "modp2048 on BigInteger (no libcrypto.so.3: slower, not constant-time)";
         return $"IKE {encr}, {integ}, {prf}, {dh}; group SAs with {prf} ({missing}); {modp}";
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using Mpsa.Hosting;
+using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
 
@@ -30,7 +31,10 @@ internal static class AgentConfigFile
             // proposing it would abort the process when the controller picks it
             agent.Report("proposals", $"{SuiteNames.Name(unusable)} needs libssl (opkg install libopenssl3), which this system lacks");
         }
-        CertificateConfig.CheckIdentity(agent, certificates, agent.Optional("identity", ProtocolConfig.Identity, null));
+        if (CertificateSupport.IsEnabled)
+        {
+            CertificateConfig.CheckIdentity(agent, certificates, agent.Optional("identity", ProtocolConfig.Identity, null));
+        }
         return new AgentSettings(
             agent.Required("identity", ProtocolConfig.Identity),
             certificates is null && !CertificateConfig.IsSet(agent) ? ProtocolConfig.ReadPsk(agent, warn) : null,
@@ -67,6 +71,11 @@ internal static class AgentConfigFile
         if (agent.Has("psk") || agent.Has("psk_file"))
         {
             agent.Report("certificate", "give either psk/psk_file or certificate/private_key/ca, not both");
+        }
+        if (!CertificateSupport.IsEnabled)
+        {
+            agent.Report("certificate", $"certificate authentication is not in this package (mpsa-agent: PSK only); install {CertificateSupport.Package}, which replaces it and keeps this file");
+            return null;
         }
         if (!capabilities.Certificates)
         {

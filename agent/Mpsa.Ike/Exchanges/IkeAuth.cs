@@ -1,3 +1,4 @@
+using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
 
@@ -14,7 +15,7 @@ internal static class IkeAuth
     {
         var payloads = new List<IPayload>();
         AuthenticationPayload auth;
-        if (o.Certificates is { } certs)
+        if (CertificateSupport.IsEnabled && o.Certificates is { } certs)
         {
             // AUTH = signature over RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload) (RFC 7427 §3)
             var id = certs.Credential.Identity(PayloadType.IDi, o.LocalIdentity);
@@ -69,7 +70,7 @@ internal static class IkeAuth
             return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed,
                 $"responder identity {idr.Describe()} is not the expected {expected.Describe()}", TellPeer: true);
         }
-        if (o.Certificates is { } certs
+        if (CertificateSupport.IsEnabled && o.Certificates is { } certs
             && IkeAuthCertificates.Verify(ctx, certs, response, idr, auth, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span) is { } why)
         {
             return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder {idr.ToText()}: {why}", TellPeer: true);
@@ -116,10 +117,10 @@ internal static class IkeAuth
         {
             return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"unknown identity {idi.Describe()}"));
         }
-        var certs = peer.Psk is null ? o.Certificates() : null;
+        var certs = CertificateSupport.IsEnabled && peer.Psk is null ? o.Certificates() : null;
         if (peer.Psk is null)
         {
-            string? why = certs is null ? "authenticates by certificate, but no certificate and CA are configured"
+            string? why = !CertificateSupport.IsEnabled || certs is null ? "authenticates by certificate, but no certificate and CA are configured"
                 : IkeAuthCertificates.Verify(ctx, certs, request, idi, auth, realMessage1, ctx.Nr, ctx.Keys.SkPi.Span);
             if (why is not null)
             {
@@ -131,7 +132,7 @@ internal static class IkeAuth
         {
             return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"AUTH ({auth.Method}) of {idi.ToText()} does not verify"));
         }
-        var ourId = certs is null ? IdentificationPayload.FromText(PayloadType.IDr, o.LocalIdentity) : certs.Credential.Identity(PayloadType.IDr, o.LocalIdentity);
+        var ourId = !CertificateSupport.IsEnabled || certs is null ? IdentificationPayload.FromText(PayloadType.IDr, o.LocalIdentity) : certs.Credential.Identity(PayloadType.IDr, o.LocalIdentity);
         if (request.FindId(PayloadType.IDr) is { } wanted && !wanted.SameIdentity(ourId))
         {
             string detail = $"{idi.ToText()} wants to talk to {wanted.Describe()}, not us ({ourId.Describe()})";
@@ -145,7 +146,7 @@ internal static class IkeAuth
         ctx.PeerId = idi;
 
         var response = new List<IPayload> { ourId };
-        if (certs is not null)
+        if (CertificateSupport.IsEnabled && certs is not null)
         {
             // AUTH = signature over RealMessage2 | NonceIData | prf(SK_pr, RestOfRespIDPayload) (RFC 7427 §3)
             var (certificates, signature) = IkeAuthCertificates.Prove(ctx, certs, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, ourId, realMessage1);

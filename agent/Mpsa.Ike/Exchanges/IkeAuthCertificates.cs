@@ -16,7 +16,7 @@ internal static class IkeAuthCertificates
 
     /// <summary>Responder's IKE_SA_INIT additions: CERTREQ (RFC 7296 §3.7) and N(SIGNATURE_HASH_ALGORITHMS) (RFC 7427 §4).</summary>
     public static IReadOnlyList<IPayload>? SaInitExtras(IkeResponderOptions o) =>
-        o.Certificates() is { } c ? [c.Trust.CertificateRequest(), SignatureHashAlgorithms.Notify(CertificateAuth.SupportedHashes)] : null;
+        CertificateSupport.IsEnabled && o.Certificates() is { } c ? [c.Trust.CertificateRequest(), SignatureHashAlgorithms.Notify(CertificateAuth.SupportedHashes)] : null;
 
     /// <summary>Our CERT payloads and AUTH: a signature over our signed octets, in a form the peer's IKE_SA_INIT says it verifies.</summary>
     public static (IEnumerable<CertificatePayload> Certs, AuthenticationPayload Auth) Prove(IkeSaContext ctx, CertificateAuth c,

@@ -104,7 +104,7 @@ public sealed class IkeInitiator : IDisposable
     {
         var natD = _o.LocalEndpoint is { } local ? NatDetection.Notifies(spiI, default, local, Peer) : null;
         byte[] request = IkeSaInit.BuildRequest(spiI, _o.Proposals, dh, ni, cookie, _o.SendMpsaVendorId, natD,
-            _o.Certificates is null ? null : [SignatureHashAlgorithms.Notify(CertificateAuth.SupportedHashes)]);
+            !CertificateSupport.IsEnabled || _o.Certificates is null ? null : [SignatureHashAlgorithms.Notify(CertificateAuth.SupportedHashes)]);
         var what = new ExchangeTypeAndKind(ExchangeType.IKE_SA_INIT, RequestKind.IkeSaInit);
         _state = new AwaitingSaInit(spiI, dh, ni, cookie, PendingRequest.First(0, what, request, _o.Retransmit, now), cookieRetries, keRetries);
         step.Send(Peer, request);
