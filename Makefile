@@ -16,6 +16,11 @@ APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plug
 DEB_ARCHES ?= amd64 arm64
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
 OPENWRT_ARCHES ?= x86_64 aarch64
+# The agent's two packages (packaging/build/flavour.sh): psk = mpsa-agent (PSK only, the default), openssl =
+# mpsa-agent-openssl (with certificate authentication).
+AGENT_FLAVOURS ?= psk openssl
+# every ARCH:FLAVOUR pair
+AGENT_BUILDS = $(foreach a,$(OPENWRT_ARCHES),$(foreach f,$(AGENT_FLAVOURS),$(a):$(f)))
 
 .PHONY: all build test deps restore clean demo agent ipk apk apk-for-test packages deb deb-host soak bench-routes test-packaging netlab fuzz bench method-order
 
@@ -34,23 +39,23 @@ build: restore
 test: deps build ipk apk-for-test deb-host
 	@tests/run-suites.sh $(CONFIG)
 
-# NativeAOT, trimmed, for every OpenWrt architecture (the build prints the route it took to musl).
+# NativeAOT, trimmed, for every OpenWrt architecture and both packages (the build prints the route it took to musl).
 agent:
-	@set -e; for a in $(OPENWRT_ARCHES); do packaging/build/publish-agent.sh $$a; done
+	@set -e; for b in $(AGENT_BUILDS); do packaging/build/publish-agent.sh $${b%:*} $${b#*:}; done
 
-# out/mpsa-agent_<version>_<arch>.ipk for every architecture.
+# out/mpsa-agent_<version>_<arch>.ipk and out/mpsa-agent-openssl_<version>_<arch>.ipk for every architecture.
 ipk: agent
-	@set -e; for a in $(OPENWRT_ARCHES); do MPSA_REUSE_AGENT=1 packaging/build/make-ipk.sh $$a; done
+	@set -e; for b in $(AGENT_BUILDS); do MPSA_REUSE_AGENT=1 packaging/build/make-ipk.sh $${b%:*} $${b#*:}; done
 
-# out/<openwrt-arch>/mpsa-agent-<version>.apk for every architecture (OpenWrt 25.12+, apk-tools v3: from PATH, APK=...,
-# or built once into ~/.cache/mpsa-tools from its source; packaging/build/apk-tools.sh).
+# out/<openwrt-arch>/mpsa-agent[-openssl]-<version>.apk for every architecture (OpenWrt 25.12+, apk-tools v3: from
+# PATH, APK=..., or built once into ~/.cache/mpsa-tools from its source; packaging/build/apk-tools.sh).
 apk: agent
-	@set -e; for a in $(OPENWRT_ARCHES); do MPSA_REUSE_AGENT=1 packaging/build/make-apk.sh $$a; done
+	@set -e; for b in $(AGENT_BUILDS); do MPSA_REUSE_AGENT=1 packaging/build/make-apk.sh $${b%:*} $${b#*:}; done
 
-# Every .ipk and .apk, from one publish of the agent.
+# Every .ipk and .apk, from one publish of the agent per architecture and package.
 packages: agent
-	@set -e; for a in $(OPENWRT_ARCHES); do MPSA_REUSE_AGENT=1 packaging/build/make-ipk.sh $$a; done
-	@set -e; for a in $(OPENWRT_ARCHES); do MPSA_REUSE_AGENT=1 packaging/build/make-apk.sh $$a; done
+	@set -e; for b in $(AGENT_BUILDS); do MPSA_REUSE_AGENT=1 packaging/build/make-ipk.sh $${b%:*} $${b#*:}; done
+	@set -e; for b in $(AGENT_BUILDS); do MPSA_REUSE_AGENT=1 packaging/build/make-apk.sh $${b%:*} $${b#*:}; done
 
 # The .apk packages for `make test`: where no apk-tools v3 can be had (none installed, no source), one line says so
 # and the .apk suites report themselves skipped; a failed apk-tools build still fails.
@@ -58,7 +63,7 @@ apk-for-test: agent
 	@rc=0; packaging/build/apk-tools.sh >/dev/null || rc=$$?; \
 	if [ $$rc -eq 3 ]; then echo "make test: no apk-tools v3 here, so no .apk packages: their tests are skipped"; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; \
-	else set -e; for a in $(OPENWRT_ARCHES); do MPSA_REUSE_AGENT=1 packaging/build/make-apk.sh $$a; done; fi
+	else set -e; for b in $(AGENT_BUILDS); do MPSA_REUSE_AGENT=1 packaging/build/make-apk.sh $${b%:*} $${b#*:}; done; fi
 
 # out/mpsa-controller_<version>_<arch>.deb for every Debian architecture (self-contained, systemd unit).
 deb:

@@ -1,5 +1,4 @@
 using Mpsa.Ike.Certificates;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Mpsa.Agent.Config;
 using Mpsa.Hosting;
@@ -80,5 +79,5 @@ internal static class AgentCli
     public static bool TryLoad(string path, out AgentSettings settings, bool quiet = false) =>
         DaemonCli.TryLoad(path, AgentConfigFile.Read, out settings, quiet);
 
-    public static string StatusJson(AgentStatus status) => JsonSerializer.Serialize(status, AgentStatusJson.Default.AgentStatus) + "\n";
+    public static string StatusJson(AgentStatus status) => AgentStatusJson.Write(status) + "\n";
 }

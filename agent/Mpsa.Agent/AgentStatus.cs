@@ -1,22 +1,19 @@
 using System.Text;
-using System.Text.Json.Serialization;
 using Mpsa.Agent.GroupSa;
 
 namespace Mpsa.Agent;
 
 /// <summary>`mpsa-agent status [--json]`: the controller connection, the IKE SA, the CHILD_SA and each group SA. No keys.</summary>
 internal sealed record AgentStatus(
-    [property: JsonPropertyName("controller")] ControllerStatus Controller,
-    [property: JsonPropertyName("ike_sa")] IkeSaStatus? IkeSa,
-    [property: JsonPropertyName("child_sa")] ChildSaStatus? ChildSa,
-    [property: JsonPropertyName("group_sas")] IReadOnlyList<GroupSaStatus> GroupSas)
+    ControllerStatus Controller,
+    IkeSaStatus? IkeSa,
+    ChildSaStatus? ChildSa,
+    IReadOnlyList<GroupSaStatus> GroupSas)
 {
     /// <summary>The last group SA this agent refused or could not carry out, as the controller was told.</summary>
-    [JsonPropertyName("last_refusal")]
     public RefusalStatus? LastRefusal { get; init; }
 
     /// <summary>The process's memory: a rising RSS told apart from garbage by the heap and the allocations.</summary>
-    [JsonPropertyName("memory")]
     public MemoryStatus? Memory { get; init; }
 
     private static void AppendTimes(StringBuilder b, long? age, long? rekeyIn)
@@ -72,59 +69,51 @@ internal sealed record AgentStatus(
 }
 
 internal sealed record ControllerStatus(
-    [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("address")] string Address,
-    [property: JsonPropertyName("identity")] string? Identity,
-    [property: JsonPropertyName("retry_in_seconds")] long? RetryInSeconds);
+    string State,
+    string Address,
+    string? Identity,
+    long? RetryInSeconds);
 
 internal sealed record IkeSaStatus(
-    [property: JsonPropertyName("spi_i")] string SpiI,
-    [property: JsonPropertyName("spi_r")] string SpiR,
-    [property: JsonPropertyName("suite")] string Suite,
-    [property: JsonPropertyName("key_fingerprint")] string KeyFingerprint,
-    [property: JsonPropertyName("peer_supports_mpsa")] bool PeerSupportsMpsa)
+    string SpiI,
+    string SpiR,
+    string Suite,
+    string KeyFingerprint,
+    bool PeerSupportsMpsa)
 {
     /// <summary>Seconds since this IKE SA was made (IKE_AUTH or its last rekey).</summary>
-    [JsonPropertyName("established_seconds_ago")]
     public long? EstablishedSecondsAgo { get; init; }
 
     /// <summary>Seconds until this side rekeys it (ike_lifetime less jitter); 0 while a rekey runs.</summary>
-    [JsonPropertyName("rekey_in_seconds")]
     public long? RekeyInSeconds { get; init; }
 }
 
 internal sealed record ChildSaStatus(
-    [property: JsonPropertyName("inbound_spi")] string InboundSpi,
-    [property: JsonPropertyName("outbound_spi")] string OutboundSpi,
-    [property: JsonPropertyName("suite")] string Suite,
-    [property: JsonPropertyName("mode")] string Mode,
-    [property: JsonPropertyName("installed")] bool Installed)
+    string InboundSpi,
+    string OutboundSpi,
+    string Suite,
+    string Mode,
+    bool Installed)
 {
     /// <summary>Seconds since this CHILD_SA was made (IKE_AUTH or its last rekey).</summary>
-    [JsonPropertyName("established_seconds_ago")]
     public long? EstablishedSecondsAgo { get; init; }
 
     /// <summary>Seconds until this side rekeys it (child_lifetime less jitter); 0 while a rekey runs.</summary>
-    [JsonPropertyName("rekey_in_seconds")]
     public long? RekeyInSeconds { get; init; }
 }
 
 internal sealed record RefusalStatus(
-    [property: JsonPropertyName("spi")] string Spi,
-    [property: JsonPropertyName("notify")] string Notify,
-    [property: JsonPropertyName("reason")] string Reason,
-    [property: JsonPropertyName("seconds_ago")] long SecondsAgo);
+    string Spi,
+    string Notify,
+    string Reason,
+    long SecondsAgo);
 
 /// <summary>RSS (what the router pays), the GC heap after the last collection, and every byte allocated since start.</summary>
 internal sealed record MemoryStatus(
-    [property: JsonPropertyName("rss_bytes")] long RssBytes,
-    [property: JsonPropertyName("gc_heap_bytes")] long GcHeapBytes,
-    [property: JsonPropertyName("allocated_bytes")] long AllocatedBytes)
+    long RssBytes,
+    long GcHeapBytes,
+    long AllocatedBytes)
 {
     public static MemoryStatus Now() =>
         new(Environment.WorkingSet, GC.GetGCMemoryInfo().HeapSizeBytes, GC.GetTotalAllocatedBytes(precise: false));
 }
-
-[JsonSerializable(typeof(AgentStatus))]
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-internal sealed partial class AgentStatusJson : JsonSerializerContext;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# publish-agent.sh ARCH — builds mpsa-agent for OpenWrt (musl) on ARCH (x86_64 | aarch64, see packaging/openwrt/arches):
-# NativeAOT, trimmed, size-tuned (the csproj's settings), zero warnings, linked against musl, stripped.
+# publish-agent.sh ARCH [FLAVOUR] — builds mpsa-agent for OpenWrt (musl) on ARCH (x86_64 | aarch64, see
+# packaging/openwrt/arches): NativeAOT, trimmed, size-tuned (the csproj's settings), zero warnings, linked against musl,
+# stripped. FLAVOUR (packaging/build/flavour.sh): psk (default; no certificate code) or openssl (with certificates).
 #
 # Route, decided on every run and printed:
 #   official-musl-rid      the official linux-musl-<arch> RID, when its NativeAOT packages restore here;
@@ -10,7 +11,9 @@
 # libsodium: the exact version NSec requires (checked against NSec's nuspec), taken from the NuGet `libsodium`
 # package's runtimes/linux-musl-<arch>/native folder (musl build), never from the system.
 #
-# Output: out/agent/ARCH/{mpsa-agent, libsodium.so, mpsa-agent.dbg, build-info}. Log: out/build/ARCH/publish.log.
+# Output: out/agent/ARCH[-openssl]/{mpsa-agent, libsodium.so, mpsa-agent.dbg, build-info}; the ILCompiler's map of the
+# binary (what bench/lib/size-breakdown.py reads) in out/build/ARCH[-openssl]/obj/mpsa-agent.map.xml.
+# Log: out/build/ARCH[-openssl]/publish.log.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/packaging/build
@@ -22,10 +25,12 @@ if [ -z "$arch" ] || [ -z "$line" ]; then
 fi
 read -r _ rid musl_rid _ elf_machine <<<"$line"
 rid_arch=${rid#linux-}
+# shellcheck source-path=SCRIPTDIR source=flavour.sh
+. "$here/flavour.sh"
 csproj=$root/agent/Mpsa.Agent/Mpsa.Agent.csproj
-work=$root/out/build/$arch
-dest=$root/out/agent/$arch
-say() { echo "publish-agent: $arch: $*"; }
+work=$root/out/build/$agent_dir
+dest=$agent
+say() { echo "publish-agent: $arch ($pkg_name): $*"; }
 
 "$here/deps.sh" "$arch"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -65,8 +70,9 @@ say "route: $route ($why)"
 say "dotnet publish -r $publish_rid (log: ${work#"$root"/}/publish.log)"
 set +e
 dotnet publish "$csproj" -c Release -r "$publish_rid" -o "$work/publish" -nologo -nodeReuse:false -clp:Summary \
-  -p:CppCompilerAndLinker="$here/musl-link.sh" -p:ObjCopyName=llvm-objcopy \
+  -p:CppCompilerAndLinker="$here/musl-link.sh" -p:ObjCopyName=llvm-objcopy -p:MpsaCertificates="$certificates" \
   -p:NativeIntermediateOutputPath="$work/obj/" -p:NativeOutputPath="$work/bin/" -p:IlcDefaultStackSize=1572864 \
+  -p:IlcGenerateMapFile=true \
   >"$work/publish.log" 2>&1
 rc=$?
 set -e
@@ -115,6 +121,9 @@ version=$(dotnet msbuild "$csproj" -nologo -getProperty:Version -p:Configuration
 cat >"$dest/build-info" <<EOF
 version=$version
 arch=$arch
+flavour=$flavour
+package=$pkg_name
+certificates=$certificates
 rid=$publish_rid
 route=$route
 route_reason=$why

@@ -31,6 +31,6 @@ for arch in "${arches[@]}"; do
   echo "| $name | Installed-Size (control) | $(tar -xzOf "$d/pkg/control.tar.gz" ./control | sed -n 's/^Installed-Size: //p') |"
   echo "| $name | on disk (du -sk, 4 KiB blocks) | $(( $(du -sk "$d/root" | cut -f1) * 1024 )) |"
   echo "| $name | .ipk file | $(stat -c %s "$ipk") |"
-  apk=$(ls "$root"/out/"$pa"/mpsa-agent-*.apk 2>/dev/null | head -n 1)
+  apk=$(ls "$root"/out/"$pa"/mpsa-agent-[0-9]*.apk 2>/dev/null | head -n 1)
   [ -z "$apk" ] || echo "| $name | .apk file, same files ($(basename "$apk")) | $(stat -c %s "$apk") |"
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# stage.sh ARCH DIR — lays out in DIR (emptied first) the files the mpsa-agent package installs, from out/agent/ARCH
-# and packaging/openwrt; the .ipk (make-ipk.sh) and the .apk (make-apk.sh) are both made from this tree.
+# stage.sh ARCH DIR [FLAVOUR] — lays out in DIR (emptied first) the files the agent's package installs (both flavours
+# install the same paths), from the publish output of ARCH and FLAVOUR (flavour.sh) and packaging/openwrt; the .ipk (make-ipk.sh) and the .apk (make-apk.sh) are both made from this tree.
 #   /usr/lib/mpsa/mpsa-agent          0755  the NativeAOT binary (musl)
 #   /usr/lib/mpsa/libsodium.so        0755  libsodium, the exact version NSec needs (musl build)
 #   /usr/sbin/mpsa-agent              ->    ../lib/mpsa/mpsa-agent (symlink)
@@ -13,7 +13,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 owrt=$root/packaging/openwrt
 arch=$1 d=$2
-agent=$root/out/agent/$arch
+# shellcheck source-path=SCRIPTDIR source=flavour.sh
+set -- "$1" "${3:-psk}"
+. "$root/packaging/build/flavour.sh"
 rm -rf "$d"
 install -d -m 0755 "$d" "$d/usr" "$d/usr/lib" "$d/usr/lib/mpsa" "$d/usr/sbin" "$d/etc" "$d/etc/init.d" "$d/etc/mpsa" \
   "$d/etc/capabilities"

@@ -65,10 +65,10 @@ musl_loader() { readlink -f "/lib/ld-musl-$1.so.1"; }
 apk_for() {
   local arch=$1 pa pkg
   pa=$(pkg_arch "$arch")
-  pkg=$(ls "$root"/out/"$pa"/mpsa-agent-*.apk 2>/dev/null | head -n 1)
+  pkg=$(ls "$root"/out/"$pa"/mpsa-agent-[0-9]*.apk 2>/dev/null | head -n 1)
   if [ -z "$pkg" ]; then
     MPSA_REUSE_AGENT=1 "$root/packaging/build/make-apk.sh" "$arch" >&2 || return 1
-    pkg=$(ls "$root"/out/"$pa"/mpsa-agent-*.apk 2>/dev/null | head -n 1)
+    pkg=$(ls "$root"/out/"$pa"/mpsa-agent-[0-9]*.apk 2>/dev/null | head -n 1)
   fi
   [ -n "$pkg" ] && echo "$pkg"
 }

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Mpsa.Agent;
+using Mpsa.Agent.GroupSa;
+using NUnit.Framework;
+
+namespace Mpsa.Tests.Agent;
+
+/// <summary>`status --json` keeps the document the serializer used to write: keys, order, nulls, indentation.</summary>
+public class AgentStatusJsonTests
+{
+    [Test]
+    public void WritesEveryFieldInOrderWithTwoSpaceIndentation()
+    {
+        var status = new AgentStatus(
+            new ControllerStatus("connected", "192.0.2.1:500", "ctl.example", null),
+            new IkeSaStatus("0011223344556677", "8899aabbccddeeff", "chacha20poly1305-prfsha256-x25519", "abcd", true)
+            {
+                EstablishedSecondsAgo = 12,
+                RekeyInSeconds = 3400,
+            },
+            null,
+            [new GroupSaStatus("c0ffee01", "active", 590, "chacha20poly1305", "0123456789abcdef")])
+        {
+            Memory = new MemoryStatus(4096, 2048, 1024),
+        };
+
+        string expected = """
+            {
+              "controller": {
+                "state": "connected",
+                "address": "192.0.2.1:500",
+                "identity": "ctl.example",
+                "retry_in_seconds": null
+              },
+              "ike_sa": {
+                "spi_i": "0011223344556677",
+                "spi_r": "8899aabbccddeeff",
+                "suite": "chacha20poly1305-prfsha256-x25519",
+                "key_fingerprint": "abcd",
+                "peer_supports_mpsa": true,
+                "established_seconds_ago": 12,
+                "rekey_in_seconds": 3400
+              },
+              "child_sa": null,
+              "group_sas": [
+                {
+                  "spi": "c0ffee01",
+                  "state": "active",
+                  "seconds_left": 590,
+                  "suite": "chacha20poly1305",
+                  "fingerprint": "0123456789abcdef"
+                }
+              ],
+              "last_refusal": null,
+              "memory": {
+                "rss_bytes": 4096,
+                "gc_heap_bytes": 2048,
+                "allocated_bytes": 1024
+              }
+            }
+            """;
+        Assert.That(AgentStatusJson.Write(status).ReplaceLineEndings("\n"), Is.EqualTo(expected.ReplaceLineEndings("\n")));
+    }
+
+    [Test]
+    public void EscapesTextAndParsesBack()
+    {
+        var status = new AgentStatus(new ControllerStatus("retrying", "[2001:db8::1]:500", null, 4), null,
+            new ChildSaStatus("aa", "bb", "aes256-sha256", "tunnel", false), [])
+        {
+            LastRefusal = new RefusalStatus("c0ffee02", "NO_PROPOSAL_CHOSEN", "suite \"x\" <not> usable", 7),
+        };
+        using var doc = JsonDocument.Parse(AgentStatusJson.Write(status));
+        var root = doc.RootElement;
+        Assert.That(root.GetProperty("controller").GetProperty("identity").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(root.GetProperty("controller").GetProperty("retry_in_seconds").GetInt64(), Is.EqualTo(4));
+        Assert.That(root.GetProperty("child_sa").GetProperty("installed").GetBoolean(), Is.False);
+        Assert.That(root.GetProperty("group_sas").GetArrayLength(), Is.Zero);
+        Assert.That(root.GetProperty("last_refusal").GetProperty("reason").GetString(), Is.EqualTo("suite \"x\" <not> usable"));
+        Assert.That(root.GetProperty("memory").ValueKind, Is.EqualTo(JsonValueKind.Null));
+    }
+}
