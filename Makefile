@@ -80,6 +80,7 @@ test-packaging:
 	@tests/packaging/test-apk.sh $(OPENWRT_ARCHES)
 	@tests/packaging/test-noglibc.sh x86_64 apk
 	@tests/packaging/test-aarch64.sh apk
+	@tests/packaging/test-flavours.sh $(OPENWRT_ARCHES)
 	@tests/packaging/test-deb.sh
 
 # The real-kernel scenarios in User-Mode Linux, one line each: `scenario <name>: pass|FAIL <why>`.

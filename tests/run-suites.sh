@@ -30,8 +30,9 @@ FUZZ_SECONDS=${TEST_FUZZ_SECONDS:-10} FUZZ_COUNT_FILE="$results/fuzz.count" "$ro
 [ -s "$results/fuzz.count" ] || echo "0 1 0" >"$results/fuzz.count"
 
 # Packaging: the .ipk installed the way opkg does, the .apk with apk-tools v3, the agent from each in roots without
-# glibc (x86_64, aarch64 under qemu), and the controller's .deb (dpkg into a clean root, the unit, the capabilities).
-for t in test-install test-noglibc test-aarch64 test-apk "test-noglibc x86_64 apk" "test-aarch64 apk" test-deb; do
+# glibc (x86_64, aarch64 under qemu), the two agent packages (PSK only, with certificates) side by side and swapped,
+# and the controller's .deb (dpkg into a clean root, the unit, the capabilities).
+for t in test-install test-noglibc test-aarch64 test-apk "test-noglibc x86_64 apk" "test-aarch64 apk" test-flavours test-deb; do
   read -r script args <<<"$t"
   # shellcheck disable=SC2086 # args: words
   out=$("$root/tests/packaging/$script.sh" $args 2>&1); rc=$?

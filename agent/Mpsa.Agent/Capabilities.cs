@@ -59,11 +59,13 @@ internal sealed class Capabilities(bool openSsl, bool libcryptoModp)
         string prf = string.Join('/', Enum.GetValues<PrfId>().Where(Usable).Select(SuiteNames.PrfName));
         string integ = string.Join('/', Enum.GetValues<IntegId>().Where(Usable).Select(SuiteNames.IntegName).Where(n => n.Length > 0));
         string dh = string.Join('/', Enum.GetValues<DhGroup>().Where(Usable).Select(SuiteNames.GroupName).Distinct());
-        string missing = OpenSsl ? "libssl found" : "no libssl: AES, ECP, SHA-1, SHA-384, NAT traversal and certificates need it";
-        if (!CertificateSupport.IsEnabled)
+        string missing = (OpenSsl, CertificateSupport.IsEnabled) switch
         {
-            missing += $"; certificate authentication is in the package {CertificateSupport.Package}";
-        }
+            (true, true) => "libssl found",
+            (false, true) => "no libssl: AES, ECP, SHA-1, SHA-384, NAT traversal and certificates need it",
+            (true, false) => $"libssl found; certificate authentication is in the package {CertificateSupport.Package}",
+            (false, false) => $"no libssl: AES, ECP, SHA-1, SHA-384 and NAT traversal need it; certificate authentication is in the package {CertificateSupport.Package}",
+        };
         string modp = LibcryptoModp ? "modp2048 on libcrypto" : "modp2048 on BigInteger (no libcrypto.so.3: slower, not constant-time)";
         return $"IKE {encr}, {integ}, {prf}, {dh}; group SAs with {prf} ({missing}); {modp}";
     }

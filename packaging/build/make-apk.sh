@@ -5,8 +5,8 @@
 # <version>-r<release>), arch, description, license, origin, url, maintainer and depends, the scripts in
 # packaging/openwrt/apk (with the package's name filled in), and the files of packaging/build/stage.sh (the .ipk's
 # tree) plus what apk-based OpenWrt keeps per package: /lib/apk/packages/<package>.list (every file and symlink),
-# .conffiles, .conffiles_static (path and sha256). The two flavours replace each other (replaces); mpsa-agent-openssl
-# provides mpsa-agent at its version, so apk never installs both. The two architectures share a file name, hence one
+# .conffiles, .conffiles_static (path and sha256). The two flavours conflict (each depends on !other) and replace
+# each other's files (replaces). The two architectures share a file name, hence one
 # directory each, as in OpenWrt's feeds.
 #
 # apk comes from packaging/build/apk-tools.sh (APK=/path/to/apk to choose one). It publishes the agent first
@@ -34,10 +34,9 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%
 # The metadata of the .ipk's control file, in apk's form (depends separated by spaces, a one-line description).
 control=$(control_for "$version" 0 "$(info route), from the $(info rid) NativeAOT output")
 field() { sed -n "s/^$1: *//p" <<<"$control"; }
-apk_depends=$(field Depends | tr -d ' ' | tr ',' ' ')
+# The other flavour as a conflict (!name): apk swaps them in one transaction with `apk add <other> '!<this>'`.
+apk_depends="$(field Depends | tr -d ' ' | tr ',' ' ') !$other_pkg"
 description="$(field Description). $(sed -n '/^Description:/,$p' <<<"$control" | sed -n 's/^ //p' | tr '\n' ' ' | sed 's/ *$//')"
-provides=$(field Provides)
-[ -z "$provides" ] || provides="$provides=$version"
 
 stage=$root/out/apk/$agent_dir
 files=$stage/files
@@ -72,7 +71,6 @@ rm -f "$out"
   --info "url:${PKG_URL:-}" \
   --info "maintainer:${PKG_MAINTAINER:-mpsa project}" \
   --info "depends:$apk_depends" \
-  ${provides:+--info "provides:$provides"} \
   --info "replaces:$other_pkg" \
   --script "post-install:$stage/post-install" \
   --script "post-upgrade:$stage/post-upgrade" \
