@@ -93,9 +93,12 @@ FUZZ_SECONDS ?= 300
 fuzz:
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
-# Benchmarks beside strongSwan (not part of `make test`): rewrites the measured section of bench/RESULTS.md.
+# Benchmarks beside strongSwan (not part of `make test`): rewrites the measured section of bench/RESULTS.md, with the
+# agent binaries it publishes (PSK x86_64 and aarch64, openssl x86_64 for comparison) and which targets are met.
 bench: deps build
-	@packaging/build/publish-agent.sh x86_64
+	@packaging/build/publish-agent.sh x86_64 psk
+	@packaging/build/publish-agent.sh aarch64 psk
+	@packaging/build/publish-agent.sh x86_64 openssl
 	@bench/run.sh
 
 # Memory over time (not part of `make test`): the packaged agent and the controller on loopback under continuous rekeys

@@ -6,7 +6,10 @@
 #     first a charon responder, then mpsa-controller, on the same cores, for x25519 and for modp2048; x25519 once more
 #     with the responder on core 1 and the generator on core 0 (each responder gets one whole core, the generator another);
 #  2. rekey fan-out with 1,000 and 10,000 simulated CPEs on loopback, RSS per connected CPE, restart storm;
-#  3. footprint: the NativeAOT agent and a minimal charon initiator, both connected to one controller.
+#  3. footprint: the NativeAOT agent and a minimal charon initiator, both connected to one controller;
+#  4. size: the agent binaries as published (out/agent/<arch>[-openssl]), the PSK one broken down by assembly and
+#     namespace from its NativeAOT map (bench/lib/size-breakdown.py);
+# and, above the tables, which of issue 15's targets the run meets.
 # Sizes by environment: BENCH_HANDSHAKES (3000), BENCH_MODP_HANDSHAKES (500), BENCH_CONCURRENCY (64), BENCH_FANOUT ("1000 10000").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +23,8 @@ HANDSHAKES=${BENCH_HANDSHAKES:-3000}
 MODP_HANDSHAKES=${BENCH_MODP_HANDSHAKES:-500}
 CONCURRENCY=${BENCH_CONCURRENCY:-64}
 FANOUT=${BENCH_FANOUT:-"1000 10000"}
-PARTS=${BENCH_PARTS:-"handshake fanout footprint"}   # a subset for trying one part; RESULTS.md is rewritten only by all three
+ALL_PARTS="handshake fanout footprint size"
+PARTS=${BENCH_PARTS:-$ALL_PARTS}   # a subset for trying one part; RESULTS.md is rewritten only by all of them
 PSK=mpsa-bench-psk-0123456789
 SUITE_X25519=chacha20poly1305-prfsha256-x25519
 SUITE_MODP=chacha20poly1305-prfsha256-modp2048
@@ -106,9 +110,21 @@ done
 
 part footprint && bench/lib/footprint.sh "$ns_hub" "$ns_cpe" "$HUB" "$CPE" "$W" | record "bench/lib/footprint.sh (agent and minimal charon initiator)"
 
+if part size; then
+	for dir in out/agent/*/; do
+		[ -f "$dir/build-info" ] || continue
+		info() { sed -n "s/^$1=//p" "$dir/build-info"; }
+		printf 'RESULT size arch=%s package=%s binary=%s libsodium=%s\tcommand=%s\n' "$(info arch)" "$(info package)" \
+			"$(stat -c %s "$dir/mpsa-agent")" "$(stat -c %s "$dir/libsodium.so")" \
+			"packaging/build/publish-agent.sh $(info arch) $(info flavour); stat -c %s ${dir}mpsa-agent" >>"$results"
+	done
+	map=out/build/x86_64/obj/mpsa-agent.map.xml
+	[ -f "$map" ] && bench/lib/size-breakdown.py "$map" out/agent/x86_64/mpsa-agent --label "mpsa-agent, x86_64" >"$W/size-breakdown.md"
+fi
+
 cp "$results" "${BENCH_RAW:-bench/last-run.txt}"
-[ "$PARTS" = "handshake fanout footprint" ] || { say "partial run: raw lines in ${BENCH_RAW:-bench/last-run.txt}, RESULTS.md unchanged"; exit 0; }
-bench/lib/render-results.sh "$results" "$(nproc)" >"$W/section.md"
+[ "$PARTS" = "$ALL_PARTS" ] || { say "partial run: raw lines in ${BENCH_RAW:-bench/last-run.txt}, RESULTS.md unchanged"; exit 0; }
+bench/lib/render-results.sh "$results" "$(nproc)" "$W/size-breakdown.md" >"$W/section.md"
 awk -v section="$W/section.md" '
 	/<!-- bench:begin -->/ { print; while ((getline l < section) > 0) print l; skip = 1; next }
 	/<!-- bench:end -->/ { skip = 0 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# render-results.sh RESULTS_FILE CORES — the markdown section of bench/RESULTS.md from run.sh's RESULT lines
-# (each line: `RESULT kind key=value ...<TAB>command=...`). Ratios are to the baseline of the same run.
+# render-results.sh RESULTS_FILE CORES [SIZE_BREAKDOWN.md] — the markdown section of bench/RESULTS.md from run.sh's
+# RESULT lines (each line: `RESULT kind key=value ...<TAB>command=...`), starting with which of issue 15's targets
+# this run meets. Ratios are to the baseline of the same run.
 set -euo pipefail
-file=$1 cores=$2
+file=$1 cores=$2 breakdown=${3:-}
 charon=$(dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null || echo unknown)
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 cat <<HEAD
@@ -19,7 +20,27 @@ function cmd() { return "`" substr($2, 9) "`" }
 /^RESULT handshake/ { hs[++nh] = $0 }
 /^RESULT (connect|rss|rekey|storm) / { fo[++nf] = $0 }
 /^RESULT (footprint|footprint_late|rekeycpu) / { fp[++np] = $0 }
+/^RESULT size / { sz[++ns] = $0 }
+function target(what, figure, ok) { printf "| %s | %s | %s |\n", what, figure, (ok ? "**met**" : "not met") }
 END {
+	# issue 15: every target from this run alone
+	for (i = 1; i <= nh; i++) { $0 = hs[i]; k = v("suite") "/" v("pinned") "/" v("label"); hrate[k] = v("rate"); hcpu[k] = v("per_cpu_s") }
+	for (i = 1; i <= nf; i++) { $0 = fo[i]; if ($0 ~ /^RESULT rekey/ && v("count") == 10000) { r = v("controller_ms") + 0; if (r > worst) worst = r; rounds = rounds (rounds == "" ? "" : " / ") r } }
+	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint_late/) late45[v("who")] = v("rss_kb"); if ($0 ~ /^RESULT rekeycpu/) rk[v("who")] = v("per_rekey_ms") }
+	print "\n### Targets of issue 15 in this run\n"
+	print "| target | this run | |"
+	print "|---|---|---|"
+	for (i = 1; i <= ns; i++) { $0 = sz[i]; if (v("package") == "mpsa-agent") target("PSK agent binary <= 3.0 MB stripped, " v("arch"), sprintf("%.2f MB (libsodium.so beside it: %.2f MB)", v("binary") / 1e6, v("libsodium") / 1e6), v("binary") + 0 <= 3000000) }
+	x = "chacha20poly1305-prfsha256-x25519"; m = "chacha20poly1305-prfsha256-modp2048"
+	if (hcpu[x "//charon"] > 0) {
+		target("controller x25519 >= 4x charon setups per CPU-s", sprintf("%.2fx (%s : %s)", hcpu[x "//mpsa-controller"] / hcpu[x "//charon"], hcpu[x "//mpsa-controller"], hcpu[x "//charon"]), hcpu[x "//mpsa-controller"] + 0 >= 4 * hcpu[x "//charon"])
+		target("controller x25519 >= 2x charon setups/s (wall clock)", sprintf("%.2fx (%s : %s)", hrate[x "//mpsa-controller"] / hrate[x "//charon"], hrate[x "//mpsa-controller"], hrate[x "//charon"]), hrate[x "//mpsa-controller"] + 0 >= 2 * hrate[x "//charon"])
+		if (hrate[x "/1core/charon"] > 0) target("... the same, responder and generator pinned to a core each (wall clock)", sprintf("%.2fx (%s : %s)", hrate[x "/1core/mpsa-controller"] / hrate[x "/1core/charon"], hrate[x "/1core/mpsa-controller"], hrate[x "/1core/charon"]), hrate[x "/1core/mpsa-controller"] + 0 >= 2 * hrate[x "/1core/charon"])
+	}
+	if (hcpu[m "//charon"] > 0) target("controller modp2048 >= 1.5x charon setups per CPU-s", sprintf("%.2fx (%s : %s)", hcpu[m "//mpsa-controller"] / hcpu[m "//charon"], hcpu[m "//mpsa-controller"], hcpu[m "//charon"]), hcpu[m "//mpsa-controller"] + 0 >= 1.5 * hcpu[m "//charon"])
+	if (rounds != "") target("rekey fan-out of 10,000 CPEs all acknowledged in < 0.5 s (every round)", rounds " ms", worst < 500)
+	if (late45["agent"] != "") target("agent idle RSS at 45 s <= 3.5 MB (3,584 kB)", late45["agent"] " kB (charon " late45["charon"] " kB)", late45["agent"] + 0 <= 3584)
+	if (rk["charon"] != "") target("agent CPU per group-SA rekey <= charon per CHILD_SA rekey", rk["agent"] " ms : " rk["charon"] " ms", rk["agent"] + 0 <= rk["charon"] + 0)
 	print "\n### Controller handshake rate (IKE_SA_INIT + IKE_AUTH with a CHILD_SA, PSK)\n"
 	print "A setup counts when IKE_AUTH is answered and the CHILD_SA is up, for both responders (the controller pushes"
 	print "MPSA_PUT right after, inside the same run). charon: kernel-libipsec installs the CHILD_SA in userspace (the kernel here"
@@ -55,3 +76,11 @@ END {
 	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint_late/) late[v("who")] = v("rss_kb"); else if ($0 ~ /^RESULT footprint/) { rss[v("who")] = v("rss_kb"); anon[v("who")] = v("anon_kb"); filek[v("who")] = v("file_kb") } else { cpu[v("who")] = v("per_rekey_ms"); nrk[v("who")] = v("rekeys") } c = cmd() }
 	for (w in rss) printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", (w == "agent" ? "mpsa-agent (NativeAOT, musl, --dry-run kernel)" : "charon, minimal plugins"), rss[w], (rss["charon"] > 0 ? sprintf("%.2f", rss[w] / rss["charon"]) : ""), anon[w], filek[w], late[w], (late["charon"] > 0 ? sprintf("%.2f", late[w] / late["charon"]) : ""), cpu[w], nrk[w], c
 }' "$file"
+if [ -n "$breakdown" ] && [ -s "$breakdown" ]; then
+	printf '\n### What the PSK agent binary spends its bytes on\n\n'
+	echo "From the ILCompiler's map of the published x86_64 binary (\`bench/lib/size-breakdown.py\`): every node (code, type"
+	echo "data, GC info, statics) summed by the assembly and namespace its name starts with; the rest of the binary is the"
+	printf 'native runtime and the ELF headers.\n\n'
+	cat "$breakdown"
+	awk -F'\t' '/^RESULT size / { sub(/^command=/, "", $2); print "\nBinaries: " $1 " (`" $2 "`)" }' "$file" | sed 's/RESULT size //'
+fi
