@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""size-breakdown.py MAP.xml [BINARY] [--label L] [--namespaces N] — what a NativeAOT binary spends its bytes on.
+"""size-breakdown.py MAP.xml [BINARY] [--label L] [--namespaces N] [--before MAP.xml BINARY]
+— what a NativeAOT binary spends its bytes on (with --before: beside an earlier build, assembly by assembly).
 
 Reads the ILCompiler's map file (publish with IlcGenerateMapFile=true; packaging/build/publish-agent.sh keeps it as
 out/build/<arch>[-openssl]/obj/mpsa-agent.map.xml) and sums the size of every node (method code, type data, GC info,
@@ -39,16 +40,7 @@ def node_owner(name, prefixes):
     return None, None
 
 
-def main():
-    args = sys.argv[1:]
-    label = ""
-    top = 25
-    if "--label" in args:
-        i = args.index("--label"); label = args[i + 1]; del args[i:i + 2]
-    if "--namespaces" in args:
-        i = args.index("--namespaces"); top = int(args[i + 1]); del args[i:i + 2]
-    mapfile = args[0]
-    binary = args[1] if len(args) > 1 else None
+def breakdown(mapfile):
     rsp = re.sub(r"\.map\.xml$", ".ilc.rsp", mapfile)
     names = assemblies(rsp) if os.path.exists(rsp) else set()
     prefixes = sorted(((mangled(a), a) for a in names), key=lambda p: -len(p[0]))
@@ -60,19 +52,58 @@ def main():
         total += size
         assembly, namespace = node_owner(m.group(2), prefixes)
         if assembly is None:
-            by_assembly["(runtime tables: metadata, hashtables, dispatch, frozen objects)"] += size
+            by_assembly[TABLES] += size
             continue
         by_assembly[assembly] += size
         by_namespace[f"{assembly}: {namespace or '(global)'}"] += size
+    return by_assembly, by_namespace, total
+
+
+TABLES = "(runtime tables: metadata, hashtables, dispatch, frozen objects)"
+NATIVE = "native runtime, shims and ELF (the rest of the stripped binary)"
+
+
+def option(args, name, count):
+    if name not in args:
+        return None
+    i = args.index(name)
+    values = args[i + 1:i + 1 + count]
+    del args[i:i + 1 + count]
+    return values
+
+
+def main():
+    args = sys.argv[1:]
+    label = (option(args, "--label", 1) or [""])[0]
+    top = int((option(args, "--namespaces", 1) or ["25"])[0])
+    before = option(args, "--before", 2)
+    mapfile = args[0]
+    binary = args[1] if len(args) > 1 else None
+    by_assembly, by_namespace, total = breakdown(mapfile)
+    whole = os.path.getsize(binary) if binary else total
+    if binary:
+        by_assembly[NATIVE] = whole - total
     title = f" ({label})" if label else ""
+    if before:
+        old_assembly, old_namespace, old_total = breakdown(before[0])
+        old_whole = os.path.getsize(before[1])
+        old_assembly[NATIVE] = old_whole - old_total
+        print(f"| assembly{title} | before | after | change |")
+        print("|---|---:|---:|---:|")
+        for a in sorted(set(by_assembly) | set(old_assembly), key=lambda a: -max(by_assembly[a], old_assembly[a])):
+            print(f"| {a} | {old_assembly[a]:,} | {by_assembly[a]:,} | {by_assembly[a] - old_assembly[a]:+,} |")
+        print(f"| **the binary** | **{old_whole:,}** | **{whole:,}** | **{whole - old_whole:+,}** |")
+        print()
+        print(f"| namespace{title}, the {top} largest after | before | after |")
+        print("|---|---:|---:|")
+        for ns, size in by_namespace.most_common(top):
+            print(f"| {ns} | {old_namespace[ns]:,} | {size:,} |")
+        return
     print(f"| assembly{title} | bytes | share |")
     print("|---|---:|---:|")
-    whole = os.path.getsize(binary) if binary else total
     for a, size in by_assembly.most_common():
         print(f"| {a} | {size:,} | {100 * size / whole:.1f} % |")
     if binary:
-        rest = whole - total
-        print(f"| native runtime, shims and ELF (the rest of the stripped binary) | {rest:,} | {100 * rest / whole:.1f} % |")
         print(f"| **the binary** | **{whole:,}** | 100 % |")
     print()
     print(f"| namespace{title}, the {top} largest | bytes |")
