@@ -8,7 +8,8 @@
 #    installed and enabled, its conffile changed; a plain `apk add mpsa-agent-openssl` is refused (conflict) and
 #    changes nothing; `apk add mpsa-agent-openssl '!mpsa-agent'` swaps them in one transaction (the PSK package is
 #    gone, the changed conffile stays, the service stays enabled and runs the new binary), and the same way back;
-#  - in a root without glibc and without libssl: `version` names the flavour; a configuration asking for certificates
+#  - in a root without glibc and without libssl: both binaries pass self-check and accept the shipped example;
+#    `version` names the flavour; a configuration asking for certificates
 #    gets one check-config line naming the file, the line and the package that has them (PSK) or libopenssl3
 #    (openssl), and the PSK binary carries no X.509 code.
 # Needs root (chroot). Ends with "N passed, N failed".
@@ -169,6 +170,12 @@ EOF
     grep -q '^mpsa-agent [0-9].*PSK only.*mpsa-agent-openssl' "$w/out"
   run /usr/lib/mpsa/mpsa-agent-openssl version
   check "$arch: the openssl binary's version says it has certificates" grep -q '^mpsa-agent [0-9].*mpsa-agent-openssl: PSK and certificates' "$w/out"
+  for bin in mpsa-agent mpsa-agent-openssl; do
+    run "/usr/lib/mpsa/$bin" self-check
+    check "$arch: $bin self-check OK without glibc and libssl (known answer + default-suite exchange)" grep -q '^self-check OK:' "$w/out"
+    run "/usr/lib/mpsa/$bin" check-config --config /etc/mpsa/mpsa.conf
+    check "$arch: $bin check-config accepts the shipped example" grep -q 'configuration OK' "$w/out"
+  done
   run /usr/lib/mpsa/mpsa-agent check-config --config /etc/mpsa/certs.conf
   rc=$?
   sed 's/^/#   /' "$w/out"
