@@ -78,6 +78,9 @@ internal sealed class IkeSaSession : IDisposable
         }
     }
 
+    /// <summary>True when <see cref="Contexts"/> is <see cref="Ctx"/> alone (no rekey or collision in progress).</summary>
+    public bool HasOneContext => _old is null && _redundant is null && _peerIke is null;
+
     /// <summary>The earliest deadline of <see cref="Contexts"/> (asked at every sweep and datagram: no iterator).</summary>
     public MonoTime? Deadline =>
         MonoTime.Min(MonoTime.Min(Ctx.Deadline, _old?.Deadline), MonoTime.Min(_redundant?.Deadline, _peerIke?.NewCtx.Deadline));
