@@ -26,6 +26,7 @@ internal sealed partial class ControllerDaemon : IDisposable
     private readonly DriverLoop<ControllerInput> _loop = new();
     private readonly DriverLoop<SaInitJob> _crypto = new();   // IKE_SA_INIT's DH and key schedule, on a second core
     private readonly List<UdpEndpoint> _sockets = [];
+    private IPAddress[]? _boundV4, _boundV6;   // see LocalAddressTowards
     private readonly Dictionary<IPEndPoint, UdpEndpoint> _natPeers = [];
     private readonly ControllerEngine _engine;
     private readonly XfrmKernel? _kernel;
@@ -293,8 +294,16 @@ internal sealed partial class ControllerDaemon : IDisposable
     /// <summary>The listening address of the peer's family when bound to one, else the routing table's choice.</summary>
     private IPAddress? LocalAddressTowards(IPAddress peer)
     {
-        var bound = _sockets.Select(s => s.LocalEndPoint.Address).Where(a => a.AddressFamily == peer.AddressFamily).Distinct().ToList();
-        return bound is [var only] && !only.Equals(IPAddress.Any) && !only.Equals(IPAddress.IPv6Any) ? only : SourceAddress.Towards(peer);
+        // the sockets are all bound before the first member connects: the answer per family is kept
+        var bound = peer.AddressFamily == AddressFamily.InterNetwork ? _boundV4 ??= BoundOnly(peer.AddressFamily) : _boundV6 ??= BoundOnly(peer.AddressFamily);
+        return bound.Length == 1 ? bound[0] : SourceAddress.Towards(peer);
+    }
+
+    /// <summary>The one specific listening address of the family, or none (several, or a wildcard).</summary>
+    private IPAddress[] BoundOnly(AddressFamily family)
+    {
+        var bound = _sockets.Select(s => s.LocalEndPoint.Address).Where(a => a.AddressFamily == family).Distinct().ToList();
+        return bound is [var only] && !only.Equals(IPAddress.Any) && !only.Equals(IPAddress.IPv6Any) ? [only] : [];
     }
 
     private static bool SameFamily(UdpEndpoint s, IPEndPoint to) =>

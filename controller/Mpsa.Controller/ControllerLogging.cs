@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -45,5 +46,11 @@ internal static class ControllerLogging
                 break;
         }
         b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // the same formatters, written in batches (see BatchedConsoleLoggerProvider)
+        if (b.Services.FirstOrDefault(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)) is { } console)
+        {
+            b.Services.Remove(console);
+        }
+        b.Services.AddSingleton<ILoggerProvider, BatchedConsoleLoggerProvider>();
     }
 }

@@ -19,24 +19,28 @@ internal abstract class AeadPayloadProtection : IEncryptedPayloadProtection
     private const int TagLength = 16;
     private const int NonceLength = SaltLength + ExplicitIvLength;
 
-    private readonly SecretBytes _salt;
+    private readonly SecretBytes _keyAndSalt;   // SK_e whole: one pinned allocation, not one for the key and one for the salt
     private ulong _nextIv;
     private ulong _ivsLeft = ulong.MaxValue;
     private bool _disposed;
 
-    protected AeadPayloadProtection(ReadOnlySpan<byte> salt, IRandom random)
+    /// <param name="encrKey">SK_e: the cipher's key of <paramref name="keyLength"/> bytes, then the 4-byte salt.</param>
+    protected AeadPayloadProtection(ReadOnlySpan<byte> encrKey, int keyLength, IRandom random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        if (salt.Length != SaltLength)
+        if (encrKey.Length - keyLength != SaltLength)
         {
-            throw new ArgumentException("The AEAD salt is 4 bytes.", nameof(salt));
+            throw new ArgumentException("The AEAD salt is 4 bytes.", nameof(encrKey));
         }
 
-        _salt = SecretBytes.CopyFrom(salt);
+        _keyAndSalt = SecretBytes.CopyFrom(encrKey);
         Span<byte> start = stackalloc byte[ExplicitIvLength];
         random.Fill(start);
         _nextIv = BinaryPrimitives.ReadUInt64BigEndian(start);
     }
+
+    /// <summary>SK_e without its salt.</summary>
+    protected ReadOnlySpan<byte> Key => _keyAndSalt.Span[..^SaltLength];
 
     public int IvLength => ExplicitIvLength;
 
@@ -68,7 +72,7 @@ internal abstract class AeadPayloadProtection : IEncryptedPayloadProtection
         _nextIv = unchecked(_nextIv + 1);
 
         Span<byte> nonce = stackalloc byte[NonceLength];
-        _salt.Span.CopyTo(nonce);
+        _keyAndSalt.Span[^SaltLength..].CopyTo(nonce);
         body[..ExplicitIvLength].CopyTo(nonce[SaltLength..]);
 
         // Encrypted part: IKE payloads | Padding (none) | Pad Length (0).
@@ -101,7 +105,7 @@ internal abstract class AeadPayloadProtection : IEncryptedPayloadProtection
         }
 
         Span<byte> nonce = stackalloc byte[NonceLength];
-        _salt.Span.CopyTo(nonce);
+        _keyAndSalt.Span[^SaltLength..].CopyTo(nonce);
         body[..ExplicitIvLength].CopyTo(nonce[SaltLength..]);
 
         Span<byte> inner = PinnedScratch.Rent(body.Length - ExplicitIvLength - TagLength);
@@ -126,7 +130,7 @@ internal abstract class AeadPayloadProtection : IEncryptedPayloadProtection
         if (!_disposed)
         {
             _disposed = true;
-            _salt.Dispose();
+            _keyAndSalt.Dispose();
             DisposeKey();
         }
     }

@@ -10,7 +10,7 @@ internal sealed class AesGcmProtection : AeadPayloadProtection
     private readonly AesGcm _aes;
 
     public AesGcmProtection(ReadOnlySpan<byte> encrKey, IRandom random)
-        : base(encrKey[^SaltLength..], random)
+        : base(encrKey, encrKey.Length - SaltLength, random)
     {
         _aes = new AesGcm(encrKey[..^SaltLength], TagLength);
     }

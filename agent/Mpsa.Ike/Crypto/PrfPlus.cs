@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Mpsa.Ike.Crypto;
 
 /// <summary>prf+ (RFC 7296 §2.13).</summary>
@@ -26,22 +28,33 @@ public static class PrfPlus
             throw new ArgumentException($"prf+ yields at most {MaxBlocks} blocks of {blockLength} bytes.", nameof(output));
         }
 
-        // input = T(n-1) | S | n; T(n-1) is empty for n = 1. Holds key material: zeroed on dispose.
-        using var input = new SecretBytes(blockLength + seed.Length + 1);
-        using var block = new SecretBytes(blockLength);
-        Span<byte> buffer = input.WritableSpan;
-        seed.CopyTo(buffer[blockLength..]);
-
-        for (int n = 1; n <= blocks; n++)
+        // input = T(n-1) | S | n; T(n-1) is empty for n = 1, block = T(n). Key material: on the stack (the GC moves no
+        // copy of it) unless the seed is long (a MODP g^ir in a CHILD_SA's KEYMAT), zeroed either way.
+        int inputLength = blockLength + seed.Length + 1;
+        using var pinned = inputLength + blockLength > MaxStackBytes ? new SecretBytes(inputLength + blockLength) : null;
+        Span<byte> both = pinned is null ? stackalloc byte[inputLength + blockLength] : pinned.WritableSpan;
+        try
         {
-            buffer[^1] = (byte)n;
-            ReadOnlySpan<byte> data = n == 1 ? buffer[blockLength..] : buffer;
-            prf.Compute(key, data, block.WritableSpan);
+            Span<byte> buffer = both[..inputLength];
+            Span<byte> block = both[inputLength..];
+            seed.CopyTo(buffer[blockLength..]);
+            for (int n = 1; n <= blocks; n++)
+            {
+                buffer[^1] = (byte)n;
+                ReadOnlySpan<byte> data = n == 1 ? buffer[blockLength..] : buffer;
+                prf.Compute(key, data, block);
 
-            int offset = (n - 1) * blockLength;
-            int take = Math.Min(blockLength, output.Length - offset);
-            block.Span[..take].CopyTo(output[offset..]);
-            block.Span.CopyTo(buffer);
+                int offset = (n - 1) * blockLength;
+                int take = Math.Min(blockLength, output.Length - offset);
+                block[..take].CopyTo(output[offset..]);
+                block.CopyTo(buffer);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(both);
         }
     }
+
+    private const int MaxStackBytes = 1024;
 }

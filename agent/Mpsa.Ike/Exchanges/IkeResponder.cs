@@ -318,6 +318,10 @@ public sealed partial class IkeResponder : IDisposable
             sa.Key = primary;
             sa.ScheduledAt = null;   // its timer was filed under the old key
         }
+        if (session.HasOneContext && sa.Aliases.Count == 0)
+        {
+            return;   // the common case, after every message: nothing to index
+        }
         var wanted = session.Contexts.Skip(1).Select(c => c.LocalSpi).ToList();
         foreach (var gone in sa.Aliases.Except(wanted).ToList())
         {

@@ -78,9 +78,18 @@ internal sealed class IkeSaSession : IDisposable
         }
     }
 
-    public MonoTime? Deadline => Contexts.Aggregate((MonoTime?)null, (m, c) => MonoTime.Min(m, c.Deadline));
+    /// <summary>True when <see cref="Contexts"/> is <see cref="Ctx"/> alone (no rekey or collision in progress).</summary>
+    public bool HasOneContext => _old is null && _redundant is null && _peerIke is null;
 
-    public IkeSaContext? Find(IkeHeader h) => Contexts.FirstOrDefault(c => c.SpiI == h.SpiI && c.SpiR == h.SpiR);
+    /// <summary>The earliest deadline of <see cref="Contexts"/> (asked at every sweep and datagram: no iterator).</summary>
+    public MonoTime? Deadline =>
+        MonoTime.Min(MonoTime.Min(Ctx.Deadline, _old?.Deadline), MonoTime.Min(_redundant?.Deadline, _peerIke?.NewCtx.Deadline));
+
+    /// <summary>The first of <see cref="Contexts"/> with the header's SPIs.</summary>
+    public IkeSaContext? Find(IkeHeader h) =>
+        Has(Ctx, h) ? Ctx : Has(_old, h) ? _old : Has(_redundant, h) ? _redundant : Has(_peerIke?.NewCtx, h) ? _peerIke!.NewCtx : null;
+
+    private static bool Has(IkeSaContext? c, IkeHeader h) => c is not null && c.SpiI == h.SpiI && c.SpiR == h.SpiR;
 
     private IkeSpi Handle => Ctx.ControllerSpi;
 

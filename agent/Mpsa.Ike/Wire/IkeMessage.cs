@@ -211,7 +211,15 @@ public sealed class IkeMessage
 
     private static PayloadType FirstType(IReadOnlyList<IPayload> payloads) => payloads.Count == 0 ? PayloadType.NoNextPayload : payloads[0].Type;
 
-    private static int ChainLength(IReadOnlyList<IPayload> payloads) => payloads.Sum(p => GenericHeaderLength + p.BodyLength);
+    private static int ChainLength(IReadOnlyList<IPayload> payloads)
+    {
+        int length = 0;
+        for (int i = 0; i < payloads.Count; i++)
+        {
+            length += GenericHeaderLength + payloads[i].BodyLength;
+        }
+        return length;
+    }
 
     private static void EncodeChain(ref IkeWriter w, IReadOnlyList<IPayload> payloads)
     {

@@ -50,10 +50,22 @@ public sealed class MpsaPut : IDisposable
     public MpsaPut WithLifetime(uint seconds) =>
         new(Spi, Encr, EncrKeyBits, Integ, Prf, Nonce, SecretBytes.CopyFrom(SkD.Span), seconds, Rollover1Seconds, Rollover2Seconds);
 
-    public void Dispose() => SkD.Dispose();
+    public void Dispose()
+    {
+        SkD.Dispose();
+        _encoded?.Dispose();
+    }
+
+    private SecretBytes? _encoded;   // the Notification Data, encoded once: the controller sends one MpsaPut to many members
 
     /// <summary>Encodes N(MPSA_PUT). The returned payload holds SK_d: zero its Data once the message is sealed.</summary>
     public NotifyPayload ToNotify()
+    {
+        _encoded ??= Encode();
+        return new NotifyPayload(ProtocolId.ESP, NotifyType.MPSA_PUT, Seconds(Spi.Value), _encoded.Span.ToArray());
+    }
+
+    private SecretBytes Encode()
     {
         var transforms = new List<TransformSubstructure>
         {
@@ -74,12 +86,11 @@ public sealed class MpsaPut : IDisposable
         transforms.Add(Valued(TransformType.ROLL1, TransformAttributeType.Rollover1Value, Seconds(Rollover1Seconds)));
         transforms.Add(Valued(TransformType.ROLL2, TransformAttributeType.Rollover2Value, Seconds(Rollover2Seconds)));
 
-        byte[] spi = Seconds(Spi.Value);
-        var proposal = new ProposalSubstructure(1, ProtocolId.ESP, spi, transforms);
-        var data = new byte[proposal.Length];
-        var w = new IkeWriter(data);
+        var proposal = new ProposalSubstructure(1, ProtocolId.ESP, Seconds(Spi.Value), transforms);
+        var data = new SecretBytes(proposal.Length);
+        var w = new IkeWriter(data.WritableSpan);
         proposal.Encode(ref w, isLast: true);
-        return new NotifyPayload(ProtocolId.ESP, NotifyType.MPSA_PUT, spi, data);
+        return data;
     }
 
     private static TransformSubstructure Valued(TransformType type, TransformAttributeType attribute, byte[] value) =>

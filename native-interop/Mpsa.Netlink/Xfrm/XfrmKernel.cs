@@ -221,18 +221,23 @@ internal sealed class XfrmKernel : IKernel, IDisposable
     private KernelResult PutState(XfrmStateSpec state, bool update)
     {
         ArgumentNullException.ThrowIfNull(state);
-        string op = (update ? "update state " : "add state ") + state;
+        // the operation's text (the state printed in full) only for a refusal: a member's connect installs two states
+        string Op() => (update ? "update state " : "add state ") + state;
         if (XfrmSpecValidation.Check(state) is { } invalid)
         {
-            return KernelResult.Failed(Errno.EINVAL, op, invalid);
+            return KernelResult.Failed(Errno.EINVAL, Op(), invalid);
         }
         if (state.ReplayWindow > byte.MaxValue)
         {
-            return KernelResult.Failed(Errno.EINVAL, op, "replay window above 255 needs XFRMA_REPLAY_ESN_VAL, which is not sent");
+            return KernelResult.Failed(Errno.EINVAL, Op(), "replay window above 255 needs XFRMA_REPLAY_ESN_VAL, which is not sent");
         }
         using var request = XfrmMessages.NewState(state, update, SendsSaDirection);
-        var error = _socket.Request(request, op);
-        if (error is null)
+        var error = _socket.Request(request, "");
+        if (error is { } refused)
+        {
+            error = refused with { Operation = Op() };
+        }
+        else
         {
             if (state.Mark is { } mark)
             {
