@@ -8,9 +8,10 @@ namespace Mpsa.Hosting;
 /// socket and signals post inputs; the loop handles them in order and wakes at the machines' next deadline. No locks
 /// are needed.
 /// <para>
-/// The loop runs either as a task (<see cref="RunAsync"/>: the agent, one thread fewer) or on a thread of its own
-/// (<see cref="RunOnThreadAsync"/>: the controller, where handing every datagram to a pool thread and back cost more
-/// than the handshake's own crypto). Posting never blocks; a sleeping loop is woken by one semaphore release, and a
+/// The loop runs either as a task (<see cref="RunAsync"/>) or on a thread of its own (<see cref="RunOnThreadAsync"/>:
+/// the daemons. In the controller handing every datagram to a pool thread and back cost more than the handshake's own
+/// crypto; in the idle agent the pool's workers spinning before they sleep, its timer and gate threads cost more than
+/// a rekey's work). Posting never blocks; a sleeping loop is woken by one semaphore release, and a
 /// busy one is not signalled at all.
 /// </para>
 /// </summary>
