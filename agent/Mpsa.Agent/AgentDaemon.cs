@@ -29,7 +29,7 @@ internal sealed class AgentDaemon : IDisposable
 
     private readonly string _configPath;
     private readonly ILogger _log;
-    private readonly DriverLoop<AgentInput> _loop = new();
+    private readonly DriverLoop<AgentInput> _loop = new(spinBeforeSleep: false);
     private bool _routesRead;
     private readonly AgentEngine _engine;
     private readonly UdpEndpoint _socket;

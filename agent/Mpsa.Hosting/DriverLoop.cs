@@ -21,9 +21,17 @@ internal sealed class DriverLoop<TInput>
 {
     private readonly ConcurrentQueue<TInput> _inbox = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly SleepingWake? _sleeper;   // instead of _wake: the thread sleeps without spinning first
     private int _wakePending;   // 1 from the post that releases _wake until the loop has taken that release
 
     private const int MaxBatch = 256;
+
+    /// <param name="spinBeforeSleep">
+    /// true: a loop on its own thread waits on a SemaphoreSlim, which spins a while before it sleeps (a busy controller
+    /// catches the next datagram without a context switch). false: it sleeps at once (<see cref="SleepingWake"/>; the
+    /// agent, which wakes a few times per rekey); then only <see cref="RunOnThreadAsync"/> runs it.
+    /// </param>
+    public DriverLoop(bool spinBeforeSleep = true) => _sleeper = spinBeforeSleep ? null : new SleepingWake();
 
     public static MonoTime Now => new(Environment.TickCount64);
 
@@ -33,9 +41,21 @@ internal sealed class DriverLoop<TInput>
         _inbox.Enqueue(input);
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
-            _wake.Release();
+            Wake();
         }
         return true;
+    }
+
+    private void Wake()
+    {
+        if (_sleeper is not null)
+        {
+            _sleeper.Set();
+        }
+        else
+        {
+            _wake.Release();
+        }
     }
 
     /// <summary>
@@ -54,6 +74,10 @@ internal sealed class DriverLoop<TInput>
     public async Task RunAsync(Func<MonoTime?> nextDeadline, Action<TInput> handle, Action<MonoTime> onTimeout,
         CancellationToken stop, MonoTime? until = null, Func<bool>? done = null)
     {
+        if (_sleeper is not null)
+        {
+            throw new InvalidOperationException("a loop that sleeps without spinning runs on its own thread (RunOnThreadAsync)");
+        }
         while (!stop.IsCancellationRequested && (until is null || Now < until.Value) && (done is null || !done()))
         {
             var deadline = MonoTime.Min(nextDeadline(), until);
@@ -82,6 +106,7 @@ internal sealed class DriverLoop<TInput>
     private void Run(Func<MonoTime?> nextDeadline, Action<TInput> handle, Action<MonoTime> onTimeout,
         MonoTime? until, Func<bool>? done, CancellationToken stop)
     {
+        using var wakeOnStop = _sleeper is null ? default : stop.Register(_sleeper.Set);
         while (!stop.IsCancellationRequested && (until is null || Now < until.Value) && (done is null || !done()))
         {
             var deadline = MonoTime.Min(nextDeadline(), until);
@@ -89,7 +114,7 @@ internal sealed class DriverLoop<TInput>
             {
                 try
                 {
-                    TookWake(_wake.Wait(ms, stop));
+                    TookWake(_sleeper?.Wait(ms) ?? _wake.Wait(ms, stop));
                 }
                 catch (OperationCanceledException)
                 {
