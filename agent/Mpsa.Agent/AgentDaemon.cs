@@ -29,14 +29,14 @@ internal sealed class AgentDaemon : IDisposable
 
     private readonly string _configPath;
     private readonly ILogger _log;
-    private readonly DriverLoop<AgentInput> _loop = new();
+    private readonly DriverLoop<AgentInput> _loop = new(spinBeforeSleep: false);
     private bool _routesRead;
     private readonly AgentEngine _engine;
     private readonly UdpEndpoint _socket;
     private readonly UdpEndpoint? _natSocket;
 
     private readonly IKernel _kernel;
-    private readonly Timer _releasePages;
+    private MonoTime? _releasePagesAt;   // a quiet spell after the last group SA accepted (a deadline of the loop, no timer)
 
     private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress underlay, UdpEndpoint socket, UdpEndpoint? natSocket, ILogger log)
     {
@@ -51,7 +51,6 @@ internal sealed class AgentDaemon : IDisposable
         var nat = natSocket is not null ? new IPEndPoint(ikeSource, socket.LocalEndPoint.Port) : null;
         var ikeLocal = IsAny(ikeSource) ? null : new IPEndPoint(ikeSource, socket.LocalEndPoint.Port);
         _engine = new AgentEngine(settings, kernel, underlay, log, SystemRandom.Instance, nat, ikeLocal);
-        _releasePages = new Timer(_ => _loop.Post(new AgentInput.ReleasePages()));
         if (kernel is XfrmKernel)
         {
             // The CHILD_SA with the controller covers all traffic between the two addresses: IKE itself must bypass it,
@@ -127,15 +126,17 @@ internal sealed class AgentDaemon : IDisposable
         using var routes = WatchRoutes(settings);
         // The socket outlives the stop signal: the controller's answer to our Delete still has to come in.
         using var closeSocket = new CancellationTokenSource();
-        var receiver = _socket.RunAsync((datagram, from) => _loop.Post(new AgentInput.Datagram(datagram.ToArray(), from)), closeSocket.Token);
-        var natReceiver = _natSocket?.RunAsync((datagram, from) => _loop.Post(new AgentInput.Datagram(datagram.ToArray(), from)), closeSocket.Token)
-            ?? Task.CompletedTask;
+        // Receivers and the loop on threads of their own: a datagram or a deadline wakes one thread, where the thread
+        // pool would wake its workers (which spin before they sleep), its timer thread and its gate thread.
+        var receiver = _socket.RunOnThreadAsync((datagram, from) => _loop.Post(new AgentInput.Datagram(datagram.ToArray(), from)), closeSocket.Token);
+        var natReceiver = _natSocket?.RunOnThreadAsync((datagram, from) => _loop.Post(new AgentInput.Datagram(datagram.ToArray(), from)), closeSocket.Token,
+            "mpsa-udp-nat") ?? Task.CompletedTask;
         await using (ControlServer.Start(settings.ControlSocket, OnControlAsync, _log))
         {
             Send(_engine.Start(Now));
-            await _loop.RunAsync(() => _engine.NextDeadline, Handle, OnTimeout, stop.Token).ConfigureAwait(false);
+            await _loop.RunOnThreadAsync(NextDeadline, Handle, OnTimeout, stop.Token).ConfigureAwait(false);
             Send(_engine.Shutdown(Now));
-            await _loop.RunAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
+            await _loop.RunOnThreadAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
                 Now + GoodbyeTimeout, () => _engine.Closed).ConfigureAwait(false);
         }
         await closeSocket.CancelAsync().ConfigureAwait(false);
@@ -146,8 +147,15 @@ internal sealed class AgentDaemon : IDisposable
         return 0;
     }
 
+    private MonoTime? NextDeadline() => MonoTime.Min(_engine.NextDeadline, _releasePagesAt);
+
     private void OnTimeout(MonoTime now)
     {
+        if (_releasePagesAt is { } release && now >= release)
+        {
+            _releasePagesAt = null;
+            ReleaseFilePages();
+        }
         Send(_engine.OnTimeout(now));
         _allocations.Spend();
     }
@@ -167,11 +175,8 @@ internal sealed class AgentDaemon : IDisposable
                 Send(_engine.Receive(d.Bytes, d.From, Now));
                 if (_engine.GroupSasAccepted != accepted)
                 {
-                    _releasePages.Change(QuietBeforeRelease, Timeout.InfiniteTimeSpan);
+                    _releasePagesAt = Now + QuietBeforeRelease;
                 }
-                break;
-            case AgentInput.ReleasePages:
-                ReleaseFilePages();
                 break;
             case AgentInput.Reload:
                 Reload();
@@ -325,7 +330,6 @@ internal sealed class AgentDaemon : IDisposable
 
     public void Dispose()
     {
-        _releasePages.Dispose();
         _engine.Dispose();
     }
 }

@@ -11,9 +11,6 @@ internal abstract record AgentInput
 
     public sealed record Reload : AgentInput;
 
-    /// <summary>The agent has been quiet since its last group SA: time to hand back the file pages that work touched.</summary>
-    public sealed record ReleasePages : AgentInput;
-
     /// <summary>An expire or acquire event from XFRM, or a route change in the watched table (from the kernel's listener threads).</summary>
     public sealed record Kernel(object Event) : AgentInput;
 

@@ -8,9 +8,10 @@ namespace Mpsa.Hosting;
 /// socket and signals post inputs; the loop handles them in order and wakes at the machines' next deadline. No locks
 /// are needed.
 /// <para>
-/// The loop runs either as a task (<see cref="RunAsync"/>: the agent, one thread fewer) or on a thread of its own
-/// (<see cref="RunOnThreadAsync"/>: the controller, where handing every datagram to a pool thread and back cost more
-/// than the handshake's own crypto). Posting never blocks; a sleeping loop is woken by one semaphore release, and a
+/// The loop runs either as a task (<see cref="RunAsync"/>) or on a thread of its own (<see cref="RunOnThreadAsync"/>:
+/// the daemons. In the controller handing every datagram to a pool thread and back cost more than the handshake's own
+/// crypto; in the idle agent the pool's workers spinning before they sleep, its timer and gate threads cost more than
+/// a rekey's work). Posting never blocks; a sleeping loop is woken by one semaphore release, and a
 /// busy one is not signalled at all.
 /// </para>
 /// </summary>
@@ -20,9 +21,17 @@ internal sealed class DriverLoop<TInput>
 {
     private readonly ConcurrentQueue<TInput> _inbox = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly SleepingWake? _sleeper;   // instead of _wake: the thread sleeps without spinning first
     private int _wakePending;   // 1 from the post that releases _wake until the loop has taken that release
 
     private const int MaxBatch = 256;
+
+    /// <param name="spinBeforeSleep">
+    /// true: a loop on its own thread waits on a SemaphoreSlim, which spins a while before it sleeps (a busy controller
+    /// catches the next datagram without a context switch). false: it sleeps at once (<see cref="SleepingWake"/>; the
+    /// agent, which wakes a few times per rekey); then only <see cref="RunOnThreadAsync"/> runs it.
+    /// </param>
+    public DriverLoop(bool spinBeforeSleep = true) => _sleeper = spinBeforeSleep ? null : new SleepingWake();
 
     public static MonoTime Now => new(Environment.TickCount64);
 
@@ -32,9 +41,21 @@ internal sealed class DriverLoop<TInput>
         _inbox.Enqueue(input);
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
-            _wake.Release();
+            Wake();
         }
         return true;
+    }
+
+    private void Wake()
+    {
+        if (_sleeper is not null)
+        {
+            _sleeper.Set();
+        }
+        else
+        {
+            _wake.Release();
+        }
     }
 
     /// <summary>
@@ -53,6 +74,10 @@ internal sealed class DriverLoop<TInput>
     public async Task RunAsync(Func<MonoTime?> nextDeadline, Action<TInput> handle, Action<MonoTime> onTimeout,
         CancellationToken stop, MonoTime? until = null, Func<bool>? done = null)
     {
+        if (_sleeper is not null)
+        {
+            throw new InvalidOperationException("a loop that sleeps without spinning runs on its own thread (RunOnThreadAsync)");
+        }
         while (!stop.IsCancellationRequested && (until is null || Now < until.Value) && (done is null || !done()))
         {
             var deadline = MonoTime.Min(nextDeadline(), until);
@@ -81,6 +106,7 @@ internal sealed class DriverLoop<TInput>
     private void Run(Func<MonoTime?> nextDeadline, Action<TInput> handle, Action<MonoTime> onTimeout,
         MonoTime? until, Func<bool>? done, CancellationToken stop)
     {
+        using var wakeOnStop = _sleeper is null ? default : stop.Register(_sleeper.Set);
         while (!stop.IsCancellationRequested && (until is null || Now < until.Value) && (done is null || !done()))
         {
             var deadline = MonoTime.Min(nextDeadline(), until);
@@ -88,7 +114,7 @@ internal sealed class DriverLoop<TInput>
             {
                 try
                 {
-                    TookWake(_wake.Wait(ms, stop));
+                    TookWake(_sleeper?.Wait(ms) ?? _wake.Wait(ms, stop));
                 }
                 catch (OperationCanceledException)
                 {

@@ -85,10 +85,11 @@ public class DriverLoopTests
         Assert.That(DriverLoop<string>.Now, Is.GreaterThanOrEqualTo(until));
     }
 
-    [Test]
-    public async Task RunsOnItsOwnThreadInOrderAndWakesForInputsAndDeadlines()
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task RunsOnItsOwnThreadInOrderAndWakesForInputsAndDeadlines(bool spinBeforeSleep)
     {
-        var loop = new DriverLoop<int>();
+        var loop = new DriverLoop<int>(spinBeforeSleep);
         var seen = new List<int>();
         var threads = new HashSet<string?>();
         var deadline = DriverLoop<int>.Now + TimeSpan.FromMilliseconds(30);
@@ -124,10 +125,11 @@ public class DriverLoopTests
         Assert.That(threads, Is.EqualTo(new[] { "loop-test" }));
     }
 
-    [Test]
-    public async Task EndsItsThreadWhenCancelledAndFaultsWithAHandlersException()
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task EndsItsThreadWhenCancelledAndFaultsWithAHandlersException(bool spinBeforeSleep)
     {
-        var loop = new DriverLoop<string>();
+        var loop = new DriverLoop<string>(spinBeforeSleep);
         using var stop = new CancellationTokenSource();
         var run = loop.RunOnThreadAsync(() => null, _ => { }, _ => { }, stop.Token);
         await Task.Delay(20);
@@ -138,5 +140,27 @@ public class DriverLoopTests
         var failing = loop.RunOnThreadAsync(() => null, _ => throw new InvalidDataException("handler"), _ => { }, CancellationToken.None);
         loop.Post("boom");
         Assert.ThrowsAsync<InvalidDataException>(async () => await failing.WaitAsync(Patience));
+    }
+
+    [Test]
+    public void ALoopThatSleepsWithoutSpinningRunsOnlyOnItsOwnThread()
+    {
+        var loop = new DriverLoop<string>(spinBeforeSleep: false);
+        Assert.ThrowsAsync<InvalidOperationException>(() => loop.RunAsync(() => null, _ => { }, _ => { }, CancellationToken.None));
+    }
+
+    [Test]
+    public void ASleepingWakeKeepsItsSignalUntilAWaitTakesIt()
+    {
+        var wake = new SleepingWake();
+        Assert.That(wake.Wait(0), Is.False);
+        wake.Set();
+        wake.Set();
+        Assert.That(wake.Wait(-1), Is.True);
+        Assert.That(wake.Wait(1), Is.False);
+
+        var setter = Task.Run(wake.Set);
+        Assert.That(wake.Wait(-1), Is.True);
+        setter.Wait(Patience);
     }
 }
