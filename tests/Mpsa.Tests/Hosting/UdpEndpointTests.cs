@@ -250,10 +250,11 @@ public class UdpEndpointTests
         PingPong(Measured);
         long perDatagram = (GC.GetTotalAllocatedBytes(precise: true) - before) / Measured;
 
-        // Process-wide, so the test runner's own threads count too: a copied datagram (124 bytes) or a new
-        // IPEndPoint (about 100 bytes with its IPAddress) per datagram would show as at least that much.
+        // Process-wide, so the test runner's own threads count too (CI once saw 16 bytes per datagram from them): a
+        // copied datagram (124 bytes) or a new IPEndPoint (about 100 bytes with its IPAddress) per datagram would
+        // show as at least that much, so the bound sits below those and above the runner's noise.
         TestContext.Out.WriteLine($"{perDatagram} bytes allocated per datagram (process-wide)");
-        Assert.That(perDatagram, Is.LessThan(16));
+        Assert.That(perDatagram, Is.LessThan(64));
         await cts.CancelAsync();
         await loop.WaitAsync(Patience);
         Assert.That(sum, Is.Not.Zero);
