@@ -81,3 +81,15 @@ stub_apk() {
     "$1" mkpkg --info name:openwrt-base-stub --info version:1-r0 --info "arch:$2" --info "description:test stand-in" \
       --info "provides:libc=1 kmod-ipsec=1 kmod-ipsec4=1${4:+ $4}" --files "$3/stub-files" --output "$3/base-stub.apk"
 }
+
+# owrt_root DIR ARCH — an OpenWrt-like root: static busybox as every tool, the musl loader for ARCH, the recording
+# procd/logd stand-ins of tests/packaging/openwrt-root.
+owrt_root() {
+  mkdir -p "$1/bin" "$1/sbin" "$1/lib" "$1/tmp" "$1/dev" "$1/etc/rc.d"
+  mknod -m 0666 "$1/dev/null" c 1 3 2>/dev/null || : >"$1/dev/null"
+  cp /bin/busybox "$1/bin/busybox"
+  chroot "$1" /bin/busybox --install -s /bin
+  cp "$(musl_loader "$2")" "$1/lib/ld-musl-$2.so.1"
+  cp -a "$root/tests/packaging/openwrt-root/." "$1/"
+  mv "$1/rc.common" "$1/etc/rc.common"
+}

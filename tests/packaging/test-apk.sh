@@ -143,18 +143,8 @@ for arch in "${arches[@]}"; do
     skip "$arch: scripts under apk (the binary cannot run here without binfmt; its no-glibc run is test-aarch64.sh apk)"
     continue
   fi
-  # owrt_root DIR — an OpenWrt-like root: static busybox as every tool, the musl loader, the stand-ins.
-  owrt_root() {
-    mkdir -p "$1/bin" "$1/sbin" "$1/lib" "$1/tmp" "$1/dev" "$1/etc/rc.d"
-    mknod -m 0666 "$1/dev/null" c 1 3 2>/dev/null || : >"$1/dev/null"
-    cp /bin/busybox "$1/bin/busybox"
-    chroot "$1" /bin/busybox --install -s /bin
-    cp "$(musl_loader "$arch")" "$1/lib/ld-musl-$arch.so.1"
-    cp -a "$root/tests/packaging/openwrt-root/." "$1/"
-    mv "$1/rc.common" "$1/etc/rc.common"
-  }
   S=$w/owrt
-  owrt_root "$S"
+  owrt_root "$S" "$arch"
   calls() { grep -v '^default_' "$S/tmp/procd.calls" 2>/dev/null; }
   called() { grep -qxF -- "$1" "$S/tmp/procd.calls" 2>/dev/null; }
   reset() { rm -f "$S/tmp/procd.calls" "$S/tmp/logger.log"; }
@@ -228,7 +218,7 @@ for arch in "${arches[@]}"; do
 
   # An image build: apk passes IPKG_INSTROOT to the scripts (--preserve-env); they must do nothing.
   I=$w/image
-  owrt_root "$I"
+  owrt_root "$I" "$arch"
   rm -f "$I/tmp/procd.calls"
   IPKG_INSTROOT=/tmp/image "$apk" --root "$I" --allow-untrusted --no-network --preserve-env add --initdb \
     "$w/base-stub.apk" "$pkg" >>"$w/apk.log" 2>&1

@@ -107,13 +107,7 @@ for arch in "${arches[@]}"; do
   # --- Swapping the packages with the real apk, scripts run, in an OpenWrt-like root. -------------------------------
   if [ $apk_rc -ne 3 ]; then
     S=$w/owrt
-    mkdir -p "$S/bin" "$S/sbin" "$S/lib" "$S/tmp" "$S/dev" "$S/etc/rc.d"
-    mknod -m 0666 "$S/dev/null" c 1 3 2>/dev/null || : >"$S/dev/null"
-    cp /bin/busybox "$S/bin/busybox"
-    chroot "$S" /bin/busybox --install -s /bin
-    cp "$(musl_loader "$arch")" "$S/lib/ld-musl-$arch.so.1"
-    cp -a "$root/tests/packaging/openwrt-root/." "$S/"
-    mv "$S/rc.common" "$S/etc/rc.common"
+    owrt_root "$S" "$arch"
     stub_apk "$apk" "$pa" "$w" "libopenssl3=3" >>"$w/apk.log" 2>&1
     sapk() { "$apk" --root "$S" --allow-untrusted --no-network "$@" >>"$w/apk.log" 2>&1; }
     installed() { "$apk" --root "$S" info 2>/dev/null | sort | tr '\n' ' '; }
