@@ -18,16 +18,16 @@ internal static class AgentStatusJson
         {
             w.WriteStartObject();
             Controller(w, status.Controller);
-            IkeSa(w, status.IkeSa);
-            ChildSa(w, status.ChildSa);
+            Object(w, "ike_sa", status.IkeSa, IkeSa);
+            Object(w, "child_sa", status.ChildSa, ChildSa);
             w.WriteStartArray("group_sas");
             foreach (var g in status.GroupSas)
             {
                 GroupSa(w, g);
             }
             w.WriteEndArray();
-            Refusal(w, status.LastRefusal);
-            Memory(w, status.Memory);
+            Object(w, "last_refusal", status.LastRefusal, Refusal);
+            Object(w, "memory", status.Memory, Memory);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
@@ -43,14 +43,8 @@ internal static class AgentStatusJson
         w.WriteEndObject();
     }
 
-    private static void IkeSa(Utf8JsonWriter w, IkeSaStatus? ike)
+    private static void IkeSa(Utf8JsonWriter w, IkeSaStatus ike)
     {
-        if (ike is null)
-        {
-            w.WriteNull("ike_sa");
-            return;
-        }
-        w.WriteStartObject("ike_sa");
         w.WriteString("spi_i", ike.SpiI);
         w.WriteString("spi_r", ike.SpiR);
         w.WriteString("suite", ike.Suite);
@@ -58,17 +52,10 @@ internal static class AgentStatusJson
         w.WriteBoolean("peer_supports_mpsa", ike.PeerSupportsMpsa);
         Number(w, "established_seconds_ago", ike.EstablishedSecondsAgo);
         Number(w, "rekey_in_seconds", ike.RekeyInSeconds);
-        w.WriteEndObject();
     }
 
-    private static void ChildSa(Utf8JsonWriter w, ChildSaStatus? child)
+    private static void ChildSa(Utf8JsonWriter w, ChildSaStatus child)
     {
-        if (child is null)
-        {
-            w.WriteNull("child_sa");
-            return;
-        }
-        w.WriteStartObject("child_sa");
         w.WriteString("inbound_spi", child.InboundSpi);
         w.WriteString("outbound_spi", child.OutboundSpi);
         w.WriteString("suite", child.Suite);
@@ -76,7 +63,6 @@ internal static class AgentStatusJson
         w.WriteBoolean("installed", child.Installed);
         Number(w, "established_seconds_ago", child.EstablishedSecondsAgo);
         Number(w, "rekey_in_seconds", child.RekeyInSeconds);
-        w.WriteEndObject();
     }
 
     private static void GroupSa(Utf8JsonWriter w, GroupSaStatus g)
@@ -90,32 +76,32 @@ internal static class AgentStatusJson
         w.WriteEndObject();
     }
 
-    private static void Refusal(Utf8JsonWriter w, RefusalStatus? r)
+    private static void Refusal(Utf8JsonWriter w, RefusalStatus r)
     {
-        if (r is null)
-        {
-            w.WriteNull("last_refusal");
-            return;
-        }
-        w.WriteStartObject("last_refusal");
         w.WriteString("spi", r.Spi);
         w.WriteString("notify", r.Notify);
         w.WriteString("reason", r.Reason);
         w.WriteNumber("seconds_ago", r.SecondsAgo);
-        w.WriteEndObject();
     }
 
-    private static void Memory(Utf8JsonWriter w, MemoryStatus? m)
+    private static void Memory(Utf8JsonWriter w, MemoryStatus m)
     {
-        if (m is null)
-        {
-            w.WriteNull("memory");
-            return;
-        }
-        w.WriteStartObject("memory");
         w.WriteNumber("rss_bytes", m.RssBytes);
         w.WriteNumber("gc_heap_bytes", m.GcHeapBytes);
         w.WriteNumber("allocated_bytes", m.AllocatedBytes);
+    }
+
+    /// <summary>`"name": { ... }` with <paramref name="fields"/> inside, or `"name": null`.</summary>
+    private static void Object<T>(Utf8JsonWriter w, string name, T? value, Action<Utf8JsonWriter, T> fields)
+        where T : class
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+        w.WriteStartObject(name);
+        fields(w, value);
         w.WriteEndObject();
     }
 
