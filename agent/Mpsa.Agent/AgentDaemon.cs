@@ -36,7 +36,7 @@ internal sealed class AgentDaemon : IDisposable
     private readonly UdpEndpoint? _natSocket;
 
     private readonly IKernel _kernel;
-    private MonoTime? _releasePagesAt;   // a quiet spell after the last group SA accepted (a deadline of the loop, no timer)
+    private MonoTime? _releasePagesAt;   // a quiet spell after the last datagram, once a group SA came (a deadline of the loop, no timer)
 
     private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress underlay, UdpEndpoint socket, UdpEndpoint? natSocket, ILogger log)
     {
@@ -171,9 +171,8 @@ internal sealed class AgentDaemon : IDisposable
         switch (input)
         {
             case AgentInput.Datagram d:
-                var accepted = _engine.GroupSasAccepted;
                 Send(_engine.Receive(d.Bytes, d.From, Now));
-                if (_engine.GroupSasAccepted != accepted)
+                if (_engine.GroupSasAccepted > 0)
                 {
                     _releasePagesAt = Now + QuietBeforeRelease;
                 }
@@ -203,7 +202,7 @@ internal sealed class AgentDaemon : IDisposable
         }
     }
 
-    /// <summary>With its group SA in place the agent goes idle: the file pages start-up (or a rollover) touched go back.</summary>
+    /// <summary>Quiet after an exchange (start-up, a rollover, a liveness check): the file pages it touched go back.</summary>
     private void ReleaseFilePages()
     {
         if (!_log.IsEnabled(LogLevel.Debug))
