@@ -8,27 +8,17 @@ namespace Mpsa.Agent;
 /// <summary>
 /// What this system can compute, decided by one probe at start: does libssl load. Every System.Security.Cryptography
 /// call except the ones we avoid loads libssl and aborts the process where it is missing, so everything that would
-/// need it (AES, ECP, SHA-1/SHA-384, NAT-D, certificates) is offered only with it. The config check, the proposals,
+/// need it (AES, ECP, MODP on libcrypto, SHA-1/SHA-384, NAT-D, certificates) is offered only with it. The config check, the proposals,
 /// the refusal of group SAs and self-check all ask this one object, so they cannot disagree.
 /// </summary>
-internal sealed class Capabilities(bool openSsl, bool libcryptoModp)
+internal sealed class Capabilities(bool openSsl)
 {
-    private static readonly Lazy<Capabilities> s_here = new(() => new(NativeLibrary.TryLoad("libssl.so.3", out var handle) && Free(handle),
-        DiffieHellman.ModpOnLibcrypto));
-
-    /// <summary>libssl brings libcrypto, and with it constant-time MODP.</summary>
-    public Capabilities(bool openSsl)
-        : this(openSsl, openSsl)
-    {
-    }
+    private static readonly Lazy<Capabilities> s_here = new(() => new(NativeLibrary.TryLoad("libssl.so.3", out var handle) && Free(handle)));
 
     /// <summary>This system's, probed once.</summary>
     public static Capabilities Here => s_here.Value;
 
     public bool OpenSsl { get; } = openSsl;
-
-    /// <summary>MODP-2048 runs on libcrypto's constant-time exponentiation (else on BigInteger: slower, not constant-time).</summary>
-    public bool LibcryptoModp { get; } = libcryptoModp;
 
     /// <summary>An IKE suite this system can run (propose, and take when the controller picks it).</summary>
     public bool Usable(IkeSuite suite) => suite.IsSupported && (!suite.NeedsOpenSsl || OpenSsl);
@@ -62,12 +52,11 @@ internal sealed class Capabilities(bool openSsl, bool libcryptoModp)
         string missing = (OpenSsl, CertificateSupport.IsEnabled) switch
         {
             (true, true) => "libssl found",
-            (false, true) => "no libssl: AES, ECP, SHA-1, SHA-384, NAT traversal and certificates need it",
+            (false, true) => "no libssl: AES, ECP, MODP, SHA-1, SHA-384, NAT traversal and certificates need it",
             (true, false) => $"libssl found; certificate authentication is in the package {CertificateSupport.Package}",
-            (false, false) => $"no libssl: AES, ECP, SHA-1, SHA-384 and NAT traversal need it; certificate authentication is in the package {CertificateSupport.Package}",
+            (false, false) => $"no libssl: AES, ECP, MODP, SHA-1, SHA-384 and NAT traversal need it; certificate authentication is in the package {CertificateSupport.Package}",
         };
-        string modp = LibcryptoModp ? "modp2048 on libcrypto" : "modp2048 on BigInteger (no libcrypto.so.3: slower, not constant-time)";
-        return $"IKE {encr}, {integ}, {prf}, {dh}; group SAs with {prf} ({missing}); {modp}";
+        return $"IKE {encr}, {integ}, {prf}, {dh}; group SAs with {prf} ({missing})";
     }
 
     private static bool Free(IntPtr handle)

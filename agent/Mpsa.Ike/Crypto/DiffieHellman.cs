@@ -14,6 +14,7 @@ public static class DiffieHellman
         _ => throw new NotSupportedException($"DH group {group} is not supported."),
     };
 
+    /// <summary>Known to this implementation; MODP-2048 also needs libcrypto.so.3 (<see cref="NeedsOpenSsl"/>).</summary>
     public static bool IsSupported(DhGroup group) =>
         group is DhGroup.CURVE25519 or DhGroup.ECP_256 or DhGroup.ECP_384 or DhGroup.MODP_2048;
 
@@ -27,9 +28,9 @@ public static class DiffieHellman
         _ => throw new NotSupportedException($"DH group {group} is not supported."),
     };
 
-    /// <summary>MODP-2048 runs on libcrypto's constant-time exponentiation here (else on BigInteger, slower and not constant-time).</summary>
-    public static bool ModpOnLibcrypto => ModpExchange.UsesLibcrypto;
-
-    /// <summary>True for the ECP groups (System.Security.Cryptography's ECDiffieHellman). Curve25519 and MODP-2048 do not need libssl.</summary>
-    public static bool NeedsOpenSsl(DhGroup group) => group is DhGroup.ECP_256 or DhGroup.ECP_384;
+    /// <summary>
+    /// True for the ECP groups (System.Security.Cryptography's ECDiffieHellman) and MODP-2048 (libcrypto's exponentiation;
+    /// libssl brings libcrypto). Curve25519 comes from libsodium.
+    /// </summary>
+    public static bool NeedsOpenSsl(DhGroup group) => group is DhGroup.ECP_256 or DhGroup.ECP_384 or DhGroup.MODP_2048;
 }

@@ -5,8 +5,7 @@ namespace Mpsa.Ike.Crypto;
 /// <summary>
 /// Modular exponentiation through OpenSSL's libcrypto (libcrypto.so.3, on every server that runs .NET and in OpenWrt's
 /// libopenssl3): <c>BN_mod_exp_mont_consttime</c>, the constant-time Montgomery ladder OpenSSL's own DH uses for
-/// private exponents. MODP-2048 uses it where the library loads (<see cref="IsAvailable"/>), instead of
-/// <see cref="System.Numerics.BigInteger.ModPow"/>, which is several times slower and not constant-time.
+/// private exponents. MODP-2048 is offered only where the library loads (<see cref="IsAvailable"/>).
 /// Plain <see cref="DllImportAttribute"/> with pointers and <c>ref byte</c>: blittable, no unsafe code, NativeAOT-safe.
 /// </summary>
 internal sealed class LibcryptoModExp : IDisposable
