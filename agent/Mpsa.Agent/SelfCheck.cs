@@ -30,7 +30,7 @@ internal static class SelfCheck
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            output.WriteLine($"self-check FAILED: {e.GetType().Name}: {e.Message}");
+            output.WriteLine($"self-check FAILED: {e.Message}");   // not the type's name: Type.Name needs reflection
             return 1;
         }
     }

@@ -147,7 +147,7 @@ internal sealed class GroupSaManager : IDisposable, IHeldGroupSas
     public IReadOnlyList<GroupSaStatus> Snapshot(MonoTime now) =>
         _sas.ConvertAll(sa => new GroupSaStatus(
             sa.Spi.ToString(),
-            sa.OutboundRefused ? "refused-outbound" : sa.State.ToString().ToLowerInvariant(),
+            sa.OutboundRefused ? "refused-outbound" : sa.StateName,
             Math.Max(0, (long)Math.Ceiling((sa.PlannedEnd - now).TotalSeconds)),
             SuiteNames.Name(sa.Suite),
             sa.Fingerprint));
