@@ -72,7 +72,7 @@ internal sealed class AgentDaemon : IDisposable
         var log = logs.CreateLogger("mpsa-agent");
         if (log.IsEnabled(LogLevel.Information))
         {
-            log.Starting(AgentCli.Version, string.Join(", ", settings.Proposals.Select(SuiteNames.Name)), Capabilities.Here.Describe());
+            log.Starting(AgentCli.Version, ReadOnlyLists.Join(", ", settings.Proposals, SuiteNames.Name), Capabilities.Here.Describe());
         }
         IKernel kernel;
         try

@@ -159,7 +159,7 @@ internal sealed class AgentEngine : IDisposable
         {
             _log.DataPlaneNeedsRestart();
         }
-        bool guardChanged = !next.EspOnly.SequenceEqual(_settings.EspOnly);
+        bool guardChanged = !ReadOnlyLists.SequenceEqual(next.EspOnly, _settings.EspOnly);
         _settings = next;
         if (guardChanged)
         {
@@ -264,7 +264,7 @@ internal sealed class AgentEngine : IDisposable
                 break;
             case ChildSaDeleted d:
                 // after a rekey the replaced CHILD_SA goes this way too: only the current one is worth a warning
-                if (_connection.ChildSa is { } current && !d.PeerSpis.Contains(current.OutboundSpi))
+                if (_connection.ChildSa is { } current && !ReadOnlyLists.Contains(d.PeerSpis, current.OutboundSpi))
                 {
                     _log.ReplacedChildSaGone();
                 }
@@ -368,7 +368,7 @@ internal sealed class AgentEngine : IDisposable
         foreach (var put in r.Puts)
         {
             GroupSasAccepted++;
-            _log.GroupSaAccepted(put.Spi, outcome.Installed.Contains(put.Spi) ? "accepted" : "refreshed", put);
+            _log.GroupSaAccepted(put.Spi, ReadOnlyLists.Contains(outcome.Installed, put.Spi) ? "accepted" : "refreshed", put);
             if (MpsaPutValidation.SuiteOf(put).IsCounterModeAead)
             {
                 _log.GroupSaWarning(put.Spi, "a counter-mode AEAD, allowed by unsafe_counter_mode_aead: every member generates IVs under the same key, so IVs can repeat");

@@ -39,16 +39,16 @@ internal sealed class Capabilities(bool openSsl)
     public bool Certificates => CertificateSupport.IsEnabled && OpenSsl;
 
     /// <summary>The PRFs a group SA may use here.</summary>
-    public IReadOnlyList<PrfId> GroupPrfs => [.. Enum.GetValues<PrfId>().Where(Usable)];
+    public IReadOnlyList<PrfId> GroupPrfs => Array.FindAll(Enum.GetValues<PrfId>(), Usable);
 
     /// <summary>One line for the start-up log and self-check, derived from the same answers.</summary>
     public string Describe()
     {
-        string encr = string.Join('/', new[] { (EncrId.ENCR_CHACHA20_POLY1305, 256), (EncrId.ENCR_AES_CBC, 256), (EncrId.ENCR_AES_GCM_16, 256) }
-            .Where(e => Usable(e.Item1)).Select(e => SuiteNames.EncrName(e.Item1, e.Item2).Replace("256", "", StringComparison.Ordinal)).Distinct());
-        string prf = string.Join('/', Enum.GetValues<PrfId>().Where(Usable).Select(SuiteNames.PrfName));
-        string integ = string.Join('/', Enum.GetValues<IntegId>().Where(Usable).Select(SuiteNames.IntegName).Where(n => n.Length > 0));
-        string dh = string.Join('/', Enum.GetValues<DhGroup>().Where(Usable).Select(SuiteNames.GroupName).Distinct());
+        string encr = Names([EncrId.ENCR_CHACHA20_POLY1305, EncrId.ENCR_AES_CBC, EncrId.ENCR_AES_GCM_16], Usable,
+            e => SuiteNames.EncrName(e, 256).Replace("256", "", StringComparison.Ordinal));
+        string prf = Names(Enum.GetValues<PrfId>(), Usable, SuiteNames.PrfName);
+        string integ = Names(Enum.GetValues<IntegId>(), Usable, SuiteNames.IntegName);
+        string dh = Names(Enum.GetValues<DhGroup>(), Usable, SuiteNames.GroupName);
         string missing = (OpenSsl, CertificateSupport.IsEnabled) switch
         {
             (true, true) => "libssl found",
@@ -57,6 +57,20 @@ internal sealed class Capabilities(bool openSsl)
             (false, false) => $"no libssl: AES, ECP, MODP, SHA-1, SHA-384 and NAT traversal need it; certificate authentication is in the package {CertificateSupport.Package}",
         };
         return $"IKE {encr}, {integ}, {prf}, {dh}; group SAs with {prf} ({missing})";
+    }
+
+    /// <summary>The usable values' names joined by '/', each once, empty ones left out.</summary>
+    private static string Names<T>(T[] values, Predicate<T> usable, Func<T, string> name)
+    {
+        var names = new List<string>();
+        foreach (var value in values)
+        {
+            if (usable(value) && name(value) is { Length: > 0 } n && !names.Contains(n))
+            {
+                names.Add(n);
+            }
+        }
+        return string.Join('/', names);
     }
 
     private static bool Free(IntPtr handle)

@@ -20,7 +20,7 @@ internal static class CertificateConfig
     public static bool IsSet(ConfigSection section)
     {
         section.Allow(Keys);
-        return Keys.Any(section.Has);
+        return Array.Exists(Keys, section.Has);
     }
 
     /// <param name="warn">Gets a CRL that is already past its nextUpdate (it loads; the peers it covers are refused).</param>
@@ -40,14 +40,18 @@ internal static class CertificateConfig
             return null;
         }
         var certs = LoadCertificates(section, "certificate", certificatePath);
-        var authorities = caPaths.SelectMany(p => LoadCertificates(section, "ca", Resolve(section, p))).ToList();
+        var authorities = new List<X509Certificate2>();
+        foreach (string p in caPaths)
+        {
+            authorities.AddRange(LoadCertificates(section, "ca", Resolve(section, p)));
+        }
         if (certs.Count == 0 || authorities.Count == 0 || LoadKey(section, keyPath, certs[0]) is not { } key)
         {
             return null;
         }
         var crls = new List<RevocationList>();
         var source = new StringBuilder();
-        foreach (var c in certs.Concat(authorities))
+        foreach (var c in (List<X509Certificate2>)[.. certs, .. authorities])
         {
             source.Append(c.Thumbprint).Append(' ');
         }
@@ -161,7 +165,7 @@ internal static class CertificateConfig
     }
 
     private static (RevocationList List, string Hash)? LoadCrl(ConfigSection section, string path,
-        IReadOnlyList<X509Certificate2> authorities, Action<ConfigError> warn)
+        List<X509Certificate2> authorities, Action<ConfigError> warn)
     {
         try
         {
@@ -178,7 +182,7 @@ internal static class CertificateConfig
             }
             var crl = RevocationList.Parse(bytes, path);
             string issuer = Mpsa.Ike.Wire.DistinguishedName.FormatOrHex(crl.IssuerName);
-            if (!authorities.Any(crl.IsSignedBy))
+            if (!authorities.Exists(crl.IsSignedBy))
             {
                 section.Report("crl", $"{path}: not signed by a configured CA (issuer '{issuer}')");
                 return null;

@@ -172,7 +172,24 @@ internal sealed class ConfigReader
                 }
             }
         }
-        return [.. _file.Errors.Concat(_errors).OrderBy(e => e.Line)];
+        List<ConfigError> all = [.. _file.Errors, .. _errors];
+        SortByLine(all);
+        return all;
+    }
+
+    /// <summary>Insertion sort: stable, so errors on one line keep their order.</summary>
+    private static void SortByLine(List<ConfigError> errors)
+    {
+        for (int i = 1; i < errors.Count; i++)
+        {
+            var error = errors[i];
+            int j = i - 1;
+            for (; j >= 0 && errors[j].Line > error.Line; j--)
+            {
+                errors[j + 1] = errors[j];
+            }
+            errors[j + 1] = error;
+        }
     }
 
     /// <summary>Records a problem once, however often the key or section is read.</summary>

@@ -39,7 +39,7 @@ internal sealed class ConfigSection
     public bool Has(string key)
     {
         _reader.KnownKeys(Kind).Add(key);
-        return _section.Entries.Any(e => e.Key == key);
+        return First(key) is not null;
     }
 
     /// <summary>Declares keys known without reading them (read elsewhere, or accepted and ignored).</summary>
@@ -51,7 +51,7 @@ internal sealed class ConfigSection
     /// </summary>
     public void Report(string key, string message)
     {
-        var entry = _section.Entries.FirstOrDefault(e => e.Key == key);
+        var entry = First(key);
         _reader.AddError(Path, entry?.Line ?? Line, $"{key}: {message}");
     }
 
@@ -121,6 +121,19 @@ internal sealed class ConfigSection
     public IReadOnlyList<T> List<T>(string key, ValueParser<T> item) => Optional(key, ConfigValues.List(item), []);
 
     public override string ToString() => Header;
+
+    /// <summary>The first entry for <paramref name="key"/>, without reporting repeats.</summary>
+    private IniEntry? First(string key)
+    {
+        foreach (var entry in _section.Entries)
+        {
+            if (entry.Key == key)
+            {
+                return entry;
+            }
+        }
+        return null;
+    }
 
     /// <summary>The first entry for <paramref name="key"/>, after reporting any repeats of it.</summary>
     private IniEntry? Find(string key)

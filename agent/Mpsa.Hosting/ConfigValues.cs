@@ -100,7 +100,7 @@ internal static class ConfigValues
     public static ValueParser<string> OneOf(params string[] choices)
     {
         string[] copy = [.. choices];
-        return new($"one of {string.Join(", ", copy.Select(c => $"'{c}'"))}", (string text, out string value, out string? problem) =>
+        return new($"one of {Quoted(copy)}", (string text, out string value, out string? problem) =>
         {
             problem = null;
             var found = Array.Find(copy, c => string.Equals(c, text, StringComparison.OrdinalIgnoreCase));
@@ -115,9 +115,9 @@ internal static class ConfigValues
     /// </summary>
     public static ValueParser<TEnum> Choice<TEnum>() where TEnum : struct, Enum
     {
-        string[] names = [.. Enum.GetNames<TEnum>().Select(KebabCase)];
+        string[] names = Array.ConvertAll(Enum.GetNames<TEnum>(), KebabCase);
         TEnum[] values = Enum.GetValues<TEnum>();
-        return new($"one of {string.Join(", ", names.Select(n => $"'{n}'"))}", (string text, out TEnum value, out string? problem) =>
+        return new($"one of {Quoted(names)}", (string text, out TEnum value, out string? problem) =>
         {
             problem = null;
             int i = Array.FindIndex(names, n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
@@ -125,6 +125,9 @@ internal static class ConfigValues
             return i >= 0;
         });
     }
+
+    /// <summary>'a', 'b', 'c'</summary>
+    private static string Quoted(string[] words) => words.Length == 0 ? "" : $"'{string.Join("', '", words)}'";
 
     /// <summary>
     /// Items separated by commas, each trimmed and parsed by <paramref name="item"/>; an empty value is an
@@ -222,7 +225,7 @@ internal static class ConfigValues
             return true;
         }
         var parts = text.Split('.');
-        if (parts.Length != 4 || parts.Any(p => p.Length is 0 or > 3 || p.AsSpan().ContainsAnyExceptInRange('0', '9')))
+        if (parts.Length != 4 || Array.Exists(parts, p => p.Length is 0 or > 3 || p.AsSpan().ContainsAnyExceptInRange('0', '9')))
         {
             return false;
         }

@@ -300,8 +300,12 @@ internal sealed class ControlServer : IAsyncDisposable
         {
             return (null, "empty request");
         }
-        return command.Any(char.IsControl) ? (null, "request contains control characters") : (command, null);
+        return ContainsControl(command) ? (null, "request contains control characters") : (command, null);
     }
+
+    /// <summary>What char.IsControl accepts: U+0000-U+001F and U+007F-U+009F.</summary>
+    private static bool ContainsControl(string text) =>
+        text.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || text.AsSpan().ContainsAnyInRange('\u007f', '\u009f');
 
     private static async Task SendAllAsync(Socket client, ReadOnlyMemory<byte> data, CancellationToken token)
     {

@@ -12,7 +12,7 @@ internal static class DaemonCli
 
     /// <summary>`help`, or `--help` / `-h` anywhere: the usage goes to stdout and the exit code is 0.</summary>
     public static bool WantsHelp(string[] args) =>
-        args.Length > 0 && (args[0] == "help" || args.Any(a => a is "--help" or "-h"));
+        args.Length > 0 && (args[0] == "help" || Array.Exists(args, a => a is "--help" or "-h"));
 
     public static string VersionOf(Assembly assembly) =>
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
@@ -25,7 +25,7 @@ internal static class DaemonCli
         bool ok = ConfigReader.TryLoad(path, r => read(r, warnings.Add), out var loaded, out var errors);
         if (!quiet)
         {
-            foreach (var e in warnings.Concat(errors))
+            foreach (var e in (List<ConfigError>)[.. warnings, .. errors])
             {
                 Console.Error.WriteLine(e.ToString());
             }

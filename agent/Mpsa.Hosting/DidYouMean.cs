@@ -12,11 +12,12 @@ internal static class DidYouMean
     {
         string? best = null;
         int bestDistance = int.MaxValue;
-        foreach (var candidate in candidates.Order(StringComparer.Ordinal))
+        foreach (var candidate in candidates)
         {
             int limit = Math.Max(word.Length, candidate.Length) switch { <= 5 => 1, <= 8 => 2, _ => 3 };
             int distance = Distance(word, candidate);
-            if (distance <= limit && distance < bestDistance && distance > 0)
+            if (distance <= limit && distance > 0
+                && (distance < bestDistance || (distance == bestDistance && string.CompareOrdinal(candidate, best) < 0)))
             {
                 best = candidate;
                 bestDistance = distance;

@@ -54,10 +54,10 @@ internal sealed class SignalHandling : IDisposable
     /// <summary>What a signal does; internal so tests can deliver one without the kernel.</summary>
     internal void Handle(PosixSignalContext context)
     {
-        string name = context.Signal.ToString();
         switch (context.Signal)
         {
             case PosixSignal.SIGTERM or PosixSignal.SIGINT:
+                string name = context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "SIGINT";   // not ToString(): no reflection
                 StopRequests++;
                 if (_stop.IsCancellationRequested)
                 {

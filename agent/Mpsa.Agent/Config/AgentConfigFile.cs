@@ -26,8 +26,12 @@ internal static class AgentConfigFile
         }
         var certificates = ReadCertificates(agent, warn, capabilities);
         var proposals = agent.Optional("proposals", ConfigValues.List(ProtocolConfig.IkeProposal), [IkeSuite.Default]);
-        foreach (var unusable in proposals.Where(p => !capabilities.Usable(p)))
+        foreach (var unusable in proposals)
         {
+            if (capabilities.Usable(unusable))
+            {
+                continue;
+            }
             // proposing it would abort the process when the controller picks it
             agent.Report("proposals", $"{SuiteNames.Name(unusable)} needs libssl (opkg install libopenssl3), which this system lacks");
         }

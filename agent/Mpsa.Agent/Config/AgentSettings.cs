@@ -1,4 +1,5 @@
 using System.Net;
+using Mpsa.Hosting;
 using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
@@ -41,6 +42,7 @@ internal sealed record AgentSettings(
     /// <summary>Same controller session: the IKE SA survives a reload that changes none of these.</summary>
     public bool SameSession(AgentSettings other) =>
         Identity == other.Identity && (Psk is null ? other.Psk is null : other.Psk is not null && Psk.Span.SequenceEqual(other.Psk.Span)) && Certificates?.Source == other.Certificates?.Source && Equals(LocalAddress, other.LocalAddress)
-        && LocalPort == other.LocalPort && Proposals.SequenceEqual(other.Proposals) && EspProposals.SequenceEqual(other.EspProposals)
+        && LocalPort == other.LocalPort && ReadOnlyLists.SequenceEqual(Proposals, other.Proposals)
+        && ReadOnlyLists.SequenceEqual(EspProposals, other.EspProposals)
         && Controller.Equals(other.Controller) && ControllerIdentity == other.ControllerIdentity;
 }

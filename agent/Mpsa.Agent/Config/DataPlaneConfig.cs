@@ -87,15 +87,17 @@ internal static class DataPlaneConfig
         {
             d.Report("acquire", "learning peers from ACQUIRE works in transport mode only");
         }
-        var peers = config.Sections("peer").Select(p => new PeerSettings(
-            p.Name!,
-            p.Address("address") ?? System.Net.IPAddress.None,
-            p.Optional("subnets", ConfigValues.List(Prefix), []))).ToList();
-        foreach (var (p, section) in peers.Zip(config.Sections("peer")))
+        var sections = config.Sections("peer");
+        var peers = new List<PeerSettings>(sections.Count);
+        foreach (var p in sections)
         {
-            if (mode == XfrmMode.Tunnel && p.Subnets.Count == 0)
+            peers.Add(new PeerSettings(p.Name!, p.Address("address") ?? System.Net.IPAddress.None, p.Optional("subnets", ConfigValues.List(Prefix), [])));
+        }
+        for (int i = 0; i < peers.Count; i++)
+        {
+            if (mode == XfrmMode.Tunnel && peers[i].Subnets.Count == 0)
             {
-                section.Report("subnets", "a tunnel-mode peer needs the subnets behind it");
+                sections[i].Report("subnets", "a tunnel-mode peer needs the subnets behind it");
             }
         }
         return new DataPlaneSettings(mode, underlay, subnets, protocols, table, acquire, peers, reqid, null)

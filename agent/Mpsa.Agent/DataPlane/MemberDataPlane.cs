@@ -1,5 +1,6 @@
 using System.Net;
 using Mpsa.Agent.GroupSa;
+using Mpsa.Hosting;
 using Mpsa.Netlink.Kernel;
 using Mpsa.Netlink.Route;
 
@@ -28,11 +29,25 @@ internal sealed class MemberDataPlane
         public HashSet<IpPrefix> RouteSubnets { get; } = [];
         public List<XfrmPolicySpec> Policies { get; } = [];
 
-        public IReadOnlyList<IpPrefix> Subnets => [.. StaticSubnets.Union(RouteSubnets)];
+        public IReadOnlyList<IpPrefix> Subnets
+        {
+            get
+            {
+                List<IpPrefix> all = [.. StaticSubnets];
+                foreach (var subnet in RouteSubnets)
+                {
+                    if (!StaticSubnets.Contains(subnet))
+                    {
+                        all.Add(subnet);
+                    }
+                }
+                return all;
+            }
+        }
     }
 
     /// <param name="notPeers">Addresses a route's next hop may name but that are never peers (the controller's).</param>
-    public MemberDataPlane(IKernel kernel, DataPlaneSettings settings, IPAddress underlay, Action<string> log, IReadOnlyCollection<IPAddress>? notPeers = null)
+    public MemberDataPlane(IKernel kernel, DataPlaneSettings settings, IPAddress underlay, Action<string> log, IReadOnlyList<IPAddress>? notPeers = null)
     {
         _settings = settings;
         _underlay = underlay;
@@ -132,16 +147,19 @@ internal sealed class MemberDataPlane
     /// <summary>Brings the peer's policies in line with its subnets; drops the peer when no source is left.</summary>
     private void Refresh(IPAddress address, PeerEntry entry)
     {
-        var wanted = entry.Sources.Count == 0 ? [] : PolicyPlan.ForPeer(_settings, _underlay, address, entry.Subnets).ToList();
-        foreach (var old in entry.Policies.Where(p => !wanted.Contains(p)).ToList())
+        List<XfrmPolicySpec> wanted = entry.Sources.Count == 0 ? [] : [.. PolicyPlan.ForPeer(_settings, _underlay, address, entry.Subnets)];
+        foreach (var old in entry.Policies.FindAll(p => !wanted.Contains(p)))
         {
             _policies.Remove(old.Id);
             entry.Policies.Remove(old);
         }
-        foreach (var p in wanted.Where(p => !entry.Policies.Contains(p)))
+        foreach (var p in wanted)
         {
-            _policies.Install(p);
-            entry.Policies.Add(p);
+            if (!entry.Policies.Contains(p))
+            {
+                _policies.Install(p);
+                entry.Policies.Add(p);
+            }
         }
         if (entry.Sources.Count == 0)
         {
@@ -163,19 +181,25 @@ internal sealed class MemberDataPlane
         }
         var oldStatic = _settings.Peers;
         _settings = next;
-        var wantedBase = PolicyPlan.Base(next, _underlay).ToList();
-        foreach (var gone in _base.Where(p => !wantedBase.Contains(p)))
+        List<XfrmPolicySpec> wantedBase = [.. PolicyPlan.Base(next, _underlay)];
+        foreach (var gone in _base)
         {
-            _policies.Remove(gone.Id);
+            if (!wantedBase.Contains(gone))
+            {
+                _policies.Remove(gone.Id);
+            }
         }
-        foreach (var added in wantedBase.Where(p => !_base.Contains(p)))
+        foreach (var added in wantedBase)
         {
-            _policies.Install(added);
+            if (!_base.Contains(added))
+            {
+                _policies.Install(added);
+            }
         }
         _base = wantedBase;
-        foreach (var peer in oldStatic.Where(o => !next.Peers.Any(n => n.Address.Equals(o.Address))))
+        foreach (var peer in oldStatic)
         {
-            if (_peers.TryGetValue(peer.Address, out var entry))
+            if (!ReadOnlyLists.Exists(next.Peers, n => n.Address.Equals(peer.Address)) && _peers.TryGetValue(peer.Address, out var entry))
             {
                 entry.Sources.Remove(PeerSource.Static);
                 entry.StaticSubnets.Clear();
@@ -191,7 +215,7 @@ internal sealed class MemberDataPlane
             Add(peer.Address, PeerSource.Static, peer.Subnets);
         }
         // Tunnel-mode peer policies depend on the local subnets too.
-        foreach (var (address, entry) in _peers.ToList())
+        foreach (var (address, entry) in new List<KeyValuePair<IPAddress, PeerEntry>>(_peers))
         {
             Refresh(address, entry);
         }

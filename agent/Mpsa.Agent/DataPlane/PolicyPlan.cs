@@ -49,9 +49,12 @@ internal static class PolicyPlan
             var template = new XfrmTemplate(underlay, peer, s.ReqId, XfrmMode.Tunnel);
             foreach (var local in s.Subnets)
             {
-                foreach (var remote in peerSubnets.Where(r => r.Family == local.Family))
+                foreach (var remote in peerSubnets)
                 {
-                    yield return new XfrmPolicySpec(new XfrmSelector(local, remote), XfrmDirection.Out, template, PeerPriority, s.Mark);
+                    if (remote.Family == local.Family)
+                    {
+                        yield return new XfrmPolicySpec(new XfrmSelector(local, remote), XfrmDirection.Out, template, PeerPriority, s.Mark);
+                    }
                 }
             }
             yield break;

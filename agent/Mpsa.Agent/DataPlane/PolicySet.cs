@@ -36,7 +36,7 @@ internal sealed class PolicySet(IKernel kernel, KernelOwnership ownership, Actio
 
     public void RemoveAll()
     {
-        foreach (var id in _installed.Keys.ToList())
+        foreach (var id in new List<XfrmPolicyId>(_installed.Keys))
         {
             Remove(id);
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Mpsa.Hosting;
 using Mpsa.Netlink.Kernel;
 using Mpsa.Netlink.Route;
 
@@ -15,7 +16,7 @@ namespace Mpsa.Agent.DataPlane;
 internal sealed class RoutedPeers(
     Func<DataPlaneSettings> settings,
     IPAddress underlay,
-    IReadOnlyCollection<IPAddress> notPeers,
+    IReadOnlyList<IPAddress> notPeers,
     Action<IpPrefix, IPAddress> add,
     Action<IpPrefix, IPAddress> remove,
     Action<string> log)
@@ -67,10 +68,14 @@ internal sealed class RoutedPeers(
             }
             byMetric[route.Priority] = route;
         }
-        var touched = _routes.Keys.Concat(now.Keys)
-            .Where(d => !_routes.TryGetValue(d, out var before) || !now.TryGetValue(d, out var after)
-                || before.Count != after.Count || before.Any(kv => !after.TryGetValue(kv.Key, out var r) || r != kv.Value))
-            .ToHashSet();
+        var touched = new HashSet<IpPrefix>();
+        foreach (var destination in (List<IpPrefix>)[.. _routes.Keys, .. now.Keys])
+        {
+            if (Changed(_routes, now, destination))
+            {
+                touched.Add(destination);
+            }
+        }
         _routes.Clear();
         foreach (var (destination, byMetric) in now)
         {
@@ -95,10 +100,30 @@ internal sealed class RoutedPeers(
     /// <summary>After a reload (peer_networks or the IPv4-in-IPv6 prefix may have changed): every prefix is judged again.</summary>
     public void Reevaluate()
     {
-        foreach (var destination in _routes.Keys.Concat(_assigned.Keys).ToHashSet())
+        var all = new HashSet<IpPrefix>(_routes.Keys);
+        all.UnionWith(_assigned.Keys);
+        foreach (var destination in all)
         {
             Settle(destination);
         }
+    }
+
+    /// <summary>Whether the routes to <paramref name="destination"/> differ (added, gone, or another gateway at a metric).</summary>
+    private static bool Changed(Dictionary<IpPrefix, Dictionary<uint, RouteEntry>> before, Dictionary<IpPrefix, Dictionary<uint, RouteEntry>> after,
+        IpPrefix destination)
+    {
+        if (!before.TryGetValue(destination, out var was) || !after.TryGetValue(destination, out var now) || was.Count != now.Count)
+        {
+            return true;
+        }
+        foreach (var (metric, route) in was)
+        {
+            if (!now.TryGetValue(metric, out var r) || r != route)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void Settle(IpPrefix destination)
@@ -156,7 +181,7 @@ internal sealed class RoutedPeers(
         {
             why = "its next hop is this router itself";
         }
-        else if (notPeers.Contains(peer))
+        else if (ReadOnlyLists.Contains(notPeers, peer))
         {
             why = "its next hop is the controller";
         }
@@ -164,7 +189,7 @@ internal sealed class RoutedPeers(
         {
             why = "its next hop is not a unicast address";
         }
-        else if (s.PeerNetworks.Count > 0 && !s.PeerNetworks.Any(n => n.Contains(peer)))
+        else if (s.PeerNetworks.Count > 0 && !ReadOnlyLists.Exists(s.PeerNetworks, n => n.Contains(peer)))
         {
             why = "its next hop is outside peer_networks";
         }

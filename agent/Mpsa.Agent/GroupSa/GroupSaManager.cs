@@ -119,7 +119,7 @@ internal sealed class GroupSaManager : IDisposable, IHeldGroupSas
         {
             return [];
         }
-        var failures = _failures.ToList();
+        var failures = new List<MpsaRefusal>(_failures);
         _failures.Clear();
         return failures;
     }
@@ -145,12 +145,12 @@ internal sealed class GroupSaManager : IDisposable, IHeldGroupSas
 
     /// <summary>The SAs held, oldest first, as the status command shows them.</summary>
     public IReadOnlyList<GroupSaStatus> Snapshot(MonoTime now) =>
-        [.. _sas.Select(sa => new GroupSaStatus(
+        _sas.ConvertAll(sa => new GroupSaStatus(
             sa.Spi.ToString(),
-            sa.OutboundRefused ? "refused-outbound" : sa.State.ToString().ToLowerInvariant(),
+            sa.OutboundRefused ? "refused-outbound" : sa.StateName,
             Math.Max(0, (long)Math.Ceiling((sa.PlannedEnd - now).TotalSeconds)),
             SuiteNames.Name(sa.Suite),
-            sa.Fingerprint))];
+            sa.Fingerprint));
 
     /// <summary>Removes every SA from the data plane and zeroes its keys (shutdown).</summary>
     public void RemoveAll()

@@ -41,6 +41,14 @@ internal sealed class SharedSa : IDisposable
 
     public SharedSaState State { get; internal set; }
 
+    /// <summary>The state in lower case, as status shows it (a table: enum names need reflection metadata).</summary>
+    public string StateName => State switch
+    {
+        SharedSaState.Pending => "pending",
+        SharedSaState.Active => "active",
+        _ => "draining",
+    };
+
     /// <summary>True while the outbound states of this SA are in the kernel.</summary>
     public bool OutboundInstalled { get; internal set; }
 
@@ -67,5 +75,5 @@ internal sealed class SharedSa : IDisposable
 
     public void Dispose() => Keys.Dispose();
 
-    public override string ToString() => $"spi {Spi} {State.ToString().ToLowerInvariant()} {Suite} fp {Fingerprint}";
+    public override string ToString() => $"spi {Spi} {StateName} {Suite} fp {Fingerprint}";
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Mpsa.Agent.Config;
+using Mpsa.Hosting;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Validation;
@@ -74,7 +75,7 @@ internal sealed class ControllerConnection : IDisposable
             return new Step([], [new MessageDropped(from, "not connecting")]);
         }
         var step = _initiator.Receive(datagram, from, now);
-        if (!step.Events.Any(e => e is MessageDropped))
+        if (!ReadOnlyLists.Exists(step.Events, e => e is MessageDropped))
         {
             _lastHeard = now;
         }
