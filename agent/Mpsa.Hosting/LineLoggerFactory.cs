@@ -28,7 +28,7 @@ internal sealed class LineLoggerFactory(LogLevel minimum, bool timestamps, bool 
         var line = new StringBuilder(64 + message.Length);
         if (timestamps)
         {
-            line.Append(DateTime.UtcNow.ToString(LogSetup.TimestampFormat, CultureInfo.InvariantCulture));
+            LogSetup.AppendTimestamp(line, DateTime.UtcNow);
         }
         line.Append(colour ? Coloured(level) : Name(level)).Append(": ").Append(category)
             .Append('[').Append(eventId.ToString(CultureInfo.InvariantCulture)).Append("] ").Append(PeerText.Escape(message));

@@ -89,6 +89,18 @@ public partial class LogSetupTests
         Assert.That(_captured.ToString(), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info: x\[5\] hello\n$"));
     }
 
+    // Written digit by digit; the same text as the format string "yyyy-MM-ddTHH:mm:ss.fffZ " would give.
+    [TestCase(2026, 12, 2, 15, 4, 5, 7)]
+    [TestCase(1, 1, 1, 0, 0, 0, 0)]
+    [TestCase(9999, 12, 31, 23, 59, 59, 999)]
+    public void WritesTheTimestampAsTheFormatStringWould(int y, int mo, int d, int h, int mi, int s, int ms)
+    {
+        var when = new DateTime(y, mo, d, h, mi, s, ms, DateTimeKind.Utc);
+        var line = new System.Text.StringBuilder();
+        LogSetup.AppendTimestamp(line, when);
+        Assert.That(line.ToString(), Is.EqualTo(when.ToString("yyyy-MM-ddTHH:mm:ss.fffZ ", System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     [Test]
     public void ColoursWhenTold()
     {
