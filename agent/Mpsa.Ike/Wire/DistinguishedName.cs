@@ -25,31 +25,31 @@ public static class DistinguishedName
         ("dnQualifier", "2.5.4.46"), ("pseudonym", "2.5.4.65"), ("postalCode", "2.5.4.17"),
     ];
 
-    private static readonly Dictionary<string, string> NameOf = TypeMap(byOid: true, StringComparer.Ordinal);
+    private static readonly Dictionary<string, string> NameOf = NamesByOid();
 
-    private static readonly Dictionary<string, string> OidOf = TypeMap(byOid: false, StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, string> OidOf = OidsByName();
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
-    /// <summary><see cref="Types"/> as OID to name, or name to OID (which also reads "emailAddress").</summary>
-    private static Dictionary<string, string> TypeMap(bool byOid, StringComparer comparer)
+    private static Dictionary<string, string> NamesByOid()
     {
-        var map = new Dictionary<string, string>(comparer);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, oid) in Types)
         {
-            if (byOid)
-            {
-                map.Add(oid, name);
-            }
-            else
-            {
-                map.Add(name, oid);
-            }
+            map.Add(oid, name);
         }
-        if (!byOid)
+        return map;
+    }
+
+    /// <summary>Also reads "emailAddress" (written as E).</summary>
+    private static Dictionary<string, string> OidsByName()
+    {
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, oid) in Types)
         {
-            map.Add("emailAddress", "1.2.840.113549.1.9.1");
+            map.Add(name, oid);
         }
+        map.Add("emailAddress", "1.2.840.113549.1.9.1");
         return map;
     }
 
