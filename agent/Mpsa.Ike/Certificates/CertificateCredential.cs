@@ -30,8 +30,17 @@ public sealed class CertificateCredential(X509Certificate2 certificate, IReadOnl
     }
 
     /// <summary>CERT payloads: ours first, then the chain (RFC 7296 §3.6, encoding 4).</summary>
-    public IEnumerable<CertificatePayload> CertificatePayloads() =>
-        new[] { Certificate }.Concat(Intermediates).Select(c => new CertificatePayload(CertEncoding.X509_CERTIFICATE_SIGNATURE, c.RawData));
+    public IEnumerable<CertificatePayload> CertificatePayloads()
+    {
+        var payloads = new List<CertificatePayload> { Payload(Certificate) };
+        foreach (var c in Intermediates)
+        {
+            payloads.Add(Payload(c));
+        }
+        return payloads;
+    }
+
+    private static CertificatePayload Payload(X509Certificate2 c) => new(CertEncoding.X509_CERTIFICATE_SIGNATURE, c.RawData);
 
     public void Dispose()
     {

@@ -16,8 +16,15 @@ public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities
     public IReadOnlyList<RevocationList> RevocationLists { get; } = revocationLists;
 
     /// <summary>CERTREQ Certification Authority data: SHA-1 of each CA's subjectPublicKeyInfo, concatenated (RFC 7296 §3.7).</summary>
-    public CertificateRequestPayload CertificateRequest() =>
-        new(CertEncoding.X509_CERTIFICATE_SIGNATURE, [.. Authorities.SelectMany(KeyHash)]);
+    public CertificateRequestPayload CertificateRequest()
+    {
+        var hashes = new List<byte>();
+        foreach (var ca in Authorities)
+        {
+            hashes.AddRange(KeyHash(ca));
+        }
+        return new(CertEncoding.X509_CERTIFICATE_SIGNATURE, [.. hashes]);
+    }
 
 #pragma warning disable CA5350 // RFC 7296 §3.7 names a CA by the SHA-1 of its key; it identifies, it protects nothing.
     private static byte[] KeyHash(X509Certificate2 ca) => SHA1.HashData(ca.PublicKey.ExportSubjectPublicKeyInfo());
@@ -25,7 +32,14 @@ public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities
 
     public CertificateVerdict Validate(IEnumerable<CertificatePayload> payloads, IdentificationPayload? id, DateTimeOffset now)
     {
-        var x509 = payloads.Where(p => p.Encoding == CertEncoding.X509_CERTIFICATE_SIGNATURE).ToList();
+        var x509 = new List<CertificatePayload>();
+        foreach (var p in payloads)
+        {
+            if (p.Encoding == CertEncoding.X509_CERTIFICATE_SIGNATURE)
+            {
+                x509.Add(p);
+            }
+        }
         if (x509.Count == 0)
         {
             return CertificateVerdict.Refused("no X.509 certificate (CERT encoding 4) sent");
@@ -44,8 +58,9 @@ public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities
             return CertificateVerdict.Refused("a CERT payload is not a valid X.509 certificate");
         }
         var leaf = certs[0];
-        string? failure = Check(leaf, certs.Skip(1), id, now);
-        DisposeAll(certs.Skip(1));
+        var extra = certs.GetRange(1, certs.Count - 1);
+        string? failure = Check(leaf, extra, id, now);
+        DisposeAll(extra);
         if (failure is not null)
         {
             leaf.Dispose();
@@ -58,17 +73,25 @@ public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities
     /// was bound then): null when they still pass, otherwise why not. For a reload with a new CRL or CA.</summary>
     public string? Recheck(IReadOnlyList<byte[]> certificates, DateTimeOffset now)
     {
-        var verdict = Validate(certificates.Select(c => new CertificatePayload(CertEncoding.X509_CERTIFICATE_SIGNATURE, c)), null, now);
+        var payloads = new List<CertificatePayload>(certificates.Count);
+        foreach (byte[] c in certificates)
+        {
+            payloads.Add(new CertificatePayload(CertEncoding.X509_CERTIFICATE_SIGNATURE, c));
+        }
+        var verdict = Validate(payloads, null, now);
         verdict.Certificate?.Dispose();
         return verdict.Failure;
     }
 
-    private string? Check(X509Certificate2 leaf, IEnumerable<X509Certificate2> extra, IdentificationPayload? id, DateTimeOffset now)
+    private string? Check(X509Certificate2 leaf, List<X509Certificate2> extra, IdentificationPayload? id, DateTimeOffset now)
     {
         string subject = IdentityBinding.Subject(leaf);
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(Authorities.ToArray());
+        foreach (var ca in Authorities)
+        {
+            chain.ChainPolicy.CustomTrustStore.Add(ca);
+        }
         chain.ChainPolicy.ExtraStore.AddRange(extra.ToArray());
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.DisableCertificateDownloads = true;
@@ -78,7 +101,7 @@ public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities
         {
             return ChainFailure(chain, subject);
         }
-        if (leaf.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault() is { } ku
+        if (KeyUsage(leaf) is { } ku
             && (ku.KeyUsages & (X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation)) == 0)
         {
             return $"certificate '{subject}' key usage ({ku.KeyUsages}) does not allow digitalSignature";
@@ -87,20 +110,53 @@ public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities
         {
             var cert = chain.ChainElements[i].Certificate;
             var issuer = chain.ChainElements[i + 1].Certificate;
-            var lists = RevocationLists.Where(crl => crl.IsSignedBy(issuer)).ToList();
-            if (lists.Any(crl => crl.IsRevoked(cert)))
+            var lists = new List<RevocationList>();
+            foreach (var crl in RevocationLists)
+            {
+                if (crl.IsSignedBy(issuer))
+                {
+                    lists.Add(crl);
+                }
+            }
+            if (lists.Exists(crl => crl.IsRevoked(cert)))
             {
                 return $"certificate '{IdentityBinding.Subject(cert)}' (serial {cert.SerialNumber}) is revoked by the CRL of '{IdentityBinding.Subject(issuer)}'";
             }
-            if (lists.Count > 0 && !lists.Any(crl => crl.IsCurrentAt(now)))
+            if (lists.Count > 0 && !lists.Exists(crl => crl.IsCurrentAt(now)))
             {
-                var stale = lists.MaxBy(crl => crl.NextUpdate ?? DateTimeOffset.MinValue)!;
+                var stale = Latest(lists);
                 return $"revocation of certificate '{IdentityBinding.Subject(cert)}' (serial {cert.SerialNumber}) unknown: "
                     + $"CRL {PeerText.Escape(stale.Source)} of '{IdentityBinding.Subject(issuer)}' is {Expiry(stale)}; "
                     + "refused until a current CRL is loaded";
             }
         }
         return id is null ? null : IdentityBinding.Check(id, leaf);
+    }
+
+    private static X509KeyUsageExtension? KeyUsage(X509Certificate2 cert)
+    {
+        foreach (var extension in cert.Extensions)
+        {
+            if (extension is X509KeyUsageExtension ku)
+            {
+                return ku;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The first of the CRLs with the latest nextUpdate (none counts as earliest).</summary>
+    private static RevocationList Latest(List<RevocationList> lists)
+    {
+        var latest = lists[0];
+        foreach (var crl in lists)
+        {
+            if ((crl.NextUpdate ?? DateTimeOffset.MinValue) > (latest.NextUpdate ?? DateTimeOffset.MinValue))
+            {
+                latest = crl;
+            }
+        }
+        return latest;
     }
 
     /// <summary>How a CRL is out of date, for messages: <c>past its nextUpdate 2026-06-08 12:00:00Z</c>.</summary>
@@ -111,19 +167,29 @@ public sealed class CertificateTrust(IReadOnlyList<X509Certificate2> authorities
     {
         foreach (var element in chain.ChainElements)
         {
-            var flags = element.ChainElementStatus.Aggregate(X509ChainStatusFlags.NoError, (a, s) => a | s.Status);
+            var flags = Flags(element.ChainElementStatus);
             var c = element.Certificate;
             if ((flags & X509ChainStatusFlags.NotTimeValid) != 0)
             {
                 return $"certificate '{IdentityBinding.Subject(c)}' is outside its validity period ({c.NotBefore.ToUniversalTime():u} to {c.NotAfter.ToUniversalTime():u}): expired or not yet valid";
             }
         }
-        var all = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (a, s) => a | s.Status);
+        var all = Flags(chain.ChainStatus);
         if ((all & (X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.UntrustedRoot)) != 0)
         {
             return $"certificate '{subject}' is not issued by a configured CA ({all})";
         }
-        return $"certificate '{subject}' does not validate: {string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()))} ({all})";
+        return $"certificate '{subject}' does not validate: {string.Join("; ", Array.ConvertAll(chain.ChainStatus, s => s.StatusInformation.Trim()))} ({all})";
+    }
+
+    private static X509ChainStatusFlags Flags(X509ChainStatus[] statuses)
+    {
+        var flags = X509ChainStatusFlags.NoError;
+        foreach (var s in statuses)
+        {
+            flags |= s.Status;
+        }
+        return flags;
     }
 
     private static void DisposeAll(IEnumerable<X509Certificate2> certs)

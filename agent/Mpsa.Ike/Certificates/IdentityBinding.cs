@@ -20,24 +20,26 @@ public static class IdentityBinding
         bool bound = id.IdType switch
         {
             IdType.ID_DER_ASN1_DN => DistinguishedName.Equal(id.Data, certificate.SubjectName.RawData),
-            IdType.ID_FQDN => Names(certificate, 2).Any(n => string.Equals(n, Encoding.UTF8.GetString(id.Data), StringComparison.OrdinalIgnoreCase)),
-            IdType.ID_RFC822_ADDR => Names(certificate, 1).Any(n => string.Equals(n, Encoding.UTF8.GetString(id.Data), StringComparison.OrdinalIgnoreCase)),
-            IdType.ID_IPV4_ADDR or IdType.ID_IPV6_ADDR => Names(certificate, 7).Any(n => n == new IPAddress(id.Data).ToString()),
+            IdType.ID_FQDN => Names(certificate, 2).Exists(n => string.Equals(n, Encoding.UTF8.GetString(id.Data), StringComparison.OrdinalIgnoreCase)),
+            IdType.ID_RFC822_ADDR => Names(certificate, 1).Exists(n => string.Equals(n, Encoding.UTF8.GetString(id.Data), StringComparison.OrdinalIgnoreCase)),
+            IdType.ID_IPV4_ADDR or IdType.ID_IPV6_ADDR => Names(certificate, 7).Exists(n => n == new IPAddress(id.Data).ToString()),
             _ => false,
         };
         if (bound)
         {
             return null;
         }
-        var alt = Names(certificate, 1).Concat(Names(certificate, 2)).Concat(Names(certificate, 7)).ToList();
+        var alt = Names(certificate, 1);
+        alt.AddRange(Names(certificate, 2));
+        alt.AddRange(Names(certificate, 7));
         return $"identity {id.Describe()} is not in the certificate of '{Subject(certificate)}' "
-            + $"(subjectAltName: {(alt.Count == 0 ? "none" : string.Join(", ", alt.Select(PeerText.Escape)))})";
+            + $"(subjectAltName: {(alt.Count == 0 ? "none" : string.Join(", ", alt.ConvertAll(PeerText.Escape)))})";
     }
 
     public static string Subject(X509Certificate2 certificate) => DistinguishedName.FormatOrHex(certificate.SubjectName.RawData);
 
     /// <summary>The subjectAltName entries of one GeneralName choice: [1] rfc822Name, [2] dNSName, [7] iPAddress (as text).</summary>
-    public static IEnumerable<string> Names(X509Certificate2 certificate, int choice)
+    public static List<string> Names(X509Certificate2 certificate, int choice)
     {
         var found = new List<string>();
         if (certificate.Extensions[SubjectAltNameOid] is not { } ext)

@@ -25,13 +25,24 @@ public static class SignatureAuthentication
         }
         // our preferred hash (the curve's for ECDSA, SHA-256 for RSA) when the peer verifies it, else its first SHA-2
         var preferred = key is ECDsa ? LegacyEcdsa(curveBits).Hash : HashAlgorithmName.SHA256;
-        var hash = peerHashes.Contains(SignatureScheme.HashIdOf(preferred))
-            ? preferred
-            : peerHashes.Select(SignatureScheme.HashOf).FirstOrDefault(h => h is not null) ?? preferred;
+        var hash = Sequences.Contains(peerHashes, SignatureScheme.HashIdOf(preferred)) ? preferred : FirstKnown(peerHashes) ?? preferred;
         var scheme = new SignatureScheme(local.KeyKind, hash, Pss: local.KeyKind == SignatureKey.Rsa && local.PreferPss);
         byte[] algorithm = scheme.AlgorithmIdentifier();
         byte[] signature = scheme.Sign(key, signedOctets);
         return new AuthenticationPayload(AuthMethod.DIGITAL_SIGNATURE, [(byte)algorithm.Length, .. algorithm, .. signature]);
+    }
+
+    /// <summary>The first hash of the peer's that we know, or null.</summary>
+    private static HashAlgorithmName? FirstKnown(IReadOnlyList<SignatureHash> peerHashes)
+    {
+        foreach (var id in peerHashes)
+        {
+            if (SignatureScheme.HashOf(id) is { } hash)
+            {
+                return hash;
+            }
+        }
+        return null;
     }
 
     /// <summary>Null when <paramref name="auth"/> is the certificate holder's signature over the octets; otherwise why not.</summary>

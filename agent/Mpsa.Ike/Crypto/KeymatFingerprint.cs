@@ -14,7 +14,12 @@ public static class KeymatFingerprint
 
     public static string Of(IReadOnlyList<SecretBytes> parts)
     {
-        var all = new byte[parts.Sum(p => p.Length)];
+        int length = 0;
+        foreach (var p in parts)
+        {
+            length = checked(length + p.Length);
+        }
+        var all = new byte[length];
         try
         {
             int at = 0;

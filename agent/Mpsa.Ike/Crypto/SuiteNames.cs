@@ -134,9 +134,23 @@ public static class SuiteNames
         return false;
     }
 
-    public static string Name(IkeSuite s) => string.Join('-', new[] { EncrName(s.Encr, s.EncrKeyBits), IntegName(s.Integ), PrfName(s.Prf), GroupName(s.Dh) }.Where(x => x.Length > 0));
+    public static string Name(IkeSuite s) => JoinNonEmpty(EncrName(s.Encr, s.EncrKeyBits), IntegName(s.Integ), PrfName(s.Prf), GroupName(s.Dh));
 
-    public static string Name(EspSuite s) => string.Join('-', new[] { EncrName(s.Encr, s.EncrKeyBits), IntegName(s.Integ) }.Where(x => x.Length > 0));
+    public static string Name(EspSuite s) => JoinNonEmpty(EncrName(s.Encr, s.EncrKeyBits), IntegName(s.Integ));
+
+    /// <summary>The non-empty parts joined with '-'.</summary>
+    private static string JoinNonEmpty(params ReadOnlySpan<string> parts)
+    {
+        var name = new System.Text.StringBuilder();
+        foreach (string part in parts)
+        {
+            if (part.Length > 0)
+            {
+                name.Append(name.Length > 0 ? "-" : "").Append(part);
+            }
+        }
+        return name.ToString();
+    }
 
     public static string EncrName(EncrId id, int bits) => id switch
     {
@@ -146,9 +160,22 @@ public static class SuiteNames
         _ => id.ToString(),
     };
 
-    public static string IntegName(IntegId id) => Integrity.FirstOrDefault(kv => kv.Value == id).Key ?? "";
+    public static string IntegName(IntegId id) => NameOf(Integrity, id) ?? "";
 
-    public static string PrfName(PrfId id) => Prfs.FirstOrDefault(kv => kv.Value == id).Key ?? id.ToString();
+    public static string PrfName(PrfId id) => NameOf(Prfs, id) ?? id.ToString();
 
-    public static string GroupName(DhGroup id) => Groups.FirstOrDefault(kv => kv.Value == id).Key ?? id.ToString();
+    public static string GroupName(DhGroup id) => NameOf(Groups, id) ?? id.ToString();
+
+    /// <summary>The first name that maps to <paramref name="id"/>, or null.</summary>
+    private static string? NameOf<T>(Dictionary<string, T> names, T id) where T : struct, Enum
+    {
+        foreach (var (name, value) in names)
+        {
+            if (EqualityComparer<T>.Default.Equals(value, id))
+            {
+                return name;
+            }
+        }
+        return null;
+    }
 }

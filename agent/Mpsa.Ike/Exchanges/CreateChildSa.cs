@@ -23,10 +23,20 @@ internal static class CreateChildSa
     /// <summary>HDR, SK {SA, Ni, KEi} --> : every proposal carries our new SPI (§3.3.1, SPI size 8).</summary>
     public static IReadOnlyList<IPayload> BuildIkeRequest(IReadOnlyList<IkeSuite> offer, IkeSpi newSpi, IDhExchange dh, byte[] ni) =>
     [
-        new SecurityAssociationPayload(offer.Select((s, i) => Proposals.ToProposal(s, (byte)(i + 1)) with { Spi = SpiBytes(newSpi) }).ToList()),
+        OfferWithSpi(offer, newSpi),
         new NoncePayload(ni),
         new KeyExchangePayload(dh.Group, dh.PublicValue),
     ];
+
+    private static SecurityAssociationPayload OfferWithSpi(IReadOnlyList<IkeSuite> offer, IkeSpi spi)
+    {
+        var proposals = new List<ProposalSubstructure>(offer.Count);
+        for (int i = 0; i < offer.Count; i++)
+        {
+            proposals.Add(Proposals.ToProposal(offer[i], (byte)(i + 1)) with { Spi = SpiBytes(spi) });
+        }
+        return new(proposals);
+    }
 
     /// <summary>Rekey responder: choose a suite among ours and check the KE group, as IKE_SA_INIT does (§1.3.2).</summary>
     public static IkeRequestDecision ProcessIkeRequest(IkeMessage request, IReadOnlyList<IkeSuite> acceptable)
@@ -38,7 +48,15 @@ internal static class CreateChildSa
         {
             return new IkeRequestDecision.Reject(NotifyType.INVALID_SYNTAX, "IKE SA rekey lacks SA, KE or Nonce");
         }
-        var eight = new SecurityAssociationPayload(sa.Proposals.Where(p => p.Spi.Length == 8).ToList());
+        var eightOctetSpis = new List<ProposalSubstructure>();
+        foreach (var p in sa.Proposals)
+        {
+            if (p.Spi.Length == 8)
+            {
+                eightOctetSpis.Add(p);
+            }
+        }
+        var eight = new SecurityAssociationPayload(eightOctetSpis);
         if (Proposals.ChooseIke(eight, acceptable, ke.Group) is not var (suite, number))
         {
             return new IkeRequestDecision.Reject(NotifyType.NO_PROPOSAL_CHOSEN, "no acceptable proposal for the new IKE SA");
@@ -48,7 +66,7 @@ internal static class CreateChildSa
             return new IkeRequestDecision.Reject(NotifyType.INVALID_KE_PAYLOAD, $"KE group {ke.Group}, chosen {suite.Dh}",
                 [(byte)((ushort)suite.Dh >> 8), (byte)suite.Dh]);
         }
-        var peerSpi = new IkeSpi(BinaryPrimitives.ReadUInt64BigEndian(eight.Proposals.First(p => p.ProposalNum == number).Spi));
+        var peerSpi = new IkeSpi(BinaryPrimitives.ReadUInt64BigEndian(eightOctetSpis.Find(p => p.ProposalNum == number)!.Spi));
         if (peerSpi.IsZero)
         {
             return new IkeRequestDecision.Reject(NotifyType.INVALID_SYNTAX, "new IKE SPI is zero");
@@ -70,11 +88,11 @@ internal static class CreateChildSa
         if (response.FindNotify(NotifyType.INVALID_KE_PAYLOAD) is { } invalidKe)
         {
             var group = invalidKe.Data.Length == 2 ? (DhGroup)(invalidKe.Data[0] << 8 | invalidKe.Data[1]) : sentGroup;
-            return offered.Any(s => s.Dh == group) && group != sentGroup
+            return Proposals.OffersGroup(offered, group) && group != sentGroup
                 ? new RekeyAnswer.RetryWithGroup(group)
                 : new RekeyAnswer.Failed(NotifyType.INVALID_KE_PAYLOAD, $"peer asks for group {group}, which we cannot offer");
         }
-        if (response.All<NotifyPayload>().FirstOrDefault(n => n.IsError) is { } error)
+        if (response.Find<NotifyPayload>(n => n.IsError) is { } error)
         {
             return new RekeyAnswer.Failed(error.NotifyType, $"peer answered {error.NotifyType}");
         }
@@ -149,7 +167,7 @@ internal static class CreateChildSa
 
     public static RekeyAnswer ProcessChildResponse(IkeMessage response, IReadOnlyList<EspSuite> offered)
     {
-        if (response.All<NotifyPayload>().FirstOrDefault(n => n.IsError) is { } error)
+        if (response.Find<NotifyPayload>(n => n.IsError) is { } error)
         {
             return new RekeyAnswer.Failed(error.NotifyType, $"peer answered {error.NotifyType}");
         }

@@ -52,7 +52,7 @@ internal static class IkeAuth
     /// <summary>Initiator: authenticate the responder, then take the CHILD_SA it chose.</summary>
     public static AuthOutcome ProcessResponse(IkeSaContext ctx, IkeMessage response, IkeInitiatorOptions o, byte[] realMessage2, uint childSpi)
     {
-        var error = response.All<NotifyPayload>().FirstOrDefault(n => n.IsError && n.NotifyType is NotifyType.AUTHENTICATION_FAILED
+        var error = response.Find<NotifyPayload>(n => n.IsError && n.NotifyType is NotifyType.AUTHENTICATION_FAILED
             or NotifyType.INVALID_SYNTAX or NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD);
         if (error is not null)
         {
@@ -83,7 +83,7 @@ internal static class IkeAuth
         ctx.PeerIdentity = idr.ToText();
         ctx.PeerId = idr;
 
-        var childError = response.All<NotifyPayload>().FirstOrDefault(n => n.IsError);
+        var childError = response.Find<NotifyPayload>(n => n.IsError);
         var sa = response.Find<SecurityAssociationPayload>();
         var tsi = response.FindTs(PayloadType.TSi);
         var tsr = response.FindTs(PayloadType.TSr);

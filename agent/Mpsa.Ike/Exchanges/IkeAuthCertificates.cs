@@ -45,7 +45,7 @@ internal static class IkeAuthCertificates
         string? wrong = SignatureAuthentication.Verify(auth, certificate, octets);
         if (wrong is null)
         {
-            ctx.PeerCertificates = [.. message.All<CertificatePayload>().Where(p => p.Encoding == CertEncoding.X509_CERTIFICATE_SIGNATURE).Select(p => p.Data)];
+            ctx.PeerCertificates = message.All<CertificatePayload>(p => p.Encoding == CertEncoding.X509_CERTIFICATE_SIGNATURE).ConvertAll(p => p.Data);
         }
         return wrong;
     }

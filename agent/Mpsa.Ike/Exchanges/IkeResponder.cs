@@ -69,8 +69,21 @@ public sealed partial class IkeResponder : IDisposable
     /// <summary>The earliest timer; a stale one only causes a spurious, harmless <see cref="OnTimeout"/>.</summary>
     public MonoTime? NextDeadline => _timers.TryPeek(out _, out var at) ? at : null;
 
-    public IEnumerable<(IkeSpi SpiR, string PeerIdentity, IPEndPoint Peer)> EstablishedSas =>
-        _sas.Values.Where(s => s.Phase == SaPhase.Established).Select(s => (s.Key, s.Ctx.PeerIdentity, s.Ctx.Peer));
+    public IEnumerable<(IkeSpi SpiR, string PeerIdentity, IPEndPoint Peer)> EstablishedSas
+    {
+        get
+        {
+            var established = new List<(IkeSpi, string, IPEndPoint)>();
+            foreach (var s in _sas.Values)
+            {
+                if (s.Phase == SaPhase.Established)
+                {
+                    established.Add((s.Key, s.Ctx.PeerIdentity, s.Ctx.Peer));
+                }
+            }
+            return established;
+        }
+    }
 
     /// <param name="local">The address and port the datagram arrived on, when the socket is bound to one address:
     /// with it, NAT detection is answered (RFC 7296 §2.23). Without it (a wildcard bind) no NAT-D is sent.</param>
@@ -322,17 +335,41 @@ public sealed partial class IkeResponder : IDisposable
         {
             return;   // the common case, after every message: nothing to index
         }
-        var wanted = session.Contexts.Skip(1).Select(c => c.LocalSpi).ToList();
-        foreach (var gone in sa.Aliases.Except(wanted).ToList())
+        var wanted = new List<IkeSpi>();
+        bool current = true;
+        foreach (var c in session.Contexts)
+        {
+            if (!current)
+            {
+                wanted.Add(c.LocalSpi);   // every SA but the current one (the first)
+            }
+            current = false;
+        }
+        foreach (var gone in Except(sa.Aliases, wanted))
         {
             _aliases.Remove(gone);
             sa.Aliases.Remove(gone);
         }
-        foreach (var added in wanted.Except(sa.Aliases).ToList())
+        foreach (var added in Except(wanted, sa.Aliases))
         {
             _aliases[added] = sa;
             sa.Aliases.Add(added);
         }
+    }
+
+    /// <summary>As Enumerable.Except: the distinct SPIs of <paramref name="spis"/> that are not in <paramref name="without"/>, in order.</summary>
+    private static List<IkeSpi> Except(List<IkeSpi> spis, List<IkeSpi> without)
+    {
+        var seen = new HashSet<IkeSpi>(without);
+        var rest = new List<IkeSpi>();
+        foreach (var spi in spis)
+        {
+            if (seen.Add(spi))
+            {
+                rest.Add(spi);
+            }
+        }
+        return rest;
     }
 
     /// <summary>&lt;-- HDR, SK {SA, Ni, KEi}: rekeys the member's IKE SA (RFC 7296 §1.3.2); then <see cref="IkeSaRekeyed"/>,

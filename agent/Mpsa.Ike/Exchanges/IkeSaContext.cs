@@ -128,7 +128,21 @@ internal sealed class IkeSaContext : IDisposable
     /// <summary>True while anything of ours awaits an answer or a send slot.</summary>
     public bool Busy => Pending is not null || _queued.Count > 0;
 
-    public bool HasQueued(RequestKind kind) => Pending?.What.Kind == kind || _queued.Any(q => q.What.Kind == kind);
+    public bool HasQueued(RequestKind kind)
+    {
+        if (Pending?.What.Kind == kind)
+        {
+            return true;
+        }
+        foreach (var q in _queued)
+        {
+            if (q.What.Kind == kind)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>Retransmits a due request; false when the peer has had all its chances.</summary>
     public bool OnTimeout(MonoTime now, StepBuilder step)

@@ -70,11 +70,11 @@ internal static class IkeSaInit
                 return new SaInitAnswer.Malformed("INVALID_KE_PAYLOAD data length");
             }
             var group = (DhGroup)(invalidKe.Data[0] << 8 | invalidKe.Data[1]);
-            return offered.Any(s => s.Dh == group) && group != sentGroup
+            return Proposals.OffersGroup(offered, group) && group != sentGroup
                 ? new SaInitAnswer.RetryWithGroup(group)
                 : new SaInitAnswer.Failed(NotifyType.INVALID_KE_PAYLOAD, $"responder asks for {group}, which we did not offer");
         }
-        if (response.All<NotifyPayload>().FirstOrDefault(n => n.IsError) is { } error)
+        if (response.Find<NotifyPayload>(n => n.IsError) is { } error)
         {
             return new SaInitAnswer.Failed(error.NotifyType, $"responder answered {error.NotifyType}");
         }
@@ -98,7 +98,7 @@ internal static class IkeSaInit
         {
             return new SaInitAnswer.Malformed($"KE group {ke.Group} does not match the chosen {suite.Dh}");
         }
-        return new SaInitAnswer.Accepted(suite, nonce.Data, ke.Data, response.All<VendorIdPayload>().Any(v => v.IsMpsa));
+        return new SaInitAnswer.Accepted(suite, nonce.Data, ke.Data, response.Find<VendorIdPayload>(v => v.IsMpsa) is not null);
     }
 
     /// <summary>Responder: choose a suite and check the KE group (RFC 7296 §1.2, §1.3).</summary>
@@ -119,7 +119,7 @@ internal static class IkeSaInit
         {
             return new SaInitDecision.Reject(NotifyType.INVALID_KE_PAYLOAD, $"KE group {ke.Group}, chosen {suite.Dh}", [(byte)((ushort)suite.Dh >> 8), (byte)suite.Dh]);
         }
-        return new SaInitDecision.Accept(suite, number, nonce.Data, ke.Data, request.All<VendorIdPayload>().Any(v => v.IsMpsa));
+        return new SaInitDecision.Accept(suite, number, nonce.Data, ke.Data, request.Find<VendorIdPayload>(v => v.IsMpsa) is not null);
     }
 }
 

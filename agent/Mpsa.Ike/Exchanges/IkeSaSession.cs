@@ -153,7 +153,7 @@ internal sealed class IkeSaSession : IDisposable
             case RequestKind.DeleteChildSa:
                 // HDR, SK {D(ESP, old inbound)} -->  <-- HDR, SK {D(ESP, the peer's old inbound)} (§1.4.1)
                 uint ourInbound = answered.What.MpsaSpis![0].Value;
-                if (_retiring.FirstOrDefault(c => c.InboundSpi == ourInbound) is { } gone)
+                if (_retiring.Find(c => c.InboundSpi == ourInbound) is { } gone)
                 {
                     _retiring.Remove(gone);
                     step.Emit(new ChildSaDeleted(Handle, [gone.OutboundSpi]));
@@ -171,7 +171,7 @@ internal sealed class IkeSaSession : IDisposable
     {
         var request = inbound.Message!;
         if (on == Ctx && Child is { } current && _peerChild is { } adoptChild
-            && request.All<DeletePayload>().Any(d => d.ProtocolId == ProtocolId.ESP && d.Spis.Contains(current.OutboundSpi)))
+            && request.Find<DeletePayload>(d => d.ProtocolId == ProtocolId.ESP && Sequences.Contains(d.Spis, current.OutboundSpi)) is not null)
         {
             // §2.25.1: the peer deletes the CHILD_SA we both rekeyed: its rekey stands, ours is forgotten
             _peerChild = null;
@@ -179,9 +179,9 @@ internal sealed class IkeSaSession : IDisposable
             Replace(adoptChild.New, deleteOld: false, now, step);
         }
         var answer = Informational.ProcessRequest(on, request, [.. Child is null ? [] : new[] { Child }, .. _retiring], step);
-        foreach (var d in request.All<DeletePayload>().Where(d => d.ProtocolId == ProtocolId.ESP))
+        foreach (var d in request.All<DeletePayload>(d => d.ProtocolId == ProtocolId.ESP))
         {
-            foreach (var gone in _retiring.Where(c => d.Spis.Contains(c.OutboundSpi)).ToList())
+            foreach (var gone in _retiring.FindAll(c => Sequences.Contains(d.Spis, c.OutboundSpi)))
             {
                 _retiring.Remove(gone);
                 gone.Dispose();
@@ -259,8 +259,22 @@ internal sealed class IkeSaSession : IDisposable
             step.Emit(new IkeSaRekeyFailed(Handle, null, "an IKE SA rekey is already in progress"));
             return;
         }
-        IReadOnlyList<IkeSuite> offer = [Ctx.Suite, .. _o.IkeProposals.Where(s => s != Ctx.Suite)];
+        var offer = CurrentFirst(Ctx.Suite, _o.IkeProposals);
         SendIkeRekey(offer, Ctx.Suite.Dh, 0, now, step);
+    }
+
+    /// <summary>A rekey's offer: the current suite first, then the other configured ones in order.</summary>
+    private static List<T> CurrentFirst<T>(T current, IReadOnlyList<T> proposals)
+    {
+        var offer = new List<T> { current };
+        foreach (var s in proposals)
+        {
+            if (!EqualityComparer<T>.Default.Equals(s, current))
+            {
+                offer.Add(s);
+            }
+        }
+        return offer;
     }
 
     private void SendIkeRekey(IReadOnlyList<IkeSuite> offer, DhGroup group, int keRetries, MonoTime now, StepBuilder step)
@@ -493,7 +507,7 @@ internal sealed class IkeSaSession : IDisposable
         uint newSpi = _o.AllocateChildSpi();
         var ni = new byte[32];
         _o.Random.Fill(ni);
-        IReadOnlyList<EspSuite> offer = [Child.Suite, .. _o.ChildProposals.Where(s => s != Child.Suite)];
+        var offer = CurrentFirst(Child.Suite, _o.ChildProposals);
         uint id = Ctx.NextRequestId;
         Ctx.Request(CreateChildSa.RekeyChildKind, CreateChildSa.BuildChildRequest(Child, offer, newSpi, ni), now, step);
         _ownChild = new OwnChildRekey(Ctx, id, Child, newSpi, ni, offer);
@@ -503,7 +517,7 @@ internal sealed class IkeSaSession : IDisposable
     {
         // N(REKEY_SA) names the sender's inbound SPI: our outbound
         uint? spi = rekey.ProtocolId == ProtocolId.ESP && rekey.Spi.Length == 4 ? Proposals.SpiValue(rekey.Spi) : null;
-        if (spi is { } s && _retiring.Any(c => c.OutboundSpi == s))
+        if (spi is { } s && _retiring.Exists(c => c.OutboundSpi == s))
         {
             return [new NotifyPayload(NotifyType.TEMPORARY_FAILURE)];   // §2.25.1: being deleted
         }
@@ -614,7 +628,9 @@ internal sealed class IkeSaSession : IDisposable
     /// <summary>Sends the held answer to request <paramref name="messageId"/>: on the old SA first, where it may still wait.</summary>
     public bool AnswerDeferred(uint messageId, IReadOnlyList<IPayload> extra, MonoTime now, StepBuilder step)
     {
-        foreach (var c in Contexts.Reverse())
+        var newestFirst = new List<IkeSaContext>(Contexts);
+        newestFirst.Reverse();
+        foreach (var c in newestFirst)
         {
             if (c.AnswerDeferred(messageId, extra, step))
             {
@@ -627,7 +643,7 @@ internal sealed class IkeSaSession : IDisposable
 
     public SessionGone? OnTimeout(MonoTime now, StepBuilder step)
     {
-        foreach (var c in Contexts.ToList())
+        foreach (var c in new List<IkeSaContext>(Contexts))
         {
             var p = c.Pending;
             if (p is null || c.OnTimeout(now, step))
@@ -647,7 +663,7 @@ internal sealed class IkeSaSession : IDisposable
 
     public void Dispose()
     {
-        foreach (var c in Contexts.ToList())
+        foreach (var c in new List<IkeSaContext>(Contexts))
         {
             c.Dispose();
         }

@@ -11,10 +11,25 @@ namespace Mpsa.Ike.Exchanges;
 /// </summary>
 internal static class Informational
 {
-    public static IReadOnlyList<IPayload> MpsaPutRequest(IReadOnlyList<MpsaPut> puts) => puts.Select(p => (IPayload)p.ToNotify()).ToList();
+    public static IReadOnlyList<IPayload> MpsaPutRequest(IReadOnlyList<MpsaPut> puts)
+    {
+        var payloads = new List<IPayload>(puts.Count);
+        foreach (var p in puts)
+        {
+            payloads.Add(p.ToNotify());
+        }
+        return payloads;
+    }
 
-    public static ExchangeTypeAndKind MpsaPutKind(IReadOnlyList<MpsaPut> puts) =>
-        new(ExchangeType.INFORMATIONAL, RequestKind.MpsaPut, puts.Select(p => p.Spi).ToList());
+    public static ExchangeTypeAndKind MpsaPutKind(IReadOnlyList<MpsaPut> puts)
+    {
+        var spis = new List<EspSpi>(puts.Count);
+        foreach (var p in puts)
+        {
+            spis.Add(p.Spi);
+        }
+        return new(ExchangeType.INFORMATIONAL, RequestKind.MpsaPut, spis);
+    }
 
     public static readonly ExchangeTypeAndKind LivenessKind = new(ExchangeType.INFORMATIONAL, RequestKind.Liveness);
     public static readonly ExchangeTypeAndKind DeleteKind = new(ExchangeType.INFORMATIONAL, RequestKind.DeleteIkeSa);
@@ -40,7 +55,14 @@ internal static class Informational
             {
                 step.Emit(new ChildSaDeleted(ctx.EventSpi, d.Spis));
                 // §1.4.1: answer with the SPIs of our half of each pair the peer deleted.
-                var ours = children.Where(c => d.Spis.Contains(c.OutboundSpi)).Select(c => c.InboundSpi).ToList();
+                var ours = new List<uint>();
+                foreach (var c in children)
+                {
+                    if (Sequences.Contains(d.Spis, c.OutboundSpi))
+                    {
+                        ours.Add(c.InboundSpi);
+                    }
+                }
                 if (ours.Count > 0)
                 {
                     response.Add(new DeletePayload(ProtocolId.ESP, ours));
@@ -57,7 +79,7 @@ internal static class Informational
         {
             ReportedRefusals(ctx, request, step);
         }
-        var notifies = request.All<NotifyPayload>().Where(n => n.NotifyType == NotifyType.MPSA_PUT).ToList();
+        var notifies = request.All<NotifyPayload>(n => n.NotifyType == NotifyType.MPSA_PUT);
         if (notifies.Count == 0)
         {
             return new(response, false, null);
@@ -112,7 +134,7 @@ internal static class Informational
         switch (answered.What.Kind)
         {
             case RequestKind.MpsaPut:
-                var error = response.All<NotifyPayload>().FirstOrDefault(n => n.IsError);
+                var error = response.Find<NotifyPayload>(n => n.IsError);
                 EspSpi? refused = error is { ProtocolId: ProtocolId.ESP, Spi.Length: 4 }
                     ? new EspSpi(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(error.Spi))
                     : null;

@@ -39,14 +39,14 @@ public static class NatDetection
     /// </summary>
     public static bool? Detected(IkeMessage message, IPEndPoint sender, IPEndPoint receiver)
     {
-        var sources = message.All<NotifyPayload>().Where(n => n.NotifyType == NotifyType.NAT_DETECTION_SOURCE_IP).ToList();
+        var sources = message.All<NotifyPayload>(n => n.NotifyType == NotifyType.NAT_DETECTION_SOURCE_IP);
         var destination = message.FindNotify(NotifyType.NAT_DETECTION_DESTINATION_IP);
         if (sources.Count == 0 || destination is null)
         {
             return null;
         }
         var h = message.Header;
-        bool senderMatches = sources.Any(s => CryptographicOperations.FixedTimeEquals(s.Data, Hash(h.SpiI, h.SpiR, sender)));
+        bool senderMatches = sources.Exists(s => CryptographicOperations.FixedTimeEquals(s.Data, Hash(h.SpiI, h.SpiR, sender)));
         bool receiverMatches = CryptographicOperations.FixedTimeEquals(destination.Data, Hash(h.SpiI, h.SpiR, receiver));
         return !(senderMatches && receiverMatches);
     }

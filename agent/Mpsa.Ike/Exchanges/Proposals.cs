@@ -6,11 +6,38 @@ namespace Mpsa.Ike.Exchanges;
 /// <summary>Suites to and from SA payload proposals (RFC 7296 §3.3), and the responder's choice (§2.7).</summary>
 internal static class Proposals
 {
-    public static SecurityAssociationPayload Offer(IReadOnlyList<IkeSuite> suites) =>
-        new(suites.Select((s, i) => ToProposal(s, (byte)(i + 1))).ToList());
+    public static SecurityAssociationPayload Offer(IReadOnlyList<IkeSuite> suites)
+    {
+        var proposals = new List<ProposalSubstructure>(suites.Count);
+        for (int i = 0; i < suites.Count; i++)
+        {
+            proposals.Add(ToProposal(suites[i], (byte)(i + 1)));
+        }
+        return new(proposals);
+    }
 
-    public static SecurityAssociationPayload Offer(IReadOnlyList<EspSuite> suites, uint spi) =>
-        new(suites.Select((s, i) => ToProposal(s, (byte)(i + 1), spi)).ToList());
+    public static SecurityAssociationPayload Offer(IReadOnlyList<EspSuite> suites, uint spi)
+    {
+        var proposals = new List<ProposalSubstructure>(suites.Count);
+        for (int i = 0; i < suites.Count; i++)
+        {
+            proposals.Add(ToProposal(suites[i], (byte)(i + 1), spi));
+        }
+        return new(proposals);
+    }
+
+    /// <summary>Whether a suite of <paramref name="offered"/> uses <paramref name="group"/> (INVALID_KE_PAYLOAD).</summary>
+    public static bool OffersGroup(IReadOnlyList<IkeSuite> offered, DhGroup group)
+    {
+        foreach (var s in offered)
+        {
+            if (s.Dh == group)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     public static ProposalSubstructure ToProposal(IkeSuite s, byte number)
     {
@@ -88,7 +115,14 @@ internal static class Proposals
             return null;
         }
         var p = answer.Proposals[0];
-        return offered.FirstOrDefault(s => Allows(p, s) && p.Transforms.Count == (s.Integ == IntegId.NONE ? 3 : 4));
+        foreach (var s in offered)
+        {
+            if (Allows(p, s) && p.Transforms.Count == (s.Integ == IntegId.NONE ? 3 : 4))
+            {
+                return s;
+            }
+        }
+        return null;
     }
 
     public static (EspSuite Suite, uint PeerSpi)? AcceptedEsp(SecurityAssociationPayload answer, IReadOnlyList<EspSuite> offered)
@@ -99,12 +133,28 @@ internal static class Proposals
             return null;
         }
         var p = answer.Proposals[0];
-        var suite = offered.FirstOrDefault(s => Allows(p, s));
-        return suite is null ? null : (suite, SpiValue(p.Spi));
+        foreach (var suite in offered)
+        {
+            if (Allows(p, suite))
+            {
+                return (suite, SpiValue(p.Spi));
+            }
+        }
+        return null;
     }
 
-    private static bool OneOfEachType(ProposalSubstructure p) =>
-        p.Transforms.GroupBy(t => t.TransformType).All(g => g.Count() == 1);
+    private static bool OneOfEachType(ProposalSubstructure p)
+    {
+        var seen = new HashSet<TransformType>();
+        foreach (var t in p.Transforms)
+        {
+            if (!seen.Add(t.TransformType))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private static bool Allows(ProposalSubstructure p, IkeSuite s) =>
         HasEncr(p, s.Encr, s.EncrKeyBits)
@@ -115,17 +165,29 @@ internal static class Proposals
     private static bool Allows(ProposalSubstructure p, EspSuite s) =>
         HasEncr(p, s.Encr, s.EncrKeyBits)
         && AllowsInteg(p, s.Integ)
-        && (!p.Transforms.Any(t => t.TransformType == TransformType.ESN) || Has(p, TransformType.ESN, (ushort)EsnId.NO_ESN));
+        && (p.Find(TransformType.ESN) is null || Has(p, TransformType.ESN, (ushort)EsnId.NO_ESN));
 
-    private static bool HasEncr(ProposalSubstructure p, EncrId id, int bits) => p.Transforms.Any(t =>
+    private static bool HasEncr(ProposalSubstructure p, EncrId id, int bits) => Any(p, t =>
         t.TransformType == TransformType.ENCR && t.TransformId == (ushort)id
         && (t.KeyLengthBits ?? (id == EncrId.ENCR_CHACHA20_POLY1305 ? bits : -1)) == bits);
 
     /// <summary>For an AEAD the proposal carries no INTEG transform, or only NONE.</summary>
     private static bool AllowsInteg(ProposalSubstructure p, IntegId integ) => integ == IntegId.NONE
-        ? p.Transforms.Where(t => t.TransformType == TransformType.INTEG).All(t => t.TransformId == (ushort)IntegId.NONE)
+        ? !Any(p, t => t.TransformType == TransformType.INTEG && t.TransformId != (ushort)IntegId.NONE)
         : Has(p, TransformType.INTEG, (ushort)integ);
 
     private static bool Has(ProposalSubstructure p, TransformType type, ushort id) =>
-        p.Transforms.Any(t => t.TransformType == type && t.TransformId == id);
+        Any(p, t => t.TransformType == type && t.TransformId == id);
+
+    private static bool Any(ProposalSubstructure p, Func<TransformSubstructure, bool> match)
+    {
+        foreach (var t in p.Transforms)
+        {
+            if (match(t))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

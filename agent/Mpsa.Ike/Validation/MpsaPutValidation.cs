@@ -93,7 +93,7 @@ public static class MpsaPutValidation
         {
             return MpsaRefusal.Unacceptable(spi, $"PRF {put.Prf} is not supported");
         }
-        if (policy.AllowedPrfs is { } prfs && !prfs.Contains(put.Prf))
+        if (policy.AllowedPrfs is { } prfs && !Sequences.Contains(prfs, put.Prf))
         {
             return MpsaRefusal.Unacceptable(spi, $"PRF {put.Prf} cannot be computed on this system (it needs libssl)");
         }
@@ -105,7 +105,7 @@ public static class MpsaPutValidation
         {
             return MpsaRefusal.Unacceptable(spi, $"ESP suite {suite} cannot be installed");
         }
-        if (policy.AllowedSuites is { } suites && !suites.Contains(suite))
+        if (policy.AllowedSuites is { } suites && !Sequences.Contains(suites, suite))
         {
             return MpsaRefusal.Unacceptable(spi, $"ESP suite {suite} is not allowed by the configuration");
         }

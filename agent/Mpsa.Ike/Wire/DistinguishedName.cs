@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Formats.Asn1;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using ParsedAttribute = (string Oid, string? Text, byte[]? Raw);
 
@@ -24,14 +25,33 @@ public static class DistinguishedName
         ("dnQualifier", "2.5.4.46"), ("pseudonym", "2.5.4.65"), ("postalCode", "2.5.4.17"),
     ];
 
-    private static readonly Dictionary<string, string> NameOf =
-        Types.ToDictionary(t => t.Oid, t => t.Name, StringComparer.Ordinal);
+    private static readonly Dictionary<string, string> NameOf = NamesByOid();
 
-    private static readonly Dictionary<string, string> OidOf = new(
-        Types.Select(t => KeyValuePair.Create(t.Name, t.Oid)).Append(KeyValuePair.Create("emailAddress", "1.2.840.113549.1.9.1")),
-        StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, string> OidOf = OidsByName();
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
+
+    private static Dictionary<string, string> NamesByOid()
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, oid) in Types)
+        {
+            map.Add(oid, name);
+        }
+        return map;
+    }
+
+    /// <summary>Also reads "emailAddress" (written as E).</summary>
+    private static Dictionary<string, string> OidsByName()
+    {
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, oid) in Types)
+        {
+            map.Add(name, oid);
+        }
+        map.Add("emailAddress", "1.2.840.113549.1.9.1");
+        return map;
+    }
 
     private static readonly UTF32Encoding Utf32BigEndian =
         new(bigEndian: true, byteOrderMark: false, throwOnInvalidCharacters: true);
@@ -93,10 +113,11 @@ public static class DistinguishedName
         var key = new StringBuilder();
         foreach (var rdn in rdns)
         {
-            var attributes = rdn.Select(a => a.Oid + (a.Text is { } t
+            var attributes = Array.ConvertAll(rdn, a => a.Oid + (a.Text is { } t
                 ? "=" + Convert.ToHexString(Encoding.UTF8.GetBytes(Prepare(t)))
                 : "#" + Convert.ToHexString(a.Encoded)));
-            key.Append(key.Length == 0 ? "" : ",").AppendJoin('+', attributes.Order(StringComparer.Ordinal));
+            Array.Sort(attributes, StringComparer.Ordinal);
+            key.Append(key.Length == 0 ? "" : ",").AppendJoin('+', attributes);
         }
         return key.ToString();
     }
@@ -343,7 +364,7 @@ public static class DistinguishedName
         {
             if (!IsDottedOid(type))
             {
-                string known = string.Join(", ", Types.Select(t => t.Name));
+                string known = string.Join(", ", Array.ConvertAll(Types, t => t.Name));
                 problem = $"unknown attribute type '{type}' (known: {known}; or a dotted OID)";
                 return false;
             }
@@ -407,7 +428,7 @@ public static class DistinguishedName
         }
         try
         {
-            attribute = (oid, StrictUtf8.GetString([.. bytes.Take(keep)]), null);
+            attribute = (oid, StrictUtf8.GetString(CollectionsMarshal.AsSpan(bytes)[..keep]), null);
         }
         catch (DecoderFallbackException)
         {
@@ -471,12 +492,24 @@ public static class DistinguishedName
 
     private static UniversalTagNumber StringTypeFor(string oid, string value) => oid switch
     {
-        "2.5.4.6" or "2.5.4.5" or "2.5.4.46" when value.All(IsPrintableStringChar) => UniversalTagNumber.PrintableString,
+        "2.5.4.6" or "2.5.4.5" or "2.5.4.46" when IsPrintableString(value) => UniversalTagNumber.PrintableString,
         "1.2.840.113549.1.9.1" or "0.9.2342.19200300.100.1.25" when Ascii.IsValid(value) => UniversalTagNumber.IA5String,
         _ => UniversalTagNumber.UTF8String,
     };
 
     /// <summary>X.680 §41.4 PrintableString: letters, digits, space and <c>'()+,-./:=?</c>.</summary>
+    private static bool IsPrintableString(string value)
+    {
+        foreach (char c in value)
+        {
+            if (!IsPrintableStringChar(c))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static bool IsPrintableStringChar(char c) =>
         char.IsAsciiLetterOrDigit(c) || c is ' ' or '\'' or '(' or ')' or '+' or ',' or '-' or '.' or '/' or ':' or '='
             or '?';
@@ -485,7 +518,7 @@ public static class DistinguishedName
     private static bool IsDottedOid(string text)
     {
         var arcs = text.Split('.');
-        return arcs.Length >= 2 && arcs.All(a => a.Length is > 0 and <= 20 && a.All(char.IsAsciiDigit))
+        return arcs.Length >= 2 && Array.TrueForAll(arcs, a => a.Length is > 0 and <= 20 && !a.AsSpan().ContainsAnyExceptInRange('0', '9'))
             && arcs[0] is "0" or "1" or "2" && (arcs[0] == "2" || arcs[1].Length == 1 || (arcs[1].Length == 2 && arcs[1][0] < '4'));
     }
 

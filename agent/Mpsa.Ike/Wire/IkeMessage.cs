@@ -27,15 +27,42 @@ public sealed class IkeMessage
     /// <summary>The SK payload's place in the datagram, when the message has one.</summary>
     public EncryptedPayload? Encrypted { get; }
 
-    public T? Find<T>() where T : class, IPayload => Payloads.OfType<T>().FirstOrDefault();
+    public T? Find<T>() where T : class, IPayload => Find<T>(static _ => true);
 
-    public IEnumerable<T> All<T>() where T : class, IPayload => Payloads.OfType<T>();
+    /// <summary>The first payload of type <typeparamref name="T"/> that matches, or null.</summary>
+    public T? Find<T>(Predicate<T> match) where T : class, IPayload
+    {
+        foreach (var p in Payloads)
+        {
+            if (p is T t && match(t))
+            {
+                return t;
+            }
+        }
+        return null;
+    }
 
-    public IdentificationPayload? FindId(PayloadType type) => Payloads.OfType<IdentificationPayload>().FirstOrDefault(p => p.Type == type);
+    public List<T> All<T>() where T : class, IPayload => All<T>(static _ => true);
 
-    public TrafficSelectorPayload? FindTs(PayloadType type) => Payloads.OfType<TrafficSelectorPayload>().FirstOrDefault(p => p.Type == type);
+    /// <summary>The payloads of type <typeparamref name="T"/> that match, in message order.</summary>
+    public List<T> All<T>(Predicate<T> match) where T : class, IPayload
+    {
+        var all = new List<T>();
+        foreach (var p in Payloads)
+        {
+            if (p is T t && match(t))
+            {
+                all.Add(t);
+            }
+        }
+        return all;
+    }
 
-    public NotifyPayload? FindNotify(NotifyType type) => Payloads.OfType<NotifyPayload>().FirstOrDefault(n => n.NotifyType == type);
+    public IdentificationPayload? FindId(PayloadType type) => Find<IdentificationPayload>(p => p.Type == type);
+
+    public TrafficSelectorPayload? FindTs(PayloadType type) => Find<TrafficSelectorPayload>(p => p.Type == type);
+
+    public NotifyPayload? FindNotify(NotifyType type) => Find<NotifyPayload>(n => n.NotifyType == type);
 
     /// <summary>Decodes a datagram; the only place a parse error becomes a value.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> datagram, out IkeMessage message, out IkeParseException? error)

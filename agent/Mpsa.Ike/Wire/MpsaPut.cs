@@ -140,12 +140,20 @@ public sealed class MpsaPut : IDisposable
             }
         }
 
-        var other = proposal.Transforms.Select(t => t.TransformType).Where(t => !IsMpsaTransform(t)).ToList();
+        var other = new List<TransformType>();
+        foreach (var t in proposal.Transforms)
+        {
+            if (!IsMpsaTransform(t.TransformType))
+            {
+                other.Add(t.TransformType);
+            }
+        }
         var encr = Required(proposal, TransformType.ENCR);
         var prf = Required(proposal, TransformType.PRF);
         var integ = proposal.Find(TransformType.INTEG);
-        if (encr.Attributes.Any(a => a.AttributeType != TransformAttributeType.KeyLength || !a.IsTv)
-            || encr.Attributes.Count > 1 || prf.Attributes.Count != 0 || integ?.Attributes.Count > 0)
+        // ENCR may carry one attribute, its TV Key Length; PRF and INTEG none.
+        if (encr.Attributes is not ([] or [{ AttributeType: TransformAttributeType.KeyLength, IsTv: true }])
+            || prf.Attributes.Count != 0 || integ?.Attributes.Count > 0)
         {
             IkeParse.Fail(IkeParseError.BadValue, "MPSA_PUT algorithm transform attributes", 0);
         }

@@ -10,9 +10,30 @@ public sealed record ProposalSubstructure(byte ProposalNum, ProtocolId ProtocolI
     public const byte More = 2;
     public const int HeaderLength = 8;
 
-    public int Length => HeaderLength + Spi.Length + Transforms.Sum(t => t.Length);
+    public int Length
+    {
+        get
+        {
+            int length = HeaderLength + Spi.Length;
+            foreach (var t in Transforms)
+            {
+                length = checked(length + t.Length);
+            }
+            return length;
+        }
+    }
 
-    public TransformSubstructure? Find(TransformType type) => Transforms.FirstOrDefault(t => t.TransformType == type);
+    public TransformSubstructure? Find(TransformType type)
+    {
+        foreach (var t in Transforms)
+        {
+            if (t.TransformType == type)
+            {
+                return t;
+            }
+        }
+        return null;
+    }
 
     public static ProposalSubstructure Decode(ref IkeReader r, bool expectLast)
     {

@@ -5,7 +5,18 @@ public sealed record SecurityAssociationPayload(IReadOnlyList<ProposalSubstructu
 {
     public PayloadType Type => PayloadType.SA;
 
-    public int BodyLength => Proposals.Sum(p => p.Length);
+    public int BodyLength
+    {
+        get
+        {
+            int length = 0;
+            foreach (var p in Proposals)
+            {
+                length = checked(length + p.Length);
+            }
+            return length;
+        }
+    }
 
     public static SecurityAssociationPayload Decode(ref IkeReader r)
     {

@@ -15,7 +15,7 @@ public sealed record TrafficSelector(TsType TsType, byte IpProtocol, ushort Star
     public static TrafficSelector AnyIPv4 { get; } = new(TsType.TS_IPV4_ADDR_RANGE, 0, 0, 65535, IPAddress.Any, IPAddress.Broadcast);
 
     public static TrafficSelector AnyIPv6 { get; } = new(TsType.TS_IPV6_ADDR_RANGE, 0, 0, 65535, IPAddress.IPv6Any,
-        new IPAddress(Enumerable.Repeat((byte)0xff, 16).ToArray()));
+        IPAddress.Parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
 
     /// <summary>All ports and protocols of one host.</summary>
     public static TrafficSelector ForHost(IPAddress address) => new(

@@ -4,7 +4,18 @@ namespace Mpsa.Ike.Wire;
 /// <remarks>Number of TSs (1) | RESERVED (3) | Traffic Selectors</remarks>
 public sealed record TrafficSelectorPayload(PayloadType Type, IReadOnlyList<TrafficSelector> Selectors) : IPayload
 {
-    public int BodyLength => 4 + Selectors.Sum(s => s.Length);
+    public int BodyLength
+    {
+        get
+        {
+            int length = 4;
+            foreach (var s in Selectors)
+            {
+                length = checked(length + s.Length);
+            }
+            return length;
+        }
+    }
 
     public static TrafficSelectorPayload Decode(PayloadType type, ref IkeReader r)
     {

@@ -12,10 +12,34 @@ public sealed record TransformSubstructure(TransformType TransformType, ushort T
 
     public TransformSubstructure(TransformType type, ushort id) : this(type, id, []) { }
 
-    public int Length => HeaderLength + Attributes.Sum(a => a.Length);
+    public int Length
+    {
+        get
+        {
+            int length = HeaderLength;
+            foreach (var a in Attributes)
+            {
+                length = checked(length + a.Length);
+            }
+            return length;
+        }
+    }
 
     /// <summary>The Key Length attribute in bits (RFC 7296 §3.3.5), or null when absent.</summary>
-    public int? KeyLengthBits => Attributes.FirstOrDefault(a => a.AttributeType == TransformAttributeType.KeyLength && a.IsTv)?.TvValue;
+    public int? KeyLengthBits
+    {
+        get
+        {
+            foreach (var a in Attributes)
+            {
+                if (a.AttributeType == TransformAttributeType.KeyLength && a.IsTv)
+                {
+                    return a.TvValue;
+                }
+            }
+            return null;
+        }
+    }
 
     public static TransformSubstructure WithKeyLength(TransformType type, ushort id, int bits) =>
         new(type, id, [TransformAttribute.Tv(TransformAttributeType.KeyLength, checked((ushort)bits))]);

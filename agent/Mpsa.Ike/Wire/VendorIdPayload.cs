@@ -20,7 +20,7 @@ public sealed record VendorIdPayload(byte[] Data) : IPayload
 
     /// <summary>For messages, safe to log: printable ASCII as text (<c>V("multi-point SA")</c>), anything else as hex
     /// (most Vendor IDs are hashes; a control character never reaches a line).</summary>
-    public override string ToString() => Data.Length > 0 && Data.All(b => b is >= 0x20 and < 0x7f)
+    public override string ToString() => Data.Length > 0 && !Data.AsSpan().ContainsAnyExceptInRange((byte)0x20, (byte)0x7e)
         ? $"V(\"{System.Text.Encoding.ASCII.GetString(Data)}\")"
         : $"V({Convert.ToHexStringLower(Data)})";
 }

@@ -35,14 +35,52 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
     public (ulong SoftSeconds, ulong HardSeconds) Lifetimes { get; set; }
 
     /// <summary>Whether the state belongs to an installed CHILD_SA (current or replaced).</summary>
-    public bool Owns(XfrmStateId id) => _installed.Values.Any(i => i.States.Contains(id) || i.Replaced.Values.Any(r => r.States.Contains(id)));
+    public bool Owns(XfrmStateId id)
+    {
+        foreach (var i in _installed.Values)
+        {
+            if (Holds(i, id))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool Holds(Installed i, XfrmStateId id)
+    {
+        if (Has(i.States, id))
+        {
+            return true;
+        }
+        foreach (var r in i.Replaced.Values)
+        {
+            if (Has(r.States, id))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool Has<T>(IReadOnlyList<T> items, T item)
+    {
+        foreach (var x in items)
+        {
+            if (EqualityComparer<T>.Default.Equals(x, item))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>The key whose CHILD_SA (current or replaced) holds the state.</summary>
     public bool TryOwnerOf(XfrmStateId id, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out TKey key)
     {
         foreach (var (k, i) in _installed)
         {
-            if (i.States.Contains(id) || i.Replaced.Values.Any(r => r.States.Contains(id)))
+            if (Holds(i, id))
             {
                 key = k;
                 return true;
@@ -69,8 +107,24 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
     private KernelResult InstallWith(TKey key, ChildSa child, IPEndPoint local, IPEndPoint peer, uint reqId, bool deferOutbound)
     {
         var (planned, policies) = ChildSaPlan.Build(child, local, peer, reqId, Lifetimes.HardSeconds, Lifetimes.SoftSeconds);
-        var states = deferOutbound ? planned.Where(s => s.Direction != XfrmDirection.Out).ToList() : planned;
-        var deferred = deferOutbound ? planned.FirstOrDefault(s => s.Direction == XfrmDirection.Out) : null;
+        var states = planned;
+        XfrmStateSpec? deferred = null;
+        if (deferOutbound)
+        {
+            var kept = new List<XfrmStateSpec>();
+            foreach (var s in planned)
+            {
+                if (s.Direction != XfrmDirection.Out)
+                {
+                    kept.Add(s);
+                }
+                else
+                {
+                    deferred ??= s;
+                }
+            }
+            states = kept;
+        }
         var addedStates = new List<XfrmStateId>();
         var addedPolicies = new List<XfrmPolicyId>();
         foreach (var s in states)
@@ -125,7 +179,15 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
         }
         now.Replaced[old.OutboundSpi] = (old.ReqId, old.States);
         // policies with the same selectors were updated in place; any other old one goes
-        Undo([], old.Policies.Except(now.Policies).ToList());
+        var gone = new List<XfrmPolicyId>();
+        foreach (var policy in old.Policies)
+        {
+            if (!Has(now.Policies, policy) && !gone.Contains(policy))
+            {
+                gone.Add(policy);   // each once, as Except gives them
+            }
+        }
+        Undo([], gone);
         return r;
     }
 
@@ -138,7 +200,7 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
         {
             return false;
         }
-        if (peerSpis.Contains(installed.OutboundSpi))
+        if (Has(peerSpis, installed.OutboundSpi))
         {
             return Remove(key);
         }
@@ -199,15 +261,19 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
     /// <summary>A reqid is free again once no installed CHILD_SA uses it (a rekeyed one keeps its predecessor's).</summary>
     private void ReleaseReqId(uint reqId)
     {
-        if (!_installed.Values.Any(i => i.ReqId == reqId))
+        foreach (var i in _installed.Values)
         {
-            _usedReqIds.Remove(reqId);
+            if (i.ReqId == reqId)
+            {
+                return;
+            }
         }
+        _usedReqIds.Remove(reqId);
     }
 
     public void RemoveAll()
     {
-        foreach (var key in _installed.Keys.ToList())
+        foreach (var key in new List<TKey>(_installed.Keys))
         {
             Remove(key);
         }

@@ -44,10 +44,15 @@ internal static class ChildSaPlan
         }
         var outbound = new XfrmTemplate(local.Address, peer.Address, reqId, XfrmMode.Tunnel);
         var inbound = new XfrmTemplate(peer.Address, local.Address, reqId, XfrmMode.Tunnel);
-        foreach (var l in child.LocalSelectors.Select(ToSelectorPart).OfType<(IpPrefix, ProtocolType, ushort)>())
+        var remote = SelectorParts(child.RemoteSelectors);
+        foreach (var l in SelectorParts(child.LocalSelectors))
         {
-            foreach (var r in child.RemoteSelectors.Select(ToSelectorPart).OfType<(IpPrefix, ProtocolType, ushort)>().Where(r => r.Item1.Family == l.Item1.Family))
+            foreach (var r in remote)
             {
+                if (r.Item1.Family != l.Item1.Family)
+                {
+                    continue;
+                }
                 var protocol = l.Item2 != ProtocolType.Unspecified ? l.Item2 : r.Item2;
                 policies.Add(new XfrmPolicySpec(new XfrmSelector(l.Item1, r.Item1, protocol, l.Item3, r.Item3), XfrmDirection.Out, outbound, Priority));
                 var back = new XfrmSelector(r.Item1, l.Item1, protocol, r.Item3, l.Item3);
@@ -56,6 +61,20 @@ internal static class ChildSaPlan
             }
         }
         return (states, policies);
+    }
+
+    /// <summary>The selectors that are XFRM selector halves, in order (the others are skipped).</summary>
+    private static List<(IpPrefix, ProtocolType, ushort)> SelectorParts(IReadOnlyList<TrafficSelector> selectors)
+    {
+        var parts = new List<(IpPrefix, ProtocolType, ushort)>();
+        foreach (var ts in selectors)
+        {
+            if (ToSelectorPart(ts) is { } part)
+            {
+                parts.Add(part);
+            }
+        }
+        return parts;
     }
 
     /// <summary>A traffic selector as an XFRM selector half (prefix, protocol, one port or all); null when it is no prefix.</summary>

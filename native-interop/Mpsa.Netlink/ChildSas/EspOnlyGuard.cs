@@ -26,8 +26,16 @@ internal sealed class EspOnlyGuard(IKernel kernel, uint reqId, Action<string> lo
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(rules);
-        var wanted = endpoints.Distinct().SelectMany(e => Plan(e.Local, e.Peers, rules, reqId)).ToList();
-        var wantedIds = wanted.Select(p => p.Id).ToHashSet();
+        var wanted = new List<XfrmPolicySpec>();
+        foreach (var (local, peers) in Distinct(endpoints))
+        {
+            wanted.AddRange(Plan(local, peers, rules, reqId));
+        }
+        var wantedIds = new HashSet<XfrmPolicyId>();
+        foreach (var policy in wanted)
+        {
+            wantedIds.Add(policy.Id);
+        }
         // Replaced in place (XFRM_MSG_UPDPOLICY creates or replaces): a restart leaves no moment without the guard.
         int refused = 0;
         _installed.Clear();
@@ -45,11 +53,29 @@ internal sealed class EspOnlyGuard(IKernel kernel, uint reqId, Action<string> lo
                 log($"esp_only guard not installed: {r.Message}");
             }
         }
-        foreach (var id in kernel.ListPolicies(KernelOwnership.Of(reqId)).Where(id => !wantedIds.Contains(id)))
+        foreach (var id in kernel.ListPolicies(KernelOwnership.Of(reqId)))
         {
-            kernel.DeletePolicy(id);
+            if (!wantedIds.Contains(id))
+            {
+                kernel.DeletePolicy(id);
+            }
         }
         return refused;
+    }
+
+    /// <summary>Each item once, in the order of its first occurrence.</summary>
+    private static List<T> Distinct<T>(IEnumerable<T> items)
+    {
+        var seen = new HashSet<T>();
+        var distinct = new List<T>();
+        foreach (var item in items)
+        {
+            if (seen.Add(item))
+            {
+                distinct.Add(item);
+            }
+        }
+        return distinct;
     }
 
     public void Remove()
@@ -65,7 +91,7 @@ internal sealed class EspOnlyGuard(IKernel kernel, uint reqId, Action<string> lo
     {
         ArgumentNullException.ThrowIfNull(rules);
         var template = new XfrmTemplate(null, null, reqId, XfrmMode.Transport);
-        foreach (var (protocol, port) in rules.Distinct())
+        foreach (var (protocol, port) in Distinct(rules))
         {
             if (port == 0)
             {

@@ -229,11 +229,22 @@ internal sealed class InMemoryKernel : IKernel, IDisposable
         ArgumentNullException.ThrowIfNull(owner);
         lock (_lock)
         {
-            return
-            [
-                .. _states.Values.Where(s => owner.Owns(s.ReqId, s.Mark)).Select(s => s.Id),
-                .. _larval.Where(l => owner.Owns(l.Value.ReqId, null)).Select(l => l.Key),
-            ];
+            var ids = new List<XfrmStateId>();
+            foreach (var s in _states.Values)
+            {
+                if (owner.Owns(s.ReqId, s.Mark))
+                {
+                    ids.Add(s.Id);
+                }
+            }
+            foreach (var (id, larval) in _larval)
+            {
+                if (owner.Owns(larval.ReqId, null))
+                {
+                    ids.Add(id);
+                }
+            }
+            return ids;
         }
     }
 
@@ -242,7 +253,15 @@ internal sealed class InMemoryKernel : IKernel, IDisposable
         ArgumentNullException.ThrowIfNull(owner);
         lock (_lock)
         {
-            return [.. _policies.Values.Where(p => owner.Owns(p.ReqId, p.Mark)).Select(p => p.Id)];
+            var ids = new List<XfrmPolicyId>();
+            foreach (var p in _policies.Values)
+            {
+                if (owner.Owns(p.ReqId, p.Mark))
+                {
+                    ids.Add(p.Id);
+                }
+            }
+            return ids;
         }
     }
 

@@ -50,8 +50,15 @@ internal sealed class XfrmKernel : IKernel, IDisposable
         var parts = release.Split('.', 3);
         return parts.Length >= 2
             && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int major)
-            && int.TryParse(new string([.. parts[1].TakeWhile(char.IsAsciiDigit)]), NumberStyles.None, CultureInfo.InvariantCulture, out int minor)
+            && int.TryParse(LeadingDigits(parts[1]), NumberStyles.None, CultureInfo.InvariantCulture, out int minor)
             && (major > 6 || (major == 6 && minor >= 10));
+    }
+
+    /// <summary>"10" of "10-rc1".</summary>
+    private static ReadOnlySpan<char> LeadingDigits(string text)
+    {
+        int end = text.AsSpan().IndexOfAnyExceptInRange('0', '9');
+        return end < 0 ? text : text.AsSpan(0, end);
     }
 
     public KernelResult AddState(XfrmStateSpec state) => PutState(state, update: false);
@@ -142,7 +149,15 @@ internal sealed class XfrmKernel : IKernel, IDisposable
     public IReadOnlyList<XfrmStateId> ListStates(KernelOwnership owner)
     {
         ArgumentNullException.ThrowIfNull(owner);
-        return [.. DumpStates().Where(s => owner.Owns(s.ReqId, s.Mark)).Select(s => s.Id)];
+        var ids = new List<XfrmStateId>();
+        foreach (var s in DumpStates())
+        {
+            if (owner.Owns(s.ReqId, s.Mark))
+            {
+                ids.Add(s.Id);
+            }
+        }
+        return ids;
     }
 
     /// <summary>The owner's policies from a GETPOLICY dump; empty when the dump fails (a later call retries).</summary>
@@ -163,7 +178,15 @@ internal sealed class XfrmKernel : IKernel, IDisposable
             });
             if (error is null)
             {
-                return [.. policies.Where(p => owner.Owns(p.ReqId, p.Id.Mark)).Select(p => p.Id)];
+                var ids = new List<XfrmPolicyId>();
+                foreach (var p in policies)
+                {
+                    if (owner.Owns(p.ReqId, p.Id.Mark))
+                    {
+                        ids.Add(p.Id);
+                    }
+                }
+                return ids;
             }
             if (error.Value.Errno != Errno.EINTR)
             {
@@ -270,7 +293,7 @@ internal sealed class XfrmKernel : IKernel, IDisposable
         var error = send(known);
         if (error is { Errno: Errno.ESRCH or Errno.ENOENT })
         {
-            var marked = DumpStates().FirstOrDefault(s => s.Id == id && s.Mark is not null && s.Mark != known);
+            var marked = DumpStates().Find(s => s.Id == id && s.Mark is not null && s.Mark != known);
             if (marked?.Mark is { } mark)
             {
                 error = send(mark);
