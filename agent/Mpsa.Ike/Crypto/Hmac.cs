@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using NSec.Cryptography;
 
 namespace Mpsa.Ike.Crypto;
 
@@ -66,33 +65,16 @@ internal static class Hmac
 #pragma warning restore CA5350
                 break;
             case HmacHash.Sha256:
-                ComputeSodium(MacAlgorithm.HmacSha256, key, data, mac);
+                Libsodium.HmacSha256(key, data, mac);
                 break;
             case HmacHash.Sha384:
                 HMACSHA384.HashData(key, data, mac);
                 break;
             case HmacHash.Sha512:
-                ComputeSodium(MacAlgorithm.HmacSha512, key, data, mac);
+                Libsodium.HmacSha512(key, data, mac);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(hash));
-        }
-    }
-
-    /// <summary>
-    /// libsodium's HMAC takes a key of any length (RFC 2104 §2: longer than B is hashed first, shorter is zero-padded)
-    /// and keeps the key in a stack state: no NSec <c>Key</c>, whose secure memory costs an mmap, mprotects and an
-    /// munmap (TLB shootdowns) per call, which dominated the controller's setup cost (bench/RESULTS.md).
-    /// </summary>
-    private static void ComputeSodium(MacAlgorithm algorithm, ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> mac)
-    {
-        if (algorithm.KeySize == 32)
-        {
-            Libsodium.HmacSha256(key, data, mac);
-        }
-        else
-        {
-            Libsodium.HmacSha512(key, data, mac);
         }
     }
 }

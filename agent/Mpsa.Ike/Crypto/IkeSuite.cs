@@ -42,22 +42,28 @@ public sealed record IkeSuite(EncrId Encr, int EncrKeyBits, IntegId Integ, PrfId
     /// </remarks>
     public override string ToString()
     {
-        if (Names.TryGetValue(this, out var known))
+        lock (Names)
         {
-            return known;
+            if (Names.TryGetValue(this, out var known))
+            {
+                return known;
+            }
         }
         string integ = Integ == IntegId.NONE ? string.Empty : "/" + StripPrefix(Integ.ToString(), "AUTH_");
         string name = $"{EncrName(Encr, EncrKeyBits)}{integ}/{Prf}/{Dh}";
-        if (Names.Count < MaxNames)
+        lock (Names)
         {
-            Names.TryAdd(this, name);
+            if (Names.Count < MaxNames)
+            {
+                Names.TryAdd(this, name);
+            }
         }
         return name;
     }
 
     private const int MaxNames = 64;
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<IkeSuite, string> Names = new();
+    private static readonly Dictionary<IkeSuite, string> Names = [];   // under its own lock: a ConcurrentDictionary costs the agent 20 kB of code
 
     internal static bool IsAeadCipher(EncrId encr) =>
         encr is EncrId.ENCR_AES_GCM_8 or EncrId.ENCR_AES_GCM_12 or EncrId.ENCR_AES_GCM_16 or EncrId.ENCR_CHACHA20_POLY1305;

@@ -28,8 +28,9 @@ public static class KeymatFingerprint
                 p.Span.CopyTo(all.AsSpan(at));
                 at += p.Length;
             }
-            byte[] hash = NSec.Cryptography.HashAlgorithm.Sha256.Hash(all);
-            return Convert.ToHexStringLower(hash.AsSpan(0, 8));
+            Span<byte> hash = stackalloc byte[32];
+            Libsodium.Sha256(all, hash);
+            return Convert.ToHexStringLower(hash[..8]);
         }
         finally
         {

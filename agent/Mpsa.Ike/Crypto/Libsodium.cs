@@ -19,6 +19,8 @@ namespace Mpsa.Ike.Crypto;
 /// <c>crypto_aead_chacha20poly1305_ietf_*</c> on a pinned key. NSec's <c>Key</c> and <c>SharedSecret</c> each allocate
 /// guarded memory (mmap, mprotect, munmap: three memory mappings per object). That was slow per setup, and two
 /// ChaCha20-Poly1305 keys per IKE SA ran a controller with 10,000 members into vm.max_map_count (65530).</para>
+/// <para><c>crypto_hash_sha256</c>: the key-material fingerprint. NSec has it, but calling NSec at all brings its
+/// error messages, and with them .NET's resource reader and time-zone code (60 kB), into the agent's binary.</para>
 /// Plain <see cref="DllImportAttribute"/> with blittable <c>ref byte</c> arguments: no marshalling, no unsafe code,
 /// NativeAOT-compatible (the csproj disallows unsafe blocks, which <c>LibraryImport</c> needs).
 /// </remarks>
@@ -43,6 +45,17 @@ internal static class Libsodium
         {
             randombytes_buf(ref MemoryMarshal.GetReference(destination), (nuint)destination.Length);
         }
+    }
+
+    /// <summary>SHA-256 (FIPS 180-4) of <paramref name="data"/>; <paramref name="hash"/> is exactly 32 bytes.</summary>
+    public static void Sha256(ReadOnlySpan<byte> data, Span<byte> hash)
+    {
+        EnsureInitialized();
+        if (hash.Length != Sha256Bytes)
+        {
+            throw new ArgumentException("SHA-256 output is 32 bytes.", nameof(hash));
+        }
+        Check(crypto_hash_sha256(ref MemoryMarshal.GetReference(hash), ref MemoryMarshal.GetReference(data), (ulong)data.Length));
     }
 
     /// <summary>HMAC-SHA-256 with a key of any length; <paramref name="mac"/> is exactly 32 bytes.</summary>
@@ -175,6 +188,9 @@ internal static class Libsodium
 
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
     private static extern void randombytes_buf(ref byte buf, nuint size);
+
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+    private static extern int crypto_hash_sha256(ref byte output, ref byte input, ulong inlen);
 
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
     private static extern nuint crypto_auth_hmacsha256_statebytes();

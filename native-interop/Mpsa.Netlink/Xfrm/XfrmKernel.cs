@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Mpsa.Ike.Wire;
@@ -27,7 +26,7 @@ internal sealed class XfrmKernel : IKernel, IDisposable
     private const int DumpAttempts = 3;
 
     private readonly NetlinkSocket _socket;
-    private readonly ConcurrentDictionary<XfrmStateId, XfrmMark> _marks = new();
+    private readonly Dictionary<XfrmStateId, XfrmMark> _marks = [];   // under its own lock (callers may be on several threads)
 
     /// <summary>Opens the request socket; throws <see cref="NetlinkException"/> when the kernel refuses (no XFRM, no permission).</summary>
     /// <param name="sendSaDirection">Whether to send XFRMA_SA_DIR for specs with a direction; null: when the running kernel is 6.10 or later.</param>
@@ -76,7 +75,7 @@ internal sealed class XfrmKernel : IKernel, IDisposable
         });
         if (result is null)
         {
-            _marks.TryRemove(id, out _);
+            Forget(id);
         }
         return Outcome(result);
     }
@@ -264,11 +263,11 @@ internal sealed class XfrmKernel : IKernel, IDisposable
         {
             if (state.Mark is { } mark)
             {
-                _marks[state.Id] = mark;
+                Remember(state.Id, mark);
             }
             else
             {
-                _marks.TryRemove(state.Id, out _);
+                Forget(state.Id);
             }
         }
         return Outcome(error);
@@ -286,10 +285,34 @@ internal sealed class XfrmKernel : IKernel, IDisposable
         return Outcome(_socket.Request(request, op));
     }
 
+    private void Remember(XfrmStateId id, XfrmMark mark)
+    {
+        lock (_marks)
+        {
+            _marks[id] = mark;
+        }
+    }
+
+    private void Forget(XfrmStateId id)
+    {
+        lock (_marks)
+        {
+            _marks.Remove(id);
+        }
+    }
+
+    private XfrmMark? Known(XfrmStateId id)
+    {
+        lock (_marks)
+        {
+            return _marks.TryGetValue(id, out var mark) ? mark : null;
+        }
+    }
+
     /// <summary>Runs a keyed state request with the state's mark: the remembered one, else none, and on ESRCH the one a dump shows.</summary>
     private NetlinkError? WithStateMark(XfrmStateId id, Func<XfrmMark?, NetlinkError?> send)
     {
-        XfrmMark? known = _marks.TryGetValue(id, out var m) ? m : null;
+        XfrmMark? known = Known(id);
         var error = send(known);
         if (error is { Errno: Errno.ESRCH or Errno.ENOENT })
         {
@@ -322,7 +345,7 @@ internal sealed class XfrmKernel : IKernel, IDisposable
                 {
                     if (s.Mark is { } mark)
                     {
-                        _marks[s.Id] = mark;
+                        Remember(s.Id, mark);
                     }
                 }
                 return states;
