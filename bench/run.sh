@@ -114,8 +114,10 @@ if part size; then
 	for dir in out/agent/*/; do
 		[ -f "$dir/build-info" ] || continue
 		info() { sed -n "s/^$1=//p" "$dir/build-info"; }
-		printf 'RESULT size arch=%s package=%s binary=%s libsodium=%s\tcommand=%s\n' "$(info arch)" "$(info package)" \
+		# gzip -9 (what the .ipk/.apk carry) and xz -9 (about what a squashfs image stores) of the binary as well
+		printf 'RESULT size arch=%s package=%s binary=%s libsodium=%s gzip=%s xz=%s\tcommand=%s\n' "$(info arch)" "$(info package)" \
 			"$(stat -c %s "$dir/mpsa-agent")" "$(stat -c %s "$dir/libsodium.so")" \
+			"$(gzip -9c "$dir/mpsa-agent" | wc -c)" "$(xz -9c "$dir/mpsa-agent" | wc -c)" \
 			"packaging/build/publish-agent.sh $(info arch) $(info flavour); stat -c %s ${dir}mpsa-agent" >>"$results"
 	done
 	map=out/build/x86_64/obj/mpsa-agent.map.xml

@@ -30,7 +30,7 @@ END {
 	print "\n### Targets of issue 15 in this run\n"
 	print "| target | this run | |"
 	print "|---|---|---|"
-	for (i = 1; i <= ns; i++) { $0 = sz[i]; if (v("package") == "mpsa-agent") target("PSK agent binary <= 3.0 MB stripped, " v("arch"), sprintf("%.2f MB (libsodium.so beside it: %.2f MB)", v("binary") / 1e6, v("libsodium") / 1e6), v("binary") + 0 <= 3000000) }
+	for (i = 1; i <= ns; i++) { $0 = sz[i]; if (v("package") == "mpsa-agent") target("PSK agent binary <= 3.0 MB stripped, " v("arch"), sprintf("%.2f MB (gzip -9 %.2f MB, xz -9 %.2f MB; libsodium.so beside it: %.2f MB)", v("binary") / 1e6, v("gzip") / 1e6, v("xz") / 1e6, v("libsodium") / 1e6), v("binary") + 0 <= 3000000) }
 	x = "chacha20poly1305-prfsha256-x25519"; m = "chacha20poly1305-prfsha256-modp2048"
 	if (hcpu[x "//charon"] > 0) {
 		target("controller x25519 >= 4x charon setups per CPU-s", sprintf("%.2fx (%s : %s)", hcpu[x "//mpsa-controller"] / hcpu[x "//charon"], hcpu[x "//mpsa-controller"], hcpu[x "//charon"]), hcpu[x "//mpsa-controller"] + 0 >= 4 * hcpu[x "//charon"])

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # deps.sh ARCH... — installs (idempotently, from Debian's packages) what building and testing the OpenWrt package of
 # mpsa-agent needs for the named architectures (x86_64, aarch64). Needs root when something is missing.
-#   all:     gcc (musl link driver), llvm (llvm-objcopy/llvm-strip), file, shellcheck, busybox-static (ash, and a static shell for the test roots), python3 (tar format checks), tar, gzip
+#   all:     gcc (musl link driver), llvm (llvm-objcopy/llvm-strip), file, shellcheck, busybox-static (ash, and a static shell for the test roots), python3 (tar format checks), tar, gzip, xz-utils (make bench: compressed sizes)
 #   x86_64:  musl, musl-dev (loader /lib/ld-musl-x86_64.so.1, libc.so, crt files)
 #   aarch64: gcc-aarch64-linux-gnu, binutils-aarch64-linux-gnu, libc6-dev-arm64-cross, musl:arm64, musl-dev:arm64
 #            (Debian multiarch: the arm64 architecture is added to dpkg), qemu-user, qemu-user-static
 set -euo pipefail
-pkgs=(gcc libc6-dev llvm binutils file shellcheck busybox-static tar gzip python3)
+pkgs=(gcc libc6-dev llvm binutils file shellcheck busybox-static tar gzip xz-utils python3)
 need_arm64=0
 for arch in "$@"; do
   case "$arch" in
