@@ -26,29 +26,29 @@ internal static class AgentCli
     {
         if (DaemonCli.WantsHelp(args))
         {
-            Console.WriteLine(Usage);
+            StandardStreams.Out.WriteLine(Usage);
             return 0;
         }
         var line = CommandLine.Parse(args, new HashSet<string> { "--json", "--dry-run" }, new HashSet<string> { "--config", "--socket" }, out var error);
         if (line is null)
         {
-            await Console.Error.WriteLineAsync($"mpsa-agent: {error}\n{Usage}").ConfigureAwait(false);
+            await StandardStreams.Error.WriteLineAsync($"mpsa-agent: {error}\n{Usage}").ConfigureAwait(false);
             return ExitUsage;
         }
         string path = line.Value("--config") ?? AgentConfigFile.DefaultPath;
         switch (line.Command)
         {
             case "version":
-                Console.WriteLine($"mpsa-agent {Version} ({Flavour})");
+                StandardStreams.Out.WriteLine($"mpsa-agent {Version} ({Flavour})");
                 return 0;
             case "self-check":
-                return SelfCheck.Run(Console.Out);
+                return SelfCheck.Run(StandardStreams.Out);
             case "check-config":
                 if (!TryLoad(path, out _))
                 {
                     return ExitConfig;
                 }
-                Console.WriteLine("configuration OK");
+                StandardStreams.Out.WriteLine("configuration OK");
                 return 0;
             case "run":
                 if (!TryLoad(path, out var settings))
@@ -63,7 +63,7 @@ internal static class AgentCli
                 string socket = line.Value("--socket") ?? (TryLoad(path, out var s, quiet: true) ? s.ControlSocket : "/run/mpsa/agent.sock");
                 return await DaemonCli.SendAsync("mpsa-agent", socket, line.Command == "status" && line.Has("--json") ? "status --json" : line.Command).ConfigureAwait(false);
             default:
-                await Console.Error.WriteLineAsync($"mpsa-agent: unknown command '{line.Command}'\n{Usage}").ConfigureAwait(false);
+                await StandardStreams.Error.WriteLineAsync($"mpsa-agent: unknown command '{line.Command}'\n{Usage}").ConfigureAwait(false);
                 return ExitUsage;
         }
     }

@@ -27,7 +27,7 @@ internal static class DaemonCli
         {
             foreach (var e in (List<ConfigError>)[.. warnings, .. errors])
             {
-                Console.Error.WriteLine(e.ToString());
+                StandardStreams.Error.WriteLine(e.ToString());
             }
         }
         settings = loaded!;
@@ -39,12 +39,12 @@ internal static class DaemonCli
     {
         try
         {
-            Console.Write(await ControlClient.SendAsync(socket, command, daemon).ConfigureAwait(false));
+            StandardStreams.Out.Write(await ControlClient.SendAsync(socket, command, daemon).ConfigureAwait(false));
             return 0;
         }
         catch (ControlClientException e)
         {
-            await Console.Error.WriteLineAsync($"{daemon}: {e.Message}").ConfigureAwait(false);
+            await StandardStreams.Error.WriteLineAsync($"{daemon}: {e.Message}").ConfigureAwait(false);
             return ExitUnavailable;
         }
     }

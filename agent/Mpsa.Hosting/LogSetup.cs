@@ -87,8 +87,8 @@ internal static class LogSetup
     /// </summary>
     public static ILoggerFactory Create(LogLevel minimum, bool timestamps = false, bool? colour = null)
     {
-        bool useColour = colour ?? (!Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")));
-        return new LineLoggerFactory(minimum, timestamps, useColour, Console.Error);
+        bool useColour = colour ?? (StandardStreams.IsErrorTerminal && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")));
+        return new LineLoggerFactory(minimum, timestamps, useColour, StandardStreams.Error);
     }
 
     /// <summary><see cref="Create(LogLevel, bool, bool?)"/> from a level name; false (and no factory) for a bad name.</summary>

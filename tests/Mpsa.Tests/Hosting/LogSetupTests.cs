@@ -12,16 +12,16 @@ public partial class LogSetupTests
     [SetUp]
     public void CaptureStandardError()
     {
-        // The console logger takes Console.Error when the factory is built, so this must come first.
-        _originalError = Console.Error;
+        // The logger takes StandardStreams.Error when the factory is built, so this must come first.
+        _originalError = StandardStreams.Error;
         _captured = new StringWriter();
-        Console.SetError(_captured);
+        StandardStreams.Error = _captured;
     }
 
     [TearDown]
     public void RestoreStandardError()
     {
-        Console.SetError(_originalError);
+        StandardStreams.Error = _originalError;
         _captured.Dispose();
     }
 
