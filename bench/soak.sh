@@ -23,6 +23,7 @@ cat >"$work/controller.conf" <<CONF
 identity = controller.soak
 listen = 127.0.0.1:$port
 control_socket = $work/ctl.sock
+state_dir = $work/controller-state
 install_child_sa = no
 log_level = info
 [group soak]

@@ -20,6 +20,7 @@ cat >"$dir/controller.conf" <<CONF
 identity = controller.demo
 listen = 127.0.0.1:$port
 control_socket = $dir/controller.sock
+state_dir = $dir/controller-state
 [group demo]
 esp = aes256-sha256
 lifetime = 40s

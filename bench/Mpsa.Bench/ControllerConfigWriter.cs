@@ -16,6 +16,7 @@ internal static class ControllerConfigWriter
             proposals = {spec.Ike}
             esp_proposals = aes256-sha256, chacha20poly1305
             control_socket = {spec.ControlSocket}
+            state_dir = {spec.ControlSocket}.state
             log_level = {spec.LogLevel}
             cookie_threshold = {spec.CookieThreshold}
             # every simulated CPE comes from the generator's one address: lift the per-address and total bounds

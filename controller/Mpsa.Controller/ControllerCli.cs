@@ -11,13 +11,14 @@ internal static class ControllerCli
     private const int ExitConfig = DaemonCli.ExitConfig;
 
     private const string Usage = """
-        usage: mpsa-controller run [--config FILE]
+        usage: mpsa-controller run [--config FILE] [--reset-state]
                mpsa-controller check-config [--config FILE]
                mpsa-controller status [--json] [--config FILE | --socket PATH]
                mpsa-controller reload [--config FILE | --socket PATH]
                mpsa-controller version
                mpsa-controller help | --help | -h
         default config: /etc/mpsa/controller.conf
+        --reset-state: start with new group SAs when the state file cannot be read (every member rekeys)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -27,7 +28,7 @@ internal static class ControllerCli
             Console.WriteLine(Usage);
             return 0;
         }
-        var line = CommandLine.Parse(args, new HashSet<string> { "--json" }, new HashSet<string> { "--config", "--socket" }, out var error);
+        var line = CommandLine.Parse(args, new HashSet<string> { "--json", "--reset-state" }, new HashSet<string> { "--config", "--socket" }, out var error);
         if (line is null)
         {
             await Console.Error.WriteLineAsync($"mpsa-controller: {error}\n{Usage}").ConfigureAwait(false);
@@ -54,7 +55,7 @@ internal static class ControllerCli
                 using (var logs = ControllerLogging.Create(
                     LogSetup.TryParseLevel(settings.LogLevel, out var level) ? level : LogLevel.Information, settings.LogFormat))
                 {
-                    return await ControllerDaemon.RunAsync(path, settings, logs).ConfigureAwait(false);
+                    return await ControllerDaemon.RunAsync(path, settings, logs, line.Has("--reset-state")).ConfigureAwait(false);
                 }
             case "status" or "reload":
                 string socket = line.Value("--socket") ?? (TryLoad(path, out var s, quiet: true) ? s.ControlSocket : "/run/mpsa/controller.sock");

@@ -1,6 +1,7 @@
 using System.Net;
 using Mpsa.Controller.Groups;
 using Mpsa.Controller.Members;
+using Mpsa.Controller.State;
 using Mpsa.Hosting;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
@@ -47,6 +48,12 @@ internal static class ControllerConfigFile
             Certificates = CertificateConfig.IsSet(c) ? CertificateConfig.Read(c, warn) : null,
         };
         CertificateConfig.CheckIdentity(c, settings.Certificates, settings.Identity);
+        string stateDirectory = c.Optional("state_dir", ConfigValues.NonEmptyString, GroupStateStore.DefaultDirectory)!;
+        string stateKey = c.Optional("state_key", ConfigValues.NonEmptyString, GroupStateStore.DefaultKeyPath(stateDirectory))!;
+        if (StateKey.CheckMode(stateKey) is { } keyProblem)
+        {
+            c.Report("state_key", keyProblem);
+        }
         var members = ReadMembers(config, settings.Groups, warn, CertificateConfig.IsSet(c));
         return settings with
         {
@@ -57,6 +64,8 @@ internal static class ControllerConfigFile
             LogFormat = c.OneOf("log_format", ControllerLogging.Formats, "text"),
             MetricsListen = c.Endpoint("metrics_listen", null, defaultPort: 9105),   // Prometheus: off unless set
             EspOnly = c.Optional("esp_only", ConfigValues.List(ProtocolConfig.EspOnly), [])!,
+            StateDirectory = stateDirectory,
+            StateKeyFile = stateKey,
             NatTraversalListen = c.Bool("natt", true)
                 ? [.. settings.Listen.Where(e => e.Port == 500).Select(e => new IPEndPoint(e.Address, 4500)).Except(settings.Listen)]
                 : [],

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Mpsa.Controller.Members;
+using Mpsa.Controller.State;
 using Mpsa.Hosting;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
@@ -36,24 +37,47 @@ internal sealed partial class ControllerDaemon : IDisposable
     private long _droppedQueueFull;
     private MonoTime _nextQueueFullLog;
 
-    private ControllerDaemon(string configPath, ControllerSettings settings, ILogger log)
+    /// <summary>Exit code when the state file cannot be used (EX_DATAERR): restarting does not fix it.</summary>
+    public const int ExitStateRefused = 65;
+
+    private ControllerDaemon(string configPath, ControllerSettings settings, ILogger log, IGroupStateStore state)
     {
         _configPath = configPath;
         _log = log;
         _kernel = settings.InstallChildSa ? OpenKernel(log) : null;
         var childSas = _kernel is null ? null : new MemberChildSas(_kernel, LocalAddressTowards, log);
         _engine = new ControllerEngine(settings, log, SystemRandom.Instance, DriverLoop<ControllerInput>.Now, childSas,
-            job => _crypto.Post(job));
+            job => _crypto.Post(job), state);
         _nextCookieRotation = DriverLoop<ControllerInput>.Now + CookieRotation;
         _maxQueued = settings.MaxQueuedDatagrams;
     }
 
     private static MonoTime Now => DriverLoop<ControllerInput>.Now;
 
-    public static async Task<int> RunAsync(string configPath, ControllerSettings settings, ILoggerFactory logs)
+    /// <param name="resetState">Start with new group SAs whatever the state file holds (<c>--reset-state</c>).</param>
+    public static async Task<int> RunAsync(string configPath, ControllerSettings settings, ILoggerFactory logs, bool resetState = false)
     {
-        using var daemon = new ControllerDaemon(configPath, settings, logs.CreateLogger("mpsa-controller"));
-        return await daemon.RunAsync(settings, logs).ConfigureAwait(false);
+        var log = logs.CreateLogger("mpsa-controller");
+        GroupStateStore state;
+        try
+        {
+            state = GroupStateStore.Open(settings.StateDirectory, settings.StateKeyFile, resetState, Now);
+        }
+        catch (StateException e)
+        {
+            log.StateRefused(e.Message);
+            return ExitStateRefused;
+        }
+        using (state)
+        {
+            if (state.ResetTo is { } kept)
+            {
+                log.StateReset(kept);
+            }
+            log.StateOpened(state.FilePath, settings.StateKeyFile, state.KeyCreated ? " (made now: back it up with the state file)" : "");
+            using var daemon = new ControllerDaemon(configPath, settings, log, state);
+            return await daemon.RunAsync(settings, logs).ConfigureAwait(false);
+        }
     }
 
     private async Task<int> RunAsync(ControllerSettings settings, ILoggerFactory logs)

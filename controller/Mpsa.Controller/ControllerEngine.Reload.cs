@@ -19,6 +19,10 @@ internal sealed partial class ControllerEngine
         {
             _log.NeedsRestart("listen address");
         }
+        if (next.StateDirectory != Settings.StateDirectory || next.StateKeyFile != Settings.StateKeyFile)
+        {
+            _log.NeedsRestart("state_dir or state_key");
+        }
         if (next.Limits != Settings.Limits || next.CookieThreshold != Settings.CookieThreshold || next.MaxQueuedDatagrams != Settings.MaxQueuedDatagrams)
         {
             _log.NeedsRestart("cookie_threshold or a max_* limit");
@@ -88,7 +92,9 @@ internal sealed partial class ControllerEngine
         {
             _groups.Remove(name, out var gone);
             gone!.Dispose();
+            _groupsRemoved = true;
         }
+        SaveStateIfChanged(now);
         _log.Reloaded(next.Groups.Count, next.Members.Count);
         return send;
     }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Mpsa.Controller.Groups;
 using Mpsa.Controller.Members;
+using Mpsa.Controller.State;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
@@ -25,13 +26,16 @@ internal sealed partial class ControllerEngine : IDisposable
     private readonly MemberChildSas? _childSas;
     private Dictionary<string, (MemberConfig Member, PeerPolicy Policy)> _members = [];
     private readonly LimitLog _limitLog;
+    private readonly IGroupStateStore? _state;
 
     /// <param name="childSas">Where members' CHILD_SAs go into the kernel; null: they are negotiated only.</param>
     /// <param name="offloadSaInit">Where IKE_SA_INIT's key exchange runs (see <see cref="IkeResponderOptions.OffloadSaInit"/>); null: inline.</param>
+    /// <param name="state">Where the groups' SAs are kept across restarts (the state file); null: in memory only.</param>
     public ControllerEngine(ControllerSettings settings, ILogger log, IRandom random, MonoTime now, MemberChildSas? childSas = null,
-        Action<SaInitJob>? offloadSaInit = null)
+        Action<SaInitJob>? offloadSaInit = null, IGroupStateStore? state = null)
     {
         _log = log;
+        _state = state;
         _random = random;
         _childSas = childSas;
         _childSas?.Start();
@@ -45,8 +49,9 @@ internal sealed partial class ControllerEngine : IDisposable
         ApplyMembers(settings);
         foreach (var g in settings.Groups.Values)
         {
-            AddGroup(g, now);
+            AddGroup(g, now, state?.Restored.GetValueOrDefault(g.Name));
         }
+        ForgetUnconfiguredGroups(settings);
         _responder = new IkeResponder(new IkeResponderOptions
         {
             Proposals = settings.IkeProposals,
@@ -60,6 +65,7 @@ internal sealed partial class ControllerEngine : IDisposable
             OffloadSaInit = offloadSaInit,
             AuthLifetime = AuthLifetime,
         });
+        SaveStateIfChanged(now);
     }
 
     public ControllerSettings Settings { get; private set; }
@@ -78,7 +84,7 @@ internal sealed partial class ControllerEngine : IDisposable
                 at = MonoTime.Min(at, f.LateReported ? null : f.Rollover1At);
                 at = MonoTime.Min(at, f.NextPushAt);
             }
-            return MonoTime.Min(MonoTime.Min(MonoTime.Min(at, NextRetry), NextRekey), NextReplacedCheck);
+            return MonoTime.Min(MonoTime.Min(MonoTime.Min(MonoTime.Min(at, NextRetry), NextRekey), NextReplacedCheck), NextStateSave);
         }
     }
 
@@ -130,6 +136,7 @@ internal sealed partial class ControllerEngine : IDisposable
                 Metrics?.MembersNotAcknowledged(f.Group, f.Waiting.Count);
             }
         }
+        SaveStateIfChanged(now);   // before any member hears of a new SA
         return send;
     }
 
@@ -388,10 +395,20 @@ internal sealed partial class ControllerEngine : IDisposable
     private static (ulong, ulong) KernelLifetimes(RekeyPolicy rekey) =>
         ((ulong)rekey.ChildLifetime.TotalSeconds, (ulong)Math.Ceiling(rekey.ChildHardLifetime.TotalSeconds));
 
-    private void AddGroup(GroupConfig g, MonoTime now)
+    private void AddGroup(GroupConfig g, MonoTime now, StoredGroup? stored = null)
     {
-        var manager = new GroupKeyManager(g, _random, now);
+        var manager = new GroupKeyManager(g, _random, now, stored);
         _groups[g.Name] = manager;
+        if (manager.Restored)
+        {
+            _log.GroupSaRestored(g.Name, manager.Current.Spi, manager.Current.Fingerprint, manager.Current.ExpiresAt - now,
+                manager.Next is null ? "none" : manager.Next.Spi.ToString());
+            return;
+        }
+        if (manager.NotRestoredBecause is { } why)
+        {
+            _log.GroupStateNotRestored(g.Name, why);
+        }
         _log.GroupSaCreated(g.Name, manager.Current.Spi, g.Esp, manager.Current.Fingerprint, g.Lifetime);
     }
 

@@ -7,7 +7,7 @@ using Mpsa.Ike.Wire;
 namespace Mpsa.Controller;
 
 /// <summary>
-/// Every log line of the controller. EventIds: 1xx transport, 2xx IKE, 4xx config, 5xx groups and rekey. Never keys.
+/// Every log line of the controller. EventIds: 1xx transport and start, 2xx IKE, 4xx config, 5xx groups, rekey and their state. Never keys.
 /// Text a peer chose (identities, certificate names, why it was refused) goes out through a public method that escapes
 /// it (<see cref="PeerText"/>) before the generated <c>...Line</c> method formats it, so no peer can break or forge a line.
 /// </summary>

@@ -42,6 +42,12 @@ internal sealed record ControllerSettings(
     /// <summary>Traffic with members that never goes or comes outside their CHILD_SAs (<c>esp_only</c>, e.g. tcp/179 for iBGP).</summary>
     public IReadOnlyList<(System.Net.Sockets.ProtocolType Protocol, ushort Port)> EspOnly { get; init; } = [];
 
+    /// <summary>Where the groups' SAs are kept across restarts (<c>state_dir</c>, default /var/lib/mpsa).</summary>
+    public string StateDirectory { get; init; } = State.GroupStateStore.DefaultDirectory;
+
+    /// <summary>The key that seals the state file (<c>state_key</c>, default STATE_DIR/state.key; made on first start).</summary>
+    public string StateKeyFile { get; init; } = State.GroupStateStore.DefaultKeyPath(State.GroupStateStore.DefaultDirectory);
+
     /// <summary>Our certificate and the CAs (and CRLs) of certificate members; null when every member has a PSK.</summary>
     public CertificateAuth? Certificates { get; init; }
 }

@@ -30,6 +30,7 @@ cat >"$work/controller.conf" <<EOF
 identity = controller.order
 listen = 127.0.0.1:$port
 control_socket = $work/controller.sock
+state_dir = $work/controller-state
 [group order]
 esp = aes256-sha256
 lifetime = 1h

@@ -275,6 +275,7 @@ listen = $IO_ADDR_HUB:500, $IO_ADDR_HUB:4500
 proposals = $1
 esp_proposals = $2
 control_socket = $SW_WORKDIR/controller.sock
+state_dir = $SW_WORKDIR/controller-state
 log_level = debug
 
 [group office]

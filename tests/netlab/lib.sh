@@ -429,6 +429,7 @@ nl_controller_conf() {
     echo "identity = controller.example.net"
     echo "listen = $listen"
     echo "control_socket = $NL_DIR/ctl.sock"
+    echo "state_dir = $NL_DIR/ctl-state"
     echo "log_level = debug"
     echo
     echo "[group $NL_GROUP]"

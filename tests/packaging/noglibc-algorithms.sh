@@ -32,6 +32,7 @@ algo_run() {
     echo "identity = controller.test"
     echo "listen = 127.0.0.1:$port"
     echo "control_socket = $work/ctl.sock"
+    echo "state_dir = $work/controller-state"
     echo "install_child_sa = no"
     echo "log_level = debug"
     n=0

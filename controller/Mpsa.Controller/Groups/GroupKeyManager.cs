@@ -1,3 +1,4 @@
+using Mpsa.Controller.State;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
@@ -19,12 +20,46 @@ internal sealed class GroupKeyManager : IDisposable
     private readonly HashSet<EspSpi> _usedSpis = [];
     private readonly Queue<EspSpi> _usedOrder = new();
 
-    public GroupKeyManager(GroupConfig config, IRandom random, MonoTime now)
+    /// <param name="stored">The group's state from before a restart: served again when it fits the configuration and
+    /// has time left (<see cref="Restored"/>), else <see cref="NotRestoredBecause"/> says why a new SA was made.</param>
+    public GroupKeyManager(GroupConfig config, IRandom random, MonoTime now, StoredGroup? stored = null)
     {
         Config = config;
         _random = random;
-        Current = NewSa(now);
+        NotRestoredBecause = stored is null ? null : WhyNotRestore(config, stored, now);
+        if (stored is not null && NotRestoredBecause is null)
+        {
+            foreach (var spi in stored.UsedSpis)
+            {
+                Remember(spi);
+            }
+            Current = GroupSa.Restore(config, stored.Current);
+            if (stored.Next is not null)
+            {
+                Remember(stored.Next.Spi);
+                Next = GroupSa.Restore(config, stored.Next);
+                RolloverStartedAt = stored.RolloverStartedAt ?? now;
+            }
+            Remember(stored.Current.Spi);
+            Restored = true;
+        }
+        else
+        {
+            Current = NewSa(now);
+        }
+        Dirty = true;
     }
+
+    /// <summary>True when the SAs came from the state file.</summary>
+    public bool Restored { get; }
+
+    /// <summary>Why the state file's SAs were not taken (and a new SA was made), or null.</summary>
+    public string? NotRestoredBecause { get; }
+
+    /// <summary>Changed since the last <see cref="MarkSaved"/>: a new SA, a rollover ended.</summary>
+    public bool Dirty { get; private set; }
+
+    public void MarkSaved() => Dirty = false;
 
     public GroupConfig Config { get; private set; }
     public GroupSa Current { get; private set; }
@@ -57,6 +92,7 @@ internal sealed class GroupKeyManager : IDisposable
             Current = Next!;
             Next = null;
             RolloverStartedAt = null;
+            Dirty = true;
         }
         return Next is null && now >= RekeyAt ? StartRekey(now) : null;
     }
@@ -76,16 +112,43 @@ internal sealed class GroupKeyManager : IDisposable
     /// <summary>Takes new timers and suite for SAs made from now on; the SAs already pushed keep theirs.</summary>
     public void Reconfigure(GroupConfig config) => Config = config;
 
+    /// <summary>What the state file keeps of this group (copies: the caller disposes them).</summary>
+    public StoredGroup ToStored() =>
+        new(Config.Name, Current.ToStored(), Next?.ToStored(), Next is null ? null : RolloverStartedAt, [.. _usedOrder]);
+
+    private static string? WhyNotRestore(GroupConfig config, StoredGroup stored, MonoTime now)
+    {
+        foreach (var sa in (ReadOnlySpan<StoredSa?>)[stored.Current, stored.Next])
+        {
+            if (sa is not null && (sa.Esp != config.Esp || sa.Prf != config.Prf))
+            {
+                return $"its SA {sa.Spi} uses {SuiteNames.Name(sa.Esp)} and {SuiteNames.PrfName(sa.Prf)}, the configuration now {SuiteNames.Name(config.Esp)} and {SuiteNames.PrfName(config.Prf)}";
+            }
+        }
+        // A rollover that ended while the controller was stopped leaves the next SA current.
+        var current = stored.Next is not null && stored.RolloverStartedAt is { } s && now >= s + config.Rollover2 ? stored.Next : stored.Current;
+        return current.ExpiresAt <= now ? $"its SA {current.Spi} expired while the controller was stopped" : null;
+    }
+
     private GroupSa NewSa(MonoTime now)
     {
         var sa = GroupSa.Generate(Config, _random, now, _usedSpis.Contains);
-        _usedSpis.Add(sa.Spi);
-        _usedOrder.Enqueue(sa.Spi);
+        Remember(sa.Spi);
+        Dirty = true;
+        return sa;
+    }
+
+    private void Remember(EspSpi spi)
+    {
+        if (!_usedSpis.Add(spi))
+        {
+            return;
+        }
+        _usedOrder.Enqueue(spi);
         if (_usedOrder.Count > RememberedSpis)
         {
             _usedSpis.Remove(_usedOrder.Dequeue());
         }
-        return sa;
     }
 
     public void Dispose()

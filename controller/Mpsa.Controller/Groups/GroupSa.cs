@@ -1,3 +1,4 @@
+using Mpsa.Controller.State;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
@@ -12,14 +13,14 @@ internal sealed class GroupSa : IDisposable
 {
     public const int NonceLength = 32;
 
-    private GroupSa(GroupConfig config, EspSpi spi, byte[] nonce, SecretBytes skD, MonoTime createdAt)
+    private GroupSa(GroupConfig config, EspSpi spi, byte[] nonce, SecretBytes skD, MonoTime createdAt, MonoTime expiresAt)
     {
         Config = config;
         Spi = spi;
         Nonce = nonce;
         SkD = skD;
         CreatedAt = createdAt;
-        ExpiresAt = createdAt + config.Lifetime;
+        ExpiresAt = expiresAt;
         using var keys = ChildKeyMaterial.DeriveMpsa(Prf.Create(config.Prf), skD.Span, nonce, config.Esp);
         Fingerprint = KeymatFingerprint.Of(keys);
     }
@@ -45,8 +46,15 @@ internal sealed class GroupSa : IDisposable
         int skdLength = MpsaPut.PrfKeyLength(config.Prf) ?? throw new ArgumentException($"unknown PRF {config.Prf}");
         var skD = new SecretBytes(skdLength);
         random.Fill(skD.WritableSpan);
-        return new GroupSa(config, spi, nonce, skD, now);
+        return new GroupSa(config, spi, nonce, skD, now, now + config.Lifetime);
     }
+
+    /// <summary>An SA from the state file, served again after a restart with the time it has left; its suite is the
+    /// group's (the caller checks).</summary>
+    public static GroupSa Restore(GroupConfig config, StoredSa stored) =>
+        new(config, stored.Spi, stored.Nonce, SecretBytes.CopyFrom(stored.SkD.Span), stored.CreatedAt, stored.ExpiresAt);
+
+    public StoredSa ToStored() => new(Spi, Config.Esp, Config.Prf, Nonce, SecretBytes.CopyFrom(SkD.Span), CreatedAt, ExpiresAt);
 
     /// <summary>The MPSA_PUT for a member at <paramref name="now"/>: LIFE is the time left (draft §3.3.1); rollover
     /// delays are what is left of them since <paramref name="rolloverStart"/>, so a late joiner switches with the rest.</summary>

@@ -7,6 +7,7 @@ public class DaemonEndToEndTests
 {
     private const int SIGHUP = 1;
     private const int SIGTERM = 15;
+    private const int SIGKILL = 9;
     private LoopbackLab? _lab;
 
     [TearDown]
@@ -50,22 +51,54 @@ public class DaemonEndToEndTests
     }
 
     [Test]
-    public void ReconnectsAfterControllerRestartAndConvergesOnTheNewSa()
+    public void KeepsTheGroupSaAcrossARestartAndAKill9()
     {
-        var lab = _lab = new LoopbackLab(2, "lifetime = 60s\nrekey_margin = 20s\nroll1 = 2s\nroll2 = 4s");
+        var lab = _lab = new LoopbackLab(2, "lifetime = 120s\nrekey_margin = 30s\nroll1 = 2s\nroll2 = 4s");
         var controller = lab.StartController();
         lab.StartAgent(1);
         lab.StartAgent(2);
-        string? before = null;
-        lab.WaitUntil(() => (before = lab.ControllerCurrentSpi()) is not null && lab.ActiveSpi(1) == before && lab.ActiveSpi(2) == before, "first SA");
+        string? spi = null;
+        lab.WaitUntil(() => (spi = lab.ControllerCurrentSpi()) is not null && lab.ActiveSpi(1) == spi && lab.ActiveSpi(2) == spi, "first SA");
+        string fingerprint = lab.Fingerprint(1, spi!)!;
+        Assert.That(lab.Fingerprint(2, spi!), Is.EqualTo(fingerprint));
 
+        foreach (int signal in new[] { SIGTERM, SIGKILL })
+        {
+            controller.Signal(signal);
+            Assert.That(controller.WaitForExit(TimeSpan.FromSeconds(10)), Is.EqualTo(signal == SIGTERM ? 0 : 128 + SIGKILL));
+            controller = lab.StartController();
+            lab.WaitUntil(() => lab.ControllerCurrentSpi() is not null, $"the controller back after signal {signal}");
+            Assert.That(lab.ControllerCurrentSpi(), Is.EqualTo(spi), $"the same SA after signal {signal}");
+            lab.WaitUntil(() => lab.AgentStatus(1).GetProperty("controller").GetProperty("state").GetString() == "connected"
+                && lab.AgentStatus(2).GetProperty("controller").GetProperty("state").GetString() == "connected", "both agents reconnected");
+            Assert.That((lab.ActiveSpi(1), lab.ActiveSpi(2)), Is.EqualTo((spi, spi)));
+            Assert.That((lab.Fingerprint(1, spi!), lab.Fingerprint(2, spi!)), Is.EqualTo((fingerprint, fingerprint)));
+        }
+        Assert.That(controller.Log, Does.Contain($"SA {spi} fingerprint {fingerprint} restored from the state file"));
+        Assert.That(controller.Log, Does.Not.Contain("rekey to SA"), "a restart is no reason to rekey");
+    }
+
+    [Test]
+    public void RefusesACorruptStateFileUntilToldToResetIt()
+    {
+        var lab = _lab = new LoopbackLab(1);
+        var controller = lab.StartController();
+        lab.WaitUntil(() => lab.ControllerCurrentSpi() is not null, "the controller up");
+        string spi = lab.ControllerCurrentSpi()!;
         controller.Signal(SIGTERM);
-        Assert.That(controller.WaitForExit(TimeSpan.FromSeconds(10)), Is.EqualTo(0));
-        lab.StartController();
-        string? after = null;
-        lab.WaitUntil(() => (after = lab.ControllerCurrentSpi()) is not null && after != before && lab.ActiveSpi(1) == after && lab.ActiveSpi(2) == after,
-            "both agents on the restarted controller's SA");
-        Assert.That(lab.AgentStatus(1).GetProperty("controller").GetProperty("state").GetString(), Is.EqualTo("connected"));
+        Assert.That(controller.WaitForExit(TimeSpan.FromSeconds(10)), Is.Zero);
+        string state = Path.Combine(lab.Directory, "controller-state", "controller.state");
+        var bytes = File.ReadAllBytes(state);
+        File.WriteAllBytes(state, bytes[..(bytes.Length / 2)]);
+
+        var (code, _, err) = Daemon.Run("mpsa-controller", "run", "--config", lab.ControllerConfig);
+        Assert.That(code, Is.EqualTo(65));
+        Assert.That(err, Does.Contain($"cannot start: {state}: cannot be authenticated under the state key").And.Contain("run once with --reset-state"));
+
+        controller = lab.StartController("--reset-state");
+        lab.WaitUntil(() => lab.ControllerCurrentSpi() is not null, "the controller up with --reset-state");
+        Assert.That(lab.ControllerCurrentSpi(), Is.Not.EqualTo(spi));
+        Assert.That(File.Exists(state + ".reset"), Is.True);
     }
 
     [Test]

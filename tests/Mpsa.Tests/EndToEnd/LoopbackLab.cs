@@ -52,6 +52,7 @@ internal sealed class LoopbackLab : IDisposable
             identity = controller.e2e
             listen = 127.0.0.1:{ControllerPort}
             control_socket = {Directory}/controller.sock
+            state_dir = {Directory}/controller-state
             log_level = debug
             [group e2e]
             esp = aes256-sha256
@@ -65,9 +66,9 @@ internal sealed class LoopbackLab : IDisposable
         File.WriteAllText(ControllerConfig, text);
     }
 
-    public Daemon StartController()
+    public Daemon StartController(params string[] extra)
     {
-        Controller = Daemon.Start("mpsa-controller", "controller", "run", "--config", ControllerConfig);
+        Controller = Daemon.Start("mpsa-controller", "controller", ["run", "--config", ControllerConfig, .. extra]);
         _daemons.Add(Controller);
         return Controller;
     }

@@ -27,6 +27,7 @@ public class SdNotifyTests
                 identity = controller.notify
                 listen = 127.0.0.1:{Daemon.FreeUdpPort()}
                 control_socket = {dir}/controller.sock
+                state_dir = {dir}/controller-state
                 log_format = systemd
                 install_child_sa = no
                 [group g]
