@@ -118,6 +118,9 @@ check "status over /run/mpsa/controller.sock" grep -q "member cpe (g): disconnec
 check "metrics endpoint served" grep -q "^mpsa_controller_members_configured{group=\"g\"} 1" "$sysroot/tmp/metrics"
 check "SIGTERM: exit 0" test "$(cat "$sysroot/tmp/rc")" = 0
 check "without the capabilities port 500 is refused (exit 71)" test "$(cat "$sysroot/tmp/nocaps.rc")" = 71
+check "state key made on first start: mode 0600, owner mpsa" test "$(chroot "$sysroot" stat -c '%a %U' /var/lib/mpsa/state.key)" = "600 mpsa"
+check "group state written: mode 0600, owner mpsa" test "$(chroot "$sysroot" stat -c '%a %U' /var/lib/mpsa/controller.state)" = "600 mpsa"
+check "the second start served the same group SA from the state file" grep -q "restored from the state file" "$sysroot/tmp/nocaps.log"
 for m in dev proc; do umount -l "$sysroot/$m"; done
 
 # --- purge

@@ -21,12 +21,12 @@ internal sealed class ControllerHarness : IDisposable
 
     /// <param name="identityOf">Member i's identity; cpe{i}.example.net when not given.</param>
     public ControllerHarness(int members, GroupConfig? group = null, ILogger? log = null, MemberChildSas? childSas = null,
-        Func<int, string>? identityOf = null, RekeyPolicy? rekey = null)
+        Func<int, string>? identityOf = null, RekeyPolicy? rekey = null, Mpsa.Controller.State.IGroupStateStore? state = null)
     {
         Group = group ?? DefaultGroup();
         Members = Enumerable.Range(1, members).Select(i => new MemberConfig($"cpe{i}", identityOf?.Invoke(i) ?? $"cpe{i}.example.net",
             SecretBytes.CopyFrom(System.Text.Encoding.UTF8.GetBytes($"psk-of-cpe{i}-0123456789")), Group.Name, true)).ToList();
-        Engine = new ControllerEngine(Settings(Members) with { Rekey = rekey ?? RekeyPolicy.Default }, log ?? NullLogger.Instance, new SeededRandom(7), Now, childSas);
+        Engine = new ControllerEngine(Settings(Members) with { Rekey = rekey ?? RekeyPolicy.Default }, log ?? NullLogger.Instance, new SeededRandom(7), Now, childSas, state: state);
     }
 
     public static GroupConfig DefaultGroup() => new("office", new EspSuite(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128),

@@ -142,6 +142,23 @@ public class GroupStateStoreTests
     }
 
     [Test]
+    [Category("EndToEnd")]
+    public void CheckConfigRefusesAStateKeyOthersCanRead()
+    {
+        string config = Path.Combine(_dir, "controller.conf");
+        File.WriteAllText(config, $"[controller]\nidentity = controller.test\nstate_dir = {StateDir}\n[group g]\n[member m]\nidentity = m.test\npsk = \"a psk\"\ngroup = g\n");
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var missing = EndToEnd.Daemon.Run("mpsa-controller", "check-config", "--config", config);
+        Assert.That((missing.ExitCode, missing.Out.Trim()), Is.EqualTo((0, "configuration OK")), "no key yet: the first start makes it");
+
+        Open(Start).Dispose();
+        File.SetUnixFileMode(KeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var (code, output, error) = EndToEnd.Daemon.Run("mpsa-controller", "check-config", "--config", config);
+        Assert.That(code, Is.EqualTo(78), output + error);
+        Assert.That(error.Trim(), Is.EqualTo($"{config}:1: state_key: the state key {KeyPath} has mode 0640, which lets group or others read it (chmod 600)"));
+    }
+
+    [Test]
     public void TwoControllersCannotShareTheDirectory()
     {
         using var first = Open(Start);
