@@ -6,12 +6,13 @@ DOTNET ?= dotnet
 # capture tools (interop, netlab), User-Mode Linux for the real-kernel tests, clang's libFuzzer (fuzz), what
 # building apk-tools v3 needs (packaging/build/apk-tools.sh; Debian 12 has no apk-tools v3), and promtool
 # (prometheus) for the metrics scrape, mmdebstrap, lintian and systemd-analyze for the controller's .deb.
-# BIRD 2 (bird2) is the routing daemon of the BGP peer-discovery scenarios (netlab 11-14).
+# BIRD 2 (bird2) is the routing daemon of the BGP peer-discovery scenarios (netlab 11-14). etcd (v3 API, with
+# etcdctl) is the store of the controller's cluster mode; its tests start three etcd processes on loopback.
 APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins \
 	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux jq iptables \
 	clang libclang-rt-14-dev openssl \
 	meson ninja-build pkg-config libssl-dev zlib1g-dev libzstd-dev \
-	prometheus mmdebstrap lintian systemd bird2
+	prometheus mmdebstrap lintian systemd bird2 etcd-server etcd-client
 # Debian architectures the controller package is built for.
 DEB_ARCHES ?= amd64 arm64
 # OpenWrt architectures the agent package is built for (packaging/openwrt/arches names them the OpenWrt way).
