@@ -91,19 +91,8 @@ internal sealed class EtcdCluster : IDisposable
     /// <summary>Runs etcdctl against the cluster: (exit code, output).</summary>
     public (int ExitCode, string Output) Ctl(params string[] args)
     {
-        var info = new ProcessStartInfo("/usr/bin/etcdctl") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        info.Environment["ETCDCTL_API"] = "3";
-        info.ArgumentList.Add("--endpoints=" + Endpoints.Replace(" ", "", StringComparison.Ordinal));
-        info.ArgumentList.Add("--command-timeout=2s");
-        foreach (string a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(info)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output + err.Result);
+        var (code, output, error) = EtcdCtl(["--endpoints=" + Endpoints.Replace(" ", "", StringComparison.Ordinal), "--command-timeout=2s", .. args]);
+        return (code, output + error);
     }
 
     public string Logs()
@@ -134,20 +123,10 @@ internal sealed class EtcdCluster : IDisposable
         }
     }
 
-    private bool Healthy(int i)
-    {
-        var info = new ProcessStartInfo("/usr/bin/etcdctl") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        info.Environment["ETCDCTL_API"] = "3";
-        foreach (string a in (string[])["--endpoints=" + Endpoint(i), "--command-timeout=1s", "endpoint", "health"])
-        {
-            info.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(info)!;
-        p.StandardError.ReadToEnd();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode == 0;
-    }
+    private bool Healthy(int i) => EtcdCtl(["--endpoints=" + Endpoint(i), "--command-timeout=1s", "endpoint", "health"]).ExitCode == 0;
+
+    private static (int ExitCode, string Out, string Err) EtcdCtl(string[] args) =>
+        EndToEnd.Daemon.RunFile("/usr/bin/etcdctl", new Dictionary<string, string> { ["ETCDCTL_API"] = "3" }, args);
 
     private void Append(int i, string? line)
     {

@@ -67,12 +67,19 @@ internal sealed class Daemon : IDisposable
     }
 
     /// <summary>Runs a command of a daemon binary to completion: (exit code, stdout, stderr).</summary>
-    public static (int ExitCode, string Out, string Err) Run(string binary, params string[] args)
+    public static (int ExitCode, string Out, string Err) Run(string binary, params string[] args) => RunFile(Binary(binary), null, args);
+
+    /// <summary>Runs any program to completion, with <paramref name="environment"/> added: (exit code, stdout, stderr).</summary>
+    public static (int ExitCode, string Out, string Err) RunFile(string path, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo(Binary(binary)) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(path) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
         }
         using var p = Process.Start(info)!;
         var err = p.StandardError.ReadToEndAsync();
