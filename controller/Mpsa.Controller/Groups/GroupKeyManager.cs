@@ -10,7 +10,7 @@ namespace Mpsa.Controller.Groups;
 /// and when to wake. The rekey starts at LIFE − margin; the rollover ends ROLL2 after it starts, when the next SA
 /// becomes current and the old one is forgotten.
 /// </summary>
-internal sealed class GroupKeyManager : IDisposable
+internal sealed partial class GroupKeyManager : IDisposable
 {
     private readonly IRandom _random;
     /// <summary>SPIs not to use again: the group's recent SAs (members hold at most three, and drop each at its LIFE),
@@ -68,7 +68,8 @@ internal sealed class GroupKeyManager : IDisposable
 
     public MonoTime RekeyAt => Current.ExpiresAt + -Config.RekeyMargin;
 
-    public MonoTime NextDeadline => RolloverStartedAt is { } s ? s + Config.Rollover2 : RekeyAt;
+    /// <summary>The rollover's end, else the rekey's start: a replica that does not lead has no rekey to start.</summary>
+    public MonoTime? NextDeadline => RolloverStartedAt is { } s ? s + Config.Rollover2 : Leading ? RekeyAt : null;
 
     /// <summary>What a member gets when it connects: the current SA, and the next while a rollover runs. A current SA
     /// with less than 3 s left (too short for valid ROLL times) is left out: the next one takes over at once.</summary>
@@ -94,7 +95,7 @@ internal sealed class GroupKeyManager : IDisposable
             RolloverStartedAt = null;
             Dirty = true;
         }
-        return Next is null && now >= RekeyAt ? StartRekey(now) : null;
+        return Next is null && now >= RekeyAt && Leading ? StartRekey(now) : null;
     }
 
     /// <summary>Rekeys at once (member removed, draft §5.3). A rollover in progress is superseded: its SA was known to the removed member too.</summary>
