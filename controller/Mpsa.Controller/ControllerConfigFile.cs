@@ -66,6 +66,7 @@ internal static class ControllerConfigFile
             EspOnly = c.Optional("esp_only", ConfigValues.List(ProtocolConfig.EspOnly), [])!,
             StateDirectory = stateDirectory,
             StateKeyFile = stateKey,
+            Cluster = Cluster.ClusterSettings.Read(config),
             NatTraversalListen = c.Bool("natt", true)
                 ? [.. settings.Listen.Where(e => e.Port == 500).Select(e => new IPEndPoint(e.Address, 4500)).Except(settings.Listen)]
                 : [],

@@ -58,6 +58,10 @@ internal sealed partial class ControllerDaemon : IDisposable
     public static async Task<int> RunAsync(string configPath, ControllerSettings settings, ILoggerFactory logs, bool resetState = false)
     {
         var log = logs.CreateLogger("mpsa-controller");
+        if (settings.Cluster is { } cluster)
+        {
+            return await RunReplicaAsync(configPath, settings, cluster, logs, log).ConfigureAwait(false);
+        }
         GroupStateStore state;
         try
         {
@@ -240,6 +244,16 @@ internal sealed partial class ControllerDaemon : IDisposable
                 break;
             case ControllerInput.Command c:
                 c.Reply.TrySetResult(Execute(c.Text));
+                break;
+            case ControllerInput.Leadership l:
+                _engine.SetLeading(l.Leading);
+                break;
+            case ControllerInput.ClusterState s:
+                Send(_engine.Adopt(s.Groups, Now));
+                foreach (var g in s.Groups.Values)
+                {
+                    g.Dispose();
+                }
                 break;
         }
     }

@@ -86,7 +86,11 @@ internal sealed partial class ControllerEngine
         foreach (string name in rekey)
         {
             var group = _groups[name];
-            StartFanOut(name, group, group.StartRekey(now), "member removed", now, send);
+            var sa = group.StartRekey(now);
+            if (StoreNewSa(group, now))
+            {
+                StartFanOut(name, group, sa, "member removed", now, send);
+            }
         }
         foreach (var name in _groups.Keys.Where(k => !next.Groups.ContainsKey(k)).ToList())
         {

@@ -1,3 +1,4 @@
+using Mpsa.Controller.Groups;
 using Mpsa.Controller.State;
 using Mpsa.Ike.Exchanges;
 
@@ -17,10 +18,16 @@ internal sealed partial class ControllerEngine
 
     private void SaveStateIfChanged(MonoTime now)
     {
-        if (_state is null || (_stateSaveRetryAt is { } retry && now < retry) || !StateChanged())
+        if (_state is null || !_state.CanWrite || (_stateSaveRetryAt is { } retry && now < retry) || !StateChanged())
         {
             return;
         }
+        SaveState(now);
+    }
+
+    /// <summary>Writes every group's state now; false (logged, retried in 10 s) when it cannot.</summary>
+    private bool SaveState(MonoTime now)
+    {
         var groups = new List<StoredGroup>(_groups.Count);
         try
         {
@@ -28,7 +35,7 @@ internal sealed partial class ControllerEngine
             {
                 groups.Add(g.ToStored());
             }
-            _state.Save(groups, now);
+            _state!.Save(groups, now);
             foreach (var g in _groups.Values)
             {
                 g.MarkSaved();
@@ -39,11 +46,13 @@ internal sealed partial class ControllerEngine
                 _stateSaveRetryAt = null;
                 _log.StateSavedAgain();
             }
+            return true;
         }
         catch (StateException e)
         {
             _stateSaveRetryAt = now + StateSaveRetry;
             _log.StateNotSaved(e.Message, (long)StateSaveRetry.TotalSeconds);
+            return false;
         }
         finally
         {
@@ -52,6 +61,19 @@ internal sealed partial class ControllerEngine
                 g.Dispose();
             }
         }
+    }
+
+    /// <summary>A rekey's new SA, stored before any member hears of it where the store demands it (a cluster); a rekey
+    /// whose SA cannot be stored there is abandoned (the current SA stays) and tried again in 10 s.</summary>
+    private bool StoreNewSa(GroupKeyManager group, MonoTime now)
+    {
+        if (_state is not { MustStoreBeforePush: true } || SaveState(now))
+        {
+            return true;
+        }
+        group.AbandonRekey(now + StateSaveRetry);
+        _log.RekeyPostponed(group.Config.Name, (long)StateSaveRetry.TotalSeconds);
+        return false;
     }
 
     private bool StateChanged()

@@ -115,7 +115,7 @@ internal sealed partial class ControllerEngine : IDisposable
         Apply(_responder.OnTimeout(now), now, send);
         foreach (var (name, group) in _groups)
         {
-            if (group.OnTimeout(now) is { } next)
+            if (group.OnTimeout(now) is { } next && StoreNewSa(group, now))
             {
                 StartFanOut(name, group, next, "lifetime", now, send);
             }
@@ -397,7 +397,7 @@ internal sealed partial class ControllerEngine : IDisposable
 
     private void AddGroup(GroupConfig g, MonoTime now, StoredGroup? stored = null)
     {
-        var manager = new GroupKeyManager(g, _random, now, stored);
+        var manager = new GroupKeyManager(g, _random, now, stored) { Leading = _leading };
         _groups[g.Name] = manager;
         if (manager.Restored)
         {

@@ -20,4 +20,10 @@ internal abstract record ControllerInput
 
     /// <summary>A message from the kernel (XFRM expire), posted by its listener.</summary>
     public sealed record Kernel(Mpsa.Netlink.Kernel.KernelEvent Event) : ControllerInput;
+
+    /// <summary>Cluster: this replica became, or stopped being, the key leader.</summary>
+    public sealed record Leadership(bool Leading) : ControllerInput;
+
+    /// <summary>Cluster: the groups' state as the key leader stored it in etcd (the loop disposes it).</summary>
+    public sealed record ClusterState(IReadOnlyDictionary<string, State.StoredGroup> Groups) : ControllerInput;
 }

@@ -29,4 +29,16 @@ internal static partial class ControllerLog
 
     [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "group state saved again")]
     public static partial void StateSavedAgain(this ILogger logger);
+
+    [LoggerMessage(EventId = 511, Level = LogLevel.Warning, Message = "group {Group}: rekey postponed, its new SA could not be stored (see above); the current SA stays, retry in {Retry} s")]
+    public static partial void RekeyPostponed(this ILogger logger, string group, long retry);
+
+    [LoggerMessage(EventId = 512, Level = LogLevel.Information, Message = "cluster: this replica is {What}")]
+    public static partial void LeadershipChanged(this ILogger logger, string what);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "cluster: replica {Name}, etcd {Endpoints}, key leader lease {Ttl}")]
+    public static partial void ClusterJoined(this ILogger logger, string name, string endpoints, TimeSpan ttl);
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Warning, Message = "cluster: waiting for the key leader to store the SA of group {Group} ({Detail})")]
+    public static partial void WaitingForLeader(this ILogger logger, string group, string detail);
 }

@@ -48,6 +48,9 @@ internal sealed record ControllerSettings(
     /// <summary>The key that seals the state file (<c>state_key</c>, default STATE_DIR/state.key; made on first start).</summary>
     public string StateKeyFile { get; init; } = State.GroupStateStore.DefaultKeyPath(State.GroupStateStore.DefaultDirectory);
 
+    /// <summary>The <c>[cluster]</c> section: the groups' SAs in etcd, one key leader among the replicas; null: standalone.</summary>
+    public Cluster.ClusterSettings? Cluster { get; init; }
+
     /// <summary>Our certificate and the CAs (and CRLs) of certificate members; null when every member has a PSK.</summary>
     public CertificateAuth? Certificates { get; init; }
 }

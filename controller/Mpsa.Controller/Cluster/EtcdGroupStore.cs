@@ -34,6 +34,10 @@ internal sealed class EtcdGroupStore : IGroupStateStore
 
     public IReadOnlyDictionary<string, StoredGroup> Restored { get; private set; } = new Dictionary<string, StoredGroup>();
 
+    public bool CanWrite => _leadership.IsLeader;
+
+    public bool MustStoreBeforePush => true;
+
     /// <summary>Reads every group's state (at start, into <see cref="Restored"/>); throws <see cref="StateException"/>.</summary>
     public IReadOnlyDictionary<string, StoredGroup> Load(MonoTime now)
     {

@@ -19,6 +19,7 @@ internal sealed partial class GroupKeyManager : IDisposable
 
     private readonly HashSet<EspSpi> _usedSpis = [];
     private readonly Queue<EspSpi> _usedOrder = new();
+    private MonoTime _rekeyNotBefore;
 
     /// <param name="stored">The group's state from before a restart: served again when it fits the configuration and
     /// has time left (<see cref="Restored"/>), else <see cref="NotRestoredBecause"/> says why a new SA was made.</param>
@@ -69,7 +70,7 @@ internal sealed partial class GroupKeyManager : IDisposable
     public MonoTime RekeyAt => Current.ExpiresAt + -Config.RekeyMargin;
 
     /// <summary>The rollover's end, else the rekey's start: a replica that does not lead has no rekey to start.</summary>
-    public MonoTime? NextDeadline => RolloverStartedAt is { } s ? s + Config.Rollover2 : Leading ? RekeyAt : null;
+    public MonoTime? NextDeadline => RolloverStartedAt is { } s ? s + Config.Rollover2 : Leading ? (RekeyAt > _rekeyNotBefore ? RekeyAt : _rekeyNotBefore) : null;
 
     /// <summary>What a member gets when it connects: the current SA, and the next while a rollover runs. A current SA
     /// with less than 3 s left (too short for valid ROLL times) is left out: the next one takes over at once.</summary>
@@ -95,7 +96,7 @@ internal sealed partial class GroupKeyManager : IDisposable
             RolloverStartedAt = null;
             Dirty = true;
         }
-        return Next is null && now >= RekeyAt && Leading ? StartRekey(now) : null;
+        return Next is null && now >= RekeyAt && now >= _rekeyNotBefore && Leading ? StartRekey(now) : null;
     }
 
     /// <summary>Rekeys at once (member removed, draft §5.3). A rollover in progress is superseded: its SA was known to the removed member too.</summary>
@@ -108,6 +109,17 @@ internal sealed partial class GroupKeyManager : IDisposable
         Next = NewSa(now);
         RolloverStartedAt = now;
         return Next;
+    }
+
+    /// <summary>Drops the rekey just started (its SA could not be stored, so no member may hear of it); the next try is
+    /// not before <paramref name="retryAt"/>.</summary>
+    public void AbandonRekey(MonoTime retryAt)
+    {
+        Next?.Dispose();
+        Next = null;
+        RolloverStartedAt = null;
+        _rekeyNotBefore = retryAt;
+        Dirty = false;
     }
 
     /// <summary>Takes new timers and suite for SAs made from now on; the SAs already pushed keep theirs.</summary>

@@ -1,0 +1,150 @@
+using System.Text.Json;
+using Mpsa.Tests.EndToEnd;
+
+namespace Mpsa.Tests.Cluster;
+
+/// <summary>Three controller replicas on 127.0.0.1-3 (one port), one etcd cluster, and agents with --dry-run kernels,
+/// all real processes in a temp directory; agent i is served by replica i % 3.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+internal sealed class ClusterLab : IDisposable
+{
+    public const int Replicas = 3;
+    private readonly List<Daemon> _daemons = [];
+
+    public ClusterLab(EtcdCluster etcd, int agents, string groupTimers)
+    {
+        Etcd = etcd;
+        Directory = System.IO.Directory.CreateTempSubdirectory("mpsa-cluster-lab-").FullName;
+        Port = Daemon.FreeUdpPort();
+        Agents = agents;
+        string key = Path.Combine(Directory, "state.key");
+        File.WriteAllText(key, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        string members = string.Concat(Enumerable.Range(1, agents).Select(i =>
+            $"[member cpe{i}]\nidentity = cpe{i}.cluster\npsk = \"cluster secret of cpe{i}\"\ngroup = g\n"));
+        for (int r = 0; r < Replicas; r++)
+        {
+            File.WriteAllText(ControllerConfig(r), $"""
+                [controller]
+                identity = controller.cluster
+                listen = {Address(r)}:{Port}
+                natt = no
+                install_child_sa = no
+                control_socket = {Directory}/r{r}.sock
+                state_dir = {Directory}/r{r}-state
+                state_key = {key}
+                log_level = debug
+                [cluster]
+                etcd = {etcd.Endpoints}
+                name = r{r}
+                lease_ttl = 2s
+                prefix = /mpsa-lab
+                [group g]
+                esp = aes256-sha256
+                {groupTimers}
+                {members}
+                """);
+        }
+        for (int i = 1; i <= agents; i++)
+        {
+            File.WriteAllText(AgentConfig(i), $"""
+                [agent]
+                identity = cpe{i}.cluster
+                psk = "cluster secret of cpe{i}"
+                local_address = 127.0.0.1
+                local_port = {Daemon.FreeUdpPort()}
+                control_socket = {Directory}/cpe{i}.sock
+                log_level = debug
+                retry_min = 200ms
+                retry_max = 1s
+                liveness_interval = 2s
+                [controller]
+                address = {Address(i % Replicas)}
+                port = {Port}
+                identity = controller.cluster
+                """);
+        }
+    }
+
+    public EtcdCluster Etcd { get; }
+    public string Directory { get; }
+    public int Port { get; }
+    public int Agents { get; }
+    public Dictionary<int, Daemon> ReplicaProcesses { get; } = [];
+
+    public static string Address(int replica) => $"127.0.0.{replica + 1}";
+
+    public string ControllerConfig(int r) => Path.Combine(Directory, $"r{r}.conf");
+
+    public string AgentConfig(int i) => Path.Combine(Directory, $"cpe{i}.conf");
+
+    public Daemon StartReplica(int r)
+    {
+        var d = Daemon.Start("mpsa-controller", $"r{r}", "run", "--config", ControllerConfig(r));
+        ReplicaProcesses[r] = d;
+        _daemons.Add(d);
+        return d;
+    }
+
+    public Daemon StartAgent(int i)
+    {
+        var d = Daemon.Start("mpsa-agent", $"cpe{i}", "run", "--dry-run", "--config", AgentConfig(i));
+        _daemons.Add(d);
+        return d;
+    }
+
+    /// <summary>The replica holding the leader key, from etcd.</summary>
+    public int? Leader()
+    {
+        var (code, output) = Etcd.Ctl("get", "--print-value-only", "/mpsa-lab/leader");
+        string name = output.Trim();
+        return code == 0 && name.StartsWith('r') ? int.Parse(name[1..], System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    public JsonElement AgentStatus(int i)
+    {
+        var (code, output, _) = Daemon.Run("mpsa-agent", "status", "--json", "--config", AgentConfig(i));
+        return code == 0 ? JsonDocument.Parse(output).RootElement : default;
+    }
+
+    /// <summary>Every group SA agent i holds: SPI, state and fingerprint.</summary>
+    public IReadOnlyList<(string Spi, string State, string Fingerprint)> GroupSas(int i)
+    {
+        var s = AgentStatus(i);
+        return s.ValueKind != JsonValueKind.Object ? [] : s.GetProperty("group_sas").EnumerateArray()
+            .Select(g => (g.GetProperty("spi").GetString()!, g.GetProperty("state").GetString()!, g.GetProperty("fingerprint").GetString()!)).ToList();
+    }
+
+    public string? ActiveSpi(int i) => GroupSas(i).Where(g => g.State == "active").Select(g => g.Spi).LastOrDefault();
+
+    public void WaitUntil(Func<bool> condition, string what, int seconds = 40)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < until)
+        {
+            if (condition())
+            {
+                return;
+            }
+            Thread.Sleep(200);
+        }
+        Assert.Fail($"timed out waiting for {what}\n{Logs()}");
+    }
+
+    public string Logs() => string.Join("\n", _daemons.Select(d => $"--- {d.Name}\n{d.Log}"));
+
+    public void Dispose()
+    {
+        foreach (var d in _daemons)
+        {
+            d.Dispose();
+        }
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
