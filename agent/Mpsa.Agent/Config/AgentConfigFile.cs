@@ -70,11 +70,12 @@ internal static class AgentConfigFile
     /// <summary><c>address = a, b, c</c>: the controller's replicas in the order they are tried, all on <c>port</c>.</summary>
     private static IPEndPoint[] ReadControllers(ConfigSection controller)
     {
-        var addresses = controller.Required("address", ConfigValues.List(ConfigValues.Address)) ?? [];
+        // null: missing or not a list of addresses, already reported
+        var addresses = controller.Required("address", ConfigValues.List(ConfigValues.Address));
         int port = controller.Port("port", 500);
-        if (addresses.Count == 0)
+        if (addresses is null || addresses.Count == 0)
         {
-            if (controller.Has("address"))
+            if (addresses is not null)
             {
                 controller.Report("address", "give at least one IP address");
             }
