@@ -105,6 +105,20 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 214, Level = LogLevel.Debug, Message = "the IKE SA a reauthentication replaced is gone ({Detail})")]
     public static partial void ReplacedIkeSaGone(this ILogger logger, string detail);
 
+    public static void FailingOver(this ILogger logger, IPEndPoint lost, PeerGoneReason reason, string detail, IPEndPoint next)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.FailingOverLine(lost, reason, PeerText.Escape(detail), next);
+        }
+    }
+
+    [LoggerMessage(EventId = 215, Level = LogLevel.Warning, Message = "controller {Lost} lost ({Reason}: {Detail}); failing over to {Next} now, group SAs stay until their lifetime ends")]
+    private static partial void FailingOverLine(this ILogger logger, IPEndPoint lost, PeerGoneReason reason, string detail, IPEndPoint next);
+
+    [LoggerMessage(EventId = 216, Level = LogLevel.Information, Message = "trying controller {Controller} (address {Position} of {Count})")]
+    public static partial void TryingController(this ILogger logger, IPEndPoint controller, int position, int count);
+
     [LoggerMessage(EventId = 208, Level = LogLevel.Information, Message = "IKE SA closed")]
     public static partial void Closed(this ILogger logger);
 

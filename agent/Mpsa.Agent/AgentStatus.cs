@@ -38,6 +38,10 @@ internal sealed record AgentStatus(
             b.Append(", retry in ").Append(retry).Append('s');
         }
         b.AppendLine();
+        if (Controller.Addresses.Count > 1)
+        {
+            b.Append("controller addresses ").Append(string.Join(", ", Controller.Addresses)).AppendLine(" (tried in this order)");
+        }
         if (IkeSa is { } ike)
         {
             b.Append("IKE SA ").Append(ike.SpiI).Append('/').Append(ike.SpiR).Append(' ').Append(ike.Suite)
@@ -72,7 +76,12 @@ internal sealed record ControllerStatus(
     string State,
     string Address,
     string? Identity,
-    long? RetryInSeconds);
+    long? RetryInSeconds)
+{
+    /// <summary>Every configured address of the controller (<c>address = a, b, c</c>), in the order they are tried;
+    /// <see cref="Address"/> is the one connected to or tried.</summary>
+    public IReadOnlyList<string> Addresses { get; init; } = [Address];
+}
 
 internal sealed record IkeSaStatus(
     string SpiI,
