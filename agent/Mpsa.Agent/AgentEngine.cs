@@ -108,12 +108,13 @@ internal sealed class AgentEngine : IDisposable
         {
             return;
         }
-        var pairs = new List<(IpPrefix, IpPrefix)>(_settings.Controllers.Count);
-        foreach (var controller in AddressesOf(_settings))
+        var controllers = AddressesOf(_settings);
+        var pairs = new (IpPrefix, IpPrefix)[controllers.Length];
+        for (int i = 0; i < pairs.Length; i++)
         {
             var local = _ikeLocal.Address.Equals(IPAddress.Any) || _ikeLocal.Address.Equals(IPAddress.IPv6Any)
-                ? IpPrefix.Any(controller.AddressFamily) : IpPrefix.Host(_ikeLocal.Address);
-            pairs.Add((local, IpPrefix.Host(controller)));
+                ? IpPrefix.Any(controllers[i].AddressFamily) : IpPrefix.Host(_ikeLocal.Address);
+            pairs[i] = (local, IpPrefix.Host(controllers[i]));
         }
         _guard.Install(pairs, _settings.EspOnly);
     }

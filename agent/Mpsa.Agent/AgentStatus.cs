@@ -40,7 +40,12 @@ internal sealed record AgentStatus(
         b.AppendLine();
         if (Controller.Addresses.Count > 1)
         {
-            b.Append("controller addresses ").Append(string.Join(", ", Controller.Addresses)).AppendLine(" (tried in this order)");
+            b.Append("controller addresses ");
+            for (int i = 0; i < Controller.Addresses.Count; i++)
+            {
+                b.Append(i == 0 ? "" : ", ").Append(Controller.Addresses[i]);
+            }
+            b.AppendLine(" (tried in this order)");
         }
         if (IkeSa is { } ike)
         {
@@ -80,7 +85,7 @@ internal sealed record ControllerStatus(
 {
     /// <summary>Every configured address of the controller (<c>address = a, b, c</c>), in the order they are tried;
     /// <see cref="Address"/> is the one connected to or tried.</summary>
-    public IReadOnlyList<string> Addresses { get; init; } = [Address];
+    public IReadOnlyList<string> Addresses { get; init; } = new[] { Address };
 }
 
 internal sealed record IkeSaStatus(

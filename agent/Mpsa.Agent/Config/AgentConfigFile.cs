@@ -89,13 +89,13 @@ internal static class AgentConfigFile
             {
                 if (addresses[j].Equals(a))
                 {
-                    controller.Report("address", $"{a} is listed twice");
+                    controller.Report("address", string.Concat(a.ToString(), " is listed twice"));
                 }
             }
             if (a.AddressFamily != addresses[0].AddressFamily)
             {
                 // one IKE socket, of the first address's family
-                controller.Report("address", $"{a} is not of the same family as {addresses[0]} (all IPv4 or all IPv6)");
+                controller.Report("address", string.Concat(a.ToString(), " is not of the same family as ", addresses[0].ToString(), " (all IPv4 or all IPv6)"));
             }
             endpoints[i] = new IPEndPoint(a, port);
         }

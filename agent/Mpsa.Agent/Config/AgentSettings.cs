@@ -40,7 +40,7 @@ internal sealed record AgentSettings(
     public IReadOnlyList<(System.Net.Sockets.ProtocolType Protocol, ushort Port)> EspOnly { get; init; } = [];
 
     /// <summary>The controller's replicas in the order they are tried (<c>address = a, b, c</c>); the first is <see cref="Controller"/>.</summary>
-    public IReadOnlyList<IPEndPoint> Controllers { get; init; } = [Controller];
+    public IReadOnlyList<IPEndPoint> Controllers { get; init; } = new[] { Controller };   // an array: no list type of its own in the binary
 
     /// <summary>Same controller session: the IKE SA survives a reload that changes none of these.</summary>
     public bool SameSession(AgentSettings other) =>
