@@ -42,7 +42,7 @@ internal sealed class AgentEngine : IDisposable
         _log = log;
         _ikeLocal = ikeLocal;
         _connection = new ControllerConnection(settings, random, natDetection: natDetection);
-        _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line), AddressesOf(settings));
+        _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line), ControllerAddresses.Of(settings));
         _groupSas = new GroupSaManager(_dataPlane.States, PolicyOf(settings));
         // The CHILD_SA with the controller has the reqid after the group SA's, with no mark (its traffic is not marked).
         _childSaOwnership = KernelOwnership.Of(settings.DataPlane.ReqId + 1);
@@ -52,16 +52,6 @@ internal sealed class AgentEngine : IDisposable
     }
 
     public MemberDataPlane DataPlane => _dataPlane;
-
-    private static IPAddress[] AddressesOf(AgentSettings settings)
-    {
-        var addresses = new IPAddress[settings.Controllers.Count];
-        for (int i = 0; i < addresses.Length; i++)
-        {
-            addresses[i] = settings.Controllers[i].Address;
-        }
-        return addresses;
-    }
 
     /// <summary>How many group SAs were accepted (new or refreshed) since start.</summary>
     public long GroupSasAccepted { get; private set; }
@@ -108,7 +98,7 @@ internal sealed class AgentEngine : IDisposable
         {
             return;
         }
-        var controllers = AddressesOf(_settings);
+        var controllers = ControllerAddresses.Of(_settings);
         var pairs = new (IpPrefix, IpPrefix)[controllers.Length];
         for (int i = 0; i < pairs.Length; i++)
         {
@@ -208,7 +198,7 @@ internal sealed class AgentEngine : IDisposable
         return new AgentStatus(
             new ControllerStatus(state, _connection.Controller.ToString(), up?.PeerIdentity ?? _settings.ControllerIdentity, retry)
             {
-                Addresses = EndpointTexts(_connection.Addresses),
+                Addresses = ControllerAddresses.Texts(_connection.Addresses),
             },
             up is null ? null : new IkeSaStatus(up.SpiI.ToString(), up.SpiR.ToString(), SuiteNames.Name(up.Suite), up.KeyFingerprint, up.PeerSupportsMpsa)
             {
@@ -228,16 +218,6 @@ internal sealed class AgentEngine : IDisposable
                 : null,
             Memory = MemoryStatus.Now(),
         };
-    }
-
-    private static string[] EndpointTexts(IReadOnlyList<IPEndPoint> endpoints)
-    {
-        var texts = new string[endpoints.Count];
-        for (int i = 0; i < texts.Length; i++)
-        {
-            texts[i] = endpoints[i].ToString();
-        }
-        return texts;
     }
 
     private static long? SecondsSince(MonoTime? then, MonoTime now) =>
