@@ -42,7 +42,7 @@ internal sealed class AgentEngine : IDisposable
         _log = log;
         _ikeLocal = ikeLocal;
         _connection = new ControllerConnection(settings, random, natDetection: natDetection);
-        _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line), [settings.Controller.Address]);
+        _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line), ControllerAddresses.Of(settings));
         _groupSas = new GroupSaManager(_dataPlane.States, PolicyOf(settings));
         // The CHILD_SA with the controller has the reqid after the group SA's, with no mark (its traffic is not marked).
         _childSaOwnership = KernelOwnership.Of(settings.DataPlane.ReqId + 1);
@@ -90,17 +90,23 @@ internal sealed class AgentEngine : IDisposable
         return Apply(_connection.Start(now), now);
     }
 
-    /// <summary>The esp_only policies between the CHILD_SA's endpoints (none without a CHILD_SA in the kernel).</summary>
+    /// <summary>The esp_only policies between the CHILD_SA's endpoints, towards every controller address (none without a
+    /// CHILD_SA in the kernel).</summary>
     private void Guard()
     {
         if (_ikeLocal is null)
         {
             return;
         }
-        var controller = _settings.Controller.Address;
-        var local = _ikeLocal.Address.Equals(IPAddress.Any) || _ikeLocal.Address.Equals(IPAddress.IPv6Any)
-            ? IpPrefix.Any(controller.AddressFamily) : IpPrefix.Host(_ikeLocal.Address);
-        _guard.Install([(local, IpPrefix.Host(controller))], _settings.EspOnly);
+        var controllers = ControllerAddresses.Of(_settings);
+        var pairs = new (IpPrefix, IpPrefix)[controllers.Length];
+        for (int i = 0; i < pairs.Length; i++)
+        {
+            var local = _ikeLocal.Address.Equals(IPAddress.Any) || _ikeLocal.Address.Equals(IPAddress.IPv6Any)
+                ? IpPrefix.Any(controllers[i].AddressFamily) : IpPrefix.Host(_ikeLocal.Address);
+            pairs[i] = (local, IpPrefix.Host(controllers[i]));
+        }
+        _guard.Install(pairs, _settings.EspOnly);
     }
 
     public IReadOnlyList<Outgoing> Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now) =>
@@ -116,7 +122,12 @@ internal sealed class AgentEngine : IDisposable
             (LastRefusal, _lastRefusalAt) = (failure, now);
             send.AddRange(Apply(_connection.ReportRefusal(failure, now), now));
         }
+        bool waiting = _connection.State == ConnectionState.Waiting;
         send.AddRange(Apply(_connection.OnTimeout(now), now));
+        if (waiting && _connection.State == ConnectionState.Connecting && _connection.Addresses.Count > 1)
+        {
+            _log.TryingController(_connection.Controller, _connection.AddressIndex + 1, _connection.Addresses.Count);
+        }
         return send;
     }
 
@@ -159,7 +170,8 @@ internal sealed class AgentEngine : IDisposable
         {
             _log.DataPlaneNeedsRestart();
         }
-        bool guardChanged = !ReadOnlyLists.SequenceEqual(next.EspOnly, _settings.EspOnly);
+        bool guardChanged = !ReadOnlyLists.SequenceEqual(next.EspOnly, _settings.EspOnly)
+            || !ReadOnlyLists.SequenceEqual(next.Controllers, _settings.Controllers);
         _settings = next;
         if (guardChanged)
         {
@@ -184,7 +196,10 @@ internal sealed class AgentEngine : IDisposable
         long? retry = _connection.ReconnectIn(now) is { } wait ? (long)Math.Ceiling(Math.Max(0, wait.TotalSeconds)) : null;
         var rekeys = _connection.Rekeys;
         return new AgentStatus(
-            new ControllerStatus(state, _connection.Controller.ToString(), up?.PeerIdentity ?? _settings.ControllerIdentity, retry),
+            new ControllerStatus(state, _connection.Controller.ToString(), up?.PeerIdentity ?? _settings.ControllerIdentity, retry)
+            {
+                Addresses = ControllerAddresses.Texts(_connection.Addresses),
+            },
             up is null ? null : new IkeSaStatus(up.SpiI.ToString(), up.SpiR.ToString(), SuiteNames.Name(up.Suite), up.KeyFingerprint, up.PeerSupportsMpsa)
             {
                 EstablishedSecondsAgo = SecondsSince(rekeys?.IkeEstablishedAt, now),
@@ -307,6 +322,10 @@ internal sealed class AgentEngine : IDisposable
             case PeerGone g when _connection.State == ConnectionState.Closed:
                 _childSas.RemoveAll();
                 _log.Closed();
+                break;
+            case PeerGone g when _connection.FailingOver:
+                _childSas.RemoveAll();
+                _log.FailingOver(g.Peer, g.Reason, g.Detail, _connection.Controller);
                 break;
             case PeerGone g:
                 _childSas.RemoveAll();

@@ -105,6 +105,30 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 214, Level = LogLevel.Debug, Message = "the IKE SA a reauthentication replaced is gone ({Detail})")]
     public static partial void ReplacedIkeSaGone(this ILogger logger, string detail);
 
+    // 215 and 216 take the argument types of lines above (reference types only): each new combination of argument
+    // types costs the binary a few kB of generic logging code
+    public static void FailingOver(this ILogger logger, IPEndPoint lost, PeerGoneReason reason, string detail, IPEndPoint next)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.FailingOverLine(lost, string.Concat(reason.ToString(), ": ", PeerText.Escape(detail)), next);
+        }
+    }
+
+    [LoggerMessage(EventId = 215, Level = LogLevel.Warning, Message = "controller {Lost} lost ({Reason}); failing over to {Next} now, group SAs stay until their lifetime ends")]
+    private static partial void FailingOverLine(this ILogger logger, IPEndPoint lost, string reason, IPEndPoint next);
+
+    public static void TryingController(this ILogger logger, IPEndPoint controller, int position, int count)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.TryingControllerLine(controller, string.Concat(position.ToString(), " of ", count.ToString()));
+        }
+    }
+
+    [LoggerMessage(EventId = 216, Level = LogLevel.Information, Message = "trying controller {Controller} (address {Position})")]
+    private static partial void TryingControllerLine(this ILogger logger, IPEndPoint controller, string position);
+
     [LoggerMessage(EventId = 208, Level = LogLevel.Information, Message = "IKE SA closed")]
     public static partial void Closed(this ILogger logger);
 

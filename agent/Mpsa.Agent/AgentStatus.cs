@@ -38,6 +38,15 @@ internal sealed record AgentStatus(
             b.Append(", retry in ").Append(retry).Append('s');
         }
         b.AppendLine();
+        if (Controller.Addresses.Count > 1)
+        {
+            b.Append("controller addresses ");
+            for (int i = 0; i < Controller.Addresses.Count; i++)
+            {
+                b.Append(i == 0 ? "" : ", ").Append(Controller.Addresses[i]);
+            }
+            b.AppendLine(" (tried in this order)");
+        }
         if (IkeSa is { } ike)
         {
             b.Append("IKE SA ").Append(ike.SpiI).Append('/').Append(ike.SpiR).Append(' ').Append(ike.Suite)
@@ -72,7 +81,12 @@ internal sealed record ControllerStatus(
     string State,
     string Address,
     string? Identity,
-    long? RetryInSeconds);
+    long? RetryInSeconds)
+{
+    /// <summary>Every configured address of the controller (<c>address = a, b, c</c>), in the order they are tried;
+    /// <see cref="Address"/> is the one connected to or tried.</summary>
+    public IReadOnlyList<string> Addresses { get; init; } = new[] { Address };
+}
 
 internal sealed record IkeSaStatus(
     string SpiI,

@@ -40,6 +40,12 @@ internal static class AgentStatusJson
         w.WriteString("address", c.Address);
         w.WriteString("identity", c.Identity);
         Number(w, "retry_in_seconds", c.RetryInSeconds);
+        w.WriteStartArray("addresses");
+        foreach (var a in c.Addresses)
+        {
+            w.WriteStringValue(a);
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

@@ -35,6 +35,7 @@ internal static class AgentConfigFile
             // proposing it would abort the process when the controller picks it
             agent.Report("proposals", $"{SuiteNames.Name(unusable)} needs libssl (opkg install libopenssl3), which this system lacks");
         }
+        var controllers = ReadControllers(controller);
         if (CertificateSupport.IsEnabled)
         {
             CertificateConfig.CheckIdentity(agent, certificates, agent.Optional("identity", ProtocolConfig.Identity, null));
@@ -47,7 +48,7 @@ internal static class AgentConfigFile
             proposals,
             agent.Optional("esp_proposals", ConfigValues.List(ProtocolConfig.EspProposal),
                 [new EspSuite(EncrId.ENCR_CHACHA20_POLY1305, 256, IntegId.NONE), new EspSuite(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128)]),
-            new IPEndPoint(controller.Address("address") ?? IPAddress.None, controller.Port("port", 500)),
+            controllers[0],
             controller.Required("identity", ProtocolConfig.Identity),
             agent.String("control_socket", "/run/mpsa/agent.sock")!,
             agent.OneOf("log_level", [.. LogSetup.LevelNames], "info"),
@@ -62,7 +63,43 @@ internal static class AgentConfigFile
             Rekey = ProtocolConfig.ReadRekeyPolicy(agent),
             UnsafeCounterModeAead = agent.Bool("unsafe_counter_mode_aead", false),
             EspOnly = controller.Optional("esp_only", ConfigValues.List(ProtocolConfig.EspOnly), [])!,
+            Controllers = controllers,
         };
+    }
+
+    /// <summary><c>address = a, b, c</c>: the controller's replicas in the order they are tried, all on <c>port</c>.</summary>
+    private static IPEndPoint[] ReadControllers(ConfigSection controller)
+    {
+        // null: missing or not a list of addresses, already reported
+        var addresses = controller.Required("address", ConfigValues.List(ConfigValues.Address));
+        int port = controller.Port("port", 500);
+        if (addresses is null || addresses.Count == 0)
+        {
+            if (addresses is not null)
+            {
+                controller.Report("address", "give at least one IP address");
+            }
+            return [new IPEndPoint(IPAddress.None, port)];
+        }
+        var endpoints = new IPEndPoint[addresses.Count];
+        for (int i = 0; i < addresses.Count; i++)
+        {
+            var a = addresses[i];
+            for (int j = 0; j < i; j++)
+            {
+                if (addresses[j].Equals(a))
+                {
+                    controller.Report("address", string.Concat(a.ToString(), " is listed twice"));
+                }
+            }
+            if (a.AddressFamily != addresses[0].AddressFamily)
+            {
+                // one IKE socket, of the first address's family
+                controller.Report("address", string.Concat(a.ToString(), " is not of the same family as ", addresses[0].ToString(), " (all IPv4 or all IPv6)"));
+            }
+            endpoints[i] = new IPEndPoint(a, port);
+        }
+        return endpoints;
     }
 
     /// <summary>certificate/private_key/ca instead of psk; they need libssl (the package's libopenssl3).</summary>

@@ -39,10 +39,13 @@ internal sealed record AgentSettings(
     /// <summary>Traffic with the controller that never leaves or arrives outside the CHILD_SA (<c>esp_only</c>, e.g. tcp/179).</summary>
     public IReadOnlyList<(System.Net.Sockets.ProtocolType Protocol, ushort Port)> EspOnly { get; init; } = [];
 
+    /// <summary>The controller's replicas in the order they are tried (<c>address = a, b, c</c>); the first is <see cref="Controller"/>.</summary>
+    public IReadOnlyList<IPEndPoint> Controllers { get; init; } = new[] { Controller };   // an array: no list type of its own in the binary
+
     /// <summary>Same controller session: the IKE SA survives a reload that changes none of these.</summary>
     public bool SameSession(AgentSettings other) =>
         Identity == other.Identity && (Psk is null ? other.Psk is null : other.Psk is not null && Psk.Span.SequenceEqual(other.Psk.Span)) && Certificates?.Source == other.Certificates?.Source && Equals(LocalAddress, other.LocalAddress)
         && LocalPort == other.LocalPort && ReadOnlyLists.SequenceEqual(Proposals, other.Proposals)
         && ReadOnlyLists.SequenceEqual(EspProposals, other.EspProposals)
-        && Controller.Equals(other.Controller) && ControllerIdentity == other.ControllerIdentity;
+        && ReadOnlyLists.SequenceEqual(Controllers, other.Controllers) && ControllerIdentity == other.ControllerIdentity;
 }

@@ -10,7 +10,8 @@ namespace Mpsa.Agent.Supervisor;
 
 /// <summary>
 /// Keeps one IKE SA with the controller alive: connects, checks liveness when the controller has been quiet,
-/// and reconnects with backoff and jitter whenever the SA goes (unreachable, deleted, liveness failed, refused).
+/// and reconnects whenever the SA goes (unreachable, deleted, liveness failed, refused): to the next of the controller's
+/// addresses at once, with backoff and jitter after each full round through them (<see cref="Failover"/>).
 /// Sans-I/O like the core: the daemon feeds datagrams and time, and sends what comes out.
 /// </summary>
 internal sealed class ControllerConnection : IDisposable
@@ -18,7 +19,7 @@ internal sealed class ControllerConnection : IDisposable
     private readonly IRandom _random;
     private readonly Func<uint>? _allocateChildSpi;
     private AgentSettings _settings;
-    private Backoff _backoff;
+    private Failover _failover;
     private IkeInitiator? _initiator;
     private Reauthentication? _reauth;
     private MonoTime _reconnectAt;
@@ -33,7 +34,7 @@ internal sealed class ControllerConnection : IDisposable
         _settings = settings;
         _random = random;
         _allocateChildSpi = allocateChildSpi;
-        _backoff = new Backoff(settings.RetryMin, settings.RetryMax, random);
+        _failover = new Failover(settings.Controllers, new Backoff(settings.RetryMin, settings.RetryMax, random));
     }
 
     public ConnectionState State { get; private set; } = ConnectionState.Waiting;
@@ -44,10 +45,19 @@ internal sealed class ControllerConnection : IDisposable
 
     public ChildSa? ChildSa => _initiator?.ChildSa;
 
-    /// <summary>Where the controller is reached now (port 4500 after a NAT was detected).</summary>
-    public IPEndPoint Controller => _initiator?.Peer ?? _settings.Controller;
+    /// <summary>Where the controller is reached now (port 4500 after a NAT was detected), or tried next while waiting.</summary>
+    public IPEndPoint Controller => State == ConnectionState.Waiting ? _failover.Current : _initiator?.Peer ?? _failover.Current;
 
-    public int Failures => _backoff.Failures;
+    /// <summary>Every address of the controller, in the order they are tried.</summary>
+    public IReadOnlyList<IPEndPoint> Addresses => _failover.Addresses;
+
+    /// <summary>The position of the address connected to, or tried (next), from 0.</summary>
+    public int AddressIndex => _failover.Index;
+
+    /// <summary>The last loss moved on to the next address at once (the round through the list goes on).</summary>
+    public bool FailingOver { get; private set; }
+
+    public int Failures => _failover.Failures;
 
     public MonoTime? NextDeadline => MonoTime.Min(State switch
     {
@@ -155,7 +165,9 @@ internal sealed class ControllerConnection : IDisposable
         {
             Rekeys.Policy = next.Rekey;   // from the next rekey on
         }
-        _backoff = new Backoff(next.RetryMin, next.RetryMax, _random);
+        var backoff = new Backoff(next.RetryMin, next.RetryMax, _random);
+        // an unchanged list keeps its place (a dead replica is not tried first again); a new one starts at its first
+        _failover = ReadOnlyLists.SequenceEqual(next.Controllers, _failover.Addresses) ? _failover.With(backoff) : new Failover(next.Controllers, backoff);
         if (same || State == ConnectionState.Closed)
         {
             return Step.None;
@@ -243,7 +255,8 @@ internal sealed class ControllerConnection : IDisposable
     private IkeInitiator NewInitiator(bool initialContact)
     {
         var s = _settings;
-        var local = s.LocalAddress ?? (s.Controller.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any);
+        var controller = _failover.Current;
+        var local = s.LocalAddress ?? (controller.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any);
         return new IkeInitiator(new IkeInitiatorOptions
         {
             Proposals = s.Proposals,
@@ -252,14 +265,14 @@ internal sealed class ControllerConnection : IDisposable
             Psk = s.Psk,
             Certificates = s.Certificates,
             ChildProposals = s.EspProposals,
-            LocalSelectors = [IsAny(local) ? AnyOf(s.Controller.Address) : TrafficSelector.ForHost(local)],
-            RemoteSelectors = [TrafficSelector.ForHost(s.Controller.Address)],
+            LocalSelectors = [IsAny(local) ? AnyOf(controller.Address) : TrafficSelector.ForHost(local)],
+            RemoteSelectors = [TrafficSelector.ForHost(controller.Address)],
             TransportMode = true,
             Random = _random,
             AllocateChildSpi = _allocateChildSpi,
             LocalEndpoint = _natDetection,
             InitialContact = initialContact,
-        }, s.Controller);
+        }, controller);
     }
 
     private static bool IsAny(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
@@ -269,7 +282,7 @@ internal sealed class ControllerConnection : IDisposable
 
     private Step Merge(Step a, Step b, MonoTime now) => Observe(new Step([.. a.Send, .. b.Send], [.. a.Events, .. b.Events]), now);
 
-    /// <summary>Follows the SA's life from the events: up resets the backoff, gone schedules the next attempt.</summary>
+    /// <summary>Follows the SA's life from the events: up resets the backoff, gone schedules the next attempt (at the next address).</summary>
     private Step Observe(Step step, MonoTime now)
     {
         foreach (var e in step.Events)
@@ -280,7 +293,7 @@ internal sealed class ControllerConnection : IDisposable
                     State = ConnectionState.Connected;
                     Established = up;
                     _lastHeard = now;
-                    _backoff.Reset();
+                    _failover.Connected();
                     Rekeys = new RekeySchedule(_settings.Rekey, _random);
                     Rekeys.Authenticated(now);
                     if (up.AuthLifetime is { } lifetime)
@@ -318,7 +331,9 @@ internal sealed class ControllerConnection : IDisposable
                     State = ConnectionState.Waiting;
                     Established = null;
                     Rekeys = null;
-                    _reconnectAt = now + _backoff.Next();
+                    var wait = _failover.Failed();
+                    FailingOver = wait == TimeSpan.Zero;
+                    _reconnectAt = now + wait;
                     break;
             }
         }

@@ -12,7 +12,7 @@ public class AgentStatusJsonTests
     public void WritesEveryFieldInOrderWithTwoSpaceIndentation()
     {
         var status = new AgentStatus(
-            new ControllerStatus("connected", "192.0.2.1:500", "ctl.example", null),
+            new ControllerStatus("connected", "192.0.2.1:500", "ctl.example", null) { Addresses = ["192.0.2.1:500", "192.0.2.2:500"] },
             new IkeSaStatus("0011223344556677", "8899aabbccddeeff", "chacha20poly1305-prfsha256-x25519", "abcd", true)
             {
                 EstablishedSecondsAgo = 12,
@@ -30,7 +30,11 @@ public class AgentStatusJsonTests
                 "state": "connected",
                 "address": "192.0.2.1:500",
                 "identity": "ctl.example",
-                "retry_in_seconds": null
+                "retry_in_seconds": null,
+                "addresses": [
+                  "192.0.2.1:500",
+                  "192.0.2.2:500"
+                ]
               },
               "ike_sa": {
                 "spi_i": "0011223344556677",
@@ -74,6 +78,8 @@ public class AgentStatusJsonTests
         var root = doc.RootElement;
         Assert.That(root.GetProperty("controller").GetProperty("identity").ValueKind, Is.EqualTo(JsonValueKind.Null));
         Assert.That(root.GetProperty("controller").GetProperty("retry_in_seconds").GetInt64(), Is.EqualTo(4));
+        Assert.That(root.GetProperty("controller").GetProperty("addresses").EnumerateArray().Select(a => a.GetString()), Is.EqualTo(new[] { "[2001:db8::1]:500" }),
+            "one address: the list holds it");
         Assert.That(root.GetProperty("child_sa").GetProperty("installed").GetBoolean(), Is.False);
         Assert.That(root.GetProperty("group_sas").GetArrayLength(), Is.Zero);
         Assert.That(root.GetProperty("last_refusal").GetProperty("reason").GetString(), Is.EqualTo("suite \"x\" <not> usable"));

@@ -73,6 +73,22 @@ internal sealed class LoopbackLab : IDisposable
         return Controller;
     }
 
+    /// <summary>Another controller (a replica) on <paramref name="address"/> and the same port, with the same members and
+    /// its own config, state and control socket (NAME.conf, NAME-state, NAME.sock).</summary>
+    public Daemon StartReplica(string address, string name)
+    {
+        string config = ReplicaConfig(name);
+        File.WriteAllText(config, File.ReadAllText(ControllerConfig)
+            .Replace($"listen = 127.0.0.1:{ControllerPort}", $"listen = {address}:{ControllerPort}", StringComparison.Ordinal)
+            .Replace("/controller.sock", $"/{name}.sock", StringComparison.Ordinal)
+            .Replace("/controller-state", $"/{name}-state", StringComparison.Ordinal));
+        var d = Daemon.Start("mpsa-controller", name, "run", "--config", config);
+        _daemons.Add(d);
+        return d;
+    }
+
+    public string ReplicaConfig(string name) => Path.Combine(Directory, $"{name}.conf");
+
     public Daemon StartAgent(int i)
     {
         var d = Daemon.Start("mpsa-agent", $"cpe{i}", "run", "--dry-run", "--config", AgentConfig(i));

@@ -48,6 +48,8 @@ public class PeerTextInLogsTests
         var log = new RecordingLogger();
         log.Disconnected(PeerGoneReason.AuthenticationFailed, "responder identity " + Hostile, 1, 1000);
         AssertOneSafeLine(log, 203);
+        log.FailingOver(From, PeerGoneReason.AuthenticationFailed, "responder identity " + Hostile, From);
+        AssertOneSafeLine(log, 215);
         log.Connected(new IkeSpi(1), new IkeSpi(2), Hostile, From, Mpsa.Tests.Exchanges.Suites.Default);
         AssertOneSafeLine(log, 201);
         log.MpsaMalformed(Hostile);
