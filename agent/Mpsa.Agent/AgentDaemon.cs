@@ -151,13 +151,14 @@ internal sealed class AgentDaemon : IDisposable
 
     private void OnTimeout(MonoTime now)
     {
+        Send(_engine.OnTimeout(now));
+        _allocations.Spend();
         if (_releasePagesAt is { } release && now >= release)
         {
+            // Last: a collection after it faulted the released code back in, 64 kB a fault from the page cache.
             _releasePagesAt = null;
             ReleaseFilePages();
         }
-        Send(_engine.OnTimeout(now));
-        _allocations.Spend();
     }
 
     private void Handle(AgentInput input)

@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Mpsa.Agent.Memory;
 
-/// <summary>One line of /proc/PID/maps that maps a file: its address range and path.</summary>
-internal sealed record FileMapping(nint Start, nuint Length, string Path)
+/// <summary>One line of /proc/PID/maps that maps a file: its address range, whether it may be written, and path.</summary>
+internal sealed record FileMapping(nint Start, nuint Length, string Path, bool Writable)
 {
     /// <summary>"start-end perms offset dev inode path"; null for anonymous and special mappings ([heap], [stack], deleted files).</summary>
     public static FileMapping? TryParse(string line)
@@ -22,6 +22,6 @@ internal sealed record FileMapping(nint Start, nuint Length, string Path)
         {
             return null;
         }
-        return new FileMapping((nint)start, (nuint)(end - start), path);
+        return new FileMapping((nint)start, (nuint)(end - start), path, Writable: fields[1].Contains('w', StringComparison.Ordinal));
     }
 }

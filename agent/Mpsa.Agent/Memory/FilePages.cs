@@ -1,25 +1,37 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Mpsa.Agent.Memory;
 
 /// <summary>
 /// Hands back the pages of the agent's own files (its binary, libsodium, libc) that start-up touched and idle does not
 /// use: configuration parsing, start-up of the runtime, the first connection. The kernel keeps every page a process
-/// touched mapped (and counted in its RSS) until memory runs short; MADV_PAGEOUT (Linux 5.4+) reclaims those that only
-/// this process maps, now. A hint only: contents never change, a page used again is read back from the file, and
-/// pages the process wrote (private copies) stay, as there is no swap to put them in.
+/// touched mapped (and counted in its RSS) until memory runs short. Read-only mappings without private copies get
+/// MADV_DONTNEED: only this process's page table entries go, the pages stay in the page cache, and a page used again
+/// (each liveness check touches about 1 MB of the binary) comes back by a minor fault, not a read from flash. The rest
+/// (writable mappings, RELRO with its relocated private copies) gets MADV_PAGEOUT (Linux 5.4+), which reclaims the
+/// clean file pages only this process maps and leaves the private copies, as there is no swap to put them in:
+/// MADV_DONTNEED there would drop written pages (data loss).
 /// </summary>
 internal static class FilePages
 {
-    private const int MadvisePageOut = 21;  // MADV_PAGEOUT, asm-generic/mman-common.h
+    /// <summary>The madvise advice a mapping gets (asm-generic/mman-common.h).</summary>
+    internal enum Advice
+    {
+        DontNeed = 4,
+        PageOut = 21,
+    }
 
-    /// <summary>Reclaims this process's file pages; (0, reason) when /proc/self/maps cannot be read.</summary>
+    /// <summary>Releases this process's file pages; (0, reason) when /proc/self/smaps cannot be read.</summary>
     public static (long Bytes, string? Error) ReleaseOwn()
     {
         try
         {
-            return Release(File.ReadAllText("/proc/self/maps"));
+            // Unbuffered, parsed in a stack buffer: smaps is tens of kB, and allocating that made about 700 kB of heap
+            // resident and ran a collection that faulted the released code straight back in.
+            using var smaps = new FileStream("/proc/self/smaps", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            return Release(smaps);
         }
         catch (IOException e)
         {
@@ -27,27 +39,112 @@ internal static class FilePages
         }
     }
 
-    /// <summary>Advises every file mapping listed in <paramref name="maps"/> (text in the format of /proc/PID/maps).</summary>
-    /// <returns>The bytes advised, and the first refusal (errno text; EINVAL before Linux 5.4).</returns>
-    public static (long Bytes, string? Error) Release(string maps)
+    /// <summary>
+    /// DONTNEED only when nothing of the mapping can differ from its file: not writable (so nothing is written between
+    /// reading smaps and the advice) and no private copies (Anonymous: 0 kB; null when smaps did not say).
+    /// </summary>
+    public static Advice AdviceFor(FileMapping mapping, long? privateCopiesKb) =>
+        !mapping.Writable && privateCopiesKb == 0 ? Advice.DontNeed : Advice.PageOut;
+
+    /// <summary>Advises every file mapping listed in <paramref name="smaps"/> (the format of /proc/PID/smaps; lines of /proc/PID/maps get MADV_PAGEOUT).</summary>
+    /// <returns>The bytes advised, and the first refusal (errno text; EINVAL for MADV_PAGEOUT before Linux 5.4).</returns>
+    public static (long Bytes, string? Error) Release(string smaps) => Release(new MemoryStream(Encoding.UTF8.GetBytes(smaps)));
+
+    /// <inheritdoc cref="Release(string)"/>
+    public static (long Bytes, string? Error) Release(Stream smaps)
     {
-        long bytes = 0;
-        string? error = null;
-        foreach (var line in maps.Split('\n'))
+        var advisor = new Advisor();
+        Span<byte> buffer = stackalloc byte[8192];
+        var filled = 0;
+        var skippingLongLine = false;
+        int read;
+        while ((read = smaps.Read(buffer[filled..])) > 0)
         {
-            if (FileMapping.TryParse(line) is not { } m)
+            filled += read;
+            var rest = buffer[..filled];
+            for (var newline = rest.IndexOf((byte)'\n'); newline >= 0; newline = rest.IndexOf((byte)'\n'))
             {
+                if (!skippingLongLine)
+                {
+                    advisor.Line(rest[..newline]);
+                }
+                skippingLongLine = false;
+                rest = rest[(newline + 1)..];
+            }
+            if (rest.Length == buffer.Length)
+            {
+                // Only a mapping's line can be this long (its path): a mapping not advised, whose fields are not taken
+                // for the one before.
+                if (!skippingLongLine)
+                {
+                    advisor.Line([]);
+                }
+                skippingLongLine = true;
+                filled = 0;
                 continue;
             }
-            if (Madvise(m.Start, m.Length, MadvisePageOut) != 0)
-            {
-                error ??= Marshal.GetLastPInvokeErrorMessage();
-                continue;
-            }
-            bytes += (long)m.Length;
+            rest.CopyTo(buffer);
+            filled = rest.Length;
         }
-        return (bytes, error);
+        if (!skippingLongLine)
+        {
+            advisor.Line(buffer[..filled]);
+        }
+        advisor.Line([]);
+        return (advisor.Bytes, advisor.Error);
     }
+
+    /// <summary>Follows smaps line by line; advises a file mapping once its fields (Anonymous:) are read.</summary>
+    private sealed class Advisor
+    {
+        private FileMapping? _mapping;
+        private long? _privateCopiesKb;
+
+        public long Bytes { get; private set; }
+        public string? Error { get; private set; }
+
+        public void Line(ReadOnlySpan<byte> line)
+        {
+            var firstSpace = line.IndexOf((byte)' ');
+            var name = firstSpace < 0 ? line : line[..firstSpace];
+            if (name.EndsWith(":"u8))
+            {
+                if (name.SequenceEqual("Anonymous:"u8))
+                {
+                    _privateCopiesKb = ParseKb(line[name.Length..]);
+                }
+                return;
+            }
+            AdviseCompleted();
+            // Anonymous and special mappings have no path: no string made for them.
+            _mapping = line.Contains((byte)'/') ? FileMapping.TryParse(Encoding.UTF8.GetString(line)) : null;
+            _privateCopiesKb = null;
+        }
+
+        private void AdviseCompleted()
+        {
+            if (_mapping is not { } m)
+            {
+                return;
+            }
+            if (Madvise(m.Start, m.Length, (int)AdviceFor(m, _privateCopiesKb)) != 0)
+            {
+                Error ??= Marshal.GetLastPInvokeErrorMessage();
+                return;
+            }
+            Bytes += (long)m.Length;
+        }
+
+        private static long? ParseKb(ReadOnlySpan<byte> value)
+        {
+            value = value.Trim((byte)' ');
+            value = value.EndsWith("kB"u8) ? value[..^2].TrimEnd((byte)' ') : value;
+            return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb : null;
+        }
+    }
+
+    private static long? ParseKb(ReadOnlySpan<char> value) =>
+        long.TryParse(value.Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture, out var kb) ? kb : null;
 
     /// <summary>The resident set of this process in kB (VmRSS), 0 when /proc is not there.</summary>
     public static long ResidentKb()
@@ -56,8 +153,7 @@ internal static class FilePages
         {
             foreach (var line in File.ReadLines("/proc/self/status"))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal)
-                    && long.TryParse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture, out var kb))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal) && ParseKb(line.AsSpan(6)) is { } kb)
                 {
                     return kb;
                 }

@@ -42,10 +42,9 @@ public class FilePagesTests
                 sum += view.ReadByte(i + 1);
             }
             Assert.That(sum, Is.EqualTo(size / 4096), "every page was read");
-            var line = File.ReadAllLines("/proc/self/maps").Single(l => l.EndsWith(path, StringComparison.Ordinal));
             Assert.That(ResidentKb(path), Is.EqualTo(size / 1024));
 
-            var (bytes, error) = FilePages.Release(line);
+            var (bytes, error) = FilePages.Release(SmapsEntry(path));   // read-only, no private copies: MADV_DONTNEED
 
             if (error is not null)
             {
@@ -62,11 +61,57 @@ public class FilePagesTests
     }
 
     [Test]
+    public void OnlyReadOnlyMappingsWithoutPrivateCopiesAreDropped()
+    {
+        var text = FileMapping.TryParse("00404000-00641000 r-xp 00004000 fe:00 5317598 /usr/bin/mpsa-agent")!;
+        var relro = FileMapping.TryParse("00701000-00702000 r--p 00301000 fe:00 5317598 /usr/bin/mpsa-agent")!;
+        var data = FileMapping.TryParse("007c1000-007cd000 rw-p 003c1000 fe:00 5317598 /usr/bin/mpsa-agent")!;
+        Assert.That(data.Writable && !text.Writable && !relro.Writable, Is.True);
+
+        Assert.That(FilePages.AdviceFor(text, privateCopiesKb: 0), Is.EqualTo(FilePages.Advice.DontNeed));
+        Assert.That(FilePages.AdviceFor(relro, privateCopiesKb: 4), Is.EqualTo(FilePages.Advice.PageOut), "RELRO: relocated private copies");
+        Assert.That(FilePages.AdviceFor(data, privateCopiesKb: 0), Is.EqualTo(FilePages.Advice.PageOut), "writable");
+        Assert.That(FilePages.AdviceFor(text, privateCopiesKb: null), Is.EqualTo(FilePages.Advice.PageOut), "smaps did not say");
+    }
+
+    [Test]
+    public void AWrittenPrivatePageIsNeverDropped()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mpsa-filepages-{Guid.NewGuid():N}");
+        const int size = 64 * 1024;
+        try
+        {
+            File.WriteAllBytes(path, new byte[size]);
+            using var mapped = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.CopyOnWrite);
+            using var view = mapped.CreateViewAccessor(0, size, MemoryMappedFileAccess.CopyOnWrite);
+            view.Write(4096 + 3, (byte)42);   // a private copy, in this process only
+
+            var (bytes, _) = FilePages.Release(SmapsEntry(path));
+
+            Assert.That(bytes, Is.GreaterThan(0), "the mapping was advised");
+            Assert.That(view.ReadByte(4096 + 3), Is.EqualTo((byte)42), "MADV_DONTNEED would have put the file's 0 back");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public void ReleaseOwnAdvisesThisProcessAndReportsItsRss()
     {
         var (bytes, _) = FilePages.ReleaseOwn();
         Assert.That(bytes, Is.GreaterThan(0), "the test host maps at least its own files");
         Assert.That(FilePages.ResidentKb(), Is.GreaterThan(0));
+    }
+
+    /// <summary>The smaps lines of the one mapping of <paramref name="mappedPath"/>: its maps line and its fields.</summary>
+    private static string SmapsEntry(string mappedPath)
+    {
+        var lines = File.ReadAllLines("/proc/self/smaps");
+        var at = Array.FindIndex(lines, l => l.EndsWith(mappedPath, StringComparison.Ordinal));
+        var fields = lines.Skip(at + 1).TakeWhile(l => l.Split(' ')[0].EndsWith(':'));
+        return string.Join('\n', fields.Prepend(lines[at])) + "\n";
     }
 
     private static long ResidentKb(string mappedPath)
