@@ -10,7 +10,10 @@ internal sealed partial class ControllerEngine
 {
     private static readonly TimeSpan StateSaveRetry = TimeSpan.FromSeconds(10);
 
+    private static readonly TimeSpan StateErrorLogInterval = TimeSpan.FromMinutes(1);
+
     private bool _groupsRemoved;
+    private MonoTime _nextSaveErrorLog, _nextRekeyPostponedLog;   // each at most once a minute while the store is down
     private MonoTime? _stateSaveRetryAt;
 
     /// <summary>When a failed write of the state file is tried again.</summary>
@@ -44,6 +47,7 @@ internal sealed partial class ControllerEngine
             if (_stateSaveRetryAt is not null)
             {
                 _stateSaveRetryAt = null;
+                _nextSaveErrorLog = _nextRekeyPostponedLog = now;
                 _log.StateSavedAgain();
             }
             return true;
@@ -51,7 +55,11 @@ internal sealed partial class ControllerEngine
         catch (StateException e)
         {
             _stateSaveRetryAt = now + StateSaveRetry;
-            _log.StateNotSaved(e.Message, (long)StateSaveRetry.TotalSeconds);
+            if (now >= _nextSaveErrorLog)
+            {
+                _nextSaveErrorLog = now + StateErrorLogInterval;
+                _log.StateNotSaved(e.Message, (long)StateSaveRetry.TotalSeconds);
+            }
             return false;
         }
         finally
@@ -72,7 +80,11 @@ internal sealed partial class ControllerEngine
             return true;
         }
         group.AbandonRekey(now + StateSaveRetry);
-        _log.RekeyPostponed(group.Config.Name, (long)StateSaveRetry.TotalSeconds);
+        if (now >= _nextRekeyPostponedLog)
+        {
+            _nextRekeyPostponedLog = now + StateErrorLogInterval;
+            _log.RekeyPostponed(group.Config.Name, (long)StateSaveRetry.TotalSeconds);
+        }
         return false;
     }
 

@@ -24,13 +24,13 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 508, Level = LogLevel.Information, Message = "group {Group} is in the state file but no longer configured: its SAs are forgotten")]
     public static partial void GroupStateForgotten(this ILogger logger, string group);
 
-    [LoggerMessage(EventId = 509, Level = LogLevel.Error, Message = "cannot save the group state ({Error}); retry in {Retry} s: a restart before it succeeds would give the groups new SAs")]
+    [LoggerMessage(EventId = 509, Level = LogLevel.Error, Message = "cannot save the group state ({Error}); retry every {Retry} s (this line at most once a minute): a restart before it succeeds would give the groups new SAs")]
     public static partial void StateNotSaved(this ILogger logger, string error, long retry);
 
     [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "group state saved again")]
     public static partial void StateSavedAgain(this ILogger logger);
 
-    [LoggerMessage(EventId = 511, Level = LogLevel.Warning, Message = "group {Group}: rekey postponed, its new SA could not be stored (see above); the current SA stays, retry in {Retry} s")]
+    [LoggerMessage(EventId = 511, Level = LogLevel.Warning, Message = "group {Group}: rekey postponed, its new SA could not be stored (see above); the current SA stays, retry every {Retry} s (this line at most once a minute)")]
     public static partial void RekeyPostponed(this ILogger logger, string group, long retry);
 
     [LoggerMessage(EventId = 512, Level = LogLevel.Information, Message = "cluster: this replica is {What}")]

@@ -113,13 +113,19 @@ internal sealed class EtcdGroupStore : IGroupStateStore
             {
                 return call(Min(until, DateTime.UtcNow + (_timeout / 4)));
             }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && DateTime.UtcNow < until)
+            // A deadline that ends inside the channel's own retries surfaces as a cancellation, not as an RpcException.
+            catch (Exception e) when (e is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded } or OperationCanceledException
+                && DateTime.UtcNow < until)
             {
                 Thread.Sleep(50);
             }
             catch (RpcException e)
             {
                 throw new StateException($"etcd unavailable: {e.Status.StatusCode} ({e.Status.Detail})", e);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw new StateException($"etcd unavailable: no answer within {_timeout.TotalSeconds:0} s", e);
             }
         }
     }

@@ -13,6 +13,7 @@ public class EngineStateTests
     {
         public ControllerHarness? Harness { get; set; }
         public bool Fail { get; set; }
+        public bool MustStoreBeforePush { get; set; }
         public List<HashSet<EspSpi>> Saves { get; } = [];
         public List<string> Violations { get; } = [];
 
@@ -76,7 +77,8 @@ public class EngineStateTests
         h.Advance(h.Group.Lifetime - h.Group.RekeyMargin + TimeSpan.FromSeconds(1));   // a rekey: a new SA to save
         Assert.That(log.Count(509), Is.EqualTo(1));
         Assert.That(log.Lines.Single(l => l.EventId == 509).Text, Is.EqualTo(
-            "cannot save the group state (/nonexistent/controller.state: cannot write the state: disk full); retry in 10 s: "
+            "cannot save the group state (/nonexistent/controller.state: cannot write the state: disk full); retry every 10 s "
+            + "(this line at most once a minute): "
             + "a restart before it succeeds would give the groups new SAs"));
         int saves = store.Saves.Count;
 
@@ -84,5 +86,31 @@ public class EngineStateTests
         h.Advance(TimeSpan.FromSeconds(10));
         Assert.That(store.Saves, Has.Count.EqualTo(saves + 1));
         Assert.That(log.Count(510), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void WhereTheSaMustBeStoredFirstARekeyWaitsForTheStoreAndTheCurrentSaStays()
+    {
+        var store = new RecordingStore { MustStoreBeforePush = true };
+        var log = new RecordingLogger();
+        using var h = new ControllerHarness(2, log: log, state: store);
+        store.Harness = h;
+        h.Connect(1);
+        h.Connect(2);
+        h.Run();
+        var first = h.Engine.Status(h.Now).Groups[0].CurrentSpi;
+        store.Fail = true;   // etcd without a quorum
+
+        h.Advance(h.Group.Lifetime - h.Group.RekeyMargin + TimeSpan.FromMinutes(3));
+        Assert.That(h.Cpes.SelectMany(c => c.Received).Select(p => p.Spi.ToString()).Distinct(), Is.EqualTo(new[] { first }),
+            "no member hears of an SA that is not stored");
+        Assert.That(h.Engine.Status(h.Now).Groups[0].CurrentSpi, Is.EqualTo(first));
+        Assert.That(log.Count(511), Is.InRange(1, 4), "once a minute, not at every retry");
+
+        store.Fail = false;
+        h.Advance(TimeSpan.FromSeconds(11));
+        var pushed = h.Cpes.SelectMany(c => c.Received).Select(p => p.Spi).Distinct().ToList();
+        Assert.That(pushed, Has.Count.EqualTo(2), "the rekey happens once the store is back");
+        Assert.That(store.Violations, Is.Empty);
     }
 }
