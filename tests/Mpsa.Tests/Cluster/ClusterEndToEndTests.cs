@@ -37,7 +37,7 @@ public class ClusterEndToEndTests
         }
         var agents = Enumerable.Range(1, lab.Agents).ToList();
         string? first = null;
-        lab.WaitUntil(() => (first = lab.ActiveSpi(1)) is not null && agents.All(i => lab.ActiveSpi(i) == first), "every agent on one SA");
+        lab.WaitUntil(() => (first = lab.ActiveSpi(1)) is not null && agents.All(i => lab.ActiveSpi(i) == first), "every agent on one SA", 40);
         var fingerprints = agents.Select(i => lab.GroupSas(i).Single(g => g.Spi == first).Fingerprint).Distinct().ToList();
         Assert.That(fingerprints, Has.Count.EqualTo(1), "one SA, one key, whichever replica served it");
 
@@ -51,7 +51,7 @@ public class ClusterEndToEndTests
         string? second = null;
         lab.WaitUntil(() => (second = lab.ActiveSpi(survivors[0])) is not null && second != first
             && survivors.All(i => lab.ActiveSpi(i) == second), "every agent of the surviving replicas on the next SA", 60);
-        lab.WaitUntil(() => lab.Leader() is { } l && l != leader, "a new key leader");
+        lab.WaitUntil(() => lab.Leader() is { } l && l != leader, "a new key leader", 40);
         var all = survivors.SelectMany(i => lab.GroupSas(i)).Where(g => g.Spi != first).Select(g => (g.Spi, g.Fingerprint)).Distinct().ToList();
         Assert.That(all, Is.EqualTo(new[] { (second!, all[0].Fingerprint) }), "no agent holds a different next SA");
     }

@@ -6,15 +6,13 @@ namespace Mpsa.Tests.Cluster;
 /// <summary>Three controller replicas on 127.0.0.1-3 (one port), one etcd cluster, and agents with --dry-run kernels,
 /// all real processes in a temp directory; agent i is served by replica i % 3.</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-internal sealed class ClusterLab : IDisposable
+internal sealed class ClusterLab : ProcessLab
 {
     public const int Replicas = 3;
-    private readonly List<Daemon> _daemons = [];
-
     public ClusterLab(EtcdCluster etcd, int agents, string groupTimers)
+        : base("mpsa-cluster-lab-")
     {
         Etcd = etcd;
-        Directory = System.IO.Directory.CreateTempSubdirectory("mpsa-cluster-lab-").FullName;
         Port = Daemon.FreeUdpPort();
         Agents = agents;
         string key = Path.Combine(Directory, "state.key");
@@ -67,7 +65,6 @@ internal sealed class ClusterLab : IDisposable
     }
 
     public EtcdCluster Etcd { get; }
-    public string Directory { get; }
     public int Port { get; }
     public int Agents { get; }
     public Dictionary<int, Daemon> ReplicaProcesses { get; } = [];
@@ -82,14 +79,14 @@ internal sealed class ClusterLab : IDisposable
     {
         var d = Daemon.Start("mpsa-controller", $"r{r}", "run", "--config", ControllerConfig(r));
         ReplicaProcesses[r] = d;
-        _daemons.Add(d);
+        Track(d);
         return d;
     }
 
     public Daemon StartAgent(int i)
     {
         var d = Daemon.Start("mpsa-agent", $"cpe{i}", "run", "--dry-run", "--config", AgentConfig(i));
-        _daemons.Add(d);
+        Track(d);
         return d;
     }
 
@@ -116,35 +113,4 @@ internal sealed class ClusterLab : IDisposable
     }
 
     public string? ActiveSpi(int i) => GroupSas(i).Where(g => g.State == "active").Select(g => g.Spi).LastOrDefault();
-
-    public void WaitUntil(Func<bool> condition, string what, int seconds = 40)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < until)
-        {
-            if (condition())
-            {
-                return;
-            }
-            Thread.Sleep(200);
-        }
-        Assert.Fail($"timed out waiting for {what}\n{Logs()}");
-    }
-
-    public string Logs() => string.Join("\n", _daemons.Select(d => $"--- {d.Name}\n{d.Log}"));
-
-    public void Dispose()
-    {
-        foreach (var d in _daemons)
-        {
-            d.Dispose();
-        }
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
 }

@@ -3,13 +3,11 @@ using System.Text.Json;
 namespace Mpsa.Tests.EndToEnd;
 
 /// <summary>A controller and N agents as real processes on 127.0.0.1 with --dry-run kernels, in a temp directory.</summary>
-internal sealed class LoopbackLab : IDisposable
+internal sealed class LoopbackLab : ProcessLab
 {
-    private readonly List<Daemon> _daemons = [];
-
     public LoopbackLab(int agents, string groupTimers = "lifetime = 16s\nrekey_margin = 8s\nroll1 = 2s\nroll2 = 4s")
+        : base("mpsa-e2e-")
     {
-        Directory = System.IO.Directory.CreateTempSubdirectory("mpsa-e2e-").FullName;
         ControllerPort = Daemon.FreeUdpPort();
         GroupTimers = groupTimers;
         Agents = agents;
@@ -35,7 +33,6 @@ internal sealed class LoopbackLab : IDisposable
         }
     }
 
-    public string Directory { get; }
     public int ControllerPort { get; }
     public string GroupTimers { get; }
     public int Agents { get; }
@@ -69,7 +66,7 @@ internal sealed class LoopbackLab : IDisposable
     public Daemon StartController(params string[] extra)
     {
         Controller = Daemon.Start("mpsa-controller", "controller", ["run", "--config", ControllerConfig, .. extra]);
-        _daemons.Add(Controller);
+        Track(Controller);
         return Controller;
     }
 
@@ -83,7 +80,7 @@ internal sealed class LoopbackLab : IDisposable
             .Replace("/controller.sock", $"/{name}.sock", StringComparison.Ordinal)
             .Replace("/controller-state", $"/{name}-state", StringComparison.Ordinal));
         var d = Daemon.Start("mpsa-controller", name, "run", "--config", config);
-        _daemons.Add(d);
+        Track(d);
         return d;
     }
 
@@ -93,7 +90,7 @@ internal sealed class LoopbackLab : IDisposable
     {
         var d = Daemon.Start("mpsa-agent", $"cpe{i}", "run", "--dry-run", "--config", AgentConfig(i));
         AgentProcesses[i] = d;
-        _daemons.Add(d);
+        Track(d);
         return d;
     }
 
@@ -101,7 +98,7 @@ internal sealed class LoopbackLab : IDisposable
     public Daemon StartFlood(int seconds, int sources, int rate)
     {
         var d = Daemon.Start("mpsa-flood", "flood", $"{ControllerPort}", $"{seconds}", $"{sources}", $"{rate}");
-        _daemons.Add(d);
+        Track(d);
         return d;
     }
 
@@ -137,37 +134,5 @@ internal sealed class LoopbackLab : IDisposable
     {
         var s = ControllerStatus();
         return s.ValueKind == JsonValueKind.Object ? s.GetProperty("groups")[0].GetProperty("current_spi").GetString() : null;
-    }
-
-    /// <summary>Polls until <paramref name="condition"/> holds; fails with every daemon's log otherwise. Bounded, never asserted on time.</summary>
-    public void WaitUntil(Func<bool> condition, string what, int seconds = 30)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < until)
-        {
-            if (condition())
-            {
-                return;
-            }
-            Thread.Sleep(200);
-        }
-        Assert.Fail($"timed out waiting for {what}\n{Logs()}");
-    }
-
-    public string Logs() => string.Join("\n", _daemons.Select(d => $"--- {d.Name}\n{d.Log}"));
-
-    public void Dispose()
-    {
-        foreach (var d in _daemons)
-        {
-            d.Dispose();
-        }
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
     }
 }
