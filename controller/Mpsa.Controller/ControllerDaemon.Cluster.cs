@@ -83,7 +83,7 @@ internal sealed partial class ControllerDaemon
             string? missing;
             try
             {
-                var groups = store.Load(Now);
+                var groups = store.Restore(Now);
                 missing = settings.Groups.Keys.FirstOrDefault(g => !groups.ContainsKey(g));
             }
             catch (StateException e)
@@ -110,9 +110,10 @@ internal sealed partial class ControllerDaemon
         return false;
     }
 
-    /// <summary>While this replica does not lead: the leader's state, every second, to the loop.</summary>
+    /// <summary>While this replica does not lead: the leader's state, when it changed, to the loop (checked every second).</summary>
     private async Task FollowAsync(EtcdGroupStore store, KeyLeadership leadership, CancellationToken stop)
     {
+        var nextErrorLog = DateTime.MinValue;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -129,11 +130,18 @@ internal sealed partial class ControllerDaemon
             }
             try
             {
-                _loop.Post(new ControllerInput.ClusterState(store.Load(Now)));
+                if (store.ReadIfChanged(Now) is { } groups)
+                {
+                    _loop.Post(new ControllerInput.ClusterState(groups));
+                }
             }
-            catch (StateException e)
+            catch (StateException e) when (DateTime.UtcNow >= nextErrorLog)
             {
-                _log.StateNotSaved(e.Message, (long)FollowInterval.TotalSeconds);
+                nextErrorLog = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+                _log.CannotFollowLeader(e.Message);
+            }
+            catch (StateException)
+            {
             }
         }
     }

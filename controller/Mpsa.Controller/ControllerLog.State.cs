@@ -41,4 +41,7 @@ internal static partial class ControllerLog
 
     [LoggerMessage(EventId = 114, Level = LogLevel.Warning, Message = "cluster: waiting for the key leader to store the SA of group {Group} ({Detail})")]
     public static partial void WaitingForLeader(this ILogger logger, string group, string detail);
+
+    [LoggerMessage(EventId = 115, Level = LogLevel.Warning, Message = "cluster: cannot read the key leader's state from etcd ({Error}); serving the SAs this replica holds (this line at most once a minute)")]
+    public static partial void CannotFollowLeader(this ILogger logger, string error);
 }

@@ -21,6 +21,7 @@ internal sealed class EtcdGroupStore : IGroupStateStore
     private readonly KeyLeadership _leadership;
     private readonly TimeSpan _timeout;
     private readonly Func<long> _wallClockMs;
+    private long? _lastRevision;
 
     public EtcdGroupStore(EtcdClient etcd, string prefix, StateKey key, KeyLeadership leadership, TimeSpan timeout, Func<long>? wallClockMs = null)
     {
@@ -38,11 +39,33 @@ internal sealed class EtcdGroupStore : IGroupStateStore
 
     public bool MustStoreBeforePush => true;
 
-    /// <summary>Reads every group's state (at start, into <see cref="Restored"/>); throws <see cref="StateException"/>.</summary>
-    public IReadOnlyDictionary<string, StoredGroup> Load(MonoTime now)
+    /// <summary>Reads every group's state into <see cref="Restored"/> (at start; the groups read before are disposed);
+    /// throws <see cref="StateException"/>.</summary>
+    public IReadOnlyDictionary<string, StoredGroup> Restore(MonoTime now)
     {
+        var groups = Read(now, ifChangedSince: null) ?? [];
+        foreach (var g in Restored.Values)
+        {
+            g.Dispose();
+        }
+        Restored = groups;
+        return groups;
+    }
+
+    /// <summary>Every group's state when etcd changed since the last read (the caller disposes it), else null: a
+    /// replica that follows the leader decrypts only what is new.</summary>
+    public Dictionary<string, StoredGroup>? ReadIfChanged(MonoTime now) => Read(now, _lastRevision);
+
+    private Dictionary<string, StoredGroup>? Read(MonoTime now, long? ifChangedSince)
+    {
+        var range = Call(d => _etcd.GetRange(_groups, deadline: d));
+        if (range.Header.Revision == ifChangedSince)
+        {
+            return null;
+        }
+        _lastRevision = range.Header.Revision;
         var groups = new Dictionary<string, StoredGroup>(StringComparer.Ordinal);
-        foreach (var kv in Call(d => _etcd.GetRange(_groups, deadline: d)).Kvs)
+        foreach (var kv in range.Kvs)
         {
             string where = "etcd key " + kv.Key.ToStringUtf8();
             byte[] document = StateEnvelope.Open(kv.Value.Span, _key, where);
@@ -58,7 +81,6 @@ internal sealed class EtcdGroupStore : IGroupStateStore
                 Array.Clear(document);
             }
         }
-        Restored = groups;
         return groups;
     }
 

@@ -46,8 +46,11 @@ internal sealed class StateKey : IDisposable
         {
             var line = content.AsSpan().Trim(" \t\r\n"u8);
             var key = new byte[Length];
-            if (line.Length != 2 * Length || Convert.FromHexString(Encoding.ASCII.GetString(line), key, out _, out int written) != OperationStatus.Done
-                || written != Length)
+            Span<char> hex = stackalloc char[2 * Length];   // no string: a string's copy of the key could not be cleared
+            bool valid = line.Length == hex.Length && Encoding.ASCII.GetChars(line, hex) == hex.Length
+                && Convert.FromHexString(hex, key, out _, out int written) == OperationStatus.Done && written == Length;
+            hex.Clear();
+            if (!valid)
             {
                 Array.Clear(key);
                 throw new StateException($"{path}: not a state key: expected one line of {2 * Length} hex digits (a 256-bit key)");

@@ -45,22 +45,7 @@ internal sealed class ClusterLab : ProcessLab
         }
         for (int i = 1; i <= agents; i++)
         {
-            File.WriteAllText(AgentConfig(i), $"""
-                [agent]
-                identity = cpe{i}.cluster
-                psk = "cluster secret of cpe{i}"
-                local_address = 127.0.0.1
-                local_port = {Daemon.FreeUdpPort()}
-                control_socket = {Directory}/cpe{i}.sock
-                log_level = debug
-                retry_min = 200ms
-                retry_max = 1s
-                liveness_interval = 2s
-                [controller]
-                address = {Address(i % Replicas)}
-                port = {Port}
-                identity = controller.cluster
-                """);
+            File.WriteAllText(AgentConfig(i), AgentConfigText(i, "cluster", Address(i % Replicas), Port));
         }
     }
 

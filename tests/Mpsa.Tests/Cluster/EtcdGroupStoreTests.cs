@@ -115,7 +115,7 @@ public class EtcdGroupStoreTests
             storeA.Save([stored], Now);
         }
 
-        var read = storeB.Load(Now);
+        var read = storeB.Restore(Now);
         using var restored = new GroupKeyManager(ControllerHarness.DefaultGroup(), new SeededRandom(12), Now, read["office"]);
         Assert.That((restored.Current.Spi, restored.Current.Fingerprint, restored.Next!.Spi, restored.Next.Fingerprint),
             Is.EqualTo((group.Current.Spi, group.Current.Fingerprint, next.Spi, next.Fingerprint)));
@@ -168,6 +168,6 @@ public class EtcdGroupStoreTests
         _etcd.WaitHealthy([0, 1, 2]);
         WaitUntil(() => a.IsLeader, "leadership back with the quorum");
         Save();
-        Assert.That(store.Load(Now)["office"].Current.Spi, Is.EqualTo(group.Current.Spi));
+        Assert.That(store.Restore(Now)["office"].Current.Spi, Is.EqualTo(group.Current.Spi));
     }
 }

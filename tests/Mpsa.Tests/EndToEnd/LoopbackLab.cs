@@ -14,22 +14,7 @@ internal sealed class LoopbackLab : ProcessLab
         WriteControllerConfig(Enumerable.Range(1, agents));
         for (int i = 1; i <= agents; i++)
         {
-            File.WriteAllText(AgentConfig(i), $"""
-                [agent]
-                identity = cpe{i}.e2e
-                psk = "e2e secret of cpe{i}"
-                local_address = 127.0.0.1
-                local_port = {Daemon.FreeUdpPort()}
-                control_socket = {Directory}/cpe{i}.sock
-                log_level = debug
-                retry_min = 200ms
-                retry_max = 1s
-                liveness_interval = 2s
-                [controller]
-                address = 127.0.0.1
-                port = {ControllerPort}
-                identity = controller.e2e
-                """);
+            File.WriteAllText(AgentConfig(i), AgentConfigText(i, "e2e", "127.0.0.1", ControllerPort));
         }
     }
 

@@ -8,6 +8,24 @@ internal abstract class ProcessLab(string prefix) : IDisposable
 
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory(prefix).FullName;
 
+    /// <summary>Agent i's config: cpe{i}.{lab} with the lab's PSK, quick retries and liveness, on a free local port.</summary>
+    protected string AgentConfigText(int i, string lab, string controllerAddress, int controllerPort) => $"""
+        [agent]
+        identity = cpe{i}.{lab}
+        psk = "{lab} secret of cpe{i}"
+        local_address = 127.0.0.1
+        local_port = {Daemon.FreeUdpPort()}
+        control_socket = {Directory}/cpe{i}.sock
+        log_level = debug
+        retry_min = 200ms
+        retry_max = 1s
+        liveness_interval = 2s
+        [controller]
+        address = {controllerAddress}
+        port = {controllerPort}
+        identity = controller.{lab}
+        """;
+
     protected Daemon Track(Daemon d)
     {
         _daemons.Add(d);
