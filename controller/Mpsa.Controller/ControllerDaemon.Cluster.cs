@@ -36,7 +36,7 @@ internal sealed partial class ControllerDaemon
             return ExitStateRefused;
         }
         using (key)
-        using (var etcd = EtcdConnection.Open(cluster.Etcd))
+        using (var etcd = EtcdConnection.Open(cluster))
         using (var leadership = new KeyLeadership(etcd, cluster.Prefix.TrimEnd('/') + "/leader", cluster.Name, cluster.LeaseTtl))
         {
             string endpoints = string.Join(", ", cluster.Etcd);

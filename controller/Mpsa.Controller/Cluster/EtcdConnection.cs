@@ -11,6 +11,9 @@ namespace Mpsa.Controller.Cluster;
 /// </summary>
 internal static class EtcdConnection
 {
+    /// <summary>The connection a replica (or a `member` command) makes from its <c>[cluster]</c> section.</summary>
+    public static EtcdClient Open(ClusterSettings cluster) => Open(cluster.Etcd);
+
     public static EtcdClient Open(IReadOnlyList<string> endpoints) =>
         new(string.Join(",", endpoints), configureChannelOptions: options => options.ServiceConfig = new ServiceConfig
         {
