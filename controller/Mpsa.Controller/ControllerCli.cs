@@ -10,11 +10,12 @@ internal static class ControllerCli
     private const int ExitUsage = DaemonCli.ExitUsage;
     private const int ExitConfig = DaemonCli.ExitConfig;
 
-    private const string Usage = """
+    private static readonly string Usage = $"""
         usage: mpsa-controller run [--config FILE] [--reset-state]
                mpsa-controller check-config [--config FILE]
                mpsa-controller status [--json] [--config FILE | --socket PATH]
                mpsa-controller reload [--config FILE | --socket PATH]
+        {MemberCommands.Usage}
                mpsa-controller version
                mpsa-controller help | --help | -h
         default config: /etc/mpsa/controller.conf
@@ -27,6 +28,10 @@ internal static class ControllerCli
         {
             Console.WriteLine(Usage);
             return 0;
+        }
+        if (args is ["member", ..])
+        {
+            return MemberCommands.Run(args);
         }
         var line = CommandLine.Parse(args, new HashSet<string> { "--json", "--reset-state" }, new HashSet<string> { "--config", "--socket" }, out var error);
         if (line is null)

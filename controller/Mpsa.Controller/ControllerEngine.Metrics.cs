@@ -16,7 +16,7 @@ internal sealed partial class ControllerEngine
         var groups = status.Groups.Select(g =>
         {
             var connected = status.Members.Where(m => m.Group == g.Name && m.State == "connected").ToList();
-            return new GroupFigures(g.Name, Settings.Members.Count(m => m.Group == g.Name), connected.Count,
+            return new GroupFigures(g.Name, Members.Count(m => m.Group == g.Name), connected.Count,
                 connected.Count(m => m.HoldsCurrent), connected.Count(m => m.Refusals.Any(r => r.Spi == g.CurrentSpi)),
                 g.SecondsLeft);
         }).ToList();

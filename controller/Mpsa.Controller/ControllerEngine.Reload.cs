@@ -27,7 +27,7 @@ internal sealed partial class ControllerEngine
         {
             _log.NeedsRestart("cookie_threshold or a max_* limit");
         }
-        var oldMembers = Settings.Members.ToDictionary(m => m.Name);
+        var oldMembers = Members.ToDictionary(m => m.Name);
         bool guardChanged = !next.EspOnly.SequenceEqual(Settings.EspOnly);
         Settings = next;
         ApplyMembers(next);
@@ -56,42 +56,7 @@ internal sealed partial class ControllerEngine
             }
         }
 
-        var rekey = new HashSet<string>();
-        var stillConfigured = next.Members.ToDictionary(m => m.Name);
-        foreach (var s in _sessions.Values.ToList())
-        {
-            bool removed = !stillConfigured.TryGetValue(s.Member.Name, out var now_);
-            bool moved = !removed && now_!.Group != s.Member.Group;
-            string? refused = removed || moved ? null : RecheckCertificate(s, now_!, next);
-            if (!removed && !moved && refused is null)
-            {
-                s.Member = now_!;
-                continue;
-            }
-            if (refused is not null)
-            {
-                _log.MemberCertificateRefused(s.Member.Name, refused);
-            }
-            else
-            {
-                _log.MemberRemoved(s.Member.Name);
-            }
-            s.Leaving = true;
-            if (oldMembers.ContainsKey(s.Member.Name) && _groups.TryGetValue(s.Member.Group, out var g) && g.Config.RekeyOnMemberRemoval)
-            {
-                rekey.Add(s.Member.Group);
-            }
-            send.AddRange(ApplyAndCollect(_responder.Delete(s.SpiR, now), now));
-        }
-        foreach (string name in rekey)
-        {
-            var group = _groups[name];
-            var sa = group.StartRekey(now);
-            if (StoreNewSa(group, now))
-            {
-                StartFanOut(name, group, sa, "member removed", now, send);
-            }
-        }
+        DropRemovedMembers(oldMembers, now, send, "configuration");
         foreach (var name in _groups.Keys.Where(k => !next.Groups.ContainsKey(k)).ToList())
         {
             _groups.Remove(name, out var gone);
@@ -99,7 +64,7 @@ internal sealed partial class ControllerEngine
             _groupsRemoved = true;
         }
         SaveStateIfChanged(now);
-        _log.Reloaded(next.Groups.Count, next.Members.Count);
+        _log.Reloaded(next.Groups.Count, Members.Count);
         return send;
     }
 

@@ -23,7 +23,7 @@ internal sealed partial class ControllerEngine
             kv.Value.Next?.Fingerprint,
             byName.Values.Count(s => s.Member.Group == kv.Key),
             byName.Values.Count(s => s.Member.Group == kv.Key && HoldsCurrent(s)))).ToList();
-        var members = Settings.Members.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m =>
+        var members = Members.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m =>
         {
             byName.TryGetValue(m.Name, out var s);
             var refusals = s is null || !_groups.TryGetValue(s.Member.Group, out var group)

@@ -412,11 +412,6 @@ internal sealed partial class ControllerEngine : IDisposable
         _log.GroupSaCreated(g.Name, manager.Current.Spi, g.Esp, manager.Current.Fingerprint, g.Lifetime);
     }
 
-    private void ApplyMembers(ControllerSettings settings) =>
-        _members = settings.Members.ToDictionary(
-            m => ControllerConfigFile.IdentityKey(m.Identity),
-            m => (m, new PeerPolicy(m.Name, m.Psk, m.RequireVendorId)));
-
     public void Dispose()
     {
         _childSas?.RemoveAll();

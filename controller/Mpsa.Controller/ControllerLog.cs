@@ -152,8 +152,8 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "member {Member} now holds group SA {Spi} it had refused")]
     public static partial void PutAcceptedAfterRefusal(this ILogger logger, string member, EspSpi spi);
 
-    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "member {Member} removed from the configuration: deleting its IKE SA")]
-    public static partial void MemberRemoved(this ILogger logger, string member);
+    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "member {Member} removed from the {Source}: deleting its IKE SA")]
+    public static partial void MemberRemoved(this ILogger logger, string member, string source);
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "configuration reloaded: {Groups} groups, {Members} members")]
     public static partial void Reloaded(this ILogger logger, int groups, int members);

@@ -1,7 +1,6 @@
 using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
-using Grpc.Core;
 using Mpsa.Controller.State;
 using Mpsa.Ike.Exchanges;
 
@@ -125,32 +124,5 @@ internal sealed class EtcdGroupStore : IGroupStateStore
         }
     }
 
-    /// <summary>A call with retries until the store's timeout (a member down, an etcd election under way).</summary>
-    private T Call<T>(Func<DateTime, T> call)
-    {
-        var until = DateTime.UtcNow + _timeout;
-        while (true)
-        {
-            try
-            {
-                return call(Min(until, DateTime.UtcNow + (_timeout / 4)));
-            }
-            // A deadline that ends inside the channel's own retries surfaces as a cancellation, not as an RpcException.
-            catch (Exception e) when (e is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded } or OperationCanceledException
-                && DateTime.UtcNow < until)
-            {
-                Thread.Sleep(50);
-            }
-            catch (RpcException e)
-            {
-                throw new StateException($"etcd unavailable: {e.Status.StatusCode} ({e.Status.Detail})", e);
-            }
-            catch (OperationCanceledException e)
-            {
-                throw new StateException($"etcd unavailable: no answer within {_timeout.TotalSeconds:0} s", e);
-            }
-        }
-    }
-
-    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
+    private T Call<T>(Func<DateTime, T> call) => EtcdCall.WithRetry(_timeout, call);
 }
