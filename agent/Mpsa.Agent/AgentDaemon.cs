@@ -255,7 +255,7 @@ internal sealed class AgentDaemon : IDisposable
     }
 
     private Task<string> OnControlAsync(string command, CancellationToken cancel) =>
-        _loop.AskAsync(reply => new AgentInput.Command(command, reply), cancel);
+        _loop.AskAsync<string>(reply => new AgentInput.Command(command, reply), cancel);
 
     private void Send(IReadOnlyList<Outgoing> send)
     {

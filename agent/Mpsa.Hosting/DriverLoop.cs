@@ -62,9 +62,9 @@ internal sealed class DriverLoop<TInput>
     /// Posts a request made by <paramref name="make"/> and returns the answer the loop gives it (the control socket's
     /// questions): the loop completes the source; cancellation abandons the wait.
     /// </summary>
-    public Task<string> AskAsync(Func<TaskCompletionSource<string>, TInput> make, CancellationToken cancel)
+    public Task<T> AskAsync<T>(Func<TaskCompletionSource<T>, TInput> make, CancellationToken cancel)
     {
-        var reply = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reply = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         cancel.Register(() => reply.TrySetCanceled(cancel));
         Post(make(reply));
         return reply.Task;

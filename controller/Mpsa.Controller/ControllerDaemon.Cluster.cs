@@ -60,8 +60,14 @@ internal sealed partial class ControllerDaemon
             {
                 daemon._engine.SetLeading(leadership.IsLeader);
                 leadership.Changed += leading => daemon._loop.Post(new ControllerInput.Leadership(leading));
+                daemon._replicaName = cluster.Name;
+                daemon._fleetRecords = new EtcdFleetRecords(etcd, cluster.Prefix, cluster.Name, EtcdTimeout);
+                var directory = new EtcdMemberDirectory(etcd, cluster.Prefix, key, EtcdTimeout);
                 using var stopFollowing = new CancellationTokenSource();
-                var follow = daemon.FollowAsync(store, leadership, stopFollowing.Token);
+                var follow = Task.WhenAll(
+                    daemon.FollowAsync(store, leadership, stopFollowing.Token),
+                    daemon.WatchDirectoryAsync(directory, stopFollowing.Token),   // its first read before the first datagram
+                    Task.Run(() => daemon.RecordFleetAsync(daemon._fleetRecords, leadership, stopFollowing.Token)));
                 code = await daemon.RunAsync(settings, logs).ConfigureAwait(false);
                 await stopFollowing.CancelAsync().ConfigureAwait(false);
                 await follow.ConfigureAwait(false);

@@ -243,7 +243,13 @@ internal sealed partial class ControllerDaemon : IDisposable
                 m.Reply.TrySetResult(_engine.MetricsSnapshot(Now));
                 break;
             case ControllerInput.Command c:
-                c.Reply.TrySetResult(Execute(c.Text));
+                c.Reply.TrySetResult(Execute(c.Text, c.Fleet));
+                break;
+            case ControllerInput.Directory members:
+                Send(_engine.SetDirectory(members.Members, Now));
+                break;
+            case ControllerInput.FleetWanted f:
+                f.Reply.TrySetResult(_engine.FleetEntries(_replicaName ?? "", Now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
                 break;
             case ControllerInput.Leadership l:
                 _engine.SetLeading(l.Leading);
@@ -258,10 +264,10 @@ internal sealed partial class ControllerDaemon : IDisposable
         }
     }
 
-    private string Execute(string command) => command.Trim() switch
+    private string Execute(string command, Cluster.FleetView? fleet) => command.Trim() switch
     {
-        "status" => ControllerCli.StatusText(_engine.Status(Now), json: false),
-        "status --json" => ControllerCli.StatusText(_engine.Status(Now), json: true),
+        "status" => ControllerCli.StatusText(_engine.Status(Now, fleet), json: false),
+        "status --json" => ControllerCli.StatusText(_engine.Status(Now, fleet), json: true),
         "reload" => Reload() ? "reloaded\n" : "reload failed: the configuration has errors (see the log); the running one stays\n",
         var other => $"error: unknown command '{other}' (status, status --json, reload)\n",
     };
@@ -285,8 +291,11 @@ internal sealed partial class ControllerDaemon : IDisposable
         return true;
     }
 
-    private Task<string> OnControlAsync(string command, CancellationToken cancel) =>
-        _loop.AskAsync(reply => new ControllerInput.Command(command, reply), cancel);
+    private async Task<string> OnControlAsync(string command, CancellationToken cancel)
+    {
+        var fleet = command.Trim().StartsWith("status", StringComparison.Ordinal) ? await ReadFleetAsync().ConfigureAwait(false) : null;
+        return await _loop.AskAsync<string>(reply => new ControllerInput.Command(command, reply) { Fleet = fleet }, cancel).ConfigureAwait(false);
+    }
 
     private void Send(IReadOnlyList<Outgoing> send)
     {

@@ -1,3 +1,4 @@
+using Mpsa.Controller.Cluster;
 using Mpsa.Controller.Members;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
@@ -6,13 +7,11 @@ namespace Mpsa.Controller;
 
 internal sealed partial class ControllerEngine
 {
-    public ControllerStatus Status(MonoTime now)
+    /// <param name="fleet">In a cluster: the other replicas' members from etcd, shown as connected there.</param>
+    public ControllerStatus Status(MonoTime now, FleetView? fleet = null)
     {
-        var byName = _sessions.Values.Where(s => !s.Leaving).GroupBy(s => s.Member.Name)
-            .ToDictionary(g => g.Key, g => g.MaxBy(s => s.ConnectedAt.Milliseconds)!);
-        // a member holds an SA it acknowledged and did not refuse or report failed since
-        bool HoldsCurrent(MemberSession s) =>
-            _groups.TryGetValue(s.Member.Group, out var g) && s.Holds.Contains(g.Current.Spi) && !s.Refusals.ContainsKey(g.Current.Spi);
+        var byName = NewestSessions();
+        var elsewhere = Elsewhere(fleet, byName);
         var groups = _groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(kv => new GroupStatus(
             kv.Key,
             kv.Value.Current.Spi.ToString(),
@@ -21,11 +20,19 @@ internal sealed partial class ControllerEngine
             SuiteNames.Name(kv.Value.Current.Config.Esp),
             kv.Value.Current.Fingerprint,
             kv.Value.Next?.Fingerprint,
-            byName.Values.Count(s => s.Member.Group == kv.Key),
-            byName.Values.Count(s => s.Member.Group == kv.Key && HoldsCurrent(s)))).ToList();
+            byName.Values.Count(s => s.Member.Group == kv.Key) + elsewhere.Values.Count(e => e.Group == kv.Key),
+            byName.Values.Count(s => s.Member.Group == kv.Key && HoldsCurrent(s)) + elsewhere.Values.Count(e => e.Group == kv.Key && e.HoldsCurrent))).ToList();
         var members = Members.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m =>
         {
             byName.TryGetValue(m.Name, out var s);
+            if (s is null && elsewhere.TryGetValue(m.Name, out var there))
+            {
+                return new MemberStatus(m.Name, m.Identity, m.Group, "connected", there.Address, there.LastAckedSpi, null, there.HoldsCurrent,
+                    there.Refusals.Select(r => new RefusalStatus(r.Spi, r.Notify, r.Reason, r.Count, 0, null)).ToList())
+                {
+                    Replica = there.Replica,
+                };
+            }
             var refusals = s is null || !_groups.TryGetValue(s.Member.Group, out var group)
                 ? []
                 : s.Refusals.Values.Where(r => InUse(group, r.Spi)).OrderBy(r => r.FirstAt.Milliseconds).Select(r => new RefusalStatus(
@@ -37,9 +44,10 @@ internal sealed partial class ControllerEngine
                 IkeSaAgeSeconds = s?.Rekeys.IkeEstablishedAt is { } made ? SecondsSince(made, now) : null,
                 IkeRekeyInSeconds = SecondsUntil(s?.Rekeys.IkeRekeyAt, now),
                 ChildRekeyInSeconds = SecondsUntil(s?.Rekeys.ChildRekeyAt, now),
+                Replica = s is null ? null : fleet?.Replica,
             };
         }).ToList();
-        return new ControllerStatus(Settings.Identity, groups, members);
+        return new ControllerStatus(Settings.Identity, groups, members) { Replica = fleet?.Replica, FleetProblem = fleet?.Problem };
     }
 
     private static long? SecondsUntil(MonoTime? at, MonoTime now) =>

@@ -8,7 +8,11 @@ internal abstract record ControllerInput
 {
     public sealed record Datagram(byte[] Bytes, IPEndPoint From, UdpEndpoint Via) : ControllerInput;
 
-    public sealed record Command(string Text, TaskCompletionSource<string> Reply) : ControllerInput;
+    public sealed record Command(string Text, TaskCompletionSource<string> Reply) : ControllerInput
+    {
+        /// <summary>Cluster, `status`: the other replicas' members, read from etcd before the command reached the loop.</summary>
+        public Cluster.FleetView? Fleet { get; init; }
+    }
 
     public sealed record Reload : ControllerInput;
 
@@ -23,6 +27,12 @@ internal abstract record ControllerInput
 
     /// <summary>Cluster: this replica became, or stopped being, the key leader.</summary>
     public sealed record Leadership(bool Leading) : ControllerInput;
+
+    /// <summary>Cluster: the members stored in etcd, when they changed.</summary>
+    public sealed record Directory(IReadOnlyList<Members.MemberConfig> Members) : ControllerInput;
+
+    /// <summary>Cluster: the members connected here, to be recorded in etcd.</summary>
+    public sealed record FleetWanted(TaskCompletionSource<List<Cluster.FleetEntry>> Reply) : ControllerInput;
 
     /// <summary>Cluster: the groups' state as the key leader stored it in etcd (the loop disposes it).</summary>
     public sealed record ClusterState(IReadOnlyDictionary<string, State.StoredGroup> Groups) : ControllerInput;

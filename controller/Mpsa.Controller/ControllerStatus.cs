@@ -9,10 +9,25 @@ internal sealed record ControllerStatus(
     [property: JsonPropertyName("groups")] IReadOnlyList<GroupStatus> Groups,
     [property: JsonPropertyName("members")] IReadOnlyList<MemberStatus> Members)
 {
+    /// <summary>In a cluster: this replica's name (members show where they are connected).</summary>
+    [JsonPropertyName("replica")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Replica { get; init; }
+
+    /// <summary>In a cluster: why the other replicas' members could not be read from etcd (null: they are shown).</summary>
+    [JsonPropertyName("fleet_problem")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? FleetProblem { get; init; }
+
     public string ToText()
     {
         var b = new StringBuilder();
-        b.Append("controller ").AppendLine(Identity);
+        b.Append("controller ").Append(Identity);
+        if (Replica is not null)
+        {
+            b.Append(", replica ").Append(Replica).Append(FleetProblem is null ? ": members of every replica" : $": members of this replica only ({FleetProblem})");
+        }
+        b.AppendLine();
         foreach (var g in Groups)
         {
             b.Append("group ").Append(g.Name).Append(": spi ").Append(g.CurrentSpi).Append(' ').Append(g.Suite)
@@ -27,6 +42,10 @@ internal sealed record ControllerStatus(
         foreach (var m in Members)
         {
             b.Append("member ").Append(m.Name).Append(" (").Append(m.Group).Append("): ").Append(m.State);
+            if (m.Replica is not null)
+            {
+                b.Append(" to replica ").Append(m.Replica);
+            }
             if (m.Address is not null)
             {
                 b.Append(" from ").Append(m.Address);
@@ -85,6 +104,11 @@ internal sealed record MemberStatus(
     [property: JsonPropertyName("holds_current_sa")] bool HoldsCurrent,
     [property: JsonPropertyName("refusals")] IReadOnlyList<RefusalStatus> Refusals)
 {
+    /// <summary>In a cluster: the replica the member is connected to.</summary>
+    [JsonPropertyName("replica")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Replica { get; init; }
+
     /// <summary>Seconds since the member's IKE SA was made (IKE_AUTH or its last rekey).</summary>
     [JsonPropertyName("ike_sa_age_seconds")]
     public long? IkeSaAgeSeconds { get; init; }
