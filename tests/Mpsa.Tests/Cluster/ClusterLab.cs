@@ -9,7 +9,8 @@ namespace Mpsa.Tests.Cluster;
 internal sealed class ClusterLab : ProcessLab
 {
     public const int Replicas = 3;
-    public ClusterLab(EtcdCluster etcd, int agents, string groupTimers)
+    /// <param name="membersInEtcd">The members go to <see cref="MembersFile"/> for `member import`, not into the replicas' configs.</param>
+    public ClusterLab(EtcdCluster etcd, int agents, string groupTimers, bool membersInEtcd = false)
         : base("mpsa-cluster-lab-")
     {
         Etcd = etcd;
@@ -20,6 +21,13 @@ internal sealed class ClusterLab : ProcessLab
         File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         string members = string.Concat(Enumerable.Range(1, agents).Select(i =>
             $"[member cpe{i}]\nidentity = cpe{i}.cluster\npsk = \"cluster secret of cpe{i}\"\ngroup = g\n"));
+        MembersFile = Path.Combine(Directory, "members.csv");
+        File.WriteAllText(MembersFile, "name,identity,group,psk\n"
+            + string.Concat(Enumerable.Range(1, agents).Select(i => $"cpe{i},cpe{i}.cluster,g,\"cluster secret of cpe{i}\"\n")));
+        if (membersInEtcd)
+        {
+            members = "";
+        }
         for (int r = 0; r < Replicas; r++)
         {
             File.WriteAllText(ControllerConfig(r), $"""
@@ -50,6 +58,9 @@ internal sealed class ClusterLab : ProcessLab
     }
 
     public EtcdCluster Etcd { get; }
+
+    /// <summary>Every agent as a member, in the CSV `mpsa-controller member import` reads.</summary>
+    public string MembersFile { get; }
     public int Port { get; }
     public int Agents { get; }
     public Dictionary<int, Daemon> ReplicaProcesses { get; } = [];
@@ -81,6 +92,17 @@ internal sealed class ClusterLab : ProcessLab
         var (code, output) = Etcd.Ctl("get", "--print-value-only", "/mpsa-lab/leader");
         string name = output.Trim();
         return code == 0 && name.StartsWith('r') ? int.Parse(name[1..], System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>`mpsa-controller ARGS --config` replica r's config: (exit code, stdout, stderr).</summary>
+    public (int ExitCode, string Out, string Err) Controller(int r, params string[] args) =>
+        Daemon.Run("mpsa-controller", [.. args, "--config", ControllerConfig(r)]);
+
+    /// <summary>Replica r's `status --json`.</summary>
+    public JsonElement ReplicaStatus(int r)
+    {
+        var (code, output, _) = Daemon.Run("mpsa-controller", "status", "--json", "--socket", Path.Combine(Directory, $"r{r}.sock"));
+        return code == 0 ? JsonDocument.Parse(output).RootElement : default;
     }
 
     public JsonElement AgentStatus(int i)
