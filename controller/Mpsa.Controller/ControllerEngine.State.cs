@@ -16,8 +16,8 @@ internal sealed partial class ControllerEngine
     private MonoTime _nextSaveErrorLog, _nextRekeyPostponedLog;   // each at most once a minute while the store is down
     private MonoTime? _stateSaveRetryAt;
 
-    /// <summary>When a failed write of the state file is tried again.</summary>
-    private MonoTime? NextStateSave => _stateSaveRetryAt;
+    /// <summary>When a failed write of the state file is tried again (a replica that stopped leading writes nothing).</summary>
+    private MonoTime? NextStateSave => _state is { CanWrite: true } ? _stateSaveRetryAt : null;
 
     private void SaveStateIfChanged(MonoTime now)
     {
@@ -77,6 +77,7 @@ internal sealed partial class ControllerEngine
     {
         if (_state is not { MustStoreBeforePush: true } || SaveState(now))
         {
+            group.RekeyStored();
             return true;
         }
         group.AbandonRekey(now + StateSaveRetry);

@@ -90,24 +90,30 @@ internal sealed class EtcdGroupStore : IGroupStateStore
             throw new StateException("etcd: this replica is not the key leader");
         }
         long wall = _wallClockMs();
-        var txn = new TxnRequest();
-        txn.Compare.Add(_leadership.LeaderGuard);
+        var ops = new List<RequestOp>();
         var kept = new HashSet<string>(StringComparer.Ordinal);
         foreach (var g in groups)
         {
             kept.Add(_groups + g.Name);
-            txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(_groups + g.Name), Value = Seal(g, now, wall) } });
+            ops.Add(new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(_groups + g.Name), Value = Seal(g, now, wall) } });
         }
         foreach (var kv in Call(d => _etcd.GetRange(_groups, deadline: d)).Kvs)
         {
             if (!kept.Contains(kv.Key.ToStringUtf8()))
             {
-                txn.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = kv.Key } });
+                ops.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = kv.Key } });
             }
         }
-        if (!Call(d => _etcd.Transaction(txn, deadline: d)).Succeeded)
+        // Each group is a key of its own: a batch per transaction (etcd takes at most 128 operations in one), each guarded.
+        foreach (var batch in ops.Chunk(EtcdMemberDirectory.BatchSize))
         {
-            throw new StateException("etcd: not written, this replica no longer holds the key leader's lease");
+            var txn = new TxnRequest();
+            txn.Compare.Add(_leadership.LeaderGuard);
+            txn.Success.AddRange(batch);
+            if (!Call(d => _etcd.Transaction(txn, deadline: d)).Succeeded)
+            {
+                throw new StateException("etcd: not written, this replica no longer holds the key leader's lease");
+            }
         }
     }
 

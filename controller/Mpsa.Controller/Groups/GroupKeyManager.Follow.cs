@@ -49,6 +49,10 @@ internal sealed partial class GroupKeyManager
             Next = null;
             RolloverStartedAt = null;
         }
+        if (news is not null)
+        {
+            _rekeyOwed = false;   // the leader rekeyed
+        }
         return news;
     }
 }

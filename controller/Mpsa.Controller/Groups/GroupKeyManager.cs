@@ -20,6 +20,8 @@ internal sealed partial class GroupKeyManager : IDisposable
     private readonly HashSet<EspSpi> _usedSpis = [];
     private readonly Queue<EspSpi> _usedOrder = new();
     private MonoTime _rekeyNotBefore;
+    private bool _rekeyOwed;   // a rekey was abandoned (its SA could not be stored): tried again at _rekeyNotBefore, whatever its cause
+    private (GroupSa Sa, MonoTime StartedAt)? _superseded;   // the rollover a rekey replaced, until that rekey's SA is stored
 
     /// <param name="stored">The group's state from before a restart: served again when it fits the configuration and
     /// has time left (<see cref="Restored"/>), else <see cref="NotRestoredBecause"/> says why a new SA was made.</param>
@@ -70,7 +72,7 @@ internal sealed partial class GroupKeyManager : IDisposable
     public MonoTime RekeyAt => Current.ExpiresAt + -Config.RekeyMargin;
 
     /// <summary>The rollover's end, else the rekey's start: a replica that does not lead has no rekey to start.</summary>
-    public MonoTime? NextDeadline => RolloverStartedAt is { } s ? s + Config.Rollover2 : Leading ? (RekeyAt > _rekeyNotBefore ? RekeyAt : _rekeyNotBefore) : null;
+    public MonoTime? NextDeadline => RolloverStartedAt is { } s ? s + Config.Rollover2 : Leading ? (RekeyAt > _rekeyNotBefore && !_rekeyOwed ? RekeyAt : _rekeyNotBefore) : null;
 
     /// <summary>What a member gets when it connects: the current SA, and the next while a rollover runs. A current SA
     /// with less than 3 s left (too short for valid ROLL times) is left out: the next one takes over at once.</summary>
@@ -96,15 +98,16 @@ internal sealed partial class GroupKeyManager : IDisposable
             RolloverStartedAt = null;
             Dirty = true;
         }
-        return Next is null && now >= RekeyAt && now >= _rekeyNotBefore && Leading ? StartRekey(now) : null;
+        return Next is null && (now >= RekeyAt || _rekeyOwed) && now >= _rekeyNotBefore && Leading ? StartRekey(now) : null;
     }
 
     /// <summary>Rekeys at once (member removed, draft §5.3). A rollover in progress is superseded: its SA was known to the removed member too.</summary>
     public GroupSa StartRekey(MonoTime now)
     {
+        DropSuperseded();
         if (Next is not null)
         {
-            Next.Dispose();
+            _superseded = (Next, RolloverStartedAt ?? now);
         }
         Next = NewSa(now);
         RolloverStartedAt = now;
@@ -116,10 +119,24 @@ internal sealed partial class GroupKeyManager : IDisposable
     public void AbandonRekey(MonoTime retryAt)
     {
         Next?.Dispose();
-        Next = null;
-        RolloverStartedAt = null;
+        (Next, RolloverStartedAt) = _superseded is { } s ? (s.Sa, s.StartedAt) : ((GroupSa?)null, (MonoTime?)null);
+        _superseded = null;
         _rekeyNotBefore = retryAt;
+        _rekeyOwed = true;
         Dirty = false;
+    }
+
+    /// <summary>The rekey just started is stored: the rollover it replaced is gone for good, and no rekey is owed.</summary>
+    public void RekeyStored()
+    {
+        DropSuperseded();
+        _rekeyOwed = false;
+    }
+
+    private void DropSuperseded()
+    {
+        _superseded?.Sa.Dispose();
+        _superseded = null;
     }
 
     /// <summary>Takes new timers and suite for SAs made from now on; the SAs already pushed keep theirs.</summary>
@@ -168,5 +185,6 @@ internal sealed partial class GroupKeyManager : IDisposable
     {
         Current.Dispose();
         Next?.Dispose();
+        DropSuperseded();
     }
 }
