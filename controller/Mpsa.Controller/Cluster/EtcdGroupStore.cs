@@ -141,6 +141,10 @@ internal sealed class EtcdGroupStore : IGroupStateStore
             {
                 Thread.Sleep(50);
             }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+            {
+                throw new StateException($"etcd refused access: {e.Status.Detail}", e);
+            }
             catch (RpcException e)
             {
                 throw new StateException($"etcd unavailable: {e.Status.StatusCode} ({e.Status.Detail})", e);

@@ -98,7 +98,7 @@ internal sealed class EtcdTls(X509Certificate2Collection? authorities, SslStream
         {
             c.Report("etcd_key", $"cannot read {keyPath}: {e.Message}");
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)   // not a key, or another certificate's
         {
             c.Report("etcd_key", $"{keyPath}: not the unencrypted PEM private key of the certificate in {certPath}");
         }

@@ -41,7 +41,7 @@ internal sealed class EtcdToken(EtcdAuth auth, Func<AuthenticateRequest, DateTim
             or StatusCode.PermissionDenied or StatusCode.FailedPrecondition)
         {
             // etcd answers a wrong password with InvalidArgument: say what it means.
-            throw new RpcException(new Status(StatusCode.Unauthenticated, $"etcd refused user '{auth.User}': {e.Status.Detail}"));
+            throw new RpcException(new Status(StatusCode.Unauthenticated, $"etcd user '{auth.User}': {e.Status.Detail}"));
         }
     }
 

@@ -130,7 +130,7 @@ public class EtcdConnectionTests
         var campaign = Task.Run(leadership.RunAsync);
 
         var e = Assert.Throws<StateException>(() => Store(settings, leadership).Restore(Now))!;
-        Assert.That(e.Message, Does.Contain("etcd refused user 'mpsa'"));
+        Assert.That(e.Message, Does.StartWith("etcd refused access: etcd user 'mpsa': "));
         Assert.That(e.Message, Does.Contain("authentication failed"));
         Thread.Sleep(Ttl);
         Assert.That((leadership.IsLeader, campaign.IsFaulted), Is.EqualTo((false, false)), "campaigning on, without a crash");
