@@ -9,7 +9,8 @@ namespace Mpsa.Tests.Cluster;
 internal sealed class ClusterLab : ProcessLab
 {
     public const int Replicas = 3;
-    public ClusterLab(EtcdCluster etcd, int agents, string groupTimers)
+    /// <param name="clusterKeys">More lines for each replica's [cluster] section (etcd's TLS and auth keys).</param>
+    public ClusterLab(EtcdCluster etcd, int agents, string groupTimers, string clusterKeys = "")
         : base("mpsa-cluster-lab-")
     {
         Etcd = etcd;
@@ -37,6 +38,7 @@ internal sealed class ClusterLab : ProcessLab
                 name = r{r}
                 lease_ttl = 2s
                 prefix = /mpsa-lab
+                {clusterKeys}
                 [group g]
                 esp = aes256-sha256
                 {groupTimers}
@@ -62,8 +64,15 @@ internal sealed class ClusterLab : ProcessLab
 
     public Daemon StartReplica(int r)
     {
-        var d = Daemon.Start("mpsa-controller", $"r{r}", "run", "--config", ControllerConfig(r));
+        var d = StartController($"r{r}", ControllerConfig(r));
         ReplicaProcesses[r] = d;
+        return d;
+    }
+
+    /// <summary>A controller from any config file, stopped with the lab.</summary>
+    public Daemon StartController(string name, string config)
+    {
+        var d = Daemon.Start("mpsa-controller", name, "run", "--config", config);
         Track(d);
         return d;
     }
