@@ -52,7 +52,7 @@ internal sealed class EtcdTls(X509Certificate2Collection? authorities, SslStream
     {
         if (Authorities is { } authorities)
         {
-            // Only these CAs make a chain; etcd's CAs publish no revocation lists (etcd reads its own with --client-crl-file).
+            // Only these CAs make a chain. Private etcd CAs publish no revocation lists to fetch.
             var policy = new X509ChainPolicy
             {
                 TrustMode = X509ChainTrustMode.CustomRootTrust,
@@ -92,13 +92,15 @@ internal sealed class EtcdTls(X509Certificate2Collection? authorities, SslStream
         {
             // The first certificate with its key; any after it are the intermediates sent along.
             var leaf = X509Certificate2.CreateFromPemFile(certPath, keyPath);
-            return SslStreamCertificateContext.Create(leaf, new X509Certificate2Collection(chain.Skip(1).ToArray()), offline: true);
+            var intermediates = new X509Certificate2Collection(chain.Skip(1).ToArray());
+            return SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             c.Report("etcd_key", $"cannot read {keyPath}: {e.Message}");
         }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)   // not a key, or another certificate's
+        // Not a key (CryptographicException), or the key of another certificate (ArgumentException).
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             c.Report("etcd_key", $"{keyPath}: not the unencrypted PEM private key of the certificate in {certPath}");
         }

@@ -13,14 +13,14 @@ internal sealed class EtcdTokenInterceptor(EtcdToken token) : Interceptor
     /// <summary>The call that gets a token carries none.</summary>
     private const string Authenticate = "/etcdserverpb.Auth/Authenticate";
 
-    public override TResponse BlockingUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context,
-        BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
+    public override TResponse BlockingUnaryCall<TRequest, TResponse>(TRequest request,
+        ClientInterceptorContext<TRequest, TResponse> context, BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         if (context.Method.FullName == Authenticate)
         {
             return continuation(request, context);
         }
-        string used = token.Get(context.Options.Deadline, context.Options.CancellationToken);
+        string used = Token(context);
         try
         {
             return continuation(request, With(context, used));
@@ -28,12 +28,12 @@ internal sealed class EtcdTokenInterceptor(EtcdToken token) : Interceptor
         catch (RpcException e) when (EtcdToken.IsRefusal(e))
         {
             token.Forget(used);
-            return continuation(request, With(context, token.Get(context.Options.Deadline, context.Options.CancellationToken)));
+            return continuation(request, With(context, Token(context)));
         }
     }
 
-    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
+    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request,
+        ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         if (context.Method.FullName == Authenticate)
         {
@@ -48,29 +48,34 @@ internal sealed class EtcdTokenInterceptor(EtcdToken token) : Interceptor
     }
 
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(TRequest request,
-        ClientInterceptorContext<TRequest, TResponse> context, AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
+        ClientInterceptorContext<TRequest, TResponse> context,
+        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
     {
-        string used = token.Get(context.Options.Deadline, context.Options.CancellationToken);
+        string used = Token(context);
         var call = continuation(request, With(context, used));
-        return new AsyncServerStreamingCall<TResponse>(new RefusalWatch<TResponse>(call.ResponseStream, token, used), call.ResponseHeadersAsync,
-            call.GetStatus, call.GetTrailers, call.Dispose);
-    }
-
-    public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
-        ClientInterceptorContext<TRequest, TResponse> context, AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
-        continuation(With(context, token.Get(context.Options.Deadline, context.Options.CancellationToken)));
-
-    public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
-        ClientInterceptorContext<TRequest, TResponse> context, AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
-    {
-        string used = token.Get(context.Options.Deadline, context.Options.CancellationToken);
-        var call = continuation(With(context, used));
-        return new AsyncDuplexStreamingCall<TRequest, TResponse>(call.RequestStream, new RefusalWatch<TResponse>(call.ResponseStream, token, used),
+        return new AsyncServerStreamingCall<TResponse>(new RefusalReader<TResponse>(call.ResponseStream, token, used),
             call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 
-    private async Task<TResponse> RespondAsync<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncUnaryCallContinuation<TRequest, TResponse> continuation, Attempt<TResponse> attempt)
+    public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
+        ClientInterceptorContext<TRequest, TResponse> context,
+        AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        continuation(With(context, Token(context)));
+
+    public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
+        ClientInterceptorContext<TRequest, TResponse> context,
+        AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
+    {
+        string used = Token(context);
+        var call = continuation(With(context, used));
+        return new AsyncDuplexStreamingCall<TRequest, TResponse>(call.RequestStream,
+            new RefusalReader<TResponse>(call.ResponseStream, token, used),
+            call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    private async Task<TResponse> RespondAsync<TRequest, TResponse>(TRequest request,
+        ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation,
+        Attempt<TResponse> attempt)
         where TRequest : class
         where TResponse : class
     {
@@ -85,7 +90,8 @@ internal sealed class EtcdTokenInterceptor(EtcdToken token) : Interceptor
         {
             token.Forget(used);
             attempt.Call.Dispose();
-            attempt.Call = continuation(request, With(context, await token.GetAsync(deadline, cancel).ConfigureAwait(false)));
+            string fresh = await token.GetAsync(deadline, cancel).ConfigureAwait(false);
+            attempt.Call = continuation(request, With(context, fresh));
             return await attempt.Call.ResponseAsync.ConfigureAwait(false);
         }
     }
@@ -96,8 +102,14 @@ internal sealed class EtcdTokenInterceptor(EtcdToken token) : Interceptor
         return attempt.Call is { } call ? await call.ResponseHeadersAsync.ConfigureAwait(false) : [];
     }
 
-    private static ClientInterceptorContext<TRequest, TResponse> With<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context,
-        string token)
+    /// <summary>The token, for a call that must start at once (blocking, or a stream).</summary>
+    private string Token<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context)
+        where TRequest : class
+        where TResponse : class =>
+        token.Get(context.Options.Deadline, context.Options.CancellationToken);
+
+    private static ClientInterceptorContext<TRequest, TResponse> With<TRequest, TResponse>(
+        ClientInterceptorContext<TRequest, TResponse> context, string token)
         where TRequest : class
         where TResponse : class
     {
@@ -110,7 +122,8 @@ internal sealed class EtcdTokenInterceptor(EtcdToken token) : Interceptor
             }
         }
         headers.Add(EtcdToken.Header, token);
-        return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithHeaders(headers));
+        return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host,
+            context.Options.WithHeaders(headers));
     }
 
     /// <summary>The call a unary request is on now (its second, after a refused token).</summary>
@@ -120,7 +133,8 @@ internal sealed class EtcdTokenInterceptor(EtcdToken token) : Interceptor
     }
 
     /// <summary>A stream's responses, dropping the token when etcd refuses it.</summary>
-    private sealed class RefusalWatch<T>(IAsyncStreamReader<T> responses, EtcdToken token, string used) : IAsyncStreamReader<T>
+    private sealed class RefusalReader<T>(IAsyncStreamReader<T> responses, EtcdToken token, string used)
+        : IAsyncStreamReader<T>
     {
         public T Current => responses.Current;
 
