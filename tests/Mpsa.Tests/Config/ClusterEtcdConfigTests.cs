@@ -105,6 +105,25 @@ public class ClusterEtcdConfigTests
         Assert.That(errors[0], Does.StartWith($"{_path}:{line}: {error.Replace("{DIR}", _dir, StringComparison.Ordinal)}"));
     }
 
+    [Test]
+    [Category("EndToEnd")]
+    public void CheckConfigAcceptsTheFilesAndRefusesAKeyGroupMayRead()
+    {
+        string text = $"[controller]\nidentity = controller.test\nstate_dir = {_dir}/state\n[group g]\n[member m]\nidentity = m.test\n"
+            + $"psk = \"a psk\"\ngroup = g\n[cluster]\netcd = {Https}\nname = r1\netcd_ca = ca.pem\netcd_cert = client.pem\n"
+            + "etcd_key = client.key\netcd_user = mpsa\netcd_password_file = password\n";
+        File.WriteAllText(_path, text);
+        File.SetUnixFileMode(_path, Private);
+        var ok = EndToEnd.Daemon.Run("mpsa-controller", "check-config", "--config", _path);
+        Assert.That((ok.ExitCode, ok.Out.Trim()), Is.EqualTo((0, "configuration OK")), ok.Err);
+
+        File.SetUnixFileMode(Path.Combine(_dir, "client.key"), Private | UnixFileMode.GroupRead);
+        var (code, output, error) = EndToEnd.Daemon.Run("mpsa-controller", "check-config", "--config", _path);
+        Assert.That(code, Is.EqualTo(78), output + error);
+        Assert.That(error.Trim(), Is.EqualTo(
+            $"{_path}:14: etcd_key: {_dir}/client.key has mode 0640, which lets group or others read the private key (chmod 600)"));
+    }
+
     [TestCase("etcd_cert = client.pem\netcd_key = client.key", "client.key", 13, "etcd_key", "the private key")]
     [TestCase("etcd_user = mpsa\netcd_password_file = password", "password", 13, "etcd_password_file", "the etcd password")]
     public void RefusesASecretThatGroupOrOthersMayRead(string keys, string file, int line, string key, string what)
