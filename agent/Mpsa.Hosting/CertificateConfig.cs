@@ -80,7 +80,8 @@ internal static class CertificateConfig
         }
     }
 
-    private static string Resolve(ConfigSection section, string? path) =>
+    /// <summary>A path as written in the file: relative to the configuration file's directory.</summary>
+    internal static string Resolve(ConfigSection section, string? path) =>
         string.IsNullOrEmpty(path) ? "" : System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(section.Path)) ?? "/", path);
 
     private static List<X509Certificate2> LoadCertificates(ConfigSection section, string key, string path)

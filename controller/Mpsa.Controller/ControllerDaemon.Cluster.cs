@@ -86,7 +86,7 @@ internal sealed partial class ControllerDaemon
         string? reported = null;
         while (!stop.IsCancellationRequested)
         {
-            string? missing;
+            string? missing, error = null;
             try
             {
                 var groups = store.Restore(Now);
@@ -94,7 +94,7 @@ internal sealed partial class ControllerDaemon
             }
             catch (StateException e)
             {
-                missing = e.Message;
+                missing = error = e.Message;
             }
             if (missing is null || leadership.IsLeader)
             {
@@ -103,7 +103,14 @@ internal sealed partial class ControllerDaemon
             if (reported != missing)
             {
                 reported = missing;
-                log.WaitingForLeader(missing, "no SA in etcd yet, and this replica does not lead");
+                if (error is not null)
+                {
+                    log.CannotReadEtcd(error);   // etcd down, or refusing this replica (its CA, certificate or password)
+                }
+                else
+                {
+                    log.WaitingForLeader(missing, "no SA in etcd yet, and this replica does not lead");
+                }
             }
             try
             {

@@ -44,4 +44,7 @@ internal static partial class ControllerLog
 
     [LoggerMessage(EventId = 115, Level = LogLevel.Warning, Message = "cluster: cannot read the key leader's state from etcd ({Error}); serving the SAs this replica holds (this line at most once a minute)")]
     public static partial void CannotFollowLeader(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 119, Level = LogLevel.Warning, Message = "cluster: cannot read etcd before serving ({Error}); trying again")]
+    public static partial void CannotReadEtcd(this ILogger logger, string error);
 }

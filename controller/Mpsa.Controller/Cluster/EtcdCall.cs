@@ -22,6 +22,10 @@ internal static class EtcdCall
             {
                 Thread.Sleep(50);
             }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+            {
+                throw new StateException($"etcd refused access: {e.Status.Detail}", e);
+            }
             catch (RpcException e)
             {
                 throw new StateException($"etcd unavailable: {e.Status.StatusCode} ({e.Status.Detail})", e);

@@ -10,6 +10,7 @@ public class ClusterEndToEndTests
     private const int SIGKILL = 9;
     private EtcdCluster? _etcd;
     private ClusterLab? _lab;
+    private string? _pkiDirectory;
 
     [TearDown]
     public void TearDown()
@@ -20,6 +21,49 @@ public class ClusterEndToEndTests
         }
         _lab?.Dispose();
         _etcd?.Dispose();
+        if (_pkiDirectory is not null)
+        {
+            Directory.Delete(_pkiDirectory, recursive: true);
+        }
+    }
+
+    [Test]
+    public void ReplicasShareOneSaThroughEtcdOverTlsAsAUserAndAWrongPasswordIsLoggedNotFatal()
+    {
+        _pkiDirectory = Directory.CreateTempSubdirectory("mpsa-cluster-pki-").FullName;
+        var pki = new EtcdPki(_pkiDirectory);
+        string password = Path.Combine(_pkiDirectory, "password");
+        File.WriteAllText(password, "replica password\n");
+        File.SetUnixFileMode(password, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _etcd = new EtcdCluster(1, pki, "--auth-token-ttl", "2");
+        _etcd.EnableAuth("mpsa", "replica password", "/mpsa-lab/");
+        string keys = $"etcd_ca = {pki.Ca}\netcd_cert = {pki.ClientCert}\netcd_key = {pki.ClientKey}\n"
+            + $"etcd_user = mpsa\netcd_password_file = {password}";
+        var lab = _lab = new ClusterLab(_etcd, 3, "lifetime = 1h", keys);
+        for (int r = 0; r < ClusterLab.Replicas; r++)
+        {
+            lab.StartReplica(r);
+        }
+        for (int i = 1; i <= lab.Agents; i++)
+        {
+            lab.StartAgent(i);
+        }
+        var agents = Enumerable.Range(1, lab.Agents).ToList();
+        string? sa = null;
+        lab.WaitUntil(() => (sa = lab.ActiveSpi(1)) is not null && agents.All(i => lab.ActiveSpi(i) == sa), "every agent on one SA", 40);
+        Assert.That(lab.Leader(), Is.InRange(0, ClusterLab.Replicas - 1));
+
+        string wrong = Path.Combine(_pkiDirectory, "wrong-password");
+        File.WriteAllText(wrong, "not the password\n");
+        File.SetUnixFileMode(wrong, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        string config = Path.Combine(lab.Directory, "wrong.conf");
+        File.WriteAllText(config, File.ReadAllText(lab.ControllerConfig(0)).Replace(password, wrong, StringComparison.Ordinal)
+            .Replace("name = r0", "name = r9", StringComparison.Ordinal).Replace("listen = 127.0.0.1:", "listen = 127.0.0.9:", StringComparison.Ordinal)
+            .Replace("/r0", "/r9", StringComparison.Ordinal));
+        var refused = lab.StartController("r9", config);
+        lab.WaitUntil(() => refused.Log.Contains("cannot read etcd before serving (etcd refused access: etcd user 'mpsa': ", StringComparison.Ordinal),
+            "the refused replica to say why", 20);
+        Assert.That(refused.HasExited, Is.False, "it keeps trying");
     }
 
     [Test]

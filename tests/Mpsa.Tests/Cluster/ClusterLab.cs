@@ -9,8 +9,9 @@ namespace Mpsa.Tests.Cluster;
 internal sealed class ClusterLab : ProcessLab
 {
     public const int Replicas = 3;
+    /// <param name="clusterKeys">More lines for each replica's [cluster] section (etcd's TLS and auth keys).</param>
     /// <param name="membersInEtcd">The members go to <see cref="MembersFile"/> for `member import`, not into the replicas' configs.</param>
-    public ClusterLab(EtcdCluster etcd, int agents, string groupTimers, bool membersInEtcd = false)
+    public ClusterLab(EtcdCluster etcd, int agents, string groupTimers, string clusterKeys = "", bool membersInEtcd = false)
         : base("mpsa-cluster-lab-")
     {
         Etcd = etcd;
@@ -45,6 +46,7 @@ internal sealed class ClusterLab : ProcessLab
                 name = r{r}
                 lease_ttl = 2s
                 prefix = /mpsa-lab
+                {clusterKeys}
                 [group g]
                 esp = aes256-sha256
                 {groupTimers}
@@ -73,8 +75,15 @@ internal sealed class ClusterLab : ProcessLab
 
     public Daemon StartReplica(int r)
     {
-        var d = Daemon.Start("mpsa-controller", $"r{r}", "run", "--config", ControllerConfig(r));
+        var d = StartController($"r{r}", ControllerConfig(r));
         ReplicaProcesses[r] = d;
+        return d;
+    }
+
+    /// <summary>A controller from any config file, stopped with the lab.</summary>
+    public Daemon StartController(string name, string config)
+    {
+        var d = Daemon.Start("mpsa-controller", name, "run", "--config", config);
         Track(d);
         return d;
     }

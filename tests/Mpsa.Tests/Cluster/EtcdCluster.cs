@@ -6,16 +6,22 @@ using System.Text;
 namespace Mpsa.Tests.Cluster;
 
 /// <summary>Three real etcd processes (Debian's etcd-server, `make deps`) on 127.0.0.1, each with its own data directory
-/// in a temp folder; members can be killed (SIGKILL) and started again. Ignores the test where etcd is not installed.</summary>
+/// in a temp folder; members can be killed (SIGKILL) and started again. Ignores the test where etcd is not installed.
+/// With <c>tls</c>, clients reach them over https:// with the certificates of an <see cref="EtcdPki"/>, and must show
+/// its client certificate; <c>arguments</c> go to every etcd (<c>--auth-token-ttl</c>).</summary>
 internal sealed class EtcdCluster : IDisposable
 {
     private const string Etcd = "/usr/bin/etcd";
     private readonly Process?[] _members;
     private readonly StringBuilder[] _logs;
     private readonly (int Client, int Peer)[] _ports;
+    private readonly EtcdPki? _tls;
+    private readonly string[] _arguments;
 
-    public EtcdCluster(int size = 3)
+    public EtcdCluster(int size = 3, EtcdPki? tls = null, params string[] arguments)
     {
+        _tls = tls;
+        _arguments = arguments;
         if (!File.Exists(Etcd))
         {
             Assert.Ignore($"{Etcd} is not installed (make deps installs etcd-server)");
@@ -34,9 +40,27 @@ internal sealed class EtcdCluster : IDisposable
     public string Directory { get; }
 
     /// <summary>Every member's client URL, comma-separated, as the controller's <c>etcd</c> key takes them.</summary>
-    public string Endpoints => string.Join(", ", _ports.Select(p => $"http://127.0.0.1:{p.Client}"));
+    public string Endpoints => string.Join(", ", _ports.Select((_, i) => Endpoint(i)));
 
-    public string Endpoint(int i) => $"http://127.0.0.1:{_ports[i].Client}";
+    public string Endpoint(int i) => $"{(_tls is null ? "http" : "https")}://127.0.0.1:{_ports[i].Client}";
+
+    /// <summary>The <c>user:password</c> etcdctl authenticates as, once auth is enabled (<see cref="EnableAuth"/>).</summary>
+    public string? CtlUser { get; private set; }
+
+    /// <summary>Turns etcd's authentication on: a root user, and <paramref name="user"/> allowed to read and write
+    /// under <paramref name="prefix"/> only.</summary>
+    public void EnableAuth(string user, string password, string prefix)
+    {
+        const string Root = "root:root secret";
+        foreach (string[] command in (string[][])[
+            ["user", "add", Root], ["role", "add", "mpsa"], ["role", "grant-permission", "mpsa", "--prefix=true", "readwrite", prefix],
+            ["user", "add", $"{user}:{password}"], ["user", "grant-role", user, "mpsa"], ["auth", "enable"]])
+        {
+            var (code, output) = Ctl(command);
+            Assert.That(code, Is.Zero, $"etcdctl {string.Join(' ', command)}: {output}");
+        }
+        CtlUser = Root;
+    }
 
     public void Start(int i)
     {
@@ -47,7 +71,7 @@ internal sealed class EtcdCluster : IDisposable
             "--listen-client-urls", Endpoint(i), "--advertise-client-urls", Endpoint(i),
             "--listen-peer-urls", $"http://127.0.0.1:{_ports[i].Peer}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{_ports[i].Peer}",
             "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", Path.GetFileName(Directory),
-            "--heartbeat-interval", "50", "--election-timeout", "500"])
+            "--heartbeat-interval", "50", "--election-timeout", "500", .. _arguments, .. ServerTls()])
         {
             info.ArgumentList.Add(a);
         }
@@ -91,7 +115,9 @@ internal sealed class EtcdCluster : IDisposable
     /// <summary>Runs etcdctl against the cluster: (exit code, output).</summary>
     public (int ExitCode, string Output) Ctl(params string[] args)
     {
-        var (code, output, error) = EtcdCtl(["--endpoints=" + Endpoints.Replace(" ", "", StringComparison.Ordinal), "--command-timeout=2s", .. args]);
+        string[] user = CtlUser is null ? [] : ["--user=" + CtlUser];
+        var (code, output, error) = EtcdCtl(["--endpoints=" + Endpoints.Replace(" ", "", StringComparison.Ordinal), "--command-timeout=2s",
+            .. ClientTls(), .. user, .. args]);
         return (code, output + error);
     }
 
@@ -123,7 +149,12 @@ internal sealed class EtcdCluster : IDisposable
         }
     }
 
-    private bool Healthy(int i) => EtcdCtl(["--endpoints=" + Endpoint(i), "--command-timeout=1s", "endpoint", "health"]).ExitCode == 0;
+    private bool Healthy(int i) => EtcdCtl(["--endpoints=" + Endpoint(i), "--command-timeout=1s", .. ClientTls(), "endpoint", "health"]).ExitCode == 0;
+
+    private string[] ServerTls() => _tls is null ? [] :
+        ["--cert-file", _tls.ServerCert, "--key-file", _tls.ServerKey, "--trusted-ca-file", _tls.Ca, "--client-cert-auth"];
+
+    private string[] ClientTls() => _tls is null ? [] : ["--cacert=" + _tls.Ca, "--cert=" + _tls.ClientCert, "--key=" + _tls.ClientKey];
 
     private static (int ExitCode, string Out, string Err) EtcdCtl(string[] args) =>
         EndToEnd.Daemon.RunFile("/usr/bin/etcdctl", new Dictionary<string, string> { ["ETCDCTL_API"] = "3" }, args);
