@@ -22,7 +22,10 @@ internal sealed partial class ControllerEngine
             kv.Value.Current.Fingerprint,
             kv.Value.Next?.Fingerprint,
             byName.Values.Count(s => s.Member.Group == kv.Key),
-            byName.Values.Count(s => s.Member.Group == kv.Key && HoldsCurrent(s)))).ToList();
+            byName.Values.Count(s => s.Member.Group == kv.Key && HoldsCurrent(s)))
+        {
+            Warning = OverdueWarning(kv.Value, now),
+        }).ToList();
         var members = Settings.Members.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m =>
         {
             byName.TryGetValue(m.Name, out var s);

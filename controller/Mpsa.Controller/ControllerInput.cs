@@ -24,6 +24,9 @@ internal abstract record ControllerInput
     /// <summary>Cluster: this replica became, or stopped being, the key leader.</summary>
     public sealed record Leadership(bool Leading) : ControllerInput;
 
+    /// <summary>Cluster: etcd cannot be read (Error), or can again (null).</summary>
+    public sealed record FollowFailed(string? Error) : ControllerInput;
+
     /// <summary>Cluster: the groups' state as the key leader stored it in etcd (the loop disposes it).</summary>
     public sealed record ClusterState(IReadOnlyDictionary<string, State.StoredGroup> Groups) : ControllerInput;
 }
