@@ -9,7 +9,11 @@ namespace Mpsa.Tests.Cluster;
 internal sealed class ClusterLab : ProcessLab
 {
     public const int Replicas = 3;
-    public ClusterLab(EtcdCluster etcd, int agents, string groupTimers)
+    /// <summary>Every simulated CPE's PSK (<see cref="SimulatedFleet"/>: members sim{i}, identity sim{i}.cluster).</summary>
+    public const string SimulatedPsk = "cluster secret of the simulated CPEs";
+
+    /// <param name="simulated">Members for that many simulated CPEs (<see cref="SimulatedFleet"/>), besides the agents.</param>
+    public ClusterLab(EtcdCluster etcd, int agents, string groupTimers, int simulated = 0)
         : base("mpsa-cluster-lab-")
     {
         Etcd = etcd;
@@ -19,7 +23,9 @@ internal sealed class ClusterLab : ProcessLab
         File.WriteAllText(key, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
         File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         string members = string.Concat(Enumerable.Range(1, agents).Select(i =>
-            $"[member cpe{i}]\nidentity = cpe{i}.cluster\npsk = \"cluster secret of cpe{i}\"\ngroup = g\n"));
+            $"[member cpe{i}]\nidentity = cpe{i}.cluster\npsk = \"cluster secret of cpe{i}\"\ngroup = g\n"))
+            + string.Concat(Enumerable.Range(0, simulated).Select(i =>
+            $"[member sim{i}]\nidentity = sim{i}.cluster\npsk = \"{SimulatedPsk}\"\ngroup = g\n"));
         for (int r = 0; r < Replicas; r++)
         {
             File.WriteAllText(ControllerConfig(r), $"""
@@ -32,6 +38,8 @@ internal sealed class ClusterLab : ProcessLab
                 state_dir = {Directory}/r{r}-state
                 state_key = {key}
                 log_level = debug
+                # the simulated CPEs all come from 127.0.0.1
+                max_ike_sas_per_address = 100000
                 [cluster]
                 etcd = {etcd.Endpoints}
                 name = r{r}
@@ -82,6 +90,20 @@ internal sealed class ClusterLab : ProcessLab
         string name = output.Trim();
         return code == 0 && name.StartsWith('r') ? int.Parse(name[1..], System.Globalization.CultureInfo.InvariantCulture) : null;
     }
+
+    /// <summary>Replica r's `status --json`, or default when it does not answer.</summary>
+    public JsonElement ReplicaStatus(int r)
+    {
+        var (code, output, _) = Daemon.Run("mpsa-controller", "status", "--json", "--socket", $"{Directory}/r{r}.sock");
+        return code == 0 ? JsonDocument.Parse(output).RootElement : default;
+    }
+
+    /// <summary>Replica r's group g as `status --json` shows it, or null when the replica does not answer.</summary>
+    public JsonElement? ReplicaGroup(int r) => ReplicaStatus(r) is { ValueKind: JsonValueKind.Object } s ? s.GetProperty("groups")[0] : null;
+
+    /// <summary>Lines replica r logged with event id <paramref name="eventId"/>.</summary>
+    public int LogCount(int r, int eventId) =>
+        ReplicaProcesses[r].Log.Split('\n').Count(l => l.Contains($"[{eventId}]", StringComparison.Ordinal));
 
     public JsonElement AgentStatus(int i)
     {
