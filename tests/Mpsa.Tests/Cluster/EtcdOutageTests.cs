@@ -58,6 +58,7 @@ public class EtcdOutageTests
             var g = lab.ReplicaGroup(r)!.Value;
             Assert.That(g.GetProperty("members_holding_current").GetInt32(), Is.EqualTo(Cpes / ClusterLab.Replicas), $"replica r{r}");
             Assert.That(lab.LogCount(r, RekeyPostponedEvent), Is.Zero, $"replica r{r}: the rekey was not postponed");
+            Assert.That(lab.LogCount(r, CannotFollowLeaderEvent), Is.Zero, $"replica r{r}: etcd read on the other members");
         }
     }
 
