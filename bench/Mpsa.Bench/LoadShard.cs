@@ -60,7 +60,8 @@ internal sealed class LoadShard : IDisposable
     public int ExtraInitRounds;
     public long LastRekeyAt;
 
-    /// <summary>Called on the shard's thread with the newest group SA of each MPSA_PUT a CPE received and answered.</summary>
+    /// <summary>Called on the shard's thread with the newest group SA of each MPSA_PUT a CPE received and
+    /// answered.</summary>
     public Action<SimulatedCpe, EspSpi>? GroupSaReceived { get; set; }
     /// <summary>Requests from the controller seen again (its retransmissions: the first copy or our answer was lost or late).</summary>
     public int RepeatedRequests;
@@ -250,7 +251,8 @@ internal sealed class LoadShard : IDisposable
     {
         foreach (var put in puts)
         {
-            using var keys = ChildKeyMaterial.DeriveMpsa(Prf.Create(put.Prf), put.SkD.Span, put.Nonce, MpsaPutValidation.SuiteOf(put));
+            var suite = MpsaPutValidation.SuiteOf(put);
+            using var keys = ChildKeyMaterial.DeriveMpsa(Prf.Create(put.Prf), put.SkD.Span, put.Nonce, suite);
             var sa = (put.Spi, KeymatFingerprint.Of(keys));
             if (!cpe.GroupSas.Contains(sa))
             {

@@ -17,7 +17,8 @@ internal sealed partial class ControllerEngine
     private string? _storeError;    // the last failed save's error, null once a save succeeds
     private string? _followError;   // cluster: why etcd cannot be read, null while it can
 
-    /// <summary>Cluster: the key leader's state cannot be read from etcd (<paramref name="error"/>), or can again (null).</summary>
+    /// <summary>Cluster: the key leader's state cannot be read from etcd (<paramref name="error"/>), or can again
+    /// (null).</summary>
     public void FollowFailed(string? error) => _followError = error;
 
     /// <summary>When a group's rekey becomes overdue, or its warning is due again.</summary>
@@ -76,5 +77,6 @@ internal sealed partial class ControllerEngine
         _ => null,
     };
 
-    private static long SecondsLeft(GroupKeyManager g, MonoTime now) => (long)Math.Max(0, (g.Current.ExpiresAt - now).TotalSeconds);
+    private static long SecondsLeft(GroupKeyManager g, MonoTime now) =>
+        (long)Math.Max(0, (g.Current.ExpiresAt - now).TotalSeconds);
 }

@@ -78,7 +78,8 @@ internal sealed record GroupStatus(
     [property: JsonPropertyName("members_connected")] int MembersConnected,
     [property: JsonPropertyName("members_holding_current")] int MembersHoldingCurrent)
 {
-    /// <summary>Set while the group's rekey is overdue: how long its SA has left, and why no rekey happens if known.</summary>
+    /// <summary>Set while the group's rekey is overdue: how long its SA has left, and why no rekey happens if
+    /// known.</summary>
     [JsonPropertyName("warning")]
     public string? Warning { get; init; }
 }

@@ -136,7 +136,8 @@ internal sealed class EtcdGroupStore : IGroupStateStore
                 return call(Min(until, DateTime.UtcNow + (_timeout / 4)));
             }
             // A deadline that ends inside the channel's own retries surfaces as a cancellation, not as an RpcException.
-            catch (Exception e) when ((e is OperationCanceledException || (e is RpcException r && Retryable(r))) && DateTime.UtcNow < until)
+            catch (Exception e) when ((e is OperationCanceledException || (e is RpcException r && Retryable(r)))
+                && DateTime.UtcNow < until)
             {
                 Thread.Sleep(50);
             }

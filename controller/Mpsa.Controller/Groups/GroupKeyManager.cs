@@ -75,7 +75,8 @@ internal sealed partial class GroupKeyManager : IDisposable
 
     public MonoTime RekeyOverdueAt => RekeyAt + OverdueAfter;
 
-    /// <summary>No next SA although the rekey should have started (the store refused it, or the leader has not rekeyed).</summary>
+    /// <summary>No next SA although the rekey should have started (the store refused it, or the leader has not
+    /// rekeyed).</summary>
     public bool RekeyOverdue(MonoTime now) => Next is null && now >= RekeyOverdueAt;
 
     /// <summary>The rollover's end, else the rekey's start: a replica that does not lead has no rekey to start.</summary>
