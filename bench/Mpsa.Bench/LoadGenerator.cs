@@ -9,14 +9,25 @@ internal sealed class LoadGenerator : IDisposable
     private readonly List<LoadShard> _shards = [];
 
     public LoadGenerator(LoadPlan plan, int count, int shards, IPAddress bind, int firstIndex = 0)
+        : this(plan, Enumerable.Range(firstIndex, count), shards, bind)
     {
-        Count = count;
-        var cpes = Enumerable.Range(firstIndex, count).Select(i => new SimulatedCpe(i, plan.IdentityOf(i))).ToList();
+    }
+
+    /// <summary>The CPEs of the given identity indices (any set, e.g. every third).</summary>
+    public LoadGenerator(LoadPlan plan, IEnumerable<int> indices, int shards, IPAddress bind)
+    {
+        var cpes = indices.Select(i => new SimulatedCpe(i, plan.IdentityOf(i))).ToList();
+        Count = cpes.Count;
         for (int s = 0; s < shards; s++)
         {
-            _shards.Add(new LoadShard(plan, bind, cpes.Where(c => c.Index % shards == s), receiveBuffer: 8 << 20));
+            var shard = new LoadShard(plan, bind, cpes.Where(c => c.Index % shards == s), receiveBuffer: 8 << 20);
+            shard.GroupSaReceived = (cpe, spi) => GroupSaReceived?.Invoke(cpe, spi);
+            _shards.Add(shard);
         }
     }
+
+    /// <summary>Raised on a shard's thread with the newest group SA of each MPSA_PUT a CPE received and answered.</summary>
+    public event Action<SimulatedCpe, Mpsa.Ike.Wire.EspSpi>? GroupSaReceived;
 
     public int Count { get; }
     public int Completed => _shards.Sum(s => Volatile.Read(ref s.Completed));
@@ -81,6 +92,23 @@ internal sealed class LoadGenerator : IDisposable
             });
             done.Wait();
         }
+    }
+
+    /// <summary><paramref name="read"/> of every CPE, run on its shard's thread (where the CPE's fields change).</summary>
+    public List<T> Collect<T>(Func<SimulatedCpe, T> read)
+    {
+        var values = new List<T>();
+        foreach (var s in _shards)
+        {
+            var done = new ManualResetEventSlim();
+            s.Post(() =>
+            {
+                values.AddRange(s.Cpes.Select(read));
+                done.Set();
+            });
+            done.Wait();
+        }
+        return values;
     }
 
     public List<double> Latencies() => _shards.SelectMany(s => s.Latencies()).ToList();

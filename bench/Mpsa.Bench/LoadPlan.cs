@@ -15,5 +15,10 @@ internal sealed record LoadPlan(
     IReadOnlyList<TrafficSelector> LocalSelectors,
     IReadOnlyList<TrafficSelector> RemoteSelectors)
 {
+    /// <summary>Each CPE keeps the SPI and KEYMAT fingerprint of every group SA it receives
+    /// (<see cref="SimulatedCpe.GroupSas"/>): for tests that compare them; off in measurements (a key derivation per
+    /// MPSA_PUT).</summary>
+    public bool KeepGroupSas { get; init; }
+
     public string IdentityOf(int index) => IdentityFormat.Replace("{i}", index.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 }

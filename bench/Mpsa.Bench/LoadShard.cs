@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Validation;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Bench;
@@ -57,6 +59,10 @@ internal sealed class LoadShard : IDisposable
     public int Rekeyed;
     public int ExtraInitRounds;
     public long LastRekeyAt;
+
+    /// <summary>Called on the shard's thread with the newest group SA of each MPSA_PUT a CPE received and
+    /// answered.</summary>
+    public Action<SimulatedCpe, EspSpi>? GroupSaReceived { get; set; }
     /// <summary>Requests from the controller seen again (its retransmissions: the first copy or our answer was lost or late).</summary>
     public int RepeatedRequests;
 
@@ -190,6 +196,10 @@ internal sealed class LoadShard : IDisposable
         }
         foreach (var e in step.Events)
         {
+            if (e is IkeSaEstablished)
+            {
+                cpe.IkeSasEstablished++;
+            }
             switch (e)
             {
                 case IkeSaEstablished when !_plan.WaitForMpsa:
@@ -211,6 +221,10 @@ internal sealed class LoadShard : IDisposable
     private void OnMpsa(SimulatedCpe cpe, MpsaReceived m)
     {
         var spi = m.Puts[^1].Spi;
+        if (_plan.KeepGroupSas)
+        {
+            Keep(cpe, m.Puts);
+        }
         foreach (var put in m.Puts)
         {
             put.Dispose();
@@ -229,6 +243,22 @@ internal sealed class LoadShard : IDisposable
             Interlocked.Increment(ref Rekeyed);
         }
         Finish(cpe, ok: true);
+        GroupSaReceived?.Invoke(cpe, spi);
+    }
+
+    /// <summary>Records each put's SPI and KEYMAT fingerprint (once per SPI and fingerprint).</summary>
+    private static void Keep(SimulatedCpe cpe, IReadOnlyList<MpsaPut> puts)
+    {
+        foreach (var put in puts)
+        {
+            var suite = MpsaPutValidation.SuiteOf(put);
+            using var keys = ChildKeyMaterial.DeriveMpsa(Prf.Create(put.Prf), put.SkD.Span, put.Nonce, suite);
+            var sa = (put.Spi, KeymatFingerprint.Of(keys));
+            if (!cpe.GroupSas.Contains(sa))
+            {
+                cpe.GroupSas.Add(sa);
+            }
+        }
     }
 
     private void Finish(SimulatedCpe cpe, bool ok)

@@ -26,6 +26,14 @@ internal sealed class SimulatedCpe(int index, string identity)
     /// <summary>When an MPSA_PUT with an SPI other than <see cref="FirstSpi"/> arrived (a rekey), 0 if none yet.</summary>
     public long RekeyedAt { get; set; }
 
+    /// <summary>IKE SAs this CPE set up so far (one per setup: more than the setups asked for means it
+    /// reconnected).</summary>
+    public int IkeSasEstablished { get; set; }
+
+    /// <summary>Every group SA this CPE received, on any of its IKE SAs, in order of arrival: its SPI and the fingerprint
+    /// of its KEYMAT (as `status` prints it); kept only where <see cref="LoadPlan.KeepGroupSas"/> asks.</summary>
+    public List<(EspSpi Spi, string Fingerprint)> GroupSas { get; } = [];
+
     /// <summary>The highest message ID of a request the controller sent on this IKE SA; a request at or below it is a retransmission.</summary>
     public uint? LastRequestId { get; set; }
 }

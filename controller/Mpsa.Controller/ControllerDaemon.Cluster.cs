@@ -127,6 +127,7 @@ internal sealed partial class ControllerDaemon
     private async Task FollowAsync(EtcdGroupStore store, KeyLeadership leadership, CancellationToken stop)
     {
         var nextErrorLog = DateTime.MinValue;
+        string? failing = null;   // the engine was told etcd cannot be read, and why
         while (!stop.IsCancellationRequested)
         {
             try
@@ -147,14 +148,24 @@ internal sealed partial class ControllerDaemon
                 {
                     _loop.Post(new ControllerInput.ClusterState(groups));
                 }
+                if (failing is not null)
+                {
+                    failing = null;
+                    _loop.Post(new ControllerInput.FollowFailed(null));
+                }
             }
-            catch (StateException e) when (DateTime.UtcNow >= nextErrorLog)
+            catch (StateException e)
             {
-                nextErrorLog = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-                _log.CannotFollowLeader(e.Message);
-            }
-            catch (StateException)
-            {
+                if (failing != e.Message)
+                {
+                    failing = e.Message;
+                    _loop.Post(new ControllerInput.FollowFailed(e.Message));
+                }
+                if (DateTime.UtcNow >= nextErrorLog)
+                {
+                    nextErrorLog = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+                    _log.CannotFollowLeader(e.Message);
+                }
             }
         }
     }

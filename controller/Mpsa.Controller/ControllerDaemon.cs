@@ -254,6 +254,9 @@ internal sealed partial class ControllerDaemon : IDisposable
             case ControllerInput.Leadership l:
                 _engine.SetLeading(l.Leading);
                 break;
+            case ControllerInput.FollowFailed f:
+                _engine.FollowFailed(f.Error);
+                break;
             case ControllerInput.ClusterState s:
                 Send(_engine.Adopt(s.Groups, Now));
                 foreach (var g in s.Groups.Values)

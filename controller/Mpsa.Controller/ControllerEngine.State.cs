@@ -44,6 +44,7 @@ internal sealed partial class ControllerEngine
                 g.MarkSaved();
             }
             _groupsRemoved = false;
+            _storeError = null;
             if (_stateSaveRetryAt is not null)
             {
                 _stateSaveRetryAt = null;
@@ -55,6 +56,7 @@ internal sealed partial class ControllerEngine
         catch (StateException e)
         {
             _stateSaveRetryAt = now + StateSaveRetry;
+            _storeError = e.Message;
             if (now >= _nextSaveErrorLog)
             {
                 _nextSaveErrorLog = now + StateErrorLogInterval;

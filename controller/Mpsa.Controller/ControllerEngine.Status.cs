@@ -21,7 +21,10 @@ internal sealed partial class ControllerEngine
             kv.Value.Current.Fingerprint,
             kv.Value.Next?.Fingerprint,
             byName.Values.Count(s => s.Member.Group == kv.Key) + elsewhere.Values.Count(e => e.Group == kv.Key),
-            byName.Values.Count(s => s.Member.Group == kv.Key && HoldsCurrent(s)) + elsewhere.Values.Count(e => e.Group == kv.Key && e.HoldsCurrent))).ToList();
+            byName.Values.Count(s => s.Member.Group == kv.Key && HoldsCurrent(s)) + elsewhere.Values.Count(e => e.Group == kv.Key && e.HoldsCurrent))
+        {
+            Warning = OverdueWarning(kv.Value, now),
+        }).ToList();
         var members = Members.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m =>
         {
             byName.TryGetValue(m.Name, out var s);

@@ -84,7 +84,8 @@ internal sealed partial class ControllerEngine : IDisposable
                 at = MonoTime.Min(at, f.LateReported ? null : f.Rollover1At);
                 at = MonoTime.Min(at, f.NextPushAt);
             }
-            return MonoTime.Min(MonoTime.Min(MonoTime.Min(MonoTime.Min(at, NextRetry), NextRekey), NextReplacedCheck), NextStateSave);
+            at = MonoTime.Min(MonoTime.Min(MonoTime.Min(MonoTime.Min(at, NextRetry), NextRekey), NextReplacedCheck), NextStateSave);
+            return MonoTime.Min(at, NextOverdueReport);
         }
     }
 
@@ -137,6 +138,7 @@ internal sealed partial class ControllerEngine : IDisposable
             }
         }
         SaveStateIfChanged(now);   // before any member hears of a new SA
+        ReportOverdueRekeys(now);
         return send;
     }
 

@@ -34,6 +34,9 @@ internal abstract record ControllerInput
     /// <summary>Cluster: the members connected here, to be recorded in etcd.</summary>
     public sealed record FleetWanted(TaskCompletionSource<List<Cluster.FleetEntry>> Reply) : ControllerInput;
 
+    /// <summary>Cluster: etcd cannot be read (Error), or can again (null).</summary>
+    public sealed record FollowFailed(string? Error) : ControllerInput;
+
     /// <summary>Cluster: the groups' state as the key leader stored it in etcd (the loop disposes it).</summary>
     public sealed record ClusterState(IReadOnlyDictionary<string, State.StoredGroup> Groups) : ControllerInput;
 }

@@ -3,7 +3,7 @@ using Mpsa.Ike.Wire;
 
 namespace Mpsa.Controller;
 
-/// <summary>The state file's log lines (110-112 at start, 506-510 while running). Never keys.</summary>
+/// <summary>The state file's log lines (110-115 at start, 506-513 while running). Never keys.</summary>
 internal static partial class ControllerLog
 {
     [LoggerMessage(EventId = 110, Level = LogLevel.Critical, Message = "cannot start: {Error}")]
@@ -32,6 +32,9 @@ internal static partial class ControllerLog
 
     [LoggerMessage(EventId = 511, Level = LogLevel.Warning, Message = "group {Group}: rekey postponed, its new SA could not be stored (see above); the current SA stays, retry every {Retry} s (this line at most once a minute)")]
     public static partial void RekeyPostponed(this ILogger logger, string group, long retry);
+
+    [LoggerMessage(EventId = 513, Level = LogLevel.Warning, Message = "group {Group}: rekey overdue, SA {Spi} expires in {Left} s and no next SA exists: {Reason} (this line at most once a minute)")]
+    public static partial void RekeyOverdue(this ILogger logger, string group, EspSpi spi, long left, string reason);
 
     [LoggerMessage(EventId = 512, Level = LogLevel.Information, Message = "cluster: this replica is {What}")]
     public static partial void LeadershipChanged(this ILogger logger, string what);

@@ -38,6 +38,10 @@ internal sealed record ControllerStatus(
                 b.Append("; rolling over to ").Append(g.NextSpi).Append(" (fingerprint ").Append(g.NextFingerprint).Append(')');
             }
             b.AppendLine();
+            if (g.Warning is not null)
+            {
+                b.Append("  warning: ").AppendLine(g.Warning);
+            }
         }
         foreach (var m in Members)
         {
@@ -91,7 +95,13 @@ internal sealed record GroupStatus(
     [property: JsonPropertyName("fingerprint")] string Fingerprint,
     [property: JsonPropertyName("next_fingerprint")] string? NextFingerprint,
     [property: JsonPropertyName("members_connected")] int MembersConnected,
-    [property: JsonPropertyName("members_holding_current")] int MembersHoldingCurrent);
+    [property: JsonPropertyName("members_holding_current")] int MembersHoldingCurrent)
+{
+    /// <summary>Set while the group's rekey is overdue: how long its SA has left, and why no rekey happens if
+    /// known.</summary>
+    [JsonPropertyName("warning")]
+    public string? Warning { get; init; }
+}
 
 internal sealed record MemberStatus(
     [property: JsonPropertyName("name")] string Name,

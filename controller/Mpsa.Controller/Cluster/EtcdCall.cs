@@ -17,8 +17,7 @@ internal static class EtcdCall
                 return call(Min(until, DateTime.UtcNow + (timeout / 4)));
             }
             // A deadline that ends inside the channel's own retries surfaces as a cancellation, not as an RpcException.
-            catch (Exception e) when (e is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded } or OperationCanceledException
-                && DateTime.UtcNow < until)
+            catch (Exception e) when ((e is OperationCanceledException || (e is RpcException r && Retryable(r))) && DateTime.UtcNow < until)
             {
                 Thread.Sleep(50);
             }
@@ -28,7 +27,8 @@ internal static class EtcdCall
             }
             catch (RpcException e)
             {
-                throw new StateException($"etcd unavailable: {e.Status.StatusCode} ({e.Status.Detail})", e);
+                string detail = e.Status.Detail.Length > 0 ? $" ({e.Status.Detail})" : "";
+                throw new StateException($"etcd unavailable: {e.Status.StatusCode}{detail}", e);
             }
             catch (OperationCanceledException e)
             {
@@ -36,6 +36,11 @@ internal static class EtcdCall
             }
         }
     }
+
+    /// <summary>A member down or an election under way. A member that ran out of the call's deadline itself (waiting for
+    /// a Raft leader) answers Unknown "context deadline exceeded": that call, too, may succeed on the next try.</summary>
+    private static bool Retryable(RpcException e) => e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
+        || (e.StatusCode == StatusCode.Unknown && e.Status.Detail.Contains("deadline exceeded", StringComparison.Ordinal));
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 }

@@ -71,6 +71,16 @@ internal sealed partial class GroupKeyManager : IDisposable
 
     public MonoTime RekeyAt => Current.ExpiresAt + -Config.RekeyMargin;
 
+    /// <summary>How long after <see cref="RekeyAt"/> a group without a next SA counts as overdue: a following replica
+    /// hears of the leader's rekey a few seconds late.</summary>
+    public static readonly TimeSpan OverdueAfter = TimeSpan.FromSeconds(5);
+
+    public MonoTime RekeyOverdueAt => RekeyAt + OverdueAfter;
+
+    /// <summary>No next SA although the rekey should have started (the store refused it, or the leader has not
+    /// rekeyed).</summary>
+    public bool RekeyOverdue(MonoTime now) => Next is null && now >= RekeyOverdueAt;
+
     /// <summary>The rollover's end, else the rekey's start: a replica that does not lead has no rekey to start.</summary>
     public MonoTime? NextDeadline => RolloverStartedAt is { } s ? s + Config.Rollover2 : Leading ? (RekeyAt > _rekeyNotBefore && !_rekeyOwed ? RekeyAt : _rekeyNotBefore) : null;
 

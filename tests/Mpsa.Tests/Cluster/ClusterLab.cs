@@ -9,9 +9,13 @@ namespace Mpsa.Tests.Cluster;
 internal sealed class ClusterLab : ProcessLab
 {
     public const int Replicas = 3;
+    /// <summary>Every simulated CPE's PSK (<see cref="SimulatedFleet"/>: members sim{i}, identity sim{i}.cluster).</summary>
+    public const string SimulatedPsk = "cluster secret of the simulated CPEs";
+
     /// <param name="clusterKeys">More lines for each replica's [cluster] section (etcd's TLS and auth keys).</param>
     /// <param name="membersInEtcd">The members go to <see cref="MembersFile"/> for `member import`, not into the replicas' configs.</param>
-    public ClusterLab(EtcdCluster etcd, int agents, string groupTimers, string clusterKeys = "", bool membersInEtcd = false)
+    /// <param name="simulated">Members for that many simulated CPEs (<see cref="SimulatedFleet"/>), besides the agents.</param>
+    public ClusterLab(EtcdCluster etcd, int agents, string groupTimers, string clusterKeys = "", bool membersInEtcd = false, int simulated = 0)
         : base("mpsa-cluster-lab-")
     {
         Etcd = etcd;
@@ -21,10 +25,13 @@ internal sealed class ClusterLab : ProcessLab
         File.WriteAllText(key, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
         File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         string members = string.Concat(Enumerable.Range(1, agents).Select(i =>
-            $"[member cpe{i}]\nidentity = cpe{i}.cluster\npsk = \"cluster secret of cpe{i}\"\ngroup = g\n"));
+            $"[member cpe{i}]\nidentity = cpe{i}.cluster\npsk = \"cluster secret of cpe{i}\"\ngroup = g\n"))
+            + string.Concat(Enumerable.Range(0, simulated).Select(i =>
+            $"[member sim{i}]\nidentity = sim{i}.cluster\npsk = \"{SimulatedPsk}\"\ngroup = g\n"));
         MembersFile = Path.Combine(Directory, "members.csv");
         File.WriteAllText(MembersFile, "name,identity,group,psk\n"
-            + string.Concat(Enumerable.Range(1, agents).Select(i => $"cpe{i},cpe{i}.cluster,g,\"cluster secret of cpe{i}\"\n")));
+            + string.Concat(Enumerable.Range(1, agents).Select(i => $"cpe{i},cpe{i}.cluster,g,\"cluster secret of cpe{i}\"\n"))
+            + string.Concat(Enumerable.Range(0, simulated).Select(i => $"sim{i},sim{i}.cluster,g,\"{SimulatedPsk}\"\n")));
         if (membersInEtcd)
         {
             members = "";
@@ -41,6 +48,8 @@ internal sealed class ClusterLab : ProcessLab
                 state_dir = {Directory}/r{r}-state
                 state_key = {key}
                 log_level = debug
+                # the simulated CPEs all come from 127.0.0.1
+                max_ike_sas_per_address = 100000
                 [cluster]
                 etcd = {etcd.Endpoints}
                 name = r{r}
@@ -113,6 +122,13 @@ internal sealed class ClusterLab : ProcessLab
         var (code, output, _) = Daemon.Run("mpsa-controller", "status", "--json", "--socket", Path.Combine(Directory, $"r{r}.sock"));
         return code == 0 ? JsonDocument.Parse(output).RootElement : default;
     }
+
+    /// <summary>Replica r's group g as `status --json` shows it, or null when the replica does not answer.</summary>
+    public JsonElement? ReplicaGroup(int r) => ReplicaStatus(r) is { ValueKind: JsonValueKind.Object } s ? s.GetProperty("groups")[0] : null;
+
+    /// <summary>Lines replica r logged with event id <paramref name="eventId"/>.</summary>
+    public int LogCount(int r, int eventId) =>
+        ReplicaProcesses[r].Log.Split('\n').Count(l => l.Contains($"[{eventId}]", StringComparison.Ordinal));
 
     public JsonElement AgentStatus(int i)
     {

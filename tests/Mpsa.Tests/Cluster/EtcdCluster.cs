@@ -121,6 +121,30 @@ internal sealed class EtcdCluster : IDisposable
         return (code, output + error);
     }
 
+    /// <summary>The member that is the Raft leader now (from `etcdctl endpoint status`), or null when none answers.</summary>
+    public int? RaftLeader()
+    {
+        for (int i = 0; i < _members.Length; i++)
+        {
+            if (_members[i] is null)
+            {
+                continue;
+            }
+            var (code, output, _) = EtcdCtl(["--endpoints=" + Endpoint(i), "--command-timeout=1s", "endpoint", "status", "-w", "json"]);
+            if (code != 0)
+            {
+                continue;
+            }
+            using var json = System.Text.Json.JsonDocument.Parse(output);
+            var status = json.RootElement[0].GetProperty("Status");
+            if (status.GetProperty("header").GetProperty("member_id").GetUInt64() == status.GetProperty("leader").GetUInt64())
+            {
+                return i;
+            }
+        }
+        return null;
+    }
+
     public string Logs()
     {
         var text = new StringBuilder();

@@ -1,0 +1,136 @@
+using System.Text.Json;
+
+namespace Mpsa.Tests.Cluster;
+
+/// <summary>etcd members lost under three replicas and their simulated CPEs: one member goes unnoticed; without a quorum the
+/// current SA stays, the overdue rekey is reported (status, and the log once a minute), and it happens once etcd is back.</summary>
+[Category("Etcd")]
+[Category("EndToEnd")]
+[NonParallelizable]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public class EtcdOutageTests
+{
+    private const int RekeyOverdueEvent = 513;
+    private const int CannotFollowLeaderEvent = 115;
+    private const int RekeyPostponedEvent = 511;
+    private const int Cpes = 30;
+    private EtcdCluster? _etcd;
+    private ClusterLab? _lab;
+    private readonly List<SimulatedFleet> _fleets = [];
+
+    [TearDown]
+    public void TearDown()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed && _lab is not null)
+        {
+            TestContext.Out.WriteLine(_lab.Logs());
+            TestContext.Out.WriteLine(_etcd?.Logs());
+        }
+        foreach (var f in _fleets)
+        {
+            f.Dispose();
+        }
+        _fleets.Clear();
+        _lab?.Dispose();
+        _etcd?.Dispose();
+    }
+
+    [Test]
+    public void LosingOneEtcdMemberDuringARekeyGoesUnnoticedByTheMembers()
+    {
+        var (lab, fleet, first) = StartOnOneSa("lifetime = 40s\nrekey_margin = 16s\nroll1 = 3s\nroll2 = 6s", Cpes);
+        // the rekey starts when 16 s are left: the Raft leader of etcd dies a second before
+        lab.WaitUntil(() => lab.ReplicaGroup(0) is { } g && g.GetProperty("seconds_left").GetInt64() <= 17, "the rekey coming", 60);
+        int member = _etcd!.RaftLeader() ?? 0;
+        _etcd.Kill(member);
+
+        lab.WaitUntil(() => fleet.Cpes().All(c => c.Sas.Count >= 2), "every CPE on the next SA", 60);
+        var second = fleet.Cpes()[0].Sas[1];
+        lab.WaitUntil(() => Enumerable.Range(0, ClusterLab.Replicas).All(r => CurrentSpi(lab, r) == second.Spi), "the rollover's end", 30);
+        foreach (var (index, sas, ikeSas) in fleet.Cpes())
+        {
+            Assert.That(sas, Is.EqualTo(new[] { first, second }), $"sim{index}: the next SA, the same as everyone's");
+            Assert.That(ikeSas, Is.EqualTo(1), $"sim{index}: no reconnect");
+        }
+        Assert.That(fleet.Failed, Is.Zero);
+        for (int r = 0; r < ClusterLab.Replicas; r++)
+        {
+            var g = lab.ReplicaGroup(r)!.Value;
+            Assert.That(g.GetProperty("members_holding_current").GetInt32(), Is.EqualTo(Cpes / ClusterLab.Replicas), $"replica r{r}");
+            Assert.That(lab.LogCount(r, RekeyPostponedEvent), Is.Zero, $"replica r{r}: the rekey was not postponed");
+            Assert.That(lab.LogCount(r, CannotFollowLeaderEvent), Is.Zero, $"replica r{r}: etcd read on the other members");
+        }
+    }
+
+    [Test]
+    public void WithoutAnEtcdQuorumTheCurrentSaStaysAndTheRekeyWaitsUntilEtcdIsBack()
+    {
+        // the rekey is due when 45 s are left, overdue 5 s later
+        var (lab, fleet, first) = StartOnOneSa("lifetime = 80s\nrekey_margin = 45s\nroll1 = 3s\nroll2 = 6s", Cpes + 3);
+        int leader = _etcd!.RaftLeader() ?? 0;
+        int other = (leader + 1) % 3;
+        _etcd.Kill(leader);
+        _etcd.Kill(other);
+
+        // members that connect, and connect again, while etcd has no quorum get the current SA
+        var rejoining = new SimulatedFleet(lab, Enumerable.Range(Cpes, 3));
+        _fleets.Add(rejoining);
+        Assert.That(rejoining.Connect(), Is.True);
+        Assert.That(rejoining.Connect(), Is.True);
+        Assert.That(rejoining.Cpes().Select(c => c.Sas), Is.All.EqualTo(new[] { first }));
+
+        lab.WaitUntil(() => Enumerable.Range(0, ClusterLab.Replicas).All(r => Warning(lab, r) is not null), "the overdue rekey reported", 60);
+        foreach (int r in Enumerable.Range(0, ClusterLab.Replicas))
+        {
+            Assert.That(Warning(lab, r), Does.StartWith($"rekey overdue: SA {first.Spi} expires in ").And
+                .Contain("s and no next SA exists; etcd unreachable (etcd unavailable: ").And.EndWith("): no rekey until it is back"));
+        }
+        var (_, text, _) = EndToEnd.Daemon.Run("mpsa-controller", "status", "--socket", $"{lab.Directory}/r0.sock");
+        Assert.That(text, Does.Contain("\n  warning: rekey overdue: SA " + first.Spi));
+        // ten seconds of outage later: one warning per replica, not one a second
+        lab.WaitUntil(() => lab.ReplicaGroup(0) is { } g && g.GetProperty("seconds_left").GetInt64() <= 30, "ten more seconds", 30);
+        for (int r = 0; r < ClusterLab.Replicas; r++)
+        {
+            Assert.That(lab.ReplicaGroup(r)!.Value.GetProperty("next_spi").ValueKind, Is.EqualTo(JsonValueKind.Null), $"r{r}: no rekey");
+            Assert.That(lab.LogCount(r, RekeyOverdueEvent), Is.EqualTo(1), $"r{r}: the overdue rekey logged once a minute");
+            Assert.That(lab.LogCount(r, CannotFollowLeaderEvent), Is.EqualTo(1), $"r{r}: etcd unreachable logged once a minute");
+        }
+        Assert.That(fleet.Cpes().Select(c => c.Sas), Is.All.EqualTo(new[] { first }), "the current SA stays");
+
+        _etcd.Start(leader);
+        _etcd.Start(other);
+        _etcd.WaitHealthy(Enumerable.Range(0, 3));
+        lab.WaitUntil(() => fleet.Cpes().Concat(rejoining.Cpes()).All(c => c.Sas.Count >= 2), "every CPE on the next SA", 40);
+        var second = fleet.Cpes()[0].Sas[1];
+        foreach (var (index, sas, ikeSas) in fleet.Cpes().Concat(rejoining.Cpes()))
+        {
+            Assert.That(sas, Is.EqualTo(new[] { first, second }), $"sim{index}: one new SA for everyone");
+        }
+        Assert.That(fleet.Cpes().Select(c => c.IkeSas), Is.All.EqualTo(1), "no reconnects");
+        Assert.That(fleet.Failed, Is.Zero);
+        lab.WaitUntil(() => Enumerable.Range(0, ClusterLab.Replicas).All(r => Warning(lab, r) is null), "the warnings gone", 10);
+    }
+
+    /// <summary>etcd, three replicas and <paramref name="cpes"/> simulated members of which the first <see cref="Cpes"/>
+    /// connect; returns once they all hold the same SA.</summary>
+    private (ClusterLab Lab, SimulatedFleet Fleet, (string Spi, string Fingerprint) First) StartOnOneSa(string timers, int cpes)
+    {
+        _etcd = new EtcdCluster();
+        var lab = _lab = new ClusterLab(_etcd, 0, timers, simulated: cpes);
+        for (int r = 0; r < ClusterLab.Replicas; r++)
+        {
+            lab.StartReplica(r);
+        }
+        lab.WaitUntil(() => Enumerable.Range(0, ClusterLab.Replicas).All(r => lab.ReplicaGroup(r) is not null), "every replica serving", 40);
+        var fleet = new SimulatedFleet(lab, Enumerable.Range(0, Cpes));
+        _fleets.Add(fleet);
+        Assert.That(fleet.Connect(), Is.True, $"every CPE set up ({fleet.Failed} failed)");
+        var first = fleet.Cpes().Select(c => c.Sas.Single()).Distinct().ToList();
+        Assert.That(first, Has.Count.EqualTo(1), "one SA, one key, whichever replica served it");
+        return (lab, fleet, first[0]);
+    }
+
+    private static string? CurrentSpi(ClusterLab lab, int r) => lab.ReplicaGroup(r)?.GetProperty("current_spi").GetString();
+
+    private static string? Warning(ClusterLab lab, int r) => lab.ReplicaGroup(r)?.GetProperty("warning").GetString();
+}
