@@ -108,7 +108,7 @@ internal static class ClusterFanOutScenario
             for (int r = 0; r < replicas; r++)
             {
                 int n = gens[r]!.Count;
-                Print($"RESULT cluster_rss replicas={replicas} replica=r{r} leader={(r == leader ? "yes" : "no")} cpes={n} rss0_kb={rss0[r]} rssN_kb={rssN[r]} per_cpe_kb={(rssN[r] - rss0[r]) / (double)n:F2}");
+                Print($"RESULT cluster_rss replicas={replicas} replica=r{r} leader={(cluster && r == leader ? "yes" : "no")} cpes={n} rss0_kb={rss0[r]} rssN_kb={rssN[r]} per_cpe_kb={(rssN[r] - rss0[r]) / (double)n:F2}");
             }
             Print($"RESULT cluster_rss replicas={replicas} replica=all leader=- cpes={o.Count} rss0_kb={rss0.Sum()} rssN_kb={rssN.Sum()} per_cpe_kb={(rssN.Sum() - rss0.Sum()) / (double)o.Count:F2}");
 
