@@ -24,7 +24,8 @@ internal static class ClusterFanOutScenario
     {
         var o = new Options(
             a.String("controller"), a.String("dir"), a.Int("port", 45500), a.Int("count", 1000), a.Int("concurrency", 64),
-            a.Int("rekeys", 3), a.Int("lease-ttl", 10), a.String("etcd", "/usr/bin/etcd"), a.String("log-level", "info"));
+            a.Int("rekeys", 3), a.Int("lease-ttl", 10), a.String("etcd", "/usr/bin/etcd"), a.String("log-level", "info"),
+            a.String("spares-on", "leader"));
         var plan = HandshakeScenario.Plan(a, new IPEndPoint(IPAddress.Loopback, o.Port)) with { WaitForMpsa = true };
         a.EnsureAllRead();
         Directory.CreateDirectory(o.Dir);
@@ -91,8 +92,10 @@ internal static class ClusterFanOutScenario
             {
                 gens[r] = new LoadGenerator(PlanFor(plan, r, o.Port), first[r + 1] - first[r], 2, IPAddress.Loopback, firstIndex: first[r]);
             }
-            // Only the key leader rekeys when a member it serves is removed: the spares connect to it.
-            spareGen = new LoadGenerator(PlanFor(plan, leader, o.Port) with { IdentityFormat = "spare{i}.bench" }, spares, 1, IPAddress.Loopback);
+            // Only the key leader rekeys when a member it serves is removed: the spares connect to it (--spares-on
+            // follower: to another replica, which shows what a removal there does).
+            int sparesOn = o.SparesOn == "follower" ? (leader + 1) % replicas : leader;
+            spareGen = new LoadGenerator(PlanFor(plan, sparesOn, o.Port) with { IdentityFormat = "spare{i}.bench" }, spares, 1, IPAddress.Loopback);
             spareGen.Connect(spares, timeout);
             Thread.Sleep(1000);
             long[] rss0 = controllers.Select(c => c!.RssKb()).ToArray();
@@ -254,7 +257,7 @@ internal static class ClusterFanOutScenario
 
     private static void Print(FormattableString line) => Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));
 
-    private sealed record Options(string Controller, string Dir, int Port, int Count, int Concurrency, int Rekeys, int LeaseTtl, string Etcd, string LogLevel);
+    private sealed record Options(string Controller, string Dir, int Port, int Count, int Concurrency, int Rekeys, int LeaseTtl, string Etcd, string LogLevel, string SparesOn);
 }
 
 /// <summary>Three etcd members on 127.0.0.1 (free ports, data under <c>dir</c>), as the cluster tests start them; the
