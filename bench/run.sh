@@ -9,8 +9,13 @@
 #  3. footprint: the NativeAOT agent and a minimal charon initiator, both connected to one controller;
 #  4. size: the agent binaries as published (out/agent/<arch>[-openssl]), the PSK one broken down by assembly and
 #     namespace from its NativeAOT map (bench/lib/size-breakdown.py);
+#  5. cluster (issue 16): the rekey fan-out of BENCH_CLUSTER CPEs with 1 standalone controller, then with 3 replicas in
+#     cluster mode (3 etcd members on loopback), RSS per CPE of each replica, and the key leader killed twice (during a
+#     fan-out, and just before its timer rekey); its own section of RESULTS.md (between the bench-cluster markers) is
+#     rewritten whenever this part runs, alone (BENCH_PARTS=cluster) or with the others;
 # and, above the tables, which of issue 15's targets the run meets.
-# Sizes by environment: BENCH_HANDSHAKES (3000), BENCH_MODP_HANDSHAKES (500), BENCH_CONCURRENCY (64), BENCH_FANOUT ("1000 10000").
+# Sizes by environment: BENCH_HANDSHAKES (3000), BENCH_MODP_HANDSHAKES (500), BENCH_CONCURRENCY (64), BENCH_FANOUT ("1000 10000"),
+# BENCH_CLUSTER (10000), BENCH_LEASE_TTL (10, seconds: lease_ttl of the replicas).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -23,8 +28,10 @@ HANDSHAKES=${BENCH_HANDSHAKES:-3000}
 MODP_HANDSHAKES=${BENCH_MODP_HANDSHAKES:-500}
 CONCURRENCY=${BENCH_CONCURRENCY:-64}
 FANOUT=${BENCH_FANOUT:-"1000 10000"}
-ALL_PARTS="handshake fanout footprint size"
-PARTS=${BENCH_PARTS:-$ALL_PARTS}   # a subset for trying one part; RESULTS.md is rewritten only by all of them
+CLUSTER=${BENCH_CLUSTER:-10000}
+LEASE_TTL=${BENCH_LEASE_TTL:-10}
+ALL_PARTS="handshake fanout footprint size cluster"
+PARTS=${BENCH_PARTS:-$ALL_PARTS}   # a subset for trying one part; RESULTS.md is rewritten only by all of them (cluster: its own section)
 PSK=mpsa-bench-psk-0123456789
 SUITE_X25519=chacha20poly1305-prfsha256-x25519
 SUITE_MODP=chacha20poly1305-prfsha256-modp2048
@@ -124,8 +131,26 @@ if part size; then
 	[ -f "$map" ] && bench/lib/size-breakdown.py "$map" out/agent/x86_64/mpsa-agent --label "mpsa-agent, x86_64" >"$W/size-breakdown.md"
 fi
 
+if part cluster; then
+	say "rekey fan-out of $CLUSTER CPEs: 1 standalone controller, then 3 replicas in cluster mode (3 etcd on the hub's loopback)"
+	args=(cluster --controller "$CTL" --dir "$W/cluster" --port 500 --count "$CLUSTER" --concurrency "$CONCURRENCY" --rekeys 3 --lease-ttl "$LEASE_TTL")
+	ip netns exec "$ns_hub" "${BENCH[@]}" "${args[@]}" | record "ip netns exec HUB mpsa-bench ${args[*]}" \
+		|| say "cluster: not every CPE connected or rekeyed (see the RESULT lines; logs in $W/cluster)"
+	grep '^RESULT cluster_' "$results" >"${BENCH_CLUSTER_RAW:-bench/cluster-last-run.txt}"
+	bench/lib/render-results.sh --cluster "$results" "$(nproc)" "BENCH_PARTS=\"$PARTS\" BENCH_CLUSTER=$CLUSTER BENCH_LEASE_TTL=$LEASE_TTL bash bench/run.sh" >"$W/cluster.md"
+	grep -q '<!-- bench-cluster:begin -->' bench/RESULTS.md || { say "no bench-cluster markers in bench/RESULTS.md"; cat "$W/cluster.md"; exit 1; }
+	awk -v section="$W/cluster.md" '
+		/<!-- bench-cluster:begin -->/ { print; while ((getline l < section) > 0) print l; skip = 1; next }
+		/<!-- bench-cluster:end -->/ { skip = 0 }
+		!skip' bench/RESULTS.md >"$W/RESULTS-cluster.md"
+	cp "$W/RESULTS-cluster.md" bench/RESULTS.md
+	say "bench/RESULTS.md: cluster section rewritten"
+fi
+
+# the cluster part alone leaves last-run.txt (the lines of the other parts' section) as it is
+[ "$PARTS" = cluster ] && [ -z "${BENCH_RAW:-}" ] && exit 0
 cp "$results" "${BENCH_RAW:-bench/last-run.txt}"
-[ "$PARTS" = "$ALL_PARTS" ] || { say "partial run: raw lines in ${BENCH_RAW:-bench/last-run.txt}, RESULTS.md unchanged"; exit 0; }
+[ "$PARTS" = "$ALL_PARTS" ] || { say "partial run: raw lines in ${BENCH_RAW:-bench/last-run.txt}, the main section of RESULTS.md unchanged"; exit 0; }
 bench/lib/render-results.sh "$results" "$(nproc)" "$W/size-breakdown.md" >"$W/section.md"
 awk -v section="$W/section.md" '
 	/<!-- bench:begin -->/ { print; while ((getline l < section) > 0) print l; skip = 1; next }

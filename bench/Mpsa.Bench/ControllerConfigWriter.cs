@@ -23,7 +23,7 @@ internal static class ControllerConfigWriter
             max_ike_sas = 1000000
             max_ike_sas_per_address = 1000000
             max_half_open = 1000000
-
+            {spec.ControllerTail}
             [group bench]
             esp = aes256-sha256
             lifetime = {spec.Lifetime}
@@ -65,4 +65,8 @@ internal sealed record ControllerConfigSpec(int Members, string Listen, string I
     public string Roll1 { get; init; } = "30s";
     public string Roll2 { get; init; } = "60s";
     public bool RequireVendorId { get; init; } = true;
+
+    /// <summary>Text after the [controller] keys, before the group: more [controller] keys, then sections such as
+    /// [cluster] (each line ending in a newline).</summary>
+    public string ControllerTail { get; init; } = "";
 }

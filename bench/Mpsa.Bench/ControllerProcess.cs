@@ -33,6 +33,8 @@ internal sealed partial class ControllerProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     private void OnLine(string? line)
     {
         if (line is null)

@@ -1,9 +1,9 @@
 using Mpsa.Bench;
 
-// mpsa-bench handshake|fanout|config --key value ...  (bench/run.sh calls it; every RESULT line goes to RESULTS.md)
+// mpsa-bench handshake|fanout|cluster|config --key value ...  (bench/run.sh calls it; every RESULT line goes to RESULTS.md)
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: mpsa-bench handshake|fanout|config --key value ...");
+    Console.Error.WriteLine("usage: mpsa-bench handshake|fanout|cluster|config --key value ...");
     return 64;
 }
 var options = new BenchArgs(args.Skip(1));
@@ -11,6 +11,7 @@ return args[0] switch
 {
     "handshake" => HandshakeScenario.Run(options),
     "fanout" => FanOutScenario.Run(options),
+    "cluster" => ClusterFanOutScenario.Run(options),
     "config" => ConfigScenario.Run(options),
     _ => 64,
 };

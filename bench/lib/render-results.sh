@@ -2,7 +2,51 @@
 # render-results.sh RESULTS_FILE CORES [SIZE_BREAKDOWN.md] — the markdown section of bench/RESULTS.md from run.sh's
 # RESULT lines (each line: `RESULT kind key=value ...<TAB>command=...`), starting with which of issue 15's targets
 # this run meets. Ratios are to the baseline of the same run.
+# render-results.sh --cluster RESULTS_FILE CORES COMMAND — the cluster section instead (RESULT cluster_* lines).
 set -euo pipefail
+if [ "${1:-}" = --cluster ]; then
+	file=$2 cores=$3 outer=$4
+	cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+	cat <<HEAD
+Machine: $cores cores ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"),
+etcd $(/usr/bin/etcd --version 2>/dev/null | awk '/^etcd Version/ {print $3}') (Debian package); $(date -u +%Y-%m-%d), the cores shared with other work. Command: \`$outer\`
+(raw lines in \`bench/cluster-last-run.txt\`), which runs:
+HEAD
+	awk -F'\t' '/^RESULT cluster_/ { sub(/^command=/, "", $2); print "`" $2 "`"; exit }' "$file"
+	cat <<'TEXT'
+
+Both setups in one run, in the hub namespace: first one standalone controller (no `[cluster]`) on 127.0.0.1, then three
+replicas in cluster mode on 127.0.0.1, .2 and .3 (the same port, every replica configured with every member, one
+`state_key`), with three etcd members on loopback; the CPEs in three equal blocks (`cpe{i}.bench`, the first third on
+r0, ...), one generator per replica (the handshakes in flight split between them). A rekey removes a spare member from
+every replica's config and SIGHUPs them all: only the key leader (which the spares are connected to) rekeys, the others
+read the new SA from etcd, which they poll every second, and push it to their own CPEs. *Trigger to last SA* runs from
+the SIGHUP to the last CPE holding the new SA (the generator's clock); *CPU of the controllers* is the CPU time of all
+replicas over the round, their reload of the whole member list included. **On these 2 cores the 3 replicas are not a
+speed-up**: the three processes (and etcd, and the generators) share the same 2 cores, so the cluster rows show what
+clustering costs (the follow interval, three config reloads, the etcd round trips), not what three machines would gain.
+TEXT
+	awk -F'\t' '
+function v(key,   i, n, kv) { n = split($1, f, " "); for (i = 1; i <= n; i++) { split(f[i], kv, "="); if (kv[1] == key) return substr(f[i], length(key) + 2) } return "" }
+/^RESULT cluster_connect/ { printf "| %s | %s | initial connect | %s setups/s (%s ok, %s failed), p50 %s ms, p99 %s ms |\n", v("replicas"), v("count"), v("rate"), v("ok"), v("failed"), v("p50_ms"), v("p99_ms") }
+/^RESULT cluster_rss/ && !(v("replicas") == 1 && v("replica") == "all") { printf "| %s | %s | RSS of %s | %s kB before its CPEs connected, %s kB after: **%s kB per CPE** |\n", v("replicas"), v("cpes"), (v("replica") == "all" ? "all replicas together" : v("replica") (v("leader") == "yes" ? " (key leader)" : "")), v("rss0_kb"), v("rssN_kb"), v("per_cpe_kb") }
+/^RESULT cluster_rekey/ { printf "| %s | %s | rekey %s | trigger to last SA **%s ms** (p50 %s, p90 %s, p99 %s ms), %s CPEs rekeyed; leader logs its own fan-out done in %s ms; CPU of the controllers %s ms = %s us per CPE |\n", v("replicas"), v("count"), v("round"), v("signal_to_last_put_ms"), v("put_p50_ms"), v("put_p90_ms"), v("put_p99_ms"), v("members_rekeyed"), v("leader_logged_ms"), v("controllers_cpu_ms"), v("cpu_us_per_cpe") }
+BEGIN { print ""; print "| replicas | CPEs | what | figure |"; print "|---:|---:|---|---|" }
+/^RESULT cluster_failover/ { fo[++n] = $1 }
+END {
+	if (n == 0) exit
+	print "\nFailover: SIGKILL of the key leader, timed from the kill to the last CPE of the surviving replicas holding the next"
+	print "SA. *During fan-out*: a member removal as above; the leader is killed as soon as the first of its own CPEs has the"
+	print "new SA (it stored the SA in etcd before pushing it, so the followers push it anyway). *Before rekey*: the SA made"
+	print "by that reload has a short lifetime; the next leader is killed 3 s before its timer rekey is due, so the rekey"
+	print "waits for the dead leader'"'"'s lease to end (at most lease_ttl after its last keep-alive) and for a survivor to take"
+	print "the leader key (it tries every lease_ttl / 3). *New leader* is when etcdctl (polled every 0.1 s) showed it.\n"
+	print "| kind | lease_ttl | killed | new leader after | survivors'"'"' CPEs | kill to last SA | p50 / p99 |"
+	print "|---|---:|---|---:|---:|---:|---|"
+	for (i = 1; i <= n; i++) { $1 = fo[i]; printf "| %s | %s s | %s (%s ms after the trigger) | %s: %s ms | %s of %s | **%s ms** | %s / %s ms |\n", v("kind"), v("lease_ttl_s"), v("killed"), v("trigger_to_kill_ms"), v("new_leader"), v("kill_to_new_leader_ms"), v("rekeyed"), v("survivor_cpes"), v("kill_to_last_put_ms"), v("put_p50_ms"), v("put_p99_ms") }
+}' "$file"
+	exit 0
+fi
 file=$1 cores=$2 breakdown=${3:-}
 charon=$(dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null || echo unknown)
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
