@@ -96,6 +96,43 @@ public class MemberDirectoryEndToEndTests
         Assert.That((code, error.Trim()), Is.EqualTo((1, "mpsa-controller: no member cpe9 in etcd")));
     }
 
+    [Test]
+    public void TenThousandImportedMembersAndAThousandCpesConnectingAcrossReplicas()
+    {
+        const int members = 10_000, cpes = 1_000;
+        _etcd = new EtcdCluster();
+        var lab = _lab = new ClusterLab(_etcd, 0, "lifetime = 1h", membersInEtcd: true, simulated: members);
+        var (code, output, error) = lab.Controller(0, "member", "import", lab.MembersFile);
+        Assert.That(code, Is.Zero, error);
+        Assert.That(output, Does.Contain($"imported {members} members"));
+        var (_, count) = lab.Etcd.Ctl("get", "--prefix", "/mpsa-lab/members/", "--count-only", "--write-out=fields");
+        Assert.That(count, Does.Contain($"\"Count\" : {members}"), "every member in etcd");
+
+        for (int r = 0; r < ClusterLab.Replicas; r++)
+        {
+            lab.StartReplica(r);
+        }
+        lab.WaitUntil(() => Enumerable.Range(0, ClusterLab.Replicas).All(r => lab.ReplicaStatus(r) is { ValueKind: JsonValueKind.Object } s
+            && s.GetProperty("members").GetArrayLength() == members), $"every replica serving the {members} members", 60);
+        using var fleet = new SimulatedFleet(lab, Enumerable.Range(0, cpes).Select(i => i * (members / cpes)));
+        Assert.That(fleet.Connect(120), Is.True, $"every CPE set up ({fleet.Failed} failed)");
+        var sas = fleet.Cpes().Select(c => c.Sas[0]).Distinct().ToList();
+        Assert.That(sas, Has.Count.EqualTo(1), "one SA for every CPE, whichever replica it joined");
+
+        // Every replica's status shows the whole fleet: CPE i on replica i % 3.
+        lab.WaitUntil(() => Fleet(lab, 1) is { } f && f.Values.Count(m => m.Item1 == "connected") == cpes, $"{cpes} connected in r1's status", 30);
+        var fleetView = Fleet(lab, 1)!;
+        Assert.That(fleetView, Has.Count.EqualTo(members));
+        for (int i = 0; i < cpes; i++)
+        {
+            int index = i * (members / cpes);
+            Assert.That(fleetView[$"sim{index}"], Is.EqualTo(("connected", $"r{index % ClusterLab.Replicas}")), $"sim{index}");
+        }
+        var group = lab.ReplicaStatus(2).GetProperty("groups")[0];
+        Assert.That((group.GetProperty("members_connected").GetInt32(), group.GetProperty("members_holding_current").GetInt32()), Is.EqualTo((cpes, cpes)));
+        Assert.That(group.GetProperty("current_spi").GetString(), Is.EqualTo(sas[0].Spi));
+    }
+
     /// <summary>Replica r's status: each member's state and the replica it is connected to.</summary>
     private static Dictionary<string, (string?, string?)>? Fleet(ClusterLab lab, int r)
     {
