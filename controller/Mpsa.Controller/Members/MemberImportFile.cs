@@ -49,8 +49,22 @@ internal static class MemberImportFile
                     problems.Add($"{where}: missing {string.Join(", ", missing)}");
                     continue;
                 }
-                bool vendorId = !entry.TryGetProperty("require_vendor_id", out var v) || v.ValueKind != JsonValueKind.False;
-                drafts.Add(new MemberDraft(where, Text("name")!, Text("identity")!, Text("group")!, Text("psk"), vendorId));
+                // A psk that is not a string must not turn the member into a certificate member.
+                bool hasPsk = entry.TryGetProperty("psk", out var psk) && psk.ValueKind != JsonValueKind.Null;
+                if (hasPsk && psk.ValueKind != JsonValueKind.String)
+                {
+                    problems.Add($"{where}: psk is not a string");
+                    continue;
+                }
+                bool hasVendorId = entry.TryGetProperty("require_vendor_id", out var vendorId) && vendorId.ValueKind != JsonValueKind.Null;
+                if (hasVendorId && vendorId.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    problems.Add($"{where}: require_vendor_id is not true or false");
+                    continue;
+                }
+                string? pskText = hasPsk ? psk.GetString() : null;
+                drafts.Add(new MemberDraft(where, Text("name")!, Text("identity")!, Text("group")!, string.IsNullOrEmpty(pskText) ? null : pskText,
+                    !hasVendorId || vendorId.ValueKind == JsonValueKind.True));
             }
         }
         return drafts;
