@@ -1,29 +1,18 @@
 namespace Mpsa.Tests.Cluster;
 
 /// <summary>Controller replicas sharing one etcd: one SA for the whole fleet, and a key leader that can die mid-rekey.</summary>
-[Category("Etcd")]
-[Category("EndToEnd")]
-[NonParallelizable]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public class ClusterEndToEndTests
+public class ClusterEndToEndTests : ClusterLabTest
 {
-    private const int SIGKILL = 9;
-    private EtcdCluster? _etcd;
-    private ClusterLab? _lab;
     private string? _pkiDirectory;
 
     [TearDown]
-    public void TearDown()
+    public void DeletePki()
     {
-        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed && _lab is not null)
-        {
-            TestContext.Out.WriteLine(_lab.Logs());
-        }
-        _lab?.Dispose();
-        _etcd?.Dispose();
         if (_pkiDirectory is not null)
         {
             Directory.Delete(_pkiDirectory, recursive: true);
+            _pkiDirectory = null;
         }
     }
 
@@ -35,11 +24,11 @@ public class ClusterEndToEndTests
         string password = Path.Combine(_pkiDirectory, "password");
         File.WriteAllText(password, "replica password\n");
         File.SetUnixFileMode(password, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        _etcd = new EtcdCluster(1, pki, "--auth-token-ttl", "2");
-        _etcd.EnableAuth("mpsa", "replica password", "/mpsa-lab/");
+        Etcd = new EtcdCluster(1, pki, "--auth-token-ttl", "2");
+        Etcd.EnableAuth("mpsa", "replica password", "/mpsa-lab/");
         string keys = $"etcd_ca = {pki.Ca}\netcd_cert = {pki.ClientCert}\netcd_key = {pki.ClientKey}\n"
             + $"etcd_user = mpsa\netcd_password_file = {password}";
-        var lab = _lab = new ClusterLab(_etcd, 3, "lifetime = 1h", keys);
+        var lab = Lab = new ClusterLab(Etcd, 3, "lifetime = 1h", keys);
         for (int r = 0; r < ClusterLab.Replicas; r++)
         {
             lab.StartReplica(r);
@@ -69,8 +58,8 @@ public class ClusterEndToEndTests
     [Test]
     public void EveryReplicaServesOneSaAndANewLeaderFinishesARekeyTheOldOneStarted()
     {
-        _etcd = new EtcdCluster();
-        var lab = _lab = new ClusterLab(_etcd, 6, "lifetime = 40s\nrekey_margin = 16s\nroll1 = 3s\nroll2 = 6s");
+        Etcd = new EtcdCluster();
+        var lab = Lab = new ClusterLab(Etcd, 6, "lifetime = 40s\nrekey_margin = 16s\nroll1 = 3s\nroll2 = 6s");
         for (int r = 0; r < ClusterLab.Replicas; r++)
         {
             lab.StartReplica(r);

@@ -4,40 +4,21 @@ namespace Mpsa.Tests.Cluster;
 
 /// <summary>Three replicas and 300 simulated CPEs: one SA for the whole fleet, and a new key leader that finishes the
 /// rekey a killed one started.</summary>
-[Category("Etcd")]
-[Category("EndToEnd")]
-[NonParallelizable]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public class ClusterFleetTests
+public class ClusterFleetTests : ClusterLabTest
 {
-    private const int SIGKILL = 9;
     private const int Cpes = 300;
-    private EtcdCluster? _etcd;
-    private ClusterLab? _lab;
-    private SimulatedFleet? _fleet;
-
-    [TearDown]
-    public void TearDown()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed && _lab is not null)
-        {
-            TestContext.Out.WriteLine(_lab.Logs());
-        }
-        _fleet?.Dispose();
-        _lab?.Dispose();
-        _etcd?.Dispose();
-    }
 
     [Test]
     public void ANewLeaderFinishesARekeyFanOutToThreeHundredCpesAndEverySurvivingCpeEndsOnTheSameNewSa()
     {
-        _etcd = new EtcdCluster();
-        var lab = _lab = new ClusterLab(_etcd, 0, "lifetime = 40s\nrekey_margin = 16s\nroll1 = 3s\nroll2 = 6s", simulated: Cpes);
+        Etcd = new EtcdCluster();
+        var lab = Lab = new ClusterLab(Etcd, 0, "lifetime = 40s\nrekey_margin = 16s\nroll1 = 3s\nroll2 = 6s", simulated: Cpes);
         for (int r = 0; r < ClusterLab.Replicas; r++)
         {
             lab.StartReplica(r);
         }
-        var fleet = _fleet = new SimulatedFleet(lab, Enumerable.Range(0, Cpes));
+        var fleet = Own(new SimulatedFleet(lab, Enumerable.Range(0, Cpes)));
         lab.WaitUntil(() => lab.ReplicaGroup(0) is not null && lab.ReplicaGroup(1) is not null && lab.ReplicaGroup(2) is not null,
             "every replica serving", 40);
         Assert.That(fleet.Connect(), Is.True, $"every CPE set up ({fleet.Failed} failed)");

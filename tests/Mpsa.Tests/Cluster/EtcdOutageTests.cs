@@ -4,36 +4,13 @@ namespace Mpsa.Tests.Cluster;
 
 /// <summary>etcd members lost under three replicas and their simulated CPEs: one member goes unnoticed; without a quorum the
 /// current SA stays, the overdue rekey is reported (status, and the log once a minute), and it happens once etcd is back.</summary>
-[Category("Etcd")]
-[Category("EndToEnd")]
-[NonParallelizable]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public class EtcdOutageTests
+public class EtcdOutageTests : ClusterLabTest
 {
     private const int RekeyOverdueEvent = 513;
     private const int CannotFollowLeaderEvent = 115;
     private const int RekeyPostponedEvent = 511;
     private const int Cpes = 30;
-    private EtcdCluster? _etcd;
-    private ClusterLab? _lab;
-    private readonly List<SimulatedFleet> _fleets = [];
-
-    [TearDown]
-    public void TearDown()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed && _lab is not null)
-        {
-            TestContext.Out.WriteLine(_lab.Logs());
-            TestContext.Out.WriteLine(_etcd?.Logs());
-        }
-        foreach (var f in _fleets)
-        {
-            f.Dispose();
-        }
-        _fleets.Clear();
-        _lab?.Dispose();
-        _etcd?.Dispose();
-    }
 
     [Test]
     public void LosingOneEtcdMemberDuringARekeyGoesUnnoticedByTheMembers()
@@ -41,8 +18,8 @@ public class EtcdOutageTests
         var (lab, fleet, first) = StartOnOneSa("lifetime = 40s\nrekey_margin = 16s\nroll1 = 3s\nroll2 = 6s", Cpes);
         // the rekey starts when 16 s are left: the Raft leader of etcd dies a second before
         lab.WaitUntil(() => lab.ReplicaGroup(0) is { } g && g.GetProperty("seconds_left").GetInt64() <= 17, "the rekey coming", 60);
-        int member = _etcd!.RaftLeader() ?? 0;
-        _etcd.Kill(member);
+        int member = Etcd!.RaftLeader() ?? 0;
+        Etcd.Kill(member);
 
         lab.WaitUntil(() => fleet.Cpes().All(c => c.Sas.Count >= 2), "every CPE on the next SA", 60);
         var second = fleet.Cpes()[0].Sas[1];
@@ -68,15 +45,14 @@ public class EtcdOutageTests
     {
         // the rekey is due when 45 s are left, overdue 5 s later
         var (lab, fleet, first) = StartOnOneSa("lifetime = 80s\nrekey_margin = 45s\nroll1 = 3s\nroll2 = 6s", Cpes + 3);
-        int leader = _etcd!.RaftLeader() ?? 0;
+        int leader = Etcd!.RaftLeader() ?? 0;
         int other = (leader + 1) % 3;
-        _etcd.Kill(leader);
-        _etcd.Kill(other);
+        Etcd.Kill(leader);
+        Etcd.Kill(other);
         var outage = System.Diagnostics.Stopwatch.StartNew();
 
         // members that connect, and connect again, while etcd has no quorum get the current SA
-        var rejoining = new SimulatedFleet(lab, Enumerable.Range(Cpes, 3));
-        _fleets.Add(rejoining);
+        var rejoining = Own(new SimulatedFleet(lab, Enumerable.Range(Cpes, 3)));
         Assert.That(rejoining.Connect(), Is.True);
         Assert.That(rejoining.Connect(), Is.True);
         Assert.That(rejoining.Cpes().Select(c => c.Sas), Is.All.EqualTo(new[] { first }));
@@ -100,9 +76,9 @@ public class EtcdOutageTests
         }
         Assert.That(fleet.Cpes().Select(c => c.Sas), Is.All.EqualTo(new[] { first }), "the current SA stays");
 
-        _etcd.Start(leader);
-        _etcd.Start(other);
-        _etcd.WaitHealthy(Enumerable.Range(0, 3));
+        Etcd.Start(leader);
+        Etcd.Start(other);
+        Etcd.WaitHealthy(Enumerable.Range(0, 3));
         lab.WaitUntil(() => fleet.Cpes().Concat(rejoining.Cpes()).All(c => c.Sas.Count >= 2), "every CPE on the next SA", 40);
         var second = fleet.Cpes()[0].Sas[1];
         foreach (var (index, sas, ikeSas) in fleet.Cpes().Concat(rejoining.Cpes()))
@@ -118,15 +94,14 @@ public class EtcdOutageTests
     /// connect; returns once they all hold the same SA.</summary>
     private (ClusterLab Lab, SimulatedFleet Fleet, (string Spi, string Fingerprint) First) StartOnOneSa(string timers, int cpes)
     {
-        _etcd = new EtcdCluster();
-        var lab = _lab = new ClusterLab(_etcd, 0, timers, simulated: cpes);
+        Etcd = new EtcdCluster();
+        var lab = Lab = new ClusterLab(Etcd, 0, timers, simulated: cpes);
         for (int r = 0; r < ClusterLab.Replicas; r++)
         {
             lab.StartReplica(r);
         }
         lab.WaitUntil(() => Enumerable.Range(0, ClusterLab.Replicas).All(r => lab.ReplicaGroup(r) is not null), "every replica serving", 40);
-        var fleet = new SimulatedFleet(lab, Enumerable.Range(0, Cpes));
-        _fleets.Add(fleet);
+        var fleet = Own(new SimulatedFleet(lab, Enumerable.Range(0, Cpes)));
         Assert.That(fleet.Connect(), Is.True, $"every CPE set up ({fleet.Failed} failed)");
         var first = fleet.Cpes().Select(c => c.Sas.Single()).Distinct().ToList();
         Assert.That(first, Has.Count.EqualTo(1), "one SA, one key, whichever replica served it");

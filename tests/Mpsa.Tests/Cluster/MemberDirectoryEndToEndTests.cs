@@ -4,32 +4,15 @@ namespace Mpsa.Tests.Cluster;
 
 /// <summary>Members kept in etcd with `mpsa-controller member ...`: served by every replica, removed fleet-wide with one
 /// rekey, and shown by `status` on any replica with the replica each is connected to.</summary>
-[Category("Etcd")]
-[Category("EndToEnd")]
-[NonParallelizable]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public class MemberDirectoryEndToEndTests
+public class MemberDirectoryEndToEndTests : ClusterLabTest
 {
-    private const int SIGKILL = 9;
-    private EtcdCluster? _etcd;
-    private ClusterLab? _lab;
-
-    [TearDown]
-    public void TearDown()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed && _lab is not null)
-        {
-            TestContext.Out.WriteLine(_lab.Logs());
-        }
-        _lab?.Dispose();
-        _etcd?.Dispose();
-    }
 
     [Test]
     public void ImportedMembersConnectAnywhereAndARemovalDisconnectsAndRekeysOnce()
     {
-        _etcd = new EtcdCluster();
-        var lab = _lab = new ClusterLab(_etcd, 3, "lifetime = 600s\nrekey_margin = 60s\nroll1 = 3s\nroll2 = 6s", membersInEtcd: true);
+        Etcd = new EtcdCluster();
+        var lab = Lab = new ClusterLab(Etcd, 3, "lifetime = 600s\nrekey_margin = 60s\nroll1 = 3s\nroll2 = 6s", membersInEtcd: true);
         var (code, output, error) = lab.Controller(0, "member", "import", lab.MembersFile);
         Assert.That(code, Is.Zero, error);
         Assert.That(output, Does.Contain("imported 3 members"));
@@ -81,8 +64,8 @@ public class MemberDirectoryEndToEndTests
     [Test]
     public void AnImportWithAnyBadLineWritesNothingAndNamesEveryLine()
     {
-        _etcd = new EtcdCluster(size: 1);
-        var lab = _lab = new ClusterLab(_etcd, 2, "", membersInEtcd: true);
+        Etcd = new EtcdCluster(size: 1);
+        var lab = Lab = new ClusterLab(Etcd, 2, "", membersInEtcd: true);
         string file = Path.Combine(lab.Directory, "bad.csv");
         File.WriteAllText(file, "name,identity,group,psk\ncpe1,cpe1.cluster,g,one\ncpe2,cpe2.cluster,nosuchgroup,two\ncpe3,cpe1.cluster,g,three\n");
         var (code, _, error) = lab.Controller(0, "member", "import", file);
@@ -100,8 +83,8 @@ public class MemberDirectoryEndToEndTests
     public void TenThousandImportedMembersAndAThousandCpesConnectingAcrossReplicas()
     {
         const int members = 10_000, cpes = 1_000;
-        _etcd = new EtcdCluster();
-        var lab = _lab = new ClusterLab(_etcd, 0, "lifetime = 1h", membersInEtcd: true, simulated: members);
+        Etcd = new EtcdCluster();
+        var lab = Lab = new ClusterLab(Etcd, 0, "lifetime = 1h", membersInEtcd: true, simulated: members);
         var (code, output, error) = lab.Controller(0, "member", "import", lab.MembersFile);
         Assert.That(code, Is.Zero, error);
         Assert.That(output, Does.Contain($"imported {members} members"));
