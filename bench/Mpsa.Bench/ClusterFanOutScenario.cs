@@ -92,8 +92,8 @@ internal static class ClusterFanOutScenario
             {
                 gens[r] = new LoadGenerator(PlanFor(plan, r, o.Port), first[r + 1] - first[r], 2, IPAddress.Loopback, firstIndex: first[r]);
             }
-            // Only the key leader rekeys when a member it serves is removed: the spares connect to it (--spares-on
-            // follower: to another replica, which shows what a removal there does).
+            // The key leader rekeys whichever replica the removed member was connected to: the spares connect to the
+            // leader (--spares-on follower: to another replica, so the removal is seen there first).
             int sparesOn = o.SparesOn == "follower" ? (leader + 1) % replicas : leader;
             spareGen = new LoadGenerator(PlanFor(plan, sparesOn, o.Port) with { IdentityFormat = "spare{i}.bench" }, spares, 1, IPAddress.Loopback);
             spareGen.Connect(spares, timeout);
@@ -126,9 +126,9 @@ internal static class ClusterFanOutScenario
                 long start = SignalAll(controllers, "HUP");
                 bool all = LoadGenerator.WaitUntil(() => gens.Sum(g => g!.Rekeyed) >= o.Count, timeout);
                 double last = all ? Ms(gens.Max(g => g!.LastRekeyAt) - start) : double.NaN;
-                // The fan-out's end as each replica logs it (the leader's group also holds the spares not removed yet).
+                // The fan-out's end as each replica logs it (the spares' replica also serves the spares not removed yet).
                 var logged = Enumerable.Range(0, replicas)
-                    .Select(r => controllers[r]!.RekeyCompletedMs(gens[r]!.Count + (r == leader ? spares - round : 0), TimeSpan.FromSeconds(10))).ToArray();
+                    .Select(r => controllers[r]!.RekeyCompletedMs(gens[r]!.Count + (r == sparesOn ? spares - round : 0), TimeSpan.FromSeconds(10))).ToArray();
                 double cpuMs = controllers.Select((c, r) => (c!.CpuTime() - cpu0[r]).TotalMilliseconds).Sum();
                 var delays = gens.SelectMany(g => g!.RekeyDelays(start)).ToList();
                 delays.Sort();
