@@ -156,7 +156,7 @@ internal static class Libsodium
         }
     }
 
-    private static void EnsureInitialized()
+    internal static void EnsureInitialized()
     {
         if (!s_initialized)
         {

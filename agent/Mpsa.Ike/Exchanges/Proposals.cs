@@ -160,7 +160,25 @@ internal static class Proposals
         HasEncr(p, s.Encr, s.EncrKeyBits)
         && Has(p, TransformType.PRF, (ushort)s.Prf)
         && AllowsInteg(p, s.Integ)
-        && Has(p, TransformType.DH, (ushort)s.Dh);
+        && Has(p, TransformType.DH, (ushort)s.Dh)
+        && OnlyIkeTypesWithoutAdditionalKe(p);
+
+    /// <summary>RFC 7296 §3.3.6: a proposal with a transform type we do not know is unacceptable. Additional key
+    /// exchanges (RFC 9370 §2.2.1: ADDKE1-7) are acceptable only where the proposal allows NONE, since our suites
+    /// make none; a proposal that requires one (e.g. strongSwan's ke1_mlkem768) is left for another.</summary>
+    private static bool OnlyIkeTypesWithoutAdditionalKe(ProposalSubstructure p)
+    {
+        foreach (var t in p.Transforms)
+        {
+            bool additional = t.TransformType is >= TransformType.ADDKE1 and <= TransformType.ADDKE7;
+            if (additional ? !Has(p, t.TransformType, (ushort)DhGroup.NONE)
+                : t.TransformType is not (TransformType.ENCR or TransformType.PRF or TransformType.INTEG or TransformType.DH))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private static bool Allows(ProposalSubstructure p, EspSuite s) =>
         HasEncr(p, s.Encr, s.EncrKeyBits)

@@ -43,6 +43,13 @@ public enum TransformType : byte
     INTEG = 3,
     DH = 4,
     ESN = 5,
+    ADDKE1 = 6,
+    ADDKE2 = 7,
+    ADDKE3 = 8,
+    ADDKE4 = 9,
+    ADDKE5 = 10,
+    ADDKE6 = 11,
+    ADDKE7 = 12,
     NONCE = 241,
     SKD = 242,
     LIFE = 243,
@@ -95,6 +102,9 @@ public enum DhGroup : ushort
     ECP_256 = 19,
     ECP_384 = 20,
     CURVE25519 = 31,
+    ML_KEM_512 = 35,
+    ML_KEM_768 = 36,
+    ML_KEM_1024 = 37,
 }
 
 /// <summary>Transform Type 5 IDs.</summary>
