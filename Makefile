@@ -8,10 +8,12 @@ DOTNET ?= dotnet
 # (prometheus) for the metrics scrape, mmdebstrap, lintian and systemd-analyze for the controller's .deb.
 # BIRD 2 (bird2) is the routing daemon of the BGP peer-discovery scenarios (netlab 11-14). etcd (v3 API, with
 # etcdctl) is the store of the controller's cluster mode; its tests start three etcd processes on loopback.
+# strongSwan 6 (ML-KEM) is built from source for the post-quantum interop tests (packaging/build/strongswan6.sh).
 APT_PACKAGES ?= strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins \
 	libcharon-extra-plugins iproute2 util-linux mount tcpdump kmod iputils-ping user-mode-linux jq iptables \
 	clang libclang-rt-14-dev openssl \
 	meson ninja-build pkg-config libssl-dev zlib1g-dev libzstd-dev \
+	gcc make autoconf automake libtool gperf flex bison gettext python3 libgmp-dev \
 	prometheus mmdebstrap lintian systemd bird2 etcd-server etcd-client
 # Debian architectures the controller package is built for.
 DEB_ARCHES ?= amd64 arm64
