@@ -14,6 +14,14 @@ public static class DiffieHellman
         _ => throw new NotSupportedException($"DH group {group} is not supported."),
     };
 
+    /// <summary>The initiator's side of an additional key exchange (RFC 9370): ML-KEM-768, whose KE data is the
+    /// encapsulation key; the responder's is <see cref="MlKem768Exchange.Respond"/>.</summary>
+    public static IDhExchange CreateAdditional(DhGroup method, IRandom random) => method switch
+    {
+        DhGroup.ML_KEM_768 => new MlKem768Exchange(random),
+        _ => throw new NotSupportedException($"additional key exchange {method} is not supported."),
+    };
+
     /// <summary>Known to this implementation; MODP-2048 also needs libcrypto.so.3 (<see cref="NeedsOpenSsl"/>).</summary>
     public static bool IsSupported(DhGroup group) =>
         group is DhGroup.CURVE25519 or DhGroup.ECP_256 or DhGroup.ECP_384 or DhGroup.MODP_2048;

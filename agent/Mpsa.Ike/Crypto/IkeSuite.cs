@@ -9,6 +9,12 @@ namespace Mpsa.Ike.Crypto;
 /// </summary>
 public sealed record IkeSuite(EncrId Encr, int EncrKeyBits, IntegId Integ, PrfId Prf, DhGroup Dh)
 {
+    /// <summary>The key exchange of ADDKE1 (RFC 9370), made in an IKE_INTERMEDIATE exchange after IKE_SA_INIT;
+    /// <see cref="DhGroup.NONE"/> for none. Only ML-KEM-768 is implemented.</summary>
+    public DhGroup AdditionalKe { get; init; } = DhGroup.NONE;
+
+    public bool HasAdditionalKe => AdditionalKe != DhGroup.NONE;
+
     /// <summary>The agent's default suite: runs on libsodium alone, no libssl.</summary>
     public static IkeSuite Default { get; } =
         new(EncrId.ENCR_CHACHA20_POLY1305, 256, IntegId.NONE, PrfId.PRF_HMAC_SHA2_256, DhGroup.CURVE25519);
@@ -26,7 +32,8 @@ public sealed record IkeSuite(EncrId Encr, int EncrKeyBits, IntegId Integ, PrfId
 
     public bool IsSupported => IsEncrIntegSupported(Encr, EncrKeyBits, Integ)
         && Crypto.Prf.IsSupported(Prf)
-        && DiffieHellman.IsSupported(Dh);
+        && DiffieHellman.IsSupported(Dh)
+        && AdditionalKe is DhGroup.NONE or DhGroup.ML_KEM_768;
 
     /// <summary>True when any part runs on System.Security.Cryptography (libssl): everything except ChaCha20-Poly1305, HMAC-SHA2-256/512, Curve25519 and MODP-2048.</summary>
     public bool NeedsOpenSsl => Encr != EncrId.ENCR_CHACHA20_POLY1305
@@ -50,7 +57,7 @@ public sealed record IkeSuite(EncrId Encr, int EncrKeyBits, IntegId Integ, PrfId
             }
         }
         string integ = Integ == IntegId.NONE ? string.Empty : "/" + StripPrefix(Integ.ToString(), "AUTH_");
-        string name = $"{EncrName(Encr, EncrKeyBits)}{integ}/{Prf}/{Dh}";
+        string name = $"{EncrName(Encr, EncrKeyBits)}{integ}/{Prf}/{Dh}{(HasAdditionalKe ? "/KE1_" + AdditionalKe : "")}";
         lock (Names)
         {
             if (Names.Count < MaxNames)

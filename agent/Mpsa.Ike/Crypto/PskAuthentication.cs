@@ -16,11 +16,12 @@ public static class PskAuthentication
     /// </code>
     /// For our own AUTH: our first message, the peer's nonce, our SK_p (SK_pi for the initiator) and our ID payload body.
     /// </summary>
-    public static byte[] Compute(IPrf prf, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> realMessage, ReadOnlySpan<byte> peerNonce, ReadOnlySpan<byte> skP, ReadOnlySpan<byte> idPayloadBody)
+    public static byte[] Compute(IPrf prf, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> realMessage, ReadOnlySpan<byte> peerNonce, ReadOnlySpan<byte> skP, ReadOnlySpan<byte> idPayloadBody,
+        ReadOnlySpan<byte> intermediate = default)
     {
         ArgumentNullException.ThrowIfNull(prf);
         int n = prf.OutputLength;
-        byte[] signedOctets = SignedOctets.Build(prf, realMessage, peerNonce, skP, idPayloadBody);
+        byte[] signedOctets = SignedOctets.Build(prf, realMessage, peerNonce, skP, idPayloadBody, intermediate);
 
         // prf(Shared Secret, "Key Pad for IKEv2")
         using var padKey = new SecretBytes(n);
@@ -33,9 +34,10 @@ public static class PskAuthentication
     /// <summary>
     /// Recomputes the peer's AUTH (its first message, our nonce, its SK_p, its ID payload body) and compares in constant time.
     /// </summary>
-    public static bool Verify(IPrf prf, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> realMessage, ReadOnlySpan<byte> peerNonce, ReadOnlySpan<byte> skP, ReadOnlySpan<byte> idPayloadBody, ReadOnlySpan<byte> received)
+    public static bool Verify(IPrf prf, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> realMessage, ReadOnlySpan<byte> peerNonce, ReadOnlySpan<byte> skP, ReadOnlySpan<byte> idPayloadBody, ReadOnlySpan<byte> received,
+        ReadOnlySpan<byte> intermediate = default)
     {
-        byte[] expected = Compute(prf, psk, realMessage, peerNonce, skP, idPayloadBody);
+        byte[] expected = Compute(prf, psk, realMessage, peerNonce, skP, idPayloadBody, intermediate);
         return CryptographicOperations.FixedTimeEquals(expected, received);
     }
 }

@@ -46,13 +46,31 @@ public static class SuiteNames
         ["modp2048"] = DhGroup.MODP_2048,
     };
 
-    public const string IkeSyntax = "encryption[-integrity]-prf-group, e.g. chacha20poly1305-prfsha256-x25519 or aes256-sha256-prfsha256-ecp256";
+    /// <summary>Additional key exchanges (RFC 9370), as strongSwan names them after "ke1_".</summary>
+    private static readonly Dictionary<string, DhGroup> AdditionalGroups = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["mlkem768"] = DhGroup.ML_KEM_768,
+    };
+
+    private const string AdditionalPrefix = "ke1_";
+
+    public const string IkeSyntax = "encryption[-integrity]-prf-group[-ke1_mlkem768], e.g. chacha20poly1305-prfsha256-x25519, aes256-sha256-prfsha256-ecp256 or aes256-sha256-x25519-ke1_mlkem768";
     public const string EspSyntax = "encryption[-integrity], e.g. aes256-sha256 or aes128gcm16";
 
     public static bool TryParseIke(string text, out IkeSuite suite, out string? error)
     {
         suite = null!;
         var parts = text.Trim().Split('-');
+        DhGroup additional = DhGroup.NONE;
+        if (parts.Length > 1 && parts[^1].StartsWith(AdditionalPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            if (!AdditionalGroups.TryGetValue(parts[^1][AdditionalPrefix.Length..], out additional))
+            {
+                error = $"'{text}': '{parts[^1]}' is not an additional key exchange this build makes (ke1_mlkem768)";
+                return false;
+            }
+            parts = parts[..^1];
+        }
         if (!TryEncryption(parts, out var encr, out int next, out error))
         {
             return false;
@@ -88,7 +106,7 @@ public static class SuiteNames
             error = aead ? $"'{text}': an AEAD cipher takes no integrity algorithm" : $"'{text}': AES-CBC needs an integrity algorithm";
             return false;
         }
-        suite = new IkeSuite(encr.Id, encr.Bits, integ, prf.Value, dh);
+        suite = new IkeSuite(encr.Id, encr.Bits, integ, prf.Value, dh) { AdditionalKe = additional };
         if (!suite.IsSupported)
         {
             error = $"'{text}' is not supported by this build";
@@ -134,7 +152,8 @@ public static class SuiteNames
         return false;
     }
 
-    public static string Name(IkeSuite s) => JoinNonEmpty(EncrName(s.Encr, s.EncrKeyBits), IntegName(s.Integ), PrfName(s.Prf), GroupName(s.Dh));
+    public static string Name(IkeSuite s) => JoinNonEmpty(EncrName(s.Encr, s.EncrKeyBits), IntegName(s.Integ), PrfName(s.Prf), GroupName(s.Dh),
+        s.HasAdditionalKe ? AdditionalPrefix + (NameOf(AdditionalGroups, s.AdditionalKe) ?? s.AdditionalKe.ToString()) : "");
 
     public static string Name(EspSuite s) => JoinNonEmpty(EncrName(s.Encr, s.EncrKeyBits), IntegName(s.Integ));
 

@@ -30,7 +30,7 @@ internal static class IkeAuth
             var idi = IdentificationPayload.FromText(PayloadType.IDi, o.LocalIdentity);
             // AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload))
             auth = new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE,
-                PskAuthentication.Compute(ctx.Prf, o.Psk!.Span, realMessage1, ctx.Nr, ctx.Keys.SkPi.Span, idi.BodyBytes()));
+                PskAuthentication.Compute(ctx.Prf, o.Psk!.Span, realMessage1, ctx.Nr, ctx.Keys.SkPi.Span, idi.BodyBytes(), ctx.IntermediateAuthOctets));
             payloads.Add(idi);
         }
         if (o.InitialContact)
@@ -76,7 +76,7 @@ internal static class IkeAuth
             return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder {idr.ToText()}: {why}", TellPeer: true);
         }
         if (o.Certificates is null && (auth.Method != AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE
-            || !PskAuthentication.Verify(ctx.Prf, o.Psk!.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, idr.BodyBytes(), auth.Data)))
+            || !PskAuthentication.Verify(ctx.Prf, o.Psk!.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, idr.BodyBytes(), auth.Data, ctx.IntermediateAuthOctets)))
         {
             return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"responder AUTH ({auth.Method}) does not verify", TellPeer: true);
         }
@@ -128,7 +128,7 @@ internal static class IkeAuth
             }
         }
         else if (auth.Method != AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE
-            || !PskAuthentication.Verify(ctx.Prf, peer.Psk.Span, realMessage1, ctx.Nr, ctx.Keys.SkPi.Span, idi.BodyBytes(), auth.Data))
+            || !PskAuthentication.Verify(ctx.Prf, peer.Psk.Span, realMessage1, ctx.Nr, ctx.Keys.SkPi.Span, idi.BodyBytes(), auth.Data, ctx.IntermediateAuthOctets))
         {
             return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, $"AUTH ({auth.Method}) of {idi.ToText()} does not verify"));
         }
@@ -156,7 +156,7 @@ internal static class IkeAuth
         else
         {
             // AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage2 | NonceIData | prf(SK_pr, RestOfRespIDPayload))
-            byte[] ourAuth = PskAuthentication.Compute(ctx.Prf, peer.Psk!.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, ourId.BodyBytes());
+            byte[] ourAuth = PskAuthentication.Compute(ctx.Prf, peer.Psk!.Span, realMessage2, ctx.Ni, ctx.Keys.SkPr.Span, ourId.BodyBytes(), ctx.IntermediateAuthOctets);
             response.Add(new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, ourAuth));
         }
         if (o.AuthLifetime?.Invoke() is { } lifetime)

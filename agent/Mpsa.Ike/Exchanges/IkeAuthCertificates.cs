@@ -22,7 +22,7 @@ internal static class IkeAuthCertificates
     public static (IEnumerable<CertificatePayload> Certs, AuthenticationPayload Auth) Prove(IkeSaContext ctx, CertificateAuth c,
         byte[] ourRealMessage, byte[] peerNonce, ReadOnlySpan<byte> ourSkP, IdentificationPayload ourId, byte[] peerSaInit)
     {
-        byte[] octets = SignedOctets.Build(ctx.Prf, ourRealMessage, peerNonce, ourSkP, ourId.BodyBytes());
+        byte[] octets = SignedOctets.Build(ctx.Prf, ourRealMessage, peerNonce, ourSkP, ourId.BodyBytes(), ctx.IntermediateAuthOctets);
         var hashes = IkeMessage.TryDecode(peerSaInit, out var m, out _) ? SignatureHashAlgorithms.From(m) : null;
         return (c.Credential.CertificatePayloads(), SignatureAuthentication.Sign(c.Credential, octets, hashes));
     }
@@ -41,7 +41,7 @@ internal static class IkeAuthCertificates
             return failure;
         }
         using var certificate = verdict.Certificate!;
-        byte[] octets = SignedOctets.Build(ctx.Prf, peerRealMessage, ourNonce, peerSkP, peerId.BodyBytes());
+        byte[] octets = SignedOctets.Build(ctx.Prf, peerRealMessage, ourNonce, peerSkP, peerId.BodyBytes(), ctx.IntermediateAuthOctets);
         string? wrong = SignatureAuthentication.Verify(auth, certificate, octets);
         if (wrong is null)
         {

@@ -41,6 +41,8 @@ public sealed class IkeInitiator : IDisposable
     private abstract record State;
     private sealed record Idle : State;
     private sealed record AwaitingSaInit(IkeSpi SpiI, IDhExchange Dh, byte[] Ni, byte[]? Cookie, PendingRequest Pending, int CookieRetries, int KeRetries) : State;
+    private sealed record AwaitingIntermediate(IkeSaContext Ctx, byte[] RealMessage1, byte[] RealMessage2, IDhExchange Ke,
+        IReadOnlyList<IPayload> Request, uint MessageId) : State;
     private sealed record AwaitingAuth(IkeSaContext Ctx, byte[] RealMessage1, byte[] RealMessage2, uint ChildSpi) : State;
     private sealed record Established(IkeSaSession Session) : State;
     private sealed record Gone : State;
@@ -52,7 +54,7 @@ public sealed class IkeInitiator : IDisposable
     {
         Idle => InitiatorPhase.Idle,
         AwaitingSaInit => InitiatorPhase.IkeSaInit,
-        AwaitingAuth => InitiatorPhase.IkeAuth,
+        AwaitingIntermediate or AwaitingAuth => InitiatorPhase.IkeAuth,
         Established => InitiatorPhase.Established,
         _ => InitiatorPhase.Gone,
     };
@@ -71,6 +73,7 @@ public sealed class IkeInitiator : IDisposable
 
     private IkeSaContext? Context => _state switch
     {
+        AwaitingIntermediate i => i.Ctx,
         AwaitingAuth a => a.Ctx,
         Established e => e.Session.Ctx,
         _ => null,
@@ -79,6 +82,7 @@ public sealed class IkeInitiator : IDisposable
     public MonoTime? NextDeadline => _state switch
     {
         AwaitingSaInit s => s.Pending.RetransmitAt,
+        AwaitingIntermediate i => i.Ctx.Deadline,
         AwaitingAuth a => a.Ctx.Deadline,
         Established e => e.Session.Deadline,
         _ => null,
@@ -122,6 +126,9 @@ public sealed class IkeInitiator : IDisposable
         {
             case AwaitingSaInit s when h.SpiI == s.SpiI && h.IsResponse && h.Exchange == ExchangeType.IKE_SA_INIT && h.MessageId == 0:
                 OnSaInitResponse(s, datagram, from, now, step);
+                break;
+            case AwaitingIntermediate i when Matches(i.Ctx, h):
+                OnIntermediateResponse(i, datagram, h, from, now, step);
                 break;
             case AwaitingAuth a when Matches(a.Ctx, h):
                 OnAuthPhase(a, datagram, h, from, now, step);
@@ -191,10 +198,66 @@ public sealed class IkeInitiator : IDisposable
         // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
         var keys = IkeKeySchedule.Derive(a.Suite, sharedSecret.Span, s.Ni, a.Nr, s.SpiI.Value, spiR.Value);
         var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa, NatDetected = natDetected };
-        uint childSpi = _o.AllocateChildSpi?.Invoke() ?? RandomSpi();
         byte[] realMessage1 = s.Pending.Datagram;
+        if (a.Suite.HasAdditionalKe)
+        {
+            // RFC 9370: HDR, SK {KEi(additional)} --> in IKE_INTERMEDIATE (RFC 9242) before IKE_AUTH.
+            var ke = DiffieHellman.CreateAdditional(a.Suite.AdditionalKe, _o.Random);
+            IReadOnlyList<IPayload> request = [new KeyExchangePayload(ke.Group, ke.PublicValue)];
+            uint id = ctx.NextRequestId;
+            ctx.Request(new ExchangeTypeAndKind(ExchangeType.IKE_INTERMEDIATE, RequestKind.IkeIntermediate), request, now, step);
+            _state = new AwaitingIntermediate(ctx, realMessage1, realMessage2, ke, request, id);
+            return;
+        }
+        SendAuth(ctx, realMessage1, realMessage2, now, step);
+    }
+
+    private void SendAuth(IkeSaContext ctx, byte[] realMessage1, byte[] realMessage2, MonoTime now, StepBuilder step)
+    {
+        uint childSpi = _o.AllocateChildSpi?.Invoke() ?? RandomSpi();
         ctx.Request(new ExchangeTypeAndKind(ExchangeType.IKE_AUTH, RequestKind.IkeAuth), IkeAuth.BuildRequest(ctx, _o, realMessage1, realMessage2, childSpi), now, step);
         _state = new AwaitingAuth(ctx, realMessage1, realMessage2, childSpi);
+    }
+
+    /// <summary>&lt;-- HDR, SK {KEr(additional)}: the keys are updated (RFC 9370 §2.2.2), then IKE_AUTH.</summary>
+    private void OnIntermediateResponse(AwaitingIntermediate i, ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step)
+    {
+        if (!h.IsResponse)
+        {
+            step.Emit(new MessageDropped(from, "request before IKE_AUTH completed"));
+            return;
+        }
+        var inbound = i.Ctx.Classify(datagram, h, now, step);
+        if (inbound.Kind != InboundKind.Response)
+        {
+            step.Emit(new MessageDropped(from, inbound.DropReason ?? "unexpected"));
+            return;
+        }
+        var response = inbound.Message!;
+        if (response.Find<NotifyPayload>(n => n.IsError) is { } error)
+        {
+            GiveUp(PeerGoneReason.Refused, $"IKE_INTERMEDIATE refused with {error.NotifyType}", step);
+            return;
+        }
+        var ke = response.Find<KeyExchangePayload>();
+        using var shared = ke is not null && ke.Group == i.Ke.Group ? i.Ke.DeriveSharedSecret(ke.Data) : null;
+        if (shared is null)
+        {
+            GiveUp(PeerGoneReason.Refused, ke is null ? "IKE_INTERMEDIATE response without KE"
+                : ke.Group != i.Ke.Group ? $"IKE_INTERMEDIATE KE of {ke.Group}, sent {i.Ke.Group}" : "the responder's additional KE value is invalid", step);
+            return;
+        }
+        var ctx = i.Ctx;
+        var auth = new IntermediateAuth();
+        auth.Add(fromInitiator: true, ctx.Prf, ctx.Keys, ctx.Header(ExchangeType.IKE_INTERMEDIATE, i.MessageId, response: false), i.Request);
+        auth.Add(fromInitiator: false, ctx.Prf, ctx.Keys, response.Header, response.Payloads);
+        // SKEYSEED = prf(SK_d (old), SK(new) | Ni | Nr); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
+        var keys = IkeKeySchedule.DeriveRekeyed(ctx.Suite, ctx.Prf, ctx.Keys.SkD.Span, shared.Span, ctx.Ni, ctx.Nr, ctx.SpiI.Value, ctx.SpiR.Value);
+        var next = ctx.WithUpdatedKeys(keys);
+        next.IntermediateAuthOctets = auth.ForAuth(next.NextRequestId);
+        i.Ke.Dispose();
+        ctx.Dispose();
+        SendAuth(next, i.RealMessage1, i.RealMessage2, now, step);
     }
 
     private void OnAuthPhase(AwaitingAuth a, ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step)
@@ -246,6 +309,9 @@ public sealed class IkeInitiator : IDisposable
                     _state = s with { Pending = s.Pending.Resent(_o.Retransmit, now) };
                     step.Send(Peer, s.Pending.Datagram);
                 }
+                break;
+            case AwaitingIntermediate i when !i.Ctx.OnTimeout(now, step):
+                GiveUp(PeerGoneReason.NoResponse, "no IKE_INTERMEDIATE response", step);
                 break;
             case AwaitingAuth a when !a.Ctx.OnTimeout(now, step):
                 GiveUp(PeerGoneReason.NoResponse, "no IKE_AUTH response", step);
@@ -304,7 +370,7 @@ public sealed class IkeInitiator : IDisposable
             case Established e when !e.Session.Ctx.HasQueued(RequestKind.DeleteIkeSa):
                 e.Session.Ctx.Request(Informational.DeleteKind, [DeletePayload.IkeSa], now, step);
                 break;
-            case Idle or AwaitingSaInit or AwaitingAuth:
+            case Idle or AwaitingSaInit or AwaitingIntermediate or AwaitingAuth:
                 GiveUp(PeerGoneReason.Closed, "closed before the IKE SA was up", step);
                 break;
         }
@@ -324,6 +390,10 @@ public sealed class IkeInitiator : IDisposable
         {
             case AwaitingSaInit s:
                 s.Dh.Dispose();
+                break;
+            case AwaitingIntermediate i:
+                i.Ke.Dispose();
+                i.Ctx.Dispose();
                 break;
             case AwaitingAuth a:
                 a.Ctx.Dispose();

@@ -39,6 +39,20 @@ public sealed partial class IkeResponder : IDisposable
         /// <summary>The current IKE SA: the first one, or the newest once established and rekeyed.</summary>
         public IkeSaContext Ctx => Session?.Ctx ?? ctx;
 
+        /// <summary>What the IKE_INTERMEDIATE exchanges add to AUTH; null before the first.</summary>
+        public IntermediateAuth? Intermediate { get; set; }
+
+        /// <summary>The suite's additional key exchange is done (the keys are updated).</summary>
+        public bool AdditionalKeDone { get; set; }
+
+        /// <summary>Half-open: the SA under the keys of an additional key exchange; the old context is disposed.</summary>
+        public void UpdateKeys(IkeSaContext next)
+        {
+            var old = ctx;
+            ctx = next;
+            old.Dispose();
+        }
+
         /// <summary>Set once IKE_AUTH succeeded: the SA with its CHILD_SA through its rekeys.</summary>
         public IkeSaSession? Session { get; set; }
 
@@ -105,7 +119,11 @@ public sealed partial class IkeResponder : IDisposable
         else if (Lookup(h.IsFromInitiator ? h.SpiR : h.SpiI) is { } sa
             && (sa.Phase == SaPhase.HalfOpen ? sa.Ctx.SpiI == h.SpiI && sa.Ctx.SpiR == h.SpiR : sa.Session!.Find(h) is not null))
         {
-            if (sa.Phase == SaPhase.HalfOpen)
+            if (sa.Phase == SaPhase.HalfOpen && h.Exchange == ExchangeType.IKE_INTERMEDIATE && !h.IsResponse)
+            {
+                OnIntermediateRequest(sa, datagram, h, from, now, step);
+            }
+            else if (sa.Phase == SaPhase.HalfOpen)
             {
                 OnAuthRequest(sa, datagram, h, from, now, step);
             }
@@ -256,6 +274,14 @@ public sealed partial class IkeResponder : IDisposable
         {
             return;
         }
+        if (sa.Ctx.Suite.HasAdditionalKe && !sa.AdditionalKeDone)
+        {
+            // RFC 9370: the suite's additional key exchange comes first; an IKE_AUTH without it would skip it.
+            sa.Ctx.SendResponse(h.Exchange, h.MessageId, [new NotifyPayload(NotifyType.INVALID_SYNTAX)], inbound.RequestBytes!, step);
+            Remove(sa, PeerGoneReason.Refused, $"IKE_AUTH before the additional key exchange ({sa.Ctx.Suite.AdditionalKe}) of the chosen suite", step);
+            return;
+        }
+        sa.Ctx.IntermediateAuthOctets = sa.Intermediate?.ForAuth(h.MessageId);
         Follow(sa, from);
         var (response, outcome) = IkeAuth.ProcessRequest(sa.Ctx, inbound.Message!, _o, sa.InitRequest, sa.InitResponse,
             () => _o.AllocateChildSpi?.Invoke() ?? SpiSource.Random(_o.Random));
@@ -494,6 +520,10 @@ public sealed partial class IkeResponder : IDisposable
 
     private void Remove(ResponderSa sa, PeerGoneReason reason, string detail, StepBuilder step)
     {
+        if (sa.Phase == SaPhase.HalfOpen)
+        {
+            _halfOpenByInitiator.Remove((sa.Ctx.SpiI, sa.InitFrom));
+        }
         if (Unfile(sa))
         {
             Uncount(sa);

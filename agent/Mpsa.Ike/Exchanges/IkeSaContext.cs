@@ -80,6 +80,27 @@ internal sealed class IkeSaContext : IDisposable
     /// <summary>The X.509 CERT payloads (DER) the peer authenticated with, ours first: to recheck them on a CRL reload.</summary>
     public IReadOnlyList<byte[]>? PeerCertificates { get; set; }
 
+    /// <summary>After IKE_INTERMEDIATE exchanges: IntAuth_i | IntAuth_r | IKE_AUTH_MID, appended to both AUTH payloads'
+    /// signed octets (RFC 9242 §3.3.2); null without them.</summary>
+    public byte[]? IntermediateAuthOctets { get; set; }
+
+    /// <summary>
+    /// The same IKE SA under the keys an additional key exchange made (RFC 9370 §2.2.2), once its IKE_INTERMEDIATE
+    /// exchange is over: message IDs go on, and a retransmission of the peer's last request is still answered from the
+    /// cache (its bytes, not its keys). This context's keys are the caller's to dispose.
+    /// </summary>
+    public IkeSaContext WithUpdatedKeys(IkeSaKeys keys) => new(IsInitiator, SpiI, SpiR, Peer, keys, Ni, Nr, _random, _policy, isCpe: IsCpe)
+    {
+        NextRequestId = NextRequestId,
+        NextPeerRequestId = NextPeerRequestId,
+        _lastPeerRequest = _lastPeerRequest,
+        _lastResponse = _lastResponse,
+        PeerSupportsMpsa = PeerSupportsMpsa,
+        NatDetected = NatDetected,
+        LastHeardFrom = LastHeardFrom,
+        EventSpi = EventSpi,
+    };
+
     /// <summary>A NAT sits on the path (RFC 7296 §2.23): IKE on port 4500, ESP in UDP.</summary>
     public bool NatDetected { get; set; }
     public uint NextRequestId { get; private set; }

@@ -23,6 +23,10 @@ internal static class IkeSaInit
         payloads.Add(new NoncePayload(ni));
         payloads.AddRange(natDetection ?? []);
         payloads.AddRange(extra ?? []);
+        if (Proposals.AnyAdditionalKe(proposals))
+        {
+            payloads.Add(new NotifyPayload(NotifyType.INTERMEDIATE_EXCHANGE_SUPPORTED));
+        }
         if (sendMpsaVendorId)
         {
             payloads.Add(VendorIdPayload.Mpsa());
@@ -42,6 +46,10 @@ internal static class IkeSaInit
         };
         payloads.AddRange(extra ?? []);
         payloads.AddRange(natDetection ?? []);
+        if (suite.HasAdditionalKe)
+        {
+            payloads.Add(new NotifyPayload(NotifyType.INTERMEDIATE_EXCHANGE_SUPPORTED));
+        }
         if (sendMpsaVendorId)
         {
             payloads.Add(VendorIdPayload.Mpsa());
@@ -98,6 +106,10 @@ internal static class IkeSaInit
         {
             return new SaInitAnswer.Malformed($"KE group {ke.Group} does not match the chosen {suite.Dh}");
         }
+        if (suite.HasAdditionalKe && response.FindNotify(NotifyType.INTERMEDIATE_EXCHANGE_SUPPORTED) is null)
+        {
+            return new SaInitAnswer.Malformed("responder chose an additional key exchange without announcing IKE_INTERMEDIATE");
+        }
         return new SaInitAnswer.Accepted(suite, nonce.Data, ke.Data, response.Find<VendorIdPayload>(v => v.IsMpsa) is not null);
     }
 
@@ -110,6 +122,11 @@ internal static class IkeSaInit
         if (sa is null || ke is null || nonce is null || request.Header.MessageId != 0 || !request.Header.SpiR.IsZero || request.Header.SpiI.IsZero)
         {
             return new SaInitDecision.Reject(NotifyType.INVALID_SYNTAX, "IKE_SA_INIT request lacks SA, KE or Nonce, or has bad SPIs/message ID");
+        }
+        if (request.FindNotify(NotifyType.INTERMEDIATE_EXCHANGE_SUPPORTED) is null)
+        {
+            // RFC 9370 §2.2.1: additional key exchanges happen in IKE_INTERMEDIATE, which the initiator must announce.
+            acceptable = Proposals.OnlyClassical(acceptable);
         }
         if (Proposals.ChooseIke(sa, acceptable, ke.Group) is not var (suite, number))
         {

@@ -259,7 +259,7 @@ internal sealed class IkeSaSession : IDisposable
             step.Emit(new IkeSaRekeyFailed(Handle, null, "an IKE SA rekey is already in progress"));
             return;
         }
-        var offer = CurrentFirst(Ctx.Suite, _o.IkeProposals);
+        var offer = Proposals.WithoutAdditionalKe(CurrentFirst(Ctx.Suite, _o.IkeProposals));
         SendIkeRekey(offer, Ctx.Suite.Dh, 0, now, step);
     }
 
@@ -294,7 +294,7 @@ internal sealed class IkeSaSession : IDisposable
         {
             return [new NotifyPayload(NotifyType.TEMPORARY_FAILURE)];   // the last rekey is still being closed (§2.25)
         }
-        switch (CreateChildSa.ProcessIkeRequest(request, _o.IkeProposals))
+        switch (CreateChildSa.ProcessIkeRequest(request, Proposals.WithoutAdditionalKe(_o.IkeProposals)))
         {
             case IkeRequestDecision.Reject r:
                 step.Emit(new IkeSaRekeyFailed(Handle, r.Notify, $"refused the peer's rekey: {r.Reason}"));

@@ -26,6 +26,48 @@ internal static class Proposals
         return new(proposals);
     }
 
+    /// <summary>The suites as an IKE SA rekey makes them: without additional key exchanges (IKE_FOLLOWUP_KE, RFC 9370
+    /// §2.2.4, is not implemented yet), in order, each once.</summary>
+    public static List<IkeSuite> WithoutAdditionalKe(IEnumerable<IkeSuite> suites)
+    {
+        var classical = new List<IkeSuite>();
+        foreach (var s in suites)
+        {
+            var c = s.HasAdditionalKe ? s with { AdditionalKe = DhGroup.NONE } : s;
+            if (!classical.Contains(c))
+            {
+                classical.Add(c);
+            }
+        }
+        return classical;
+    }
+
+    public static bool AnyAdditionalKe(IReadOnlyList<IkeSuite> suites)
+    {
+        foreach (var s in suites)
+        {
+            if (s.HasAdditionalKe)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The suites that make no additional key exchange.</summary>
+    public static List<IkeSuite> OnlyClassical(IReadOnlyList<IkeSuite> suites)
+    {
+        var classical = new List<IkeSuite>(suites.Count);
+        foreach (var s in suites)
+        {
+            if (!s.HasAdditionalKe)
+            {
+                classical.Add(s);
+            }
+        }
+        return classical;
+    }
+
     /// <summary>Whether a suite of <paramref name="offered"/> uses <paramref name="group"/> (INVALID_KE_PAYLOAD).</summary>
     public static bool OffersGroup(IReadOnlyList<IkeSuite> offered, DhGroup group)
     {
@@ -47,6 +89,10 @@ internal static class Proposals
             transforms.Add(new TransformSubstructure(TransformType.INTEG, (ushort)s.Integ));
         }
         transforms.Add(new TransformSubstructure(TransformType.DH, (ushort)s.Dh));
+        if (s.HasAdditionalKe)
+        {
+            transforms.Add(new TransformSubstructure(TransformType.ADDKE1, (ushort)s.AdditionalKe));
+        }
         return new ProposalSubstructure(number, ProtocolId.IKE, [], transforms);
     }
 
@@ -117,7 +163,7 @@ internal static class Proposals
         var p = answer.Proposals[0];
         foreach (var s in offered)
         {
-            if (Allows(p, s) && p.Transforms.Count == (s.Integ == IntegId.NONE ? 3 : 4))
+            if (Allows(p, s) && p.Transforms.Count == (s.Integ == IntegId.NONE ? 3 : 4) + (s.HasAdditionalKe ? 1 : 0))
             {
                 return s;
             }
@@ -161,17 +207,19 @@ internal static class Proposals
         && Has(p, TransformType.PRF, (ushort)s.Prf)
         && AllowsInteg(p, s.Integ)
         && Has(p, TransformType.DH, (ushort)s.Dh)
-        && OnlyIkeTypesWithoutAdditionalKe(p);
+        && (!s.HasAdditionalKe || Has(p, TransformType.ADDKE1, (ushort)s.AdditionalKe))
+        && OnlyIkeTypes(p, s);
 
-    /// <summary>RFC 7296 §3.3.6: a proposal with a transform type we do not know is unacceptable. Additional key
-    /// exchanges (RFC 9370 §2.2.1: ADDKE1-7) are acceptable only where the proposal allows NONE, since our suites
-    /// make none; a proposal that requires one (e.g. strongSwan's ke1_mlkem768) is left for another.</summary>
-    private static bool OnlyIkeTypesWithoutAdditionalKe(ProposalSubstructure p)
+    /// <summary>RFC 7296 §3.3.6: a proposal with a transform type we do not know is unacceptable. An additional key
+    /// exchange (RFC 9370 §2.2.1: ADDKE1-7) the suite does not make is acceptable only where the proposal allows NONE;
+    /// a proposal that requires one (e.g. strongSwan's ke1_mlkem768) is never taken for a classical suite.</summary>
+    private static bool OnlyIkeTypes(ProposalSubstructure p, IkeSuite s)
     {
         foreach (var t in p.Transforms)
         {
             bool additional = t.TransformType is >= TransformType.ADDKE1 and <= TransformType.ADDKE7;
-            if (additional ? !Has(p, t.TransformType, (ushort)DhGroup.NONE)
+            bool ours = t.TransformType == TransformType.ADDKE1 && s.HasAdditionalKe;
+            if (additional ? !ours && !Has(p, t.TransformType, (ushort)DhGroup.NONE)
                 : t.TransformType is not (TransformType.ENCR or TransformType.PRF or TransformType.INTEG or TransformType.DH))
             {
                 return false;

@@ -27,6 +27,7 @@ internal readonly record struct ExchangeTypeAndKind(Wire.ExchangeType Exchange, 
 internal enum RequestKind
 {
     IkeSaInit,
+    IkeIntermediate,
     IkeAuth,
     Liveness,
     MpsaPut,

@@ -10,6 +10,8 @@ public enum ExchangeType : byte
     IKE_AUTH = 35,
     CREATE_CHILD_SA = 36,
     INFORMATIONAL = 37,
+    /// <summary>RFC 9242: between IKE_SA_INIT and IKE_AUTH; carries the additional key exchanges of RFC 9370.</summary>
+    IKE_INTERMEDIATE = 43,
 }
 
 /// <summary>RFC 7296 §3.2 Payload Types, by their registry abbreviations.</summary>
@@ -211,6 +213,8 @@ public enum NotifyType : ushort
     MOBIKE_SUPPORTED = 16396,
     IKEV2_FRAGMENTATION_SUPPORTED = 16430,
     SIGNATURE_HASH_ALGORITHMS = 16431,
+    /// <summary>RFC 9242 §3.1: both sides of IKE_SA_INIT announce IKE_INTERMEDIATE.</summary>
+    INTERMEDIATE_EXCHANGE_SUPPORTED = 16438,
     MPSA_PUT = 40960,
 }
 

@@ -236,6 +236,25 @@ public sealed class IkeMessage
         return bytes;
     }
 
+    /// <summary>
+    /// The IntAuth_A | IntAuth_P octets of an IKE_INTERMEDIATE message (RFC 9242 §3.3.2) as if it had gone in clear:
+    /// the IKE header and the Encrypted payload's header, their Length fields counting only the header octets and the
+    /// inner payloads, then the inner payloads (re-encoded; no IV, padding or ICV).
+    /// </summary>
+    public static byte[] IntermediateAuthData(IkeHeader header, IReadOnlyList<IPayload> inner)
+    {
+        int plainLength = ChainLength(inner);
+        int length = IkeHeader.Size + GenericHeaderLength + plainLength;
+        var bytes = new byte[length];
+        var w = new IkeWriter(bytes);
+        (header with { NextPayload = PayloadType.SK, Length = (uint)length }).Encode(ref w);
+        w.WriteUInt8((byte)FirstType(inner));
+        w.WriteUInt8(0);
+        w.WriteUInt16(checked((ushort)(GenericHeaderLength + plainLength)));
+        EncodeChain(ref w, inner);
+        return bytes;
+    }
+
     private static PayloadType FirstType(IReadOnlyList<IPayload> payloads) => payloads.Count == 0 ? PayloadType.NoNextPayload : payloads[0].Type;
 
     private static int ChainLength(IReadOnlyList<IPayload> payloads)

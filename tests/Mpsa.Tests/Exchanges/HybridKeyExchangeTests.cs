@@ -1,0 +1,76 @@
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
+
+namespace Mpsa.Tests.Exchanges;
+
+/// <summary>X25519 + ML-KEM-768 (RFC 9370 through IKE_INTERMEDIATE, RFC 9242) between our two daemons, in memory.</summary>
+public class HybridKeyExchangeTests
+{
+    private static readonly IkeSuite Classical = new(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128, PrfId.PRF_HMAC_SHA2_256, DhGroup.CURVE25519);
+    private static readonly IkeSuite Hybrid = Classical with { AdditionalKe = DhGroup.ML_KEM_768 };
+
+    [Test]
+    public void EstablishesWithAnIntermediateExchangeAndUpdatedKeys()
+    {
+        using var pair = new Pair(Hybrid);
+        pair.Establish();
+        var up = pair.Single<IkeSaEstablished>(pair.InitiatorEvents);
+        var upR = pair.Single<IkeSaEstablished>(pair.ResponderEvents);
+        Assert.That((up.Suite, upR.Suite), Is.EqualTo((Hybrid, Hybrid)));
+        Assert.That(up.KeyFingerprint, Is.EqualTo(upR.KeyFingerprint));
+        Assert.That(pair.Wire.Select(w => IkeHeaderOf(w.Datagram)), Is.EqualTo(new[]
+        {
+            (ExchangeType.IKE_SA_INIT, 0u), (ExchangeType.IKE_SA_INIT, 0u),
+            (ExchangeType.IKE_INTERMEDIATE, 1u), (ExchangeType.IKE_INTERMEDIATE, 1u),
+            (ExchangeType.IKE_AUTH, 2u), (ExchangeType.IKE_AUTH, 2u),
+        }));
+        // The KE of IKE_INTERMEDIATE is ML-KEM: a 1184-byte key out, a 1088-byte ciphertext back.
+        Assert.That(pair.Wire[2].Datagram.Length, Is.GreaterThan(1184));
+        Assert.That(pair.Wire[3].Datagram.Length, Is.InRange(1089, 1183));
+
+        using var put = MpsaPutSamples.Make(0xc0000101);
+        pair.FromResponder(pair.Responder.SendMpsaPut(upR.SpiR, [put], pair.Now));
+        pair.Deliver();
+        using var received = pair.Single<MpsaReceived>(pair.InitiatorEvents).Puts[0];
+        Assert.That(received.SkD.Span.ToArray(), Is.EqualTo(put.SkD.Span.ToArray()), "the updated keys protect what follows");
+    }
+
+    [Test]
+    public void TheKeysAreNotTheClassicalOnes()
+    {
+        using var classical = new Pair(Classical);
+        classical.Establish();
+        using var hybrid = new Pair(Hybrid);
+        hybrid.Establish();
+        // The same seeded randomness gives the same X25519 exchange; only the ML-KEM secret tells the SAs apart.
+        Assert.That(hybrid.Single<IkeSaEstablished>(hybrid.InitiatorEvents).KeyFingerprint,
+            Is.Not.EqualTo(classical.Single<IkeSaEstablished>(classical.InitiatorEvents).KeyFingerprint));
+    }
+
+    [Test]
+    public void FallsBackToTheClassicalSuiteWithAPeerThatHasNoHybrid()
+    {
+        using var pair = new Pair(Hybrid, i => i.Proposals = [Hybrid, Classical], r => r.Proposals = [Classical]);
+        pair.Establish();
+        Assert.That(pair.Single<IkeSaEstablished>(pair.InitiatorEvents).Suite, Is.EqualTo(Classical));
+        Assert.That(pair.Wire, Has.Count.EqualTo(4), "no IKE_INTERMEDIATE");
+    }
+
+    [Test]
+    public void ARetransmittedIntermediateRequestIsAnsweredFromTheCacheAfterTheKeyUpdate()
+    {
+        using var pair = new Pair(Hybrid);
+        int intermediateResponses = 0;
+        pair.Drop = (toResponder, d) => !toResponder && IkeHeaderOf(d).Item1 == ExchangeType.IKE_INTERMEDIATE && intermediateResponses++ == 0;
+        pair.Establish();
+        Assert.That(pair.Initiator.Phase, Is.EqualTo(InitiatorPhase.Established));
+        Assert.That(intermediateResponses, Is.EqualTo(2), "the lost answer was sent again");
+    }
+
+    private static (ExchangeType, uint) IkeHeaderOf(byte[] datagram)
+    {
+        Assert.That(IkeHeader.TryPeek(datagram, out var h), Is.True);
+        return (h.Exchange, h.MessageId);
+    }
+}
