@@ -204,6 +204,7 @@ internal sealed class AgentEngine : IDisposable
             {
                 EstablishedSecondsAgo = SecondsSince(rekeys?.IkeEstablishedAt, now),
                 RekeyInSeconds = SecondsUntil(rekeys?.IkeRekeyAt, now),
+                KeyExchange = SuiteNames.KeyExchanges(up.Suite),
             },
             child is null || up is null ? null : new ChildSaStatus(child.InboundSpi.ToString("x8", null), child.OutboundSpi.ToString("x8", null),
                 SuiteNames.Name(child.Suite), child.TransportMode ? "transport" : "tunnel", _childSas.Count > 0)

@@ -50,7 +50,7 @@ internal sealed record AgentStatus(
         if (IkeSa is { } ike)
         {
             b.Append("IKE SA ").Append(ike.SpiI).Append('/').Append(ike.SpiR).Append(' ').Append(ike.Suite)
-             .Append(", key fingerprint ").Append(ike.KeyFingerprint);
+             .Append(", key exchange ").Append(ike.KeyExchange).Append(", key fingerprint ").Append(ike.KeyFingerprint);
             AppendTimes(b, ike.EstablishedSecondsAgo, ike.RekeyInSeconds);
         }
         if (ChildSa is { } child)
@@ -97,6 +97,9 @@ internal sealed record IkeSaStatus(
 {
     /// <summary>Seconds since this IKE SA was made (IKE_AUTH or its last rekey).</summary>
     public long? EstablishedSecondsAgo { get; init; }
+
+    /// <summary>Every key exchange the IKE SA's keys come from: "x25519", or "x25519+mlkem768" for the hybrid.</summary>
+    public string KeyExchange { get; init; } = "";
 
     /// <summary>Seconds until this side rekeys it (ike_lifetime less jitter); 0 while a rekey runs.</summary>
     public long? RekeyInSeconds { get; init; }

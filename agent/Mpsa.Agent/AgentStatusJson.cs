@@ -54,6 +54,7 @@ internal static class AgentStatusJson
         w.WriteString("spi_i", ike.SpiI);
         w.WriteString("spi_r", ike.SpiR);
         w.WriteString("suite", ike.Suite);
+        w.WriteString("key_exchange", ike.KeyExchange);
         w.WriteString("key_fingerprint", ike.KeyFingerprint);
         w.WriteBoolean("peer_supports_mpsa", ike.PeerSupportsMpsa);
         Number(w, "established_seconds_ago", ike.EstablishedSecondsAgo);

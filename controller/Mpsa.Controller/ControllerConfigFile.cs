@@ -35,7 +35,7 @@ internal static class ControllerConfigFile
         var settings = new ControllerSettings(
             c.Required("identity", ProtocolConfig.Identity),
             c.Optional("listen", ConfigValues.List(ConfigValues.Endpoint(defaultPort: 500)), [new IPEndPoint(IPAddress.Any, 500)]),
-            c.Optional("proposals", ConfigValues.List(ProtocolConfig.IkeProposal), [IkeSuite.Default]),
+            c.Optional("proposals", ConfigValues.List(ProtocolConfig.IkeProposal), IkeSuite.DefaultProposals),
             c.Optional("esp_proposals", ConfigValues.List(ProtocolConfig.EspProposal),
                 [new EspSuite(EncrId.ENCR_AES_CBC, 256, IntegId.AUTH_HMAC_SHA2_256_128), new EspSuite(EncrId.ENCR_CHACHA20_POLY1305, 256, IntegId.NONE)]),
             ReadGroups(config),

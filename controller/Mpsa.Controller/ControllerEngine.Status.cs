@@ -44,6 +44,7 @@ internal sealed partial class ControllerEngine
             return new MemberStatus(m.Name, m.Identity, m.Group, s is null ? "disconnected" : "connected",
                 s?.Address.ToString(), s?.LastAckedSpi?.ToString(), s?.KeyFingerprint, s is not null && HoldsCurrent(s), refusals)
             {
+                IkeKeyExchange = s?.KeyExchange,
                 IkeSaAgeSeconds = s?.Rekeys.IkeEstablishedAt is { } made ? SecondsSince(made, now) : null,
                 IkeRekeyInSeconds = SecondsUntil(s?.Rekeys.IkeRekeyAt, now),
                 ChildRekeyInSeconds = SecondsUntil(s?.Rekeys.ChildRekeyAt, now),

@@ -187,6 +187,7 @@ internal sealed partial class ControllerEngine : IDisposable
                 var session = new MemberSession(up.SpiR, m.Member, up.Peer, now, up.KeyFingerprint)
                 {
                     Rekeys = new RekeySchedule(Settings.Rekey, _random),
+                    KeyExchange = SuiteNames.KeyExchanges(up.Suite),
                 };
                 if (_sessionOfMember.TryGetValue(m.Member.Name, out var older) && _sessions.TryGetValue(older, out var olderSession))
                 {
@@ -282,6 +283,7 @@ internal sealed partial class ControllerEngine : IDisposable
         }
         s.SpiR = r.NewHandle;
         s.KeyFingerprint = r.KeyFingerprint;
+        s.KeyExchange = SuiteNames.KeyExchanges(r.Suite);
         _sessions[r.NewHandle] = s;
         if (_sessionOfMember.TryGetValue(s.Member.Name, out var newest) && newest == r.OldHandle)
         {

@@ -119,6 +119,11 @@ internal sealed record MemberStatus(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Replica { get; init; }
 
+    /// <summary>The key exchanges of the member's IKE SA: "x25519", "x25519+mlkem768" (the hybrid).</summary>
+    [JsonPropertyName("ike_key_exchange")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? IkeKeyExchange { get; init; }
+
     /// <summary>Seconds since the member's IKE SA was made (IKE_AUTH or its last rekey).</summary>
     [JsonPropertyName("ike_sa_age_seconds")]
     public long? IkeSaAgeSeconds { get; init; }

@@ -36,6 +36,13 @@
 # Needs root. Packages: see IO_PACKAGES.
 
 IO_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# INTEROP_STRONGSWAN6=PREFIX: the charon and swanctl of a strongSwan 6 build instead of Debian's 5.9
+# (packaging/build/strongswan6.sh prints one), with its ml plugin for ML-KEM (the post-quantum runs).
+if [ -n "${INTEROP_STRONGSWAN6:-}" ]; then
+	SW_CHARON=$INTEROP_STRONGSWAN6/libexec/ipsec/charon
+	SW_SWANCTL=$INTEROP_STRONGSWAN6/sbin/swanctl
+	SW_DEFAULT_PLUGINS="random nonce openssl aes sha1 sha2 hmac kdf gcm chapoly curve25519 ml gmp pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici"
+fi
 # shellcheck source=strongswan-lib.sh
 . "$IO_HERE/strongswan-lib.sh"
 
@@ -70,6 +77,7 @@ declare -A IO_ESP=(
 	[aes256gcm16-prfsha384-x25519]=aes256gcm16
 	[chacha20poly1305-prfsha256-x25519]=chacha20poly1305
 	[aes256-sha256-prfsha512-ecp256]=aes256-sha256
+	[aes256-sha256-x25519-ke1_mlkem768]=aes256-sha256
 )
 
 IO_EVIDENCE=""       # evidence directory (io_init)
@@ -142,7 +150,11 @@ io_preflight() {
 		export DOTNET_ROOT=${DOTNET_ROOT:-$(dirname "$(readlink -f "$dn")")}
 		export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 	fi
-	io_result charon_version "$(dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null)"
+	if [ -n "${INTEROP_STRONGSWAN6:-}" ]; then
+		io_result charon_version "$("$SW_CHARON" --version 2>/dev/null)"
+	else
+		io_result charon_version "$(dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null)"
+	fi
 }
 
 # io_init EVIDENCE_DIR SCENARIO SUITE: evidence dir, work dir, traps (collect, then clean up)

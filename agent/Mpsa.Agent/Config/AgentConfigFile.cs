@@ -25,7 +25,7 @@ internal static class AgentConfigFile
             agent.Report("retry_max", $"must not be shorter than retry_min ({ConfigValues.FormatDuration(retryMin)})");
         }
         var certificates = ReadCertificates(agent, warn, capabilities);
-        var proposals = agent.Optional("proposals", ConfigValues.List(ProtocolConfig.IkeProposal), [IkeSuite.Default]);
+        var proposals = agent.Optional("proposals", ConfigValues.List(ProtocolConfig.IkeProposal), IkeSuite.DefaultProposals);
         foreach (var unusable in proposals)
         {
             if (capabilities.Usable(unusable))

@@ -19,6 +19,10 @@ public sealed record IkeSuite(EncrId Encr, int EncrKeyBits, IntegId Integ, PrfId
     public static IkeSuite Default { get; } =
         new(EncrId.ENCR_CHACHA20_POLY1305, 256, IntegId.NONE, PrfId.PRF_HMAC_SHA2_256, DhGroup.CURVE25519);
 
+    /// <summary>Both daemons' default proposals: the default suite with ML-KEM-768 added (RFC 9370), then without it
+    /// for peers that have no post-quantum key exchange. Both run on libsodium alone.</summary>
+    public static IReadOnlyList<IkeSuite> DefaultProposals { get; } = [Default with { AdditionalKe = DhGroup.ML_KEM_768 }, Default];
+
     public bool IsAead => IsAeadCipher(Encr);
 
     /// <summary>

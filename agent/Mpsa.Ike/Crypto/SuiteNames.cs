@@ -155,6 +155,10 @@ public static class SuiteNames
     public static string Name(IkeSuite s) => JoinNonEmpty(EncrName(s.Encr, s.EncrKeyBits), IntegName(s.Integ), PrfName(s.Prf), GroupName(s.Dh),
         s.HasAdditionalKe ? AdditionalPrefix + (NameOf(AdditionalGroups, s.AdditionalKe) ?? s.AdditionalKe.ToString()) : "");
 
+    /// <summary>Every key exchange of an IKE SA, as status shows them: "x25519", "x25519+mlkem768".</summary>
+    public static string KeyExchanges(IkeSuite s) =>
+        s.HasAdditionalKe ? GroupName(s.Dh) + "+" + (NameOf(AdditionalGroups, s.AdditionalKe) ?? s.AdditionalKe.ToString()) : GroupName(s.Dh);
+
     public static string Name(EspSuite s) => JoinNonEmpty(EncrName(s.Encr, s.EncrKeyBits), IntegName(s.Integ));
 
     /// <summary>The non-empty parts joined with '-'.</summary>

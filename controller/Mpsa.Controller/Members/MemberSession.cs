@@ -22,6 +22,9 @@ internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint
 
     /// <summary>SHA-256 over the IKE SA's SK_* keys, first 16 hex digits (compare with the peer's, never the keys).</summary>
     public string KeyFingerprint { get; set; } = keyFingerprint;
+
+    /// <summary>The IKE SA's key exchanges as status shows them ("x25519+mlkem768").</summary>
+    public string KeyExchange { get; set; } = "";
     public bool Leaving { get; set; }
 
     /// <summary>Our outbound SPI of the member's current CHILD_SA (the one a Delete of it names), if any.</summary>

@@ -17,6 +17,7 @@ public class AgentStatusJsonTests
             {
                 EstablishedSecondsAgo = 12,
                 RekeyInSeconds = 3400,
+                KeyExchange = "x25519",
             },
             null,
             [new GroupSaStatus("c0ffee01", "active", 590, "chacha20poly1305", "0123456789abcdef")])
@@ -40,6 +41,7 @@ public class AgentStatusJsonTests
                 "spi_i": "0011223344556677",
                 "spi_r": "8899aabbccddeeff",
                 "suite": "chacha20poly1305-prfsha256-x25519",
+                "key_exchange": "x25519",
                 "key_fingerprint": "abcd",
                 "peer_supports_mpsa": true,
                 "established_seconds_ago": 12,

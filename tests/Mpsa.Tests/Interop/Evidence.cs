@@ -250,12 +250,16 @@ internal sealed partial class CharonLog(string text)
     }
 
     /// <summary>The one dump of <paramref name="label"/> for the IKE SA; <paramref name="optional"/> labels may be absent (empty).</summary>
-    public byte[] Key(string label, int ikeSa, bool optional = false)
+    public byte[] Key(string label, int ikeSa, bool optional = false, bool last = false)
     {
         var all = Dumps(label, ikeSa);
         if (all.Count == 0 && optional)
         {
             return [];
+        }
+        if (last && all.Count > 0)
+        {
+            return all[^1];
         }
         if (all.Count != 1)
         {
@@ -267,19 +271,20 @@ internal sealed partial class CharonLog(string text)
     /// <summary>
     /// The key fingerprint of DESIGN's status JSON, computed here with .NET's SHA-256 from charon's own SK_* dumps:
     /// the first 16 lowercase hex digits of SHA-256(SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr). charon does not
-    /// print SK_ai / SK_ar for AEAD suites (they are empty); SK_ei / SK_er include the 4-byte salt for AEAD.
+    /// print SK_ai / SK_ar for AEAD suites (they are empty); SK_ei / SK_er include the 4-byte salt for AEAD. With
+    /// <paramref name="afterUpdates"/>, the keys charon derived last (after the updates of additional key exchanges).
     /// </summary>
-    public string IkeKeyFingerprint(int ikeSa)
+    public string IkeKeyFingerprint(int ikeSa, bool afterUpdates = false)
     {
         byte[] all =
         [
-            .. Key("Sk_d secret", ikeSa),
-            .. Key("Sk_ai secret", ikeSa, optional: true),
-            .. Key("Sk_ar secret", ikeSa, optional: true),
-            .. Key("Sk_ei secret", ikeSa),
-            .. Key("Sk_er secret", ikeSa),
-            .. Key("Sk_pi secret", ikeSa),
-            .. Key("Sk_pr secret", ikeSa),
+            .. Key("Sk_d secret", ikeSa, last: afterUpdates),
+            .. Key("Sk_ai secret", ikeSa, optional: true, last: afterUpdates),
+            .. Key("Sk_ar secret", ikeSa, optional: true, last: afterUpdates),
+            .. Key("Sk_ei secret", ikeSa, last: afterUpdates),
+            .. Key("Sk_er secret", ikeSa, last: afterUpdates),
+            .. Key("Sk_pi secret", ikeSa, last: afterUpdates),
+            .. Key("Sk_pr secret", ikeSa, last: afterUpdates),
         ];
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(all).AsSpan(0, 8));
     }

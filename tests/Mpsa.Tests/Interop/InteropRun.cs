@@ -39,8 +39,10 @@ internal sealed class InteropRun
     /// <summary>Set when a test using this run failed: its evidence directory is kept.</summary>
     public bool KeepEvidence { get; set; }
 
+    private IReadOnlyDictionary<string, string>? _environment;
+
     /// <summary>Runs the script to its end (bounded) and returns the run; never throws for a failed outcome.</summary>
-    public static InteropRun Start(string scenario, string suite)
+    public static InteropRun Start(string scenario, string suite, IReadOnlyDictionary<string, string>? environment = null)
     {
         int n = Interlocked.Increment(ref s_counter);
         string root = Path.Combine(TestContext.CurrentContext.WorkDirectory, "interop-evidence");
@@ -56,7 +58,7 @@ internal sealed class InteropRun
             Directory.Delete(evidence, recursive: true);
         }
         Directory.CreateDirectory(evidence);
-        var run = new InteropRun(scenario, suite, evidence, $"mpsa-it{id}");
+        var run = new InteropRun(scenario, suite, evidence, $"mpsa-it{id}") { _environment = environment };
         try
         {
             run.Execute();
@@ -84,6 +86,10 @@ internal sealed class InteropRun
         psi.Environment["MPSA_REPO"] = InteropEnvironment.RepoRoot;
         psi.Environment["MPSA_AGENT"] = InteropEnvironment.AgentBinary;
         psi.Environment["MPSA_CONTROLLER"] = InteropEnvironment.ControllerBinary;
+        foreach (var (name, value) in _environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
         var output = new StringBuilder();
         var sw = Stopwatch.StartNew();
         using var p = new Process { StartInfo = psi };

@@ -54,12 +54,12 @@ public abstract class InteropTest
     /// The run of the script for (scenario, suite), made on first use: namespaces and processes are gone when it
     /// returns (the script's trap, then <see cref="InteropRun.CleanUp"/> in a finally).
     /// </summary>
-    private protected InteropRun RunOnce(string scenario, string suite)
+    private protected InteropRun RunOnce(string scenario, string suite, IReadOnlyDictionary<string, string>? environment = null)
     {
         string key = scenario + " " + suite;
         if (!_runs.TryGetValue(key, out var run))
         {
-            run = InteropRun.Start(scenario, suite);
+            run = InteropRun.Start(scenario, suite, environment);
             _runs[key] = run;
             TestContext.Out.WriteLine($"interop {scenario} {suite}: exit {run.ExitCode}, {run.Elapsed.TotalSeconds:F1} s, outcome {run.Evidence.Outcome}");
         }

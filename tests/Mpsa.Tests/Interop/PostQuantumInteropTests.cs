@@ -1,0 +1,85 @@
+using System.Diagnostics;
+
+namespace Mpsa.Tests.Interop;
+
+/// <summary>
+/// Hybrid X25519 + ML-KEM-768 against strongSwan 6 (its ml plugin; built once into the tools cache by
+/// packaging/build/strongswan6.sh), both directions: the ML-KEM exchange travels in IKE_INTERMEDIATE (charon's log),
+/// both sides end with the same keys after the update (the key fingerprint against the SK_* charon derived last),
+/// and both sides' AUTH, which covers the intermediate exchange, verifies (the IKE SA is ESTABLISHED).
+/// </summary>
+public class PostQuantumInteropTests : InteropTest
+{
+    private const string Hybrid = "aes256-sha256-x25519-ke1_mlkem768";
+    private const string CharonHybrid = "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/CURVE_25519/KE1_ML_KEM_768";
+
+    private Dictionary<string, string>? _charon6;
+
+    [OneTimeSetUp]
+    public void BuildStrongSwan6()
+    {
+        if (InteropEnvironment.Problem(needAgent: true, needController: true) is { } problem)
+        {
+            Assert.Ignore(problem);
+        }
+        string script = Path.Combine(InteropEnvironment.RepoRoot, "packaging", "build", "strongswan6.sh");
+        var psi = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(script);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string prefix = p.StandardOutput.ReadToEnd().Trim();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(15)))
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail("packaging/build/strongswan6.sh took more than 15 minutes");
+        }
+        string why = stderr.GetAwaiter().GetResult();
+        if (p.ExitCode == 3)
+        {
+            Assert.Ignore($"no strongSwan 6 here: {why.Trim()}");
+        }
+        Assert.That(p.ExitCode, Is.Zero, $"packaging/build/strongswan6.sh failed:\n{why}");
+        _charon6 = new() { ["INTEROP_STRONGSWAN6"] = prefix };
+    }
+
+    [Test]
+    public void CharonSixConnectsToTheControllerWithMlKem()
+    {
+        var ev = RunOnce("charon-to-controller", Hybrid, _charon6).Evidence;
+        var ike = SingleIkeSa(ev.ListSas("cpe"), $"charon 6 initiator (run-interop.sh: {ev.Outcome}: {ev.Reason})");
+        var log = ev.CharonLog("cpe");
+        var member = ev.Status("controller").GetProperty("members")[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(ev.Outcome, Is.EqualTo("ok"), $"run-interop.sh charon-to-controller {Hybrid}: {ev.Reason}");
+            Assert.That(ev.Result["charon_version"], Does.StartWith("strongSwan 6."));
+            Assert.That((ike.State, ike.Proposal), Is.EqualTo(("ESTABLISHED", CharonHybrid)), "charon's IKE SA");
+            Assert.That(log.Text, Does.Contain("generating IKE_INTERMEDIATE request 1 [ KE ]").And.Contains("parsed IKE_INTERMEDIATE response 1 [ KE ]"));
+            Assert.That(Str(member, "ike_key_exchange"), Is.EqualTo("x25519+mlkem768"), "controller member ike_key_exchange");
+            Assert.That(Str(member, "ike_key_fingerprint"), Is.EqualTo(log.IkeKeyFingerprint(ike.UniqueId, afterUpdates: true)),
+                "the controller's keys are those charon derived after the ML-KEM update");
+            Assert.That(Str(member, "last_acked_spi"), Does.Match("^[0-9a-f]{8}$"), "charon answered the MPSA_PUT");
+        });
+    }
+
+    [Test]
+    public void TheAgentConnectsToCharonSixWithMlKem()
+    {
+        var ev = RunOnce("agent-to-charon", Hybrid, _charon6).Evidence;
+        var ike = SingleIkeSa(ev.ListSas("hub"), $"charon 6 responder (run-interop.sh: {ev.Outcome}: {ev.Reason})");
+        var log = ev.CharonLog("hub");
+        var status = ev.StatusOrUndefined("agent");
+        Assert.Multiple(() =>
+        {
+            Assert.That(ev.Outcome, Is.EqualTo("ok"), $"run-interop.sh agent-to-charon {Hybrid}: {ev.Reason}");
+            Assert.That((ike.State, ike.Proposal), Is.EqualTo(("ESTABLISHED", CharonHybrid)), "charon's IKE SA");
+            Assert.That(log.Text, Does.Contain("parsed IKE_INTERMEDIATE request 1 [ KE ]").And.Contains("generating IKE_INTERMEDIATE response 1 [ KE ]"));
+            Assert.That(Str(status, "ike_sa", "suite"), Is.EqualTo("aes256-sha256-prfsha256-x25519-ke1_mlkem768"));
+            Assert.That(Str(status, "ike_sa", "key_exchange"), Is.EqualTo("x25519+mlkem768"));
+            Assert.That(Str(status, "ike_sa", "key_fingerprint"), Is.EqualTo(log.IkeKeyFingerprint(ike.UniqueId, afterUpdates: true)),
+                "the agent's keys are those charon derived after the ML-KEM update");
+            AssertStoppedCleanly(ev, "agent");
+            AssertNoErrorsLogged(ev, "agent");
+        });
+    }
+}
