@@ -54,6 +54,10 @@ internal static class ControllerConfigFile
         {
             c.Report("state_key", keyProblem);
         }
+        if (settings.Groups.Values.FirstOrDefault(g => g.RequirePostQuantum) is { } pq && !settings.IkeProposals.Any(p => p.HasAdditionalKe))
+        {
+            c.Report("proposals", $"[group {pq.Name}] has require_pq = yes, but no proposal makes a post-quantum key exchange (add one ending in -ke1_mlkem768)");
+        }
         var members = ReadMembers(config, settings.Groups, warn, CertificateConfig.IsSet(c));
         return settings with
         {
@@ -123,7 +127,10 @@ internal static class ControllerConfigFile
             groups[g.Name!] = new GroupConfig(g.Name!, esp,
                 g.Optional("prf", PrfValue, PrfId.PRF_HMAC_SHA2_256),
                 lifetime, margin, roll1, roll2,
-                g.Bool("rekey_on_member_removal", true));
+                g.Bool("rekey_on_member_removal", true))
+            {
+                RequirePostQuantum = g.Bool("require_pq", false),
+            };
         }
         return groups;
     }

@@ -42,7 +42,11 @@ internal sealed partial class ControllerEngine
                 continue;
             }
             string identity = ControllerConfigFile.IdentityKey(m.Identity);
-            if (!byIdentity.TryAdd(identity, (m, new PeerPolicy(m.Name, m.Psk, m.RequireVendorId))))
+            var policy = new PeerPolicy(m.Name, m.Psk, m.RequireVendorId)
+            {
+                RequirePostQuantum = settings.Groups.TryGetValue(m.Group, out var g) && g.RequirePostQuantum,
+            };
+            if (!byIdentity.TryAdd(identity, (m, policy)))
             {
                 _log.DirectoryMemberIgnored(m.Name, $"its identity {m.Identity} is already member {byIdentity[identity].Item1.Name}'s");
                 continue;

@@ -142,6 +142,11 @@ internal static class IkeAuth
         {
             return (failed, new AuthOutcome.Failed(PeerGoneReason.Refused, $"{idi.ToText()} did not send the MPSA Vendor ID"));
         }
+        if (peer.RequirePostQuantum && !ctx.Suite.HasAdditionalKe)
+        {
+            return (failed, new AuthOutcome.Failed(PeerGoneReason.Refused,
+                $"{idi.ToText()} used {SuiteNames.KeyExchanges(ctx.Suite)} alone, and its group requires a post-quantum key exchange (require_pq; propose ke1_mlkem768)"));
+        }
         ctx.PeerIdentity = idi.ToText();
         ctx.PeerId = idi;
 

@@ -54,4 +54,8 @@ public sealed class IkeResponderOptions
 }
 
 /// <summary>How the responder treats one authenticated peer; without a PSK it authenticates by certificate.</summary>
-public sealed record PeerPolicy(string Name, SecretBytes? Psk, bool RequireMpsaVendorId = true, bool AllowTransportMode = true);
+public sealed record PeerPolicy(string Name, SecretBytes? Psk, bool RequireMpsaVendorId = true, bool AllowTransportMode = true)
+{
+    /// <summary>Refuse an IKE SA whose keys come from no post-quantum key exchange (ADDKE ML-KEM-768, RFC 9370).</summary>
+    public bool RequirePostQuantum { get; init; }
+}

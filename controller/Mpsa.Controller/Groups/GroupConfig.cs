@@ -12,4 +12,9 @@ internal sealed record GroupConfig(
     TimeSpan RekeyMargin,
     TimeSpan Rollover1,
     TimeSpan Rollover2,
-    bool RekeyOnMemberRemoval);
+    bool RekeyOnMemberRemoval)
+{
+    /// <summary>require_pq: a member of this group must make its IKE SA with a post-quantum key exchange
+    /// (a -ke1_mlkem768 suite), or IKE_AUTH refuses it.</summary>
+    public bool RequirePostQuantum { get; init; }
+}

@@ -58,6 +58,21 @@ public class HybridKeyExchangeTests
     }
 
     [Test]
+    public void AGroupThatRequiresPostQuantumRefusesAClassicalMember()
+    {
+        using var pair = new Pair(Classical, responder: r => { r.Proposals = [Hybrid, Classical]; r.RequirePostQuantum = true; });
+        pair.Establish();
+        var gone = pair.Single<PeerGone>(pair.ResponderEvents);
+        Assert.That(gone.Reason, Is.EqualTo(PeerGoneReason.Refused));
+        Assert.That(gone.Detail, Is.EqualTo("cpe1.example.net used x25519 alone, and its group requires a post-quantum key exchange (require_pq; propose ke1_mlkem768)"));
+        Assert.That(pair.Initiator.Phase, Is.EqualTo(InitiatorPhase.Gone), "the member hears AUTHENTICATION_FAILED");
+
+        using var hybrid = new Pair(Hybrid, responder: r => r.RequirePostQuantum = true);
+        hybrid.Establish();
+        Assert.That(hybrid.Initiator.Phase, Is.EqualTo(InitiatorPhase.Established));
+    }
+
+    [Test]
     public void ARetransmittedIntermediateRequestIsAnsweredFromTheCacheAfterTheKeyUpdate()
     {
         using var pair = new Pair(Hybrid);

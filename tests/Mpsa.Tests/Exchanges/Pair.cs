@@ -44,7 +44,9 @@ internal sealed class Pair : IDisposable
             Proposals = r.Proposals,
             ChildProposals = r.ChildProposals,
             LocalIdentity = ControllerId,
-            FindPeer = id => id.ToText() == CpeId ? new PeerPolicy(CpeId, r.Certificates is null ? Psk : null, r.RequireMpsaVendorId) : null,
+            FindPeer = id => id.ToText() == CpeId
+                ? new PeerPolicy(CpeId, r.Certificates is null ? Psk : null, r.RequireMpsaVendorId) { RequirePostQuantum = r.RequirePostQuantum }
+                : null,
             CookieThreshold = r.CookieThreshold,
             Limits = r.Limits,
             Certificates = () => r.Certificates,
@@ -213,6 +215,7 @@ internal sealed class ResponderSettings
     public required IReadOnlyList<IkeSuite> Proposals { get; set; }
     public IReadOnlyList<EspSuite> ChildProposals { get; set; } = Suites.Esp;
     public bool RequireMpsaVendorId { get; set; } = true;
+    public bool RequirePostQuantum { get; set; }
     public int CookieThreshold { get; set; } = 100;
     public ResponderLimits Limits { get; set; } = ResponderLimits.Default;
 
