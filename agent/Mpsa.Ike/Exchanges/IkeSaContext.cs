@@ -10,10 +10,10 @@ namespace Mpsa.Ike.Exchanges;
 /// </summary>
 internal sealed class IkeSaContext : IDisposable
 {
-    private readonly Queue<(ExchangeTypeAndKind What, uint MessageId, byte[] Datagram)> _queued = new();
+    private readonly Queue<(ExchangeTypeAndKind What, uint MessageId, byte[] Datagram, IReadOnlyList<byte[]>? Fragments)> _queued = new();
     private readonly RetransmitPolicy _policy;
     private byte[]? _lastPeerRequest;
-    private byte[]? _lastResponse;
+    private IReadOnlyList<byte[]>? _lastResponse;
     private (uint MessageId, ExchangeType Exchange, IReadOnlyList<IPayload> Response, byte[] Request)? _deferred;
 
     /// <param name="isCpe">Our mpsa role (<see cref="IsCpe"/>); by default the IKE_SA_INIT initiator is the CPE.</param>
@@ -41,6 +41,18 @@ internal sealed class IkeSaContext : IDisposable
     }
 
     private readonly IRandom _random;
+
+    // RFC 7383: the peer's fragmented requests and responses, each put together apart (their message IDs are
+    // separate sequences). Bounded so that a hostile peer cannot make us hold more than 64 kB per direction.
+    private const int MaxFragments = 64;
+    private const int MaxReassembledBytes = 65535;
+    private static readonly TimeSpan FragmentTimeout = TimeSpan.FromSeconds(30);
+    private readonly FragmentReassembly _requestFragments = new(MaxFragments, MaxReassembledBytes, FragmentTimeout);
+    private readonly FragmentReassembly _responseFragments = new(MaxFragments, MaxReassembledBytes, FragmentTimeout);
+    private (uint MessageId, byte[] Datagram)? _firstRequestFragment;
+
+    /// <summary>Both sides announced IKE fragmentation in IKE_SA_INIT (RFC 7383 §2.3): fragments are accepted.</summary>
+    public bool FragmentationNegotiated { get; set; }
 
     /// <summary>Our mpsa role: the CPE (the agent) or the controller. It stays when a rekey swaps the IKE roles.</summary>
     public bool IsCpe { get; }
@@ -99,6 +111,7 @@ internal sealed class IkeSaContext : IDisposable
         NatDetected = NatDetected,
         LastHeardFrom = LastHeardFrom,
         EventSpi = EventSpi,
+        FragmentationNegotiated = FragmentationNegotiated,
     };
 
     /// <summary>A NAT sits on the path (RFC 7296 §2.23): IKE on port 4500, ESP in UDP.</summary>
@@ -124,9 +137,12 @@ internal sealed class IkeSaContext : IDisposable
     {
         uint id = NextRequestId++;
         byte[] datagram;
+        IReadOnlyList<byte[]>? fragments;
         try
         {
-            datagram = IkeMessage.EncodeEncrypted(Header(what.Exchange, id, response: false), inner, Outbound);
+            var header = Header(what.Exchange, id, response: false);
+            datagram = IkeMessage.EncodeEncrypted(header, inner, Outbound);
+            fragments = Fragment(header, inner, datagram.Length);
         }
         finally
         {
@@ -134,17 +150,39 @@ internal sealed class IkeSaContext : IDisposable
         }
         if (Pending is not null)
         {
-            _queued.Enqueue((what, id, datagram));
+            _queued.Enqueue((what, id, datagram, fragments));
             return;
         }
-        Send(what, id, datagram, now, step);
+        Send(what, id, datagram, fragments, now, step);
     }
 
-    private void Send(ExchangeTypeAndKind what, uint messageId, byte[] datagram, MonoTime now, StepBuilder step)
+    private void Send(ExchangeTypeAndKind what, uint messageId, byte[] datagram, IReadOnlyList<byte[]>? fragments, MonoTime now, StepBuilder step)
     {
-        Pending = PendingRequest.First(messageId, what, datagram, _policy, now);
-        step.Send(Peer, datagram);
+        Pending = PendingRequest.First(messageId, what, datagram, _policy, now) with { Fragments = fragments };
+        SendWire(Pending, step);
     }
+
+    private void SendWire(PendingRequest p, StepBuilder step)
+    {
+        foreach (var d in p.Fragments ?? [p.Datagram])
+        {
+            step.Send(Peer, d);
+        }
+    }
+
+    /// <summary>
+    /// Largest IP datagram an IKE message may make before it goes in Encrypted Fragments (RFC 7383), once both sides
+    /// announced them: strongSwan's default fragment_size. IP and UDP headers (and the non-ESP marker on port 4500)
+    /// come off it.
+    /// </summary>
+    public int FragmentSize { get; set; } = 1280;
+
+    private int MaxMessageLength =>
+        FragmentSize - (Peer.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 40 : 20) - 8 - (Peer.Port == 4500 ? 4 : 0);
+
+    /// <summary>The fragments to send instead of a message of <paramref name="length"/> octets, or null when it fits.</summary>
+    private List<byte[]>? Fragment(IkeHeader header, IReadOnlyList<IPayload> inner, int length) =>
+        FragmentationNegotiated && length > MaxMessageLength ? IkeMessage.EncodeFragments(header, inner, Outbound, MaxMessageLength) : null;
 
     /// <summary>True while anything of ours awaits an answer or a send slot.</summary>
     public bool Busy => Pending is not null || _queued.Count > 0;
@@ -177,18 +215,22 @@ internal sealed class IkeSaContext : IDisposable
             return false;
         }
         Pending = p.Resent(_policy, now);
-        step.Send(Peer, p.Datagram);
+        SendWire(Pending, step);
         step.Emit(new RequestRetransmitted(EventSpi, p.What.Kind == RequestKind.MpsaPut, Pending.Transmissions));
         return true;
     }
 
     public void SendResponse(ExchangeType exchange, uint messageId, IReadOnlyList<IPayload> inner, byte[] request, StepBuilder step)
     {
-        byte[] datagram = IkeMessage.EncodeEncrypted(Header(exchange, messageId, response: true), inner, Outbound);
+        var header = Header(exchange, messageId, response: true);
+        byte[] datagram = IkeMessage.EncodeEncrypted(header, inner, Outbound);
         _lastPeerRequest = request;
-        _lastResponse = datagram;
+        _lastResponse = Fragment(header, inner, datagram.Length) ?? [datagram];
         NextPeerRequestId = messageId + 1;
-        step.Send(Peer, datagram);
+        foreach (var d in _lastResponse)
+        {
+            step.Send(Peer, d);
+        }
     }
 
     /// <summary>Holds the answer to a request until <see cref="AnswerDeferred"/>; the request's copies are dropped meanwhile.</summary>
@@ -228,7 +270,7 @@ internal sealed class IkeSaContext : IDisposable
             string? why;
             try
             {
-                opened = Open(datagram, out why);
+                opened = Open(datagram, header, now, out why);
             }
             catch (IkeParseException e)
             {
@@ -251,7 +293,10 @@ internal sealed class IkeSaContext : IDisposable
         {
             if (_lastPeerRequest is not null && datagram.SequenceEqual(_lastPeerRequest))
             {
-                step.Send(Peer, _lastResponse);
+                foreach (var d in _lastResponse)
+                {
+                    step.Send(Peer, d);
+                }
                 return InboundMessage.Drop("retransmitted request, cached response sent again");
             }
             return InboundMessage.Drop($"stale request, message ID {header.MessageId}");
@@ -266,13 +311,16 @@ internal sealed class IkeSaContext : IDisposable
         }
         try
         {
-            var message = Open(datagram, out string? why);
+            var message = Open(datagram, header, now, out string? why);
             if (message is null)
             {
                 return InboundMessage.Drop(why!);
             }
             LastHeardFrom = now;
-            return new InboundMessage(InboundKind.Request, message, null, null, datagram.ToArray());
+            // A fragmented request is known again by its first fragment (RFC 7383 §2.6.1).
+            byte[] requestBytes = _firstRequestFragment is { } first && first.MessageId == header.MessageId ? first.Datagram : datagram.ToArray();
+            _firstRequestFragment = null;
+            return new InboundMessage(InboundKind.Request, message, null, null, requestBytes);
         }
         catch (IkeParseException e)
         {
@@ -283,7 +331,7 @@ internal sealed class IkeSaContext : IDisposable
         }
     }
 
-    private IkeMessage? Open(ReadOnlySpan<byte> datagram, out string? why)
+    private IkeMessage? Open(ReadOnlySpan<byte> datagram, IkeHeader header, MonoTime now, out string? why)
     {
         IkeMessage outer;
         try
@@ -300,6 +348,10 @@ internal sealed class IkeSaContext : IDisposable
             why = "unprotected message on an established IKE SA";
             return null;
         }
+        if (outer.Encrypted.IsFragment)
+        {
+            return Reassemble(outer, datagram, header, now, out why);
+        }
         if (!outer.TryOpen(datagram, Inbound, out var inner))
         {
             why = "integrity check failed";
@@ -309,6 +361,43 @@ internal sealed class IkeSaContext : IDisposable
         return inner;
     }
 
+    /// <summary>Adds one Encrypted Fragment (RFC 7383 §2.6); the message once its last fragment is in, else null and why.</summary>
+    private IkeMessage? Reassemble(IkeMessage outer, ReadOnlySpan<byte> datagram, IkeHeader header, MonoTime now, out string? why)
+    {
+        var f = outer.Encrypted!;
+        if (!FragmentationNegotiated)
+        {
+            why = "an Encrypted Fragment, but IKE fragmentation was not negotiated";
+            return null;
+        }
+        byte[]? part = outer.TryOpenFragment(datagram, Inbound);
+        if (part is null)
+        {
+            why = $"integrity check failed (fragment {f.FragmentNumber} of {f.TotalFragments})";
+            return null;
+        }
+        var reassembly = header.IsResponse ? _responseFragments : _requestFragments;
+        var verdict = reassembly.Add(header.MessageId, f.FragmentNumber, f.TotalFragments, f.FirstInnerPayload, part, now);
+        Array.Clear(part);
+        if (!header.IsResponse && f.FragmentNumber == 1 && verdict is FragmentVerdict.Stored or FragmentVerdict.Complete)
+        {
+            _firstRequestFragment = (header.MessageId, datagram.ToArray());
+        }
+        switch (verdict)
+        {
+            case FragmentVerdict.Complete:
+                var (first, plaintext) = reassembly.TakeMessage();
+                why = null;
+                return outer.WithReassembled(first, plaintext);
+            case FragmentVerdict.Refused:
+                why = $"fragments refused: {reassembly.Problem}";
+                return null;
+            default:
+                why = $"fragment {f.FragmentNumber} of {f.TotalFragments} of message {header.MessageId}: {verdict}";
+                return null;
+        }
+    }
+
     /// <summary>
     /// Takes back the requests not yet answered, as plaintext, to be sent again on the SA that replaces this one
     /// (RFC 7296 §2.18): the queued ones, and with <paramref name="withPending"/> also the one in flight. Requests are
@@ -316,10 +405,10 @@ internal sealed class IkeSaContext : IDisposable
     /// </summary>
     public List<(ExchangeTypeAndKind What, IReadOnlyList<IPayload> Inner)> TakeUnanswered(bool withPending)
     {
-        var taken = new List<(ExchangeTypeAndKind, uint, byte[])>();
+        var taken = new List<(ExchangeTypeAndKind, uint, byte[], IReadOnlyList<byte[]>?)>();
         if (withPending && Pending is { } p)
         {
-            taken.Add((p.What, p.MessageId, p.Datagram));
+            taken.Add((p.What, p.MessageId, p.Datagram, p.Fragments));
             Pending = null;
         }
         while (_queued.TryDequeue(out var q))
@@ -337,7 +426,7 @@ internal sealed class IkeSaContext : IDisposable
         using (selfOut)
         using (selfIn)
         {
-            foreach (var (what, _, datagram) in taken)
+            foreach (var (what, _, datagram, _) in taken)
             {
                 var outer = IkeMessage.Decode(datagram);
                 if (outer.TryOpen(datagram, selfIn, out var inner))
@@ -356,7 +445,7 @@ internal sealed class IkeSaContext : IDisposable
     {
         if (Pending is null && _queued.TryDequeue(out var next))
         {
-            Send(next.What, next.MessageId, next.Datagram, now, step);
+            Send(next.What, next.MessageId, next.Datagram, next.Fragments, now, step);
         }
     }
 

@@ -27,6 +27,8 @@ internal static class IkeSaInit
         {
             payloads.Add(new NotifyPayload(NotifyType.INTERMEDIATE_EXCHANGE_SUPPORTED));
         }
+        // RFC 7383 §2.3: we put fragmented messages together (ML-KEM keys and certificate chains make large ones).
+        payloads.Add(new NotifyPayload(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));
         if (sendMpsaVendorId)
         {
             payloads.Add(VendorIdPayload.Mpsa());
@@ -35,7 +37,7 @@ internal static class IkeSaInit
     }
 
     public static byte[] BuildResponse(IkeHeader request, IkeSpi spiR, IkeSuite suite, byte proposalNumber, IDhExchange dh, byte[] nr, bool sendMpsaVendorId,
-        IReadOnlyList<NotifyPayload>? natDetection = null, IReadOnlyList<IPayload>? extra = null)
+        IReadOnlyList<NotifyPayload>? natDetection = null, IReadOnlyList<IPayload>? extra = null, bool fragmentation = false)
     {
         var proposal = Proposals.ToProposal(suite, proposalNumber);
         var payloads = new List<IPayload>
@@ -49,6 +51,10 @@ internal static class IkeSaInit
         if (suite.HasAdditionalKe)
         {
             payloads.Add(new NotifyPayload(NotifyType.INTERMEDIATE_EXCHANGE_SUPPORTED));
+        }
+        if (fragmentation)
+        {
+            payloads.Add(new NotifyPayload(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));
         }
         if (sendMpsaVendorId)
         {
@@ -110,7 +116,10 @@ internal static class IkeSaInit
         {
             return new SaInitAnswer.Malformed("responder chose an additional key exchange without announcing IKE_INTERMEDIATE");
         }
-        return new SaInitAnswer.Accepted(suite, nonce.Data, ke.Data, response.Find<VendorIdPayload>(v => v.IsMpsa) is not null);
+        return new SaInitAnswer.Accepted(suite, nonce.Data, ke.Data, response.Find<VendorIdPayload>(v => v.IsMpsa) is not null)
+        {
+            Fragmentation = response.FindNotify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED) is not null,
+        };
     }
 
     /// <summary>Responder: choose a suite and check the KE group (RFC 7296 §1.2, §1.3).</summary>
@@ -136,7 +145,10 @@ internal static class IkeSaInit
         {
             return new SaInitDecision.Reject(NotifyType.INVALID_KE_PAYLOAD, $"KE group {ke.Group}, chosen {suite.Dh}", [(byte)((ushort)suite.Dh >> 8), (byte)suite.Dh]);
         }
-        return new SaInitDecision.Accept(suite, number, nonce.Data, ke.Data, request.Find<VendorIdPayload>(v => v.IsMpsa) is not null);
+        return new SaInitDecision.Accept(suite, number, nonce.Data, ke.Data, request.Find<VendorIdPayload>(v => v.IsMpsa) is not null)
+        {
+            Fragmentation = request.FindNotify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED) is not null,
+        };
     }
 }
 
@@ -146,11 +158,19 @@ internal abstract record SaInitAnswer
     public sealed record RetryWithGroup(DhGroup Group) : SaInitAnswer;
     public sealed record Failed(NotifyType Notify, string Reason) : SaInitAnswer;
     public sealed record Malformed(string Reason) : SaInitAnswer;
-    public sealed record Accepted(IkeSuite Suite, byte[] Nr, byte[] KeR, bool PeerSupportsMpsa) : SaInitAnswer;
+    public sealed record Accepted(IkeSuite Suite, byte[] Nr, byte[] KeR, bool PeerSupportsMpsa) : SaInitAnswer
+    {
+        /// <summary>The responder announced IKE fragmentation too (RFC 7383 §2.3).</summary>
+        public bool Fragmentation { get; init; }
+    }
 }
 
 internal abstract record SaInitDecision
 {
     public sealed record Reject(NotifyType Notify, string Reason, byte[]? Data = null) : SaInitDecision;
-    public sealed record Accept(IkeSuite Suite, byte ProposalNumber, byte[] Ni, byte[] KeI, bool PeerSupportsMpsa) : SaInitDecision;
+    public sealed record Accept(IkeSuite Suite, byte ProposalNumber, byte[] Ni, byte[] KeI, bool PeerSupportsMpsa) : SaInitDecision
+    {
+        /// <summary>The initiator announced IKE fragmentation (RFC 7383 §2.3): we answer that we support it too.</summary>
+        public bool Fragmentation { get; init; }
+    }
 }

@@ -337,6 +337,7 @@ internal sealed class IkeSaSession : IDisposable
             PeerCertificates = Ctx.PeerCertificates,
             PeerSupportsMpsa = Ctx.PeerSupportsMpsa,
             NatDetected = Ctx.NatDetected,
+            FragmentationNegotiated = Ctx.FragmentationNegotiated,
         };
 
     private void OnOwnIkeRekeyAnswered(IkeSaContext on, PendingRequest answered, IkeMessage response, MonoTime now, StepBuilder step)

@@ -12,6 +12,10 @@ public sealed record RetransmitPolicy(TimeSpan Initial, double Multiplier, int M
 /// <summary>A request in flight (window size 1): its bytes, how often sent, when to resend.</summary>
 internal sealed record PendingRequest(uint MessageId, ExchangeTypeAndKind What, byte[] Datagram, int Transmissions, MonoTime RetransmitAt)
 {
+    /// <summary>What goes on the wire when the message is sent as Encrypted Fragments (RFC 7383); else
+    /// <see cref="Datagram"/>, which holds the whole message either way.</summary>
+    public IReadOnlyList<byte[]>? Fragments { get; init; }
+
     public static PendingRequest First(uint id, ExchangeTypeAndKind what, byte[] datagram, RetransmitPolicy policy, MonoTime now) =>
         new(id, what, datagram, 1, now + policy.Timeout(1));
 

@@ -62,7 +62,7 @@ public sealed class SaInitJob : IDisposable
         }
         // NAT-D is answered only when the initiator asked (it sent NAT-D) and we know our own address.
         var natD = Nat is null ? null : NatDetection.Notifies(Header.SpiI, SpiR, Local!, From);
-        Response = IkeSaInit.BuildResponse(Header, SpiR, Accept.Suite, Accept.ProposalNumber, dh, Nr, _sendMpsaVendorId, natD, _extras);
+        Response = IkeSaInit.BuildResponse(Header, SpiR, Accept.Suite, Accept.ProposalNumber, dh, Nr, _sendMpsaVendorId, natD, _extras, Accept.Fragmentation);
         // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
         Keys = IkeKeySchedule.Derive(Accept.Suite, sharedSecret.Span, Accept.Ni, Nr, Header.SpiI.Value, SpiR.Value);
     }

@@ -5,4 +5,11 @@ namespace Mpsa.Ike.Wire;
 ///   Next Payload names the first inner payload. Body: Initialization Vector | Encrypted IKE Payloads |
 ///   Padding | Pad Length | Integrity Checksum Data. Decryption needs the whole message (AAD / ICV input).
 /// </remarks>
-public sealed record EncryptedPayload(PayloadType FirstInnerPayload, int BodyOffset, int BodyLength);
+/// <remarks>
+///   An Encrypted Fragment payload (SKF, RFC 7383 §2.5) has Fragment Number and Total Fragments (2 octets each) before
+///   the body; its Next Payload names the first inner payload in fragment 1 only.
+/// </remarks>
+public sealed record EncryptedPayload(PayloadType FirstInnerPayload, int BodyOffset, int BodyLength, int FragmentNumber = 0, int TotalFragments = 0)
+{
+    public bool IsFragment => TotalFragments > 0;
+}

@@ -89,11 +89,39 @@ public sealed class IkeMessage
         return new IkeMessage(header, payloads, encrypted);
     }
 
+    /// <summary>Decrypts one Encrypted Fragment (RFC 7383 §2.5) into a copy of its part of the inner payloads; null when
+    /// its ICV fails.</summary>
+    public byte[]? TryOpenFragment(ReadOnlySpan<byte> datagram, IEncryptedPayloadProtection protection)
+    {
+        if (Encrypted is not { IsFragment: true } fragment || !protection.TryOpen(datagram, fragment.BodyOffset, out var plaintext))
+        {
+            return null;
+        }
+        byte[] part = plaintext.ToArray();
+        CryptographicOperations.ZeroMemory(plaintext);
+        return part;
+    }
+
+    /// <summary>The message a complete set of fragments makes: the inner chain decoded from their plaintext, in order.</summary>
+    public IkeMessage WithReassembled(PayloadType firstInner, byte[] plaintext)
+    {
+        try
+        {
+            var r = new IkeReader(plaintext, 0);
+            var payloads = DecodeChain(firstInner, ref r, allowEncrypted: false, out _);
+            return WithInner(payloads);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
     /// <summary>Decrypts the SK payload and decodes the inner chain; false when the ICV fails (drop silently, RFC 7296 §2.21).</summary>
     public bool TryOpen(ReadOnlySpan<byte> datagram, IEncryptedPayloadProtection protection, out IkeMessage inner)
     {
         inner = this;
-        if (Encrypted is null)
+        if (Encrypted is null or { IsFragment: true })
         {
             return false;
         }
@@ -136,16 +164,23 @@ public sealed class IkeMessage
                 bool critical = (r.ReadUInt8("generic payload header flags") & CriticalBit) != 0;
                 int length = r.ReadUInt16("generic payload header length");
                 var body = r.SubByLength(length, GenericHeaderLength, $"{type} payload", at);
-                if (type == PayloadType.SK)
+                if (type is PayloadType.SK or PayloadType.SKF)
                 {
                     if (!allowEncrypted)
                     {
-                        IkeParse.Fail(IkeParseError.BadValue, "SK payload inside SK payload", at);
+                        IkeParse.Fail(IkeParseError.BadValue, $"{type} payload inside SK payload", at);
                     }
                     // §3.14: the Encrypted payload, when present, MUST be the last payload; its Next Payload names
-                    // the first inner one.
-                    r.ExpectEnd("payloads after SK payload");
-                    encrypted = new EncryptedPayload(next, body.Offset, body.Remaining);
+                    // the first inner one. RFC 7383 §2.5: so is the Encrypted Fragment payload, numbered.
+                    r.ExpectEnd($"payloads after {type} payload");
+                    if (type == PayloadType.SK)
+                    {
+                        encrypted = new EncryptedPayload(next, body.Offset, body.Remaining);
+                        return payloads;
+                    }
+                    int number = body.ReadUInt16("SKF fragment number");
+                    int total = body.ReadUInt16("SKF total fragments");
+                    encrypted = new EncryptedPayload(next, body.Offset, body.Remaining, number, total);
                     return payloads;
                 }
                 var payload = DecodeBody(type, critical, ref body, at);
@@ -234,6 +269,57 @@ public sealed class IkeMessage
             CryptographicOperations.ZeroMemory(plaintext);
         }
         return bytes;
+    }
+
+    /// <summary>
+    /// Encodes HDR, SKF { inner } as Encrypted Fragments (RFC 7383 §2.5) of at most <paramref name="maxLength"/> octets
+    /// each: the inner payloads are laid out once, cut into pieces, and each piece is sealed on its own, the Fragment
+    /// Number and Total Fragments fields inside what the ICV covers. Fragment 1's Next Payload names the first inner
+    /// payload, the others' are 0.
+    /// </summary>
+    public static List<byte[]> EncodeFragments(IkeHeader header, IReadOnlyList<IPayload> inner, IEncryptedPayloadProtection protection, int maxLength)
+    {
+        const int fragmentFields = 4;
+        int overhead = IkeHeader.Size + GenericHeaderLength + fragmentFields;
+        int plaintextLength = ChainLength(inner);
+        int chunk = maxLength - overhead - protection.IvLength - protection.IcvLength;
+        while (chunk > 1 && overhead + protection.BodyLength(chunk) > maxLength)
+        {
+            chunk--;
+        }
+        if (chunk < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLength), $"no room for a fragment in {maxLength} octets");
+        }
+        int total = (plaintextLength + chunk - 1) / chunk;
+        var fragments = new List<byte[]>(total);
+        Span<byte> plaintext = PinnedScratch.RentForEncoding(plaintextLength);
+        try
+        {
+            var pw = new IkeWriter(plaintext);
+            EncodeChain(ref pw, inner);
+            for (int i = 0; i < total; i++)
+            {
+                var part = plaintext.Slice(i * chunk, Math.Min(chunk, plaintextLength - (i * chunk)));
+                int bodyLength = protection.BodyLength(part.Length);
+                int length = overhead + bodyLength;
+                var bytes = new byte[length];
+                var w = new IkeWriter(bytes);
+                (header with { NextPayload = PayloadType.SKF, Length = (uint)length }).Encode(ref w);
+                w.WriteUInt8((byte)(i == 0 ? FirstType(inner) : PayloadType.NoNextPayload));
+                w.WriteUInt8(0);
+                w.WriteUInt16(checked((ushort)(GenericHeaderLength + fragmentFields + bodyLength)));
+                w.WriteUInt16((ushort)(i + 1));
+                w.WriteUInt16((ushort)total);
+                protection.Seal(bytes, w.Position, part);
+                fragments.Add(bytes);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+        return fragments;
     }
 
     /// <summary>

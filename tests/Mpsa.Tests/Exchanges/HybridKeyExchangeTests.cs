@@ -19,15 +19,17 @@ public class HybridKeyExchangeTests
         var upR = pair.Single<IkeSaEstablished>(pair.ResponderEvents);
         Assert.That((up.Suite, upR.Suite), Is.EqualTo((Hybrid, Hybrid)));
         Assert.That(up.KeyFingerprint, Is.EqualTo(upR.KeyFingerprint));
+        // The KE of IKE_INTERMEDIATE is ML-KEM: the 1184-byte key does not fit a 1280-byte IPv4 datagram, so it goes in
+        // two Encrypted Fragments (RFC 7383, announced by both); the 1088-byte ciphertext comes back whole.
         Assert.That(pair.Wire.Select(w => IkeHeaderOf(w.Datagram)), Is.EqualTo(new[]
         {
-            (ExchangeType.IKE_SA_INIT, 0u), (ExchangeType.IKE_SA_INIT, 0u),
-            (ExchangeType.IKE_INTERMEDIATE, 1u), (ExchangeType.IKE_INTERMEDIATE, 1u),
-            (ExchangeType.IKE_AUTH, 2u), (ExchangeType.IKE_AUTH, 2u),
+            (ExchangeType.IKE_SA_INIT, 0u, PayloadType.SA), (ExchangeType.IKE_SA_INIT, 0u, PayloadType.SA),
+            (ExchangeType.IKE_INTERMEDIATE, 1u, PayloadType.SKF), (ExchangeType.IKE_INTERMEDIATE, 1u, PayloadType.SKF),
+            (ExchangeType.IKE_INTERMEDIATE, 1u, PayloadType.SK),
+            (ExchangeType.IKE_AUTH, 2u, PayloadType.SK), (ExchangeType.IKE_AUTH, 2u, PayloadType.SK),
         }));
-        // The KE of IKE_INTERMEDIATE is ML-KEM: a 1184-byte key out, a 1088-byte ciphertext back.
-        Assert.That(pair.Wire[2].Datagram.Length, Is.GreaterThan(1184));
-        Assert.That(pair.Wire[3].Datagram.Length, Is.InRange(1089, 1183));
+        Assert.That(pair.Wire.Select(w => w.Datagram.Length), Has.All.LessThanOrEqualTo(1280 - 28));
+        Assert.That(pair.Wire[4].Datagram.Length, Is.InRange(1089, 1183));
 
         using var put = MpsaPutSamples.Make(0xc0000101);
         pair.FromResponder(pair.Responder.SendMpsaPut(upR.SpiR, [put], pair.Now));
@@ -83,9 +85,21 @@ public class HybridKeyExchangeTests
         Assert.That(intermediateResponses, Is.EqualTo(2), "the lost answer was sent again");
     }
 
-    private static (ExchangeType, uint) IkeHeaderOf(byte[] datagram)
+    [Test]
+    public void ALostFragmentIsSentAgainWithItsMessageAndDuplicatesChangeNothing()
+    {
+        using var pair = new Pair(Hybrid);
+        int fragments = 0;
+        pair.Drop = (toResponder, d) => toResponder && IkeHeaderOf(d).Item3 == PayloadType.SKF && fragments++ == 1;
+        pair.Duplicate = (toResponder, d) => toResponder && IkeHeaderOf(d).Item3 == PayloadType.SKF;
+        pair.Establish();
+        Assert.That(pair.Initiator.Phase, Is.EqualTo(InitiatorPhase.Established));
+        Assert.That(fragments, Is.EqualTo(4), "both fragments again after the loss of the second");
+    }
+
+    private static (ExchangeType, uint, PayloadType) IkeHeaderOf(byte[] datagram)
     {
         Assert.That(IkeHeader.TryPeek(datagram, out var h), Is.True);
-        return (h.Exchange, h.MessageId);
+        return (h.Exchange, h.MessageId, h.NextPayload);
     }
 }

@@ -6,7 +6,8 @@ namespace Mpsa.Tests.Interop;
 /// Hybrid X25519 + ML-KEM-768 against strongSwan 6 (its ml plugin; built once into the tools cache by
 /// packaging/build/strongswan6.sh), both directions: the ML-KEM exchange travels in IKE_INTERMEDIATE (charon's log),
 /// both sides end with the same keys after the update (the key fingerprint against the SK_* charon derived last),
-/// and both sides' AUTH, which covers the intermediate exchange, verifies (the IKE SA is ESTABLISHED).
+/// and both sides' AUTH, which covers the intermediate exchange, verifies (the IKE SA is ESTABLISHED). The ML-KEM key
+/// does not fit 1,280 octets, so each side's initiator sends it in IKE fragments (RFC 7383) the other reassembles.
 /// </summary>
 public class PostQuantumInteropTests : InteropTest
 {
@@ -55,6 +56,9 @@ public class PostQuantumInteropTests : InteropTest
             Assert.That(ev.Result["charon_version"], Does.StartWith("strongSwan 6."));
             Assert.That((ike.State, ike.Proposal), Is.EqualTo(("ESTABLISHED", CharonHybrid)), "charon's IKE SA");
             Assert.That(log.Text, Does.Contain("generating IKE_INTERMEDIATE request 1 [ KE ]").And.Contains("parsed IKE_INTERMEDIATE response 1 [ KE ]"));
+            // both announced IKE fragmentation: charon sends its 1184-byte ML-KEM key in two fragments, which the controller puts together
+            Assert.That(log.Text, Does.Contain("received FRAGMENTATION_SUPPORTED notify")
+                .And.Contains("generating IKE_INTERMEDIATE request 1 [ EF(1/2) ]").And.Contains("generating IKE_INTERMEDIATE request 1 [ EF(2/2) ]"));
             Assert.That(Str(member, "ike_key_exchange"), Is.EqualTo("x25519+mlkem768"), "controller member ike_key_exchange");
             Assert.That(Str(member, "ike_key_fingerprint"), Is.EqualTo(log.IkeKeyFingerprint(ike.UniqueId, afterUpdates: true)),
                 "the controller's keys are those charon derived after the ML-KEM update");
@@ -74,6 +78,9 @@ public class PostQuantumInteropTests : InteropTest
             Assert.That(ev.Outcome, Is.EqualTo("ok"), $"run-interop.sh agent-to-charon {Hybrid}: {ev.Reason}");
             Assert.That((ike.State, ike.Proposal), Is.EqualTo(("ESTABLISHED", CharonHybrid)), "charon's IKE SA");
             Assert.That(log.Text, Does.Contain("parsed IKE_INTERMEDIATE request 1 [ KE ]").And.Contains("generating IKE_INTERMEDIATE response 1 [ KE ]"));
+            // the agent's ML-KEM key goes in two Encrypted Fragments, which charon reassembles
+            Assert.That(log.Text, Does.Contain("parsed IKE_INTERMEDIATE request 1 [ EF(1/2) ]").And.Contains("parsed IKE_INTERMEDIATE request 1 [ EF(2/2) ]")
+                .And.Contains("reassembled fragmented IKE message"));
             Assert.That(Str(status, "ike_sa", "suite"), Is.EqualTo("aes256-sha256-prfsha256-x25519-ke1_mlkem768"));
             Assert.That(Str(status, "ike_sa", "key_exchange"), Is.EqualTo("x25519+mlkem768"));
             Assert.That(Str(status, "ike_sa", "key_fingerprint"), Is.EqualTo(log.IkeKeyFingerprint(ike.UniqueId, afterUpdates: true)),
