@@ -80,6 +80,8 @@ wait_for 20 "three agents with one shared SA" all_same
 first=$(active_spi 1)
 echo "== all three agents hold group SA $first with the same KEYMAT fingerprint:"
 show
+echo "== cpe1's IKE SA with the controller: X25519 with ML-KEM-768 added (post-quantum), the default:"
+"$bin_a" status --config "$dir/cpe1.conf" | grep '^IKE SA'
 echo "== controller:"
 "$bin_c" status --config "$dir/controller.conf"
 

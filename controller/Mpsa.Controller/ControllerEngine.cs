@@ -55,6 +55,7 @@ internal sealed partial class ControllerEngine : IDisposable
         _responder = new IkeResponder(new IkeResponderOptions
         {
             Proposals = settings.IkeProposals,
+            FragmentSize = settings.FragmentSize,
             ChildProposals = settings.ChildProposals,
             LocalIdentity = settings.Identity,
             FindPeer = id => _members.TryGetValue(id.MatchKey(), out var m) ? m.Policy : null,

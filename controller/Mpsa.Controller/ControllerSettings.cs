@@ -23,6 +23,9 @@ internal sealed record ControllerSettings(
     /// <summary>Bounds on IKE SAs, message size and payloads (the max_* keys).</summary>
     public ResponderLimits Limits { get; init; } = ResponderLimits.Default;
 
+    /// <summary>fragment_size: largest IP datagram of a protected IKE message before it goes in fragments (RFC 7383).</summary>
+    public int FragmentSize { get; init; } = 1280;
+
     /// <summary>Received datagrams waiting for the driver loop; more are dropped (a flood cannot grow memory).</summary>
     public int MaxQueuedDatagrams { get; init; } = 32768;
 

@@ -64,7 +64,8 @@ internal sealed record ControllerStatus(
             }
             if (m.IkeSaAgeSeconds is { } age)
             {
-                b.Append(", IKE SA up ").Append(age).Append("s, rekey in ").Append(m.IkeRekeyInSeconds).Append('s');
+                b.Append(", IKE SA ").Append(m.IkeKeyExchange is { Length: > 0 } ke ? ke + " " : "").Append("up ").Append(age)
+                 .Append("s, rekey in ").Append(m.IkeRekeyInSeconds).Append('s');
             }
             if (m.ChildRekeyInSeconds is { } child)
             {

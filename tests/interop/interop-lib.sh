@@ -78,6 +78,7 @@ declare -A IO_ESP=(
 	[chacha20poly1305-prfsha256-x25519]=chacha20poly1305
 	[aes256-sha256-prfsha512-ecp256]=aes256-sha256
 	[aes256-sha256-x25519-ke1_mlkem768]=aes256-sha256
+	[chacha20poly1305-prfsha256-x25519-ke1_mlkem768]=chacha20poly1305
 )
 
 IO_EVIDENCE=""       # evidence directory (io_init)

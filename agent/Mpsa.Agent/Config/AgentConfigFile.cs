@@ -60,6 +60,7 @@ internal static class AgentConfigFile
         {
             Certificates = certificates,
             RequireVendorId = agent.Bool("require_vendor_id", true),
+            FragmentSize = agent.Int("fragment_size", 576, 65535, 1280),
             Rekey = ProtocolConfig.ReadRekeyPolicy(agent),
             UnsafeCounterModeAead = agent.Bool("unsafe_counter_mode_aead", false),
             EspOnly = controller.Optional("esp_only", ConfigValues.List(ProtocolConfig.EspOnly), [])!,

@@ -33,6 +33,9 @@ internal sealed record AgentSettings(
     /// <summary>Refuse MPSA_PUT from a controller that sent no V(MPSA) (<c>require_vendor_id</c>, default yes).</summary>
     public bool RequireVendorId { get; init; } = true;
 
+    /// <summary>fragment_size: largest IP datagram of a protected IKE message before it goes in fragments (RFC 7383).</summary>
+    public int FragmentSize { get; init; } = 1280;
+
     /// <summary>Accept counter-mode AEAD group SAs despite IV reuse across members (<c>unsafe_counter_mode_aead</c>).</summary>
     public bool UnsafeCounterModeAead { get; init; }
 

@@ -260,6 +260,7 @@ internal sealed class ControllerConnection : IDisposable
         return new IkeInitiator(new IkeInitiatorOptions
         {
             Proposals = s.Proposals,
+            FragmentSize = s.FragmentSize,
             LocalIdentity = s.Identity,
             RemoteIdentity = s.ControllerIdentity,
             Psk = s.Psk,

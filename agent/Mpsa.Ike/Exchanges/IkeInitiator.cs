@@ -197,7 +197,7 @@ public sealed class IkeInitiator : IDisposable
         }
         // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
         var keys = IkeKeySchedule.Derive(a.Suite, sharedSecret.Span, s.Ni, a.Nr, s.SpiI.Value, spiR.Value);
-        var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa, NatDetected = natDetected, FragmentationNegotiated = a.Fragmentation };
+        var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa, NatDetected = natDetected, FragmentationNegotiated = a.Fragmentation, FragmentSize = _o.FragmentSize };
         byte[] realMessage1 = s.Pending.Datagram;
         if (a.Suite.HasAdditionalKe)
         {

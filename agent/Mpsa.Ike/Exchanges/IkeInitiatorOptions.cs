@@ -10,6 +10,9 @@ public sealed class IkeInitiatorOptions
     /// <summary>IKE SA proposals in order of preference; the first one's group is used for the first KE.</summary>
     public required IReadOnlyList<IkeSuite> Proposals { get; init; }
 
+    /// <summary>Largest IP datagram a protected message may make before it goes in fragments (RFC 7383).</summary>
+    public int FragmentSize { get; init; } = 1280;
+
     public required string LocalIdentity { get; init; }
 
     /// <summary>

@@ -71,6 +71,7 @@ public sealed partial class IkeResponder
             PeerSupportsMpsa = job.Accept.PeerSupportsMpsa,
             NatDetected = job.Nat == true,
             FragmentationNegotiated = job.Accept.Fragmentation,
+            FragmentSize = _o.FragmentSize,
         };
         var sa = new ResponderSa(ctx, job.InitRequest, response, now + _o.HalfOpenTimeout);
         _sas.Add(job.SpiR, sa);

@@ -249,6 +249,7 @@ public sealed partial class IkeResponder : IDisposable
             PeerSupportsMpsa = a.PeerSupportsMpsa,
             NatDetected = nat == true,
             FragmentationNegotiated = a.Fragmentation,
+            FragmentSize = _o.FragmentSize,
         };
         var sa = new ResponderSa(ctx, initRequest, response, now + _o.HalfOpenTimeout);
         _sas.Add(spiR, sa);

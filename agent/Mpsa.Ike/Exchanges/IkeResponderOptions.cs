@@ -10,6 +10,9 @@ public sealed class IkeResponderOptions
     /// <summary>Acceptable IKE SA suites in order of preference.</summary>
     public required IReadOnlyList<IkeSuite> Proposals { get; init; }
 
+    /// <summary>Largest IP datagram a protected message may make before it goes in fragments (RFC 7383).</summary>
+    public int FragmentSize { get; init; } = 1280;
+
     public required IReadOnlyList<EspSuite> ChildProposals { get; init; }
 
     public required string LocalIdentity { get; init; }

@@ -112,6 +112,7 @@ internal sealed class IkeSaContext : IDisposable
         LastHeardFrom = LastHeardFrom,
         EventSpi = EventSpi,
         FragmentationNegotiated = FragmentationNegotiated,
+        FragmentSize = FragmentSize,
     };
 
     /// <summary>A NAT sits on the path (RFC 7296 §2.23): IKE on port 4500, ESP in UDP.</summary>

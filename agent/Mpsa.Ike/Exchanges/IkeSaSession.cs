@@ -338,6 +338,7 @@ internal sealed class IkeSaSession : IDisposable
             PeerSupportsMpsa = Ctx.PeerSupportsMpsa,
             NatDetected = Ctx.NatDetected,
             FragmentationNegotiated = Ctx.FragmentationNegotiated,
+            FragmentSize = Ctx.FragmentSize,
         };
 
     private void OnOwnIkeRekeyAnswered(IkeSaContext on, PendingRequest answered, IkeMessage response, MonoTime now, StepBuilder step)

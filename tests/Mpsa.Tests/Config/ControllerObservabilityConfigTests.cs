@@ -7,23 +7,7 @@ namespace Mpsa.Tests.Config;
 /// <summary>log_format and metrics_listen: defaults, accepted values, and FILE:LINE for what is wrong.</summary>
 public class ControllerObservabilityConfigTests
 {
-    private const string Path = "/etc/mpsa/controller.conf";
-
-    private static (ControllerSettings? Settings, string[] Errors) Read(string controllerKeys)
-    {
-        string text = $"""
-            [controller]
-            identity = controller.test
-            {controllerKeys}
-            [group g]
-            [member cpe]
-            identity = cpe.test
-            psk = "x"
-            group = g
-            """;
-        ConfigReader.TryRead(IniFile.Parse(Path, text), r => ControllerConfigFile.Read(r, _ => { }), out var s, out var errors);
-        return (s, [.. errors.Select(e => e.ToString())]);
-    }
+    private static (ControllerSettings? Settings, string[] Errors) Read(string controllerKeys) => ControllerConfigSample.Read(controllerKeys);
 
     [Test]
     public void DefaultsToTextLogsAndNoMetricsEndpoint()

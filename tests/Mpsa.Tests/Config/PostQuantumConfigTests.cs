@@ -5,27 +5,13 @@ using Mpsa.Ike.Wire;
 
 namespace Mpsa.Tests.Config;
 
-/// <summary>The hybrid suites in configuration: the defaults, the ke1_ syntax, and require_pq.</summary>
+/// <summary>The hybrid suites in configuration: the defaults, the ke1_ syntax, require_pq, and the fragment size.</summary>
 public class PostQuantumConfigTests
 {
-    private const string Path = "/etc/mpsa/controller.conf";
+    private const string Path = ControllerConfigSample.Path;
 
-    private static (ControllerSettings? Settings, string[] Errors) Read(string controllerKeys, string groupKeys = "")
-    {
-        string text = $"""
-            [controller]
-            identity = controller.test
-            {controllerKeys}
-            [group g]
-            {groupKeys}
-            [member cpe]
-            identity = cpe.test
-            psk = "x"
-            group = g
-            """;
-        ConfigReader.TryRead(IniFile.Parse(Path, text), r => ControllerConfigFile.Read(r, _ => { }), out var s, out var errors);
-        return (s, [.. errors.Select(e => e.ToString())]);
-    }
+    private static (ControllerSettings? Settings, string[] Errors) Read(string controllerKeys, string groupKeys = "") =>
+        ControllerConfigSample.Read(controllerKeys, groupKeys);
 
     [Test]
     public void TheDefaultIsTheHybridThenClassicalAndNoGroupRequiresIt()
@@ -44,6 +30,14 @@ public class PostQuantumConfigTests
         Assert.That((suite.Dh, suite.AdditionalKe, SuiteNames.KeyExchanges(suite)), Is.EqualTo((DhGroup.CURVE25519, DhGroup.ML_KEM_768, "x25519+mlkem768")));
         Assert.That(SuiteNames.TryParseIke("aes256-sha256-x25519-ke1_mlkem1024", out _, out string? error), Is.False);
         Assert.That(error, Is.EqualTo("'aes256-sha256-x25519-ke1_mlkem1024': 'ke1_mlkem1024' is not an additional key exchange this build makes (ke1_mlkem768)"));
+    }
+
+    [Test]
+    public void ReadsTheFragmentSize()
+    {
+        Assert.That(Read("").Settings!.FragmentSize, Is.EqualTo(1280));
+        Assert.That(Read("fragment_size = 1400").Settings!.FragmentSize, Is.EqualTo(1400));
+        Assert.That(Read("fragment_size = 100").Errors, Has.Length.EqualTo(1).And.Some.StartsWith($"{Path}:3: fragment_size: "));
     }
 
     [Test]

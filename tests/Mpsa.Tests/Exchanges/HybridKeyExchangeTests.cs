@@ -38,6 +38,20 @@ public class HybridKeyExchangeTests
         Assert.That(received.SkD.Span.ToArray(), Is.EqualTo(put.SkD.Span.ToArray()), "the updated keys protect what follows");
     }
 
+    private static IEnumerable<IkeSuite> EveryHybridSuite() => Suites.All().Select(s => s with { AdditionalKe = DhGroup.ML_KEM_768 });
+
+    [TestCaseSource(nameof(EveryHybridSuite))]
+    public void EstablishesWithEverySuite(IkeSuite suite)
+    {
+        using var pair = new Pair(suite);
+        pair.Establish();
+        var up = pair.Single<IkeSaEstablished>(pair.InitiatorEvents);
+        var upR = pair.Single<IkeSaEstablished>(pair.ResponderEvents);
+        Assert.That((up.Suite, upR.Suite), Is.EqualTo((suite, suite)));
+        Assert.That(up.KeyFingerprint, Is.EqualTo(upR.KeyFingerprint));
+        Assert.That(pair.Wire.Count(w => IkeHeaderOf(w.Datagram).Item1 == ExchangeType.IKE_INTERMEDIATE), Is.InRange(2, 3));
+    }
+
     [Test]
     public void TheKeysAreNotTheClassicalOnes()
     {

@@ -11,8 +11,16 @@ namespace Mpsa.Tests.Interop;
 /// </summary>
 public class PostQuantumInteropTests : InteropTest
 {
-    private const string Hybrid = "aes256-sha256-x25519-ke1_mlkem768";
-    private const string CharonHybrid = "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/CURVE_25519/KE1_ML_KEM_768";
+    /// <summary>Each hybrid suite, with the name charon 6 gives it and the one our status gives it.</summary>
+    private static readonly Dictionary<string, (string Charon, string Ours)> Hybrids = new()
+    {
+        ["aes256-sha256-x25519-ke1_mlkem768"] = ("AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/CURVE_25519/KE1_ML_KEM_768",
+            "aes256-sha256-prfsha256-x25519-ke1_mlkem768"),
+        ["chacha20poly1305-prfsha256-x25519-ke1_mlkem768"] = ("CHACHA20_POLY1305/PRF_HMAC_SHA2_256/CURVE_25519/KE1_ML_KEM_768",
+            "chacha20poly1305-prfsha256-x25519-ke1_mlkem768"),
+    };
+
+    private static IEnumerable<string> HybridSuites() => Hybrids.Keys;
 
     private Dictionary<string, string>? _charon6;
 
@@ -43,18 +51,18 @@ public class PostQuantumInteropTests : InteropTest
         _charon6 = new() { ["INTEROP_STRONGSWAN6"] = prefix };
     }
 
-    [Test]
-    public void CharonSixConnectsToTheControllerWithMlKem()
+    [TestCaseSource(nameof(HybridSuites))]
+    public void CharonSixConnectsToTheControllerWithMlKem(string suite)
     {
-        var ev = RunOnce("charon-to-controller", Hybrid, _charon6).Evidence;
+        var ev = RunOnce("charon-to-controller", suite, _charon6).Evidence;
         var ike = SingleIkeSa(ev.ListSas("cpe"), $"charon 6 initiator (run-interop.sh: {ev.Outcome}: {ev.Reason})");
         var log = ev.CharonLog("cpe");
         var member = ev.Status("controller").GetProperty("members")[0];
         Assert.Multiple(() =>
         {
-            Assert.That(ev.Outcome, Is.EqualTo("ok"), $"run-interop.sh charon-to-controller {Hybrid}: {ev.Reason}");
+            Assert.That(ev.Outcome, Is.EqualTo("ok"), $"run-interop.sh charon-to-controller {suite}: {ev.Reason}");
             Assert.That(ev.Result["charon_version"], Does.StartWith("strongSwan 6."));
-            Assert.That((ike.State, ike.Proposal), Is.EqualTo(("ESTABLISHED", CharonHybrid)), "charon's IKE SA");
+            Assert.That((ike.State, ike.Proposal), Is.EqualTo(("ESTABLISHED", Hybrids[suite].Charon)), "charon's IKE SA");
             Assert.That(log.Text, Does.Contain("generating IKE_INTERMEDIATE request 1 [ KE ]").And.Contains("parsed IKE_INTERMEDIATE response 1 [ KE ]"));
             // both announced IKE fragmentation: charon sends its 1184-byte ML-KEM key in two fragments, which the controller puts together
             Assert.That(log.Text, Does.Contain("received FRAGMENTATION_SUPPORTED notify")
@@ -66,22 +74,22 @@ public class PostQuantumInteropTests : InteropTest
         });
     }
 
-    [Test]
-    public void TheAgentConnectsToCharonSixWithMlKem()
+    [TestCaseSource(nameof(HybridSuites))]
+    public void TheAgentConnectsToCharonSixWithMlKem(string suite)
     {
-        var ev = RunOnce("agent-to-charon", Hybrid, _charon6).Evidence;
+        var ev = RunOnce("agent-to-charon", suite, _charon6).Evidence;
         var ike = SingleIkeSa(ev.ListSas("hub"), $"charon 6 responder (run-interop.sh: {ev.Outcome}: {ev.Reason})");
         var log = ev.CharonLog("hub");
         var status = ev.StatusOrUndefined("agent");
         Assert.Multiple(() =>
         {
-            Assert.That(ev.Outcome, Is.EqualTo("ok"), $"run-interop.sh agent-to-charon {Hybrid}: {ev.Reason}");
-            Assert.That((ike.State, ike.Proposal), Is.EqualTo(("ESTABLISHED", CharonHybrid)), "charon's IKE SA");
+            Assert.That(ev.Outcome, Is.EqualTo("ok"), $"run-interop.sh agent-to-charon {suite}: {ev.Reason}");
+            Assert.That((ike.State, ike.Proposal), Is.EqualTo(("ESTABLISHED", Hybrids[suite].Charon)), "charon's IKE SA");
             Assert.That(log.Text, Does.Contain("parsed IKE_INTERMEDIATE request 1 [ KE ]").And.Contains("generating IKE_INTERMEDIATE response 1 [ KE ]"));
             // the agent's ML-KEM key goes in two Encrypted Fragments, which charon reassembles
             Assert.That(log.Text, Does.Contain("parsed IKE_INTERMEDIATE request 1 [ EF(1/2) ]").And.Contains("parsed IKE_INTERMEDIATE request 1 [ EF(2/2) ]")
                 .And.Contains("reassembled fragmented IKE message"));
-            Assert.That(Str(status, "ike_sa", "suite"), Is.EqualTo("aes256-sha256-prfsha256-x25519-ke1_mlkem768"));
+            Assert.That(Str(status, "ike_sa", "suite"), Is.EqualTo(Hybrids[suite].Ours));
             Assert.That(Str(status, "ike_sa", "key_exchange"), Is.EqualTo("x25519+mlkem768"));
             Assert.That(Str(status, "ike_sa", "key_fingerprint"), Is.EqualTo(log.IkeKeyFingerprint(ike.UniqueId, afterUpdates: true)),
                 "the agent's keys are those charon derived after the ML-KEM update");
