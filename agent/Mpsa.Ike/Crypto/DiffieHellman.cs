@@ -22,6 +22,14 @@ public static class DiffieHellman
         _ => throw new NotSupportedException($"additional key exchange {method} is not supported."),
     };
 
+    /// <summary>The responder's side of an additional key exchange: its KE data for the initiator's
+    /// <paramref name="peerValue"/>, and the shared secret; null when that value is invalid.</summary>
+    public static SecretBytes? RespondAdditional(DhGroup method, ReadOnlySpan<byte> peerValue, IRandom random, out byte[] ourValue) => method switch
+    {
+        DhGroup.ML_KEM_768 => MlKem768Exchange.Respond(peerValue, random, out ourValue),
+        _ => throw new NotSupportedException($"additional key exchange {method} is not supported."),
+    };
+
     /// <summary>Known to this implementation; MODP-2048 also needs libcrypto.so.3 (<see cref="NeedsOpenSsl"/>).</summary>
     public static bool IsSupported(DhGroup group) =>
         group is DhGroup.CURVE25519 or DhGroup.ECP_256 or DhGroup.ECP_384 or DhGroup.MODP_2048;

@@ -45,15 +45,15 @@ public sealed partial class IkeResponder
             Remove(sa, PeerGoneReason.Refused, ke is null ? "IKE_INTERMEDIATE without KE" : $"IKE_INTERMEDIATE KE of {ke.Group}, chosen {suite.AdditionalKe}", step);
             return;
         }
-        using var shared = MlKem768Exchange.Respond(ke.Data, _o.Random, out byte[] ciphertext);
+        using var shared = DiffieHellman.RespondAdditional(suite.AdditionalKe, ke.Data, _o.Random, out byte[] ourValue);
         if (shared is null)
         {
             sa.Ctx.SendResponse(h.Exchange, h.MessageId, [new NotifyPayload(NotifyType.NO_PROPOSAL_CHOSEN)], inbound.RequestBytes!, step);
-            Remove(sa, PeerGoneReason.Refused, "the initiator's ML-KEM-768 encapsulation key is invalid", step);
+            Remove(sa, PeerGoneReason.Refused, $"the initiator's {suite.AdditionalKe} key exchange value is invalid", step);
             return;
         }
         Follow(sa, from);
-        IReadOnlyList<IPayload> response = [new KeyExchangePayload(suite.AdditionalKe, ciphertext)];
+        IReadOnlyList<IPayload> response = [new KeyExchangePayload(suite.AdditionalKe, ourValue)];
         var ctx = sa.Ctx;
         sa.Intermediate ??= new IntermediateAuth();
         sa.Intermediate.Add(fromInitiator: true, ctx.Prf, ctx.Keys, request.Header, request.Payloads);

@@ -224,9 +224,8 @@ internal sealed class IkeSaContext : IDisposable
     public void SendResponse(ExchangeType exchange, uint messageId, IReadOnlyList<IPayload> inner, byte[] request, StepBuilder step)
     {
         var header = Header(exchange, messageId, response: true);
-        byte[] datagram = IkeMessage.EncodeEncrypted(header, inner, Outbound);
         _lastPeerRequest = request;
-        _lastResponse = Fragment(header, inner, datagram.Length) ?? [datagram];
+        _lastResponse = Fragment(header, inner, IkeMessage.EncryptedLength(inner, Outbound)) ?? [IkeMessage.EncodeEncrypted(header, inner, Outbound)];
         NextPeerRequestId = messageId + 1;
         foreach (var d in _lastResponse)
         {

@@ -341,6 +341,10 @@ public sealed class IkeMessage
         return bytes;
     }
 
+    /// <summary>The length <see cref="EncodeEncrypted"/> gives these inner payloads, without sealing anything.</summary>
+    public static int EncryptedLength(IReadOnlyList<IPayload> inner, IEncryptedPayloadProtection protection) =>
+        IkeHeader.Size + GenericHeaderLength + protection.BodyLength(ChainLength(inner));
+
     private static PayloadType FirstType(IReadOnlyList<IPayload> payloads) => payloads.Count == 0 ? PayloadType.NoNextPayload : payloads[0].Type;
 
     private static int ChainLength(IReadOnlyList<IPayload> payloads)
