@@ -205,6 +205,7 @@ internal sealed class AgentEngine : IDisposable
                 EstablishedSecondsAgo = SecondsSince(rekeys?.IkeEstablishedAt, now),
                 RekeyInSeconds = SecondsUntil(rekeys?.IkeRekeyAt, now),
                 KeyExchange = SuiteNames.KeyExchanges(up.Suite),
+                Childless = up.Childless,
             },
             child is null || up is null ? null : new ChildSaStatus(child.InboundSpi.ToString("x8", null), child.OutboundSpi.ToString("x8", null),
                 SuiteNames.Name(child.Suite), child.TransportMode ? "transport" : "tunnel", _childSas.Count > 0)
@@ -247,6 +248,14 @@ internal sealed class AgentEngine : IDisposable
                 if (!up.PeerSupportsMpsa)
                 {
                     _log.NoMpsaVendorId(up.Peer);
+                }
+                if (up.Childless)
+                {
+                    _log.Childless();
+                }
+                else if (!_settings.ChildSa)
+                {
+                    _log.ChildlessRefused(up.Peer);
                 }
                 break;
             case ChildSaEstablished c when _childHandover:

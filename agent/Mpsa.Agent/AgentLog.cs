@@ -56,6 +56,12 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "controller {Controller} did not send the MPSA Vendor ID: its group SAs will be refused unless require_vendor_id = no")]
     public static partial void NoMpsaVendorId(this ILogger logger, IPEndPoint controller);
 
+    [LoggerMessage(EventId = 217, Level = LogLevel.Information, Message = "no CHILD_SA with the controller (child_sa = no): the IKE SA alone carries the group SAs")]
+    public static partial void Childless(this ILogger logger);
+
+    [LoggerMessage(EventId = 218, Level = LogLevel.Warning, Message = "controller {Controller} does not take an IKE SA without a CHILD_SA (RFC 6023): one was asked for although child_sa = no")]
+    public static partial void ChildlessRefused(this ILogger logger, IPEndPoint controller);
+
     public static void Disconnected(this ILogger logger, PeerGoneReason reason, string detail, int attempt, long delay)
     {
         if (logger.IsEnabled(LogLevel.Warning))

@@ -50,7 +50,8 @@ internal sealed record AgentStatus(
         if (IkeSa is { } ike)
         {
             b.Append("IKE SA ").Append(ike.SpiI).Append('/').Append(ike.SpiR).Append(' ').Append(ike.Suite)
-             .Append(", key exchange ").Append(ike.KeyExchange).Append(", key fingerprint ").Append(ike.KeyFingerprint);
+             .Append(", key exchange ").Append(ike.KeyExchange).Append(", key fingerprint ").Append(ike.KeyFingerprint)
+             .Append(ike.Childless ? ", no CHILD_SA (child_sa = no)" : "");
             AppendTimes(b, ike.EstablishedSecondsAgo, ike.RekeyInSeconds);
         }
         if (ChildSa is { } child)
@@ -103,6 +104,9 @@ internal sealed record IkeSaStatus(
 
     /// <summary>Seconds until this side rekeys it (ike_lifetime less jitter); 0 while a rekey runs.</summary>
     public long? RekeyInSeconds { get; init; }
+
+    /// <summary>Made without a CHILD_SA (child_sa = no, RFC 6023).</summary>
+    public bool Childless { get; init; }
 }
 
 internal sealed record ChildSaStatus(

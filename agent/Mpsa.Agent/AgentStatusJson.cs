@@ -57,6 +57,7 @@ internal static class AgentStatusJson
         w.WriteString("key_exchange", ike.KeyExchange);
         w.WriteString("key_fingerprint", ike.KeyFingerprint);
         w.WriteBoolean("peer_supports_mpsa", ike.PeerSupportsMpsa);
+        w.WriteBoolean("childless", ike.Childless);
         Number(w, "established_seconds_ago", ike.EstablishedSecondsAgo);
         Number(w, "rekey_in_seconds", ike.RekeyInSeconds);
     }

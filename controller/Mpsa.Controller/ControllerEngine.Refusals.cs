@@ -64,6 +64,11 @@ internal sealed partial class ControllerEngine
         {
             s.LastAckedSpi = ack.Spis[^1];
             _log.Acknowledged(s.Member.Name, ack.Spis[^1]);
+            if (s.FirstSaAfter is null)
+            {
+                s.FirstSaAfter = now - s.ConnectedAt;
+                _log.FirstSaHeld(s.Member.Name, ack.Spis[^1], (long)s.FirstSaAfter.Value.TotalMilliseconds);
+            }
         }
         if (_fanOuts.TryGetValue(s.Member.Group, out var f) && ack.Spis.Contains(f.Spi) && f.Acknowledged(s.SpiR))
         {

@@ -48,6 +48,8 @@ internal sealed partial class ControllerEngine
                 IkeSaAgeSeconds = s?.Rekeys.IkeEstablishedAt is { } made ? SecondsSince(made, now) : null,
                 IkeRekeyInSeconds = SecondsUntil(s?.Rekeys.IkeRekeyAt, now),
                 ChildRekeyInSeconds = SecondsUntil(s?.Rekeys.ChildRekeyAt, now),
+                ChildSa = s?.ChildState,
+                FirstSaMilliseconds = s?.FirstSaAfter is { } wait ? (long)wait.TotalMilliseconds : null,
                 Replica = s is null ? null : fleet?.Replica,
             };
         }).ToList();

@@ -206,6 +206,11 @@ internal sealed partial class ControllerEngine : IDisposable
                 _sessions[up.SpiR] = session;
                 _sessionOfMember[m.Member.Name] = up.SpiR;
                 _log.MemberConnected(m.Member.Name, up.Peer, up.SpiI, up.SpiR, up.Suite);
+                if (up.Childless)
+                {
+                    session.ChildState = "none (childless)";
+                    _log.Childless(m.Member.Name);
+                }
                 if (_groups.TryGetValue(m.Member.Group, out var group))
                 {
                     Push(session, group.PutsForJoiner(now), now, send);
@@ -213,6 +218,7 @@ internal sealed partial class ControllerEngine : IDisposable
                 break;
             case ChildSaEstablished c when _sessions.TryGetValue(c.SpiR, out var s):
                 s.ChildOutboundSpi = c.ChildSa.OutboundSpi;
+                s.ChildState = "up";
                 _log.ChildSaNegotiated(s.Member.Name, c.ChildSa);
                 if (s.ChildHandover)
                 {
@@ -227,6 +233,7 @@ internal sealed partial class ControllerEngine : IDisposable
                 break;
             case ChildSaFailed f when _sessions.TryGetValue(f.SpiR, out var s):
                 s.ChildHandover = false;
+                s.ChildState = $"refused ({f.Reason})";
                 _log.ChildSaFailed(s.Member.Name, f.Reason);
                 break;
             case ChildSaDeleted d when _sessions.TryGetValue(d.SpiR, out var s):
@@ -239,6 +246,7 @@ internal sealed partial class ControllerEngine : IDisposable
                 {
                     _log.ChildSaDeleted(s.Member.Name, d.PeerSpis.Count);
                     s.ChildOutboundSpi = null;
+                    s.ChildState = "deleted";
                 }
                 _childSas?.RemovePeerDeleted(d.SpiR, d.PeerSpis);
                 break;

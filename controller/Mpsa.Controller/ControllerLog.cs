@@ -143,6 +143,12 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 205, Level = LogLevel.Debug, Message = "member {Member} acknowledged SPI {Spis}")]
     public static partial void Acknowledged(this ILogger logger, string member, EspSpi spis);
 
+    [LoggerMessage(EventId = 220, Level = LogLevel.Debug, Message = "member {Member} holds its first group SA {Spi} {Milliseconds} ms after its IKE_AUTH")]
+    public static partial void FirstSaHeld(this ILogger logger, string member, EspSpi spi, long milliseconds);
+
+    [LoggerMessage(EventId = 221, Level = LogLevel.Debug, Message = "member {Member}: IKE SA without a CHILD_SA (it asked for none, RFC 6023)")]
+    public static partial void Childless(this ILogger logger, string member);
+
     [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "member {Member} refused group SA {Spi} with {Error} ({Reason}); it does not hold it{Retry}")]
     public static partial void PutRefused(this ILogger logger, string member, EspSpi spi, NotifyType error, string reason, string retry);
 

@@ -67,7 +67,11 @@ internal sealed record ControllerStatus(
                 b.Append(", IKE SA ").Append(m.IkeKeyExchange is { Length: > 0 } ke ? ke + " " : "").Append("up ").Append(age)
                  .Append("s, rekey in ").Append(m.IkeRekeyInSeconds).Append('s');
             }
-            if (m.ChildRekeyInSeconds is { } child)
+            if (m.ChildSa is { } childState && childState != "up")
+            {
+                b.Append(", CHILD_SA ").Append(childState);
+            }
+            else if (m.ChildRekeyInSeconds is { } child)
             {
                 b.Append(", CHILD_SA rekey in ").Append(child).Append('s');
             }
@@ -136,6 +140,16 @@ internal sealed record MemberStatus(
     /// <summary>Seconds until the controller rekeys the CHILD_SA (child_lifetime less jitter).</summary>
     [JsonPropertyName("child_rekey_in_seconds")]
     public long? ChildRekeyInSeconds { get; init; }
+
+    /// <summary>The member's CHILD_SA: "up", "refused (NOTIFY)", "none (childless)" (RFC 6023), "deleted".</summary>
+    [JsonPropertyName("child_sa")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ChildSa { get; init; }
+
+    /// <summary>Milliseconds from the member's IKE_AUTH to its first acknowledged group SA.</summary>
+    [JsonPropertyName("first_sa_ms")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? FirstSaMilliseconds { get; init; }
 }
 
 /// <summary>A group SA in use that the member refused: the Notify it sent, why, how often, and the next retry.</summary>

@@ -36,6 +36,12 @@ internal static class AgentConfigFile
             agent.Report("proposals", $"{SuiteNames.Name(unusable)} needs libssl (opkg install libopenssl3), which this system lacks");
         }
         var controllers = ReadControllers(controller);
+        bool childSa = agent.Bool("child_sa", true);
+        var espOnly = controller.Optional("esp_only", ConfigValues.List(ProtocolConfig.EspOnly), [])!;
+        if (!childSa && espOnly.Count > 0)
+        {
+            controller.Report("esp_only", "needs the CHILD_SA with the controller, and [agent] has child_sa = no");
+        }
         if (CertificateSupport.IsEnabled)
         {
             CertificateConfig.CheckIdentity(agent, certificates, agent.Optional("identity", ProtocolConfig.Identity, null));
@@ -63,7 +69,8 @@ internal static class AgentConfigFile
             FragmentSize = agent.Int("fragment_size", 576, 65535, 1280),
             Rekey = ProtocolConfig.ReadRekeyPolicy(agent),
             UnsafeCounterModeAead = agent.Bool("unsafe_counter_mode_aead", false),
-            EspOnly = controller.Optional("esp_only", ConfigValues.List(ProtocolConfig.EspOnly), [])!,
+            ChildSa = childSa,
+            EspOnly = espOnly,
             Controllers = controllers,
         };
     }

@@ -33,6 +33,9 @@ internal sealed record AgentSettings(
     /// <summary>Refuse MPSA_PUT from a controller that sent no V(MPSA) (<c>require_vendor_id</c>, default yes).</summary>
     public bool RequireVendorId { get; init; } = true;
 
+    /// <summary>child_sa: ask for a CHILD_SA with the controller in IKE_AUTH (no: the IKE SA alone where the controller takes that, RFC 6023).</summary>
+    public bool ChildSa { get; init; } = true;
+
     /// <summary>fragment_size: largest IP datagram of a protected IKE message before it goes in fragments (RFC 7383).</summary>
     public int FragmentSize { get; init; } = 1280;
 
@@ -49,6 +52,6 @@ internal sealed record AgentSettings(
     public bool SameSession(AgentSettings other) =>
         Identity == other.Identity && (Psk is null ? other.Psk is null : other.Psk is not null && Psk.Span.SequenceEqual(other.Psk.Span)) && Certificates?.Source == other.Certificates?.Source && Equals(LocalAddress, other.LocalAddress)
         && LocalPort == other.LocalPort && ReadOnlyLists.SequenceEqual(Proposals, other.Proposals)
-        && ReadOnlyLists.SequenceEqual(EspProposals, other.EspProposals)
+        && ReadOnlyLists.SequenceEqual(EspProposals, other.EspProposals) && ChildSa == other.ChildSa
         && ReadOnlyLists.SequenceEqual(Controllers, other.Controllers) && ControllerIdentity == other.ControllerIdentity;
 }

@@ -266,6 +266,7 @@ internal sealed class ControllerConnection : IDisposable
             Psk = s.Psk,
             Certificates = s.Certificates,
             ChildProposals = s.EspProposals,
+            RequestChildSa = s.ChildSa,
             LocalSelectors = [IsAny(local) ? AnyOf(controller.Address) : TrafficSelector.ForHost(local)],
             RemoteSelectors = [TrafficSelector.ForHost(controller.Address)],
             TransportMode = true,

@@ -8,10 +8,13 @@ namespace Mpsa.Ike.Exchanges;
 /// RFC 7296 §1.2 IKE_AUTH with PSK (§2.15) and the first CHILD_SA (§2.17):
 ///   HDR, SK {IDi, [N(INITIAL_CONTACT),] [IDr,] AUTH, [N(USE_TRANSPORT_MODE),] SAi2, TSi, TSr}  -->
 ///                                      <--  HDR, SK {IDr, AUTH, [N(USE_TRANSPORT_MODE),] SAr2, TSi, TSr}
+/// or without the CHILD_SA (RFC 6023), the IKE SA alone:  HDR, SK {IDi, AUTH} -->   <-- HDR, SK {IDr, AUTH}.
+/// A CHILD_SA that cannot be made is answered with a non-fatal Notify (§2.21.3): the IKE SA stands on both sides.
 /// </summary>
 internal static class IkeAuth
 {
-    public static IReadOnlyList<IPayload> BuildRequest(IkeSaContext ctx, IkeInitiatorOptions o, byte[] realMessage1, byte[] realMessage2, uint childSpi)
+    /// <param name="childSpi">Our inbound SPI of the CHILD_SA asked for; null: none (childless, RFC 6023).</param>
+    public static IReadOnlyList<IPayload> BuildRequest(IkeSaContext ctx, IkeInitiatorOptions o, byte[] realMessage1, byte[] realMessage2, uint? childSpi)
     {
         var payloads = new List<IPayload>();
         AuthenticationPayload auth;
@@ -39,18 +42,25 @@ internal static class IkeAuth
         }
         payloads.Add(IdentificationPayload.FromText(PayloadType.IDr, o.RemoteIdentity));
         payloads.Add(auth);
+        if (childSpi is not { } spi)
+        {
+            return payloads;
+        }
         if (o.TransportMode)
         {
             payloads.Add(new NotifyPayload(NotifyType.USE_TRANSPORT_MODE));
         }
-        payloads.Add(Proposals.Offer(o.ChildProposals, childSpi));
+        payloads.Add(Proposals.Offer(o.ChildProposals, spi));
         payloads.Add(new TrafficSelectorPayload(PayloadType.TSi, o.LocalSelectors));
         payloads.Add(new TrafficSelectorPayload(PayloadType.TSr, o.RemoteSelectors));
         return payloads;
     }
 
+    /// <summary>Initiator: leave the CHILD_SA out of IKE_AUTH (not wanted, and the responder takes that).</summary>
+    public static bool Childless(IkeSaContext ctx, IkeInitiatorOptions o) => !o.RequestChildSa && ctx.PeerAcceptsChildless;
+
     /// <summary>Initiator: authenticate the responder, then take the CHILD_SA it chose.</summary>
-    public static AuthOutcome ProcessResponse(IkeSaContext ctx, IkeMessage response, IkeInitiatorOptions o, byte[] realMessage2, uint childSpi)
+    public static AuthOutcome ProcessResponse(IkeSaContext ctx, IkeMessage response, IkeInitiatorOptions o, byte[] realMessage2, uint? childSpi)
     {
         var error = response.Find<NotifyPayload>(n => n.IsError && n.NotifyType is NotifyType.AUTHENTICATION_FAILED
             or NotifyType.INVALID_SYNTAX or NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD);
@@ -83,6 +93,10 @@ internal static class IkeAuth
         ctx.PeerIdentity = idr.ToText();
         ctx.PeerId = idr;
 
+        if (childSpi is not { } ourSpi)
+        {
+            return new AuthOutcome.Established(null, null);
+        }
         var childError = response.Find<NotifyPayload>(n => n.IsError);
         var sa = response.Find<SecurityAssociationPayload>();
         var tsi = response.FindTs(PayloadType.TSi);
@@ -97,7 +111,7 @@ internal static class IkeAuth
         }
         bool transport = response.FindNotify(NotifyType.USE_TRANSPORT_MODE) is not null;
         var (iToR, rToI) = ChildKeyMaterial.Derive(ctx.Prf, ctx.Keys.SkD.Span, ctx.Ni, ctx.Nr, suite);
-        var child = new ChildSa(suite, childSpi, peerSpi, inbound: rToI, outbound: iToR, tsi.Selectors, tsr.Selectors, transport, ctx.NatDetected);
+        var child = new ChildSa(suite, ourSpi, peerSpi, inbound: rToI, outbound: iToR, tsi.Selectors, tsr.Selectors, transport, ctx.NatDetected);
         return new AuthOutcome.Established(child, null);
     }
 
@@ -172,10 +186,17 @@ internal static class IkeAuth
         var sa = request.Find<SecurityAssociationPayload>();
         var tsi = request.FindTs(PayloadType.TSi);
         var tsr = request.FindTs(PayloadType.TSr);
+        if (sa is null && tsi is null && tsr is null)
+        {
+            // RFC 6023: a childless IKE SA, as our IKE_SA_INIT response allowed
+            return (response, new AuthOutcome.Established(null, null));
+        }
         if (sa is null || tsi is null || tsr is null)
         {
-            response.Add(new NotifyPayload(NotifyType.INVALID_SYNTAX));
-            return (response, new AuthOutcome.Established(null, NotifyType.INVALID_SYNTAX));
+            // half a CHILD_SA request: refused with a non-fatal Notify (§2.21.3), so that the IKE SA stands on both sides
+            var refusal = sa is null ? NotifyType.NO_PROPOSAL_CHOSEN : NotifyType.TS_UNACCEPTABLE;
+            response.Add(new NotifyPayload(refusal));
+            return (response, new AuthOutcome.Established(null, refusal));
         }
         if (Proposals.ChooseEsp(sa, o.ChildProposals) is not var (suite, number, peerSpi))
         {
@@ -207,5 +228,7 @@ internal abstract record AuthOutcome
 {
     /// <param name="TellPeer">The initiator refused the responder: say so in an INFORMATIONAL (RFC 7296 §2.21.2).</param>
     public sealed record Failed(PeerGoneReason Reason, string Detail, bool TellPeer = false) : AuthOutcome;
+    /// <param name="Child">The CHILD_SA made with the IKE SA; null when it failed (<paramref name="ChildError"/>) or was not
+    /// asked for (both null: childless, RFC 6023).</param>
     public sealed record Established(ChildSa? Child, NotifyType? ChildError) : AuthOutcome;
 }

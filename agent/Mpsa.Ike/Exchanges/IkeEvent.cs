@@ -19,6 +19,10 @@ public sealed record IkeSaEstablished(IkeSpi SpiI, IkeSpi SpiR, IPEndPoint Peer,
 
     /// <summary>Initiator: the responder asked for reauthentication within this time (N(AUTH_LIFETIME), RFC 4478).</summary>
     public TimeSpan? AuthLifetime { get; init; }
+
+    /// <summary>No CHILD_SA was asked for in IKE_AUTH (RFC 6023); else <see cref="ChildSaEstablished"/> or
+    /// <see cref="ChildSaFailed"/> follows.</summary>
+    public bool Childless { get; init; }
 }
 
 /// <summary>The CHILD_SA negotiated in IKE_AUTH (or its failure, with the Notify that explains it).</summary>

@@ -43,7 +43,7 @@ public sealed class IkeInitiator : IDisposable
     private sealed record AwaitingSaInit(IkeSpi SpiI, IDhExchange Dh, byte[] Ni, byte[]? Cookie, PendingRequest Pending, int CookieRetries, int KeRetries) : State;
     private sealed record AwaitingIntermediate(IkeSaContext Ctx, byte[] RealMessage1, byte[] RealMessage2, IDhExchange Ke,
         IReadOnlyList<IPayload> Request, uint MessageId) : State;
-    private sealed record AwaitingAuth(IkeSaContext Ctx, byte[] RealMessage1, byte[] RealMessage2, uint ChildSpi) : State;
+    private sealed record AwaitingAuth(IkeSaContext Ctx, byte[] RealMessage1, byte[] RealMessage2, uint? ChildSpi) : State;
     private sealed record Established(IkeSaSession Session) : State;
     private sealed record Gone : State;
 
@@ -197,7 +197,7 @@ public sealed class IkeInitiator : IDisposable
         }
         // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
         var keys = IkeKeySchedule.Derive(a.Suite, sharedSecret.Span, s.Ni, a.Nr, s.SpiI.Value, spiR.Value);
-        var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa, NatDetected = natDetected, FragmentationNegotiated = a.Fragmentation, FragmentSize = _o.FragmentSize };
+        var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa, NatDetected = natDetected, FragmentationNegotiated = a.Fragmentation, FragmentSize = _o.FragmentSize, PeerAcceptsChildless = a.Childless };
         byte[] realMessage1 = s.Pending.Datagram;
         if (a.Suite.HasAdditionalKe)
         {
@@ -214,7 +214,7 @@ public sealed class IkeInitiator : IDisposable
 
     private void SendAuth(IkeSaContext ctx, byte[] realMessage1, byte[] realMessage2, MonoTime now, StepBuilder step)
     {
-        uint childSpi = _o.AllocateChildSpi?.Invoke() ?? RandomSpi();
+        uint? childSpi = IkeAuth.Childless(ctx, _o) ? null : _o.AllocateChildSpi?.Invoke() ?? RandomSpi();
         ctx.Request(new ExchangeTypeAndKind(ExchangeType.IKE_AUTH, RequestKind.IkeAuth), IkeAuth.BuildRequest(ctx, _o, realMessage1, realMessage2, childSpi), now, step);
         _state = new AwaitingAuth(ctx, realMessage1, realMessage2, childSpi);
     }
@@ -288,8 +288,9 @@ public sealed class IkeInitiator : IDisposable
                 step.Emit(new IkeSaEstablished(a.Ctx.SpiI, a.Ctx.SpiR, Peer, a.Ctx.PeerIdentity, a.Ctx.Suite, a.Ctx.PeerSupportsMpsa, KeymatFingerprint.Of(a.Ctx.Keys))
                 {
                     AuthLifetime = AuthLifetime.Of(inbound.Message!),
+                    Childless = a.ChildSpi is null,
                 });
-                step.Emit(e.Child is not null ? new ChildSaEstablished(a.Ctx.SpiR, e.Child) : new ChildSaFailed(a.Ctx.SpiR, e.ChildError!.Value));
+                IkeResponder.EmitChild(a.Ctx.SpiR, e, step);
                 break;
         }
     }

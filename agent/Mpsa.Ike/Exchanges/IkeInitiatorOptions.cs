@@ -27,6 +27,9 @@ public sealed class IkeInitiatorOptions
     /// <summary>Signature authentication with certificates (RFC 7427) instead of a PSK; then the responder must sign too.</summary>
     public CertificateAuth? Certificates { get; init; }
 
+    /// <summary>False: no CHILD_SA in IKE_AUTH when the responder takes that (RFC 6023); one is asked for otherwise.</summary>
+    public bool RequestChildSa { get; init; } = true;
+
     /// <summary>ESP proposals for the CHILD_SA negotiated in IKE_AUTH.</summary>
     public required IReadOnlyList<EspSuite> ChildProposals { get; init; }
 

@@ -113,7 +113,11 @@ internal sealed class IkeSaContext : IDisposable
         EventSpi = EventSpi,
         FragmentationNegotiated = FragmentationNegotiated,
         FragmentSize = FragmentSize,
+        PeerAcceptsChildless = PeerAcceptsChildless,
     };
+
+    /// <summary>Initiator: the responder announced CHILDLESS_IKEV2_SUPPORTED (RFC 6023) in IKE_SA_INIT.</summary>
+    public bool PeerAcceptsChildless { get; init; }
 
     /// <summary>A NAT sits on the path (RFC 7296 §2.23): IKE on port 4500, ESP in UDP.</summary>
     public bool NatDetected { get; set; }
@@ -160,8 +164,23 @@ internal sealed class IkeSaContext : IDisposable
     private void Send(ExchangeTypeAndKind what, uint messageId, byte[] datagram, IReadOnlyList<byte[]>? fragments, MonoTime now, StepBuilder step)
     {
         Pending = PendingRequest.First(messageId, what, datagram, _policy, now) with { Fragments = fragments };
+        if (FirstRequestGrace)
+        {
+            FirstRequestGrace = false;
+            Pending = Pending with { RetransmitAt = now + GraceResend, Grace = true };
+        }
         SendWire(Pending, step);
     }
+
+    /// <summary>
+    /// Responder, right after IKE_AUTH: the initiator may take our first request before it has finished with our
+    /// IKE_AUTH response and drop it (strongSwan: "ignoring INFORMATIONAL in IKE_SA state CONNECTING"). That request
+    /// goes out at once all the same, and again after <see cref="GraceResend"/> if unanswered: a resend that is not a
+    /// retransmission (not counted, not reported), so the member's first silence is no failure.
+    /// </summary>
+    public bool FirstRequestGrace { get; set; }
+
+    public static readonly TimeSpan GraceResend = TimeSpan.FromMilliseconds(250);
 
     private void SendWire(PendingRequest p, StepBuilder step)
     {
@@ -209,6 +228,12 @@ internal sealed class IkeSaContext : IDisposable
     {
         if (Pending is not { } p || now < p.RetransmitAt)
         {
+            return true;
+        }
+        if (p.Grace)
+        {
+            Pending = p with { Grace = false, RetransmitAt = now + _policy.Timeout(1) };
+            SendWire(Pending, step);
             return true;
         }
         if (p.Exhausted(_policy))

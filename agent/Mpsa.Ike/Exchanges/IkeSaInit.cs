@@ -5,8 +5,8 @@ namespace Mpsa.Ike.Exchanges;
 
 /// <summary>
 /// RFC 7296 §1.2 IKE_SA_INIT with draft-mpsa §3.1's Vendor ID:
-///   HDR, [N(COOKIE),] SAi1, KEi, Ni, V(MPSA)  -->
-///                                      <--  HDR, SAr1, KEr, Nr, V(MPSA)
+///   HDR, [N(COOKIE),] SAi1, KEi, Ni, [N(NAT_DETECTION_*),] [N(...SUPPORTED)], V(MPSA)  -->
+///                          <--  HDR, SAr1, KEr, Nr, [N(NAT_DETECTION_*),] [N(...SUPPORTED)], N(CHILDLESS_IKEV2_SUPPORTED), V(MPSA)
 /// </summary>
 internal static class IkeSaInit
 {
@@ -56,6 +56,8 @@ internal static class IkeSaInit
         {
             payloads.Add(new NotifyPayload(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));
         }
+        // RFC 6023: a member that needs no CHILD_SA (MPSA only, no routing over one) may leave SA, TSi and TSr out.
+        payloads.Add(new NotifyPayload(NotifyType.CHILDLESS_IKEV2_SUPPORTED));
         if (sendMpsaVendorId)
         {
             payloads.Add(VendorIdPayload.Mpsa());
@@ -119,6 +121,7 @@ internal static class IkeSaInit
         return new SaInitAnswer.Accepted(suite, nonce.Data, ke.Data, response.Find<VendorIdPayload>(v => v.IsMpsa) is not null)
         {
             Fragmentation = response.FindNotify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED) is not null,
+            Childless = response.FindNotify(NotifyType.CHILDLESS_IKEV2_SUPPORTED) is not null,
         };
     }
 
@@ -162,6 +165,9 @@ internal abstract record SaInitAnswer
     {
         /// <summary>The responder announced IKE fragmentation too (RFC 7383 §2.3).</summary>
         public bool Fragmentation { get; init; }
+
+        /// <summary>The responder takes an IKE_AUTH without a CHILD_SA (RFC 6023).</summary>
+        public bool Childless { get; init; }
     }
 }
 

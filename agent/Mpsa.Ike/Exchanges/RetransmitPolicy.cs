@@ -16,6 +16,9 @@ internal sealed record PendingRequest(uint MessageId, ExchangeTypeAndKind What, 
     /// <see cref="Datagram"/>, which holds the whole message either way.</summary>
     public IReadOnlyList<byte[]>? Fragments { get; init; }
 
+    /// <summary>The next send is the quiet early resend of <see cref="IkeSaContext.FirstRequestGrace"/>.</summary>
+    public bool Grace { get; init; }
+
     public static PendingRequest First(uint id, ExchangeTypeAndKind what, byte[] datagram, RetransmitPolicy policy, MonoTime now) =>
         new(id, what, datagram, 1, now + policy.Timeout(1));
 

@@ -209,6 +209,8 @@ public enum NotifyType : ushort
     ESP_TFC_PADDING_NOT_SUPPORTED = 16394,
     /// <summary>RFC 4478: the responder wants the initiator to reauthenticate within this many seconds.</summary>
     AUTH_LIFETIME = 16403,
+    /// <summary>RFC 6023: the responder takes an IKE_AUTH without SA, TSi and TSr (an IKE SA with no CHILD_SA).</summary>
+    CHILDLESS_IKEV2_SUPPORTED = 16418,
     NON_FIRST_FRAGMENTS_ALSO = 16395,
     MOBIKE_SUPPORTED = 16396,
     IKEV2_FRAGMENTATION_SUPPORTED = 16430,

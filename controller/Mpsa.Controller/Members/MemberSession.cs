@@ -30,6 +30,12 @@ internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint
     /// <summary>Our outbound SPI of the member's current CHILD_SA (the one a Delete of it names), if any.</summary>
     public uint? ChildOutboundSpi { get; set; }
 
+    /// <summary>The member's CHILD_SA as status shows it: "up", "refused (NOTIFY)", "none (childless)", "deleted".</summary>
+    public string ChildState { get; set; } = "none";
+
+    /// <summary>From the IKE_AUTH to the member's first acknowledged group SA (unset until then).</summary>
+    public TimeSpan? FirstSaAfter { get; set; }
+
     /// <summary>When the controller rekeys this member's IKE SA and CHILD_SA.</summary>
     public required RekeySchedule Rekeys { get; init; }
 
