@@ -126,6 +126,15 @@ internal static class IkeAuth
         {
             return (failed, new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, "IKE_AUTH request lacks IDi or AUTH"));
         }
+        var sa = request.Find<SecurityAssociationPayload>();
+        var tsi = request.FindTs(PayloadType.TSi);
+        var tsr = request.FindTs(PayloadType.TSr);
+        bool childless = sa is null && tsi is null && tsr is null;
+        if (childless && !o.AcceptChildless)
+        {
+            return ([new NotifyPayload(NotifyType.INVALID_SYNTAX)], new AuthOutcome.Failed(PeerGoneReason.Refused,
+                $"{idi.ToText()} asked for no CHILD_SA, which we did not offer (RFC 6023)"));
+        }
         var peer = o.FindPeer(idi);
         if (peer is null)
         {
@@ -183,10 +192,7 @@ internal static class IkeAuth
             response.Add(AuthLifetime.Notify(lifetime));
         }
 
-        var sa = request.Find<SecurityAssociationPayload>();
-        var tsi = request.FindTs(PayloadType.TSi);
-        var tsr = request.FindTs(PayloadType.TSr);
-        if (sa is null && tsi is null && tsr is null)
+        if (childless)
         {
             // RFC 6023: a childless IKE SA, as our IKE_SA_INIT response allowed
             return (response, new AuthOutcome.Established(null, null));

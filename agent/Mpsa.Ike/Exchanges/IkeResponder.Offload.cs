@@ -29,7 +29,7 @@ public sealed partial class IkeResponder
         while (_sas.ContainsKey(spiR) || _pendingSpiR.Contains(spiR));
         var nr = new byte[32];
         _o.Random.Fill(nr);
-        var job = new SaInitJob(a, initRequest, h, from, local, nat, spiR, nr, IkeAuthCertificates.SaInitExtras(_o), _o.SendMpsaVendorId, _o.Random);
+        var job = new SaInitJob(a, initRequest, h, from, local, nat, spiR, nr, IkeAuthCertificates.SaInitExtras(_o), _o.SendMpsaVendorId, _o.AcceptChildless, _o.Random);
         _pendingInit.Add((h.SpiI, from), job);
         _pendingSpiR.Add(spiR);
         _sasByAddress[from.Address] = _sasByAddress.GetValueOrDefault(from.Address) + 1;

@@ -241,7 +241,7 @@ public sealed partial class IkeResponder : IDisposable
         _o.Random.Fill(nr);
         // NAT-D is answered only when the initiator asked (it sent NAT-D) and we know our own address.
         var natD = nat is null ? null : NatDetection.Notifies(h.SpiI, spiR, local!, from);
-        byte[] response = IkeSaInit.BuildResponse(h, spiR, a.Suite, a.ProposalNumber, dh, nr, _o.SendMpsaVendorId, natD, IkeAuthCertificates.SaInitExtras(_o), a.Fragmentation);
+        byte[] response = IkeSaInit.BuildResponse(h, spiR, a.Suite, a.ProposalNumber, dh, nr, _o.SendMpsaVendorId, natD, IkeAuthCertificates.SaInitExtras(_o), a.Fragmentation, _o.AcceptChildless);
         // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
         var keys = IkeKeySchedule.Derive(a.Suite, sharedSecret.Span, a.Ni, nr, h.SpiI.Value, spiR.Value);
         var ctx = new IkeSaContext(false, h.SpiI, spiR, from, keys, a.Ni, nr, _o.Random, _o.Retransmit)

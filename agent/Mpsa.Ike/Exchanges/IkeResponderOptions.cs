@@ -26,6 +26,10 @@ public sealed class IkeResponderOptions
 
     public bool SendMpsaVendorId { get; init; } = true;
 
+    /// <summary>Take an IKE_AUTH without a CHILD_SA (RFC 6023), as IKE_SA_INIT then announces; else such an IKE_AUTH
+    /// is refused, with INVALID_SYNTAX as RFC 7296 would, and no IKE SA stays.</summary>
+    public bool AcceptChildless { get; init; } = true;
+
     /// <summary>Asked at each IKE_AUTH: a lifetime to send as N(AUTH_LIFETIME) (RFC 4478), after which the initiator
     /// must have reauthenticated; null: none.</summary>
     public Func<TimeSpan?>? AuthLifetime { get; init; }

@@ -37,7 +37,7 @@ internal static class IkeSaInit
     }
 
     public static byte[] BuildResponse(IkeHeader request, IkeSpi spiR, IkeSuite suite, byte proposalNumber, IDhExchange dh, byte[] nr, bool sendMpsaVendorId,
-        IReadOnlyList<NotifyPayload>? natDetection = null, IReadOnlyList<IPayload>? extra = null, bool fragmentation = false)
+        IReadOnlyList<NotifyPayload>? natDetection = null, IReadOnlyList<IPayload>? extra = null, bool fragmentation = false, bool childless = true)
     {
         var proposal = Proposals.ToProposal(suite, proposalNumber);
         var payloads = new List<IPayload>
@@ -56,8 +56,11 @@ internal static class IkeSaInit
         {
             payloads.Add(new NotifyPayload(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));
         }
-        // RFC 6023: a member that needs no CHILD_SA (MPSA only, no routing over one) may leave SA, TSi and TSr out.
-        payloads.Add(new NotifyPayload(NotifyType.CHILDLESS_IKEV2_SUPPORTED));
+        if (childless)
+        {
+            // RFC 6023: a member that needs no CHILD_SA (MPSA only, no routing over one) may leave SA, TSi and TSr out.
+            payloads.Add(new NotifyPayload(NotifyType.CHILDLESS_IKEV2_SUPPORTED));
+        }
         if (sendMpsaVendorId)
         {
             payloads.Add(VendorIdPayload.Mpsa());

@@ -14,10 +14,11 @@ public sealed class SaInitJob : IDisposable
 {
     private readonly IReadOnlyList<IPayload>? _extras;
     private readonly bool _sendMpsaVendorId;
+    private readonly bool _childless;
     private readonly IRandom _random;
 
     internal SaInitJob(SaInitDecision.Accept accept, byte[] initRequest, IkeHeader header, IPEndPoint from, IPEndPoint? local,
-        bool? nat, IkeSpi spiR, byte[] nr, IReadOnlyList<IPayload>? extras, bool sendMpsaVendorId, IRandom random)
+        bool? nat, IkeSpi spiR, byte[] nr, IReadOnlyList<IPayload>? extras, bool sendMpsaVendorId, bool childless, IRandom random)
     {
         Accept = accept;
         InitRequest = initRequest;
@@ -29,6 +30,7 @@ public sealed class SaInitJob : IDisposable
         Nr = nr;
         _extras = extras;
         _sendMpsaVendorId = sendMpsaVendorId;
+        _childless = childless;
         _random = random;
     }
 
@@ -62,7 +64,7 @@ public sealed class SaInitJob : IDisposable
         }
         // NAT-D is answered only when the initiator asked (it sent NAT-D) and we know our own address.
         var natD = Nat is null ? null : NatDetection.Notifies(Header.SpiI, SpiR, Local!, From);
-        Response = IkeSaInit.BuildResponse(Header, SpiR, Accept.Suite, Accept.ProposalNumber, dh, Nr, _sendMpsaVendorId, natD, _extras, Accept.Fragmentation);
+        Response = IkeSaInit.BuildResponse(Header, SpiR, Accept.Suite, Accept.ProposalNumber, dh, Nr, _sendMpsaVendorId, natD, _extras, Accept.Fragmentation, _childless);
         // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
         Keys = IkeKeySchedule.Derive(Accept.Suite, sharedSecret.Span, Accept.Ni, Nr, Header.SpiI.Value, SpiR.Value);
     }

@@ -33,6 +33,7 @@ internal sealed class Pair : IDisposable
             Psk = i.Certificates is null ? i.Psk ?? Psk : null,
             Certificates = i.Certificates,
             ChildProposals = i.ChildProposals,
+            RequestChildSa = i.RequestChildSa,
             LocalSelectors = [TrafficSelector.ForHost(Cpe.Address)],
             RemoteSelectors = [TrafficSelector.ForHost(Controller.Address)],
             TransportMode = true,
@@ -52,6 +53,8 @@ internal sealed class Pair : IDisposable
             Certificates = () => r.Certificates,
             Random = new SeededRandom(2),
             OffloadSaInit = r.OffloadSaInit,
+            AcceptChildless = r.AcceptChildless,
+            NarrowSelectors = r.NarrowSelectors,
         });
     }
 
@@ -208,6 +211,7 @@ internal sealed class InitiatorSettings
     public SecretBytes? Psk { get; set; }
     public Mpsa.Ike.Certificates.CertificateAuth? Certificates { get; set; }
     public bool SendMpsaVendorId { get; set; } = true;
+    public bool RequestChildSa { get; set; } = true;
 }
 
 internal sealed class ResponderSettings
@@ -218,6 +222,10 @@ internal sealed class ResponderSettings
     public bool RequirePostQuantum { get; set; }
     public int CookieThreshold { get; set; } = 100;
     public ResponderLimits Limits { get; set; } = ResponderLimits.Default;
+    public bool AcceptChildless { get; set; } = true;
+
+    /// <summary>The responder's <see cref="IkeResponderOptions.NarrowSelectors"/> (null: accept as proposed).</summary>
+    public Func<IReadOnlyList<TrafficSelector>, IReadOnlyList<TrafficSelector>, (IReadOnlyList<TrafficSelector> TSi, IReadOnlyList<TrafficSelector> TSr)?>? NarrowSelectors { get; set; }
 
     /// <summary>When set, the member authenticates by certificate (no PSK) and the responder signs.</summary>
     public Mpsa.Ike.Certificates.CertificateAuth? Certificates { get; set; }
