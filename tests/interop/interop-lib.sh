@@ -284,7 +284,7 @@ io_controller_conf() {
 # written by interop-lib.sh
 [controller]
 identity = $IO_ID_HUB
-listen = $IO_ADDR_HUB:500, $IO_ADDR_HUB:4500
+${IO_CONTROLLER_LISTEN-listen = $IO_ADDR_HUB:500, $IO_ADDR_HUB:4500}
 proposals = $1
 esp_proposals = $2
 control_socket = $SW_WORKDIR/controller.sock
@@ -306,6 +306,24 @@ psk = "$IO_PSK"
 group = office
 require_vendor_id = no
 EOF
+}
+
+# io_other_esp ESP: an ESP proposal other than ESP that both sides can do (the child-refused runs)
+io_other_esp() {
+	if [ "$1" = aes256gcm16 ]; then echo aes128-sha256; else echo aes256gcm16; fi
+}
+
+# io_cpe_behind_nat: the CPE namespace rewrites the source port of its IKE packets (500 -> 1500, 4500 -> 14500) as a
+#   NAT would: both sides' NAT detection sees it, and the controller answers at the rewritten ports (conntrack maps
+#   them back). Recorded in result.txt (nat_ports).
+io_cpe_behind_nat() {
+	local p
+	for p in 500:1500 4500:14500; do
+		ip netns exec "$IO_NS_CPE" iptables -t nat -A POSTROUTING -o veth-c -p udp --sport "${p%:*}" \
+			-j SNAT --to-source "$IO_ADDR_CPE:${p#*:}" || return 1
+	done
+	io_result nat_ports "500->1500 4500->14500"
+	ip netns exec "$IO_NS_CPE" iptables -t nat -S POSTROUTING >"$IO_EVIDENCE/nat-rules.txt" 2>&1
 }
 
 # io_daemon_start NAME NETNS ARGS...: starts our daemon NAME (agent|controller) in NETNS in the

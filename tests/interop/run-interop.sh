@@ -10,6 +10,15 @@
 #       a charon initiator connects to mpsa-controller; done when the controller lists the
 #       member with a last_acked_spi (charon answered the MPSA_PUT) and charon logged the
 #       INFORMATIONAL response it generated.
+#   tests/interop/run-interop.sh charon-to-controller-{childless,nat,child-refused} SUITE EVIDENCE_DIR
+#       the same, and: charon initiates the IKE SA alone (swanctl --initiate --ike, RFC 6023); or
+#       the CPE is behind a NAT (source ports 500 and 4500 rewritten in its namespace) and the
+#       controller listens on its defaults (port 500 on every address, 4500 beside it); or charon
+#       proposes ESP the controller does not take (the CHILD_SA is refused, the IKE SA stays).
+#   tests/interop/run-interop.sh agent-to-charon-{childless,child-refused} SUITE EVIDENCE_DIR
+#       the agent asks for no CHILD_SA (child_sa = no), or proposes ESP charon does not take;
+#       done when charon lists the IKE_SA ESTABLISHED without a CHILD_SA and the agent's status
+#       shows the IKE SA.
 #   tests/interop/run-interop.sh charon-to-charon     SUITE EVIDENCE_DIR
 #       self check of the lab: charon initiator to charon responder, same configs.
 #   tests/interop/run-interop.sh {agent-to-charon,charon-to-controller}-rekey-{ike,child} SUITE EVIDENCE_DIR
@@ -44,11 +53,23 @@ case $1 in
 *-rekey-ike | *-rekey-child | agent-rekeys-charon-* | agent-reauths-charon | charon-to-controller-reauth) exec "$HERE/run-interop-rekey.sh" "$@" ;;
 esac
 SCENARIO=$1 SUITE=$2 EVIDENCE=$3
+# the variants of the two main scenarios (VARIANT: childless, nat, child-refused)
+VARIANT=""
+case $SCENARIO in
+charon-to-controller-childless | charon-to-controller-nat | charon-to-controller-child-refused)
+	VARIANT=${SCENARIO#charon-to-controller-} ;;
+agent-to-charon-childless | agent-to-charon-child-refused)
+	VARIANT=${SCENARIO#agent-to-charon-} ;;
+esac
 ESP=${IO_ESP[$SUITE]:-}
 [ -n "$ESP" ] || { io_log "unknown suite $SUITE (known: ${!IO_ESP[*]})"; exit 2; }
 TIMEOUT=${INTEROP_TIMEOUT:-20}
 
 io_init "$EVIDENCE" "$SCENARIO" "$SUITE"
+[ -n "$VARIANT" ] && SCENARIO=${SCENARIO%-"$VARIANT"}
+# child-refused: the initiator proposes ESP the responder does not take (IO_OTHER_ESP)
+INITIATOR_ESP=$ESP
+[ "$VARIANT" = child-refused ] && INITIATOR_ESP=$(io_other_esp "$ESP")
 io_result esp "$ESP"
 io_result addr_hub "$IO_ADDR_HUB"
 io_result addr_cpe "$IO_ADDR_CPE"
@@ -135,13 +156,25 @@ agent-to-charon)
 	sw_load_config hub "$(io_swanctl_conf responder "$IO_ADDR_HUB" "$IO_ADDR_CPE" "$IO_ID_HUB" "$IO_ID_CPE" "$SUITE" "$ESP")" ||
 		not_reached "swanctl --load-all failed (hub)"
 	IO_DAEMON_CONF=$SW_WORKDIR/agent.conf
-	io_agent_conf "$SUITE" "$ESP" >"$IO_DAEMON_CONF"
+	[ "$VARIANT" = childless ] && IO_AGENT_EXTRA="child_sa = no"
+	io_agent_conf "$SUITE" "$INITIATOR_ESP" >"$IO_DAEMON_CONF"
 	"$IO_AGENT_BIN" check-config --config "$IO_DAEMON_CONF" >"$IO_EVIDENCE/agent-check-config.txt" 2>&1
 	io_result check_config_rc "$?"
 	io_mark lab
 	# shellcheck disable=SC2086
 	io_daemon_start agent "$IO_NS_CPE" run --config "$IO_DAEMON_CONF" ${MPSA_AGENT_ARGS---dry-run} ||
 		not_reached "mpsa-agent exited at start"
+	if [ -n "$VARIANT" ]; then
+		# the IKE SA without a CHILD_SA, on both sides
+		io_wait "$TIMEOUT" charon_lists hub ESTABLISHED ||
+			not_reached "$(why_not_established hub)$(daemon_alive || echo "; mpsa-agent is no longer running")"
+		io_wait 10 daemon_status_has ike_sa ||
+			not_reached "charon has the IKE_SA ESTABLISHED, but mpsa-agent status --json shows no ike_sa"
+		sleep 1   # whatever either side still says about the CHILD_SA or the IKE SA
+		charon_lists hub ESTABLISHED || not_reached "charon hub: the IKE_SA went away: $(charon_child_failure hub)"
+		charon_lists hub INSTALLED && not_reached "charon hub: a CHILD_SA was made ($VARIANT)"
+		ok
+	fi
 	# done when charon has the CHILD_SA INSTALLED, or gave up on it (then the IKE SA is still checked)
 	io_wait "$TIMEOUT" charon_child_settled hub ||
 		not_reached "$(why_not_established hub)$(daemon_alive || echo "; mpsa-agent is no longer running")"
@@ -158,6 +191,8 @@ charon-to-controller)
 	io_preflight no yes
 	io_start_lab
 	IO_DAEMON_CONF=$SW_WORKDIR/controller.conf
+	# nat: the controller on its default listen (every address, port 500 and 4500 beside it)
+	[ "$VARIANT" = nat ] && IO_CONTROLLER_LISTEN=""
 	io_controller_conf "$SUITE" "$ESP" >"$IO_DAEMON_CONF"
 	"$IO_CONTROLLER_BIN" check-config --config "$IO_DAEMON_CONF" >"$IO_EVIDENCE/controller-check-config.txt" 2>&1
 	io_result check_config_rc "$?"
@@ -167,15 +202,27 @@ charon-to-controller)
 		not_reached "mpsa-controller exited at start"
 	io_wait 10 daemon_answers || not_reached "mpsa-controller status --json does not answer$(daemon_alive || echo "; mpsa-controller is no longer running")"
 	io_charon_start cpe "$IO_NS_CPE" || not_reached "charon cpe did not start"
-	sw_load_config cpe "$(io_swanctl_conf initiator "$IO_ADDR_CPE" "$IO_ADDR_HUB" "$IO_ID_CPE" "$IO_ID_HUB" "$SUITE" "$ESP")" ||
+	sw_load_config cpe "$(io_swanctl_conf initiator "$IO_ADDR_CPE" "$IO_ADDR_HUB" "$IO_ID_CPE" "$IO_ID_HUB" "$SUITE" "$INITIATOR_ESP")" ||
 		not_reached "swanctl --load-all failed (cpe)"
+	if [ "$VARIANT" = nat ]; then
+		io_cpe_behind_nat || not_reached "could not set up the NAT in $IO_NS_CPE (iptables)"
+	fi
 	io_mark initiate
-	sw_initiate cpe mpsa mpsa "$TIMEOUT"
+	if [ "$VARIANT" = childless ]; then
+		sw_initiate_ike cpe mpsa "$TIMEOUT"
+	else
+		sw_initiate cpe mpsa mpsa "$TIMEOUT"
+	fi
 	io_result initiate_rc "$?"
 	io_mark initiated
+	[ -n "$VARIANT" ] && io_wait 5 charon_lists cpe ESTABLISHED
 	charon_lists cpe ESTABLISHED || not_reached "$(why_not_established cpe)$(daemon_alive || echo "; mpsa-controller is no longer running")"
 	io_wait "$TIMEOUT" controller_acked ||
 		not_reached "IKE_SA ESTABLISHED, but no acknowledged MPSA_PUT (controller status without last_acked_spi, or no INFORMATIONAL response in charon's log)$(daemon_alive || echo "; mpsa-controller is no longer running")"
+	case $VARIANT in
+	childless | child-refused)
+		charon_lists cpe INSTALLED && not_reached "charon cpe: a CHILD_SA was made ($VARIANT)" ;;
+	esac
 	ok
 	;;
 *)

@@ -302,6 +302,14 @@ sw_initiate() {
 	sw_swanctl "$name" "${args[@]}" >"$dir/initiate.out" 2>&1
 }
 
+# sw_initiate_ike NAME IKE [TIMEOUT_S]
+#   Initiates the IKE_SA IKE alone, no CHILD_SA (charon sends IKE_AUTH without SA/TS: RFC 6023).
+sw_initiate_ike() {
+	local name=$1 ike=$2 timeout=${3:-15} dir
+	dir=$(sw_instance_dir "$name")
+	sw_swanctl "$name" --initiate --ike "$ike" --timeout "$timeout" >"$dir/initiate.out" 2>&1
+}
+
 # sw_list_sas NAME [ARGS...]
 #   Prints swanctl --list-sas of instance NAME (ARGS e.g. --ike NAME, --raw).
 sw_list_sas() {

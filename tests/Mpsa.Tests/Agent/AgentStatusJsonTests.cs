@@ -44,6 +44,7 @@ public class AgentStatusJsonTests
                 "key_exchange": "x25519",
                 "key_fingerprint": "abcd",
                 "peer_supports_mpsa": true,
+                "childless": false,
                 "established_seconds_ago": 12,
                 "rekey_in_seconds": 3400
               },

@@ -8,7 +8,9 @@ namespace Mpsa.Tests.Interop;
 /// charon runs with kernel-libipsec (tunnel mode only, UDP encapsulation only): it answers the agent's transport-mode
 /// proposal with a tunnel-mode CHILD_SA. The agent runs with --dry-run (this kernel has no ESP).
 /// </summary>
-public class AgentToCharonTests : InteropTest
+[TestFixture(Charon.Debian)]
+[TestFixture(Charon.StrongSwan6)]
+public class AgentToCharonTests(Charon charon) : InteropTest(charon)
 {
     private const string Scenario = "agent-to-charon";
 

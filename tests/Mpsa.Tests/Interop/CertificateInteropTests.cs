@@ -7,7 +7,9 @@ namespace Mpsa.Tests.Interop;
 /// (expired, wrong CA, revoked, identity mismatch) with AUTHENTICATION_FAILED and a log line naming the reason, and the
 /// agent refusing a bad charon certificate the same way (N(AUTHENTICATION_FAILED) in an INFORMATIONAL, RFC 7296 §2.21.2).
 /// </summary>
-public class CertificateInteropTests : InteropTest
+[TestFixture(Charon.Debian)]
+[TestFixture(Charon.StrongSwan6)]
+public class CertificateInteropTests(Charon charon) : InteropTest(charon)
 {
     /// <summary>Case → the signature scheme charon names (our side's signatures; the ECDSA hub has a P-384 key).</summary>
     private static readonly Dictionary<string, (string Cpe, string Hub)> Schemes = new()

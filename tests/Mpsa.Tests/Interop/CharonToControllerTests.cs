@@ -10,7 +10,9 @@ namespace Mpsa.Tests.Interop;
 /// (3) for each suite of the core (the default suite's test shares (2)'s run): the IKE SA comes up and the
 /// controller's ike_key_fingerprint equals the SHA-256 of the SK_* charon logged.
 /// </summary>
-public partial class CharonToControllerTests : InteropTest
+[TestFixture(Charon.Debian)]
+[TestFixture(Charon.StrongSwan6)]
+public partial class CharonToControllerTests(Charon charon) : InteropTest(charon)
 {
     [GeneratedRegex(@"parsed INFORMATIONAL request (\d+) \[ (.*) \]")]
     private static partial Regex InformationalRequest();

@@ -5,7 +5,9 @@ namespace Mpsa.Tests.Interop;
 /// configurations run-interop.sh gives them. If this fails, the machine (packages, namespaces, kernel-libipsec)
 /// is the problem, not mpsa. It also checks the charon-log key parsing: both charons' SK_* give one fingerprint.
 /// </summary>
-public class HarnessTests : InteropTest
+[TestFixture(Charon.Debian)]
+[TestFixture(Charon.StrongSwan6)]
+public class HarnessTests(Charon charon) : InteropTest(charon)
 {
     [Test]
     public void CharonToCharonInTheLab()

@@ -9,8 +9,23 @@ namespace Mpsa.Tests.Interop;
 /// </summary>
 [Category("Interop")]
 [NonParallelizable]
-public abstract class InteropTest
+public abstract class InteropTest(Charon charon = Charon.Debian)
 {
+    /// <summary>The charon this fixture runs against (fixtures that take one run once for each).</summary>
+    protected Charon Charon { get; } = charon;
+
+    private IReadOnlyDictionary<string, string>? _charonEnvironment;
+
+    [OneTimeSetUp]
+    public void PrepareCharon()
+    {
+        if (Charon != Charon.Debian && InteropEnvironment.Problem(needAgent: true, needController: true) is { } problem)
+        {
+            Assert.Ignore(problem);
+        }
+        _charonEnvironment = CharonBuild.Environment(Charon);
+    }
+
     /// <summary>The IKE suites of the core (swanctl syntax) with the ESP proposal used beside each.</summary>
     public static readonly IReadOnlyDictionary<string, string> CoreSuites = new Dictionary<string, string>
     {
@@ -59,7 +74,12 @@ public abstract class InteropTest
         string key = scenario + " " + suite;
         if (!_runs.TryGetValue(key, out var run))
         {
-            run = InteropRun.Start(scenario, suite, environment);
+            var merged = new Dictionary<string, string>(_charonEnvironment ?? new Dictionary<string, string>());
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                merged[name] = value;
+            }
+            run = InteropRun.Start(scenario, suite, merged);
             _runs[key] = run;
             TestContext.Out.WriteLine($"interop {scenario} {suite}: exit {run.ExitCode}, {run.Elapsed.TotalSeconds:F1} s, outcome {run.Evidence.Outcome}");
         }

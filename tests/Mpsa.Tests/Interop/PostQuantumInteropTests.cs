@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Mpsa.Tests.Interop;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace Mpsa.Tests.Interop;
 /// and both sides' AUTH, which covers the intermediate exchange, verifies (the IKE SA is ESTABLISHED). The ML-KEM key
 /// does not fit 1,280 octets, so each side's initiator sends it in IKE fragments (RFC 7383) the other reassembles.
 /// </summary>
-public class PostQuantumInteropTests : InteropTest
+public class PostQuantumInteropTests() : InteropTest(Charon.StrongSwan6)
 {
     /// <summary>Each hybrid suite, with the name charon 6 gives it and the one our status gives it.</summary>
     private static readonly Dictionary<string, (string Charon, string Ours)> Hybrids = new()
@@ -22,39 +20,10 @@ public class PostQuantumInteropTests : InteropTest
 
     private static IEnumerable<string> HybridSuites() => Hybrids.Keys;
 
-    private Dictionary<string, string>? _charon6;
-
-    [OneTimeSetUp]
-    public void BuildStrongSwan6()
-    {
-        if (InteropEnvironment.Problem(needAgent: true, needController: true) is { } problem)
-        {
-            Assert.Ignore(problem);
-        }
-        string script = Path.Combine(InteropEnvironment.RepoRoot, "packaging", "build", "strongswan6.sh");
-        var psi = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(script);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        string prefix = p.StandardOutput.ReadToEnd().Trim();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(15)))
-        {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail("packaging/build/strongswan6.sh took more than 15 minutes");
-        }
-        string why = stderr.GetAwaiter().GetResult();
-        if (p.ExitCode == 3)
-        {
-            Assert.Ignore($"no strongSwan 6 here: {why.Trim()}");
-        }
-        Assert.That(p.ExitCode, Is.Zero, $"packaging/build/strongswan6.sh failed:\n{why}");
-        _charon6 = new() { ["INTEROP_STRONGSWAN6"] = prefix };
-    }
-
     [TestCaseSource(nameof(HybridSuites))]
     public void CharonSixConnectsToTheControllerWithMlKem(string suite)
     {
-        var ev = RunOnce("charon-to-controller", suite, _charon6).Evidence;
+        var ev = RunOnce("charon-to-controller", suite).Evidence;
         var ike = SingleIkeSa(ev.ListSas("cpe"), $"charon 6 initiator (run-interop.sh: {ev.Outcome}: {ev.Reason})");
         var log = ev.CharonLog("cpe");
         var member = ev.Status("controller").GetProperty("members")[0];
@@ -77,7 +46,7 @@ public class PostQuantumInteropTests : InteropTest
     [TestCaseSource(nameof(HybridSuites))]
     public void TheAgentConnectsToCharonSixWithMlKem(string suite)
     {
-        var ev = RunOnce("agent-to-charon", suite, _charon6).Evidence;
+        var ev = RunOnce("agent-to-charon", suite).Evidence;
         var ike = SingleIkeSa(ev.ListSas("hub"), $"charon 6 responder (run-interop.sh: {ev.Outcome}: {ev.Reason})");
         var log = ev.CharonLog("hub");
         var status = ev.StatusOrUndefined("agent");

@@ -15,7 +15,9 @@ namespace Mpsa.Tests.Interop;
 /// (4) the same with the CHILD_SA.
 /// Each test prints the charon log lines that prove the rekey ("charon: ...").
 /// </summary>
-public partial class RekeyInteropTests : InteropTest
+[TestFixture(Charon.Debian)]
+[TestFixture(Charon.StrongSwan6)]
+public partial class RekeyInteropTests(Charon charon) : InteropTest(charon)
 {
     private const string Suite = DefaultSuite;
 
