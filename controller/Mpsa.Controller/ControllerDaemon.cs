@@ -6,6 +6,7 @@ using Mpsa.Controller.State;
 using Mpsa.Hosting;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
+using Mpsa.Ike.Wire;
 using Mpsa.Netlink.Core;
 using Mpsa.Netlink.Xfrm;
 
@@ -19,6 +20,9 @@ internal sealed partial class ControllerDaemon : IDisposable
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan CookieRotation = TimeSpan.FromMinutes(5);
+
+    /// <summary>The source address the routing table gives each peer address, for a wildcard socket's NAT detection.</summary>
+    private readonly Dictionary<IPAddress, IPAddress?> _routedSources = [];
     private const int MaxRememberedNatPeers = 100_000;
     private const int ReceiveBufferBytes = 8 << 20;   // the answers of a 10,000-member fan-out arrive at once
 
@@ -211,6 +215,7 @@ internal sealed partial class ControllerDaemon : IDisposable
         if (now >= _nextCookieRotation)
         {
             _nextCookieRotation = now + CookieRotation;
+            _routedSources.Clear();   // routes change
             _engine.RotateCookieSecret();
         }
     }
@@ -226,9 +231,7 @@ internal sealed partial class ControllerDaemon : IDisposable
                 {
                     _natPeers[d.From] = d.Via;
                 }
-                var local = d.Via.LocalEndPoint;
-                bool specific = !local.Address.Equals(IPAddress.Any) && !local.Address.Equals(IPAddress.IPv6Any);
-                Send(_engine.Receive(d.Bytes, d.From, Now, specific ? local : null));
+                Send(_engine.Receive(d.Bytes, d.From, Now, LocalEndPoint(d)));
                 break;
             case ControllerInput.SaInitComputed j:
                 Send(_engine.CompleteSaInit(j.Job, Now));
@@ -339,6 +342,34 @@ internal sealed partial class ControllerDaemon : IDisposable
             log.NoKernel(e.Message);
             return null;
         }
+    }
+
+    /// <summary>
+    /// Where a datagram arrived, as NAT detection needs it (RFC 7296 §2.23): the socket's address, or on a wildcard
+    /// socket (the default listen) the address our answer leaves from, which the routing table picks. Looked up for
+    /// IKE_SA_INIT requests only (nothing else uses it), and kept per peer address.
+    /// </summary>
+    private IPEndPoint? LocalEndPoint(ControllerInput.Datagram d)
+    {
+        var local = d.Via.LocalEndPoint;
+        if (!local.Address.Equals(IPAddress.Any) && !local.Address.Equals(IPAddress.IPv6Any))
+        {
+            return local;
+        }
+        if (!IkeHeader.TryPeek(d.Bytes, out var h) || h.Exchange != ExchangeType.IKE_SA_INIT || h.IsResponse)
+        {
+            return null;
+        }
+        if (!_routedSources.TryGetValue(d.From.Address, out var source))
+        {
+            if (_routedSources.Count >= MaxRememberedNatPeers)
+            {
+                _routedSources.Clear();
+            }
+            source = SourceAddress.Towards(d.From.Address);
+            _routedSources[d.From.Address] = source;
+        }
+        return source is null ? null : new IPEndPoint(source, local.Port);
     }
 
     /// <summary>The listening address of the peer's family when bound to one, else the routing table's choice.</summary>
