@@ -131,6 +131,7 @@ internal sealed partial class ControllerDaemon : IDisposable
                     $"mpsa-udp-{socket.LocalEndPoint.Port}"));
                 _log.Listening(socket.LocalEndPoint);
             }
+            _engine.ServesNatTraversal = _sockets.Any(s => s.IsNatTraversal);
         }
         catch (SocketException e)
         {

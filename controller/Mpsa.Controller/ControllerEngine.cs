@@ -310,12 +310,22 @@ internal sealed partial class ControllerEngine : IDisposable
         _log.MemberRekeyed(s.Member.Name, r.OldHandle, r.NewHandle, r.Suite);
     }
 
+    /// <summary>A socket on port 4500 is open (natt = yes and it could be bound).</summary>
+    public bool ServesNatTraversal { get; set; } = true;
+
+    /// <summary>Initiators told once that their IKE_AUTH probably went to a port 4500 we do not serve.</summary>
+    private readonly HashSet<IPAddress> _toldAboutNatTraversal = [];
+
     private void OnGone(PeerGone gone, MonoTime now, List<Outgoing> send)
     {
         _childSas?.Remove(gone.SpiR);
         if (!_sessions.Remove(gone.SpiR, out var s))
         {
             _retrying.Remove(gone.SpiR);
+            if (gone.MayHaveMovedTo4500 && !ServesNatTraversal && _toldAboutNatTraversal.Count < 1024 && _toldAboutNatTraversal.Add(gone.Peer.Address))
+            {
+                _log.InitiatorMovedTo4500(gone.Peer);
+            }
             if (gone.Reason is PeerGoneReason.AuthenticationFailed or PeerGoneReason.Refused)
             {
                 _limitLog.Refused(gone.Peer, gone.Detail, now);

@@ -91,7 +91,12 @@ public sealed record RequestRetransmitted(IkeSpi SpiR, bool MpsaPut, int Transmi
 public sealed record LivenessConfirmed(IkeSpi SpiR) : IkeEvent;
 
 /// <summary>Terminal: the IKE SA is gone (peer deleted it, stopped answering, refused us, or we closed it).</summary>
-public sealed record PeerGone(IkeSpi SpiR, IPEndPoint Peer, string PeerIdentity, PeerGoneReason Reason, string Detail) : IkeEvent;
+public sealed record PeerGone(IkeSpi SpiR, IPEndPoint Peer, string PeerIdentity, PeerGoneReason Reason, string Detail) : IkeEvent
+{
+    /// <summary>A half-open SA expired after our IKE_SA_INIT response carried NAT detection: the initiator may have sent
+    /// its IKE_AUTH to port 4500 (RFC 7296 §2.23).</summary>
+    public bool MayHaveMovedTo4500 { get; init; }
+}
 
 public enum PeerGoneReason
 {

@@ -73,7 +73,7 @@ public sealed partial class IkeResponder
             FragmentationNegotiated = job.Accept.Fragmentation,
             FragmentSize = _o.FragmentSize,
         };
-        var sa = new ResponderSa(ctx, job.InitRequest, response, now + _o.HalfOpenTimeout);
+        var sa = new ResponderSa(ctx, job.InitRequest, response, now + _o.HalfOpenTimeout) { NatDetectionAnswered = job.Nat is not null };
         _sas.Add(job.SpiR, sa);
         _halfOpenByInitiator.Add((h.SpiI, from), job.SpiR);
         Schedule(sa);

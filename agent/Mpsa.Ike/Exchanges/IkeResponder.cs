@@ -66,6 +66,9 @@ public sealed partial class IkeResponder : IDisposable
         public byte[] InitRequest { get; } = initRequest;
         public byte[] InitResponse { get; } = initResponse;
         public MonoTime HalfOpenExpiry { get; } = halfOpenExpiry;
+
+        /// <summary>Our IKE_SA_INIT response carried NAT detection: the initiator may move to port 4500 for IKE_AUTH.</summary>
+        public bool NatDetectionAnswered { get; init; }
         public SaPhase Phase { get; set; } = SaPhase.HalfOpen;
         public MonoTime? ScheduledAt { get; set; }
 
@@ -251,7 +254,7 @@ public sealed partial class IkeResponder : IDisposable
             FragmentationNegotiated = a.Fragmentation,
             FragmentSize = _o.FragmentSize,
         };
-        var sa = new ResponderSa(ctx, initRequest, response, now + _o.HalfOpenTimeout);
+        var sa = new ResponderSa(ctx, initRequest, response, now + _o.HalfOpenTimeout) { NatDetectionAnswered = natD is not null };
         _sas.Add(spiR, sa);
         _halfOpenByInitiator.Add((h.SpiI, from), spiR);
         _sasByAddress[from.Address] = _sasByAddress.GetValueOrDefault(from.Address) + 1;
@@ -472,7 +475,7 @@ public sealed partial class IkeResponder : IDisposable
             if (sa.Phase == SaPhase.HalfOpen && now >= sa.HalfOpenExpiry)
             {
                 _halfOpenByInitiator.Remove((sa.Ctx.SpiI, sa.InitFrom));
-                Remove(sa, PeerGoneReason.HalfOpenExpired, "IKE_AUTH never came", step);
+                Remove(sa, PeerGoneReason.HalfOpenExpired, "IKE_AUTH never came", step, sa.NatDetectionAnswered);
                 continue;
             }
             if (sa.Session is { } session)
@@ -536,7 +539,7 @@ public sealed partial class IkeResponder : IDisposable
         }
     }
 
-    private void Remove(ResponderSa sa, PeerGoneReason reason, string detail, StepBuilder step)
+    private void Remove(ResponderSa sa, PeerGoneReason reason, string detail, StepBuilder step, bool mayHaveMovedTo4500 = false)
     {
         if (sa.Phase == SaPhase.HalfOpen)
         {
@@ -546,7 +549,7 @@ public sealed partial class IkeResponder : IDisposable
         {
             Uncount(sa);
         }
-        step.Emit(new PeerGone(sa.Ctx.ControllerSpi, sa.Ctx.Peer, sa.Ctx.PeerIdentity, reason, detail));
+        step.Emit(new PeerGone(sa.Ctx.ControllerSpi, sa.Ctx.Peer, sa.Ctx.PeerIdentity, reason, detail) { MayHaveMovedTo4500 = mayHaveMovedTo4500 });
         Release(sa);
     }
 
