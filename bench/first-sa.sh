@@ -30,16 +30,25 @@ for ((i = 1; i <= runs; i++)); do
 	all[sw6]+="$(one sw6 INTEROP_STRONGSWAN6="$sw6")"$'\n'
 done
 
-summary() { # LINES: "ms dropped" lines -> "median ms | max ms | runs with the first MPSA_PUT dropped"
-	awk '$1 ~ /^[0-9]+$/ { v[n++] = $1; if ($2 > 0) d++ } $1 !~ /^[0-9]+$/ { f++ }
-		END { asort(v); m = n ? (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) : "-";
-			printf "%s | %s | %d of %d | %d\n", m, n ? v[n] : "-", d, n, f }' <<<"$1"
+summary() { # LINES: "ms dropped" lines -> "median | max | runs with the first MPSA_PUT dropped | failed runs"
+	local ms dropped failed n
+	ms=$(awk '$1 ~ /^[0-9]+$/ { print $1 }' <<<"$1" | sort -n)
+	n=$(grep -c . <<<"$ms")
+	dropped=$(awk '$1 ~ /^[0-9]+$/ && $2 > 0' <<<"$1" | grep -c .)
+	failed=$(awk 'NF && $1 !~ /^[0-9]+$/' <<<"$1" | grep -c .)
+	if [ "$n" -gt 0 ]; then
+		echo "$(awk -v n="$n" '{ v[NR] = $1 } END { print (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) }' <<<"$ms") | $(tail -1 <<<"$ms") | $dropped of $n | $failed"
+	else
+		echo "- | - | - | $failed"
+	fi
 }
 echo "Command: \`bench/first-sa.sh $runs\` ($(date -u +%Y-%m-%d), suite $suite, charon with kernel-libipsec in a network namespace)."
+echo
+echo "(\* after a run: charon dropped the first MPSA_PUT, and the early resend 250 ms later was answered.)"
 echo
 echo "| charon | median first_sa_ms | max | first MPSA_PUT dropped by charon | failed runs | every run (ms) |"
 echo "|---|---:|---:|---:|---:|---|"
 for c in debian sw6; do
 	name=$([ $c = debian ] && dpkg-query -W -f='strongSwan ${Version}' strongswan-charon || "$sw6/libexec/ipsec/charon" --version)
-	echo "| $name | $(summary "${all[$c]}") | $(awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }' <<<"${all[$c]}") |"
+	echo "| $name | $(summary "${all[$c]}") | $(awk 'NF { printf "%s%s", (NR > 1 ? " " : ""), $1 (($2 > 0) ? "*" : "") }' <<<"${all[$c]}") |"
 done
