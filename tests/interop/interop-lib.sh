@@ -68,6 +68,11 @@ IO_CHARON_EXTRA='plugins {
 		}
 	}'
 
+# IO_FRAGMENT_SIZE=N: every side fragments IKE messages over N octets (charon's fragment_size, our fragment_size)
+if [ -n "${IO_FRAGMENT_SIZE:-}" ]; then
+	IO_CHARON_EXTRA+=$'\n\tfragment_size = '"$IO_FRAGMENT_SIZE"
+fi
+
 # ESP proposal beside each IKE suite of the core (used by run-interop.sh)
 # shellcheck disable=SC2034
 declare -A IO_ESP=(
@@ -267,6 +272,7 @@ proposals = $1
 esp_proposals = $2
 control_socket = $SW_WORKDIR/agent.sock
 log_level = debug
+${IO_FRAGMENT_SIZE:+fragment_size = $IO_FRAGMENT_SIZE}
 ${IO_AGENT_EXTRA:-}
 
 [controller]
@@ -290,6 +296,7 @@ esp_proposals = $2
 control_socket = $SW_WORKDIR/controller.sock
 state_dir = $SW_WORKDIR/controller-state
 log_level = debug
+${IO_FRAGMENT_SIZE:+fragment_size = $IO_FRAGMENT_SIZE}
 
 [group office]
 esp = aes256-sha256
