@@ -92,18 +92,7 @@ public class IkeAuthOutcomeTests
     {
         // An initiator that leaves the CHILD_SA out regardless (charon's `--ike` alone does) gets INVALID_SYNTAX, alone:
         // no IDr, no AUTH, and no IKE SA on the responder's side either.
-        byte[] ni = new byte[32], nr = new byte[32];
-        var keys = IkeKeySchedule.Derive(Suites.Default, new byte[32], ni, nr, 1, 2);
-        using var ctx = new IkeSaContext(false, new IkeSpi(1), new IkeSpi(2), Pair.Cpe, keys, ni, nr, new SeededRandom(1), RetransmitPolicy.Default);
-        using var psk = SecretBytes.CopyFrom("a shared secret of some length"u8);
-        var options = new IkeResponderOptions
-        {
-            Proposals = [Suites.Default], ChildProposals = Suites.Esp, LocalIdentity = Pair.ControllerId,
-            FindPeer = _ => new PeerPolicy(Pair.CpeId, psk), AcceptChildless = false,
-        };
-        var request = new IkeMessage(default, [IdentificationPayload.FromText(PayloadType.IDi, Pair.CpeId),
-            new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, new byte[32])]);
-        var (response, outcome) = IkeAuth.ProcessRequest(ctx, request, options, [], [], () => 7);
+        var (response, outcome) = ProcessIkeAuth(withSaOnly: false, acceptChildless: false);
         Assert.Multiple(() =>
         {
             Assert.That(response.Select(p => (p as NotifyPayload)?.NotifyType), Is.EqualTo(new NotifyType?[] { NotifyType.INVALID_SYNTAX }));
@@ -115,6 +104,18 @@ public class IkeAuthOutcomeTests
     public void HalfACreateChildSaRequestInIkeAuthIsRefusedWithoutEndingTheIkeSa()
     {
         // SA without TSi/TSr: not childless, not a CHILD_SA either; TS_UNACCEPTABLE is non-fatal (§2.21.3)
+        var (response, outcome) = ProcessIkeAuth(withSaOnly: true, acceptChildless: true);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.OfType<AuthenticationPayload>(), Is.Not.Empty, "the IKE SA is made: our AUTH goes back");
+            Assert.That(response.OfType<NotifyPayload>().Select(n => n.NotifyType).ToArray(), Is.EqualTo(new[] { NotifyType.TS_UNACCEPTABLE }));
+            Assert.That(outcome, Is.EqualTo(new AuthOutcome.Established(null, NotifyType.TS_UNACCEPTABLE)));
+        });
+    }
+
+    /// <summary>The responder's IKE_AUTH step on HDR, SK {IDi, AUTH, [SAi2]} with a valid PSK AUTH.</summary>
+    private static (IReadOnlyList<IPayload> Response, AuthOutcome Outcome) ProcessIkeAuth(bool withSaOnly, bool acceptChildless)
+    {
         byte[] ni = new byte[32], nr = new byte[32];
         var keys = IkeKeySchedule.Derive(Suites.Default, new byte[32], ni, nr, 1, 2);
         using var ctx = new IkeSaContext(false, new IkeSpi(1), new IkeSpi(2), Pair.Cpe, keys, ni, nr, new SeededRandom(1), RetransmitPolicy.Default);
@@ -122,20 +123,15 @@ public class IkeAuthOutcomeTests
         var options = new IkeResponderOptions
         {
             Proposals = [Suites.Default], ChildProposals = Suites.Esp, LocalIdentity = Pair.ControllerId,
-            FindPeer = _ => new PeerPolicy(Pair.CpeId, psk, RequireMpsaVendorId: false),
+            FindPeer = _ => new PeerPolicy(Pair.CpeId, psk, RequireMpsaVendorId: false), AcceptChildless = acceptChildless,
         };
         var idi = IdentificationPayload.FromText(PayloadType.IDi, Pair.CpeId);
         byte[] realMessage1 = [1, 2, 3];
         var auth = PskAuthentication.Compute(ctx.Prf, psk.Span, realMessage1, nr, keys.SkPi.Span, idi.BodyBytes(), null);
-        var request = new IkeMessage(default, [idi, new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, auth),
-            Proposals.Offer(Suites.Esp, 0x1234)]);
-        var (response, outcome) = IkeAuth.ProcessRequest(ctx, request, options, realMessage1, [4, 5, 6], () => 7);
-        Assert.Multiple(() =>
-        {
-            Assert.That(response.OfType<AuthenticationPayload>(), Is.Not.Empty, "the IKE SA is made: our AUTH goes back");
-            Assert.That(response.OfType<NotifyPayload>().Select(n => n.NotifyType).ToArray(), Is.EqualTo(new[] { NotifyType.TS_UNACCEPTABLE }));
-            Assert.That(outcome, Is.EqualTo(new AuthOutcome.Established(null, NotifyType.TS_UNACCEPTABLE)));
-        });
+        var request = new IkeMessage(default, withSaOnly
+            ? [idi, new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, auth), Proposals.Offer(Suites.Esp, 0x1234)]
+            : [idi, new AuthenticationPayload(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, auth)]);
+        return IkeAuth.ProcessRequest(ctx, request, options, realMessage1, [4, 5, 6], () => 7);
     }
 
     [Test]
