@@ -236,5 +236,19 @@ internal abstract record AuthOutcome
     public sealed record Failed(PeerGoneReason Reason, string Detail, bool TellPeer = false) : AuthOutcome;
     /// <param name="Child">The CHILD_SA made with the IKE SA; null when it failed (<paramref name="ChildError"/>) or was not
     /// asked for (both null: childless, RFC 6023).</param>
-    public sealed record Established(ChildSa? Child, NotifyType? ChildError) : AuthOutcome;
+    public sealed record Established(ChildSa? Child, NotifyType? ChildError) : AuthOutcome
+    {
+        /// <summary>The CHILD_SA event that follows IkeSaEstablished on either side: made, refused, or none when none was asked for.</summary>
+        public void EmitChildEvent(IkeSpi spiR, StepBuilder step)
+        {
+            if (Child is not null)
+            {
+                step.Emit(new ChildSaEstablished(spiR, Child));
+            }
+            else if (ChildError is { } error)
+            {
+                step.Emit(new ChildSaFailed(spiR, error));
+            }
+        }
+    }
 }

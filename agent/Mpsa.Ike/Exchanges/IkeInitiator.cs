@@ -290,7 +290,7 @@ public sealed class IkeInitiator : IDisposable
                     AuthLifetime = AuthLifetime.Of(inbound.Message!),
                     Childless = a.ChildSpi is null,
                 });
-                IkeResponder.EmitChild(a.Ctx.SpiR, e, step);
+                e.EmitChildEvent(a.Ctx.SpiR, step);
                 break;
         }
     }

@@ -307,23 +307,10 @@ public sealed partial class IkeResponder : IDisposable
                     InitialContact = inbound.Message!.FindNotify(NotifyType.INITIAL_CONTACT) is not null,
                     Childless = e.Child is null && e.ChildError is null,
                 });
-                EmitChild(sa.Ctx.SpiR, e, step);
+                e.EmitChildEvent(sa.Ctx.SpiR, step);
                 // the member may still be taking in this response when our first request arrives (RFC 7296 §2.2)
                 sa.Ctx.FirstRequestGrace = true;
                 break;
-        }
-    }
-
-    /// <summary>The CHILD_SA event after an IKE_AUTH (either side): made, refused, or none when none was asked for.</summary>
-    internal static void EmitChild(IkeSpi spiR, AuthOutcome.Established e, StepBuilder step)
-    {
-        if (e.Child is not null)
-        {
-            step.Emit(new ChildSaEstablished(spiR, e.Child));
-        }
-        else if (e.ChildError is { } error)
-        {
-            step.Emit(new ChildSaFailed(spiR, error));
         }
     }
 
