@@ -42,23 +42,26 @@ public static class IkeKeySchedule
 
     /// <summary>
     /// Rekeying the IKE SA with CREATE_CHILD_SA (RFC 7296 §2.18): the old SA's PRF and SK_d make SKEYSEED, the new suite's PRF expands it.
+    /// With additional key exchanges (IKE_FOLLOWUP_KE, RFC 9370 §2.2.4) their secrets follow the nonces, in order, and
+    /// the keys are derived once, after the last of them.
     /// <code>
-    /// SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr)
+    /// SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr [| SK(1) | ... | SK(n)])
     /// {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
     /// </code>
     /// </summary>
     public static IkeSaKeys DeriveRekeyed(
         IkeSuite suite, IPrf oldPrf, ReadOnlySpan<byte> oldSkD, ReadOnlySpan<byte> sharedSecret,
-        ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, ulong spiI, ulong spiR)
+        ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, ulong spiI, ulong spiR, ReadOnlySpan<byte> additionalSecrets = default)
     {
         ArgumentNullException.ThrowIfNull(suite);
         ArgumentNullException.ThrowIfNull(oldPrf);
-        using var input = new SecretBytes(sharedSecret.Length + ni.Length + nr.Length);
+        using var input = new SecretBytes(sharedSecret.Length + ni.Length + nr.Length + additionalSecrets.Length);
         sharedSecret.CopyTo(input.WritableSpan);
         ni.CopyTo(input.WritableSpan[sharedSecret.Length..]);
         nr.CopyTo(input.WritableSpan[(sharedSecret.Length + ni.Length)..]);
+        additionalSecrets.CopyTo(input.WritableSpan[(sharedSecret.Length + ni.Length + nr.Length)..]);
 
-        // SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr)
+        // SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr [| SK(1) ...])
         using var skeyseed = new SecretBytes(oldPrf.OutputLength);
         oldPrf.Compute(oldSkD, input.Span, skeyseed.WritableSpan);
         return Expand(suite, Prf.Create(suite.Prf), skeyseed.Span, ni, nr, spiI, spiR);

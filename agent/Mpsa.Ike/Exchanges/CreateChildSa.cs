@@ -13,7 +13,8 @@ namespace Mpsa.Ike.Exchanges;
 ///                                           <--  HDR, SK {[N(USE_TRANSPORT_MODE),] SA, Nr, TSi, TSr}
 /// </code>
 /// The new IKE SA's SPIs travel in the proposals (SPI size 8); a CHILD_SA rekey names the old SA by the sender's
-/// inbound SPI in N(REKEY_SA). The CHILD_SA rekey carries no KE (no PFS). <see cref="IkeSaSession"/> keeps the state.
+/// inbound SPI in N(REKEY_SA). The CHILD_SA rekey carries no KE (no PFS). An IKE SA rekey with an additional key
+/// exchange goes on in <see cref="FollowupKeyExchange"/>. <see cref="IkeSaSession"/> keeps the state.
 /// </summary>
 internal static class CreateChildSa
 {
@@ -74,13 +75,22 @@ internal static class CreateChildSa
         return new IkeRequestDecision.Accept(suite, number, peerSpi, nonce.Data, ke.Data);
     }
 
-    /// <summary>&lt;-- HDR, SK {SA, Nr, KEr}</summary>
-    public static IReadOnlyList<IPayload> BuildIkeResponse(IkeSuite suite, byte number, IkeSpi ourSpi, IDhExchange dh, byte[] nr) =>
-    [
-        new SecurityAssociationPayload([Proposals.ToProposal(suite, number) with { Spi = SpiBytes(ourSpi) }]),
-        new NoncePayload(nr),
-        new KeyExchangePayload(dh.Group, dh.PublicValue),
-    ];
+    /// <summary>&lt;-- HDR, SK {SA, Nr, KEr [, N(ADDITIONAL_KEY_EXCHANGE)(link)]}: the notification when the suite
+    /// has an additional key exchange, to be made in IKE_FOLLOWUP_KE (<see cref="FollowupKeyExchange"/>).</summary>
+    public static IReadOnlyList<IPayload> BuildIkeResponse(IkeSuite suite, byte number, IkeSpi ourSpi, IDhExchange dh, byte[] nr, byte[]? link = null)
+    {
+        var payloads = new List<IPayload>
+        {
+            new SecurityAssociationPayload([Proposals.ToProposal(suite, number) with { Spi = SpiBytes(ourSpi) }]),
+            new NoncePayload(nr),
+            new KeyExchangePayload(dh.Group, dh.PublicValue),
+        };
+        if (link is not null)
+        {
+            payloads.Add(FollowupKeyExchange.Link(link));
+        }
+        return payloads;
+    }
 
     /// <summary>Rekey initiator: what the answer means (INVALID_KE_PAYLOAD asks for another group, §1.3).</summary>
     public static RekeyAnswer ProcessIkeResponse(IkeMessage response, IReadOnlyList<IkeSuite> offered, DhGroup sentGroup)
@@ -112,7 +122,7 @@ internal static class CreateChildSa
         {
             return new RekeyAnswer.Failed(null, $"KE group {ke.Group} does not match the chosen {suite.Dh}, or zero SPI");
         }
-        return new RekeyAnswer.IkeAccepted(suite, peerSpi, nonce.Data, ke.Data);
+        return new RekeyAnswer.IkeAccepted(suite, peerSpi, nonce.Data, ke.Data, response.FindNotify(NotifyType.ADDITIONAL_KEY_EXCHANGE)?.Data);
     }
 
     /// <summary>HDR, SK {N(REKEY_SA, ESP, our inbound SPI), [N(USE_TRANSPORT_MODE),] SA, Ni, TSi, TSr} --></summary>
@@ -222,6 +232,7 @@ internal abstract record RekeyAnswer
 {
     public sealed record RetryWithGroup(DhGroup Group) : RekeyAnswer;
     public sealed record Failed(NotifyType? Notify, string Reason) : RekeyAnswer;
-    public sealed record IkeAccepted(IkeSuite Suite, IkeSpi PeerSpi, byte[] Nr, byte[] KeR) : RekeyAnswer;
+    /// <param name="Link">The data of N(ADDITIONAL_KEY_EXCHANGE), when the answer carried one (RFC 9370 §2.2.4).</param>
+    public sealed record IkeAccepted(IkeSuite Suite, IkeSpi PeerSpi, byte[] Nr, byte[] KeR, byte[]? Link) : RekeyAnswer;
     public sealed record ChildAccepted(EspSuite Suite, uint PeerSpi, byte[] Nr) : RekeyAnswer;
 }

@@ -308,7 +308,7 @@ internal sealed class IkeSaContext : IDisposable
             }
             Pending = null;
             LastHeardFrom = now;
-            if (p.What.Kind != RequestKind.RekeyIkeSa)
+            if (p.What.Kind is not (RequestKind.RekeyIkeSa or RequestKind.IkeFollowupKe))
             {
                 SendQueued(now, step);   // after an IKE SA rekey the queue may move to the new SA (§2.18): SendNext
             }

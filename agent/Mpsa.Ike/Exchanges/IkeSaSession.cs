@@ -24,7 +24,7 @@ internal sealed record SessionGone(PeerGoneReason Reason, string Detail);
 /// rekeys in flight. Requests in flight on the old SA finish there; queued ones move to the new SA. Every event carries
 /// the current SA's <see cref="IkeSaContext.ControllerSpi"/>, whichever SA it happened on.
 /// </summary>
-internal sealed class IkeSaSession : IDisposable
+internal sealed partial class IkeSaSession : IDisposable
 {
     private readonly SessionOptions _o;
     private readonly List<ChildSa> _retiring = [];
@@ -32,15 +32,8 @@ internal sealed class IkeSaSession : IDisposable
     private bool _deleteOld;
     private IkeSaContext? _redundant;
     private bool _deleteRedundant;
-    private OwnIkeRekey? _ownIke;
-    private PeerIkeRekey? _peerIke;
     private OwnChildRekey? _ownChild;
     private PeerChildRekey? _peerChild;
-
-    private sealed record OwnIkeRekey(IkeSaContext On, uint MessageId, IkeSpi NewSpi, IDhExchange Dh, byte[] Ni, IReadOnlyList<IkeSuite> Offer, int KeRetries);
-
-    /// <summary>An SA we made answering the peer while our own rekey was in flight: kept until ours ends (§2.8.2).</summary>
-    private sealed record PeerIkeRekey(IkeSaContext NewCtx, byte[] Ni, byte[] Nr);
 
     private sealed record OwnChildRekey(IkeSaContext On, uint MessageId, ChildSa Old, uint NewSpi, byte[] Ni, IReadOnlyList<EspSuite> Offer);
 
@@ -83,7 +76,8 @@ internal sealed class IkeSaSession : IDisposable
 
     /// <summary>The earliest deadline of <see cref="Contexts"/> (asked at every sweep and datagram: no iterator).</summary>
     public MonoTime? Deadline =>
-        MonoTime.Min(MonoTime.Min(Ctx.Deadline, _old?.Deadline), MonoTime.Min(_redundant?.Deadline, _peerIke?.NewCtx.Deadline));
+        MonoTime.Min(MonoTime.Min(MonoTime.Min(Ctx.Deadline, _old?.Deadline), MonoTime.Min(_redundant?.Deadline, _peerIke?.NewCtx.Deadline)),
+            _peerFollowup?.Expires);
 
     /// <summary>The first of <see cref="Contexts"/> with the header's SPIs.</summary>
     public IkeSaContext? Find(IkeHeader h) =>
@@ -118,7 +112,7 @@ internal sealed class IkeSaSession : IDisposable
         {
             InboundKind.Response => OnResponse(on, inbound.Answered!, inbound.Message!, now, step),
             _ when h.Exchange == ExchangeType.INFORMATIONAL => OnInformational(on, h, inbound, now, step),
-            _ when h.Exchange == ExchangeType.CREATE_CHILD_SA => OnCreateChildSa(on, h, inbound, now, step),
+            _ when h.Exchange is ExchangeType.CREATE_CHILD_SA or ExchangeType.IKE_FOLLOWUP_KE => OnCreateChildSa(on, h, inbound, now, step),
             _ => Respond(on, h, inbound, Informational.RefuseCreateChildSa(), step),
         };
         if (result is null)
@@ -146,6 +140,10 @@ internal sealed class IkeSaSession : IDisposable
             case RequestKind.RekeyIkeSa:
                 OnOwnIkeRekeyAnswered(on, answered, response, now, step);
                 on.SendNext(now, step);   // what stayed queued on this SA (nothing, if it was replaced)
+                break;
+            case RequestKind.IkeFollowupKe:
+                OnOwnFollowupAnswered(on, answered, response, now, step);
+                on.SendNext(now, step);
                 break;
             case RequestKind.RekeyChildSa:
                 OnOwnChildRekeyAnswered(on, answered, response, now, step);
@@ -203,12 +201,7 @@ internal sealed class IkeSaSession : IDisposable
         {
             // §2.25.2: the peer closes the IKE SA we both rekeyed: its new SA stands, our rekey is forgotten
             _peerIke = null;
-            if (_ownIke is { } own)
-            {
-                _ownIke = null;
-                own.Dh.Dispose();
-                step.Emit(new IkeSaRekeyFailed(Handle, null, "the peer deleted the IKE SA being rekeyed"));
-            }
+            CancelOwnIkeRekey(step, "the peer deleted the IKE SA being rekeyed");
             Switch(adopt.NewCtx, startedByPeer: true, deleteOld: false, now, step);
         }
         else if (on == Ctx)
@@ -227,7 +220,11 @@ internal sealed class IkeSaSession : IDisposable
         var request = inbound.Message!;
         Action? after = null;
         IReadOnlyList<IPayload> response;
-        if (on != Ctx)
+        if (h.Exchange == ExchangeType.IKE_FOLLOWUP_KE)
+        {
+            response = OnPeerFollowup(on, request, ref after, now, step);
+        }
+        else if (on != Ctx)
         {
             // §2.25.2: a rekey of an SA we are closing (or one not yet ours) is answered TEMPORARY_FAILURE
             response = [new NotifyPayload(NotifyType.TEMPORARY_FAILURE)];
@@ -247,171 +244,6 @@ internal sealed class IkeSaSession : IDisposable
         on.SendResponse(h.Exchange, h.MessageId, response, inbound.RequestBytes!, step);
         after?.Invoke();
         return null;
-    }
-
-    // ---- IKE SA rekey (§1.3.2, §2.18) ----
-
-    /// <summary>HDR, SK {SA, Ni, KEi} --> on the current SA, proposing its suite (then our others) with a new SPI.</summary>
-    public void RekeyIkeSa(MonoTime now, StepBuilder step)
-    {
-        if (_ownIke is not null || _peerIke is not null || _old is not null || _redundant is not null)
-        {
-            step.Emit(new IkeSaRekeyFailed(Handle, null, "an IKE SA rekey is already in progress"));
-            return;
-        }
-        var offer = Proposals.WithoutAdditionalKe(CurrentFirst(Ctx.Suite, _o.IkeProposals));
-        SendIkeRekey(offer, Ctx.Suite.Dh, 0, now, step);
-    }
-
-    /// <summary>A rekey's offer: the current suite first, then the other configured ones in order.</summary>
-    private static List<T> CurrentFirst<T>(T current, IReadOnlyList<T> proposals)
-    {
-        var offer = new List<T> { current };
-        foreach (var s in proposals)
-        {
-            if (!EqualityComparer<T>.Default.Equals(s, current))
-            {
-                offer.Add(s);
-            }
-        }
-        return offer;
-    }
-
-    private void SendIkeRekey(IReadOnlyList<IkeSuite> offer, DhGroup group, int keRetries, MonoTime now, StepBuilder step)
-    {
-        var dh = DiffieHellman.Create(group, _o.Random);
-        var newSpi = _o.NewIkeSpi();
-        var ni = new byte[32];
-        _o.Random.Fill(ni);
-        uint id = Ctx.NextRequestId;
-        Ctx.Request(CreateChildSa.RekeyIkeKind, CreateChildSa.BuildIkeRequest(offer, newSpi, dh, ni), now, step);
-        _ownIke = new OwnIkeRekey(Ctx, id, newSpi, dh, ni, offer, keRetries);
-    }
-
-    private IReadOnlyList<IPayload> OnPeerIkeRekey(IkeMessage request, ref Action? after, MonoTime now, StepBuilder step)
-    {
-        if (_peerIke is not null || _old is not null || _redundant is not null)
-        {
-            return [new NotifyPayload(NotifyType.TEMPORARY_FAILURE)];   // the last rekey is still being closed (§2.25)
-        }
-        switch (CreateChildSa.ProcessIkeRequest(request, Proposals.WithoutAdditionalKe(_o.IkeProposals)))
-        {
-            case IkeRequestDecision.Reject r:
-                step.Emit(new IkeSaRekeyFailed(Handle, r.Notify, $"refused the peer's rekey: {r.Reason}"));
-                return [new NotifyPayload(r.Notify, r.Data)];
-            case IkeRequestDecision.Accept a:
-                using (var dh = DiffieHellman.Create(a.Suite.Dh, _o.Random))
-                using (var sharedSecret = dh.DeriveSharedSecret(a.KeI))
-                {
-                    if (sharedSecret is null)
-                    {
-                        return [new NotifyPayload(NotifyType.INVALID_SYNTAX)];
-                    }
-                    var ourSpi = _o.NewIkeSpi();
-                    var nr = new byte[32];
-                    _o.Random.Fill(nr);
-                    // SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr); SPIi is the rekey initiator's, here the peer's
-                    var keys = IkeKeySchedule.DeriveRekeyed(a.Suite, Ctx.Prf, Ctx.Keys.SkD.Span, sharedSecret.Span, a.Ni, nr, a.PeerSpi.Value, ourSpi.Value);
-                    var next = Successor(isInitiator: false, a.PeerSpi, ourSpi, keys, a.Ni, nr);
-                    if (_ownIke is not null)
-                    {
-                        _peerIke = new PeerIkeRekey(next, a.Ni, nr);   // a collision: decided when our own answer comes
-                        next.EventSpi = Handle;
-                    }
-                    else
-                    {
-                        after = () => Switch(next, startedByPeer: true, deleteOld: false, now, step);
-                    }
-                    return CreateChildSa.BuildIkeResponse(a.Suite, a.Number, ourSpi, dh, nr);
-                }
-            default:
-                return [new NotifyPayload(NotifyType.INVALID_SYNTAX)];
-        }
-    }
-
-    private IkeSaContext Successor(bool isInitiator, IkeSpi spiI, IkeSpi spiR, IkeSaKeys keys, byte[] ni, byte[] nr) =>
-        new(isInitiator, spiI, spiR, Ctx.Peer, keys, ni, nr, _o.Random, _o.Retransmit, rekeyed: true, isCpe: Ctx.IsCpe)
-        {
-            // §2.18: the new IKE SA inherits the peer's identity, the CHILD_SA and what IKE_SA_INIT learned
-            PeerIdentity = Ctx.PeerIdentity,
-            PeerCertificates = Ctx.PeerCertificates,
-            PeerSupportsMpsa = Ctx.PeerSupportsMpsa,
-            NatDetected = Ctx.NatDetected,
-            FragmentationNegotiated = Ctx.FragmentationNegotiated,
-            FragmentSize = Ctx.FragmentSize,
-        };
-
-    private void OnOwnIkeRekeyAnswered(IkeSaContext on, PendingRequest answered, IkeMessage response, MonoTime now, StepBuilder step)
-    {
-        if (_ownIke is not { } own || own.MessageId != answered.MessageId || own.On != on)
-        {
-            return;
-        }
-        _ownIke = null;
-        var answer = CreateChildSa.ProcessIkeResponse(response, own.Offer, own.Dh.Group);
-        if (answer is RekeyAnswer.RetryWithGroup g && own.KeRetries < _o.MaxKeRetries && on == Ctx)
-        {
-            // HDR, SK {SA, Ni, KEi(g)} --> : the same proposals with the group the peer asked for (§1.3)
-            own.Dh.Dispose();
-            on.SendNext(now, step);   // requests queued behind the first try keep their message IDs
-            SendIkeRekey(own.Offer, g.Group, own.KeRetries + 1, now, step);
-            return;
-        }
-        IkeSaContext? next = null;
-        string failure = "";
-        NotifyType? notify = null;
-        switch (answer)
-        {
-            case RekeyAnswer.IkeAccepted a:
-                using (var sharedSecret = own.Dh.DeriveSharedSecret(a.KeR))
-                {
-                    if (sharedSecret is null)
-                    {
-                        failure = "peer's KE value is invalid";
-                        break;
-                    }
-                    // SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr); {SK_d | ...} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
-                    var keys = IkeKeySchedule.DeriveRekeyed(a.Suite, on.Prf, on.Keys.SkD.Span, sharedSecret.Span, own.Ni, a.Nr, own.NewSpi.Value, a.PeerSpi.Value);
-                    next = Successor(isInitiator: true, own.NewSpi, a.PeerSpi, keys, own.Ni, a.Nr);
-                    if (_peerIke is { } held && CreateChildSa.HoldsLowestNonce(own.Ni, a.Nr, held.Ni, held.Nr))
-                    {
-                        // §2.8.2: ours holds the lowest nonce, so ours is redundant: we delete it, the peer the old one
-                        _peerIke = null;
-                        Switch(held.NewCtx, startedByPeer: true, deleteOld: false, now, step);
-                        (_redundant, _deleteRedundant) = (next, true);
-                        Relabel();
-                        own.Dh.Dispose();
-                        return;
-                    }
-                }
-                break;
-            case RekeyAnswer.RetryWithGroup r:
-                (notify, failure) = (NotifyType.INVALID_KE_PAYLOAD, $"peer asks for group {r.Group} again");
-                break;
-            case RekeyAnswer.Failed f:
-                (notify, failure) = (f.Notify, f.Reason);
-                break;
-        }
-        own.Dh.Dispose();
-        if (next is null)
-        {
-            step.Emit(new IkeSaRekeyFailed(Handle, notify, failure));
-            if (_peerIke is { } adopt)
-            {
-                // ours failed (TEMPORARY_FAILURE after a collision, §2.25): the peer's new SA is the one
-                _peerIke = null;
-                Switch(adopt.NewCtx, startedByPeer: true, deleteOld: false, now, step);
-            }
-            return;
-        }
-        var redundant = _peerIke?.NewCtx;   // §2.8.2: the peer made it with the lowest nonce; the peer deletes it
-        _peerIke = null;
-        Switch(next, startedByPeer: false, deleteOld: true, now, step);
-        if (redundant is not null)
-        {
-            (_redundant, _deleteRedundant) = (redundant, false);
-            Relabel();
-        }
     }
 
     /// <summary>
@@ -446,13 +278,8 @@ internal sealed class IkeSaSession : IDisposable
             {
                 case RequestKind.DeleteIkeSa:
                     continue;   // it was for the SA that is going
-                case RequestKind.RekeyIkeSa:
-                    if (_ownIke is { } own)
-                    {
-                        _ownIke = null;
-                        own.Dh.Dispose();
-                        step.Emit(new IkeSaRekeyFailed(Handle, null, "the IKE SA was rekeyed by the peer meanwhile"));
-                    }
+                case RequestKind.RekeyIkeSa or RequestKind.IkeFollowupKe:
+                    CancelOwnIkeRekey(step, "the IKE SA was rekeyed by the peer meanwhile");
                     continue;
                 case RequestKind.RekeyChildSa when _ownChild is { } child:
                     _ownChild = child with { On = Ctx, MessageId = Ctx.NextRequestId };
@@ -645,6 +472,10 @@ internal sealed class IkeSaSession : IDisposable
 
     public SessionGone? OnTimeout(MonoTime now, StepBuilder step)
     {
+        if (_peerFollowup is { } waiting && now >= waiting.Expires)
+        {
+            ForgetPeerFollowup(step, "no IKE_FOLLOWUP_KE came");
+        }
         foreach (var c in new List<IkeSaContext>(Contexts))
         {
             var p = c.Pending;
@@ -669,7 +500,8 @@ internal sealed class IkeSaSession : IDisposable
         {
             c.Dispose();
         }
-        _ownIke?.Dh.Dispose();
+        _ownIke?.Dispose();
+        _peerFollowup?.Dispose();
         Child?.Dispose();
         _peerChild?.New.Dispose();
         foreach (var c in _retiring)

@@ -26,8 +26,8 @@ internal static class Proposals
         return new(proposals);
     }
 
-    /// <summary>The suites as an IKE SA rekey makes them: without additional key exchanges (IKE_FOLLOWUP_KE, RFC 9370
-    /// §2.2.4, is not implemented yet), in order, each once.</summary>
+    /// <summary>The suites without their additional key exchanges, in order, each once: what a classical IKE SA is
+    /// rekeyed with.</summary>
     public static List<IkeSuite> WithoutAdditionalKe(IEnumerable<IkeSuite> suites)
     {
         var classical = new List<IkeSuite>();
@@ -52,6 +52,20 @@ internal static class Proposals
             }
         }
         return false;
+    }
+
+    /// <summary>The suites that make an additional key exchange.</summary>
+    public static List<IkeSuite> OnlyHybrid(IReadOnlyList<IkeSuite> suites)
+    {
+        var hybrid = new List<IkeSuite>(suites.Count);
+        foreach (var s in suites)
+        {
+            if (s.HasAdditionalKe)
+            {
+                hybrid.Add(s);
+            }
+        }
+        return hybrid;
     }
 
     /// <summary>The suites that make no additional key exchange.</summary>

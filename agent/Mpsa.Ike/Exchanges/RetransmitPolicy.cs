@@ -41,6 +41,7 @@ internal enum RequestKind
     MpsaRefusal,
     DeleteIkeSa,
     RekeyIkeSa,
+    IkeFollowupKe,
     RekeyChildSa,
     DeleteChildSa,
 }

@@ -12,6 +12,8 @@ public enum ExchangeType : byte
     INFORMATIONAL = 37,
     /// <summary>RFC 9242: between IKE_SA_INIT and IKE_AUTH; carries the additional key exchanges of RFC 9370.</summary>
     IKE_INTERMEDIATE = 43,
+    /// <summary>RFC 9370 §2.2.4: the additional key exchanges of a CREATE_CHILD_SA, one per exchange, on the SA it ran on.</summary>
+    IKE_FOLLOWUP_KE = 44,
 }
 
 /// <summary>RFC 7296 §3.2 Payload Types, by their registry abbreviations.</summary>
@@ -197,6 +199,8 @@ public enum NotifyType : ushort
     INVALID_SELECTORS = 39,
     TEMPORARY_FAILURE = 43,
     CHILD_SA_NOT_FOUND = 44,
+    /// <summary>RFC 9370 §2.2.4: an IKE_FOLLOWUP_KE names a CREATE_CHILD_SA exchange the responder does not hold.</summary>
+    STATE_NOT_FOUND = 47,
     INITIAL_CONTACT = 16384,
     SET_WINDOW_SIZE = 16385,
     ADDITIONAL_TS_POSSIBLE = 16386,
@@ -217,6 +221,8 @@ public enum NotifyType : ushort
     SIGNATURE_HASH_ALGORITHMS = 16431,
     /// <summary>RFC 9242 §3.1: both sides of IKE_SA_INIT announce IKE_INTERMEDIATE.</summary>
     INTERMEDIATE_EXCHANGE_SUPPORTED = 16438,
+    /// <summary>RFC 9370 §2.2.4: links a CREATE_CHILD_SA to the IKE_FOLLOWUP_KE exchanges that complete it.</summary>
+    ADDITIONAL_KEY_EXCHANGE = 16441,
     MPSA_PUT = 40960,
 }
 
