@@ -251,7 +251,7 @@ public partial class RekeyInteropTests(Charon charon) : InteropTest(charon)
     }
 
     /// <summary>The lines of charon <paramref name="instance"/>'s log for IKE SA #<paramref name="ikeSa"/> that match; each printed as evidence.</summary>
-    private static List<string> Proof(Evidence ev, string instance, int ikeSa, string pattern, string what)
+    internal static List<string> Proof(Evidence ev, string instance, int ikeSa, string pattern, string what)
     {
         var re = new Regex(pattern, RegexOptions.CultureInvariant);
         var found = new List<string>();
@@ -272,7 +272,7 @@ public partial class RekeyInteropTests(Charon charon) : InteropTest(charon)
     /// The key fingerprint of IKE SA #<paramref name="rekeyed"/>, made by a rekey of #<paramref name="rekeyed"/> - 1: charon logs
     /// the new SA's SK_* under the old SA's id, after that SA's own (if it was made by IKE_SA_INIT), so the last dumps count.
     /// </summary>
-    private static string RekeyedKeyFingerprint(Evidence ev, string instance, int rekeyed)
+    internal static string RekeyedKeyFingerprint(Evidence ev, string instance, int rekeyed)
     {
         var log = ev.CharonLog(instance);
         // strongSwan 5.9 logs the new SA's keys under the old SA's unique id, strongSwan 6 under the new one's
