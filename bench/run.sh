@@ -5,6 +5,7 @@
 #  1. handshake rate: the generator (bench/Mpsa.Bench) in one namespace, a responder in another, joined by a veth:
 #     first a charon responder, then mpsa-controller, on the same cores, for x25519 and for modp2048; x25519 once more
 #     with the responder on core 1 and the generator on core 0 (each responder gets one whole core, the generator another);
+#     then (part pq) the hybrid suite x25519 + ML-KEM-768 against a strongSwan 6 responder (Debian's 5.9 has no ML-KEM);
 #  2. rekey fan-out with 1,000 and 10,000 simulated CPEs on loopback, RSS per connected CPE, restart storm;
 #  3. footprint: the NativeAOT agent and a minimal charon initiator, both connected to one controller;
 #  4. size: the agent binaries as published (out/agent/<arch>[-openssl]), the PSK one broken down by assembly and
@@ -14,7 +15,7 @@
 #     fan-out, and just before its timer rekey); its own section of RESULTS.md (between the bench-cluster markers) is
 #     rewritten whenever this part runs, alone (BENCH_PARTS=cluster) or with the others;
 # and, above the tables, which of issue 15's targets the run meets.
-# Sizes by environment: BENCH_HANDSHAKES (3000), BENCH_MODP_HANDSHAKES (500), BENCH_CONCURRENCY (64), BENCH_FANOUT ("1000 10000"),
+# Sizes by environment: BENCH_HANDSHAKES (3000), BENCH_MODP_HANDSHAKES (500), BENCH_HYBRID_HANDSHAKES (1000), BENCH_CONCURRENCY (64), BENCH_FANOUT ("1000 10000"),
 # BENCH_CLUSTER (10000), BENCH_LEASE_TTL (10, seconds: lease_ttl of the replicas).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,11 +31,13 @@ CONCURRENCY=${BENCH_CONCURRENCY:-64}
 FANOUT=${BENCH_FANOUT:-"1000 10000"}
 CLUSTER=${BENCH_CLUSTER:-10000}
 LEASE_TTL=${BENCH_LEASE_TTL:-10}
-ALL_PARTS="handshake fanout footprint size cluster"
+ALL_PARTS="handshake pq fanout footprint size cluster"
 PARTS=${BENCH_PARTS:-$ALL_PARTS}   # a subset for trying one part; RESULTS.md is rewritten only by all of them (cluster: its own section)
 PSK=mpsa-bench-psk-0123456789
 SUITE_X25519=chacha20poly1305-prfsha256-x25519
 SUITE_MODP=chacha20poly1305-prfsha256-modp2048
+SUITE_HYBRID=chacha20poly1305-prfsha256-x25519-ke1_mlkem768
+HYBRID_HANDSHAKES=${BENCH_HYBRID_HANDSHAKES:-1000}
 HUB=10.93.0.1 CPE=10.93.0.2
 BENCH=(dotnet "$root/bench/Mpsa.Bench/bin/Release/net10.0/mpsa-bench.dll")
 CTL=${BENCH_CONTROLLER:-$root/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller}   # another build for a before/after
@@ -91,7 +94,7 @@ handshake() {    # handshake SUITE COUNT [1core]
 	charon_pid=$(cat "$(sw_instance_dir charon-resp)/pid")
 	[ -z "$pin" ] || taskset -a -p -c 1 "$charon_pid" >/dev/null
 	"${gen[@]}" ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label charon --responder-pid "$charon_pid" | "${pinned[@]}" \
-		| record "${gen[*]:+${gen[*]} }ip netns exec CPE mpsa-bench ${args[*]} --label charon${pin:+ (charon: taskset -a -p -c 1)}"
+		| record "${gen[*]:+${gen[*]} }ip netns exec CPE mpsa-bench ${args[*]} --label charon${pin:+ (charon: taskset -a -p -c 1)}${CB_WHO:+ ($CB_WHO)}"
 	sw_instance_stop charon-resp
 	say "handshake $suite ${pin:+($pin)}: mpsa-controller"
 	"${BENCH[@]}" config --count $((count + warm)) --listen "$HUB:500" --ike "$suite" --control-socket "$W/hs.sock" --out "$W/hs.conf"
@@ -107,6 +110,19 @@ if part handshake; then
 	handshake "$SUITE_X25519" "$HANDSHAKES"
 	[ "$(nproc)" -lt 2 ] || handshake "$SUITE_X25519" "$HANDSHAKES" 1core
 	handshake "$SUITE_MODP" "$MODP_HANDSHAKES"
+fi
+
+# The hybrid suite (X25519 + ML-KEM-768 through IKE_INTERMEDIATE): Debian's charon 5.9 has no ML-KEM, so the baseline is
+# strongSwan 6 with its ml plugin (packaging/build/strongswan6.sh, built once into the tools cache).
+if part pq; then
+	if sw6=$(packaging/build/strongswan6.sh); then
+		saved=("$SW_CHARON" "$SW_SWANCTL")
+		SW_CHARON=$sw6/libexec/ipsec/charon SW_SWANCTL=$sw6/sbin/swanctl CB_EXTRA_PLUGINS="ml " CB_WHO="charon: $("$sw6/libexec/ipsec/charon" --version)"
+		handshake "$SUITE_HYBRID" "$HYBRID_HANDSHAKES"
+		SW_CHARON=${saved[0]} SW_SWANCTL=${saved[1]} CB_EXTRA_PLUGINS="" CB_WHO=""
+	else
+		say "pq: no strongSwan 6 (packaging/build/strongswan6.sh), no hybrid handshake rows"
+	fi
 fi
 
 part fanout && for n in $FANOUT; do

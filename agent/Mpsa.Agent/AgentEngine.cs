@@ -308,6 +308,12 @@ internal sealed class AgentEngine : IDisposable
                 _childSas.Rename(r.OldHandle, r.NewHandle);
                 _log.Rekeyed(r.OldHandle, r.NewHandle, r.Suite);
                 break;
+            case IkeSaRekeyFailed f:
+                _log.RekeyFailed("IKE SA", f.PeersRekey, f.Notify, f.Reason);
+                break;
+            case ChildSaRekeyFailed f:
+                _log.RekeyFailed("CHILD_SA", f.PeersRekey, f.Notify, f.Reason);
+                break;
             case MpsaReceived r:
                 try
                 {

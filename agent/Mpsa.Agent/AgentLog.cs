@@ -102,6 +102,25 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "IKE SA with the controller rekeyed, {OldSpi} -> {NewSpi} {Suite}")]
     public static partial void Rekeyed(this ILogger logger, IkeSpi oldSpi, IkeSpi newSpi, IkeSuite suite);
 
+    /// <summary>A rekey of ours that did not happen (retried later), or the controller's that we refused; the SA stays.</summary>
+    public static void RekeyFailed(this ILogger logger, string what, bool controllersRekey, NotifyType? notify, string reason)
+    {
+        if (controllersRekey && logger.IsEnabled(LogLevel.Information))
+        {
+            logger.PeerRekeyRefused(what, notify?.ToString() ?? "none", reason);
+        }
+        else if (!controllersRekey && logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.OwnRekeyFailed(what, notify?.ToString() ?? "none", reason);
+        }
+    }
+
+    [LoggerMessage(EventId = 219, Level = LogLevel.Warning, Message = "{What} rekey with the controller did not happen (notification {Notify}): {Reason}; the current one stays, retry in 30 s")]
+    private static partial void OwnRekeyFailed(this ILogger logger, string what, string notify, string reason);
+
+    [LoggerMessage(EventId = 220, Level = LogLevel.Information, Message = "the controller's {What} rekey did not happen (notification {Notify}): {Reason}; the current one stays")]
+    private static partial void PeerRekeyRefused(this ILogger logger, string what, string notify, string reason);
+
     [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "reauthenticated with the controller: IKE SA {OldSpi} replaced by {NewSpi}, the old one is being deleted")]
     public static partial void Reauthenticated(this ILogger logger, IkeSpi oldSpi, IkeSpi newSpi);
 

@@ -5,12 +5,13 @@
 #   A charon responder for the handshake benchmark: kernel-libipsec (the kernel here has no ESP, so the CHILD_SA is
 #   installed in userspace, see docs/ARCHITECTURE.md §8), flood limits raised so that one address may open thousands of
 #   half-open SAs (cookie_threshold, cookie_threshold_ip, block_threshold), a hashed IKE_SA table, and log level 0
-#   (one line per established SA, like the controller's info level).
+#   (one line per established SA, like the controller's info level). CB_EXTRA_PLUGINS: more plugins to load (`ml` for
+#   strongSwan 6's ML-KEM).
 cb_responder_start() {
 	local name=$1 ns=$2 addr=$3 suite=$4 psk=$5
 	# flush_line = no: the library flushes every log line, which a benchmark need not pay
 	sw_instance_write_conf "$name" "default = 0, flush_line = no" \
-		"random nonce openssl aes sha1 sha2 hmac kdf gcm chapoly curve25519 gmp pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici" \
+		"random nonce openssl aes sha1 sha2 hmac kdf gcm chapoly curve25519 ${CB_EXTRA_PLUGINS:-}gmp pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici" \
 		"cookie_threshold = 1000000
 	cookie_threshold_ip = 1000000
 	block_threshold = 1000000

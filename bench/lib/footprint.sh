@@ -5,7 +5,8 @@
 #   idle RSS of each 15 s after start (IKE SA up, group SA received), and CPU per rekey: the group is then rekeyed
 #   every 3 s (rekey_margin = lifetime - 3 s) for 30 s, and each one's CPU time over that window (summed over its
 #   threads, from /proc/PID/task/*/schedstat) is divided by the rekeys: an upper bound, idle CPU included (the idle
-#   CPU over an equal window before is printed beside it).
+#   CPU over an equal window before is printed beside it). FOOTPRINT_PROPOSALS: the agent's IKE proposals (default: its
+#   own, the hybrid x25519 + ML-KEM-768 first), e.g. chacha20poly1305-prfsha256-x25519 for the classical comparison.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 ns_hub=$1 ns_cpe=$2 hub=$3 cpe=$4 work=$5/footprint
@@ -43,6 +44,7 @@ psk = "$PSK"
 local_port = 5500
 control_socket = $work/agent.sock
 log_level = info
+${FOOTPRINT_PROPOSALS:+proposals = $FOOTPRINT_PROPOSALS}
 [controller]
 address = $hub
 port = 500

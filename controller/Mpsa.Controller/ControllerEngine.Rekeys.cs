@@ -102,10 +102,10 @@ internal sealed partial class ControllerEngine
             case IkeSaRekeyed:
                 s.Rekeys.IkeSaMade(now);
                 break;
-            case IkeSaRekeyFailed:
+            case IkeSaRekeyFailed { PeersRekey: false }:
                 s.Rekeys.Failed(RekeyDue.IkeSa, now);
                 break;
-            case ChildSaRekeyFailed:
+            case ChildSaRekeyFailed { PeersRekey: false }:
                 s.Rekeys.Failed(RekeyDue.ChildSa, now);
                 break;
         }

@@ -259,6 +259,12 @@ internal sealed partial class ControllerEngine : IDisposable
                 Rekeyed(r);
                 TrackRekeys(r, now);
                 break;
+            case IkeSaRekeyFailed f when _sessions.TryGetValue(f.SpiR, out var s):
+                _log.MemberRekeyFailed(s.Member.Name, "IKE SA", f.PeersRekey, f.Notify, f.Reason);
+                break;
+            case ChildSaRekeyFailed f when _sessions.TryGetValue(f.SpiR, out var s):
+                _log.MemberRekeyFailed(s.Member.Name, "CHILD_SA", f.PeersRekey, f.Notify, f.Reason);
+                break;
             case MpsaAcknowledged ack when _sessions.TryGetValue(ack.SpiR, out var s):
                 OnAcknowledged(s, ack, now, send);
                 break;

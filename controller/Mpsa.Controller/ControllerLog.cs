@@ -73,6 +73,25 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 213, Level = LogLevel.Information, Message = "member {Member}: IKE SA rekeyed, {OldSpi} -> {NewSpi} {Suite}")]
     public static partial void MemberRekeyed(this ILogger logger, string member, IkeSpi oldSpi, IkeSpi newSpi, Ike.Crypto.IkeSuite suite);
 
+    /// <summary>A rekey of ours with a member that did not happen (retried later), or the member's that we refused.</summary>
+    public static void MemberRekeyFailed(this ILogger logger, string member, string what, bool membersRekey, NotifyType? notify, string reason)
+    {
+        if (membersRekey && logger.IsEnabled(LogLevel.Information))
+        {
+            logger.MemberRekeyRefused(member, what, notify?.ToString() ?? "none", reason);
+        }
+        else if (!membersRekey && logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.OwnRekeyFailed(member, what, notify?.ToString() ?? "none", reason);
+        }
+    }
+
+    [LoggerMessage(EventId = 222, Level = LogLevel.Warning, Message = "member {Member}: {What} rekey did not happen (notification {Notify}): {Reason}; the current one stays, retry in 30 s")]
+    private static partial void OwnRekeyFailed(this ILogger logger, string member, string what, string notify, string reason);
+
+    [LoggerMessage(EventId = 223, Level = LogLevel.Information, Message = "member {Member}: its {What} rekey did not happen (notification {Notify}): {Reason}; the current one stays")]
+    private static partial void MemberRekeyRefused(this ILogger logger, string member, string what, string notify, string reason);
+
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "member {Member} ({Address}) gone: {Reason}, {Detail}")]
     private static partial void MemberGoneLine(this ILogger logger, string member, IPEndPoint address, PeerGoneReason reason, string detail);
 

@@ -309,10 +309,10 @@ internal sealed class ControllerConnection : IDisposable
                 case ChildSaFailed:
                     Rekeys?.ChildSaGone();
                     break;
-                case IkeSaRekeyFailed:
+                case IkeSaRekeyFailed { PeersRekey: false }:
                     Rekeys?.Failed(RekeyDue.IkeSa, now);
                     break;
-                case ChildSaRekeyFailed:
+                case ChildSaRekeyFailed { PeersRekey: false }:
                     Rekeys?.Failed(RekeyDue.ChildSa, now);
                     break;
                 case IkeSaRekeyed r when Established is { } up:

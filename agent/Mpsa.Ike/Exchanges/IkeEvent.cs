@@ -42,7 +42,11 @@ public sealed record IkeSaRekeyed(IkeSpi OldSpiI, IkeSpi OldSpiR, IkeSpi NewSpiI
 
 /// <summary>Our rekey of the IKE SA did not happen (refused with <paramref name="Notify"/>, or lost a collision
 /// in a way that leaves nothing to do); the SA it was for keeps working.</summary>
-public sealed record IkeSaRekeyFailed(IkeSpi SpiR, NotifyType? Notify, string Reason) : IkeEvent;
+public sealed record IkeSaRekeyFailed(IkeSpi SpiR, NotifyType? Notify, string Reason) : IkeEvent
+{
+    /// <summary>It was the peer's rekey that was refused or ended; a rekey of ours, if any, is not affected.</summary>
+    public bool PeersRekey { get; init; }
+}
 
 /// <summary>
 /// The CHILD_SA was rekeyed (RFC 7296 §2.8): install <paramref name="New"/> now. <paramref name="Old"/> stays until a
@@ -59,7 +63,11 @@ public sealed record ChildSaRekeyed(IkeSpi SpiR, ChildSa Old, ChildSa New) : Ike
 }
 
 /// <summary>Our rekey of the CHILD_SA did not happen; the CHILD_SA keeps working.</summary>
-public sealed record ChildSaRekeyFailed(IkeSpi SpiR, NotifyType? Notify, string Reason) : IkeEvent;
+public sealed record ChildSaRekeyFailed(IkeSpi SpiR, NotifyType? Notify, string Reason) : IkeEvent
+{
+    /// <summary>It was the peer's rekey that was refused; a rekey of ours, if any, is not affected.</summary>
+    public bool PeersRekey { get; init; }
+}
 
 /// <summary>CHILD_SAs are gone, named by the peer's inbound SPIs (our outbound): deleted by the peer, or by us after a
 /// rekey (then <paramref name="PeerSpis"/> holds the replaced CHILD_SA's outbound SPI).</summary>

@@ -121,7 +121,7 @@ internal sealed partial class IkeSaSession
             // responder (§2.25); both ends see both Ni and so agree. Once our IKE_FOLLOWUP_KE is out, ours goes on.
             if (own.Followup is not null || x.Ni.AsSpan().SequenceCompareTo(own.Ni) <= 0)
             {
-                step.Emit(new IkeSaRekeyFailed(Handle, NotifyType.TEMPORARY_FAILURE, "refused the peer's rekey: our own, made at the same time, goes on"));
+                step.Emit(new IkeSaRekeyFailed(Handle, NotifyType.TEMPORARY_FAILURE, "refused the peer's rekey: our own, made at the same time, goes on") { PeersRekey = true });
                 return [new NotifyPayload(NotifyType.TEMPORARY_FAILURE)];
             }
             _ownIke = own with { Abandoned = true };
@@ -130,7 +130,7 @@ internal sealed partial class IkeSaSession
         {
             case IkeRequestDecision.Reject r:
                 string downgrade = Ctx.Suite.HasAdditionalKe && r.Notify == NotifyType.NO_PROPOSAL_CHOSEN ? " (the IKE SA is post-quantum and stays so)" : "";
-                step.Emit(new IkeSaRekeyFailed(Handle, r.Notify, $"refused the peer's rekey: {r.Reason}{downgrade}"));
+                step.Emit(new IkeSaRekeyFailed(Handle, r.Notify, $"refused the peer's rekey: {r.Reason}{downgrade}") { PeersRekey = true });
                 return [new NotifyPayload(r.Notify, r.Data)];
             case IkeRequestDecision.Accept a:
                 using (var dh = DiffieHellman.Create(a.Suite.Dh, _o.Random))
@@ -195,7 +195,7 @@ internal sealed partial class IkeSaSession
                 }
                 else
                 {
-                    step.Emit(new IkeSaRekeyFailed(Handle, r.Notify, $"refused the peer's IKE_FOLLOWUP_KE: {r.Reason}"));
+                    step.Emit(new IkeSaRekeyFailed(Handle, r.Notify, $"refused the peer's IKE_FOLLOWUP_KE: {r.Reason}") { PeersRekey = true });
                 }
                 return [new NotifyPayload(r.Notify)];
             case FollowupRequest.Accept f:
@@ -206,7 +206,7 @@ internal sealed partial class IkeSaSession
                 {
                     if (sk1 is null)
                     {
-                        step.Emit(new IkeSaRekeyFailed(Handle, NotifyType.NO_PROPOSAL_CHOSEN, $"the peer's {method} key exchange value is invalid"));
+                        step.Emit(new IkeSaRekeyFailed(Handle, NotifyType.NO_PROPOSAL_CHOSEN, $"refused the peer's IKE_FOLLOWUP_KE: its {method} key exchange value is invalid") { PeersRekey = true });
                         return [new NotifyPayload(NotifyType.NO_PROPOSAL_CHOSEN)];
                     }
                     var a = p.Request;
@@ -226,7 +226,7 @@ internal sealed partial class IkeSaSession
         {
             _peerFollowup = null;
             p.Dispose();
-            step.Emit(new IkeSaRekeyFailed(Handle, null, $"the peer's rekey ended: {why}"));
+            step.Emit(new IkeSaRekeyFailed(Handle, null, $"the peer's rekey ended: {why}") { PeersRekey = true });
         }
     }
 

@@ -379,7 +379,7 @@ internal sealed partial class IkeSaSession : IDisposable
                 }
                 return CreateChildSa.BuildChildResponse(old, a.Suite, a.Number, ourSpi, nr);
             case ChildRequestDecision.Reject r:
-                step.Emit(new ChildSaRekeyFailed(Handle, r.Notify, $"refused the peer's rekey: {r.Reason}"));
+                step.Emit(new ChildSaRekeyFailed(Handle, r.Notify, $"refused the peer's rekey: {r.Reason}") { PeersRekey = true });
                 return [new NotifyPayload(r.Notify)];
             default:
                 return [new NotifyPayload(NotifyType.INVALID_SYNTAX)];
