@@ -53,7 +53,7 @@ internal static class HandshakeScenario
         var local = SourceAddressFor(target);
         return new LoadPlan(target, ike, esp, SecretBytes.CopyFrom(System.Text.Encoding.UTF8.GetBytes(a.String("psk", "mpsa-bench-psk-0123456789"))),
             a.String("ids", "cpe{i}.bench"), a.String("responder-id", "controller.bench"), a.Flag("wait-mpsa"),
-            [TrafficSelector.ForHost(local)], [TrafficSelector.ForHost(target.Address)]);
+            [TrafficSelector.ForHost(local)], [TrafficSelector.ForHost(target.Address)]) { RequestChildSa = !a.Flag("childless") };
     }
 
     /// <summary>The address the kernel would send from towards <paramref name="target"/>.</summary>

@@ -20,5 +20,9 @@ internal sealed record LoadPlan(
     /// MPSA_PUT).</summary>
     public bool KeepGroupSas { get; init; }
 
+    /// <summary>Whether IKE_AUTH asks for a CHILD_SA (`--childless yes` asks for none, RFC 6023): for responders that
+    /// cannot install one here (strongSwan 6's kernel-libipsec on this kernel).</summary>
+    public bool RequestChildSa { get; init; } = true;
+
     public string IdentityOf(int index) => IdentityFormat.Replace("{i}", index.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 }

@@ -167,6 +167,8 @@ internal sealed class LoadShard : IDisposable
         Apply(cpe, step);
     }
 
+    private static int _failureReported;
+
     private void Sweep()
     {
         var now = Now;
@@ -208,7 +210,11 @@ internal sealed class LoadShard : IDisposable
                 case MpsaReceived m:
                     OnMpsa(cpe, m);
                     break;
-                case PeerGone:
+                case PeerGone g:
+                    if (Interlocked.Exchange(ref _failureReported, 1) == 0)
+                    {
+                        Console.Error.WriteLine($"mpsa-bench: first failure: {g.Reason}: {g.Detail}");
+                    }
                     Forget(cpe);
                     Finish(cpe, ok: false);
                     break;
@@ -304,6 +310,7 @@ internal sealed class LoadShard : IDisposable
             Psk = _plan.Psk,
             LocalSelectors = _plan.LocalSelectors,
             RemoteSelectors = _plan.RemoteSelectors,
+            RequestChildSa = _plan.RequestChildSa,
         }, _plan.Target);
         cpe.Ike = ike;
         cpe.StartedAt = Stopwatch.GetTimestamp();

@@ -72,7 +72,9 @@ internal static class IkeAuth
         var auth = response.Find<AuthenticationPayload>();
         if (idr is null || auth is null)
         {
-            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, "IKE_AUTH response lacks IDr or AUTH");
+            // strongSwan 6 answers only N(NO_PROPOSAL_CHOSEN) when it cannot install the CHILD_SA: name what came
+            string missing = response.Find<NotifyPayload>(n => n.IsError) is { } other ? $"responder answered {other.NotifyType} without IDr and AUTH" : "IKE_AUTH response lacks IDr or AUTH";
+            return new AuthOutcome.Failed(PeerGoneReason.AuthenticationFailed, missing);
         }
         var expected = IdentificationPayload.FromText(PayloadType.IDr, o.RemoteIdentity);
         if (!idr.SameIdentity(expected))
