@@ -22,7 +22,9 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; sw_cleanup' EXIT
 
 conf() {   # conf MARGIN ROLL1 ROLL2
+	# the controller's default proposals, as a real one has them: the hybrid first, then the classical suite
 	"${BENCH[@]}" config --count 2 --listen "$hub:500" --control-socket "$work/ctl.sock" --no-vendor-id yes \
+		--ike "chacha20poly1305-prfsha256-x25519-ke1_mlkem768, chacha20poly1305-prfsha256-x25519" \
 		--lifetime 1h --rekey-margin "$1" --roll1 "$2" --roll2 "$3" --out "$work/controller.conf"
 }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
