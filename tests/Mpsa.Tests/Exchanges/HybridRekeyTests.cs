@@ -203,29 +203,11 @@ public class HybridRekeyTests
         return messages.Select(m => (m.Item1, m.Item2, m.Item3)).ToList();
     }
 
-    private static void PushAndCheckLiveness(Pair pair, IkeSpi handle)
-    {
-        pair.InitiatorEvents.Clear();
-        pair.ResponderEvents.Clear();
-        using var put = MpsaPutSamples.Make(0xc0000301);
-        pair.FromResponder(pair.Responder.SendMpsaPut(handle, [put], pair.Now));
-        pair.Deliver();
-        using var received = pair.Single<MpsaReceived>(pair.InitiatorEvents).Puts[0];
-        Assert.That(pair.Single<MpsaAcknowledged>(pair.ResponderEvents).Error, Is.Null);
-        pair.FromInitiator(pair.Initiator.CheckLiveness(pair.Now));
-        pair.Deliver();
-        Assert.That(pair.InitiatorEvents.OfType<LivenessConfirmed>().Count(), Is.EqualTo(1));
-    }
+    private static void PushAndCheckLiveness(Pair pair, IkeSpi handle) => RekeyTests.PushAndCheckLiveness(pair, handle);
 
-    private static void AssertQuiet(Pair pair)
-    {
-        int sent = pair.Wire.Count;
-        pair.Drive(() => false, TimeSpan.FromMinutes(5));
-        Assert.That(pair.Wire, Has.Count.EqualTo(sent), "nothing left in flight");
-        Assert.That(pair.InitiatorEvents.OfType<PeerGone>().Concat(pair.ResponderEvents.OfType<PeerGone>()), Is.Empty);
-    }
+    private static void AssertQuiet(Pair pair) => RekeyTests.AssertQuiet(pair);
 
-    private static bool IsRequest(byte[] d, ExchangeType exchange) => IkeHeader.TryPeek(d, out var h) && !h.IsResponse && h.Exchange == exchange;
+    private static bool IsRequest(byte[] d, ExchangeType exchange) => RekeyTests.IsRequest(d, exchange);
 
-    private static bool IsResponse(byte[] d, ExchangeType exchange) => IkeHeader.TryPeek(d, out var h) && h.IsResponse && h.Exchange == exchange;
+    private static bool IsResponse(byte[] d, ExchangeType exchange) => RekeyTests.IsResponse(d, exchange);
 }

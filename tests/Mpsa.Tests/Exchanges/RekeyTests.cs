@@ -95,7 +95,7 @@ public class RekeyTests
     }
 
     /// <summary>&lt;-- HDR, SK {N(MPSA_PUT)}   HDR, SK {} --> ; then liveness both ways, on the SA in use.</summary>
-    private static void PushAndCheckLiveness(Pair pair, IkeSpi handle)
+    internal static void PushAndCheckLiveness(Pair pair, IkeSpi handle)
     {
         pair.InitiatorEvents.Clear();
         pair.ResponderEvents.Clear();
@@ -405,7 +405,7 @@ public class RekeyTests
     }
 
     /// <summary>Nothing is left in flight: old and redundant SAs are deleted, no request waits for an answer.</summary>
-    private static void AssertQuiet(Pair pair)
+    internal static void AssertQuiet(Pair pair)
     {
         int sent = pair.Wire.Count;
         pair.Drive(() => false, TimeSpan.FromMinutes(5));
@@ -418,9 +418,9 @@ public class RekeyTests
         + "\nI: " + string.Join(", ", pair.InitiatorEvents.Select(e => e.GetType().Name + (e is MessageDropped m ? "(" + m.Reason + ")" : "")))
         + "\nR: " + string.Join(", ", pair.ResponderEvents.Select(e => e.GetType().Name + (e is MessageDropped m ? "(" + m.Reason + ")" : "")));
 
-    private static bool IsRequest(byte[] d, ExchangeType exchange) =>
+    internal static bool IsRequest(byte[] d, ExchangeType exchange) =>
         IkeHeader.TryPeek(d, out var h) && !h.IsResponse && h.Exchange == exchange;
 
-    private static bool IsResponse(byte[] d, ExchangeType exchange) =>
+    internal static bool IsResponse(byte[] d, ExchangeType exchange) =>
         IkeHeader.TryPeek(d, out var h) && h.IsResponse && h.Exchange == exchange;
 }
