@@ -1,6 +1,7 @@
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
+using static Mpsa.Tests.Exchanges.RekeyTests;
 
 namespace Mpsa.Tests.Exchanges;
 
@@ -180,13 +181,6 @@ public class HybridRekeyTests
     private static IkeMessage Message(params IPayload[] payloads) =>
         new(new IkeHeader(new IkeSpi(1), new IkeSpi(2), PayloadType.NoNextPayload, ExchangeType.IKE_FOLLOWUP_KE, IkeFlags.Initiator, 1, 0), payloads);
 
-    private static void Rekey(Pair pair, bool byCpe, IkeSpi handle)
-    {
-        pair.FromInitiator(byCpe ? pair.Initiator.RekeyIkeSa(pair.Now) : Step.None);
-        pair.FromResponder(byCpe ? Step.None : pair.Responder.RekeyIkeSa(handle, pair.Now));
-        pair.Deliver();
-    }
-
     /// <summary>The messages on the wire, the fragments of one counted once.</summary>
     private static List<(ExchangeType Exchange, bool Response, (IkeSpi, IkeSpi) Spis)> Messages(IEnumerable<(MonoTime At, bool ToResponder, byte[] Datagram)> wire)
     {
@@ -202,12 +196,4 @@ public class HybridRekeyTests
         }
         return messages.Select(m => (m.Item1, m.Item2, m.Item3)).ToList();
     }
-
-    private static void PushAndCheckLiveness(Pair pair, IkeSpi handle) => RekeyTests.PushAndCheckLiveness(pair, handle);
-
-    private static void AssertQuiet(Pair pair) => RekeyTests.AssertQuiet(pair);
-
-    private static bool IsRequest(byte[] d, ExchangeType exchange) => RekeyTests.IsRequest(d, exchange);
-
-    private static bool IsResponse(byte[] d, ExchangeType exchange) => RekeyTests.IsResponse(d, exchange);
 }

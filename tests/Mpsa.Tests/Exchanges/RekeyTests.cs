@@ -66,7 +66,7 @@ public class RekeyTests
         PushAndCheckLiveness(pair, rekeyedR.NewHandle);
     }
 
-    private static void Rekey(Pair pair, bool byCpe, IkeSpi handle)
+    internal static void Rekey(Pair pair, bool byCpe, IkeSpi handle)
     {
         if (byCpe)
         {
