@@ -129,12 +129,22 @@ internal sealed record RefusalStatus(
     string Reason,
     long SecondsAgo);
 
-/// <summary>RSS (what the router pays), the GC heap after the last collection, and every byte allocated since start.</summary>
+/// <summary>
+/// RSS (what the router pays); the GC heap after the last collection, of it free gaps, and the memory the GC holds
+/// committed for it; every byte allocated since start; collections so far.
+/// </summary>
 internal sealed record MemoryStatus(
     long RssBytes,
     long GcHeapBytes,
-    long AllocatedBytes)
+    long AllocatedBytes,
+    long GcFragmentedBytes,
+    long GcCommittedBytes,
+    int GcCollections)
 {
-    public static MemoryStatus Now() =>
-        new(Environment.WorkingSet, GC.GetGCMemoryInfo().HeapSizeBytes, GC.GetTotalAllocatedBytes(precise: false));
+    public static MemoryStatus Now()
+    {
+        GCMemoryInfo gc = GC.GetGCMemoryInfo();
+        return new(Environment.WorkingSet, gc.HeapSizeBytes, GC.GetTotalAllocatedBytes(precise: false),
+            gc.FragmentedBytes, gc.TotalCommittedBytes, GC.CollectionCount(0));
+    }
 }

@@ -97,6 +97,9 @@ internal static class AgentStatusJson
         w.WriteNumber("rss_bytes", m.RssBytes);
         w.WriteNumber("gc_heap_bytes", m.GcHeapBytes);
         w.WriteNumber("allocated_bytes", m.AllocatedBytes);
+        w.WriteNumber("gc_fragmented_bytes", m.GcFragmentedBytes);
+        w.WriteNumber("gc_committed_bytes", m.GcCommittedBytes);
+        w.WriteNumber("gc_collections", m.GcCollections);
     }
 
     /// <summary>`"name": { ... }` with <paramref name="fields"/> inside, or `"name": null`.</summary>

@@ -30,6 +30,8 @@ conf() {   # conf MARGIN ROLL1 ROLL2
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 # anon_kb=... file_kb=...: what of the RSS is the process's own memory, and what are mapped pages of its files
 rss_split() { awk '/^RssAnon/ {a = $2} /^RssFile/ {f = $2} END {printf "anon_kb=%d file_kb=%d", a, f}' "/proc/$1/status"; }
+# gc_heap_kb=... allocated_kb=...: the agent's managed heap and what it allocated since start (status --json memory)
+agent_gc() { "$AGENT" status --json --config "$work/agent.conf" | jq -r '.memory | "gc_heap_kb=\(.gc_heap_bytes / 1024 | floor) allocated_kb=\(.allocated_bytes / 1024 | floor)"'; }
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d", s}'; }
 
 conf 5m 30s 60s
@@ -57,14 +59,14 @@ agent=$!
 pids+=("$agent")
 sleep 15
 grep -q "group SA" "$work/agent.log" || echo "footprint: the agent holds no group SA: $(tail -3 "$work/agent.log")" >&2
-echo "RESULT footprint who=agent rss_kb=$(rss "$agent") $(rss_split "$agent") binary=$(stat -c %s "$AGENT")"
+echo "RESULT footprint who=agent rss_kb=$(rss "$agent") $(rss_split "$agent") $(agent_gc) binary=$(stat -c %s "$AGENT")"
 echo "RESULT footprint who=charon rss_kb=$(rss "$charon") $(rss_split "$charon") plugins=\"$(awk '/load =/ {$1=$2=""; print substr($0,3); exit}' "$(sw_instance_dir charon-cpe)/strongswan.conf")\""
 
 a0=$(cpu_ns "$agent") c0=$(cpu_ns "$charon")
 sleep 30
 a1=$(cpu_ns "$agent") c1=$(cpu_ns "$charon")
 # 45 s after start: the agent has checked liveness once (30 s quiet), charon has had its own timers run
-echo "RESULT footprint_late who=agent rss_kb=$(rss "$agent") $(rss_split "$agent")"
+echo "RESULT footprint_late who=agent rss_kb=$(rss "$agent") $(rss_split "$agent") $(agent_gc)"
 echo "RESULT footprint_late who=charon rss_kb=$(rss "$charon") $(rss_split "$charon")"
 before=$(grep -c "acknowledged SA" "$work/controller.log" || true)
 conf 3597s 2s 3s

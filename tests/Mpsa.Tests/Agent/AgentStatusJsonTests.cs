@@ -22,7 +22,7 @@ public class AgentStatusJsonTests
             null,
             [new GroupSaStatus("c0ffee01", "active", 590, "chacha20poly1305", "0123456789abcdef")])
         {
-            Memory = new MemoryStatus(4096, 2048, 1024),
+            Memory = new MemoryStatus(4096, 2048, 1024, 512, 8192, 3),
         };
 
         string expected = """
@@ -62,7 +62,10 @@ public class AgentStatusJsonTests
               "memory": {
                 "rss_bytes": 4096,
                 "gc_heap_bytes": 2048,
-                "allocated_bytes": 1024
+                "allocated_bytes": 1024,
+                "gc_fragmented_bytes": 512,
+                "gc_committed_bytes": 8192,
+                "gc_collections": 3
               }
             }
             """;
