@@ -21,8 +21,9 @@ namespace Mpsa.Agent;
 internal sealed class AgentDaemon : IDisposable
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(2);
-    // Long enough for the rest of a (re)connect or rollover (acknowledgement, CHILD_SA, log lines) to run first.
-    private static readonly TimeSpan QuietBeforeRelease = TimeSpan.FromSeconds(10);
+    // File pages go back 10 s after the last exchange: long enough for the rest of a (re)connect or rollover
+    // (acknowledgement, CHILD_SA, log lines) to run first; and at least once a minute while exchanges never pause.
+    private readonly Memory.PageReleaseSchedule _pageRelease = new(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1));
 
     /// <summary>256 kB between gen0 collections: a few liveness checks' or rekeys' worth (AllocationBudget).</summary>
     private readonly Memory.AllocationBudget _allocations = new(256 * 1024);
@@ -36,7 +37,6 @@ internal sealed class AgentDaemon : IDisposable
     private readonly UdpEndpoint? _natSocket;
 
     private readonly IKernel _kernel;
-    private MonoTime? _releasePagesAt;   // a quiet spell after the last datagram, once a group SA came (a deadline of the loop, no timer)
 
     private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress underlay, UdpEndpoint socket, UdpEndpoint? natSocket, ILogger log)
     {
@@ -147,16 +147,15 @@ internal sealed class AgentDaemon : IDisposable
         return 0;
     }
 
-    private MonoTime? NextDeadline() => MonoTime.Min(_engine.NextDeadline, _releasePagesAt);
+    private MonoTime? NextDeadline() => MonoTime.Min(_engine.NextDeadline, _pageRelease.Due);
 
     private void OnTimeout(MonoTime now)
     {
         Send(_engine.OnTimeout(now));
         _allocations.Spend();
-        if (_releasePagesAt is { } release && now >= release)
+        if (_pageRelease.TakeDue(now))
         {
             // Last: a collection after it faulted the released code back in, 64 kB a fault from the page cache.
-            _releasePagesAt = null;
             ReleaseFilePages();
         }
     }
@@ -175,7 +174,7 @@ internal sealed class AgentDaemon : IDisposable
                 Send(_engine.Receive(d.Bytes, d.From, Now));
                 if (_engine.GroupSasAccepted > 0)
                 {
-                    _releasePagesAt = Now + QuietBeforeRelease;
+                    _pageRelease.Activity(Now);
                 }
                 break;
             case AgentInput.Reload:

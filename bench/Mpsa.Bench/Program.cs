@@ -1,9 +1,9 @@
 using Mpsa.Bench;
 
-// mpsa-bench handshake|fanout|cluster|config --key value ...  (bench/run.sh calls it; every RESULT line goes to RESULTS.md)
+// mpsa-bench handshake|fanout|cluster|config|hold --key value ...  (bench/run.sh calls it; every RESULT line goes to RESULTS.md)
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: mpsa-bench handshake|fanout|cluster|config --key value ...");
+    Console.Error.WriteLine("usage: mpsa-bench handshake|fanout|cluster|config|hold --key value ...");
     return 64;
 }
 var options = new BenchArgs(args.Skip(1));
@@ -13,5 +13,6 @@ return args[0] switch
     "fanout" => FanOutScenario.Run(options),
     "cluster" => ClusterFanOutScenario.Run(options),
     "config" => ConfigScenario.Run(options),
+    "hold" => HoldScenario.Run(options),
     _ => 64,
 };

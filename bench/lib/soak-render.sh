@@ -20,6 +20,8 @@ END {
 	printf "\nSlope over the second half (least squares): agent RSS %+.0f kB/h (anon %+.0f, file %+.0f), agent GC heap %+.0f kB/h, controller RSS %+.0f kB/h.\n",
 		slope(a), slope(an), slope(fi), slope(h), slope(c)
 	printf "Agent RSS at the end %d kB; change from mid-run to the end %+d kB. Plot: bench/soak.svg.\n", a[n], a[n] - a[int(n / 2) + 1]
+	mid = int(n / 2) + 1
+	printf "Controller RSS from mid-run to the end: %d -> %d kB (%+.2f %%).\n", c[mid], c[n], (c[mid] > 0 ? (c[n] - c[mid]) * 100 / c[mid] : 0)
 }' "$samples"
 awk -F'\t' -v out="$svg" 'NR > 1 { n++; t[n] = $1; a[n] = $2; h[n] = $3; c[n] = $5; if ($1 > tm) tm = $1; if ($2 > m) m = $2 }
 END {
