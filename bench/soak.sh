@@ -16,6 +16,7 @@ CTL=$root/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller
 AGENT=${SOAK_AGENT:-$root/out/agent/x86_64/mpsa-agent}
 [ -x "$AGENT" ] || { echo "soak: no agent at $AGENT (make agent)" >&2; exit 1; }
 [ -x "$CTL" ] || { echo "soak: no controller at $CTL (make build)" >&2; exit 1; }
+[ "$members" -eq 0 ] || dotnet build "$root/bench/Mpsa.Bench" -c Release -nologo -v q -clp:NoSummary >/dev/null
 work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
