@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Mpsa.Agent.Config;
 using Mpsa.Agent.GroupSa;
 using Mpsa.Agent.Memory;
+using Mpsa.Agent.Uplink;
 using Mpsa.Netlink.Core;
 using Mpsa.Netlink.Kernel;
 using Mpsa.Netlink.Route;
@@ -38,7 +39,8 @@ internal sealed class AgentDaemon : IDisposable
 
     private readonly IKernel _kernel;
 
-    private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress underlay, UdpEndpoint socket, UdpEndpoint? natSocket, ILogger log)
+    private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress ikeSource, IPAddress underlay, UdpEndpoint socket,
+        UdpEndpoint? natSocket, ILogger log)
     {
         _kernel = kernel;
         _configPath = configPath;
@@ -47,7 +49,6 @@ internal sealed class AgentDaemon : IDisposable
         _natSocket = natSocket;
         // NAT detection needs SHA-1 (libssl) and the address IKE leaves from (not the data plane's underlay address, which
         // may be of the other family); without them the SA stays on the configured port.
-        var ikeSource = settings.LocalAddress ?? LocalAddressTowards(settings.Controller);
         var nat = natSocket is not null ? new IPEndPoint(ikeSource, socket.LocalEndPoint.Port) : null;
         var ikeLocal = IsAny(ikeSource) ? null : new IPEndPoint(ikeSource, socket.LocalEndPoint.Port);
         _engine = new AgentEngine(settings, kernel, underlay, log, SystemRandom.Instance, nat, ikeLocal);
@@ -85,6 +86,11 @@ internal sealed class AgentDaemon : IDisposable
             return 71;
         }
         using var kernelOwner = kernel as IDisposable;
+        var ikeSource = WaitForUplink(settings, log);
+        if (ikeSource is null)
+        {
+            return 0;   // stopped while waiting
+        }
         var bind = new IPEndPoint(settings.LocalAddress ?? AnyOf(settings.Controller.Address), settings.LocalPort);
         UdpEndpoint socket;
         try
@@ -96,7 +102,7 @@ internal sealed class AgentDaemon : IDisposable
             log.CannotBind(bind, e.Message);
             return 71;
         }
-        var underlay = settings.DataPlane.Underlay ?? settings.LocalAddress ?? LocalAddressTowards(settings.Controller);
+        var underlay = settings.DataPlane.Underlay ?? ikeSource;
         UdpEndpoint? natSocket = null;
         if (socket.IsNatTraversal || !Capabilities.Here.NatDetection)
         {
@@ -114,7 +120,7 @@ internal sealed class AgentDaemon : IDisposable
                 log.NoNatTraversal(natBind, e.Message);
             }
         }
-        using var daemon = new AgentDaemon(configPath, settings, kernel, underlay, socket, natSocket, log);
+        using var daemon = new AgentDaemon(configPath, settings, kernel, ikeSource, underlay, socket, natSocket, log);
         return await daemon.RunAsync(settings).ConfigureAwait(false);
     }
 
@@ -324,8 +330,29 @@ internal sealed class AgentDaemon : IDisposable
 
     private static IPAddress AnyOf(IPAddress like) => like.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
 
-    private static IPAddress LocalAddressTowards(IPEndPoint controller) =>
-        SourceAddress.Towards(controller.Address) ?? AnyOf(controller.Address);
+    /// <summary>The address IKE leaves from, once the uplink is there (at once, usually); null when stopped first.</summary>
+    private static IPAddress? WaitForUplink(AgentSettings settings, ILogger log)
+    {
+        using var stop = new CancellationTokenSource();
+        using var signals = SignalHandling.Register(stop, () => { });
+        return UplinkWait.UntilUp(() => UplinkProbe.Now(settings.Controller.Address, settings.LocalAddress), changed => WatchUplink(changed, log),
+            log, TimeSpan.FromMinutes(1), PollWithoutUplinkEvents, stop.Token);
+    }
+
+    private static readonly TimeSpan PollWithoutUplinkEvents = TimeSpan.FromSeconds(5);
+
+    private static AddressAndRouteMonitor? WatchUplink(Action changed, ILogger log)
+    {
+        try
+        {
+            return new AddressAndRouteMonitor(changed);
+        }
+        catch (NetlinkException e)
+        {
+            log.CannotWatchUplink(e.Message, (int)PollWithoutUplinkEvents.TotalSeconds);
+            return null;
+        }
+    }
 
     public void Dispose()
     {

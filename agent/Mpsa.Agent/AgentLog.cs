@@ -20,6 +20,15 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "no NAT traversal: cannot open {Endpoint} ({Error}); behind a NAT the controller will not be reached")]
     public static partial void NoNatTraversal(this ILogger logger, IPEndPoint endpoint, string error);
 
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "waiting for the uplink: {Missing}; connecting as soon as an address or route change brings it")]
+    public static partial void WaitingForUplink(this ILogger logger, string missing);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "uplink up after {Seconds:F1} s: IKE leaves from {Source}")]
+    public static partial void UplinkUp(this ILogger logger, IPAddress source, double seconds);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "cannot watch addresses and routes ({Error}): looking again every {Seconds} s instead")]
+    public static partial void CannotWatchUplink(this ILogger logger, string error, int seconds);
+
     public static void Dropped(this ILogger logger, IPEndPoint from, string reason)
     {
         if (logger.IsEnabled(LogLevel.Debug))
