@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Mpsa.Agent.Config;
 using Mpsa.Agent.GroupSa;
@@ -330,13 +331,49 @@ internal sealed class AgentDaemon : IDisposable
 
     private static IPAddress AnyOf(IPAddress like) => like.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
 
-    /// <summary>The address IKE leaves from, once the uplink is there (at once, usually); null when stopped first.</summary>
+    /// <summary>
+    /// The address IKE leaves from, once the uplink is there (at once, usually); null when stopped first. While it
+    /// waits, the control socket answers `status` with what is missing.
+    /// </summary>
     private static IPAddress? WaitForUplink(AgentSettings settings, ILogger log)
     {
+        var first = UplinkProbe.Now(settings.Controller.Address, settings.LocalAddress);
+        if (first.IsUp)
+        {
+            return first.Source;
+        }
+        var missing = new StrongBox<string?>(first.Missing);
         using var stop = new CancellationTokenSource();
         using var signals = SignalHandling.Register(stop, () => { });
-        return UplinkWait.UntilUp(() => UplinkProbe.Now(settings.Controller.Address, settings.LocalAddress), changed => WatchUplink(changed, log),
-            log, TimeSpan.FromMinutes(1), PollWithoutUplinkEvents, stop.Token);
+        var control = ControlServer.Start(settings.ControlSocket, (command, _) => Task.FromResult(WhileWaiting(command, settings, missing.Value!)), log);
+        try
+        {
+            return UplinkWait.UntilUp(() =>
+            {
+                var state = UplinkProbe.Now(settings.Controller.Address, settings.LocalAddress);
+                missing.Value = state.Missing ?? missing.Value;
+                return state;
+            }, changed => WatchUplink(changed, log), log, TimeSpan.FromMinutes(1), PollWithoutUplinkEvents, stop.Token);
+        }
+        finally
+        {
+            control.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>The control socket's answers before there is an engine to ask.</summary>
+    private static string WhileWaiting(string command, AgentSettings settings, string missing)
+    {
+        var status = new AgentStatus(new ControllerStatus("waiting-for-uplink", settings.Controller.ToString(), settings.ControllerIdentity, null)
+        {
+            UplinkMissing = missing,
+        }, null, null, []) { Memory = MemoryStatus.Now() };
+        return command.Trim() switch
+        {
+            "status" => status.ToText(),
+            "status --json" => AgentCli.StatusJson(status),
+            _ => $"error: waiting for the uplink ({missing}); '{command.Trim()}' can wait until the controller is reachable\n",
+        };
     }
 
     private static readonly TimeSpan PollWithoutUplinkEvents = TimeSpan.FromSeconds(5);

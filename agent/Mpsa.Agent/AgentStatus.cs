@@ -37,6 +37,10 @@ internal sealed record AgentStatus(
         {
             b.Append(", retry in ").Append(retry).Append('s');
         }
+        if (Controller.UplinkMissing is { } missing)
+        {
+            b.Append(" (").Append(missing).Append(')');
+        }
         b.AppendLine();
         if (Controller.Addresses.Count > 1)
         {
@@ -87,6 +91,9 @@ internal sealed record ControllerStatus(
     /// <summary>Every configured address of the controller (<c>address = a, b, c</c>), in the order they are tried;
     /// <see cref="Address"/> is the one connected to or tried.</summary>
     public IReadOnlyList<string> Addresses { get; init; } = new[] { Address };
+
+    /// <summary>While the agent waits at start for a way to the controller: what is missing (no route, no address).</summary>
+    public string? UplinkMissing { get; init; }
 }
 
 internal sealed record IkeSaStatus(

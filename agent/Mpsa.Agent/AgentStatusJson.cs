@@ -40,6 +40,7 @@ internal static class AgentStatusJson
         w.WriteString("address", c.Address);
         w.WriteString("identity", c.Identity);
         Number(w, "retry_in_seconds", c.RetryInSeconds);
+        w.WriteString("uplink_missing", c.UplinkMissing);
         w.WriteStartArray("addresses");
         foreach (var a in c.Addresses)
         {

@@ -32,6 +32,7 @@ public class AgentStatusJsonTests
                 "address": "192.0.2.1:500",
                 "identity": "ctl.example",
                 "retry_in_seconds": null,
+                "uplink_missing": null,
                 "addresses": [
                   "192.0.2.1:500",
                   "192.0.2.2:500"

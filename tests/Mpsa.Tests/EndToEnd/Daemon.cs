@@ -52,9 +52,16 @@ internal sealed class Daemon : IDisposable
     public static Daemon Start(string binary, string name, params string[] args) => Start(binary, name, null, args);
 
     /// <param name="environment">Variables set for the child (NOTIFY_SOCKET, ...).</param>
-    public static Daemon Start(string binary, string name, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Daemon Start(string binary, string name, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Launch(Binary(binary), args, environment, name);
+
+    /// <summary>The daemon inside a network namespace: `ip netns exec NS BINARY ARGS` (ip execs it, so the process is the daemon).</summary>
+    public static Daemon StartInNamespace(string netns, string binary, string name, params string[] args) =>
+        Launch("ip", ["netns", "exec", netns, Binary(binary), .. args], null, name);
+
+    private static Daemon Launch(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, string name)
     {
-        var info = new ProcessStartInfo(Binary(binary)) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);

@@ -71,6 +71,16 @@ internal sealed class LoopbackLab : ProcessLab
 
     public string ReplicaConfig(string name) => Path.Combine(Directory, $"{name}.conf");
 
+    /// <summary>The controller, or agent <paramref name="i"/>, inside network namespace <paramref name="netns"/>.</summary>
+    public Daemon StartControllerInNamespace(string netns)
+    {
+        Controller = Daemon.StartInNamespace(netns, "mpsa-controller", "controller", "run", "--config", ControllerConfig);
+        return Track(Controller);
+    }
+
+    public Daemon StartAgentInNamespace(int i, string netns) =>
+        AgentProcesses[i] = Track(Daemon.StartInNamespace(netns, "mpsa-agent", $"cpe{i}", "run", "--dry-run", "--config", AgentConfig(i)));
+
     public Daemon StartAgent(int i)
     {
         var d = Daemon.Start("mpsa-agent", $"cpe{i}", "run", "--dry-run", "--config", AgentConfig(i));
