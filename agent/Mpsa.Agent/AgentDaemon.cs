@@ -27,7 +27,7 @@ internal sealed class AgentDaemon : IDisposable
     // (acknowledgement, CHILD_SA, log lines) to run first; and at least once a minute while exchanges never pause.
     private readonly Memory.PageReleaseSchedule _pageRelease = new(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1));
 
-    /// <summary>256 kB between gen0 collections: a few liveness checks' or rekeys' worth (AllocationBudget).</summary>
+    /// <summary>256 kB between collections, every fourth a full one: a few liveness checks' or rekeys' worth (AllocationBudget).</summary>
     private readonly Memory.AllocationBudget _allocations = new(256 * 1024);
 
     private readonly string _configPath;

@@ -23,4 +23,19 @@ public class AllocationBudgetTests
         Assert.That(large.Collections, Is.Zero, "none before the budget is spent");
         GC.KeepAlive(keep);
     }
+
+    [Test]
+    public void EveryFourthCollectionIsAFullOne()
+    {
+        var budget = new AllocationBudget(64 * 1024);
+        int gen2 = GC.CollectionCount(2);
+        for (int i = 0; i < 64; i++)
+        {
+            GC.KeepAlive(new byte[16 * 1024]);   // 1 MB in all: at least 12 budgets spent
+            budget.Spend();
+        }
+        Assert.That(budget.Collections, Is.GreaterThanOrEqualTo(8));
+        Assert.That(budget.FullCollections, Is.EqualTo(budget.Collections / 4));
+        Assert.That(GC.CollectionCount(2) - gen2, Is.GreaterThanOrEqualTo(budget.FullCollections), "the full ones reached gen2");
+    }
 }
