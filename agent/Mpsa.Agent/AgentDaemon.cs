@@ -364,10 +364,12 @@ internal sealed class AgentDaemon : IDisposable
     /// <summary>The control socket's answers before there is an engine to ask.</summary>
     private static string WhileWaiting(string command, AgentSettings settings, string missing)
     {
-        var status = new AgentStatus(new ControllerStatus("waiting-for-uplink", settings.Controller.ToString(), settings.ControllerIdentity, null)
+        var status = new AgentStatus(new ControllerStatus("waiting-for-uplink", settings.Controller.ToString(), settings.ControllerIdentity, null),
+            null, null, [])
         {
-            UplinkMissing = missing,
-        }, null, null, []) { Memory = MemoryStatus.Now() };
+            Uplink = new UplinkStatus(null, null, missing),
+            Memory = MemoryStatus.Now(),
+        };
         return command.Trim() switch
         {
             "status" => status.ToText(),

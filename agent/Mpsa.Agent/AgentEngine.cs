@@ -28,6 +28,7 @@ internal sealed class AgentEngine : IDisposable
     private readonly KernelOwnership _childSaOwnership;
     private readonly EspOnlyGuard _guard;
     private readonly IPEndPoint? _ikeLocal;
+    private readonly IPAddress _underlay;
     private IPEndPoint? _ikePeer;
     private bool _childHandover;   // a reauthentication's CHILD_SA takes over the old one's states (same reqid)
     private AgentSettings _settings;
@@ -41,6 +42,7 @@ internal sealed class AgentEngine : IDisposable
         _capabilities = capabilities ?? Capabilities.Here;
         _log = log;
         _ikeLocal = ikeLocal;
+        _underlay = underlay;
         _connection = new ControllerConnection(settings, random, natDetection: natDetection);
         _dataPlane = new MemberDataPlane(kernel, settings.DataPlane, underlay, line => log.KernelOperation(line), ControllerAddresses.Of(settings));
         _groupSas = new GroupSaManager(_dataPlane.States, PolicyOf(settings));
@@ -218,9 +220,12 @@ internal sealed class AgentEngine : IDisposable
             LastRefusal = LastRefusal is { } r
                 ? new RefusalStatus(r.Spi.ToString(), r.Notify.ToString(), r.Reason, (long)Math.Max(0, (now - _lastRefusalAt).TotalSeconds))
                 : null,
+            Uplink = new UplinkStatus(_ikeLocal?.Address.ToString(), IsAny(_underlay) ? null : _underlay.ToString(), null),
             Memory = MemoryStatus.Now(),
         };
     }
+
+    private static bool IsAny(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
 
     private static long? SecondsSince(MonoTime? then, MonoTime now) =>
         then is { } t ? (long)Math.Max(0, (now - t).TotalSeconds) : null;

@@ -13,6 +13,9 @@ internal sealed record AgentStatus(
     /// <summary>The last group SA this agent refused or could not carry out, as the controller was told.</summary>
     public RefusalStatus? LastRefusal { get; init; }
 
+    /// <summary>Where IKE and ESP leave from, or what is missing for them.</summary>
+    public UplinkStatus? Uplink { get; init; }
+
     /// <summary>The process's memory: a rising RSS told apart from garbage by the heap and the allocations.</summary>
     public MemoryStatus? Memory { get; init; }
 
@@ -37,11 +40,13 @@ internal sealed record AgentStatus(
         {
             b.Append(", retry in ").Append(retry).Append('s');
         }
-        if (Controller.UplinkMissing is { } missing)
-        {
-            b.Append(" (").Append(missing).Append(')');
-        }
         b.AppendLine();
+        if (Uplink is { } uplink)
+        {
+            b.Append("uplink ").AppendLine(uplink.Missing is { } missing
+                ? "missing: " + missing
+                : $"local address {uplink.LocalAddress ?? "any"}, underlay {uplink.UnderlayAddress ?? "none"}");
+        }
         if (Controller.Addresses.Count > 1)
         {
             b.Append("controller addresses ");
@@ -91,10 +96,16 @@ internal sealed record ControllerStatus(
     /// <summary>Every configured address of the controller (<c>address = a, b, c</c>), in the order they are tried;
     /// <see cref="Address"/> is the one connected to or tried.</summary>
     public IReadOnlyList<string> Addresses { get; init; } = new[] { Address };
-
-    /// <summary>While the agent waits at start for a way to the controller: what is missing (no route, no address).</summary>
-    public string? UplinkMissing { get; init; }
 }
+
+/// <summary>
+/// The addresses the agent uses: IKE's source towards the controller and the data plane's underlay (the outer address
+/// of ESP); while it waits at start for a way to the controller, what is missing instead.
+/// </summary>
+internal sealed record UplinkStatus(
+    string? LocalAddress,
+    string? UnderlayAddress,
+    string? Missing);
 
 internal sealed record IkeSaStatus(
     string SpiI,

@@ -18,6 +18,7 @@ internal static class AgentStatusJson
         {
             w.WriteStartObject();
             Controller(w, status.Controller);
+            Object(w, "uplink", status.Uplink, Uplink);
             Object(w, "ike_sa", status.IkeSa, IkeSa);
             Object(w, "child_sa", status.ChildSa, ChildSa);
             w.WriteStartArray("group_sas");
@@ -40,7 +41,6 @@ internal static class AgentStatusJson
         w.WriteString("address", c.Address);
         w.WriteString("identity", c.Identity);
         Number(w, "retry_in_seconds", c.RetryInSeconds);
-        w.WriteString("uplink_missing", c.UplinkMissing);
         w.WriteStartArray("addresses");
         foreach (var a in c.Addresses)
         {
@@ -91,6 +91,13 @@ internal static class AgentStatusJson
         w.WriteString("notify", r.Notify);
         w.WriteString("reason", r.Reason);
         w.WriteNumber("seconds_ago", r.SecondsAgo);
+    }
+
+    private static void Uplink(Utf8JsonWriter w, UplinkStatus u)
+    {
+        w.WriteString("local_address", u.LocalAddress);
+        w.WriteString("underlay_address", u.UnderlayAddress);
+        w.WriteString("missing", u.Missing);
     }
 
     private static void Memory(Utf8JsonWriter w, MemoryStatus m)

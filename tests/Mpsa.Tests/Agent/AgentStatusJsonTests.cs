@@ -22,6 +22,7 @@ public class AgentStatusJsonTests
             null,
             [new GroupSaStatus("c0ffee01", "active", 590, "chacha20poly1305", "0123456789abcdef")])
         {
+            Uplink = new UplinkStatus("192.0.2.11", "198.51.100.11", null),
             Memory = new MemoryStatus(4096, 2048, 1024, 512, 8192, 3),
         };
 
@@ -32,11 +33,15 @@ public class AgentStatusJsonTests
                 "address": "192.0.2.1:500",
                 "identity": "ctl.example",
                 "retry_in_seconds": null,
-                "uplink_missing": null,
                 "addresses": [
                   "192.0.2.1:500",
                   "192.0.2.2:500"
                 ]
+              },
+              "uplink": {
+                "local_address": "192.0.2.11",
+                "underlay_address": "198.51.100.11",
+                "missing": null
               },
               "ike_sa": {
                 "spi_i": "0011223344556677",

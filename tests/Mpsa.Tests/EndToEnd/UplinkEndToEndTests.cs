@@ -26,9 +26,11 @@ public class UplinkEndToEndTests
         var agent = lab.StartAgentInNamespace(1, ns.Name);
 
         lab.WaitUntil(() => agent.Log.Contains("[103]", StringComparison.Ordinal), "the agent says it waits for the uplink");
-        var waiting = lab.AgentStatus(1).GetProperty("controller");
-        Assert.That(waiting.GetProperty("state").GetString(), Is.EqualTo("waiting-for-uplink"));
-        Assert.That(waiting.GetProperty("uplink_missing").GetString(), Is.EqualTo("no route towards the controller 198.51.100.1"));
+        var waiting = lab.AgentStatus(1);
+        Assert.That(waiting.GetProperty("controller").GetProperty("state").GetString(), Is.EqualTo("waiting-for-uplink"));
+        Assert.That(waiting.GetProperty("uplink").GetProperty("missing").GetString(), Is.EqualTo("no route towards the controller 198.51.100.1"));
+        var (_, text, _) = Daemon.Run("mpsa-agent", "status", "--config", lab.AgentConfig(1));
+        Assert.That(text, Does.Contain("uplink missing: no route towards the controller 198.51.100.1"));
         Thread.Sleep(1000);
         Assert.That(agent.HasExited, Is.False, "waiting, not exiting into a respawn loop");
         Assert.That(CountOf(agent.Log, "[103]"), Is.EqualTo(1), "said once");
@@ -37,7 +39,10 @@ public class UplinkEndToEndTests
         ns.Ip("addr add 198.51.100.1/32 dev lo");
         lab.WaitUntil(() => lab.ActiveSpi(1) is not null, "the agent connected and holds the group SA once the address came");
         Assert.That(agent.Log, Does.Contain("[104] uplink up after"));
-        Assert.That(lab.AgentStatus(1).GetProperty("controller").GetProperty("uplink_missing").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
+        var uplink = lab.AgentStatus(1).GetProperty("uplink");
+        Assert.That(uplink.GetProperty("missing").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
+        Assert.That(uplink.GetProperty("local_address").GetString(), Is.EqualTo("198.51.100.1"), "IKE leaves from the address that came");
+        Assert.That(uplink.GetProperty("underlay_address").GetString(), Is.EqualTo("198.51.100.1"));
     }
 
     private static int CountOf(string text, string what)

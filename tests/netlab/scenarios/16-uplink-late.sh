@@ -19,7 +19,7 @@ nl_uptime; started=$NL_CS
 nl_wait_group_ready 90 1 2
 waiting() { grep -q '\[103\]' "$NL_DIR/cpe3.log" && [ "$(nl_agent_status 3 | jq -r .controller.state)" = waiting-for-uplink ]; }
 nl_wait 30 "agent cpe3 to say it waits for its uplink" waiting
-nl_log "cpe3 waits: $(nl_agent_status 3 | jq -r .controller.uplink_missing)"
+nl_log "cpe3 waits: $(nl_agent_status 3 | jq -r .uplink.missing)"
 
 nl_uptime; sleep "$(awk -v s=$(((started + 2000 - NL_CS))) 'BEGIN { printf "%.2f", (s > 0 ? s : 0) / 100 }')"
 nl_check_alive
