@@ -70,6 +70,17 @@ internal sealed class NetworkNamespace : IDisposable
         return output;
     }
 
+    /// <summary>A veth pair: <paramref name="here"/> in this namespace, <paramref name="there"/> in <paramref name="other"/>;
+    /// the test is ignored where the kernel has no veth.</summary>
+    public void VethTo(NetworkNamespace other, string here, string there)
+    {
+        var (code, output) = Exec("ip", $"link add {here} netns {Name} type veth peer name {there} netns {other.Name}");
+        if (code != 0)
+        {
+            Assert.Ignore($"no veth pair on this kernel: {output.Trim()}");
+        }
+    }
+
     public void Dispose() => Exec("ip", $"netns del {Name}");
 
     private static (int Code, string Output) Exec(string file, string arguments)
