@@ -1,11 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Mpsa.Agent.Config;
 using Mpsa.Agent.GroupSa;
 using Mpsa.Agent.Memory;
-using Mpsa.Agent.Uplink;
 using Mpsa.Netlink.Core;
 using Mpsa.Netlink.Kernel;
 using Mpsa.Netlink.Route;
@@ -20,7 +18,7 @@ namespace Mpsa.Agent;
 /// `mpsa-agent run`: one UDP socket towards the controller and the control socket post to one driver loop that owns
 /// the engine. SIGHUP reloads the file; SIGTERM/SIGINT delete the IKE SA, take the group SAs out of the kernel, exit 0.
 /// </summary>
-internal sealed class AgentDaemon : IDisposable
+internal sealed partial class AgentDaemon : IDisposable
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(2);
     // File pages go back 10 s after the last exchange: long enough for the rest of a (re)connect or rollover
@@ -34,11 +32,23 @@ internal sealed class AgentDaemon : IDisposable
     private readonly ILogger _log;
     private readonly DriverLoop<AgentInput> _loop = new(spinBeforeSleep: false);
     private bool _routesRead;
-    private readonly AgentEngine _engine;
+    private AgentEngine _engine;   // replaced when the address IKE leaves from changes (AgentDaemon.Uplink.cs)
+    private AgentSettings _settings;
     private readonly UdpEndpoint _socket;
     private readonly UdpEndpoint? _natSocket;
 
     private readonly IKernel _kernel;
+
+    /// <summary>An engine whose IKE leaves from <paramref name="ikeSource"/> and whose ESP from <paramref name="underlay"/>.</summary>
+    private AgentEngine NewEngine(AgentSettings settings, IPAddress ikeSource, IPAddress underlay)
+    {
+        // NAT detection needs SHA-1 (libssl) and the address IKE leaves from (not the data plane's underlay address, which
+        // may be of the other family); without them the SA stays on the configured port.
+        int port = _socket.LocalEndPoint.Port;
+        var nat = _natSocket is not null ? new IPEndPoint(ikeSource, port) : null;
+        var ikeLocal = IsAny(ikeSource) ? null : new IPEndPoint(ikeSource, port);
+        return new AgentEngine(settings, _kernel, underlay, _log, SystemRandom.Instance, nat, ikeLocal);
+    }
 
     private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress ikeSource, IPAddress underlay, UdpEndpoint socket,
         UdpEndpoint? natSocket, ILogger log)
@@ -48,11 +58,9 @@ internal sealed class AgentDaemon : IDisposable
         _log = log;
         _socket = socket;
         _natSocket = natSocket;
-        // NAT detection needs SHA-1 (libssl) and the address IKE leaves from (not the data plane's underlay address, which
-        // may be of the other family); without them the SA stays on the configured port.
-        var nat = natSocket is not null ? new IPEndPoint(ikeSource, socket.LocalEndPoint.Port) : null;
-        var ikeLocal = IsAny(ikeSource) ? null : new IPEndPoint(ikeSource, socket.LocalEndPoint.Port);
-        _engine = new AgentEngine(settings, kernel, underlay, log, SystemRandom.Instance, nat, ikeLocal);
+        _settings = settings;
+        _ikeSource = ikeSource;
+        _engine = NewEngine(settings, ikeSource, underlay);
         if (kernel is XfrmKernel)
         {
             // The CHILD_SA with the controller covers all traffic between the two addresses: IKE itself must bypass it,
@@ -131,6 +139,7 @@ internal sealed class AgentDaemon : IDisposable
         using var signals = SignalHandling.Register(stop, () => _loop.Post(new AgentInput.Reload()));
         using var kernelEvents = _kernel.Subscribe(e => _loop.Post(new AgentInput.Kernel(e)));
         using var routes = WatchRoutes(settings);
+        using var uplink = FollowUplink(settings);
         // The socket outlives the stop signal: the controller's answer to our Delete still has to come in.
         using var closeSocket = new CancellationTokenSource();
         // Receivers and the loop on threads of their own: a datagram or a deadline wakes one thread, where the thread
@@ -203,6 +212,9 @@ internal sealed class AgentDaemon : IDisposable
             case AgentInput.RoutesPending:
                 ApplyRoutes();
                 break;
+            case AgentInput.UplinkChanged:
+                OnUplinkChanged();
+                break;
             case AgentInput.Command c:
                 c.Reply.TrySetResult(Execute(c.Text));
                 break;
@@ -227,9 +239,9 @@ internal sealed class AgentDaemon : IDisposable
         switch (command.Trim())
         {
             case "status":
-                return _engine.Status(Now).ToText();
+                return Status().ToText();
             case "status --json":
-                return AgentCli.StatusJson(_engine.Status(Now));
+                return AgentCli.StatusJson(Status());
             case "reload":
                 return Reload() ? "reloaded\n" : "reload failed: the configuration has errors (see the log); the running one stays\n";
             case "check-liveness":
@@ -256,6 +268,7 @@ internal sealed class AgentDaemon : IDisposable
             _log.ConfigWarning(w);
         }
         Send(_engine.Reconfigure(next, Now));
+        _settings = next;
         _log.Reloaded();
         return true;
     }
@@ -330,68 +343,6 @@ internal sealed class AgentDaemon : IDisposable
     private static bool IsAny(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
 
     private static IPAddress AnyOf(IPAddress like) => like.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-
-    /// <summary>
-    /// The address IKE leaves from, once the uplink is there (at once, usually); null when stopped first. While it
-    /// waits, the control socket answers `status` with what is missing.
-    /// </summary>
-    private static IPAddress? WaitForUplink(AgentSettings settings, ILogger log)
-    {
-        var first = UplinkProbe.Now(settings.Controller.Address, settings.LocalAddress);
-        if (first.IsUp)
-        {
-            return first.Source;
-        }
-        var missing = new StrongBox<string?>(first.Missing);
-        using var stop = new CancellationTokenSource();
-        using var signals = SignalHandling.Register(stop, () => { });
-        var control = ControlServer.Start(settings.ControlSocket, (command, _) => Task.FromResult(WhileWaiting(command, settings, missing.Value!)), log);
-        try
-        {
-            return UplinkWait.UntilUp(() =>
-            {
-                var state = UplinkProbe.Now(settings.Controller.Address, settings.LocalAddress);
-                missing.Value = state.Missing ?? missing.Value;
-                return state;
-            }, changed => WatchUplink(changed, log), log, TimeSpan.FromMinutes(1), PollWithoutUplinkEvents, stop.Token);
-        }
-        finally
-        {
-            control.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-    }
-
-    /// <summary>The control socket's answers before there is an engine to ask.</summary>
-    private static string WhileWaiting(string command, AgentSettings settings, string missing)
-    {
-        var status = new AgentStatus(new ControllerStatus("waiting-for-uplink", settings.Controller.ToString(), settings.ControllerIdentity, null),
-            null, null, [])
-        {
-            Uplink = new UplinkStatus(null, null, missing),
-            Memory = MemoryStatus.Now(),
-        };
-        return command.Trim() switch
-        {
-            "status" => status.ToText(),
-            "status --json" => AgentCli.StatusJson(status),
-            _ => $"error: waiting for the uplink ({missing}); '{command.Trim()}' can wait until the controller is reachable\n",
-        };
-    }
-
-    private static readonly TimeSpan PollWithoutUplinkEvents = TimeSpan.FromSeconds(5);
-
-    private static AddressAndRouteMonitor? WatchUplink(Action changed, ILogger log)
-    {
-        try
-        {
-            return new AddressAndRouteMonitor(changed);
-        }
-        catch (NetlinkException e)
-        {
-            log.CannotWatchUplink(e.Message, (int)PollWithoutUplinkEvents.TotalSeconds);
-            return null;
-        }
-    }
 
     public void Dispose()
     {

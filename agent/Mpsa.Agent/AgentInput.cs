@@ -17,6 +17,9 @@ internal abstract record AgentInput
     /// <summary>The kernel dropped route events (socket full): the watched table is read again.</summary>
     public sealed record RoutesLost(uint Table) : AgentInput;
 
+    /// <summary>An address or route came or went (rtnetlink): the address IKE leaves from is looked at again.</summary>
+    public sealed record UplinkChanged : AgentInput;
+
     /// <summary>A re-read table still has route changes to apply: the next slice, after whatever came in meanwhile.</summary>
     public sealed record RoutesPending : AgentInput;
 }

@@ -29,6 +29,15 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "cannot watch addresses and routes ({Error}): looking again every {Seconds} s instead")]
     public static partial void CannotWatchUplink(this ILogger logger, string error, int seconds);
 
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "the address IKE leaves from changed: {Old} -> {New}; reconnecting from {New}, the kernel's states and policies follow")]
+    public static partial void IkeSourceChanged(this ILogger logger, IPAddress old, IPAddress @new);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "uplink lost: {Missing}; the IKE SA and the group SAs stay while liveness allows")]
+    public static partial void UplinkLost(this ILogger logger, string missing);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "cannot watch addresses and routes ({Error}): a change of the WAN address is noticed only when liveness fails")]
+    public static partial void CannotFollowUplink(this ILogger logger, string error);
+
     public static void Dropped(this ILogger logger, IPEndPoint from, string reason)
     {
         if (logger.IsEnabled(LogLevel.Debug))

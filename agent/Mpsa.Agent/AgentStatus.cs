@@ -45,7 +45,8 @@ internal sealed record AgentStatus(
         {
             b.Append("uplink ").AppendLine(uplink.Missing is { } missing
                 ? "missing: " + missing
-                : $"local address {uplink.LocalAddress ?? "any"}, underlay {uplink.UnderlayAddress ?? "none"}");
+                : $"local address {uplink.LocalAddress ?? "any"}, underlay {uplink.UnderlayAddress ?? "none"}"
+                    + (uplink.ChangedSecondsAgo is { } ago ? $", changed from {uplink.PreviousLocalAddress} {ago}s ago" : ""));
         }
         if (Controller.Addresses.Count > 1)
         {
@@ -105,7 +106,13 @@ internal sealed record ControllerStatus(
 internal sealed record UplinkStatus(
     string? LocalAddress,
     string? UnderlayAddress,
-    string? Missing);
+    string? Missing)
+{
+    /// <summary>The address IKE left from before its last change, and how long ago that was (null: no change yet).</summary>
+    public string? PreviousLocalAddress { get; init; }
+
+    public long? ChangedSecondsAgo { get; init; }
+}
 
 internal sealed record IkeSaStatus(
     string SpiI,

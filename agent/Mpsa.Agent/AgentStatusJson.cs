@@ -98,6 +98,8 @@ internal static class AgentStatusJson
         w.WriteString("local_address", u.LocalAddress);
         w.WriteString("underlay_address", u.UnderlayAddress);
         w.WriteString("missing", u.Missing);
+        w.WriteString("previous_local_address", u.PreviousLocalAddress);
+        Number(w, "changed_seconds_ago", u.ChangedSecondsAgo);
     }
 
     private static void Memory(Utf8JsonWriter w, MemoryStatus m)

@@ -9,7 +9,7 @@ namespace Mpsa.Netlink.Core;
 /// </summary>
 internal sealed class NetlinkMulticastListener : IDisposable
 {
-    private const int PollMilliseconds = 200;
+    private readonly int _pollMilliseconds;
 
     private readonly NetlinkSocket _socket;
     private readonly NetlinkMessageHandler _handler;
@@ -21,8 +21,11 @@ internal sealed class NetlinkMulticastListener : IDisposable
 
     /// <summary>Opens the socket (throws <see cref="NetlinkException"/> when refused) and starts the thread.</summary>
     /// <param name="overrun">Called on the listener's thread each time the kernel dropped events (the caller resyncs).</param>
-    public NetlinkMulticastListener(NetlinkProtocol protocol, uint groups, NetlinkMessageHandler handler, string name, Action? overrun = null)
+    /// <param name="pollMilliseconds">How often the thread wakes to see whether it is disposed (how long Dispose may wait).</param>
+    public NetlinkMulticastListener(NetlinkProtocol protocol, uint groups, NetlinkMessageHandler handler, string name, Action? overrun = null,
+        int pollMilliseconds = 200)
     {
+        _pollMilliseconds = pollMilliseconds;
         ArgumentNullException.ThrowIfNull(handler);
         _handler = handler;
         _overrun = overrun;
@@ -54,7 +57,7 @@ internal sealed class NetlinkMulticastListener : IDisposable
             NetlinkError? error;
             try
             {
-                error = _socket.ReceiveOnce(PollMilliseconds, Deliver);
+                error = _socket.ReceiveOnce(_pollMilliseconds, Deliver);
             }
             catch (NetlinkParseException)
             {
@@ -72,7 +75,7 @@ internal sealed class NetlinkMulticastListener : IDisposable
             }
             else if (error is not null)
             {
-                Thread.Sleep(PollMilliseconds); // e.g. EBADF during shutdown; do not spin
+                Thread.Sleep(_pollMilliseconds); // e.g. EBADF during shutdown; do not spin
             }
         }
     }

@@ -11,7 +11,8 @@ internal sealed class AddressAndRouteMonitor : IDisposable
 {
     private readonly NetlinkMulticastListener _listener;
 
-    public AddressAndRouteMonitor(Action changed)
+    /// <param name="pollMilliseconds">How often the listener thread wakes to see whether it is disposed.</param>
+    public AddressAndRouteMonitor(Action changed, int pollMilliseconds = 200)
     {
         ArgumentNullException.ThrowIfNull(changed);
         uint groups = Group(RtnetlinkConstants.RTNLGRP_IPV4_IFADDR) | Group(RtnetlinkConstants.RTNLGRP_IPV6_IFADDR)
@@ -23,7 +24,7 @@ internal sealed class AddressAndRouteMonitor : IDisposable
             {
                 changed();
             }
-        }, "uplink-monitor", changed);
+        }, "uplink-monitor", changed, pollMilliseconds);
     }
 
     public void Dispose() => _listener.Dispose();

@@ -22,7 +22,7 @@ public class AgentStatusJsonTests
             null,
             [new GroupSaStatus("c0ffee01", "active", 590, "chacha20poly1305", "0123456789abcdef")])
         {
-            Uplink = new UplinkStatus("192.0.2.11", "198.51.100.11", null),
+            Uplink = new UplinkStatus("192.0.2.11", "198.51.100.11", null) { PreviousLocalAddress = "192.0.2.10", ChangedSecondsAgo = 42 },
             Memory = new MemoryStatus(4096, 2048, 1024, 512, 8192, 3),
         };
 
@@ -41,7 +41,9 @@ public class AgentStatusJsonTests
               "uplink": {
                 "local_address": "192.0.2.11",
                 "underlay_address": "198.51.100.11",
-                "missing": null
+                "missing": null,
+                "previous_local_address": "192.0.2.10",
+                "changed_seconds_ago": 42
               },
               "ike_sa": {
                 "spi_i": "0011223344556677",

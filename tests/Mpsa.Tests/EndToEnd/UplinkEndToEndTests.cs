@@ -45,6 +45,58 @@ public class UplinkEndToEndTests
         Assert.That(uplink.GetProperty("underlay_address").GetString(), Is.EqualTo("198.51.100.1"));
     }
 
+    [Test]
+    public void WhenTheWanAddressChangesTheAgentReconnectsFromTheNewOneAndTheControllerFollows()
+    {
+        using var hub = NetworkNamespace.CreateOrIgnore();
+        using var cpe = NetworkNamespace.CreateOrIgnore();
+        hub.VethTo(cpe, "veth-h", "veth-c");
+        hub.Ip("link set veth-h up");
+        cpe.Ip("link set veth-c up");
+        hub.Ip("addr add fd00:78::1/64 dev veth-h nodad");
+        cpe.Ip("addr add fd00:78::2/64 dev veth-c nodad");
+        using var lab = new LoopbackLab(1);
+        File.WriteAllText(lab.ControllerConfig, File.ReadAllText(lab.ControllerConfig)
+            .Replace($"listen = 127.0.0.1:{lab.ControllerPort}", $"listen = [fd00:78::1]:{lab.ControllerPort}", StringComparison.Ordinal));
+        File.WriteAllText(lab.AgentConfig(1), File.ReadAllText(lab.AgentConfig(1))
+            .Replace("local_address = 127.0.0.1\n", "", StringComparison.Ordinal)
+            .Replace("address = 127.0.0.1", "address = fd00:78::1", StringComparison.Ordinal));
+        lab.StartControllerInNamespace(hub.Name);
+        var agent = lab.StartAgentInNamespace(1, cpe.Name);
+        lab.WaitUntil(() => lab.ActiveSpi(1) is not null && MemberAddress(lab) == "[fd00:78::2]", "the agent connected from fd00:78::2");
+
+        // a PPPoE or DHCP reconnect: the old address goes, a new one comes
+        cpe.Ip("addr add fd00:78::3/64 dev veth-c nodad");
+        cpe.Ip("addr del fd00:78::2/64 dev veth-c");
+        var changed = System.Diagnostics.Stopwatch.StartNew();
+        lab.WaitUntil(() => MemberAddress(lab) == "[fd00:78::3]" && Holds(lab), "the controller sees the member at fd00:78::3, holding the current SA");
+        TestContext.Out.WriteLine($"back with the group SA {changed.Elapsed.TotalSeconds:F1} s after the address changed");
+        Assert.That(agent.Log, Does.Contain("[106] the address IKE leaves from changed: fd00:78::2 -> fd00:78::3"));
+        var uplink = lab.AgentStatus(1).GetProperty("uplink");
+        Assert.That(uplink.GetProperty("local_address").GetString(), Is.EqualTo("fd00:78::3"));
+        Assert.That(uplink.GetProperty("underlay_address").GetString(), Is.EqualTo("fd00:78::3"), "the data plane follows (no underlay configured)");
+        Assert.That(uplink.GetProperty("previous_local_address").GetString(), Is.EqualTo("fd00:78::2"));
+        Assert.That(uplink.GetProperty("changed_seconds_ago").GetInt64(), Is.GreaterThanOrEqualTo(0));
+        Assert.That(lab.ActiveSpi(1), Is.Not.Null);
+        Assert.That(agent.HasExited, Is.False);
+    }
+
+    /// <summary>The address the controller has for member cpe1, as its status prints it (without the port).</summary>
+    private static string? MemberAddress(LoopbackLab lab)
+    {
+        var s = lab.ControllerStatus();
+        if (s.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            return null;
+        }
+        var address = s.GetProperty("members").EnumerateArray().First().GetProperty("address").GetString();
+        return address is null ? null : address[..address.LastIndexOf(':')];
+    }
+
+    private static bool Holds(LoopbackLab lab) =>
+        lab.ControllerStatus() is { ValueKind: System.Text.Json.JsonValueKind.Object } s
+        && s.GetProperty("members").EnumerateArray().First().GetProperty("holds_current_sa").GetBoolean();
+
     private static int CountOf(string text, string what)
     {
         int n = 0;

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Mpsa.Agent.Config;
+using Mpsa.Agent.Uplink;
+using Mpsa.Hosting;
+using Mpsa.Ike.Exchanges;
+using Mpsa.Netlink.Core;
+using Mpsa.Netlink.Route;
+
+namespace Mpsa.Agent;
+
+/// <summary>
+/// The daemon and its uplink: at start it waits for a way to the controller; afterwards it follows the address IKE
+/// leaves from. When that address changes (a PPPoE or DHCP reconnect gave the WAN a new one), the engine is replaced
+/// by one bound to the new address: it reconnects at once (a new IKE SA with INITIAL_CONTACT, so the controller drops
+/// the old one and sends its MPSA_PUTs to the new address), and, as after a restart, takes over the kernel: the
+/// previous engine's states and policies are replaced by ones naming the new address (the underlay too, unless it is
+/// configured). No MOBIKE yet: the IKE SA is made again, not moved.
+/// </summary>
+internal sealed partial class AgentDaemon
+{
+    private IPAddress _ikeSource;
+    private IPAddress? _previousIkeSource;
+    private MonoTime? _ikeSourceChangedAt;
+    private bool _uplinkLost;
+
+    /// <summary>
+    /// Watches addresses and routes for the rest of the run (not when local_address pins IKE to one address): each
+    /// change posts <see cref="AgentInput.UplinkChanged"/>, and the loop asks the routing table again.
+    /// </summary>
+    private AddressAndRouteMonitor? FollowUplink(AgentSettings settings)
+    {
+        if (settings.LocalAddress is not null)
+        {
+            return null;
+        }
+        try
+        {
+            return new AddressAndRouteMonitor(() => _loop.Post(new AgentInput.UplinkChanged()), pollMilliseconds: 1000);
+        }
+        catch (NetlinkException e)
+        {
+            _log.CannotFollowUplink(e.Message);
+            return null;
+        }
+    }
+
+    private void OnUplinkChanged()
+    {
+        var state = UplinkProbe.Now(_settings.Controller.Address, _settings.LocalAddress);
+        if (!state.IsUp)
+        {
+            // a link flap or a reconnect under way: nothing is torn down; liveness decides about the IKE SA
+            if (!_uplinkLost)
+            {
+                _uplinkLost = true;
+                _log.UplinkLost(state.Missing!);
+            }
+            return;
+        }
+        _uplinkLost = false;
+        if (state.Source!.Equals(_ikeSource))
+        {
+            return;
+        }
+        _log.IkeSourceChanged(_ikeSource, state.Source);
+        _previousIkeSource = _ikeSource;
+        _ikeSource = state.Source;
+        _ikeSourceChangedAt = Now;
+        _engine.Dispose();
+        _engine = NewEngine(_settings, _ikeSource, _settings.DataPlane.Underlay ?? _ikeSource);
+        Send(_engine.Start(Now));
+        if (_settings.DataPlane.RouteTable is int table && _kernel is not Mpsa.Netlink.Kernel.InMemoryKernel)
+        {
+            _loop.Post(new AgentInput.RoutesLost((uint)table));   // the new engine's peers: the table read again
+        }
+    }
+
+    /// <summary>The engine's status, with when the address IKE leaves from last changed.</summary>
+    private AgentStatus Status()
+    {
+        var status = _engine.Status(Now);
+        if (_ikeSourceChangedAt is not { } at || status.Uplink is not { } uplink)
+        {
+            return status;
+        }
+        return status with
+        {
+            Uplink = uplink with
+            {
+                PreviousLocalAddress = _previousIkeSource?.ToString(),
+                ChangedSecondsAgo = (long)Math.Max(0, (Now - at).TotalSeconds),
+            },
+        };
+    }
+
+    /// <summary>
+    /// The address IKE leaves from, once the uplink is there (at once, usually); null when stopped first. While it
+    /// waits, the control socket answers `status` with what is missing.
+    /// </summary>
+    private static IPAddress? WaitForUplink(AgentSettings settings, ILogger log)
+    {
+        var first = UplinkProbe.Now(settings.Controller.Address, settings.LocalAddress);
+        if (first.IsUp)
+        {
+            return first.Source;
+        }
+        var missing = new StrongBox<string?>(first.Missing);
+        using var stop = new CancellationTokenSource();
+        using var signals = SignalHandling.Register(stop, () => { });
+        var control = ControlServer.Start(settings.ControlSocket, (command, _) => Task.FromResult(WhileWaiting(command, settings, missing.Value!)), log);
+        try
+        {
+            return UplinkWait.UntilUp(() =>
+            {
+                var state = UplinkProbe.Now(settings.Controller.Address, settings.LocalAddress);
+                missing.Value = state.Missing ?? missing.Value;
+                return state;
+            }, changed => WatchUplink(changed, log), log, TimeSpan.FromMinutes(1), PollWithoutUplinkEvents, stop.Token);
+        }
+        finally
+        {
+            control.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>The control socket's answers before there is an engine to ask.</summary>
+    private static string WhileWaiting(string command, AgentSettings settings, string missing)
+    {
+        var status = new AgentStatus(new ControllerStatus("waiting-for-uplink", settings.Controller.ToString(), settings.ControllerIdentity, null),
+            null, null, [])
+        {
+            Uplink = new UplinkStatus(null, null, missing),
+            Memory = MemoryStatus.Now(),
+        };
+        return command.Trim() switch
+        {
+            "status" => status.ToText(),
+            "status --json" => AgentCli.StatusJson(status),
+            _ => $"error: waiting for the uplink ({missing}); '{command.Trim()}' can wait until the controller is reachable\n",
+        };
+    }
+
+    private static readonly TimeSpan PollWithoutUplinkEvents = TimeSpan.FromSeconds(5);
+
+    private static AddressAndRouteMonitor? WatchUplink(Action changed, ILogger log)
+    {
+        try
+        {
+            return new AddressAndRouteMonitor(changed);
+        }
+        catch (NetlinkException e)
+        {
+            log.CannotWatchUplink(e.Message, (int)PollWithoutUplinkEvents.TotalSeconds);
+            return null;
+        }
+    }
+}
