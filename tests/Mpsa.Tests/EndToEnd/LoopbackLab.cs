@@ -71,6 +71,19 @@ internal sealed class LoopbackLab : ProcessLab
 
     public string ReplicaConfig(string name) => Path.Combine(Directory, $"{name}.conf");
 
+    /// <summary>
+    /// For daemons in network namespaces: the controller listens on <paramref name="listen"/> (an address, its port
+    /// stays), and agent 1 reaches it at <paramref name="controller"/> from whatever address its routing table picks.
+    /// </summary>
+    public void Readdress(string listen, string controller)
+    {
+        File.WriteAllText(ControllerConfig, File.ReadAllText(ControllerConfig)
+            .Replace($"listen = 127.0.0.1:{ControllerPort}", $"listen = {listen}:{ControllerPort}", StringComparison.Ordinal));
+        File.WriteAllText(AgentConfig(1), File.ReadAllText(AgentConfig(1))
+            .Replace("local_address = 127.0.0.1\n", "", StringComparison.Ordinal)
+            .Replace("address = 127.0.0.1", $"address = {controller}", StringComparison.Ordinal));
+    }
+
     /// <summary>The controller, or agent <paramref name="i"/>, inside network namespace <paramref name="netns"/>.</summary>
     public Daemon StartControllerInNamespace(string netns)
     {

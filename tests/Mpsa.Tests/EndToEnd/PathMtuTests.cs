@@ -16,19 +16,11 @@ public class PathMtuTests
     [Test]
     public void TheHybridHandshakeAndTheGroupSaCrossA1280OctetPathInIkeFragments()
     {
-        using var hub = NetworkNamespace.CreateOrIgnore();
-        using var cpe = NetworkNamespace.CreateOrIgnore();
-        hub.VethTo(cpe, "veth-h", "veth-c");
-        hub.Ip("link set veth-h mtu 1280 up");
-        cpe.Ip("link set veth-c mtu 1280 up");
-        hub.Ip("addr add fd00:77::1/64 dev veth-h nodad");
-        cpe.Ip("addr add fd00:77::2/64 dev veth-c nodad");
+        var (hub, cpe) = NetworkNamespace.PairOrIgnore("fd00:77::1", "fd00:77::2", mtu: 1280);
+        using var hubOwner = hub;
+        using var cpeOwner = cpe;
         using var lab = new LoopbackLab(1);
-        File.WriteAllText(lab.ControllerConfig, File.ReadAllText(lab.ControllerConfig)
-            .Replace($"listen = 127.0.0.1:{lab.ControllerPort}", $"listen = [fd00:77::1]:{lab.ControllerPort}", StringComparison.Ordinal));
-        File.WriteAllText(lab.AgentConfig(1), File.ReadAllText(lab.AgentConfig(1))
-            .Replace("local_address = 127.0.0.1\n", "", StringComparison.Ordinal)
-            .Replace("address = 127.0.0.1", "address = fd00:77::1", StringComparison.Ordinal));
+        lab.Readdress("[fd00:77::1]", "fd00:77::1");
         string pcap = Path.Combine(lab.Directory, "hub.pcap");
         using var tcpdump = Capture(hub, "veth-h", pcap);
 

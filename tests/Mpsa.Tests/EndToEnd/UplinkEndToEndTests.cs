@@ -16,11 +16,7 @@ public class UplinkEndToEndTests
     {
         using var ns = NetworkNamespace.CreateOrIgnore();
         using var lab = new LoopbackLab(1);
-        File.WriteAllText(lab.ControllerConfig, File.ReadAllText(lab.ControllerConfig)
-            .Replace($"listen = 127.0.0.1:{lab.ControllerPort}", $"listen = 0.0.0.0:{lab.ControllerPort}", StringComparison.Ordinal));
-        File.WriteAllText(lab.AgentConfig(1), File.ReadAllText(lab.AgentConfig(1))
-            .Replace("local_address = 127.0.0.1\n", "", StringComparison.Ordinal)
-            .Replace("address = 127.0.0.1", "address = 198.51.100.1", StringComparison.Ordinal));
+        lab.Readdress("0.0.0.0", "198.51.100.1");
         var controller = lab.StartControllerInNamespace(ns.Name);
         lab.WaitUntil(() => controller.Log.Contains("listening on", StringComparison.Ordinal), "the controller listens");
         var agent = lab.StartAgentInNamespace(1, ns.Name);
@@ -48,19 +44,11 @@ public class UplinkEndToEndTests
     [Test]
     public void WhenTheWanAddressChangesTheAgentReconnectsFromTheNewOneAndTheControllerFollows()
     {
-        using var hub = NetworkNamespace.CreateOrIgnore();
-        using var cpe = NetworkNamespace.CreateOrIgnore();
-        hub.VethTo(cpe, "veth-h", "veth-c");
-        hub.Ip("link set veth-h up");
-        cpe.Ip("link set veth-c up");
-        hub.Ip("addr add fd00:78::1/64 dev veth-h nodad");
-        cpe.Ip("addr add fd00:78::2/64 dev veth-c nodad");
+        var (hub, cpe) = NetworkNamespace.PairOrIgnore("fd00:78::1", "fd00:78::2");
+        using var hubOwner = hub;
+        using var cpeOwner = cpe;
         using var lab = new LoopbackLab(1);
-        File.WriteAllText(lab.ControllerConfig, File.ReadAllText(lab.ControllerConfig)
-            .Replace($"listen = 127.0.0.1:{lab.ControllerPort}", $"listen = [fd00:78::1]:{lab.ControllerPort}", StringComparison.Ordinal));
-        File.WriteAllText(lab.AgentConfig(1), File.ReadAllText(lab.AgentConfig(1))
-            .Replace("local_address = 127.0.0.1\n", "", StringComparison.Ordinal)
-            .Replace("address = 127.0.0.1", "address = fd00:78::1", StringComparison.Ordinal));
+        lab.Readdress("[fd00:78::1]", "fd00:78::1");
         lab.StartControllerInNamespace(hub.Name);
         var agent = lab.StartAgentInNamespace(1, cpe.Name);
         lab.WaitUntil(() => lab.ActiveSpi(1) is not null && MemberAddress(lab) == "[fd00:78::2]", "the agent connected from fd00:78::2");

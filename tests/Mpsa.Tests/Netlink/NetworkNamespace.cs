@@ -70,6 +70,33 @@ internal sealed class NetworkNamespace : IDisposable
         return output;
     }
 
+    /// <summary>
+    /// A hub and a CPE namespace joined by a veth pair (veth-h, veth-c) with an IPv6 /64 address on each end (no duplicate
+    /// address detection), at <paramref name="mtu"/> if given; the test is ignored where namespaces or veth are missing.
+    /// </summary>
+    public static (NetworkNamespace Hub, NetworkNamespace Cpe) PairOrIgnore(string hubAddress, string cpeAddress, int? mtu = null)
+    {
+        var hub = CreateOrIgnore();
+        NetworkNamespace? cpe = null;
+        try
+        {
+            cpe = CreateOrIgnore();
+            hub.VethTo(cpe, "veth-h", "veth-c");
+            string withMtu = mtu is { } m ? $" mtu {m}" : "";
+            hub.Ip($"link set veth-h{withMtu} up");
+            cpe.Ip($"link set veth-c{withMtu} up");
+            hub.Ip($"addr add {hubAddress}/64 dev veth-h nodad");
+            cpe.Ip($"addr add {cpeAddress}/64 dev veth-c nodad");
+            return (hub, cpe);
+        }
+        catch
+        {
+            cpe?.Dispose();
+            hub.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>A veth pair: <paramref name="here"/> in this namespace, <paramref name="there"/> in <paramref name="other"/>;
     /// the test is ignored where the kernel has no veth.</summary>
     public void VethTo(NetworkNamespace other, string here, string there)
