@@ -35,15 +35,8 @@ internal sealed partial class AgentDaemon
         {
             return null;
         }
-        try
-        {
-            return new AddressAndRouteMonitor(() => _loop.Post(new AgentInput.UplinkChanged()), pollMilliseconds: 1000);
-        }
-        catch (NetlinkException e)
-        {
-            _log.CannotFollowUplink(e.Message);
-            return null;
-        }
+        var log = _log;
+        return OpenMonitor(() => _loop.Post(new AgentInput.UplinkChanged()), 1000, error => log.CannotFollowUplink(error));
     }
 
     private void OnUplinkChanged()
@@ -144,15 +137,19 @@ internal sealed partial class AgentDaemon
 
     private static readonly TimeSpan PollWithoutUplinkEvents = TimeSpan.FromSeconds(5);
 
-    private static AddressAndRouteMonitor? WatchUplink(Action changed, ILogger log)
+    private static AddressAndRouteMonitor? WatchUplink(Action changed, ILogger log) =>
+        OpenMonitor(changed, 200, error => log.CannotWatchUplink(error, (int)PollWithoutUplinkEvents.TotalSeconds));
+
+    /// <summary>The rtnetlink monitor, or null (after <paramref name="refused"/>) when the kernel refuses its socket.</summary>
+    private static AddressAndRouteMonitor? OpenMonitor(Action changed, int pollMilliseconds, Action<string> refused)
     {
         try
         {
-            return new AddressAndRouteMonitor(changed);
+            return new AddressAndRouteMonitor(changed, pollMilliseconds);
         }
         catch (NetlinkException e)
         {
-            log.CannotWatchUplink(e.Message, (int)PollWithoutUplinkEvents.TotalSeconds);
+            refused(e.Message);
             return null;
         }
     }

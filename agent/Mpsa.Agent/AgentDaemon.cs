@@ -46,7 +46,7 @@ internal sealed partial class AgentDaemon : IDisposable
         // may be of the other family); without them the SA stays on the configured port.
         int port = _socket.LocalEndPoint.Port;
         var nat = _natSocket is not null ? new IPEndPoint(ikeSource, port) : null;
-        var ikeLocal = IsAny(ikeSource) ? null : new IPEndPoint(ikeSource, port);
+        var ikeLocal = SourceAddress.IsAny(ikeSource) ? null : new IPEndPoint(ikeSource, port);
         return new AgentEngine(settings, _kernel, underlay, _log, SystemRandom.Instance, nat, ikeLocal);
     }
 
@@ -339,8 +339,6 @@ internal sealed partial class AgentDaemon : IDisposable
             _log.NoRoutes((int)table, e.Message);
         }
     }
-
-    private static bool IsAny(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
 
     private static IPAddress AnyOf(IPAddress like) => like.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
 

@@ -104,7 +104,7 @@ internal sealed class AgentEngine : IDisposable
         var pairs = new (IpPrefix, IpPrefix)[controllers.Length];
         for (int i = 0; i < pairs.Length; i++)
         {
-            var local = _ikeLocal.Address.Equals(IPAddress.Any) || _ikeLocal.Address.Equals(IPAddress.IPv6Any)
+            var local = SourceAddress.IsAny(_ikeLocal.Address)
                 ? IpPrefix.Any(controllers[i].AddressFamily) : IpPrefix.Host(_ikeLocal.Address);
             pairs[i] = (local, IpPrefix.Host(controllers[i]));
         }
@@ -220,12 +220,10 @@ internal sealed class AgentEngine : IDisposable
             LastRefusal = LastRefusal is { } r
                 ? new RefusalStatus(r.Spi.ToString(), r.Notify.ToString(), r.Reason, (long)Math.Max(0, (now - _lastRefusalAt).TotalSeconds))
                 : null,
-            Uplink = new UplinkStatus(_ikeLocal?.Address.ToString(), IsAny(_underlay) ? null : _underlay.ToString(), null),
+            Uplink = new UplinkStatus(_ikeLocal?.Address.ToString(), SourceAddress.IsAny(_underlay) ? null : _underlay.ToString(), null),
             Memory = MemoryStatus.Now(),
         };
     }
-
-    private static bool IsAny(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
 
     private static long? SecondsSince(MonoTime? then, MonoTime now) =>
         then is { } t ? (long)Math.Max(0, (now - t).TotalSeconds) : null;

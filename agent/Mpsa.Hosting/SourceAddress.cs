@@ -6,6 +6,9 @@ namespace Mpsa.Hosting;
 /// <summary>The source address the routing table picks towards a destination (a connected UDP socket sends nothing).</summary>
 public static class SourceAddress
 {
+    /// <summary>0.0.0.0 or ::, the wildcard address of either family.</summary>
+    public static bool IsAny(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+
     /// <summary>Null when no route leads there.</summary>
     public static IPAddress? Towards(IPAddress destination)
     {
@@ -15,7 +18,7 @@ public static class SourceAddress
             using var probe = new Socket(destination.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             probe.Connect(new IPEndPoint(destination, 9));
             var address = ((IPEndPoint)probe.LocalEndPoint!).Address;
-            return address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? null : address;
+            return IsAny(address) ? null : address;
         }
         catch (SocketException)
         {

@@ -267,7 +267,7 @@ internal sealed class ControllerConnection : IDisposable
             Certificates = s.Certificates,
             ChildProposals = s.EspProposals,
             RequestChildSa = s.ChildSa,
-            LocalSelectors = [IsAny(local) ? AnyOf(controller.Address) : TrafficSelector.ForHost(local)],
+            LocalSelectors = [SourceAddress.IsAny(local) ? AnyOf(controller.Address) : TrafficSelector.ForHost(local)],
             RemoteSelectors = [TrafficSelector.ForHost(controller.Address)],
             TransportMode = true,
             Random = _random,
@@ -276,8 +276,6 @@ internal sealed class ControllerConnection : IDisposable
             InitialContact = initialContact,
         }, controller);
     }
-
-    private static bool IsAny(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
 
     private static TrafficSelector AnyOf(IPAddress like) =>
         like.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? TrafficSelector.AnyIPv6 : TrafficSelector.AnyIPv4;

@@ -16,7 +16,7 @@ internal static class UplinkProbe
     /// <summary>Up when the configured local address (if any) is assigned to an interface and a route leads to the controller.</summary>
     public static UplinkState Now(IPAddress controller, IPAddress? configuredLocal)
     {
-        if (configuredLocal is not null && !IsAny(configuredLocal) && !Assigned(configuredLocal))
+        if (configuredLocal is not null && !SourceAddress.IsAny(configuredLocal) && !Assigned(configuredLocal))
         {
             return new(null, $"local_address {configuredLocal} is on no interface yet");
         }
@@ -25,7 +25,7 @@ internal static class UplinkProbe
         {
             return new(null, $"no route towards the controller {controller}");
         }
-        return new(configuredLocal is null || IsAny(configuredLocal) ? source : configuredLocal, null);
+        return new(configuredLocal is null || SourceAddress.IsAny(configuredLocal) ? source : configuredLocal, null);
     }
 
     /// <summary>False while no interface has the address (or IPv6 duplicate address detection has not finished).</summary>
@@ -42,6 +42,4 @@ internal static class UplinkProbe
             return false;
         }
     }
-
-    private static bool IsAny(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
 }
