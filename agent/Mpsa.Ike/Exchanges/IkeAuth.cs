@@ -6,8 +6,8 @@ namespace Mpsa.Ike.Exchanges;
 
 /// <summary>
 /// RFC 7296 §1.2 IKE_AUTH with PSK (§2.15) and the first CHILD_SA (§2.17):
-///   HDR, SK {IDi, [N(INITIAL_CONTACT),] [IDr,] AUTH, [N(USE_TRANSPORT_MODE),] SAi2, TSi, TSr}  -->
-///                                      <--  HDR, SK {IDr, AUTH, [N(USE_TRANSPORT_MODE),] SAr2, TSi, TSr}
+///   HDR, SK {IDi, [N(INITIAL_CONTACT),] [IDr,] AUTH, [N(MOBIKE_SUPPORTED),] [N(USE_TRANSPORT_MODE),] SAi2, TSi, TSr}  -->
+///                                      <--  HDR, SK {IDr, AUTH, [N(MOBIKE_SUPPORTED),] [N(USE_TRANSPORT_MODE),] SAr2, TSi, TSr}
 /// or without the CHILD_SA (RFC 6023), the IKE SA alone:  HDR, SK {IDi, AUTH} -->   <-- HDR, SK {IDr, AUTH}.
 /// A CHILD_SA that cannot be made is answered with a non-fatal Notify (§2.21.3): the IKE SA stands on both sides.
 /// </summary>
@@ -42,6 +42,10 @@ internal static class IkeAuth
         }
         payloads.Add(IdentificationPayload.FromText(PayloadType.IDr, o.RemoteIdentity));
         payloads.Add(auth);
+        if (o.Mobike)
+        {
+            payloads.Add(new NotifyPayload(NotifyType.MOBIKE_SUPPORTED));
+        }
         if (childSpi is not { } spi)
         {
             return payloads;
@@ -94,6 +98,7 @@ internal static class IkeAuth
         }
         ctx.PeerIdentity = idr.ToText();
         ctx.PeerId = idr;
+        ctx.Mobike = o.Mobike && response.FindNotify(NotifyType.MOBIKE_SUPPORTED) is not null;
 
         if (childSpi is not { } ourSpi)
         {
@@ -192,6 +197,11 @@ internal static class IkeAuth
         if (o.AuthLifetime?.Invoke() is { } lifetime)
         {
             response.Add(AuthLifetime.Notify(lifetime));
+        }
+        if (o.Mobike && request.FindNotify(NotifyType.MOBIKE_SUPPORTED) is not null)
+        {
+            response.Add(new NotifyPayload(NotifyType.MOBIKE_SUPPORTED));
+            ctx.Mobike = true;
         }
 
         if (childless)

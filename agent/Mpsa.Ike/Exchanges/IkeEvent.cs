@@ -25,6 +25,20 @@ public sealed record IkeSaEstablished(IkeSpi SpiI, IkeSpi SpiR, IPEndPoint Peer,
     public bool Childless { get; init; }
 }
 
+/// <summary>The CPE: the controller took our new address (RFC 4555 UPDATE_SA_ADDRESSES, COOKIE2 echoed); the same IKE SA goes
+/// on. <see cref="NatChanged"/>: its NAT-D data says a NAT appeared or went, so ESP's encapsulation no longer fits.</summary>
+public sealed record IkeSaMoved(IkeSpi SpiR, IPEndPoint? Local, IPEndPoint Peer, bool NatDetected) : IkeEvent
+{
+    public bool NatChanged { get; init; }
+}
+
+/// <summary>The CPE: the controller refused our address update, or its answer did not echo our COOKIE2.</summary>
+public sealed record IkeSaMoveFailed(IkeSpi SpiR, string Reason) : IkeEvent;
+
+/// <summary>The controller: a member moved its IKE SA (RFC 4555); requests and MPSA_PUTs go to <paramref name="To"/> now.
+/// <paramref name="NatDetected"/> as the update's NAT-D data says (null without it).</summary>
+public sealed record PeerMoved(IkeSpi SpiR, IPEndPoint From, IPEndPoint To, bool? NatDetected) : IkeEvent;
+
 /// <summary>The CHILD_SA negotiated in IKE_AUTH (or its failure, with the Notify that explains it).</summary>
 public sealed record ChildSaEstablished(IkeSpi SpiR, ChildSa ChildSa) : IkeEvent;
 

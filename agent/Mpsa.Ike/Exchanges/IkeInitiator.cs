@@ -36,7 +36,10 @@ public sealed class IkeInitiator : IDisposable
         }
         _o = options;
         Peer = peer;
+        _local = options.LocalEndpoint;
     }
+
+    private IPEndPoint? _local;
 
     private abstract record State;
     private sealed record Idle : State;
@@ -106,7 +109,7 @@ public sealed class IkeInitiator : IDisposable
 
     private void SendSaInit(IkeSpi spiI, IDhExchange dh, byte[] ni, byte[]? cookie, int cookieRetries, int keRetries, MonoTime now, StepBuilder step)
     {
-        var natD = _o.LocalEndpoint is { } local ? NatDetection.Notifies(spiI, default, local, Peer) : null;
+        var natD = _local is { } local ? NatDetection.Notifies(spiI, default, local, Peer) : null;
         byte[] request = IkeSaInit.BuildRequest(spiI, _o.Proposals, dh, ni, cookie, _o.SendMpsaVendorId, natD,
             !CertificateSupport.IsEnabled || _o.Certificates is null ? null : [SignatureHashAlgorithms.Notify(CertificateAuth.SupportedHashes)]);
         var what = new ExchangeTypeAndKind(ExchangeType.IKE_SA_INIT, RequestKind.IkeSaInit);
@@ -175,7 +178,7 @@ public sealed class IkeInitiator : IDisposable
                 step.Emit(new MessageDropped(from, m.Reason));
                 break;
             case SaInitAnswer.Accepted a:
-                bool nat = _o.LocalEndpoint is { } local && NatDetection.Detected(response, Peer, local) == true;
+                bool nat = _local is { } local && NatDetection.Detected(response, Peer, local) == true;
                 StartAuth(s, a, response.Header.SpiR, datagram.ToArray(), nat, now, step);
                 break;
         }
@@ -197,7 +200,7 @@ public sealed class IkeInitiator : IDisposable
         }
         // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
         var keys = IkeKeySchedule.Derive(a.Suite, sharedSecret.Span, s.Ni, a.Nr, s.SpiI.Value, spiR.Value);
-        var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa, NatDetected = natDetected, FragmentationNegotiated = a.Fragmentation, FragmentSize = _o.FragmentSize, PeerAcceptsChildless = a.Childless };
+        var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa, NatDetected = natDetected, Local = LocalFor(Peer), FragmentationNegotiated = a.Fragmentation, FragmentSize = _o.FragmentSize, PeerAcceptsChildless = a.Childless };
         byte[] realMessage1 = s.Pending.Datagram;
         if (a.Suite.HasAdditionalKe)
         {
@@ -350,6 +353,24 @@ public sealed class IkeInitiator : IDisposable
         }
         return step.Build();
     }
+
+    /// <summary>Both sides announced MOBIKE (RFC 4555): an address change can move this IKE SA (<see cref="UpdateAddresses"/>).</summary>
+    public bool CanMove => _state is Established e && e.Session.Ctx.Mobike;
+
+    /// <summary>
+    /// HDR, SK {N(UPDATE_SA_ADDRESSES), [N(NAT_DETECTION_*)], N(COOKIE2)} --> after our address changed (RFC 4555 §3.5):
+    /// sent from wherever the daemon's socket now sends from; <paramref name="local"/> (null: unknown, no NAT-D) is that
+    /// address and our IKE port. Then <see cref="IkeSaMoved"/>, or <see cref="IkeSaMoveFailed"/>, or, unanswered, PeerGone.
+    /// </summary>
+    public Step UpdateAddresses(IPEndPoint? local, MonoTime now)
+    {
+        _local = local;
+        return CanMove ? OnSession((s, step) => s.UpdateAddresses(LocalFor(Peer), now, step)) : Step.None;
+    }
+
+    /// <summary>Our endpoint as the controller sees it sent from: on the NAT-T port once IKE floated there.</summary>
+    private IPEndPoint? LocalFor(IPEndPoint peer) =>
+        _local is { } l && peer.Port == NatDetection.NatTraversalPort ? new IPEndPoint(l.Address, NatDetection.NatTraversalPort) : _local;
 
     /// <summary>HDR, SK {} --> : asks the responder to prove it is alive (RFC 7296 §2.4).</summary>
     public Step CheckLiveness(MonoTime now)

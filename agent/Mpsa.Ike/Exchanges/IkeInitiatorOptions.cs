@@ -47,6 +47,10 @@ public sealed class IkeInitiatorOptions
 
     public bool InitialContact { get; init; } = true;
 
+    /// <summary>Announce MOBIKE_SUPPORTED (RFC 4555) in IKE_AUTH: when the responder does too, an address change moves the
+    /// IKE SA (<see cref="IkeInitiator.UpdateAddresses"/>) instead of making a new one.</summary>
+    public bool Mobike { get; init; } = true;
+
     public RetransmitPolicy Retransmit { get; init; } = RetransmitPolicy.Default;
 
     public IRandom Random { get; init; } = SystemRandom.Instance;

@@ -70,6 +70,7 @@ public sealed partial class IkeResponder
         {
             PeerSupportsMpsa = job.Accept.PeerSupportsMpsa,
             NatDetected = job.Nat == true,
+            Local = job.Local,
             FragmentationNegotiated = job.Accept.Fragmentation,
             FragmentSize = _o.FragmentSize,
         };

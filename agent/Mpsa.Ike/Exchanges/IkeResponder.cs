@@ -251,6 +251,7 @@ public sealed partial class IkeResponder : IDisposable
         {
             PeerSupportsMpsa = a.PeerSupportsMpsa,
             NatDetected = nat == true,
+            Local = local,
             FragmentationNegotiated = a.Fragmentation,
             FragmentSize = _o.FragmentSize,
         };

@@ -30,6 +30,9 @@ public sealed class IkeResponderOptions
     /// is refused, with INVALID_SYNTAX as RFC 7296 would, and no IKE SA stays.</summary>
     public bool AcceptChildless { get; init; } = true;
 
+    /// <summary>Answer an initiator's MOBIKE_SUPPORTED (RFC 4555) with ours, and take its UPDATE_SA_ADDRESSES.</summary>
+    public bool Mobike { get; init; } = true;
+
     /// <summary>Asked at each IKE_AUTH: a lifetime to send as N(AUTH_LIFETIME) (RFC 4478), after which the initiator
     /// must have reauthenticated; null: none.</summary>
     public Func<TimeSpan?>? AuthLifetime { get; init; }

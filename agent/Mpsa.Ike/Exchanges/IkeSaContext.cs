@@ -114,7 +114,19 @@ internal sealed class IkeSaContext : IDisposable
         FragmentationNegotiated = FragmentationNegotiated,
         FragmentSize = FragmentSize,
         PeerAcceptsChildless = PeerAcceptsChildless,
+        Mobike = Mobike,
+        Local = Local,
     };
+
+    /// <summary>Both sides announced MOBIKE_SUPPORTED in IKE_AUTH (RFC 4555 §3.3): the initiator moves the SA with
+    /// UPDATE_SA_ADDRESSES, and the responder changes the peer's address only then (or behind a NAT).</summary>
+    public bool Mobike { get; set; }
+
+    /// <summary>Our address and port as the peer sees them sent from, when known: the NAT-D data of an address update.</summary>
+    public IPEndPoint? Local { get; set; }
+
+    /// <summary>Where the peer's request being answered came from (RFC 7296 §2.11: the response goes there); null: <see cref="Peer"/>.</summary>
+    public IPEndPoint? RespondTo { get; set; }
 
     /// <summary>Initiator: the responder announced CHILDLESS_IKEV2_SUPPORTED (RFC 6023) in IKE_SA_INIT.</summary>
     public bool PeerAcceptsChildless { get; init; }
@@ -254,7 +266,7 @@ internal sealed class IkeSaContext : IDisposable
         NextPeerRequestId = messageId + 1;
         foreach (var d in _lastResponse)
         {
-            step.Send(Peer, d);
+            step.Send(RespondTo ?? Peer, d);
         }
     }
 
@@ -320,7 +332,7 @@ internal sealed class IkeSaContext : IDisposable
             {
                 foreach (var d in _lastResponse)
                 {
-                    step.Send(Peer, d);
+                    step.Send(RespondTo ?? Peer, d);
                 }
                 return InboundMessage.Drop("retransmitted request, cached response sent again");
             }

@@ -240,6 +240,8 @@ internal sealed partial class IkeSaSession
             NatDetected = Ctx.NatDetected,
             FragmentationNegotiated = Ctx.FragmentationNegotiated,
             FragmentSize = Ctx.FragmentSize,
+            Mobike = Ctx.Mobike,
+            Local = Ctx.Local,
         };
 
     private void OnOwnIkeRekeyAnswered(IkeSaContext on, PendingRequest answered, IkeMessage response, MonoTime now, StepBuilder step)

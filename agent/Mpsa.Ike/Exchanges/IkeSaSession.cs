@@ -90,6 +90,10 @@ internal sealed partial class IkeSaSession : IDisposable
     public SessionGone? Receive(IkeSaContext on, ReadOnlySpan<byte> datagram, IkeHeader h, IPEndPoint from, MonoTime now, StepBuilder step,
         Func<IkeMessage, bool>? tooMany = null)
     {
+        if (!h.IsResponse)
+        {
+            on.RespondTo = from;   // RFC 7296 §2.11: answered where it came from, even before the SA moves there
+        }
         var inbound = on.Classify(datagram, h, now, step);
         if (inbound.Kind == InboundKind.Drop)
         {
@@ -100,9 +104,10 @@ internal sealed partial class IkeSaSession : IDisposable
         {
             return null;
         }
-        if (_o.FollowPeer && !from.Equals(on.Peer))
+        if (_o.FollowPeer && !from.Equals(on.Peer) && (!on.Mobike || on.NatDetected))
         {
-            // RFC 7296 §2.23: after an authenticated message from a new address or port, answer there.
+            // RFC 7296 §2.23: after an authenticated message from a new address or port, answer there (RFC 4555 §3.5:
+            // with MOBIKE only behind a NAT; else UPDATE_SA_ADDRESSES moves the SA).
             foreach (var c in Contexts)
             {
                 c.Peer = from;
@@ -111,7 +116,7 @@ internal sealed partial class IkeSaSession : IDisposable
         var result = inbound.Kind switch
         {
             InboundKind.Response => OnResponse(on, inbound.Answered!, inbound.Message!, now, step),
-            _ when h.Exchange == ExchangeType.INFORMATIONAL => OnInformational(on, h, inbound, now, step),
+            _ when h.Exchange == ExchangeType.INFORMATIONAL => OnInformational(on, h, inbound, from, now, step),
             _ when h.Exchange is ExchangeType.CREATE_CHILD_SA or ExchangeType.IKE_FOLLOWUP_KE => OnCreateChildSa(on, h, inbound, now, step),
             _ => Respond(on, h, inbound, Informational.RefuseCreateChildSa(), step),
         };
@@ -148,6 +153,9 @@ internal sealed partial class IkeSaSession : IDisposable
             case RequestKind.RekeyChildSa:
                 OnOwnChildRekeyAnswered(on, answered, response, now, step);
                 break;
+            case RequestKind.UpdateSaAddresses:
+                OnOwnAddressUpdateAnswered(on, answered, response, step);
+                break;
             case RequestKind.DeleteChildSa:
                 // HDR, SK {D(ESP, old inbound)} -->  <-- HDR, SK {D(ESP, the peer's old inbound)} (§1.4.1)
                 uint ourInbound = answered.What.MpsaSpis![0].Value;
@@ -165,9 +173,10 @@ internal sealed partial class IkeSaSession : IDisposable
         return null;
     }
 
-    private SessionGone? OnInformational(IkeSaContext on, IkeHeader h, InboundMessage inbound, MonoTime now, StepBuilder step)
+    private SessionGone? OnInformational(IkeSaContext on, IkeHeader h, InboundMessage inbound, IPEndPoint from, MonoTime now, StepBuilder step)
     {
         var request = inbound.Message!;
+        var moved = IsAddressUpdate(on, request) ? OnPeerAddressUpdate(on, request, from, step) : null;
         if (on == Ctx && Child is { } current && _peerChild is { } adoptChild
             && request.Find<DeletePayload>(d => d.ProtocolId == ProtocolId.ESP && Sequences.Contains(d.Spis, current.OutboundSpi)) is not null)
         {
@@ -192,7 +201,7 @@ internal sealed partial class IkeSaSession : IDisposable
             step.Emit(new MpsaReceived(on.EventSpi, h.MessageId, puts, on.PeerSupportsMpsa));
             return null;
         }
-        on.SendResponse(h.Exchange, h.MessageId, answer.Response, inbound.RequestBytes!, step);
+        on.SendResponse(h.Exchange, h.MessageId, moved is null ? answer.Response : [.. answer.Response, .. moved], inbound.RequestBytes!, step);
         if (!answer.IkeSaDeleted)
         {
             return null;
@@ -280,6 +289,9 @@ internal sealed partial class IkeSaSession : IDisposable
                     continue;   // it was for the SA that is going
                 case RequestKind.RekeyIkeSa or RequestKind.IkeFollowupKe:
                     CancelOwnIkeRekey(step, "the IKE SA was rekeyed by the peer meanwhile");
+                    continue;
+                case RequestKind.UpdateSaAddresses:
+                    UpdateAddresses(Ctx.Local, now, step);   // NAT-D hashes the new SA's SPIs
                     continue;
                 case RequestKind.RekeyChildSa when _ownChild is { } child:
                     _ownChild = child with { On = Ctx, MessageId = Ctx.NextRequestId };

@@ -44,4 +44,5 @@ internal enum RequestKind
     IkeFollowupKe,
     RekeyChildSa,
     DeleteChildSa,
+    UpdateSaAddresses,
 }

@@ -197,6 +197,10 @@ public enum NotifyType : ushort
     FAILED_CP_REQUIRED = 37,
     TS_UNACCEPTABLE = 38,
     INVALID_SELECTORS = 39,
+    /// <summary>RFC 4555 §3.5: the responder does not take the request's addresses.</summary>
+    UNACCEPTABLE_ADDRESSES = 40,
+    /// <summary>RFC 4555 §3.9: a NAT where NO_NATS_ALLOWED said there must be none.</summary>
+    UNEXPECTED_NAT_DETECTED = 41,
     TEMPORARY_FAILURE = 43,
     CHILD_SA_NOT_FOUND = 44,
     /// <summary>RFC 9370 §2.2.4: an IKE_FOLLOWUP_KE names a CREATE_CHILD_SA exchange the responder does not hold.</summary>
@@ -216,7 +220,14 @@ public enum NotifyType : ushort
     /// <summary>RFC 6023: the responder takes an IKE_AUTH without SA, TSi and TSr (an IKE SA with no CHILD_SA).</summary>
     CHILDLESS_IKEV2_SUPPORTED = 16418,
     NON_FIRST_FRAGMENTS_ALSO = 16395,
+    /// <summary>RFC 4555: both sides of IKE_AUTH announce MOBIKE; the initiator may then move the IKE SA.</summary>
     MOBIKE_SUPPORTED = 16396,
+    /// <summary>RFC 4555 §3.5: the initiator's addresses changed; the responder takes the request's addresses.</summary>
+    UPDATE_SA_ADDRESSES = 16400,
+    /// <summary>RFC 4555 §3.5: echoed by the responder, so a stale or spoofed answer is told apart.</summary>
+    COOKIE2 = 16401,
+    /// <summary>RFC 4555 §3.7: the responder does not allow NATs on this IKE SA.</summary>
+    NO_NATS_ALLOWED = 16402,
     IKEV2_FRAGMENTATION_SUPPORTED = 16430,
     SIGNATURE_HASH_ALGORITHMS = 16431,
     /// <summary>RFC 9242 §3.1: both sides of IKE_SA_INIT announce IKE_INTERMEDIATE.</summary>
