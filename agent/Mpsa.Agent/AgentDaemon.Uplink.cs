@@ -12,11 +12,12 @@ namespace Mpsa.Agent;
 
 /// <summary>
 /// The daemon and its uplink: at start it waits for a way to the controller; afterwards it follows the address IKE
-/// leaves from. When that address changes (a PPPoE or DHCP reconnect gave the WAN a new one), the engine is replaced
-/// by one bound to the new address: it reconnects at once (a new IKE SA with INITIAL_CONTACT, so the controller drops
-/// the old one and sends its MPSA_PUTs to the new address), and, as after a restart, takes over the kernel: the
-/// previous engine's states and policies are replaced by ones naming the new address (the underlay too, unless it is
-/// configured). No MOBIKE yet: the IKE SA is made again, not moved.
+/// leaves from. When that address changes (a PPPoE or DHCP reconnect gave the WAN a new one) and the controller
+/// announced MOBIKE, the IKE SA moves (RFC 4555) and the kernel's states and policies move with it, make-before-break
+/// (<see cref="AgentEngine.Move"/>). Without MOBIKE the engine is replaced by one bound to the new address: it reconnects
+/// at once (a new IKE SA with INITIAL_CONTACT, so the controller drops the old one and sends its MPSA_PUTs to the new
+/// address), and, as after a restart, takes over the kernel with states and policies naming the new address (the
+/// underlay too, unless it is configured).
 /// </summary>
 internal sealed partial class AgentDaemon
 {
@@ -57,12 +58,21 @@ internal sealed partial class AgentDaemon
         {
             return;
         }
-        _log.IkeSourceChanged(_ikeSource, state.Source);
         _previousIkeSource = _ikeSource;
         _ikeSource = state.Source;
         _ikeSourceChangedAt = Now;
+        var underlay = _settings.DataPlane.Underlay ?? _ikeSource;
+        if (_engine.Move(_ikeSource, underlay, NatDetectionEndpoint(_ikeSource), Now) is { } moved)
+        {
+            _log.IkeSourceChanged(_previousIkeSource, _ikeSource, "moving the IKE SA there (MOBIKE); the kernel's states and policies moved");
+            Send(moved);
+            return;
+        }
+        _log.IkeSourceChanged(_previousIkeSource, _ikeSource, _engine.State == Supervisor.ConnectionState.Connected
+            ? "the controller has no MOBIKE: reconnecting from the new address, the kernel's states and policies follow"
+            : "connecting from the new address, the kernel's states and policies follow");
         _engine.Dispose();
-        _engine = NewEngine(_settings, _ikeSource, _settings.DataPlane.Underlay ?? _ikeSource);
+        _engine = NewEngine(_settings, _ikeSource, underlay);
         Send(_engine.Start(Now));
         if (_settings.DataPlane.RouteTable is int table && _kernel is not Mpsa.Netlink.Kernel.InMemoryKernel)
         {

@@ -45,10 +45,14 @@ internal sealed partial class AgentDaemon : IDisposable
         // NAT detection needs SHA-1 (libssl) and the address IKE leaves from (not the data plane's underlay address, which
         // may be of the other family); without them the SA stays on the configured port.
         int port = _socket.LocalEndPoint.Port;
-        var nat = _natSocket is not null ? new IPEndPoint(ikeSource, port) : null;
+        var nat = NatDetectionEndpoint(ikeSource);
         var ikeLocal = SourceAddress.IsAny(ikeSource) ? null : new IPEndPoint(ikeSource, port);
         return new AgentEngine(settings, _kernel, underlay, _log, SystemRandom.Instance, nat, ikeLocal);
     }
+
+    /// <summary>Our IKE endpoint for NAT detection: only with the NAT-T socket (SHA-1, libssl); else null.</summary>
+    private IPEndPoint? NatDetectionEndpoint(IPAddress ikeSource) =>
+        _natSocket is not null ? new IPEndPoint(ikeSource, _socket.LocalEndPoint.Port) : null;
 
     private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress ikeSource, IPAddress underlay, UdpEndpoint socket,
         UdpEndpoint? natSocket, ILogger log)

@@ -27,8 +27,8 @@ internal sealed class AgentEngine : IDisposable
     private readonly ChildSaInstaller<IkeSpi> _childSas;
     private readonly KernelOwnership _childSaOwnership;
     private readonly EspOnlyGuard _guard;
-    private readonly IPEndPoint? _ikeLocal;
-    private readonly IPAddress _underlay;
+    private IPEndPoint? _ikeLocal;
+    private IPAddress _underlay;
     private IPEndPoint? _ikePeer;
     private bool _childHandover;   // a reauthentication's CHILD_SA takes over the old one's states (same reqid)
     private AgentSettings _settings;
@@ -93,7 +93,7 @@ internal sealed class AgentEngine : IDisposable
     }
 
     /// <summary>The esp_only policies between the CHILD_SA's endpoints, towards every controller address (none without a
-    /// CHILD_SA in the kernel).</summary>
+    /// CHILD_SA in the kernel); replaced in place when the address IKE leaves from moves.</summary>
     private void Guard()
     {
         if (_ikeLocal is null)
@@ -104,7 +104,9 @@ internal sealed class AgentEngine : IDisposable
         var pairs = new (IpPrefix, IpPrefix)[controllers.Length];
         for (int i = 0; i < pairs.Length; i++)
         {
-            var local = SourceAddress.IsAny(_ikeLocal.Address)
+            // an address that follows the WAN (no local_address) is guarded from any local address: after a change, the
+            // new one is covered before the CHILD_SA's policies have moved to it
+            var local = SourceAddress.IsAny(_ikeLocal.Address) || _settings.LocalAddress is null
                 ? IpPrefix.Any(controllers[i].AddressFamily) : IpPrefix.Host(_ikeLocal.Address);
             pairs[i] = (local, IpPrefix.Host(controllers[i]));
         }
@@ -154,6 +156,39 @@ internal sealed class AgentEngine : IDisposable
     };
 
     public IReadOnlyList<Outgoing> CheckLiveness(MonoTime now) => Apply(_connection.CheckLiveness(now), now);
+
+    /// <summary>
+    /// The address IKE leaves from changed to <paramref name="ikeSource"/> (and the underlay to <paramref name="underlay"/>)
+    /// and the IKE SA can move (MOBIKE): the kernel moves first, make-before-break — the group SA's policies and states to
+    /// the new underlay address, the CHILD_SA with the controller and the esp_only guard to the new endpoint — then
+    /// UPDATE_SA_ADDRESSES goes out. Null when it cannot move (no MOBIKE, not connected, another address family): the
+    /// caller makes a new engine, which reconnects.
+    /// </summary>
+    public IReadOnlyList<Outgoing>? Move(IPAddress ikeSource, IPAddress underlay, IPEndPoint? natDetection, MonoTime now)
+    {
+        if (!_connection.CanMove || underlay.AddressFamily != _underlay.AddressFamily
+            || (_ikeLocal is { } was && was.AddressFamily != ikeSource.AddressFamily))
+        {
+            return null;
+        }
+        _dataPlane.Readdress(underlay, now);
+        _underlay = underlay;
+        if (_ikeLocal is { } before)
+        {
+            _ikeLocal = new IPEndPoint(ikeSource, before.Port);
+            Guard();
+            if (_connection.ChildSa is { } child && _ikePeer is { } peer && _connection.Initiator is { } ike)
+            {
+                var local = child.UdpEncapsulation ? new IPEndPoint(ikeSource, UdpEndpoint.NatTraversalPort) : _ikeLocal;
+                var r = _childSas.Move(ike.SpiR, child, local, peer);
+                if (!r.IsOk)
+                {
+                    _log.ChildSaNotInstalled(r.Message);
+                }
+            }
+        }
+        return Apply(_connection.Move(natDetection, now), now);
+    }
 
     /// <summary>Deletes the IKE SA (the daemon waits a moment for the answer) and takes every group SA out of the kernel.</summary>
     public IReadOnlyList<Outgoing> Shutdown(MonoTime now)
@@ -334,6 +369,20 @@ internal sealed class AgentEngine : IDisposable
                 break;
             case MpsaRejected r:
                 _log.MpsaMalformed(r.Reason);
+                break;
+            case IkeSaMoved m when m.NatChanged:
+                // ESP in UDP or not is fixed for the CHILD_SA: a NAT that appeared or went needs a new IKE SA
+                _log.MoveNeedsNewSa(m.NatDetected ? "a NAT appeared on the new path" : "the NAT on the path is gone");
+                _childSas.RemoveAll();
+                send.AddRange(Apply(_connection.Reconnect(now), now));
+                break;
+            case IkeSaMoved m:
+                _log.IkeSaMoved(m.SpiR, m.Local?.Address ?? _ikeLocal?.Address, m.Peer);
+                break;
+            case IkeSaMoveFailed f:
+                _log.MoveNeedsNewSa(f.Reason);
+                _childSas.RemoveAll();
+                send.AddRange(Apply(_connection.Reconnect(now), now));
                 break;
             case LivenessConfirmed:
                 _log.Alive();

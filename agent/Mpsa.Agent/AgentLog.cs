@@ -29,8 +29,14 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "cannot watch addresses and routes ({Error}): looking again every {Seconds} s instead")]
     public static partial void CannotWatchUplink(this ILogger logger, string error, int seconds);
 
-    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "the address IKE leaves from changed: {Old} -> {New}; reconnecting from {New}, the kernel's states and policies follow")]
-    public static partial void IkeSourceChanged(this ILogger logger, IPAddress old, IPAddress @new);
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "the address IKE leaves from changed: {Old} -> {New}; {How}")]
+    public static partial void IkeSourceChanged(this ILogger logger, IPAddress old, IPAddress @new, string how);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "IKE SA {SpiR} moved to {Local} (MOBIKE): the controller {Peer} took the new address")]
+    public static partial void IkeSaMoved(this ILogger logger, IkeSpi spiR, IPAddress? local, IPEndPoint peer);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "the IKE SA could not move ({Reason}): reconnecting now")]
+    public static partial void MoveNeedsNewSa(this ILogger logger, string reason);
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "uplink lost: {Missing}; the IKE SA and the group SAs stay while liveness allows")]
     public static partial void UplinkLost(this ILogger logger, string missing);

@@ -56,6 +56,7 @@ internal sealed partial class ControllerEngine : IDisposable
         {
             Proposals = settings.IkeProposals,
             FragmentSize = settings.FragmentSize,
+            Mobike = settings.Mobike,
             ChildProposals = settings.ChildProposals,
             LocalIdentity = settings.Identity,
             FindPeer = id => _members.TryGetValue(id.MatchKey(), out var m) ? m.Policy : null,
@@ -254,6 +255,15 @@ internal sealed partial class ControllerEngine : IDisposable
                 s.ChildOutboundSpi = c.New.OutboundSpi;
                 _log.ChildSaNegotiated(s.Member.Name, c.New);
                 _childSas?.Rekey(s.Member.Name, s.Address, c);
+                break;
+            case PeerMoved m when _sessions.TryGetValue(m.SpiR, out var s):
+                // RFC 4555: MPSA_PUTs, liveness checks and the CHILD_SA go to the new address from now on
+                s.Address = m.To;
+                _log.MemberMoved(s.Member.Name, m.SpiR, m.From, m.To, m.NatDetected == true ? ", now behind a NAT" : "");
+                if (_responder.ChildSa(m.SpiR) is { } child)
+                {
+                    _childSas?.Move(s.Member.Name, m.To, m.SpiR, child);
+                }
                 break;
             case IkeSaRekeyed r:
                 Rekeyed(r);

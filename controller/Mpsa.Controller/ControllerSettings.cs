@@ -26,6 +26,9 @@ internal sealed record ControllerSettings(
     /// <summary>fragment_size: largest IP datagram of a protected IKE message before it goes in fragments (RFC 7383).</summary>
     public int FragmentSize { get; init; } = 1280;
 
+    /// <summary>mobike: answer a member's MOBIKE_SUPPORTED and let it move its IKE SA (RFC 4555); default yes.</summary>
+    public bool Mobike { get; init; } = true;
+
     /// <summary>Received datagrams waiting for the driver loop; more are dropped (a flood cannot grow memory).</summary>
     public int MaxQueuedDatagrams { get; init; } = 32768;
 

@@ -70,6 +70,7 @@ internal static class AgentConfigFile
             Rekey = ProtocolConfig.ReadRekeyPolicy(agent),
             UnsafeCounterModeAead = agent.Bool("unsafe_counter_mode_aead", false),
             ChildSa = childSa,
+            Mobike = agent.Bool("mobike", true),
             EspOnly = espOnly,
             Controllers = controllers,
         };

@@ -36,6 +36,9 @@ internal sealed record AgentSettings(
     /// <summary>child_sa: ask for a CHILD_SA with the controller in IKE_AUTH (no: the IKE SA alone where the controller takes that, RFC 6023).</summary>
     public bool ChildSa { get; init; } = true;
 
+    /// <summary>mobike: announce MOBIKE (RFC 4555), so a new WAN address moves the IKE SA instead of making a new one; default yes.</summary>
+    public bool Mobike { get; init; } = true;
+
     /// <summary>fragment_size: largest IP datagram of a protected IKE message before it goes in fragments (RFC 7383).</summary>
     public int FragmentSize { get; init; } = 1280;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Mpsa.Agent.GroupSa;
 using Mpsa.Hosting;
+using Mpsa.Ike.Exchanges;
 using Mpsa.Netlink.Kernel;
 using Mpsa.Netlink.Route;
 
@@ -15,7 +16,7 @@ internal sealed class MemberDataPlane
 {
     private DataPlaneSettings _settings;
     private List<XfrmPolicySpec> _base = [];
-    private readonly IPAddress _underlay;
+    private IPAddress _underlay;
     private readonly KernelDataPlane _states;
     private readonly PolicySet _policies;
     private readonly Action<string> _log;
@@ -52,7 +53,7 @@ internal sealed class MemberDataPlane
         _settings = settings;
         _underlay = underlay;
         _log = log;
-        _routes = new RoutedPeers(() => _settings, underlay, notPeers ?? [], RouteAdded, RouteRemoved, log);
+        _routes = new RoutedPeers(() => _settings, () => _underlay, notPeers ?? [], RouteAdded, RouteRemoved, log);
         _states = new KernelDataPlane(kernel, underlay, [],
             new KernelDataPlaneOptions { ReqId = settings.ReqId, Mark = settings.Mark, Mode = settings.Mode }, log);
         _policies = new PolicySet(kernel, _states.Ownership, log);
@@ -221,6 +222,55 @@ internal sealed class MemberDataPlane
         }
         _routes.Reevaluate();
         return true;
+    }
+
+    /// <summary>This member's underlay address (destination of the inbound states, source of the outbound ones).</summary>
+    public IPAddress Underlay => _underlay;
+
+    /// <summary>
+    /// The underlay address changed (a new WAN address, the IKE SA moved with MOBIKE): policies and states move to it,
+    /// make-before-break. The new policies go in first (UPDPOLICY replaces in place those that keep their selector, as
+    /// tunnel mode's do), then the states move (<see cref="KernelDataPlane.Readdress"/>), and only then do the policies
+    /// that named the old address go. No packet matching a policy ever leaves in clear: without its state it is dropped.
+    /// </summary>
+    public void Readdress(IPAddress underlay, MonoTime now)
+    {
+        if (underlay.Equals(_underlay))
+        {
+            return;
+        }
+        var before = new List<XfrmPolicySpec>(_base);
+        foreach (var entry in _peers.Values)
+        {
+            before.AddRange(entry.Policies);
+        }
+        _underlay = underlay;
+        _base = [.. PolicyPlan.Base(_settings, underlay)];
+        var kept = new HashSet<XfrmPolicyId>();
+        foreach (var p in _base)
+        {
+            _policies.Install(p);
+            kept.Add(p.Id);
+        }
+        foreach (var (address, entry) in _peers)
+        {
+            entry.Policies.Clear();
+            foreach (var p in PolicyPlan.ForPeer(_settings, underlay, address, entry.Subnets))
+            {
+                _policies.Install(p);
+                entry.Policies.Add(p);
+                kept.Add(p.Id);
+            }
+        }
+        _states.Readdress(underlay, now);
+        foreach (var p in before)
+        {
+            if (kept.Add(p.Id))
+            {
+                _policies.Remove(p.Id);
+            }
+        }
+        _log($"underlay address now {underlay}: {_base.Count + _peers.Count} policies and the group SA states moved");
     }
 
     /// <summary>Stop: every policy of the agent goes (the group SA manager has removed the states).</summary>

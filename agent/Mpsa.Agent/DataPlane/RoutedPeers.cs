@@ -15,13 +15,17 @@ namespace Mpsa.Agent.DataPlane;
 /// </summary>
 internal sealed class RoutedPeers(
     Func<DataPlaneSettings> settings,
-    IPAddress underlay,
+    Func<IPAddress> underlay,
     IReadOnlyList<IPAddress> notPeers,
     Action<IpPrefix, IPAddress> add,
     Action<IpPrefix, IPAddress> remove,
     Action<string> log)
 {
     private readonly Dictionary<IpPrefix, Dictionary<uint, RouteEntry>> _routes = [];
+
+    /// <summary>This member's underlay address now (it follows the WAN address unless configured).</summary>
+    private IPAddress Underlay => underlay();
+
     private readonly Dictionary<IpPrefix, IPAddress> _assigned = [];
     private readonly Queue<IpPrefix> _unsettled = new();
 
@@ -171,13 +175,13 @@ internal sealed class RoutedPeers(
         {
             why = "it has no next hop";
         }
-        else if (peer.AddressFamily != underlay.AddressFamily)
+        else if (peer.AddressFamily != Underlay.AddressFamily)
         {
-            why = $"its next hop is not an IPv{(underlay.AddressFamily == AddressFamily.InterNetwork ? 4 : 6)} underlay address"
-                + (peer.AddressFamily == AddressFamily.InterNetworkV6 && underlay.AddressFamily == AddressFamily.InterNetwork
+            why = $"its next hop is not an IPv{(Underlay.AddressFamily == AddressFamily.InterNetwork ? 4 : 6)} underlay address"
+                + (peer.AddressFamily == AddressFamily.InterNetworkV6 && Underlay.AddressFamily == AddressFamily.InterNetwork
                     ? " (an IPv4 peer in an IPv6 next hop needs ipv4_in_ipv6_next_hops)" : string.Empty);
         }
-        else if (peer.Equals(underlay))
+        else if (peer.Equals(Underlay))
         {
             why = "its next hop is this router itself";
         }

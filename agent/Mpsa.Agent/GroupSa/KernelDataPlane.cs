@@ -16,9 +16,10 @@ namespace Mpsa.Agent.GroupSa;
 internal sealed class KernelDataPlane : IDataPlane
 {
     private readonly IKernel _kernel;
-    private readonly IPAddress _local;
+    private IPAddress _local;
     private readonly List<IPAddress> _peers;
     private readonly List<SharedSa> _sending = [];
+    private readonly List<SharedSa> _receiving = [];
     private readonly KernelDataPlaneOptions _options;
     private readonly Action<string>? _log;
 
@@ -57,7 +58,12 @@ internal sealed class KernelDataPlane : IDataPlane
     public bool InstallInbound(SharedSa sa, MonoTime now)
     {
         ArgumentNullException.ThrowIfNull(sa);
-        return Add(Inbound(sa, now));
+        if (!Add(Inbound(sa, now)))
+        {
+            return false;
+        }
+        _receiving.Add(sa);
+        return true;
     }
 
     public bool ActivateOutbound(SharedSa sa, MonoTime now)
@@ -126,7 +132,35 @@ internal sealed class KernelDataPlane : IDataPlane
     {
         ArgumentNullException.ThrowIfNull(sa);
         _sending.Remove(sa);
+        _receiving.Remove(sa);
         Delete(new XfrmStateId(_local, sa.Spi));
+    }
+
+    /// <summary>
+    /// The local underlay address changed: each inbound state is added under the new destination before the old one goes
+    /// (their keys differ); each outbound state, whose key (peer, SPI) stays, is replaced with one from the new source.
+    /// The SA's LIFE still bounds every state.
+    /// </summary>
+    public void Readdress(IPAddress local, MonoTime now)
+    {
+        var old = _local;
+        _local = local;
+        foreach (var sa in _receiving)
+        {
+            Add(Inbound(sa, now));
+        }
+        foreach (var sa in _sending)
+        {
+            foreach (var peer in _peers)
+            {
+                Delete(new XfrmStateId(peer, sa.Spi));
+                Add(Outbound(sa, peer, now));
+            }
+        }
+        foreach (var sa in _receiving)
+        {
+            Delete(new XfrmStateId(old, sa.Spi));
+        }
     }
 
     /// <summary>Deletes every state the agent owns (leftovers of a previous run); returns how many went.</summary>

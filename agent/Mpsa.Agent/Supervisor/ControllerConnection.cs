@@ -24,7 +24,7 @@ internal sealed class ControllerConnection : IDisposable
     private Reauthentication? _reauth;
     private MonoTime _reconnectAt;
     private MonoTime _lastHeard;
-    private readonly IPEndPoint? _natDetection;
+    private IPEndPoint? _natDetection;
 
     /// <param name="natDetection">Our IKE endpoint as we send from it: enables NAT detection and the float to port 4500
     /// (needs SHA-1, i.e. libssl); null turns NAT traversal off.</param>
@@ -138,6 +138,21 @@ internal sealed class ControllerConnection : IDisposable
     /// <summary>Tells the controller that an SA accepted earlier could not be carried out.</summary>
     public Step ReportRefusal(MpsaRefusal refusal, MonoTime now) =>
         _initiator is null || State != ConnectionState.Connected ? Step.None : Observe(_initiator.ReportRefusal(refusal, now), now);
+
+    /// <summary>Connected, no reauthentication under way, and both sides announced MOBIKE: the IKE SA can move.</summary>
+    public bool CanMove => State == ConnectionState.Connected && _reauth is null && _initiator?.CanMove == true;
+
+    /// <summary>Our address changed: UPDATE_SA_ADDRESSES (RFC 4555) from the new one; <paramref name="natDetection"/> is our
+    /// new IKE endpoint for NAT-D (null: none), also for the connections made after this one.</summary>
+    public Step Move(IPEndPoint? natDetection, MonoTime now)
+    {
+        _natDetection = natDetection;
+        return CanMove ? Observe(_initiator!.UpdateAddresses(natDetection, now), now) : Step.None;
+    }
+
+    /// <summary>A new IKE SA at once (INITIAL_CONTACT tells the controller the old one is stale): after a move the
+    /// controller refused, or one that found a NAT appear or go.</summary>
+    public Step Reconnect(MonoTime now) => State == ConnectionState.Closed ? Step.None : Connect(now);
 
     /// <summary>Sends Delete and stops reconnecting.</summary>
     public Step Close(MonoTime now)
@@ -274,6 +289,7 @@ internal sealed class ControllerConnection : IDisposable
             AllocateChildSpi = _allocateChildSpi,
             LocalEndpoint = _natDetection,
             InitialContact = initialContact,
+            Mobike = s.Mobike,
         }, controller);
     }
 

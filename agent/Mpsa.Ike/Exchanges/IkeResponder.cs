@@ -504,6 +504,9 @@ public sealed partial class IkeResponder : IDisposable
     /// <summary>The certificates an established peer authenticated with (null for a PSK peer): a reload rechecks them.</summary>
     public IReadOnlyList<byte[]>? PeerCertificates(IkeSpi spiR) => Lookup(spiR)?.Ctx.PeerCertificates;
 
+    /// <summary>The current CHILD_SA of an established IKE SA, if it has one.</summary>
+    public ChildSa? ChildSa(IkeSpi spiR) => Lookup(spiR)?.Session?.Child;
+
     /// <summary>The keys of the member's current IKE SA (tests compare them across sides).</summary>
     internal IkeSaKeys? KeysOf(IkeSpi spiR) => Lookup(spiR)?.Ctx.Keys;
 

@@ -119,6 +119,33 @@ internal sealed class MemberChildSas
         }
     }
 
+    /// <summary>The member moved its IKE SA (MOBIKE): its current CHILD_SA goes to the new address, same SPIs.</summary>
+    public void Move(string member, IPEndPoint peer, IkeSpi spiR, ChildSa child)
+    {
+        if (!_installer.Contains(spiR))
+        {
+            return;
+        }
+        if (peer.Address.IsIPv4MappedToIPv6)
+        {
+            peer = new IPEndPoint(peer.Address.MapToIPv4(), peer.Port);
+        }
+        if (_localAddressTowards(peer.Address) is not { } address)
+        {
+            Refused(member, $"no local address towards {peer.Address}");
+            return;
+        }
+        var r = _installer.Move(spiR, child, new IPEndPoint(address, child.UdpEncapsulation ? 4500 : 500), peer);
+        if (r.IsOk)
+        {
+            _log.ChildSaInstalled(member, child.InboundSpi, child.OutboundSpi);
+        }
+        else
+        {
+            Refused(member, r.Message);
+        }
+    }
+
     /// <summary>CHILD_SAs deleted, named by their outbound SPIs: a replaced one's states, or everything of the member.</summary>
     public void RemovePeerDeleted(IkeSpi spiR, IReadOnlyList<uint> peerSpis) => _installer.RemovePeerDeleted(spiR, peerSpis);
 

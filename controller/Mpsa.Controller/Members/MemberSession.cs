@@ -10,7 +10,8 @@ internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint
     /// <summary>The controller's SPI of the member's current IKE SA; a rekey changes it (<see cref="Mpsa.Ike.Exchanges.IkeSaRekeyed"/>).</summary>
     public IkeSpi SpiR { get; set; } = spiR;
     public MemberConfig Member { get; set; } = member;
-    public IPEndPoint Address { get; } = address;
+    /// <summary>Where the member's IKE SA is: where it connected from, or where it moved it (MOBIKE).</summary>
+    public IPEndPoint Address { get; set; } = address;
     public MonoTime ConnectedAt { get; } = connectedAt;
     public EspSpi? LastAckedSpi { get; set; }
 

@@ -230,6 +230,70 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
         return any;
     }
 
+    /// <summary>
+    /// The IKE SA moved (MOBIKE, RFC 4555): <paramref name="child"/>, the current CHILD_SA, goes to the new endpoints
+    /// under the same SPIs and reqid. States whose key changes (ours: the destination is our new address) go in beside
+    /// the old ones; a state whose key stays (the peer's: same destination, same SPI) is replaced; the policies go in
+    /// before the old ones, and the old states, are taken out. Replaced CHILD_SAs' states stay until their Delete.
+    /// </summary>
+    public KernelResult Move(TKey key, ChildSa child, IPEndPoint local, IPEndPoint peer)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        if (!_installed.TryGetValue(key, out var old))
+        {
+            return Install(key, child, local, peer);
+        }
+        var (states, policies) = ChildSaPlan.Build(child, local, peer, old.ReqId, Lifetimes.HardSeconds, Lifetimes.SoftSeconds);
+        var added = new List<XfrmStateId>();
+        KernelResult first = KernelResult.Ok;
+        foreach (var s in states)
+        {
+            if (Has(old.States, s.Id))
+            {
+                Report(kernel.DeleteState(s.Id));
+            }
+            var r = kernel.AddState(s);
+            Report(r);
+            first = first.IsOk ? r : first;
+            if (r.IsOk)
+            {
+                added.Add(s.Id);
+                log($"state {s}");
+            }
+        }
+        var installedPolicies = new List<XfrmPolicyId>();
+        foreach (var p in policies)
+        {
+            var r = kernel.UpdatePolicy(p);
+            Report(r);
+            first = first.IsOk ? r : first;
+            if (r.IsOk)
+            {
+                installedPolicies.Add(p.Id);
+                log($"policy {p}");
+            }
+        }
+        var stalePolicies = new List<XfrmPolicyId>();
+        foreach (var p in old.Policies)
+        {
+            if (!Has(installedPolicies, p))
+            {
+                stalePolicies.Add(p);
+            }
+        }
+        var staleStates = new List<XfrmStateId>();
+        foreach (var id in old.States)
+        {
+            if (!Has(added, id))
+            {
+                staleStates.Add(id);
+            }
+        }
+        Undo(staleStates, stalePolicies);
+        _installed[key] = old with { States = added, Policies = installedPolicies, DeferredOutbound = null };
+        return first;
+    }
+
     /// <summary>The IKE SA the CHILD_SAs belong to was rekeyed: they are known by the new key from now on.</summary>
     public void Rename(TKey from, TKey to)
     {

@@ -24,7 +24,7 @@ internal sealed class EngineLab : IDisposable
         bool installChildSa = false, bool controllerKernel = false, Capabilities? capabilities = null, string groupExtra = "",
         string groupTimes = "lifetime = 120s\nrekey_margin = 40s\nroll1 = 10s\nroll2 = 20s")
     {
-        Kernel.NowMs = () => Now.Milliseconds;
+        Kernel = new FaultyKernel(KernelTrace.Add) { NowMs = () => Now.Milliseconds };
         ControllerKernel = controllerKernel ? new FaultyKernel { NowMs = () => Now.Milliseconds } : null;
         var controllerSettings = Read($"""
             [controller]
@@ -51,7 +51,13 @@ internal sealed class EngineLab : IDisposable
     }
 
     public MonoTime Now { get; private set; } = new(1_000);
-    public FaultyKernel Kernel { get; } = new();
+    public FaultyKernel Kernel { get; }
+
+    /// <summary>Every request the agent made of its kernel, in order ("add state …", "delete policy …").</summary>
+    public List<string> KernelTrace { get; } = [];
+
+    /// <summary>The agent's address now: the controller sees it as the source; datagrams to any other are lost.</summary>
+    public IPEndPoint AgentIs { get; set; } = AgentAt;
 
     /// <summary>The controller's kernel, where members' CHILD_SAs go (with <c>controllerKernel</c>); else null.</summary>
     public FaultyKernel? ControllerKernel { get; }
@@ -116,10 +122,10 @@ internal sealed class EngineLab : IDisposable
             {
                 if (!DropToController(o.Datagram))
                 {
-                    Send(Controller.Receive(o.Datagram, AgentAt, Now));
+                    Send(Controller.Receive(o.Datagram, AgentIs, Now));
                 }
             }
-            else
+            else if (o.To.Address.Equals(AgentIs.Address))
             {
                 ToAgent++;
                 Send(Agent.Receive(o.Datagram, ControllerAt, Now));

@@ -41,25 +41,43 @@ public class UplinkEndToEndTests
         Assert.That(uplink.GetProperty("underlay_address").GetString(), Is.EqualTo("198.51.100.1"));
     }
 
-    [Test]
-    public void WhenTheWanAddressChangesTheAgentReconnectsFromTheNewOneAndTheControllerFollows()
+    [TestCase(true)]
+    [TestCase(false)]
+    public void WhenTheWanAddressChangesTheIkeSaFollowsAndTheControllerWithIt(bool mobike)
     {
         var (hub, cpe) = NetworkNamespace.PairOrIgnore("fd00:78::1", "fd00:78::2");
         using var hubOwner = hub;
         using var cpeOwner = cpe;
         using var lab = new LoopbackLab(1);
         lab.Readdress("[fd00:78::1]", "fd00:78::1");
+        if (!mobike)
+        {
+            File.WriteAllText(lab.AgentConfig(1), File.ReadAllText(lab.AgentConfig(1)).Replace("[agent]\n", "[agent]\nmobike = no\n", StringComparison.Ordinal));
+        }
         lab.StartControllerInNamespace(hub.Name);
         var agent = lab.StartAgentInNamespace(1, cpe.Name);
         lab.WaitUntil(() => lab.ActiveSpi(1) is not null && MemberAddress(lab) == "[fd00:78::2]", "the agent connected from fd00:78::2");
+        string spis = IkeSpis(lab);
 
         // a PPPoE or DHCP reconnect: the old address goes, a new one comes
         cpe.Ip("addr add fd00:78::3/64 dev veth-c nodad");
         cpe.Ip("addr del fd00:78::2/64 dev veth-c");
         var changed = System.Diagnostics.Stopwatch.StartNew();
         lab.WaitUntil(() => MemberAddress(lab) == "[fd00:78::3]" && Holds(lab), "the controller sees the member at fd00:78::3, holding the current SA");
-        TestContext.Out.WriteLine($"back with the group SA {changed.Elapsed.TotalSeconds:F1} s after the address changed");
+        TestContext.Out.WriteLine($"{(mobike ? "moved" : "reconnected")}, with the group SA, {changed.Elapsed.TotalSeconds:F1} s after the address changed");
         Assert.That(agent.Log, Does.Contain("[106] the address IKE leaves from changed: fd00:78::2 -> fd00:78::3"));
+        if (mobike)
+        {
+            // RFC 4555: the same IKE SA, moved; the controller logged the move
+            lab.WaitUntil(() => agent.Log.Contains("[109] IKE SA", StringComparison.Ordinal), "the agent logged the move");
+            Assert.That(IkeSpis(lab), Is.EqualTo(spis), "the same IKE SA (SPIs) after the move");
+            Assert.That(lab.Controller!.Log, Does.Contain("[224] member cpe1 moved its IKE SA"));
+        }
+        else
+        {
+            Assert.That(IkeSpis(lab), Is.Not.EqualTo(spis), "without MOBIKE: a new IKE SA from the new address");
+            Assert.That(agent.Log, Does.Not.Contain("[109]"));
+        }
         var uplink = lab.AgentStatus(1).GetProperty("uplink");
         Assert.That(uplink.GetProperty("local_address").GetString(), Is.EqualTo("fd00:78::3"));
         Assert.That(uplink.GetProperty("underlay_address").GetString(), Is.EqualTo("fd00:78::3"), "the data plane follows (no underlay configured)");
@@ -67,6 +85,12 @@ public class UplinkEndToEndTests
         Assert.That(uplink.GetProperty("changed_seconds_ago").GetInt64(), Is.GreaterThanOrEqualTo(0));
         Assert.That(lab.ActiveSpi(1), Is.Not.Null);
         Assert.That(agent.HasExited, Is.False);
+    }
+
+    private static string IkeSpis(LoopbackLab lab)
+    {
+        var ike = lab.AgentStatus(1).GetProperty("ike_sa");
+        return $"{ike.GetProperty("spi_i").GetString()}/{ike.GetProperty("spi_r").GetString()}";
     }
 
     /// <summary>The address the controller has for member cpe1, as its status prints it (without the port).</summary>
