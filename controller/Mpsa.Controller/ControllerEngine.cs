@@ -259,7 +259,8 @@ internal sealed partial class ControllerEngine : IDisposable
             case PeerMoved m when _sessions.TryGetValue(m.SpiR, out var s):
                 // RFC 4555: MPSA_PUTs, liveness checks and the CHILD_SA go to the new address from now on
                 s.Address = m.To;
-                _log.MemberMoved(s.Member.Name, m.SpiR, m.From, m.To, m.NatDetected == true ? ", now behind a NAT" : "");
+                _log.MemberMoved(s.Member.Name, m.SpiR, m.From, m.To, m.NatDetected is null ? " (no MOBIKE: a message came from there)"
+                    : m.NatDetected == true ? " (MOBIKE), now behind a NAT" : " (MOBIKE)");
                 if (_responder.ChildSa(m.SpiR) is { } child)
                 {
                     _childSas?.Move(s.Member.Name, m.To, m.SpiR, child);

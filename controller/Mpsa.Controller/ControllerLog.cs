@@ -62,8 +62,8 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "member {Member} connected from {Address}, IKE SA {SpiI}/{SpiR} {Suite}")]
     public static partial void MemberConnected(this ILogger logger, string member, IPEndPoint address, IkeSpi spiI, IkeSpi spiR, Ike.Crypto.IkeSuite suite);
 
-    [LoggerMessage(EventId = 224, Level = LogLevel.Information, Message = "member {Member} moved its IKE SA {SpiR} from {From} to {To} (MOBIKE){Nat}")]
-    public static partial void MemberMoved(this ILogger logger, string member, IkeSpi spiR, IPEndPoint from, IPEndPoint to, string nat);
+    [LoggerMessage(EventId = 224, Level = LogLevel.Information, Message = "member {Member} moved its IKE SA {SpiR} from {From} to {To}{How}")]
+    public static partial void MemberMoved(this ILogger logger, string member, IkeSpi spiR, IPEndPoint from, IPEndPoint to, string how);
 
     public static void MemberGone(this ILogger logger, string member, IPEndPoint address, PeerGoneReason reason, string detail)
     {

@@ -202,7 +202,7 @@ io_charon_start() {
 
 # io_swanctl_conf ROLE LOCAL REMOTE LOCAL_ID REMOTE_ID IKE_PROPOSAL ESP_PROPOSAL
 #   ROLE responder|initiator. PSK, tunnel mode (libipsec), dynamic traffic selectors (the two
-#   IKE addresses), no MOBIKE, no DPD, no rekeying during the test unless IO_IKE_REKEY_TIME or
+#   IKE addresses), no MOBIKE (IO_MOBIKE=yes: with it), no DPD, no rekeying during the test unless IO_IKE_REKEY_TIME or
 #   IO_CHILD_REKEY_TIME (seconds, default 0 = never) is set: then charon rekeys that SA exactly
 #   (IO_IKE_REAUTH_TIME likewise: charon reauthenticates the IKE SA, make-before-break)
 #   that long after it was made (rand_time = 0; the hard lifetime is 60 s later, so only the
@@ -226,7 +226,7 @@ connections {
 		local_addrs = $2
 		remote_addrs = $3
 		proposals = $6
-		mobike = no
+		mobike = ${IO_MOBIKE:-no}
 		dpd_delay = 0
 		$ike_times
 		local {
@@ -266,7 +266,7 @@ io_agent_conf() {
 [agent]
 identity = $IO_ID_CPE
 psk = "$IO_PSK"
-local_address = $IO_ADDR_CPE
+${IO_AGENT_LOCAL-local_address = $IO_ADDR_CPE}
 local_port = 500
 proposals = $1
 esp_proposals = $2

@@ -23,6 +23,8 @@
 #       self check of the lab: charon initiator to charon responder, same configs.
 #   tests/interop/run-interop.sh {agent-to-charon,charon-to-controller}-rekey-{ike,child} SUITE EVIDENCE_DIR
 #       charon rekeys the IKE SA or the CHILD_SA and our daemon follows (run-interop-rekey.sh).
+#   tests/interop/run-interop.sh {agent-to-charon,charon-to-controller}-mobike SUITE EVIDENCE_DIR
+#       the CPE's address changes and its IKE SA moves with MOBIKE (run-interop-mobike.sh).
 #
 #   SUITE: an IKE proposal of the core in swanctl syntax (the ESP proposal beside it is fixed,
 #   see IO_ESP in interop-lib.sh), e.g. chacha20poly1305-prfsha256-x25519.
@@ -51,6 +53,7 @@ usage() {
 case $1 in
 *-cert) exec "$HERE/run-interop-certs.sh" "$@" ;;
 *-rekey-ike | *-rekey-child | agent-rekeys-charon-* | agent-reauths-charon | charon-to-controller-reauth) exec "$HERE/run-interop-rekey.sh" "$@" ;;
+*-mobike) exec "$HERE/run-interop-mobike.sh" "$@" ;;
 esac
 SCENARIO=$1 SUITE=$2 EVIDENCE=$3
 # the variants of the two main scenarios (VARIANT: childless, nat, child-refused)

@@ -35,8 +35,9 @@ public sealed record IkeSaMoved(IkeSpi SpiR, IPEndPoint? Local, IPEndPoint Peer,
 /// <summary>The CPE: the controller refused our address update, or its answer did not echo our COOKIE2.</summary>
 public sealed record IkeSaMoveFailed(IkeSpi SpiR, string Reason) : IkeEvent;
 
-/// <summary>The controller: a member moved its IKE SA (RFC 4555); requests and MPSA_PUTs go to <paramref name="To"/> now.
-/// <paramref name="NatDetected"/> as the update's NAT-D data says (null without it).</summary>
+/// <summary>The controller: a member moved its IKE SA (RFC 4555 UPDATE_SA_ADDRESSES), or, without MOBIKE, an authenticated
+/// message came from a new address or port (RFC 7296 §2.23, a NAT's new mapping); requests and MPSA_PUTs go to
+/// <paramref name="To"/> now. <paramref name="NatDetected"/> as the update's NAT-D data says (null without it).</summary>
 public sealed record PeerMoved(IkeSpi SpiR, IPEndPoint From, IPEndPoint To, bool? NatDetected) : IkeEvent;
 
 /// <summary>The CHILD_SA negotiated in IKE_AUTH (or its failure, with the Notify that explains it).</summary>

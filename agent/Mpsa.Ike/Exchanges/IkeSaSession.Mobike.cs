@@ -62,7 +62,7 @@ internal sealed partial class IkeSaSession
     }
 
     /// <summary>The controller's side: the member's UPDATE_SA_ADDRESSES moves every SA of the session to the request's
-    /// source; the answer echoes COOKIE2 and carries our NAT-D data when the request had some.</summary>
+    /// source; the answer carries our NAT-D data when the request had some (and COOKIE2, as every answer does).</summary>
     private List<IPayload> OnPeerAddressUpdate(IkeSaContext on, IkeMessage request, IPEndPoint from, StepBuilder step)
     {
         var response = new List<IPayload>(3);
@@ -70,10 +70,6 @@ internal sealed partial class IkeSaSession
         if (nat is not null)
         {
             response.AddRange(NatDetection.Notifies(request.Header.SpiI, request.Header.SpiR, on.Local!, from));
-        }
-        if (request.FindNotify(NotifyType.COOKIE2) is { } cookie2)
-        {
-            response.Add(new NotifyPayload(NotifyType.COOKIE2, cookie2.Data));
         }
         var before = on.Peer;
         foreach (var c in Contexts)
@@ -86,6 +82,11 @@ internal sealed partial class IkeSaSession
         }
         return response;
     }
+
+    /// <summary>RFC 4555 §3.5, §5.2: an INFORMATIONAL request's COOKIE2 (an address update, a return routability check)
+    /// comes back in the answer, whichever side asks.</summary>
+    private static IReadOnlyList<IPayload> EchoCookie2(IkeMessage request, IReadOnlyList<IPayload> response) =>
+        request.FindNotify(NotifyType.COOKIE2) is { } cookie2 ? [.. response, new NotifyPayload(NotifyType.COOKIE2, cookie2.Data)] : response;
 
     /// <summary>An address update this side may take: the controller's, on an SA both announced MOBIKE for.</summary>
     private static bool IsAddressUpdate(IkeSaContext on, IkeMessage request) =>

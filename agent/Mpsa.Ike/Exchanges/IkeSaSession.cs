@@ -104,10 +104,11 @@ internal sealed partial class IkeSaSession : IDisposable
         {
             return null;
         }
-        if (_o.FollowPeer && !from.Equals(on.Peer) && (!on.Mobike || on.NatDetected))
+        if (_o.FollowPeer && !from.Equals(on.Peer) && !on.Mobike)
         {
-            // RFC 7296 §2.23: after an authenticated message from a new address or port, answer there (RFC 4555 §3.5:
-            // with MOBIKE only behind a NAT; else UPDATE_SA_ADDRESSES moves the SA).
+            // RFC 7296 §2.23: after an authenticated message from a new address or port, send there (with MOBIKE only
+            // UPDATE_SA_ADDRESSES moves the SA, RFC 4555 §3.5; an answer goes where its request came from anyway)
+            step.Emit(new PeerMoved(Handle, on.Peer, from, null));
             foreach (var c in Contexts)
             {
                 c.Peer = from;
@@ -201,7 +202,8 @@ internal sealed partial class IkeSaSession : IDisposable
             step.Emit(new MpsaReceived(on.EventSpi, h.MessageId, puts, on.PeerSupportsMpsa));
             return null;
         }
-        on.SendResponse(h.Exchange, h.MessageId, moved is null ? answer.Response : [.. answer.Response, .. moved], inbound.RequestBytes!, step);
+        on.SendResponse(h.Exchange, h.MessageId, EchoCookie2(request, moved is null ? answer.Response : [.. answer.Response, .. moved]),
+            inbound.RequestBytes!, step);
         if (!answer.IkeSaDeleted)
         {
             return null;

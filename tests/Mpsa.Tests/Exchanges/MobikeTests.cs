@@ -284,7 +284,8 @@ public class MobikeTests
         link.FromCpe(link.Initiator.CheckLiveness(link.Now));
         link.Deliver();
 
-        Assert.That(link.ControllerEvents.OfType<PeerMoved>(), Is.Empty);
         Assert.That(link.ControllersView, Is.EqualTo(SecondAddress), "RFC 7296 §2.23: an authenticated message from a new address");
+        var followed = link.ControllerEvents.OfType<PeerMoved>().Single();
+        Assert.That((followed.From, followed.To, followed.NatDetected), Is.EqualTo((FirstAddress, SecondAddress, (bool?)null)), "no NAT-D: not an update");
     }
 }
