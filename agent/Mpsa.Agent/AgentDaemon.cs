@@ -274,6 +274,10 @@ internal sealed partial class AgentDaemon : IDisposable
         Send(_engine.Reconfigure(next, Now));
         _settings = next;
         _log.Reloaded();
+        // procd reloads on the uplink's ifup (uplink_interface): look at the uplink again, and ask the controller at
+        // once whether the IKE SA survived whatever happened upstream
+        OnUplinkChanged();
+        Send(_engine.CheckLiveness(Now));
         return true;
     }
 

@@ -156,6 +156,8 @@ for arch in "${arches[@]}"; do
   check "$arch: stderr to logd" called "procd_set_param [stderr] [1]"
   check "$arch: the instance is closed and the service set" sh -c "grep -qx 'procd_close_instance' '$R/tmp/procd.calls' && grep -qxF 'procd_close_service [set]' '$R/tmp/procd.calls'"
   check "$arch: no ujail on this root: no jail, no capabilities param" sh -c "! grep -q 'procd_add_jail\|capabilities' '$R/tmp/procd.calls'"
+  check "$arch: no uplink_interface: no interface trigger (the agent follows the uplink itself)" \
+    sh -c "! grep -q procd_add_interface_trigger '$R/tmp/procd.calls'"
 
   # The command line procd was given, run as procd would run it (here with `version` and `check-config` in place of
   # `run`, which would start talking IKE to the configured controller).
@@ -170,6 +172,16 @@ for arch in "${arches[@]}"; do
   reset
   inroot /etc/init.d/mpsa reload >"$w/out" 2>&1
   check "$arch: reload on a good config sends HUP through procd" called "procd_send_signal [mpsa] [agent] [HUP]"
+
+  # uplink_interface = wan: procd reloads the agent on the interface's ifup (and the agent takes the key).
+  sed 's/^\[agent\]$/[agent]\nuplink_interface = wan/' "$w/mpsa.conf.orig" >"$R/etc/mpsa/mpsa.conf"
+  inroot /usr/sbin/mpsa-agent check-config --config /etc/mpsa/mpsa.conf >"$w/out" 2>&1
+  check "$arch: uplink_interface = wan passes check-config" test $? -eq 0
+  reset
+  inroot /etc/init.d/mpsa start >"$w/out" 2>&1
+  check "$arch: uplink_interface = wan: reload on ifup of wan" \
+    called "procd_add_interface_trigger [interface.*.up] [wan] [/etc/init.d/mpsa] [reload]"
+  cp -p "$w/mpsa.conf.orig" "$R/etc/mpsa/mpsa.conf"
 
   # A bad configuration: start and reload refuse, with check-config's error in the log.
   printf '[agent]\nno_such_key = 1\n' >"$R/etc/mpsa/mpsa.conf"

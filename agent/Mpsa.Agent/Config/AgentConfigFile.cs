@@ -37,6 +37,12 @@ internal static class AgentConfigFile
         }
         var controllers = ReadControllers(controller);
         bool childSa = agent.Bool("child_sa", true);
+        // read by the init script (procd's interface trigger); checked here so that a typo is a config error
+        string? uplinkInterface = agent.String("uplink_interface", null);
+        if (uplinkInterface is not null && !IsInterfaceName(uplinkInterface))
+        {
+            agent.Report("uplink_interface", $"'{uplinkInterface}' is not an OpenWrt interface name (letters, digits, _ . -; at most 15)");
+        }
         var espOnly = controller.Optional("esp_only", ConfigValues.List(ProtocolConfig.EspOnly), [])!;
         if (!childSa && espOnly.Count > 0)
         {
@@ -71,9 +77,26 @@ internal static class AgentConfigFile
             UnsafeCounterModeAead = agent.Bool("unsafe_counter_mode_aead", false),
             ChildSa = childSa,
             Mobike = agent.Bool("mobike", true),
+            UplinkInterface = uplinkInterface,
             EspOnly = espOnly,
             Controllers = controllers,
         };
+    }
+
+    private static bool IsInterfaceName(string name)
+    {
+        if (name.Length is 0 or > 15)
+        {
+            return false;
+        }
+        foreach (char c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary><c>address = a, b, c</c>: the controller's replicas in the order they are tried, all on <c>port</c>.</summary>

@@ -36,6 +36,9 @@ internal sealed record AgentSettings(
     /// <summary>child_sa: ask for a CHILD_SA with the controller in IKE_AUTH (no: the IKE SA alone where the controller takes that, RFC 6023).</summary>
     public bool ChildSa { get; init; } = true;
 
+    /// <summary>uplink_interface: the OpenWrt interface (wan, say) on whose ifup procd reloads the agent; null: no trigger.</summary>
+    public string? UplinkInterface { get; init; }
+
     /// <summary>mobike: announce MOBIKE (RFC 4555), so a new WAN address moves the IKE SA instead of making a new one; default yes.</summary>
     public bool Mobike { get; init; } = true;
 
