@@ -129,6 +129,26 @@ public class DaemonConfigTests
             Does.StartWith($"{Path}:3: esp_only: 'bgp' is not traffic to keep inside the CHILD_SA"));
     }
 
+    [TestCase("wan", "")]
+    [TestCase("wan_6.pppoe-1", "")]
+    [TestCase("wan 6", "'wan 6' is not an OpenWrt interface name (letters, digits, _ . -; at most 15)")]
+    [TestCase("wan;reboot", "'wan;reboot' is not an OpenWrt interface name (letters, digits, _ . -; at most 15)")]
+    [TestCase("a_sixteen_chars_", "'a_sixteen_chars_' is not an OpenWrt interface name (letters, digits, _ . -; at most 15)")]
+    public void ChecksTheUplinkInterfaceThatTheInitScriptHandsToProcd(string value, string message)
+    {
+        Assert.That(AgentErrors($"[agent]\nidentity = a\npsk = \"x\"\nuplink_interface = {value}\n[controller]\naddress = 192.0.2.1\nidentity = c\n"),
+            Is.EqualTo(message.Length == 0 ? Array.Empty<string>() : new[] { $"{Path}:4: uplink_interface: {message}" }));
+    }
+
+    [Test]
+    public void ReadsMobikeInBothDaemons()
+    {
+        Assert.That(AgentErrors("[agent]\nidentity = a\npsk = \"x\"\nmobike = no\n[controller]\naddress = 192.0.2.1\nidentity = c\n"), Is.Empty);
+        Assert.That(AgentErrors("[agent]\nidentity = a\npsk = \"x\"\nmobike = maybe\n[controller]\naddress = 192.0.2.1\nidentity = c\n"),
+            Has.Length.EqualTo(1).And.Some.StartsWith($"{Path}:4: mobike:"));
+        Assert.That(ControllerErrors("[controller]\nidentity = c\nmobike = no\n[group g]\nesp = aes256-sha256\n"), Is.Empty);
+    }
+
     [TestCase("10.0.0.0/8", "'10.0.0.0/8' is not an IPv6 /96: the IPv4 peer fills its last 32 bits")]
     [TestCase("64:ff9b::/64", "'64:ff9b::/64' is not an IPv6 /96: the IPv4 peer fills its last 32 bits")]
     public void RefusesAnIpv4InIpv6PrefixThatIsNotAnIpv6Slash96(string value, string message)
