@@ -53,9 +53,15 @@ internal sealed partial class AgentDaemon
             }
             return;
         }
+        bool wasLost = _uplinkLost;
         _uplinkLost = false;
         if (state.Source!.Equals(_ikeSource))
         {
+            if (wasLost)
+            {
+                _log.UplinkBack(state.Source);
+                Send(_engine.UplinkBack(Now));
+            }
             return;
         }
         _previousIkeSource = _ikeSource;

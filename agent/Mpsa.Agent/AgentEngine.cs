@@ -157,6 +157,10 @@ internal sealed class AgentEngine : IDisposable
 
     public IReadOnlyList<Outgoing> CheckLiveness(MonoTime now) => Apply(_connection.CheckLiveness(now), now);
 
+    /// <summary>The route towards the controller is back (same address): reconnect now if the IKE SA was lost meanwhile,
+    /// else check at once that it survived.</summary>
+    public IReadOnlyList<Outgoing> UplinkBack(MonoTime now) => Apply(_connection.UplinkBack(now), now);
+
     /// <summary>
     /// The address IKE leaves from changed to <paramref name="ikeSource"/> (and the underlay to <paramref name="underlay"/>)
     /// and the IKE SA can move (MOBIKE): the kernel moves first, make-before-break — the group SA's policies and states to

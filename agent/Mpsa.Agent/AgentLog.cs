@@ -32,6 +32,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "the address IKE leaves from changed: {Old} -> {New}; {How}")]
     public static partial void IkeSourceChanged(this ILogger logger, IPAddress old, IPAddress @new, string how);
 
+    [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "uplink back, IKE still leaves from {Source}: checking the IKE SA now (or reconnecting, if it was lost)")]
+    public static partial void UplinkBack(this ILogger logger, IPAddress source);
+
     [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "IKE SA {SpiR} moved to {Local} (MOBIKE): the controller {Peer} took the new address")]
     public static partial void IkeSaMoved(this ILogger logger, IkeSpi spiR, IPAddress? local, IPEndPoint peer);
 

@@ -154,6 +154,15 @@ internal sealed class ControllerConnection : IDisposable
     /// controller refused, or one that found a NAT appear or go.</summary>
     public Step Reconnect(MonoTime now) => State == ConnectionState.Closed ? Step.None : Connect(now);
 
+    /// <summary>The uplink is back after it was lost: a connection waiting to retry tries now (the wait was spent on a dead
+    /// link), a connected one checks liveness now (the IKE SA may not have survived what happened upstream).</summary>
+    public Step UplinkBack(MonoTime now) => State switch
+    {
+        ConnectionState.Waiting => Connect(now),
+        ConnectionState.Connected => CheckLiveness(now),
+        _ => Step.None,
+    };
+
     /// <summary>Sends Delete and stops reconnecting.</summary>
     public Step Close(MonoTime now)
     {
