@@ -27,15 +27,12 @@ internal sealed partial class AgentDaemon
     private bool _uplinkLost;
 
     /// <summary>
-    /// Watches addresses and routes for the rest of the run (not when local_address pins IKE to one address): each
-    /// change posts <see cref="AgentInput.UplinkChanged"/>, and the loop asks the routing table again.
+    /// Watches addresses and routes for the rest of the run: each change posts <see cref="AgentInput.UplinkChanged"/>,
+    /// and the loop asks the routing table again. With local_address pinning IKE to one address, only the uplink going
+    /// and coming back matters.
     /// </summary>
-    private AddressAndRouteMonitor? FollowUplink(AgentSettings settings)
+    private AddressAndRouteMonitor? FollowUplink()
     {
-        if (settings.LocalAddress is not null)
-        {
-            return null;
-        }
         var log = _log;
         return OpenMonitor(() => _loop.Post(new AgentInput.UplinkChanged()), 1000, error => log.CannotFollowUplink(error));
     }

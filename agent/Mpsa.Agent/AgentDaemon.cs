@@ -143,7 +143,7 @@ internal sealed partial class AgentDaemon : IDisposable
         using var signals = SignalHandling.Register(stop, () => _loop.Post(new AgentInput.Reload()));
         using var kernelEvents = _kernel.Subscribe(e => _loop.Post(new AgentInput.Kernel(e)));
         using var routes = WatchRoutes(settings);
-        using var uplink = FollowUplink(settings);
+        using var uplink = FollowUplink();
         // The socket outlives the stop signal: the controller's answer to our Delete still has to come in.
         using var closeSocket = new CancellationTokenSource();
         // Receivers and the loop on threads of their own: a datagram or a deadline wakes one thread, where the thread

@@ -41,7 +41,7 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "the IKE SA could not move ({Reason}): reconnecting now")]
     public static partial void MoveNeedsNewSa(this ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "uplink lost: {Missing}; the IKE SA and the group SAs stay while liveness allows")]
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "uplink lost: {Missing}; nothing is torn down: the IKE SA stays while liveness allows, the group SAs until their LIFE")]
     public static partial void UplinkLost(this ILogger logger, string missing);
 
     [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "cannot watch addresses and routes ({Error}): a change of the WAN address is noticed only when liveness fails")]

@@ -456,9 +456,10 @@ nl_controller_conf() {
 #   mode=tunnel|transport (default tunnel)
 #   subnets=4|6|46        overlay families of the subnets (default 46)
 #   agent="K = V;K = V"   more lines for the [agent] section (';' separates them)
+#   follow=yes            no local_address and no underlay: the agent follows its uplink's address
 nl_agent_conf() {
   local i=$1; shift
-  local underlay=4 controller= peers=all route_table= mode=tunnel subnets=46 agent= opt j
+  local underlay=4 controller= peers=all route_table= mode=tunnel subnets=46 agent= follow=no opt j
   for opt in "$@"; do
     case $opt in
       underlay=*) underlay=${opt#*=} ;;
@@ -468,6 +469,7 @@ nl_agent_conf() {
       mode=*) mode=${opt#*=} ;;
       subnets=*) subnets=${opt#*=} ;;
       agent=*) agent=${opt#*=} ;;
+      follow=*) follow=${opt#*=} ;;
       *) nl_fail "nl_agent_conf: unknown option $opt" ;;
     esac
   done
@@ -480,7 +482,7 @@ nl_agent_conf() {
     echo "[agent]"
     echo "identity = cpe$i.example.net"
     echo "psk = \"netlab-psk-$i\""
-    echo "local_address = ${NL_UL[$controller,$i]}"
+    [ "$follow" = yes ] || echo "local_address = ${NL_UL[$controller,$i]}"
     echo "local_port = 500"
     echo "control_socket = $NL_DIR/cpe$i.sock"
     echo "log_level = debug"
@@ -493,7 +495,7 @@ nl_agent_conf() {
     echo
     echo "[dataplane]"
     echo "mode = $mode"
-    echo "underlay = ${NL_UL[$underlay,$i]}"
+    [ "$follow" = yes ] || echo "underlay = ${NL_UL[$underlay,$i]}"
     echo "subnets = $(nl_subnets "$i" "$subnets")"
     [ -n "$route_table" ] && echo "route_table = $route_table"
     for j in $peers; do

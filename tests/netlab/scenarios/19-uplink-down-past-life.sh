@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Scenario 19: a CPE's uplink goes down for longer than the group SA's LIFE. Nothing is torn down when it goes; the
+# group SAs leave its kernel at their LIFE (the kernel's hard lifetime, whether or not the agent still runs), never
+# later; when the uplink comes back the agent reconnects at once (not after its backoff) and everything is back within
+# 5 s: the current group SA in the kernel, LAN pings to and from the other CPEs.
+NL_LIFETIME=40s NL_REKEY_MARGIN=15s NL_ROLL1=3s NL_ROLL2=6s
+. "$(dirname "$0")/../lib.sh"
+nl_init
+nl_topology 3
+nl_overlay_routes
+nl_controller_conf
+nl_start_controller
+for i in 1 2 3; do nl_agent_conf "$i" agent="liveness_interval = 5s"; nl_start_agent "$i"; done
+nl_wait_group_ready 90
+nl_ping_pairs 4 2
+
+group_states() { nl_xfrm_states cpe3 | wc -l; }
+ip -n cpe3 link set eth0 down || nl_fail "cpe3's uplink down"
+nl_uptime; down=$NL_CS
+nl_log "cpe3's uplink down"
+sleep 3
+n=$(group_states)
+[ "$n" -gt 0 ] || nl_fail "cpe3's group SAs went with the link (they stay until their LIFE)"
+grep -q '\[107\] uplink lost' "$NL_DIR/cpe3.log" || nl_fail "agent cpe3 did not log the loss"
+# every group SA cpe3 holds was pushed before the link went: LIFE (40 s) after that at the latest, none is left
+nl_uptime; sleep "$(awk -v s=$((down + 4300 - NL_CS)) 'BEGIN { printf "%.2f", (s > 0 ? s : 0) / 100 }')"
+n=$(group_states)
+[ "$n" = 0 ] || nl_fail "cpe3 still holds $n group SA states 43 s after its uplink went (LIFE 40 s): $(nl_xfrm_states cpe3 | head -3)"
+nl_log "cpe3's group SAs left the kernel at their LIFE"
+nl_check_alive
+
+ip -n cpe3 link set eth0 up || nl_fail "cpe3's uplink up"
+nl_uptime; up=$NL_CS
+nl_wait_group_ready 30 3
+nl_uptime; back=$(((NL_CS - up) / 100)).$(printf '%02d' $(((NL_CS - up) % 100)))
+nl_ping_pairs 4 2
+nl_uptime; pinged=$(((NL_CS - up) / 100)).$(printf '%02d' $(((NL_CS - up) % 100)))
+nl_log "cpe3 back with the group SA ${back} s after its uplink returned, pings passing at ${pinged} s"
+awk -v t="$back" 'BEGIN { exit !(t <= 5) }' || nl_fail "cpe3 was back only ${back} s after its uplink returned (5 s at most)"
+grep -q '\[111\] uplink back' "$NL_DIR/cpe3.log" || nl_fail "agent cpe3 did not log its uplink coming back"
+nl_pass
