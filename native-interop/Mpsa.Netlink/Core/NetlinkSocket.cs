@@ -105,12 +105,13 @@ internal sealed class NetlinkSocket : IDisposable
     /// <paramref name="onEach"/>. Null when a datagram was handled or the time ran out; an error otherwise (ENOBUFS:
     /// the kernel dropped messages because the receive buffer was full).
     /// </summary>
-    public NetlinkError? ReceiveOnce(int timeoutMilliseconds, NetlinkMessageHandler onEach)
+    public NetlinkError? ReceiveOnce(int timeoutMilliseconds, NetlinkMessageHandler onEach, int wakeFd = -1)
     {
         ArgumentNullException.ThrowIfNull(onEach);
         lock (_lock)
         {
-            int ready = NetlinkSyscalls.PollIn(_handle, timeoutMilliseconds, out int errno);
+            int ready = wakeFd < 0 ? NetlinkSyscalls.PollIn(_handle, timeoutMilliseconds, out int errno)
+                : NetlinkSyscalls.PollIn(_handle, wakeFd, timeoutMilliseconds, out errno);
             if (ready < 0)
             {
                 return new NetlinkError("poll", errno);

@@ -153,6 +153,45 @@ internal static unsafe class NetlinkSyscalls
         }
     }
 
+    /// <summary>Waits (<paramref name="timeoutMilliseconds"/>, -1: without end) for the socket to be readable or for
+    /// <paramref name="wakeFd"/> (<see cref="NewWakeFd"/>) to be written: 1 readable, 0 timeout or woken, -1 error.</summary>
+    public static int PollIn(SafeHandle socket, int wakeFd, int timeoutMilliseconds, out int errno)
+    {
+        bool added = false;
+        try
+        {
+            socket.DangerousAddRef(ref added);
+            var fds = stackalloc pollfd[2];
+            fds[0] = new pollfd { fd = socket.DangerousGetHandle().ToInt32(), events = POLLIN };
+            fds[1] = new pollfd { fd = wakeFd, events = POLLIN };
+            int rc = poll(fds, 2, timeoutMilliseconds);
+            errno = rc < 0 ? LibC.errno : 0;
+            if (rc < 0)
+            {
+                return errno == EINTR ? 0 : rc;
+            }
+            return (fds[0].revents & POLLIN) != 0 ? 1 : 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>An eventfd that ends a <see cref="PollIn(SafeHandle, int, int, out int)"/> when written; -1 when refused.</summary>
+    public static int NewWakeFd() => eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+    public static void Wake(int wakeFd)
+    {
+        ulong one = 1;
+        _ = write(wakeFd, &one, sizeof(ulong));
+    }
+
+    public static void CloseFd(int fd) => _ = close(fd);
+
     public static int MsgPeek => MSG_PEEK;
 
     public static int MsgTrunc => MSG_TRUNC;

@@ -21,10 +21,10 @@ internal sealed class EngineLab : IDisposable
     private readonly Queue<Outgoing> _link = new();
 
     public EngineLab(string groupEsp = "aes256-sha256", string agentExtra = "", string agentSections = "", string controllerExtra = "",
-        bool installChildSa = false, bool controllerKernel = false, Capabilities? capabilities = null, string groupExtra = "",
+        bool installChildSa = false, bool controllerKernel = false, Capabilities? capabilities = null, string groupExtra = "", bool traceKernel = false,
         string groupTimes = "lifetime = 120s\nrekey_margin = 40s\nroll1 = 10s\nroll2 = 20s")
     {
-        Kernel = new FaultyKernel(KernelTrace.Add) { NowMs = () => Now.Milliseconds };
+        Kernel = new FaultyKernel(traceKernel ? KernelTrace.Add : null) { NowMs = () => Now.Milliseconds };
         ControllerKernel = controllerKernel ? new FaultyKernel { NowMs = () => Now.Milliseconds } : null;
         var controllerSettings = Read($"""
             [controller]
@@ -53,7 +53,7 @@ internal sealed class EngineLab : IDisposable
     public MonoTime Now { get; private set; } = new(1_000);
     public FaultyKernel Kernel { get; }
 
-    /// <summary>Every request the agent made of its kernel, in order ("add state …", "delete policy …").</summary>
+    /// <summary>With <c>traceKernel</c>: every request the agent made of its kernel, in order ("add state …", "delete policy …").</summary>
     public List<string> KernelTrace { get; } = [];
 
     /// <summary>The agent's address now: the controller sees it as the source; datagrams to any other are lost.</summary>

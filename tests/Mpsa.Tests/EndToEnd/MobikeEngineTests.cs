@@ -21,7 +21,7 @@ public class MobikeEngineTests
         """;
 
     private static EngineLab Lab(string agentExtra = "", string controllerExtra = "") =>
-        new(agentExtra: agentExtra, agentSections: TunnelToOnePeer, controllerExtra: controllerExtra, installChildSa: true, controllerKernel: true);
+        new(agentExtra: agentExtra, agentSections: TunnelToOnePeer, controllerExtra: controllerExtra, installChildSa: true, controllerKernel: true, traceKernel: true);
 
     [Test]
     public void TheSameIkeSaMovesAndEveryKernelStateAndPolicyFollows()

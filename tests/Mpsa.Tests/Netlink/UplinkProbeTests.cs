@@ -61,6 +61,23 @@ public class UplinkProbeTests
         Assert.That(_ns.Run(() => UplinkProbe.Now(Controller, null)), Is.EqualTo(new UplinkState(IPAddress.Parse("198.51.100.2"), null)));
     }
 
+    [Test]
+    public async Task TheMonitorSleepsUntilAnEventAndIsStoppedWithoutWaitingForAPollInterval()
+    {
+        int changes = 0;
+        // a 10-minute poll interval: only an event wakes the thread, and only the eventfd can end it in time
+        var monitor = _ns.Run(() => new AddressAndRouteMonitor(() => Interlocked.Increment(ref changes), pollMilliseconds: 600_000));
+        _ns.Ip("addr add 198.51.100.2/32 dev lo");
+        await Task.Run(async () =>
+        {
+            while (Volatile.Read(ref changes) == 0)
+            {
+                await Task.Delay(50);
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Run(monitor.Dispose).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>The wait, with every probe and the monitor's socket inside the namespace.</summary>
     private Task<IPAddress?> Wait(IPAddress? local, RecordingLogger log) =>
         Task.Run(() => UplinkWait.UntilUp(() => _ns.Run(() => UplinkProbe.Now(Controller, local)), changed => _ns.Run(() => new AddressAndRouteMonitor(changed)),
