@@ -24,6 +24,8 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=interop-lib.sh
 . "$HERE/interop-lib.sh"
+# shellcheck source=outcome-lib.sh
+. "$HERE/outcome-lib.sh"
 
 [ $# -eq 3 ] || { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2; }
 SCENARIO=$1 SUITE=$2 EVIDENCE=$3
@@ -42,36 +44,6 @@ io_init "$EVIDENCE" "$SCENARIO" "$SUITE"
 io_result esp "$ESP"
 io_result new_addr_cpe "$NEW_CPE"
 
-ok() {
-	io_mark outcome
-	io_snapshot
-	[ -n "$IO_DAEMON_NAME" ] && cp "$SW_WORKDIR/$IO_DAEMON_NAME.log" "$IO_EVIDENCE/$IO_DAEMON_NAME-at-outcome.log"
-	io_result outcome ok
-	io_result reason ""
-	exit 0
-}
-not_reached() {
-	io_mark outcome
-	io_snapshot
-	[ -n "$IO_DAEMON_NAME" ] && [ -f "$SW_WORKDIR/$IO_DAEMON_NAME.log" ] &&
-		cp "$SW_WORKDIR/$IO_DAEMON_NAME.log" "$IO_EVIDENCE/$IO_DAEMON_NAME-at-outcome.log"
-	io_result outcome failed
-	io_result reason "$*"
-	io_log "$SCENARIO $SUITE: $*"
-	exit 1
-}
-daemon_alive() { [ -n "$IO_DAEMON_PID" ] && kill -0 "$IO_DAEMON_PID" 2>/dev/null; }
-daemon_answers() { io_daemon_status >/dev/null 2>&1; }
-gone() { daemon_alive || echo "; mpsa-$IO_DAEMON_NAME is no longer running"; }
-status_has() { # KEY: status JSON holds "KEY": {...}
-	io_daemon_status >"$SW_WORKDIR/status.json" 2>/dev/null && io_json_has_object "$SW_WORKDIR/status.json" "$1"
-}
-established_installed() { # NAME
-	local out
-	out=$(sw_list_sas "$1" 2>/dev/null) || return 1
-	grep -q ESTABLISHED <<<"$out" && grep -q INSTALLED <<<"$out"
-}
-ike_spis() { sw_list_sas "$1" 2>/dev/null | grep -Eo '[0-9a-f]{16}_i\*? [0-9a-f]{16}_r\*?' | tr -d '*'; }
 # lists NAME SIDE ADDRESS: charon's one IKE SA has ADDRESS as its SIDE (local|remote) endpoint
 lists() { sw_list_sas "$1" 2>/dev/null | grep -Eq "^  $2 +'[^']*' @ $3\["; }
 log_has() { grep -Eq "$1" "$SW_WORKDIR/$IO_DAEMON_NAME.log" 2>/dev/null; }
@@ -152,7 +124,7 @@ charon-to-controller-mobike)
 	io_result initiate_rc "$?"
 	first_acked() {
 		io_daemon_status >"$SW_WORKDIR/status.json" 2>/dev/null || return 1
-		FIRST_ACKED=$(tr -d '\n' <"$SW_WORKDIR/status.json" | grep -Eo '"last_acked_spi"[[:space:]]*:[[:space:]]*"[0-9a-fA-F]+"' | head -1 | sed -E 's/.*"([^"]*)"$/\1/')
+		FIRST_ACKED=$(status_field last_acked_spi)
 		[ -n "$FIRST_ACKED" ]
 	}
 	io_wait "$TIMEOUT" first_acked || not_reached "no acknowledged MPSA_PUT before the move$(gone)"

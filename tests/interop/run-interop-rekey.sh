@@ -34,6 +34,8 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=interop-lib.sh
 . "$HERE/interop-lib.sh"
+# shellcheck source=outcome-lib.sh
+. "$HERE/outcome-lib.sh"
 
 [ $# -eq 3 ] || { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2; }
 SCENARIO=$1 SUITE=$2 EVIDENCE=$3
@@ -62,40 +64,7 @@ io_result esp "$ESP"
 io_result rekey "$KIND"
 io_result rekey_time "$REKEY"
 
-ok() {
-	io_mark outcome
-	io_snapshot
-	[ -n "$IO_DAEMON_NAME" ] && cp "$SW_WORKDIR/$IO_DAEMON_NAME.log" "$IO_EVIDENCE/$IO_DAEMON_NAME-at-outcome.log"
-	io_result outcome ok
-	io_result reason ""
-	exit 0
-}
-not_reached() {
-	io_mark outcome
-	io_snapshot
-	[ -n "$IO_DAEMON_NAME" ] && [ -f "$SW_WORKDIR/$IO_DAEMON_NAME.log" ] &&
-		cp "$SW_WORKDIR/$IO_DAEMON_NAME.log" "$IO_EVIDENCE/$IO_DAEMON_NAME-at-outcome.log"
-	io_result outcome failed
-	io_result reason "$*"
-	io_log "$SCENARIO $SUITE: $*"
-	exit 1
-}
-daemon_alive() { [ -n "$IO_DAEMON_PID" ] && kill -0 "$IO_DAEMON_PID" 2>/dev/null; }
-daemon_answers() { io_daemon_status >/dev/null 2>&1; }
-gone() { daemon_alive || echo "; mpsa-$IO_DAEMON_NAME is no longer running"; }
-status_has() { # KEY: status JSON holds "KEY": {...}
-	io_daemon_status >"$SW_WORKDIR/status.json" 2>/dev/null && io_json_has_object "$SW_WORKDIR/status.json" "$1"
-}
-status_field() { # KEY: the first string value of "KEY" in the last status JSON read
-	tr -d '\n' <"$SW_WORKDIR/status.json" | grep -Eo "\"$1\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" | head -1 | sed -E 's/.*"([^"]*)"$/\1/'
-}
-established_installed() { # NAME
-	local out
-	out=$(sw_list_sas "$1" 2>/dev/null) || return 1
-	grep -q ESTABLISHED <<<"$out" && grep -q INSTALLED <<<"$out"
-}
-# spis NAME: "IKESPI_i IKESPI_r CHILD_in CHILD_out" of the IKE SAs and CHILD_SAs charon lists, one SA a line
-ike_spis() { sw_list_sas "$1" 2>/dev/null | grep -Eo '[0-9a-f]{16}_i\*? [0-9a-f]{16}_r\*?' | tr -d '*'; }
+# child_spis NAME: "CHILD_in CHILD_out" of the CHILD_SAs charon lists
 child_spis() { sw_list_sas "$1" 2>/dev/null | grep -Eo '^ +(in|out) +[0-9a-f]{8}' | awk '{ printf "%s%s", sep, $2; sep = " " } END { print "" }'; }
 # rekeyed NAME: charon destroyed the first SA of this KIND (its log), lists exactly one IKE SA ESTABLISHED
 # with exactly one CHILD_SA INSTALLED, and that SA has other SPIs than at the start (BEFORE_IKE, BEFORE_CHILD)

@@ -273,25 +273,22 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
                 log($"policy {p}");
             }
         }
-        var stalePolicies = new List<XfrmPolicyId>();
-        foreach (var p in old.Policies)
-        {
-            if (!Has(installedPolicies, p))
-            {
-                stalePolicies.Add(p);
-            }
-        }
-        var staleStates = new List<XfrmStateId>();
-        foreach (var id in old.States)
-        {
-            if (!Has(added, id))
-            {
-                staleStates.Add(id);
-            }
-        }
-        Undo(staleStates, stalePolicies);
+        Undo(NotIn(old.States, added), NotIn(old.Policies, installedPolicies));
         _installed[key] = old with { States = added, Policies = installedPolicies, DeferredOutbound = null };
         return first;
+    }
+
+    private static List<T> NotIn<T>(IReadOnlyList<T> items, List<T> kept)
+    {
+        var gone = new List<T>();
+        foreach (var x in items)
+        {
+            if (!Has(kept, x))
+            {
+                gone.Add(x);
+            }
+        }
+        return gone;
     }
 
     /// <summary>The IKE SA the CHILD_SAs belong to was rekeyed: they are known by the new key from now on.</summary>
