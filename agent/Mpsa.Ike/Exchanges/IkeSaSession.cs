@@ -104,10 +104,12 @@ internal sealed partial class IkeSaSession : IDisposable
         {
             return null;
         }
-        if (_o.FollowPeer && !from.Equals(on.Peer) && !on.Mobike)
+        if (_o.FollowPeer && !from.Equals(on.Peer) && (!on.Mobike || on.NatDetected && from.Address.Equals(on.Peer.Address)))
         {
-            // RFC 7296 §2.23: after an authenticated message from a new address or port, send there (with MOBIKE only
-            // UPDATE_SA_ADDRESSES moves the SA, RFC 4555 §3.5; an answer goes where its request came from anyway)
+            // RFC 7296 §2.23: after an authenticated message from a new address or port, send there. With MOBIKE only
+            // UPDATE_SA_ADDRESSES moves the SA to another address (RFC 4555 §3.5, as charon does), but a NAT's new port
+            // for the same address is followed: the member cannot see its NAT rebind. An answer goes where its request
+            // came from anyway.
             step.Emit(new PeerMoved(Handle, on.Peer, from, null));
             foreach (var c in Contexts)
             {

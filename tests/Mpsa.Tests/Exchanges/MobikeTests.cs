@@ -274,6 +274,31 @@ public class MobikeTests
     }
 
     [Test]
+    public void BehindANatANewPortIsFollowedButANewAddressWaitsForAnUpdate()
+    {
+        using var link = new Link();
+        var outside = new IPEndPoint(IPAddress.Parse("198.51.100.7"), 30123);
+        link.SeenAs = outside;
+        link.Connect();
+        Assert.That(link.ControllersView.Address, Is.EqualTo(outside.Address), "NAT detected at IKE_SA_INIT; the SA floated to 4500");
+
+        // the NAT rebinds: same outside address, another port (the member cannot see it)
+        var rebound = new IPEndPoint(outside.Address, 40000);
+        link.SeenAs = rebound;
+        link.FromCpe(link.Initiator.CheckLiveness(link.Now));
+        link.Deliver();
+        Assert.That(link.ControllersView, Is.EqualTo(rebound));
+        Assert.That(link.ControllerEvents.OfType<PeerMoved>().Single().To, Is.EqualTo(rebound));
+
+        // another outside address: only UPDATE_SA_ADDRESSES moves the SA there
+        link.SeenAs = new IPEndPoint(IPAddress.Parse("198.51.100.8"), 40000);
+        link.FromCpe(link.Initiator.CheckLiveness(link.Now));
+        link.Deliver();
+        Assert.That(link.ControllersView, Is.EqualTo(rebound));
+        Assert.That(link.CpeEvents.OfType<LivenessConfirmed>(), Has.Exactly(2).Items, "both liveness checks answered where they came from");
+    }
+
+    [Test]
     public void WithoutMobikeNothingIsSentAndTheControllerFollowsAnyAuthenticatedMessage()
     {
         using var link = new Link(initiatorMobike: true, responderMobike: false);
