@@ -26,7 +26,7 @@ public class PathMtuTests
 
         lab.StartControllerInNamespace(hub.Name);
         lab.StartAgentInNamespace(1, cpe.Name);
-        lab.WaitUntil(() => lab.ActiveSpi(1) is not null, "the agent holds the group SA");
+        lab.WaitUntil(() => lab.ActiveSpi(1) is not null, "the agent holds the group SA", seconds: 120);
         Assert.That(lab.AgentStatus(1).GetProperty("ike_sa").GetProperty("key_exchange").GetString(), Is.EqualTo("x25519+mlkem768"));
         Stop(tcpdump);
 

@@ -18,10 +18,10 @@ public class UplinkEndToEndTests
         using var lab = new LoopbackLab(1);
         lab.Readdress("0.0.0.0", "198.51.100.1");
         var controller = lab.StartControllerInNamespace(ns.Name);
-        lab.WaitUntil(() => controller.Log.Contains("listening on", StringComparison.Ordinal), "the controller listens");
+        lab.WaitUntil(() => controller.Log.Contains("listening on", StringComparison.Ordinal), "the controller listens", seconds: 120);
         var agent = lab.StartAgentInNamespace(1, ns.Name);
 
-        lab.WaitUntil(() => agent.Log.Contains("[103]", StringComparison.Ordinal), "the agent says it waits for the uplink");
+        lab.WaitUntil(() => agent.Log.Contains("[103]", StringComparison.Ordinal), "the agent says it waits for the uplink", seconds: 120);
         var waiting = lab.AgentStatus(1);
         Assert.That(waiting.GetProperty("controller").GetProperty("state").GetString(), Is.EqualTo("waiting-for-uplink"));
         Assert.That(waiting.GetProperty("uplink").GetProperty("missing").GetString(), Is.EqualTo("no route towards the controller 198.51.100.1"));
@@ -33,7 +33,7 @@ public class UplinkEndToEndTests
         Assert.That(controller.Log, Does.Not.Contain("IKE_SA_INIT"), "nothing reached the controller yet");
 
         ns.Ip("addr add 198.51.100.1/32 dev lo");
-        lab.WaitUntil(() => lab.ActiveSpi(1) is not null, "the agent connected and holds the group SA once the address came");
+        lab.WaitUntil(() => lab.ActiveSpi(1) is not null, "the agent connected and holds the group SA once the address came", seconds: 120);
         Assert.That(agent.Log, Does.Contain("[104] uplink up after"));
         var uplink = lab.AgentStatus(1).GetProperty("uplink");
         Assert.That(uplink.GetProperty("missing").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
@@ -56,20 +56,20 @@ public class UplinkEndToEndTests
         }
         lab.StartControllerInNamespace(hub.Name);
         var agent = lab.StartAgentInNamespace(1, cpe.Name);
-        lab.WaitUntil(() => lab.ActiveSpi(1) is not null && MemberAddress(lab) == "[fd00:78::2]", "the agent connected from fd00:78::2");
+        lab.WaitUntil(() => lab.ActiveSpi(1) is not null && MemberAddress(lab) == "[fd00:78::2]", "the agent connected from fd00:78::2", seconds: 120);
         string spis = IkeSpis(lab);
 
         // a PPPoE or DHCP reconnect: the old address goes, a new one comes
         cpe.Ip("addr add fd00:78::3/64 dev veth-c nodad");
         cpe.Ip("addr del fd00:78::2/64 dev veth-c");
         var changed = System.Diagnostics.Stopwatch.StartNew();
-        lab.WaitUntil(() => MemberAddress(lab) == "[fd00:78::3]" && Holds(lab), "the controller sees the member at fd00:78::3, holding the current SA");
+        lab.WaitUntil(() => MemberAddress(lab) == "[fd00:78::3]" && Holds(lab), "the controller sees the member at fd00:78::3, holding the current SA", seconds: 120);
         TestContext.Out.WriteLine($"{(mobike ? "moved" : "reconnected")}, with the group SA, {changed.Elapsed.TotalSeconds:F1} s after the address changed");
         Assert.That(agent.Log, Does.Contain("[106] the address IKE leaves from changed: fd00:78::2 -> fd00:78::3"));
         if (mobike)
         {
             // RFC 4555: the same IKE SA, moved; the controller logged the move
-            lab.WaitUntil(() => agent.Log.Contains("[109] IKE SA", StringComparison.Ordinal), "the agent logged the move");
+            lab.WaitUntil(() => agent.Log.Contains("[109] IKE SA", StringComparison.Ordinal), "the agent logged the move", seconds: 120);
             Assert.That(IkeSpis(lab), Is.EqualTo(spis), "the same IKE SA (SPIs) after the move");
             Assert.That(lab.Controller!.Log, Does.Contain("[224] member cpe1 moved its IKE SA"));
         }

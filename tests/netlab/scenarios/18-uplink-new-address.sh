@@ -54,8 +54,10 @@ for r in "$r13" "$r31"; do
   awk -v r="$r" 'BEGIN { exit !(r <= 10) }' || nl_fail "pings resumed only after $r s (10 s at most)"
 done
 
-plain=$(nl_capture_plain move | head -5)
-[ -z "$plain" ] || nl_fail "packets in clear on the underlay: $plain"
+# a LAN packet in clear would carry a LAN address in its outer header (cpe3 may send an ICMP redirect for its old
+# address while a neighbour's cache still points there: that quotes an ESP header, not LAN traffic)
+plain=$(nl_capture_read move "net 10.1.0.0/16 or net fd00:1::/32" | head -5)
+[ -z "$plain" ] || nl_fail "LAN packets in clear on the underlay: $plain"
 for i in 1 2 3; do
   ! ip -n "cpe$i" xfrm state | grep -Fqw "$old" || nl_fail "cpe$i: a state still names $old: $(ip -n "cpe$i" xfrm state | grep -Fw "$old" | head -2)"
   ! ip -n "cpe$i" xfrm policy | grep -Fqw "$old" || nl_fail "cpe$i: a policy still names $old"
