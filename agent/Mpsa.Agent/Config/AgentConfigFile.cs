@@ -1,5 +1,6 @@
 using System.Net;
 using Mpsa.Hosting;
+using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
@@ -77,6 +78,9 @@ internal static class AgentConfigFile
             UnsafeCounterModeAead = agent.Bool("unsafe_counter_mode_aead", false),
             ChildSa = childSa,
             Mobike = agent.Bool("mobike", true),
+            Retransmit = new RetransmitPolicy(
+                agent.Optional("retransmit_timeout", ConfigValues.DurationBetween(TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)), RetransmitPolicy.Default.Initial),
+                RetransmitPolicy.Default.Multiplier, agent.Int("retransmit_tries", 1, 20, RetransmitPolicy.Default.MaxTransmissions)),
             UplinkInterface = uplinkInterface,
             EspOnly = espOnly,
             Controllers = controllers,

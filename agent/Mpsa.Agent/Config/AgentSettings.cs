@@ -42,6 +42,10 @@ internal sealed record AgentSettings(
     /// <summary>mobike: announce MOBIKE (RFC 4555), so a new WAN address moves the IKE SA instead of making a new one; default yes.</summary>
     public bool Mobike { get; init; } = true;
 
+    /// <summary>retransmit_timeout, retransmit_tries: how long to wait for an answer before resending (doubling each time),
+    /// and how many sends before the controller counts as gone (defaults 2 s and 6: about two minutes).</summary>
+    public RetransmitPolicy Retransmit { get; init; } = RetransmitPolicy.Default;
+
     /// <summary>fragment_size: largest IP datagram of a protected IKE message before it goes in fragments (RFC 7383).</summary>
     public int FragmentSize { get; init; } = 1280;
 

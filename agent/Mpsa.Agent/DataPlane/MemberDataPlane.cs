@@ -149,11 +149,7 @@ internal sealed class MemberDataPlane
     private void Refresh(IPAddress address, PeerEntry entry)
     {
         List<XfrmPolicySpec> wanted = entry.Sources.Count == 0 ? [] : [.. PolicyPlan.ForPeer(_settings, _underlay, address, entry.Subnets)];
-        foreach (var old in entry.Policies.FindAll(p => !wanted.Contains(p)))
-        {
-            _policies.Remove(old.Id);
-            entry.Policies.Remove(old);
-        }
+        var stale = entry.Policies.FindAll(p => !wanted.Contains(p));
         foreach (var p in wanted)
         {
             if (!entry.Policies.Contains(p))
@@ -162,11 +158,30 @@ internal sealed class MemberDataPlane
                 entry.Policies.Add(p);
             }
         }
+        foreach (var old in stale)
+        {
+            entry.Policies.Remove(old);
+            RemoveUnlessWanted(old.Id);
+        }
         if (entry.Sources.Count == 0)
         {
             _peers.Remove(address);
             _states.RemovePeer(address);
             _log($"peer {address} removed");
+        }
+    }
+
+    /// <summary>Takes a policy out of the kernel unless the base or a peer holds one under the same selector now.</summary>
+    private void RemoveUnlessWanted(XfrmPolicyId id)
+    {
+        bool held = ReadOnlyLists.Exists(_base, p => p.Id.Equals(id));
+        foreach (var entry in _peers.Values)
+        {
+            held |= ReadOnlyLists.Exists(entry.Policies, p => p.Id.Equals(id));
+        }
+        if (!held)
+        {
+            _policies.Remove(id);
         }
     }
 
@@ -180,31 +195,17 @@ internal sealed class MemberDataPlane
         {
             return false;
         }
+        // Make-before-break: what is new goes in before what is gone goes out, and a policy another peer or the base now
+        // holds under the same selector (a peer that moved to a new address) was replaced in place, so it stays.
         var oldStatic = _settings.Peers;
         _settings = next;
-        List<XfrmPolicySpec> wantedBase = [.. PolicyPlan.Base(next, _underlay)];
-        foreach (var gone in _base)
+        var oldBase = _base;
+        _base = [.. PolicyPlan.Base(next, _underlay)];
+        foreach (var added in _base)
         {
-            if (!wantedBase.Contains(gone))
-            {
-                _policies.Remove(gone.Id);
-            }
-        }
-        foreach (var added in wantedBase)
-        {
-            if (!_base.Contains(added))
+            if (!oldBase.Contains(added))
             {
                 _policies.Install(added);
-            }
-        }
-        _base = wantedBase;
-        foreach (var peer in oldStatic)
-        {
-            if (!ReadOnlyLists.Exists(next.Peers, n => n.Address.Equals(peer.Address)) && _peers.TryGetValue(peer.Address, out var entry))
-            {
-                entry.Sources.Remove(PeerSource.Static);
-                entry.StaticSubnets.Clear();
-                Refresh(peer.Address, entry);
             }
         }
         foreach (var peer in next.Peers)
@@ -214,6 +215,22 @@ internal sealed class MemberDataPlane
                 entry.StaticSubnets.Clear();
             }
             Add(peer.Address, PeerSource.Static, peer.Subnets);
+        }
+        foreach (var peer in oldStatic)
+        {
+            if (!ReadOnlyLists.Exists(next.Peers, n => n.Address.Equals(peer.Address)) && _peers.TryGetValue(peer.Address, out var entry))
+            {
+                entry.Sources.Remove(PeerSource.Static);
+                entry.StaticSubnets.Clear();
+                Refresh(peer.Address, entry);
+            }
+        }
+        foreach (var gone in oldBase)
+        {
+            if (!_base.Contains(gone))
+            {
+                RemoveUnlessWanted(gone.Id);
+            }
         }
         // Tunnel-mode peer policies depend on the local subnets too.
         foreach (var (address, entry) in new List<KeyValuePair<IPAddress, PeerEntry>>(_peers))

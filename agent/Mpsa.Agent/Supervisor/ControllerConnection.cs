@@ -299,6 +299,7 @@ internal sealed class ControllerConnection : IDisposable
             LocalEndpoint = _natDetection,
             InitialContact = initialContact,
             Mobike = s.Mobike,
+            Retransmit = s.Retransmit,
         }, controller);
     }
 

@@ -17,6 +17,12 @@ internal static class ChildSaPlan
     /// <summary>Wins over the group SA's policies (1000–3000) for the same addresses.</summary>
     public const uint Priority = 500;
 
+    /// <summary>The IPv6 Neighbor Discovery bypass wins over the CHILD_SA's own policies.</summary>
+    public const uint NeighborDiscoveryPriority = 400;
+
+    /// <summary>ICMPv6 Neighbor Solicitation and Advertisement (RFC 4861).</summary>
+    private static readonly ushort[] NeighborDiscovery = [135, 136];
+
     public static (IReadOnlyList<XfrmStateSpec> States, IReadOnlyList<XfrmPolicySpec> Policies) Build(
         ChildSa child, IPEndPoint local, IPEndPoint peer, uint reqId, ulong hardLifetimeSeconds = 0, ulong softLifetimeSeconds = 0)
     {
@@ -40,6 +46,10 @@ internal static class ChildSaPlan
             var template = new XfrmTemplate(null, null, reqId, XfrmMode.Transport);
             policies.Add(new XfrmPolicySpec(new XfrmSelector(IpPrefix.Host(local.Address), IpPrefix.Host(peer.Address)), XfrmDirection.Out, template, Priority));
             policies.Add(new XfrmPolicySpec(new XfrmSelector(IpPrefix.Host(peer.Address), IpPrefix.Host(local.Address)), XfrmDirection.In, template, Priority));
+            if (local.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                AddNeighborDiscoveryBypass(policies, local.Address, peer.Address);
+            }
             return (states, policies);
         }
         var outbound = new XfrmTemplate(local.Address, peer.Address, reqId, XfrmMode.Tunnel);
@@ -61,6 +71,22 @@ internal static class ChildSaPlan
             }
         }
         return (states, policies);
+    }
+
+    /// <summary>
+    /// Neighbor Discovery between the two endpoints stays in clear. A host-to-host policy would otherwise send a Neighbor
+    /// Advertisement through ESP (and demand ESP for one arriving), so after an address change neither side could resolve
+    /// the other's new address. In a selector for ICMP the source port holds the message type.
+    /// </summary>
+    private static void AddNeighborDiscoveryBypass(List<XfrmPolicySpec> policies, IPAddress local, IPAddress peer)
+    {
+        foreach (ushort type in NeighborDiscovery)
+        {
+            policies.Add(new XfrmPolicySpec(new XfrmSelector(IpPrefix.Host(local), IpPrefix.Host(peer), ProtocolType.IcmpV6, type),
+                XfrmDirection.Out, null, NeighborDiscoveryPriority));
+            policies.Add(new XfrmPolicySpec(new XfrmSelector(IpPrefix.Host(peer), IpPrefix.Host(local), ProtocolType.IcmpV6, type),
+                XfrmDirection.In, null, NeighborDiscoveryPriority));
+        }
     }
 
     /// <summary>The selectors that are XFRM selector halves, in order (the others are skipped).</summary>

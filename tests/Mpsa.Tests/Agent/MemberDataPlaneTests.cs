@@ -145,4 +145,34 @@ public class MemberDataPlaneTests
         Assert.That(kernel.Policies.Count(p => p.Direction == XfrmDirection.In), Is.EqualTo(2));
         Assert.That(plane.Reconfigure(next with { Mode = XfrmMode.Transport }), Is.False, "a mode change needs a restart");
     }
+
+    [Test]
+    public void APeerGivenANewAddressOnReloadKeepsItsSubnetsCoveredThroughout()
+    {
+        var lan3 = new[] { IpPrefix.Parse("10.1.3.0/24") };
+        var moved = IPAddress.Parse("192.0.2.113");
+        var settings = Tunnel(new PeerSettings("c", Peer3, lan3));
+        InMemoryKernel? kernel = null;
+        var uncovered = new List<string>();
+        kernel = new InMemoryKernel(op =>
+        {
+            if (!kernel!.Policies.Any(p => p.Direction == XfrmDirection.Out && p.Selector.Destination.ToString() == "10.1.3.0/24"))
+            {
+                uncovered.Add(op);
+            }
+        });
+        var plane = new MemberDataPlane(kernel, settings, Underlay, _ => { });
+        plane.Start();
+        var sas = new GroupSaManager(plane.States);
+        using var put = Put(0xc0000701);
+        sas.Receive([put], true, new MonoTime(0));
+        uncovered.Clear();
+
+        Assert.That(plane.Reconfigure(settings with { Peers = [new PeerSettings("c", moved, lan3)] }), Is.True);
+
+        Assert.That(uncovered, Is.Empty, "a moment in which lan3's traffic had no policy (it would leave in clear)");
+        Assert.That(kernel.Policies.Where(p => p.Direction == XfrmDirection.Out).Select(p => $"{p.Selector.Destination} {p.Template?.TunnelDestination}"),
+            Is.EqualTo(new[] { "10.1.3.0/24 192.0.2.113" }));
+        Assert.That(kernel.States.Select(s => s.Destination), Is.EquivalentTo(new[] { Underlay, moved }));
+    }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using Mpsa.Agent.Config;
 using Mpsa.Controller;
 using Mpsa.Hosting;
+using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
 using Mpsa.Netlink.Kernel;
 using Mpsa.Tests.EndToEnd;
@@ -138,6 +139,23 @@ public class DaemonConfigTests
     {
         Assert.That(AgentErrors($"[agent]\nidentity = a\npsk = \"x\"\nuplink_interface = {value}\n[controller]\naddress = 192.0.2.1\nidentity = c\n"),
             Is.EqualTo(message.Length == 0 ? Array.Empty<string>() : new[] { $"{Path}:4: uplink_interface: {message}" }));
+    }
+
+    [Test]
+    public void ReadsTheAgentsRetransmissionScheduleAndRefusesOneOutOfRange()
+    {
+        const string Head = "[agent]\nidentity = a\npsk = \"x\"\n";
+        const string Tail = "[controller]\naddress = 192.0.2.1\nidentity = c\n";
+        ConfigReader.TryRead(IniFile.Parse(Path, Head + "retransmit_timeout = 500ms\nretransmit_tries = 3\n" + Tail),
+            r => AgentConfigFile.Read(r, _ => { }), out var s, out var errors);
+        Assert.That(errors, Is.Empty);
+        Assert.That(s!.Retransmit.Timeout(1), Is.EqualTo(TimeSpan.FromMilliseconds(500)));
+        Assert.That(s.Retransmit.Timeout(3), Is.EqualTo(TimeSpan.FromSeconds(2)));
+        Assert.That(s.Retransmit.MaxTransmissions, Is.EqualTo(3));
+        ConfigReader.TryRead(IniFile.Parse(Path, Head + Tail), r => AgentConfigFile.Read(r, _ => { }), out s, out _);
+        Assert.That(s!.Retransmit, Is.EqualTo(RetransmitPolicy.Default));
+        Assert.That(AgentErrors(Head + "retransmit_tries = 0\n" + Tail), Has.Length.EqualTo(1).And.Some.StartsWith($"{Path}:4: retransmit_tries:"));
+        Assert.That(AgentErrors(Head + "retransmit_timeout = 2h\n" + Tail), Has.Length.EqualTo(1).And.Some.StartsWith($"{Path}:4: retransmit_timeout:"));
     }
 
     [Test]

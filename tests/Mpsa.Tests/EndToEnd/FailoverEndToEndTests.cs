@@ -27,7 +27,8 @@ public class FailoverEndToEndTests
     {
         var lab = _lab = new LoopbackLab(1);
         string config = File.ReadAllText(lab.AgentConfig(1));
-        File.WriteAllText(lab.AgentConfig(1), config.Replace("\naddress = 127.0.0.1\n", "\naddress = 127.0.0.1, 127.0.0.2\n", StringComparison.Ordinal));
+        File.WriteAllText(lab.AgentConfig(1), config.Replace("\naddress = 127.0.0.1\n", "\naddress = 127.0.0.1, 127.0.0.2\n", StringComparison.Ordinal)
+            .Replace("\n[controller]", "\nretransmit_timeout = 1s\nretransmit_tries = 3\n[controller]", StringComparison.Ordinal));
         string first = $"127.0.0.1:{lab.ControllerPort}", second = $"127.0.0.2:{lab.ControllerPort}";
         var controller1 = lab.StartController();
         lab.StartReplica("127.0.0.2", "controller2");
@@ -39,8 +40,8 @@ public class FailoverEndToEndTests
 
         controller1.Signal(SIGKILL);
         Assert.That(controller1.WaitForExit(TimeSpan.FromSeconds(10)), Is.EqualTo(128 + SIGKILL));
-        // the loss shows after liveness_interval (2 s) and the liveness check's retransmission schedule (about 2 min)
-        lab.WaitUntil(() => Connected(lab) == second, "connected to the second controller", seconds: 200);
+        // the loss shows after liveness_interval (2 s) and the liveness check's sends at 0, 1 and 3 s, given up at 7 s
+        lab.WaitUntil(() => Connected(lab) == second, "connected to the second controller", seconds: 60);
 
         Assert.That(agent.Log, Does.Contain($"controller {first} lost (NoResponse: "));
         Assert.That(agent.Log, Does.Contain($"failing over to {second} now"));

@@ -47,9 +47,10 @@ nl_wait 90 "both replicas serving one group SA" both_serve
 spi=$(nl_spi "$(spi_of ctla)")
 nl_log "both replicas serve group SA $spi"
 
-# cpe1 lists ctla first, cpe2 and cpe3 ctlb first; a liveness check every 2 s finds a dead replica quickly.
+# cpe1 lists ctla first, cpe2 and cpe3 ctlb first; a liveness check every 2 s, resent after 1, 2 and 4 s, finds a dead
+# replica in about 9 s.
 for i in 1 2 3; do
-  nl_agent_conf "$i" agent="liveness_interval = 2s;retry_min = 1s;retry_max = 5s"
+  nl_agent_conf "$i" agent="liveness_interval = 2s;retry_min = 1s;retry_max = 5s;retransmit_timeout = 1s;retransmit_tries = 3"
   if [ "$i" = 1 ]; then list="${NL_UL[4,ctl]}, $ctl2"; else list="$ctl2, ${NL_UL[4,ctl]}"; fi
   sed -i "s|^address = ${NL_UL[4,ctl]}\$|address = $list|" "$NL_DIR/cpe$i.conf"
   nl_start_agent "$i"
@@ -67,7 +68,7 @@ sleep 5
 nl_stop ctla KILL 10 || nl_fail "replica ctla survived SIGKILL"
 nl_log "replica ctla killed (-9)"
 moved() { [ "$(connected_to 1)" = "$ctl2" ]; }
-nl_wait 25 "cpe1 connected to ctlb" moved
+nl_wait 40 "cpe1 connected to ctlb" moved
 nl_log "cpe1 failed over to ctlb"
 wait "$ping_pid"
 summary=$(grep 'packets transmitted' "$NL_DIR/ping.txt")

@@ -15,6 +15,8 @@ nl_wait_group_ready 90
 nl_ping_pairs 4 2
 
 group_states() { nl_xfrm_states cpe3 | wc -l; }
+# a WAN link keeps its addresses across the flap (IPv6 drops them on link down unless told), as netifd would put them back
+ip netns exec cpe3 sysctl -qw net.ipv6.conf.eth0.keep_addr_on_down=1 || nl_fail "cpe3's keep_addr_on_down"
 ip -n cpe3 link set eth0 down || nl_fail "cpe3's uplink down"
 nl_uptime; down=$NL_CS
 nl_log "cpe3's uplink down"
@@ -32,7 +34,9 @@ nl_check_alive
 ip -n cpe3 link set eth0 up || nl_fail "cpe3's uplink up"
 nl_uptime; up=$NL_CS
 # the link's routes went with it: cpe3's routes to the other LANs come back as its routing daemon would put them
-for j in 1 2; do nl_route_add 3 "$j" || nl_fail "cpe3's route to lan$j"; done
+# (once the kernel takes the link as up again: until then a gateway on it is "No route to host")
+routes_back() { nl_route_add 3 1 2>/dev/null && nl_route_add 3 2 2>/dev/null; }
+nl_wait 10 "cpe3's routes to lan1 and lan2 on its returned link" routes_back
 nl_wait_group_ready 30 3
 nl_uptime; back=$(((NL_CS - up) / 100)).$(printf '%02d' $(((NL_CS - up) % 100)))
 nl_ping_pairs 4 2
