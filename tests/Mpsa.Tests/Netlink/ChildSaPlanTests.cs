@@ -44,6 +44,24 @@ public class ChildSaPlanTests
     }
 
     [Test]
+    public void OverIPv6NeighborDiscoveryBetweenTheEndpointsStaysInClear()
+    {
+        var local = new IPEndPoint(IPAddress.Parse("2001:db8::11"), 500);
+        var peer = new IPEndPoint(IPAddress.Parse("2001:db8::1"), 500);
+        using var child = Child(transport: true, local: [TrafficSelector.ForHost(local.Address)], remote: [TrafficSelector.ForHost(peer.Address)]);
+        var (_, policies) = ChildSaPlan.Build(child, local, peer, 0x4d505342);
+        Assert.That(policies.Select(p => p.ToString()), Is.EqualTo(new[]
+        {
+            "out src 2001:db8::11/128 dst 2001:db8::1/128 priority 500 tmpl src any dst any esp transport reqid 0x4d505342",
+            "in src 2001:db8::1/128 dst 2001:db8::11/128 priority 500 tmpl src any dst any esp transport reqid 0x4d505342",
+            "out src 2001:db8::11/128 dst 2001:db8::1/128 proto ipv6-icmp sport 135 priority 400 allow",
+            "in src 2001:db8::1/128 dst 2001:db8::11/128 proto ipv6-icmp sport 135 priority 400 allow",
+            "out src 2001:db8::11/128 dst 2001:db8::1/128 proto ipv6-icmp sport 136 priority 400 allow",
+            "in src 2001:db8::1/128 dst 2001:db8::11/128 proto ipv6-icmp sport 136 priority 400 allow",
+        }));
+    }
+
+    [Test]
     public void TransportModeUsesTheEndpointsEvenWhenTheSelectorsSayAny()
     {
         using var child = Child(transport: true, local: [TrafficSelector.AnyIPv4], remote: [TrafficSelector.AnyIPv4]);
