@@ -158,8 +158,11 @@ internal sealed class AgentEngine : IDisposable
     public IReadOnlyList<Outgoing> CheckLiveness(MonoTime now) => Apply(_connection.CheckLiveness(now), now);
 
     /// <summary>The route towards the controller is back (same address): reconnect now if the IKE SA was lost meanwhile,
-    /// else check at once that it survived.</summary>
-    public IReadOnlyList<Outgoing> UplinkBack(MonoTime now) => Apply(_connection.UplinkBack(now), now);
+    /// else check at once that it survived. An IKE SA that survived an outage longer than the group SAs' LIFE is
+    /// replaced too: the controller's pushes missed meanwhile wait behind its retransmission backoff, while a new IKE SA
+    /// brings the current group SA right after IKE_AUTH.</summary>
+    public IReadOnlyList<Outgoing> UplinkBack(MonoTime now) =>
+        Apply(_groupSas.Count == 0 && _connection.State == ConnectionState.Connected ? _connection.Reconnect(now) : _connection.UplinkBack(now), now);
 
     /// <summary>
     /// The address IKE leaves from changed to <paramref name="ikeSource"/> (and the underlay to <paramref name="underlay"/>)

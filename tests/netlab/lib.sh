@@ -23,10 +23,14 @@ set -uo pipefail
 NL_NAME=${NL_NAME:-$(basename "${0%.sh}")}
 NL_DIR=${NL_DIR:-/tmp/netlab}           # configs, logs, sockets, captures (tmpfs inside UML)
 NL_REPO=${NETLAB_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-# The daemons: from this repository's Release build, or from the checkout NETLAB_BUILD_ROOT names
-# (uml-run.sh mounts it at /run/netlab/build).
+# The daemons: from this repository, or from the checkout NETLAB_BUILD_ROOT names (uml-run.sh mounts it at
+# /run/netlab/build): the ReadyToRun publish run.sh makes (publish-daemons.sh), else the Release build.
 NL_BUILD=$NL_REPO
 [ -d /run/netlab/build/agent ] && NL_BUILD=/run/netlab/build
+if [ -x "$NL_BUILD/out/netlab/agent/mpsa-agent" ] && [ -x "$NL_BUILD/out/netlab/controller/mpsa-controller" ]; then
+  MPSA_AGENT=${MPSA_AGENT:-$NL_BUILD/out/netlab/agent/mpsa-agent}
+  MPSA_CONTROLLER=${MPSA_CONTROLLER:-$NL_BUILD/out/netlab/controller/mpsa-controller}
+fi
 MPSA_AGENT=${MPSA_AGENT:-$NL_BUILD/agent/Mpsa.Agent/bin/Release/net10.0/mpsa-agent}
 MPSA_CONTROLLER=${MPSA_CONTROLLER:-$NL_BUILD/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller}
 NL_CPES=0

@@ -9,7 +9,7 @@
 #
 # Environment (see README.md): NETLAB_LOGS=DIR keeps each scenario's full output there (default: a temp
 # dir, removed when all passed); NETLAB_JOBS=N runs N UMLs at once (default 1: the timing scenarios want
-# the CPU to themselves); NETLAB_KEEP / NETLAB_SHELL / NETLAB_VERBOSE / NETLAB_TIMEOUT go to uml-run.sh.
+# the CPU to themselves); NETLAB_PUBLISH=no skips publishing the daemons (publish-daemons.sh); NETLAB_KEEP / NETLAB_SHELL / NETLAB_VERBOSE / NETLAB_TIMEOUT go to uml-run.sh.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -64,6 +64,16 @@ if uml_refused=$("$here/../uml-host-check.sh"); [ -n "$uml_refused" ]; then
   echo "netlab: 0 passed, 0 failed, ${#scenarios[@]} skipped" >&2
   rm -rf "$logs"
   exit 0
+fi
+
+# The daemons the scenarios start, compiled ahead of time (publish-daemons.sh): in UML a JIT start costs seconds.
+# NETLAB_PUBLISH=no keeps what out/netlab holds (a checkout given by NETLAB_BUILD_ROOT brings its own).
+if [ "${NETLAB_PUBLISH:-yes}" != no ] && [ -z "${NETLAB_BUILD_ROOT:-}" ]; then
+  if ! "$here/publish-daemons.sh"; then
+    for f in "${scenarios[@]}"; do echo "scenario $(basename "${f%.sh}"): FAIL the daemons did not publish (tests/netlab/publish-daemons.sh)"; done
+    [ -n "${NETLAB_COUNT_FILE:-}" ] && echo "0 ${#scenarios[@]} 0" > "$NETLAB_COUNT_FILE"
+    exit 1
+  fi
 fi
 
 # run_one FILE: one UML boot; writes LOG and a .verdict file with the scenario's line.

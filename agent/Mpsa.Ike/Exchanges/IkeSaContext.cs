@@ -290,6 +290,19 @@ internal sealed class IkeSaContext : IDisposable
     /// Sorts an inbound protected datagram: a fresh request (decrypted), the answer to our pending request (decrypted),
     /// a retransmitted request (answered from the cache here), or something to drop.
     /// </summary>
+    /// <summary>
+    /// The peer just sent an authentic request while ours is overdue (already retransmitted): the path is back (a link
+    /// returned, a NAT rebound), so ours goes again now instead of at its next backoff step, which may be a minute away.
+    /// The schedule stays as it was, so this never extends how long the peer is given.
+    /// </summary>
+    private void ResendOverdue(StepBuilder step)
+    {
+        if (Pending is { Transmissions: > 1, Grace: false } p)
+        {
+            SendWire(p, step);
+        }
+    }
+
     public InboundMessage Classify(ReadOnlySpan<byte> datagram, IkeHeader header, MonoTime now, StepBuilder step)
     {
         // RFC 7296 §3.1: the Initiator flag names the original initiator; it must match the sender's role.
@@ -334,6 +347,7 @@ internal sealed class IkeSaContext : IDisposable
                 {
                     step.Send(RespondTo ?? Peer, d);
                 }
+                ResendOverdue(step);
                 return InboundMessage.Drop("retransmitted request, cached response sent again");
             }
             return InboundMessage.Drop($"stale request, message ID {header.MessageId}");
@@ -354,6 +368,7 @@ internal sealed class IkeSaContext : IDisposable
                 return InboundMessage.Drop(why!);
             }
             LastHeardFrom = now;
+            ResendOverdue(step);
             // A fragmented request is known again by its first fragment (RFC 7383 §2.6.1).
             byte[] requestBytes = _firstRequestFragment is { } first && first.MessageId == header.MessageId ? first.Datagram : datagram.ToArray();
             _firstRequestFragment = null;

@@ -65,6 +65,9 @@ internal sealed class EngineLab : IDisposable
     /// <summary>Datagrams to the controller for which this is true are lost on the way.</summary>
     public Func<byte[], bool> DropToController { get; set; } = _ => false;
 
+    /// <summary>Datagrams to the agent for which this is true are lost on the way.</summary>
+    public Func<byte[], bool> DropToAgent { get; set; } = _ => false;
+
     /// <summary>Sends what a daemon produced outside the lab's loop (e.g. on a kernel event).</summary>
     public void Inject(IEnumerable<Outgoing> datagrams) => Send(datagrams);
 
@@ -125,7 +128,7 @@ internal sealed class EngineLab : IDisposable
                     Send(Controller.Receive(o.Datagram, AgentIs, Now));
                 }
             }
-            else if (o.To.Address.Equals(AgentIs.Address))
+            else if (o.To.Address.Equals(AgentIs.Address) && !DropToAgent(o.Datagram))
             {
                 ToAgent++;
                 Send(Agent.Receive(o.Datagram, ControllerAt, Now));

@@ -41,4 +41,26 @@ public class UplinkBackTests
         Assert.That(lab.AgentLog.Lines.Count(l => l.EventId == 207), Is.EqualTo(before + 1), "the controller answered it");
         Assert.That(lab.Agent.State, Is.EqualTo(ConnectionState.Connected));
     }
+
+    [Test]
+    public void AfterAnOutageLongerThanTheGroupSasLifeAnIkeSaThatSurvivedIsReplacedForTheCurrentSa()
+    {
+        using var lab = new EngineLab(agentExtra: "liveness_interval = 5m", groupTimes: "lifetime = 40s\nrekey_margin = 15s\nroll1 = 3s\nroll2 = 6s");
+        lab.RunTo(5);
+        var spis = lab.Agent.Status(lab.Now).IkeSa!.SpiI;
+        Assert.That(lab.Member.HoldsCurrent, Is.True);
+
+        lab.DropToController = _ => true;   // down past LIFE, not long enough for liveness to give up the IKE SA
+        lab.DropToAgent = _ => true;
+        lab.RunTo(60);
+        Assert.That(lab.Agent.Status(lab.Now).GroupSas, Is.Empty, "the group SAs left at their LIFE");
+        Assert.That(lab.Agent.State, Is.EqualTo(ConnectionState.Connected), "the IKE SA survived");
+
+        lab.DropToController = _ => false;
+        lab.DropToAgent = _ => false;
+        lab.Inject(lab.Agent.UplinkBack(lab.Now));
+        lab.RunTo(61);
+        Assert.That(lab.Member.HoldsCurrent, Is.True, "the current group SA within a second of the uplink's return");
+        Assert.That(lab.Agent.Status(lab.Now).IkeSa!.SpiI, Is.Not.EqualTo(spis), "a new IKE SA");
+    }
 }

@@ -168,6 +168,35 @@ public class IkeAuthOutcomeTests
     }
 
     [Test]
+    public void AnOverdueRequestGoesAgainAsSoonAsThePeerIsHeardFrom()
+    {
+        using var pair = new Pair(Suites.Default);
+        pair.Establish();
+        bool linkDown = true;
+        pair.Drop = (_, _) => linkDown;
+        using var put = MpsaPutSamples.Make(0xc0000105);
+        pair.FromResponder(pair.Responder.SendMpsaPut(pair.ResponderSpi, [put], pair.Now));
+        for (int i = 0; i < 3; i++)   // the grace resend and two retransmissions go nowhere; the next is 8 s away
+        {
+            pair.Advance(pair.Responder.NextDeadline!.Value - pair.Now);
+            pair.FromResponder(pair.Responder.OnTimeout(pair.Now));
+        }
+        Assert.That(pair.ResponderEvents.OfType<RequestRetransmitted>().Count(), Is.EqualTo(2));
+
+        linkDown = false;   // the member's link is back, and its liveness check is the first word from it
+        var back = pair.Now;
+        pair.FromInitiator(pair.Initiator.CheckLiveness(pair.Now));
+        pair.Deliver();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(pair.Single<MpsaAcknowledged>(pair.ResponderEvents).Spis, Is.EqualTo(new[] { put.Spi }));
+            Assert.That(pair.Now, Is.EqualTo(back), "sent again on the liveness check, not at the next retransmission");
+            Assert.That(pair.ResponderEvents.OfType<RequestRetransmitted>().Count(), Is.EqualTo(2), "not counted as a retransmission");
+        });
+    }
+
+    [Test]
     public void TheEarlyResendDoesNotShortenTheRetransmissionBudget()
     {
         using var pair = new Pair(Suites.Default);

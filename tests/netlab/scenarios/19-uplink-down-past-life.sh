@@ -37,6 +37,8 @@ nl_uptime; up=$NL_CS
 # (once the kernel takes the link as up again: until then a gateway on it is "No route to host")
 routes_back() { nl_route_add 3 1 2>/dev/null && nl_route_add 3 2 2>/dev/null; }
 nl_wait 10 "cpe3's routes to lan1 and lan2 on its returned link" routes_back
+nl_wait 30 "agent cpe3 noticing its uplink back" grep -q '\[111\] uplink back' "$NL_DIR/cpe3.log"
+nl_uptime; nl_log "agent cpe3 noticed its uplink back $(((NL_CS - up) / 100)).$(printf '%02d' $(((NL_CS - up) % 100))) s after it returned"
 nl_wait_group_ready 30 3
 nl_uptime; back=$(((NL_CS - up) / 100)).$(printf '%02d' $(((NL_CS - up) % 100)))
 nl_ping_pairs 4 2
