@@ -37,10 +37,10 @@ nl_overlay_routes_of 3 || nl_fail "overlay routes on cpe3"
 nl_wait_group_ready 30 3
 nl_uptime; joined=$(((NL_CS - up) / 100)).$(printf '%02d' $(((NL_CS - up) % 100)))
 nl_log "cpe3 joined ${joined}s after its address appeared"
-# the target is 5 s for the NativeAOT agent on a router; here the daemons are JIT-compiled under UML, where the first
-# handshake after the wait compiles its code: NL_JOIN_SECONDS (default 15) bounds it, the time itself is printed above
-awk -v t="$joined" -v max="${NL_JOIN_SECONDS:-15}" 'BEGIN { exit !(t <= max) }' ||
-  nl_fail "cpe3 joined ${joined}s after its address appeared (${NL_JOIN_SECONDS:-15} s at most here)"
+# the issue's target is 5 s (measured: about 4 s with the daemons published ReadyToRun); NL_JOIN_SECONDS (default 8)
+# bounds it with room for a loaded host, the time itself is printed above
+awk -v t="$joined" -v max="${NL_JOIN_SECONDS:-8}" 'BEGIN { exit !(t <= max) }' ||
+  nl_fail "cpe3 joined ${joined}s after its address appeared (${NL_JOIN_SECONDS:-8} s at most here)"
 grep -q '\[104\] uplink up' "$NL_DIR/cpe3.log" || nl_fail "agent cpe3 did not log its uplink coming"
 nl_ping_pairs 4 2
 nl_log "every pair pings, cpe3's LAN included"

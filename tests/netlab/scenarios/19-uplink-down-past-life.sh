@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scenario 19: a CPE's uplink goes down for longer than the group SA's LIFE. Nothing is torn down when it goes; the
 # group SAs leave its kernel at their LIFE (the kernel's hard lifetime, whether or not the agent still runs), never
-# later; when the uplink comes back the agent reconnects at once (not after its backoff) and everything is back (target
+# later; when the uplink comes back the agent reconnects at once (not after its backoff; an IKE SA that outlived the group
+# SAs is replaced, so the current group SA comes right after IKE_AUTH) and everything is back (target
 # 5 s; see NL_JOIN_SECONDS below): the current group SA in the kernel, LAN pings to and from the other CPEs.
 NL_LIFETIME=40s NL_REKEY_MARGIN=15s NL_ROLL1=3s NL_ROLL2=6s
 . "$(dirname "$0")/../lib.sh"
@@ -44,8 +45,8 @@ nl_uptime; back=$(((NL_CS - up) / 100)).$(printf '%02d' $(((NL_CS - up) % 100)))
 nl_ping_pairs 4 2
 nl_uptime; pinged=$(((NL_CS - up) / 100)).$(printf '%02d' $(((NL_CS - up) % 100)))
 nl_log "cpe3 back with the group SA ${back} s after its uplink returned, pings passing at ${pinged} s"
-# 5 s is the target for the NativeAOT agent; JIT-compiled under UML the bound is NL_JOIN_SECONDS (default 15), the time is printed
-awk -v t="$back" -v max="${NL_JOIN_SECONDS:-15}" 'BEGIN { exit !(t <= max) }' ||
-  nl_fail "cpe3 was back only ${back} s after its uplink returned (${NL_JOIN_SECONDS:-15} s at most here)"
+# the target is 5 s (measured: about 3.5 s); NL_JOIN_SECONDS (default 8) bounds it with room for a loaded host, the time is printed
+awk -v t="$back" -v max="${NL_JOIN_SECONDS:-8}" 'BEGIN { exit !(t <= max) }' ||
+  nl_fail "cpe3 was back only ${back} s after its uplink returned (${NL_JOIN_SECONDS:-8} s at most here)"
 grep -q '\[111\] uplink back' "$NL_DIR/cpe3.log" || nl_fail "agent cpe3 did not log its uplink coming back"
 nl_pass
