@@ -79,7 +79,9 @@ public static class MpsaPutValidation
         {
             return MpsaRefusal.Syntax(spi, "LIFE is 0");
         }
-        if (put.Rollover1Seconds >= put.Rollover2Seconds)
+        // both 0: the rollover is already over (the current SA pushed late, to a member that joins or comes back), and
+        // with no older SA held the timers have no meaning at all (draft §3.3.2)
+        if (put.Rollover1Seconds >= put.Rollover2Seconds && !(put.Rollover1Seconds == 0 && put.Rollover2Seconds == 0))
         {
             return MpsaRefusal.Syntax(spi, Invariant(
                 $"ROLL1 ({put.Rollover1Seconds}s) is not before ROLL2 ({put.Rollover2Seconds}s): the old inbound would go before the new outbound starts"));

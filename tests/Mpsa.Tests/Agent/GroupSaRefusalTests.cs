@@ -62,6 +62,20 @@ public class GroupSaRefusalTests
         AssertRefused(rig, outcome, NotifyType.INVALID_SYNTAX, B, reason, before);
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void AcceptsAnSaWhoseRolloverIsAlreadyOver(bool holdsAnOlderSa)
+    {
+        // ROLL1 = ROLL2 = 0: the controller pushes its current SA after the rollover (a member joining or coming back
+        // late); with no older SA they have no meaning at all (draft §3.3.2)
+        using var rig = new GroupSaRig();
+        if (holdsAnOlderSa)
+        {
+            Assert.That(rig.Receive(GroupSaPuts.Cbc(A, seed: 1)).Accepted, Is.True);
+        }
+        Assert.That(rig.Receive(GroupSaPuts.Cbc(B, seed: 2, life: 30, roll1: 0, roll2: 0)).Accepted, Is.True);
+    }
+
     [TestCase(EncrId.ENCR_AES_GCM_16, 256)]
     [TestCase(EncrId.ENCR_AES_GCM_16, 128)]
     [TestCase(EncrId.ENCR_CHACHA20_POLY1305, null)]
