@@ -1,8 +1,8 @@
 using System.Net;
 using Mpsa.Hosting;
-using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Certificates;
 using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Agent.Config;

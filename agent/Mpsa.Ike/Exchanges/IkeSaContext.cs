@@ -203,6 +203,19 @@ internal sealed class IkeSaContext : IDisposable
     }
 
     /// <summary>
+    /// The peer just sent an authentic request while ours is overdue (already retransmitted): the path is back (a link
+    /// returned, a NAT rebound), so ours goes again now instead of at its next backoff step, which may be a minute away.
+    /// The schedule stays as it was, so this never extends how long the peer is given.
+    /// </summary>
+    private void ResendOverdue(StepBuilder step)
+    {
+        if (Pending is { Transmissions: > 1, Grace: false } p)
+        {
+            SendWire(p, step);
+        }
+    }
+
+    /// <summary>
     /// Largest IP datagram an IKE message may make before it goes in Encrypted Fragments (RFC 7383), once both sides
     /// announced them: strongSwan's default fragment_size. IP and UDP headers (and the non-ESP marker on port 4500)
     /// come off it.
@@ -290,19 +303,6 @@ internal sealed class IkeSaContext : IDisposable
     /// Sorts an inbound protected datagram: a fresh request (decrypted), the answer to our pending request (decrypted),
     /// a retransmitted request (answered from the cache here), or something to drop.
     /// </summary>
-    /// <summary>
-    /// The peer just sent an authentic request while ours is overdue (already retransmitted): the path is back (a link
-    /// returned, a NAT rebound), so ours goes again now instead of at its next backoff step, which may be a minute away.
-    /// The schedule stays as it was, so this never extends how long the peer is given.
-    /// </summary>
-    private void ResendOverdue(StepBuilder step)
-    {
-        if (Pending is { Transmissions: > 1, Grace: false } p)
-        {
-            SendWire(p, step);
-        }
-    }
-
     public InboundMessage Classify(ReadOnlySpan<byte> datagram, IkeHeader header, MonoTime now, StepBuilder step)
     {
         // RFC 7296 §3.1: the Initiator flag names the original initiator; it must match the sender's role.
