@@ -21,9 +21,10 @@ namespace Mpsa.Agent;
 internal sealed partial class AgentDaemon : IDisposable
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(2);
-    // File pages go back 10 s after the last exchange: long enough for the rest of a (re)connect or rollover
-    // (acknowledgement, CHILD_SA, log lines) to run first; and at least once a minute while exchanges never pause.
-    private readonly Memory.PageReleaseSchedule _pageRelease = new(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1));
+    // File pages go back 2 s after the last exchange: long enough for the rest of a (re)connect (its round trips,
+    // acknowledgement, CHILD_SA) to run first, short enough that exchanges a few seconds apart (a rekey and a liveness
+    // check) each get a release; and at least once a minute while exchanges never pause.
+    private readonly Memory.PageReleaseSchedule _pageRelease = new(TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1));
 
     /// <summary>256 kB between collections, every fourth a full one: a few liveness checks' or rekeys' worth (AllocationBudget).</summary>
     private readonly Memory.AllocationBudget _allocations = new(256 * 1024);
