@@ -67,7 +67,7 @@ else
 fi
 
 # Netlab: every scenario on a real kernel (User-Mode Linux); one count line per run.
-NETLAB_COUNT_FILE="$results/netlab.count" "$root/tests/netlab/run.sh" || status=1
+MPSA_REUSE_AGENT=1 NETLAB_COUNT_FILE="$results/netlab.count" "$root/tests/netlab/run.sh" || status=1
 [ -s "$results/netlab.count" ] || echo "0 1 0" >"$results/netlab.count"
 
 passed=0 failed=0 skipped=0

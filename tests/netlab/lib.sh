@@ -24,7 +24,8 @@ NL_NAME=${NL_NAME:-$(basename "${0%.sh}")}
 NL_DIR=${NL_DIR:-/tmp/netlab}           # configs, logs, sockets, captures (tmpfs inside UML)
 NL_REPO=${NETLAB_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # The daemons: from this repository, or from the checkout NETLAB_BUILD_ROOT names (uml-run.sh mounts it at
-# /run/netlab/build): the ReadyToRun publish run.sh makes (publish-daemons.sh), else the Release build.
+# /run/netlab/build): what run.sh publishes (publish-daemons.sh: the NativeAOT agent, the ReadyToRun controller), else
+# the Release build.
 NL_BUILD=$NL_REPO
 [ -d /run/netlab/build/agent ] && NL_BUILD=/run/netlab/build
 if [ -x "$NL_BUILD/out/netlab/agent/mpsa-agent" ] && [ -x "$NL_BUILD/out/netlab/controller/mpsa-controller" ]; then
@@ -33,6 +34,9 @@ if [ -x "$NL_BUILD/out/netlab/agent/mpsa-agent" ] && [ -x "$NL_BUILD/out/netlab/
 fi
 MPSA_AGENT=${MPSA_AGENT:-$NL_BUILD/agent/Mpsa.Agent/bin/Release/net10.0/mpsa-agent}
 MPSA_CONTROLLER=${MPSA_CONTROLLER:-$NL_BUILD/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller}
+# An agent that finds libssl (NAT detection hashes with SHA-1): the framework-dependent Release build. The published
+# agent is linked against musl, as on OpenWrt, and cannot load this host's glibc libssl.
+MPSA_AGENT_LIBSSL=$NL_BUILD/agent/Mpsa.Agent/bin/Release/net10.0/mpsa-agent
 NL_CPES=0
 NL_VERDICT=
 declare -A NL_PIDS=()       # daemon name (ctl, cpe1, ...) -> pid
@@ -539,6 +543,13 @@ nl_start_agent() {
   nl_log "agent cpe$i started (pid ${NL_PIDS[cpe$i]})"
 }
 
+# nl_wait_controller_up: until the controller answers on its control socket (it listens for IKE by then), so the
+# agents started next reach it with their first IKE_SA_INIT, not after retransmissions backed off for its start-up.
+nl_wait_controller_up() {
+  nl_wait 60 "the controller's control socket" nl_ctl_status
+  nl_log "controller answers"
+}
+
 # nl_stop NAME [SIGNAL] [SECONDS]: signals a daemon (default TERM) and waits for it to exit, setting
 # NL_EXIT to its status; returns 1 (after SIGKILL) if it did not exit in time.
 nl_stop() {
@@ -697,6 +708,7 @@ nl_start_all() {
   local i
   [ -f "$NL_DIR/controller.conf" ] || nl_controller_conf
   nl_start_controller
+  nl_wait_controller_up
   for ((i = 1; i <= NL_CPES; i++)); do
     [ -f "$NL_DIR/cpe$i.conf" ] || nl_agent_conf "$i" "$@"
     nl_start_agent "$i"

@@ -6,6 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 nl_init
 nl_topology 1
+MPSA_AGENT=$MPSA_AGENT_LIBSSL     # NAT detection needs SHA-1, from libssl
 ctl=${NL_UL[4,ctl]}
 public=192.0.2.50
 
