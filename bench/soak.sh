@@ -91,12 +91,14 @@ echo "soak: $minutes min, a sample every $every s (agent pid $agent, controller 
 while :; do
 	t=$((SECONDS - start))
 	kill -0 "$agent" 2>/dev/null || { echo "soak: the agent died (log: $(tail -n 3 "$work/agent.log"))" >&2; exit 1; }
+	# the RSS first: the status command below faults in the code that answers it (back 2 s later)
+	agent_rss=$(rss "$agent") agent_anon=$(rss_anon "$agent") agent_file=$(rss_file "$agent")
 	json=$("$AGENT" status --json --config "$work/agent.conf" 2>/dev/null || echo '{}')
 	heap=$(jq -r '(.memory.gc_heap_bytes // 0) / 1024 | floor' <<<"$json")
 	alloc=$(jq -r '(.memory.allocated_bytes // 0) / 1024 | floor' <<<"$json")
 	rekeys=$(grep -c 'rekey to SA' "$work/controller.log" || true)
-	printf '%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n' "$t" "$(rss "$agent")" "$heap" "$alloc" "$(rss "$ctl")" "$rekeys" \
-		"$(rss_anon "$agent")" "$(rss_file "$agent")" >>"$samples"
+	printf '%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n' "$t" "$agent_rss" "$heap" "$alloc" "$(rss "$ctl")" "$rekeys" \
+		"$agent_anon" "$agent_file" >>"$samples"
 	tail -n 1 "$samples" >&2
 	[ "$SECONDS" -ge "$end" ] && break
 	sleep "$every"

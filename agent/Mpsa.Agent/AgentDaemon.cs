@@ -222,6 +222,10 @@ internal sealed partial class AgentDaemon : IDisposable
                 break;
             case AgentInput.Command c:
                 c.Reply.TrySetResult(Execute(c.Text));
+                if (_engine.GroupSasAccepted > 0)
+                {
+                    _pageRelease.Activity(Now);   // what `status` touched goes back too
+                }
                 break;
         }
     }
