@@ -5,10 +5,12 @@ namespace Mpsa.Tests.Interop;
 /// <summary>
 /// Base of the strongSwan interop tests: runs tests/interop/run-interop.sh, and in [TearDown] makes sure nothing is
 /// left (namespaces, processes, work directory) and prints all the evidence of a failed test (the evidence directory
-/// is kept then, and deleted after a pass).
+/// is kept then, and deleted after a pass). Each run has namespaces, charon instances (private /run) and a work
+/// directory of its own, so two fixtures run at once (tests within one fixture one after the other): most of their
+/// time is waiting for charon's timers.
 /// </summary>
 [Category("Interop")]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 public abstract class InteropTest(Charon charon = Charon.Debian)
 {
     /// <summary>The charon this fixture runs against (fixtures that take one run once for each).</summary>
