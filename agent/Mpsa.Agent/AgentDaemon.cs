@@ -193,10 +193,7 @@ internal sealed partial class AgentDaemon : IDisposable
         {
             case AgentInput.Datagram d:
                 Send(_engine.Receive(d.Bytes, d.From, Now));
-                if (_engine.GroupSasAccepted > 0)
-                {
-                    _pageRelease.Activity(Now);
-                }
+                PagesTouched();
                 break;
             case AgentInput.Reload:
                 Reload();
@@ -222,11 +219,17 @@ internal sealed partial class AgentDaemon : IDisposable
                 break;
             case AgentInput.Command c:
                 c.Reply.TrySetResult(Execute(c.Text));
-                if (_engine.GroupSasAccepted > 0)
-                {
-                    _pageRelease.Activity(Now);   // what `status` touched goes back too
-                }
+                PagesTouched();   // what `status` touched goes back too
                 break;
+        }
+    }
+
+    /// <summary>An exchange or a command ran: its pages go back after the next quiet spell (once connected; start-up's at the first).</summary>
+    private void PagesTouched()
+    {
+        if (_engine.GroupSasAccepted > 0)
+        {
+            _pageRelease.Activity(Now);
         }
     }
 

@@ -32,11 +32,11 @@ if [ -x "$NL_BUILD/out/netlab/agent/mpsa-agent" ] && [ -x "$NL_BUILD/out/netlab/
   MPSA_AGENT=${MPSA_AGENT:-$NL_BUILD/out/netlab/agent/mpsa-agent}
   MPSA_CONTROLLER=${MPSA_CONTROLLER:-$NL_BUILD/out/netlab/controller/mpsa-controller}
 fi
-MPSA_AGENT=${MPSA_AGENT:-$NL_BUILD/agent/Mpsa.Agent/bin/Release/net10.0/mpsa-agent}
-MPSA_CONTROLLER=${MPSA_CONTROLLER:-$NL_BUILD/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller}
 # An agent that finds libssl (NAT detection hashes with SHA-1): the framework-dependent Release build. The published
 # agent is linked against musl, as on OpenWrt, and cannot load this host's glibc libssl.
 MPSA_AGENT_LIBSSL=$NL_BUILD/agent/Mpsa.Agent/bin/Release/net10.0/mpsa-agent
+MPSA_AGENT=${MPSA_AGENT:-$MPSA_AGENT_LIBSSL}
+MPSA_CONTROLLER=${MPSA_CONTROLLER:-$NL_BUILD/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller}
 NL_CPES=0
 NL_VERDICT=
 declare -A NL_PIDS=()       # daemon name (ctl, cpe1, ...) -> pid
