@@ -17,6 +17,8 @@ internal sealed class ControllerHarness : IDisposable
     public static readonly IPEndPoint ControllerAddress = new(IPAddress.Parse("192.0.2.1"), 500);
     private readonly Queue<(IPEndPoint From, IPEndPoint To, byte[] Datagram)> _link = new();
     private readonly Dictionary<IPEndPoint, Cpe> _cpes = [];
+    // Each CPE's deadline as of its last step; stale entries (the CPE moved its deadline since) are skipped when due.
+    private readonly PriorityQueue<Cpe, MonoTime> _cpeDeadlines = new();
     private int _seed = 100;
 
     /// <param name="identityOf">Member i's identity; cpe{i}.example.net when not given.</param>
@@ -41,8 +43,10 @@ internal sealed class ControllerHarness : IDisposable
     public ControllerEngine Engine { get; }
     public MonoTime Now { get; private set; } = new(1_000_000);
 
-    internal sealed class Cpe(MemberConfig member, IkeInitiator initiator, IPEndPoint address)
+    internal sealed class Cpe(MemberConfig member, IkeInitiator initiator, IPEndPoint address, int order)
     {
+        /// <summary>When it first connected: CPEs due at one instant time out in this order.</summary>
+        public int Order { get; } = order;
         public MemberConfig Member { get; } = member;
         public IkeInitiator Initiator { get; set; } = initiator;
         public IPEndPoint Address { get; } = address;
@@ -78,7 +82,7 @@ internal sealed class ControllerHarness : IDisposable
             RemoteSelectors = [TrafficSelector.ForHost(ControllerAddress.Address)],
             Random = new SeededRandom(_seed++),
         }, ControllerAddress);
-        var cpe = _cpes.TryGetValue(address, out var existing) ? existing : new Cpe(member, initiator, address);
+        var cpe = _cpes.TryGetValue(address, out var existing) ? existing : new Cpe(member, initiator, address, _cpes.Count);
         cpe.Initiator = initiator;
         _cpes[address] = cpe;
         FromCpe(cpe, initiator.Start(Now));
@@ -88,6 +92,10 @@ internal sealed class ControllerHarness : IDisposable
 
     private void FromCpe(Cpe cpe, Step step)
     {
+        if (cpe.Initiator.NextDeadline is { } deadline)
+        {
+            _cpeDeadlines.Enqueue(cpe, deadline);
+        }
         cpe.Events.AddRange(step.Events);
         cpe.Received.AddRange(step.Events.OfType<MpsaReceived>().SelectMany(r => r.Puts));
         foreach (var o in step.Send)
@@ -134,11 +142,7 @@ internal sealed class ControllerHarness : IDisposable
         while (true)
         {
             Run();
-            var next = Engine.NextDeadline;
-            foreach (var c in _cpes.Values)
-            {
-                next = MonoTime.Min(next, c.Initiator.NextDeadline);
-            }
+            var next = MonoTime.Min(Engine.NextDeadline, NextCpeDeadline());
             if (next is null || next.Value > until)
             {
                 Now = until;
@@ -148,11 +152,40 @@ internal sealed class ControllerHarness : IDisposable
             }
             Now = next.Value > Now ? next.Value : Now;
             FromController(Engine.OnTimeout(Now));
-            foreach (var c in _cpes.Values.Where(c => !c.Offline))
+            foreach (var c in DueCpes().Where(c => !c.Offline).OrderBy(c => c.Order))
             {
                 FromCpe(c, c.Initiator.OnTimeout(Now));
             }
         }
+    }
+
+    /// <summary>The earliest deadline of any CPE, online or not, dropping queue entries a CPE has since moved.</summary>
+    private MonoTime? NextCpeDeadline()
+    {
+        while (_cpeDeadlines.TryPeek(out var cpe, out var deadline))
+        {
+            if (cpe.Initiator.NextDeadline == deadline)
+            {
+                return deadline;
+            }
+            _cpeDeadlines.Dequeue();
+        }
+        return null;
+    }
+
+    /// <summary>The CPEs due now; offline ones stay queued (they keep their deadline until they are back).</summary>
+    private HashSet<Cpe> DueCpes()
+    {
+        var due = new HashSet<Cpe>();
+        while (NextCpeDeadline() is { } deadline && deadline <= Now)
+        {
+            due.Add(_cpeDeadlines.Dequeue());
+        }
+        foreach (var c in due.Where(c => c.Offline))
+        {
+            _cpeDeadlines.Enqueue(c, c.Initiator.NextDeadline!.Value);
+        }
+        return due;
     }
 
     public void Advance(TimeSpan by) => AdvanceTo(Now + by);
