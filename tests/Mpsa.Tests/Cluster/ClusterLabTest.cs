@@ -7,7 +7,7 @@ namespace Mpsa.Tests.Cluster;
 /// </summary>
 [Category("Etcd")]
 [Category("EndToEnd")]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public abstract class ClusterLabTest
 {
