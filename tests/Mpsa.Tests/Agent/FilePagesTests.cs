@@ -85,6 +85,7 @@ public class FilePagesTests
             using var mapped = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.CopyOnWrite);
             using var view = mapped.CreateViewAccessor(0, size, MemoryMappedFileAccess.CopyOnWrite);
             view.Write(4096 + 3, (byte)42);   // a private copy, in this process only
+            Assert.That(view.ReadByte(8192), Is.Zero);   // and a page of the file: something to give back
 
             var (bytes, _) = FilePages.Release(SmapsEntry(path));
 
@@ -95,6 +96,53 @@ public class FilePagesTests
         {
             File.Delete(path);
         }
+    }
+
+    [Test]
+    public void AdjacentMappingsWithOneAdviceGoInOneCallAndMappingsWithNothingToGiveBackInNone()
+    {
+        const string smaps = """
+            00400000-00404000 r--p 00000000 fe:00 77 /usr/bin/mpsa-agent
+            Rss:                  16 kB
+            Anonymous:             0 kB
+            00404000-00641000 r-xp 00004000 fe:00 77 /usr/bin/mpsa-agent
+            Rss:                 800 kB
+            Anonymous:             0 kB
+            00641000-00701000 r--p 00241000 fe:00 77 /usr/bin/mpsa-agent
+            Rss:                  40 kB
+            Anonymous:             0 kB
+            00701000-00702000 r--p 00301000 fe:00 77 /usr/bin/mpsa-agent
+            Rss:                   4 kB
+            Anonymous:             4 kB
+            00702000-0070c000 rw-p 00302000 fe:00 77 /usr/bin/mpsa-agent
+            Rss:                  24 kB
+            Anonymous:             8 kB
+            0070c000-0070e000 rw-p 00000000 00:00 0
+            Rss:                   8 kB
+            Anonymous:             8 kB
+            7f000000-7f001000 r--p 00000000 fe:00 88 /lib/ld-musl-x86_64.so.1
+            Rss:                   0 kB
+            Anonymous:             0 kB
+            7f001000-7f050000 r-xp 00001000 fe:00 88 /lib/ld-musl-x86_64.so.1
+            Rss:                 120 kB
+            Anonymous:             0 kB
+            7f050000-7f051000 rw-p 00050000 fe:00 88 /lib/ld-musl-x86_64.so.1
+            Rss:                   4 kB
+            Anonymous:             4 kB
+
+            """;
+        var calls = new List<(nint Start, nuint Length, FilePages.Advice Advice)>();
+
+        var (bytes, error) = FilePages.Release(smaps, (start, length, advice) => { calls.Add((start, length, advice)); return true; });
+
+        Assert.That(calls, Is.EqualTo(new (nint, nuint, FilePages.Advice)[]
+        {
+            (0x400000, 0x701000 - 0x400000, FilePages.Advice.DontNeed),   // header, code, rodata: one call
+            (0x702000, 0xa000, FilePages.Advice.PageOut),                   // data (RELRO holds only private copies)
+            (0x7f001000, 0x4f000, FilePages.Advice.DontNeed),           // musl's code (its header holds nothing)
+        }));
+        Assert.That(bytes, Is.EqualTo(0x301000 + 0xa000 + 0x4f000));
+        Assert.That(error, Is.Null);
     }
 
     [Test]
