@@ -612,7 +612,7 @@ nl_agent_status() {
 
 # nl_check_cli I: the status commands themselves (`mpsa-controller status --json --config F`, and
 # agent I's) answer, and the agent lists the group's current (or, during a rekey, next) SPI.
-# Slow in UML (a .NET start each); a scenario calls it once.
+# Slow in UML (a .NET start each): scenario 01 calls it, the others ask through the sockets.
 nl_check_cli() {
   local i=$1 c a spis k
   for k in 1 2 3; do
@@ -714,13 +714,16 @@ nl_start_all() {
     nl_start_agent "$i"
   done
   nl_wait_group_ready 90
-  nl_check_cli 1
 }
 
 # ---------------------------------------------------------------- cleanup
 nl_cleanup() {
   local name ns
   for name in "${!NL_CAPTURES[@]}"; do nl_capture_stop "$name"; done
+  # every daemon but the controller told at once (each stop takes its own second or two in UML), then waited for
+  for name in "${!NL_PIDS[@]}"; do
+    [ "$name" = ctl ] || kill -TERM "${NL_PIDS[$name]}" 2>/dev/null
+  done
   for name in "${!NL_PIDS[@]}"; do
     [ "$name" = ctl ] || nl_stop "$name" TERM 10
   done

@@ -7,6 +7,7 @@ nl_init
 nl_topology 3
 nl_overlay_routes
 nl_start_all                       # default timers: no rekey during the test
+nl_check_cli 1                     # the status commands themselves, as an operator types them
 spi=$NL_CUR
 
 before=()
