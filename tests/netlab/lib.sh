@@ -550,12 +550,19 @@ nl_wait_controller_up() {
   nl_log "controller answers"
 }
 
-# nl_stop NAME [SIGNAL] [SECONDS]: signals a daemon (default TERM) and waits for it to exit, setting
-# NL_EXIT to its status; returns 1 (after SIGKILL) if it did not exit in time.
+# nl_stop NAME [SIGNAL] [SECONDS]: signals a daemon (default TERM) and waits for it to exit (nl_reap).
 nl_stop() {
-  local name=$1 sig=${2:-TERM} timeout=${3:-15} pid=${NL_PIDS[$1]:-} rc=0
+  local pid=${NL_PIDS[$1]:-}
   [ -n "$pid" ] || return 0
-  kill "-$sig" "$pid" 2>/dev/null
+  kill "-${2:-TERM}" "$pid" 2>/dev/null
+  nl_reap "$1" "${3:-15}"
+}
+
+# nl_reap NAME [SECONDS]: waits for a signalled daemon to exit, setting NL_EXIT to its status; returns 1 (after
+# SIGKILL) if it did not exit in time. (A second SIGTERM would end a daemon without its goodbye.)
+nl_reap() {
+  local name=$1 timeout=${2:-15} pid=${NL_PIDS[$1]:-} rc=0
+  [ -n "$pid" ] || return 0
   if ! NL_POLL_DEATHS=no nl_poll "$timeout" nl_gone "$pid"; then
     kill -KILL "$pid" 2>/dev/null
     rc=1
@@ -725,7 +732,7 @@ nl_cleanup() {
     [ "$name" = ctl ] || kill -TERM "${NL_PIDS[$name]}" 2>/dev/null
   done
   for name in "${!NL_PIDS[@]}"; do
-    [ "$name" = ctl ] || nl_stop "$name" TERM 10
+    [ "$name" = ctl ] || nl_reap "$name" 10
   done
   nl_stop ctl TERM 10
   for ns in "${NL_NETNS[@]}"; do
