@@ -26,17 +26,20 @@ internal static class FilePages
     /// <summary>Releases this process's file pages; (0, reason) when /proc/self/smaps cannot be read.</summary>
     public static (long Bytes, string? Error) ReleaseOwn()
     {
+        Advisor advisor;
         try
         {
             // Unbuffered, parsed in a stack buffer: smaps is tens of kB, and allocating that made about 700 kB of heap
             // resident and ran a collection that faulted the released code straight back in.
             using var smaps = new FileStream("/proc/self/smaps", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-            return Release(smaps);
+            advisor = Read(smaps, null);
         }
         catch (IOException e)
         {
             return (0, e.Message);
         }
+        // After the file is closed: the code that closes it would come back too.
+        return advisor.AdviseAll();
     }
 
     /// <summary>
@@ -53,7 +56,11 @@ internal static class FilePages
         Release(new MemoryStream(Encoding.UTF8.GetBytes(smaps)), madvise);
 
     /// <inheritdoc cref="Release(string, Func{nint, nuint, Advice, bool})"/>
-    public static (long Bytes, string? Error) Release(Stream smaps, Func<nint, nuint, Advice, bool>? madvise = null)
+    public static (long Bytes, string? Error) Release(Stream smaps, Func<nint, nuint, Advice, bool>? madvise = null) =>
+        Read(smaps, madvise).AdviseAll();
+
+    /// <summary>Reads smaps to its end: the runs of mappings to advise, none advised yet.</summary>
+    private static Advisor Read(Stream smaps, Func<nint, nuint, Advice, bool>? madvise)
     {
         var advisor = new Advisor(madvise ?? ((start, length, advice) => Madvise(start, length, (int)advice) == 0));
         Span<byte> buffer = stackalloc byte[8192];
@@ -92,8 +99,8 @@ internal static class FilePages
         {
             advisor.Line(buffer[..filled]);
         }
-        advisor.Finish();
-        return (advisor.Bytes, advisor.Error);
+        advisor.Completed();
+        return advisor;
     }
 
     /// <summary>
@@ -101,16 +108,21 @@ internal static class FilePages
     /// mappings with the same advice (a library's header and code, its RELRO and data) go in one madvise call: each
     /// call that drops pages flushes the TLB of every CPU running the process, the largest part of a release's cost.
     /// A mapping with nothing to give back (nothing resident, or only private copies for MADV_PAGEOUT) is not advised.
+    /// The calls come once smaps has been read to its end: advised while parsing, the binary's code was dropped before
+    /// the rest of smaps was parsed, and the parser faulted its own code straight back in (about 20 faults of 64 kB).
     /// </summary>
     private sealed class Advisor(Func<nint, nuint, Advice, bool> madvise)
     {
+        // A fixed array, not a List: its generic code for this tuple cost 8 kB of binary. 64 runs are far more than a
+        // process maps (the agent: 4); past them the runs are advised while reading, which is only slower.
+        private readonly (nint Start, nuint Length, Advice Advice)[] _runs = new (nint, nuint, Advice)[64];
+        private int _count;
+        private bool _runOpen;
+        private long _bytes;
+        private string? _error;
         private FileMapping? _mapping;
         private long? _residentKb;
         private long? _privateCopiesKb;
-        private (nint Start, nuint Length, Advice Advice)? _run;
-
-        public long Bytes { get; private set; }
-        public string? Error { get; private set; }
 
         public void Line(ReadOnlySpan<byte> line)
         {
@@ -134,49 +146,50 @@ internal static class FilePages
             _residentKb = _privateCopiesKb = null;
         }
 
-        /// <summary>The last run of mappings advised: called once smaps has been read to its end.</summary>
-        public void Finish()
+        /// <summary>Advises the runs of mappings read: the bytes advised, and the first refusal.</summary>
+        public (long Bytes, string? Error) AdviseAll()
         {
-            Completed();
-            _mapping = null;
-            Advise();
+            for (var i = 0; i < _count; i++)
+            {
+                var (start, length, advice) = _runs[i];
+                if (madvise(start, length, advice))
+                {
+                    _bytes += (long)length;
+                }
+                else
+                {
+                    _error ??= Marshal.GetLastPInvokeErrorMessage();
+                }
+            }
+            _count = 0;
+            return (_bytes, _error);
         }
 
-        private void Completed()
+        /// <summary>The mapping whose fields were being read is complete (a new mapping's line, or the end of smaps).</summary>
+        public void Completed()
         {
             if (_mapping is not { } m)
             {
-                Advise();
+                _runOpen = false;
                 return;
             }
             var advice = AdviceFor(m, _privateCopiesKb);
             if (_residentKb == 0 || (advice == Advice.PageOut && _residentKb <= _privateCopiesKb))
             {
-                Advise();
+                _runOpen = false;
                 return;
             }
-            if (_run is { } run && run.Advice == advice && run.Start + (nint)run.Length == m.Start)
+            if (_runOpen && _runs[_count - 1] is var run && run.Advice == advice && run.Start + (nint)run.Length == m.Start)
             {
-                _run = run with { Length = run.Length + m.Length };
+                _runs[_count - 1] = run with { Length = run.Length + m.Length };
                 return;
             }
-            Advise();
-            _run = (m.Start, m.Length, advice);
-        }
-
-        private void Advise()
-        {
-            if (_run is not { } run)
+            if (_count == _runs.Length)
             {
-                return;
+                AdviseAll();
             }
-            _run = null;
-            if (!madvise(run.Start, run.Length, run.Advice))
-            {
-                Error ??= Marshal.GetLastPInvokeErrorMessage();
-                return;
-            }
-            Bytes += (long)run.Length;
+            _runs[_count++] = (m.Start, m.Length, advice);
+            _runOpen = true;
         }
 
         private static long? ParseKb(ReadOnlySpan<byte> value)

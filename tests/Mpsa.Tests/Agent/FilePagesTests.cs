@@ -146,11 +146,43 @@ public class FilePagesTests
     }
 
     [Test]
+    public void NothingIsAdvisedBeforeSmapsIsReadToItsEnd()
+    {
+        // Three mappings apart (three calls); one advised while the next were still being parsed would drop the parser's
+        // own code, which the rest of the parse faults straight back in.
+        const string smaps = """
+            00400000-00404000 r-xp 00000000 fe:00 77 /usr/bin/mpsa-agent
+            Rss:                  16 kB
+            Anonymous:             0 kB
+            7f001000-7f050000 r-xp 00001000 fe:00 88 /lib/ld-musl-x86_64.so.1
+            Rss:                 120 kB
+            Anonymous:             0 kB
+            7f100000-7f101000 r--p 00000000 fe:00 99 /usr/lib/libsodium.so
+            Rss:                   4 kB
+            Anonymous:             0 kB
+
+            """;
+        using var stream = new Trickle(System.Text.Encoding.UTF8.GetBytes(smaps));
+        var unreadAtEachCall = new List<long>();
+
+        var (bytes, _) = FilePages.Release(stream, (_, _, _) => { unreadAtEachCall.Add(stream.Length - stream.Position); return true; });
+
+        Assert.That(unreadAtEachCall, Is.EqualTo(new long[] { 0, 0, 0 }));
+        Assert.That(bytes, Is.EqualTo(0x4000 + 0x4f000 + 0x1000));
+    }
+
+    [Test]
     public void ReleaseOwnAdvisesThisProcessAndReportsItsRss()
     {
         var (bytes, _) = FilePages.ReleaseOwn();
         Assert.That(bytes, Is.GreaterThan(0), "the test host maps at least its own files");
         Assert.That(FilePages.ResidentKb(), Is.GreaterThan(0));
+    }
+
+    /// <summary>A stream read 16 bytes at a time, as a file may be read: parsing and reading go hand in hand.</summary>
+    private sealed class Trickle(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 16)]);
     }
 
     /// <summary>The smaps lines of the one mapping of <paramref name="mappedPath"/>: its maps line and its fields.</summary>
