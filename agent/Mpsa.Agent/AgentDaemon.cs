@@ -22,9 +22,9 @@ internal sealed partial class AgentDaemon : IDisposable
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(2);
     // File pages go back 2 s after the last exchange: long enough for the rest of a (re)connect (its round trips,
-    // acknowledgement, CHILD_SA) to run first, short enough that exchanges a few seconds apart (a rekey and a liveness
-    // check) each get a release; and at least once a minute while exchanges never pause.
-    private readonly Memory.PageReleaseSchedule _pageRelease = new(TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1));
+    // acknowledgement, CHILD_SA) to run first; 10 s after it when it came within 10 s of the last release (a train of
+    // rekeys or checks would fault each release straight back in); and at least once a minute while exchanges never pause.
+    private readonly Memory.PageReleaseSchedule _pageRelease = new(TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10));
 
     /// <summary>256 kB between collections, every fourth a full one: a few liveness checks' or rekeys' worth (AllocationBudget).</summary>
     private readonly Memory.AllocationBudget _allocations = new(256 * 1024);

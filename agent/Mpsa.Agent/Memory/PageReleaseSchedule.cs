@@ -3,13 +3,18 @@ using Mpsa.Ike.Exchanges;
 namespace Mpsa.Agent.Memory;
 
 /// <summary>
-/// When the daemon hands its file pages back (<see cref="FilePages"/>): after a quiet spell following an exchange, or,
-/// when exchanges never leave such a spell (a rekey or liveness check every few seconds), at the latest a fixed time
-/// after the first exchange since the last release, so the pages an exchange faulted in do not stay resident for good.
+/// When the daemon hands its file pages back (<see cref="FilePages"/>): a quiet spell after an exchange, or, when
+/// exchanges never leave such a spell (a rekey or liveness check every few seconds), at the latest a fixed time after
+/// the first exchange since the last release, so the pages an exchange faulted in do not stay resident for good.
+/// An exchange that comes within <c>closeQuiet</c> of the last release waits for that longer spell instead: exchanges
+/// that close together fault each release's pages straight back in, so a train of them releases once it pauses (or at
+/// the bound), while one on its own (a liveness check every 30 s, a rekey hours apart) still gets its release soon after.
 /// </summary>
-internal sealed class PageReleaseSchedule(TimeSpan quiet, TimeSpan longest)
+internal sealed class PageReleaseSchedule(TimeSpan quiet, TimeSpan longest, TimeSpan closeQuiet)
 {
     private MonoTime? _busySince;
+    private MonoTime? _releasedAt;
+    private TimeSpan _quiet;
 
     /// <summary>When the release is due; null while nothing happened since the last one.</summary>
     public MonoTime? Due { get; private set; }
@@ -17,8 +22,12 @@ internal sealed class PageReleaseSchedule(TimeSpan quiet, TimeSpan longest)
     /// <summary>An exchange happened: the quiet spell starts again, but not past <c>longest</c> after the first one.</summary>
     public void Activity(MonoTime now)
     {
-        _busySince ??= now;
-        Due = MonoTime.Min(now + quiet, _busySince.Value + longest);
+        if (_busySince is null)
+        {
+            _busySince = now;
+            _quiet = _releasedAt is { } released && now - released < closeQuiet ? closeQuiet : quiet;
+        }
+        Due = MonoTime.Min(now + _quiet, _busySince.Value + longest);
     }
 
     /// <summary>True (once) when the release is due at <paramref name="now"/>.</summary>
@@ -30,6 +39,7 @@ internal sealed class PageReleaseSchedule(TimeSpan quiet, TimeSpan longest)
         }
         Due = null;
         _busySince = null;
+        _releasedAt = now;
         return true;
     }
 }

@@ -7,7 +7,29 @@ public class PageReleaseScheduleTests
 {
     private static readonly MonoTime Start = new(1_000_000);
 
-    private static PageReleaseSchedule Schedule() => new(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1));
+    private static PageReleaseSchedule Schedule() => new(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10));
+
+    /// <summary>The agent's: 2 s quiet, 10 s when back within 10 s of a release, once a minute at the latest.</summary>
+    private static PageReleaseSchedule AgentSchedule() => new(TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10));
+
+    /// <summary>The seconds (of 0..<paramref name="until"/>) at which a release came, with an exchange at each of <paramref name="exchanges"/>.</summary>
+    private static List<int> Releases(PageReleaseSchedule s, int until, params int[] exchanges)
+    {
+        var releases = new List<int>();
+        for (int t = 0; t <= until; t++)
+        {
+            var now = Start + TimeSpan.FromSeconds(t);
+            if (s.TakeDue(now))
+            {
+                releases.Add(t);
+            }
+            if (exchanges.Contains(t))
+            {
+                s.Activity(now);
+            }
+        }
+        return releases;
+    }
 
     [Test]
     public void NothingIsDueBeforeAnyExchange()
@@ -48,5 +70,27 @@ public class PageReleaseScheduleTests
             }
         }
         Assert.That(releases, Is.EqualTo(new double[] { 60, 120, 180, 240, 300 }));
+    }
+
+    [Test]
+    public void ExchangesFarApartEachGetTheirReleaseSoonAfter()
+    {
+        // liveness checks every 30 s: a release 2 s after each
+        Assert.That(Releases(AgentSchedule(), 130, 0, 30, 60, 90, 120), Is.EqualTo(new[] { 2, 32, 62, 92, 122 }));
+    }
+
+    [Test]
+    public void ATrainOfExchangesReleasesOnceItPausesNotAfterEachOne()
+    {
+        // rekeys every 3 s from 0 to 30: the first gets its release at 2; the next, 1 s after it, waits for 10 quiet
+        // seconds, which come after the last one (30); then a lone check at 60 is released 2 s after again
+        Assert.That(Releases(AgentSchedule(), 70, 0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 60), Is.EqualTo(new[] { 2, 40, 62 }));
+    }
+
+    [Test]
+    public void AnEndlessTrainStillReleasesOnceAMinute()
+    {
+        var exchanges = Enumerable.Range(0, 200).Select(i => i * 3).ToArray();
+        Assert.That(Releases(AgentSchedule(), 300, exchanges), Is.EqualTo(new[] { 2, 63, 123, 183, 243 }));
     }
 }
