@@ -219,15 +219,23 @@ internal sealed partial class AgentDaemon : IDisposable
                 break;
             case AgentInput.Command c:
                 c.Reply.TrySetResult(Execute(c.Text));
-                PagesTouched();   // what `status` touched goes back too
+                PagesTouched(byCommand: true);   // what `status` touched goes back too
                 break;
         }
     }
 
     /// <summary>An exchange or a command ran: its pages go back after the next quiet spell (once connected; start-up's at the first).</summary>
-    private void PagesTouched()
+    private void PagesTouched(bool byCommand = false)
     {
-        if (_engine.GroupSasAccepted > 0)
+        if (_engine.GroupSasAccepted == 0)
+        {
+            return;
+        }
+        if (byCommand)
+        {
+            _pageRelease.Command(Now);
+        }
+        else
         {
             _pageRelease.Activity(Now);
         }

@@ -15,6 +15,7 @@ internal sealed class PageReleaseSchedule(TimeSpan quiet, TimeSpan longest, Time
     private MonoTime? _busySince;
     private MonoTime? _releasedAt;
     private TimeSpan _quiet;
+    private MonoTime? _commandDue;
 
     /// <summary>When the release is due; null while nothing happened since the last one.</summary>
     public MonoTime? Due { get; private set; }
@@ -27,7 +28,17 @@ internal sealed class PageReleaseSchedule(TimeSpan quiet, TimeSpan longest, Time
             _busySince = now;
             _quiet = _releasedAt is { } released && now - released < closeQuiet ? closeQuiet : quiet;
         }
-        Due = MonoTime.Min(now + _quiet, _busySince.Value + longest);
+        Due = MonoTime.Min(MonoTime.Min(now + _quiet, _busySince.Value + longest), _commandDue);
+    }
+
+    /// <summary>
+    /// A control command ran (`status`): what it touched is no exchange's, so it goes back after the short spell even
+    /// in a train of exchanges.
+    /// </summary>
+    public void Command(MonoTime now)
+    {
+        _commandDue ??= now + quiet;
+        Activity(now);
     }
 
     /// <summary>True (once) when the release is due at <paramref name="now"/>.</summary>
@@ -39,6 +50,7 @@ internal sealed class PageReleaseSchedule(TimeSpan quiet, TimeSpan longest, Time
         }
         Due = null;
         _busySince = null;
+        _commandDue = null;
         _releasedAt = now;
         return true;
     }

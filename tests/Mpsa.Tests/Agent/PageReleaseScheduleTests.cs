@@ -93,4 +93,29 @@ public class PageReleaseScheduleTests
         var exchanges = Enumerable.Range(0, 200).Select(i => i * 3).ToArray();
         Assert.That(Releases(AgentSchedule(), 300, exchanges), Is.EqualTo(new[] { 2, 63, 123, 183, 243 }));
     }
+
+    [Test]
+    public void ACommandInATrainIsReleasedAfterTheShortSpell()
+    {
+        var s = AgentSchedule();
+        var releases = new List<int>();
+        for (int t = 0; t <= 40; t++)
+        {
+            var now = Start + TimeSpan.FromSeconds(t);
+            if (s.TakeDue(now))
+            {
+                releases.Add(t);
+            }
+            if (t % 3 == 0)
+            {
+                s.Activity(now);   // rekeys every 3 s
+            }
+            if (t == 10)
+            {
+                s.Command(now);    // status: its pages are no rekey's
+            }
+        }
+        // the first rekey's release at 2, the status's at 12; then the train waits for its pause (or the minute)
+        Assert.That(releases, Is.EqualTo(new[] { 2, 12 }));
+    }
 }
