@@ -12,8 +12,11 @@ public class PageReleaseScheduleTests
     /// <summary>The agent's: 2 s quiet, 10 s when back within 10 s of a release, once a minute at the latest.</summary>
     private static PageReleaseSchedule AgentSchedule() => new(TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10));
 
-    /// <summary>The seconds (of 0..<paramref name="until"/>) at which a release came, with an exchange at each of <paramref name="exchanges"/>.</summary>
-    private static List<int> Releases(PageReleaseSchedule s, int until, params int[] exchanges)
+    /// <summary>
+    /// The seconds (of 0..<paramref name="until"/>) at which a release came, with an exchange at each of
+    /// <paramref name="exchanges"/> and a control command at each of <paramref name="commands"/>.
+    /// </summary>
+    private static List<int> Releases(PageReleaseSchedule s, int until, int[] exchanges, int[]? commands = null)
     {
         var releases = new List<int>();
         for (int t = 0; t <= until; t++)
@@ -26,6 +29,10 @@ public class PageReleaseScheduleTests
             if (exchanges.Contains(t))
             {
                 s.Activity(now);
+            }
+            if (commands?.Contains(t) == true)
+            {
+                s.Command(now);
             }
         }
         return releases;
@@ -55,28 +62,14 @@ public class PageReleaseScheduleTests
     [Test]
     public void ExchangesEveryFewSecondsStillReleaseOnceAMinute()
     {
-        var s = Schedule();
-        var releases = new List<double>();
-        for (int t = 0; t <= 300; t++)
-        {
-            var now = Start + TimeSpan.FromSeconds(t);
-            if (s.TakeDue(now))
-            {
-                releases.Add(t);
-            }
-            if (t % 5 == 0)
-            {
-                s.Activity(now);
-            }
-        }
-        Assert.That(releases, Is.EqualTo(new double[] { 60, 120, 180, 240, 300 }));
+        Assert.That(Releases(Schedule(), 300, Every(5, 300)), Is.EqualTo(new[] { 60, 120, 180, 240, 300 }));
     }
 
     [Test]
     public void ExchangesFarApartEachGetTheirReleaseSoonAfter()
     {
         // liveness checks every 30 s: a release 2 s after each
-        Assert.That(Releases(AgentSchedule(), 130, 0, 30, 60, 90, 120), Is.EqualTo(new[] { 2, 32, 62, 92, 122 }));
+        Assert.That(Releases(AgentSchedule(), 130, [0, 30, 60, 90, 120]), Is.EqualTo(new[] { 2, 32, 62, 92, 122 }));
     }
 
     [Test]
@@ -84,38 +77,22 @@ public class PageReleaseScheduleTests
     {
         // rekeys every 3 s from 0 to 30: the first gets its release at 2; the next, 1 s after it, waits for 10 quiet
         // seconds, which come after the last one (30); then a lone check at 60 is released 2 s after again
-        Assert.That(Releases(AgentSchedule(), 70, 0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 60), Is.EqualTo(new[] { 2, 40, 62 }));
+        Assert.That(Releases(AgentSchedule(), 70, [0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 60]), Is.EqualTo(new[] { 2, 40, 62 }));
     }
 
     [Test]
     public void AnEndlessTrainStillReleasesOnceAMinute()
     {
-        var exchanges = Enumerable.Range(0, 200).Select(i => i * 3).ToArray();
-        Assert.That(Releases(AgentSchedule(), 300, exchanges), Is.EqualTo(new[] { 2, 63, 123, 183, 243 }));
+        Assert.That(Releases(AgentSchedule(), 300, Every(3, 300)), Is.EqualTo(new[] { 2, 63, 123, 183, 243 }));
     }
 
     [Test]
     public void ACommandInATrainIsReleasedAfterTheShortSpell()
     {
-        var s = AgentSchedule();
-        var releases = new List<int>();
-        for (int t = 0; t <= 40; t++)
-        {
-            var now = Start + TimeSpan.FromSeconds(t);
-            if (s.TakeDue(now))
-            {
-                releases.Add(t);
-            }
-            if (t % 3 == 0)
-            {
-                s.Activity(now);   // rekeys every 3 s
-            }
-            if (t == 10)
-            {
-                s.Command(now);    // status: its pages are no rekey's
-            }
-        }
-        // the first rekey's release at 2, the status's at 12; then the train waits for its pause (or the minute)
-        Assert.That(releases, Is.EqualTo(new[] { 2, 12 }));
+        // rekeys every 3 s, `status` at 10 (its pages are no rekey's): the first rekey's release at 2, the command's at
+        // 12; then the train waits for its pause or the minute
+        Assert.That(Releases(AgentSchedule(), 40, Every(3, 40), commands: [10]), Is.EqualTo(new[] { 2, 12 }));
     }
+
+    private static int[] Every(int seconds, int until) => Enumerable.Range(0, until / seconds + 1).Select(i => i * seconds).ToArray();
 }
