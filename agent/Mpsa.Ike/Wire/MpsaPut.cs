@@ -238,5 +238,5 @@ public sealed class MpsaPut : IDisposable
     }
 
     public override string ToString() =>
-        $"MPSA_PUT spi={Spi} encr={Encr}{(EncrKeyBits is int b ? "/" + b : "")} integ={Integ} prf={Prf} life={LifetimeSeconds}s roll1={Rollover1Seconds}s roll2={Rollover2Seconds}s";
+        $"MPSA_PUT spi={Spi} encr={EnumText.Of(Encr)}{(EncrKeyBits is int b ? "/" + b : "")} integ={EnumText.Of(Integ)} prf={EnumText.Of(Prf)} life={LifetimeSeconds}s roll1={Rollover1Seconds}s roll2={Rollover2Seconds}s";
 }

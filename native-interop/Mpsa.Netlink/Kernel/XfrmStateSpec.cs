@@ -53,11 +53,11 @@ internal sealed record XfrmStateSpec(
         var b = new StringBuilder();
         if (Direction is { } dir)
         {
-            b.Append(dir.ToString().ToLowerInvariant()).Append(' ');
+            b.Append(EnumText.LowerOf(dir)).Append(' ');
         }
         b.Append(CultureInfo.InvariantCulture, $"src {Source?.ToString() ?? "any"} dst {Destination} spi 0x{Spi.Value:x8} esp ");
         b.Append(XfrmAlgorithms.Describe(Suite, EncrKey.Length));
-        b.Append(CultureInfo.InvariantCulture, $" {Mode.ToString().ToLowerInvariant()} replay {ReplayWindow} reqid 0x{ReqId:x}");
+        b.Append(CultureInfo.InvariantCulture, $" {EnumText.LowerOf(Mode)} replay {ReplayWindow} reqid 0x{ReqId:x}");
         if (Mark is { } mark)
         {
             b.Append(" mark ").Append(mark.ToString());
