@@ -66,10 +66,14 @@ a0=$(cpu_ns "$agent") c0=$(cpu_ns "$charon")
 sleep 30
 a1=$(cpu_ns "$agent") c1=$(cpu_ns "$charon")
 # 45 s after start: the agent has checked liveness once (30 s quiet), charon has had its own timers run
-echo "RESULT footprint_late who=agent rss_kb=$(rss "$agent") $(rss_split "$agent") $(agent_gc)"
+# (the RSS first: the status call behind agent_gc brings its own code pages back for 2 s)
+late_rss="rss_kb=$(rss "$agent") $(rss_split "$agent")"
+late_gc=$(agent_gc)
+echo "RESULT footprint_late who=agent $late_rss $late_gc"
 echo "RESULT footprint_late who=charon rss_kb=$(rss "$charon") $(rss_split "$charon")"
-# the rekey window holds the rekeys only: not the status call above, nor the release of its pages 2 s after it
-sleep 3
+# the rekey window holds the rekeys only: not the status call above, nor the release of its pages 2 s after it, nor
+# its request timers (5 s: disposed, but the runtime's timer thread still wakes then and hands a pool thread the check)
+sleep 6
 r0=$(cpu_ns "$agent") s0=$(cpu_ns "$charon")
 before=$(grep -c "acknowledged SA" "$work/controller.log" || true)
 conf 3597s 2s 3s
@@ -77,8 +81,14 @@ kill -HUP "$ctl"
 sleep 30
 a2=$(cpu_ns "$agent") c2=$(cpu_ns "$charon")
 rekeys=$(( $(grep -c "acknowledged SA" "$work/controller.log" || true) - before ))
+# what the agent allocated per rekey (status --json before and after the window; the first status call's own answer
+# is counted too, so this is an upper bound)
+allocated_kb() { sed -n 's/.*allocated_kb=\([0-9]*\).*/\1/p' <<<"$1"; }
+alloc0=$(allocated_kb "$late_gc") alloc1=$(allocated_kb "$(agent_gc)")
 for who in agent charon; do
 	if [ $who = agent ]; then x0=$a0 x1=$a1 y0=$r0 x2=$a2; else x0=$c0 x1=$c1 y0=$s0 x2=$c2; fi
-	awk -v who=$who -v i=$((x1 - x0)) -v r=$((x2 - y0)) -v n="$rekeys" 'BEGIN {
-		printf "RESULT rekeycpu who=%s rekeys=%d idle_ms_per_30s=%.2f window_ms=%.2f per_rekey_ms=%.3f\n", who, n, i / 1e6, r / 1e6, (n > 0 ? r / 1e6 / n : 0) }'
+	extra=
+	[ $who = agent ] && [ "$rekeys" -gt 0 ] && extra=" allocated_kb_per_rekey=$(( (alloc1 - alloc0) / rekeys ))"
+	awk -v who=$who -v i=$((x1 - x0)) -v r=$((x2 - y0)) -v n="$rekeys" -v extra="$extra" 'BEGIN {
+		printf "RESULT rekeycpu who=%s rekeys=%d idle_ms_per_30s=%.2f window_ms=%.2f per_rekey_ms=%.3f%s\n", who, n, i / 1e6, r / 1e6, (n > 0 ? r / 1e6 / n : 0), extra }'
 done

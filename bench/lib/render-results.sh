@@ -115,10 +115,10 @@ END {
 	print "\n### Agent footprint beside a minimal charon initiator (same controller, same run)\n"
 	print "Idle RSS 15 s after start (IKE SA and group SA up) and 45 s after start (after the first liveness check of the agent);"
 	print "*anonymous* is private memory of the process, *file pages* are mapped pages of its binary and libraries.\n"
-	print "| who | idle RSS kB at 15 s | ratio to charon | of which anonymous kB | of which file pages kB | RSS kB at 45 s | ratio to charon | CPU per rekey ms | rekeys | command |"
-	print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint_late/) late[v("who")] = v("rss_kb"); else if ($0 ~ /^RESULT footprint/) { rss[v("who")] = v("rss_kb"); anon[v("who")] = v("anon_kb"); filek[v("who")] = v("file_kb") } else { cpu[v("who")] = v("per_rekey_ms"); nrk[v("who")] = v("rekeys") } c = cmd() }
-	for (w in rss) printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", (w == "agent" ? "mpsa-agent (NativeAOT, musl, --dry-run kernel)" : "charon, minimal plugins"), rss[w], (rss["charon"] > 0 ? sprintf("%.2f", rss[w] / rss["charon"]) : ""), anon[w], filek[w], late[w], (late["charon"] > 0 ? sprintf("%.2f", late[w] / late["charon"]) : ""), cpu[w], nrk[w], c
+	print "| who | idle RSS kB at 15 s | ratio to charon | of which anonymous kB | of which file pages kB | RSS kB at 45 s | ratio to charon | CPU per rekey ms | rekeys | allocated per rekey kB | command |"
+	print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint_late/) late[v("who")] = v("rss_kb"); else if ($0 ~ /^RESULT footprint/) { rss[v("who")] = v("rss_kb"); anon[v("who")] = v("anon_kb"); filek[v("who")] = v("file_kb") } else { cpu[v("who")] = v("per_rekey_ms"); nrk[v("who")] = v("rekeys"); alloc[v("who")] = v("allocated_kb_per_rekey") } c = cmd() }
+	for (w in rss) printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", (w == "agent" ? "mpsa-agent (NativeAOT, musl, --dry-run kernel)" : "charon, minimal plugins"), rss[w], (rss["charon"] > 0 ? sprintf("%.2f", rss[w] / rss["charon"]) : ""), anon[w], filek[w], late[w], (late["charon"] > 0 ? sprintf("%.2f", late[w] / late["charon"]) : ""), cpu[w], nrk[w], (alloc[w] != "" ? alloc[w] : "-"), c
 }' "$file"
 if [ -n "$breakdown" ] && [ -s "$breakdown" ]; then
 	printf '\n### What the PSK agent binary spends its bytes on\n\n'
