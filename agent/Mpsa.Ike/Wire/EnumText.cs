@@ -10,8 +10,7 @@ namespace Mpsa.Ike.Wire;
 /// </summary>
 public static class EnumText
 {
-    /// <summary>Values below this are kept.</summary>
-    public const int Cached = 256;
+    private const int Cached = 256;   // values below this are kept
 
     /// <summary>Same text as <c>value.ToString()</c>.</summary>
     public static string Of<T>(T value)
