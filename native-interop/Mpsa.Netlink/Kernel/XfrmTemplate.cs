@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Mpsa.Ike.Wire;
 
 namespace Mpsa.Netlink.Kernel;
 
@@ -10,6 +11,6 @@ namespace Mpsa.Netlink.Kernel;
 internal sealed record XfrmTemplate(IPAddress? TunnelSource, IPAddress? TunnelDestination, uint ReqId, XfrmMode Mode, uint Spi = 0)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"tmpl src {TunnelSource?.ToString() ?? "any"} dst {TunnelDestination?.ToString() ?? "any"} esp {Mode.ToString().ToLowerInvariant()} reqid 0x{ReqId:x}")
+        $"tmpl src {TunnelSource?.ToString() ?? "any"} dst {TunnelDestination?.ToString() ?? "any"} esp {EnumText.LowerOf(Mode)} reqid 0x{ReqId:x}")
         + (Spi != 0 ? string.Create(CultureInfo.InvariantCulture, $" spi 0x{Spi:x8}") : string.Empty);
 }
