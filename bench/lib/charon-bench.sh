@@ -89,3 +89,62 @@ secrets {
 }" || return 1
 	sw_swanctl "$name" --initiate --ike cpe --child cpe --timeout 10 >"$(sw_instance_dir "$name")/initiate.out" 2>&1 || true
 }
+
+# cb_child_rekey_pair_start HUB_NAME CPE_NAME NS_HUB NS_CPE HUB_ADDR CPE_ADDR PSK REKEY_S
+#   Two charons rekeying a CHILD_SA every REKEY_S seconds: the footprint's measure of what a CHILD_SA rekey costs the
+#   CPE side. The hub starts every rekey (CREATE_CHILD_SA, then the DELETE of the old SA: RFC 7296 §1.3.3), as the
+#   controller starts every group-SA rekey; the CPE is the minimal charon of cb_initiator_start plus what installing
+#   an ESP SA takes here (kernel-libipsec, userspace ESP, as the agent's --dry-run installs nothing in the kernel; aes
+#   for the aes256-sha256 ESP SA). Inner addresses 10.94.1.1 (hub) and 10.94.2.1 (CPE) on lo are the traffic
+#   selectors, so libipsec's routes never catch the IKE packets.
+cb_child_rekey_pair_start() {
+	local hub_name=$1 cpe_name=$2 ns_hub=$3 ns_cpe=$4 hub=$5 cpe=$6 psk=$7 rekey=$8 role
+	sw_netns_addr_add "$ns_hub" 10.94.1.1/32 || return 1
+	sw_netns_addr_add "$ns_cpe" 10.94.2.1/32 || return 1
+	sw_instance_write_conf "$hub_name" "default = 0" \
+		"random nonce sha1 sha2 hmac kdf aes chapoly curve25519 kernel-libipsec kernel-netlink socket-default vici" || return 1
+	sw_instance_write_conf "$cpe_name" "default = 1" \
+		"random nonce sha1 sha2 hmac kdf aes chapoly curve25519 kernel-libipsec kernel-netlink socket-default vici" || return 1
+	sw_instance_start "$hub_name" "$ns_hub" || return 1
+	sw_instance_start "$cpe_name" "$ns_cpe" || return 1
+	for role in hub cpe; do
+		local name=$hub_name local_addr=$hub remote=$cpe ts_local=10.94.1.1/32 ts_remote=10.94.2.1/32
+		local times="rekey_time = ${rekey}s"$'\n\t\t\t\t'"life_time = $((rekey + 60))s"$'\n\t\t\t\t'"rand_time = 0"
+		if [ $role = cpe ]; then
+			name=$cpe_name local_addr=$cpe remote=$hub ts_local=10.94.2.1/32 ts_remote=10.94.1.1/32 times="rekey_time = 0"
+		fi
+		sw_load_config "$name" "connections {
+	rekey {
+		version = 2
+		local_addrs = $local_addr
+		remote_addrs = $remote
+		proposals = chacha20poly1305-prfsha256-x25519
+		mobike = no
+		dpd_delay = 0
+		rekey_time = 0
+		local {
+			auth = psk
+			id = $role.rekey.bench
+		}
+		remote {
+			auth = psk
+		}
+		children {
+			rekey {
+				esp_proposals = aes256-sha256
+				mode = tunnel
+				local_ts = $ts_local
+				remote_ts = $ts_remote
+				$times
+			}
+		}
+	}
+}
+secrets {
+	ike-rekey {
+		secret = \"$psk\"
+	}
+}" || return 1
+	done
+	sw_initiate "$cpe_name" rekey rekey 10
+}

@@ -7,6 +7,10 @@
 #   threads, from /proc/PID/task/*/schedstat) is divided by the rekeys: an upper bound, idle CPU included (the idle
 #   CPU over an equal window before is printed beside it). FOOTPRINT_PROPOSALS: the agent's IKE proposals (default: its
 #   own, the hybrid x25519 + ML-KEM-768 first), e.g. chacha20poly1305-prfsha256-x25519 for the classical comparison.
+#   That charon answers each MPSA_PUT as an unknown Notify (an empty INFORMATIONAL response): it installs nothing, so
+#   its figure is only the floor of an exchange. What a CHILD_SA rekey costs charon (the issue-15 baseline) is
+#   measured afterwards on a pair of charons of its own (cb_child_rekey_pair_start): the hub rekeys every 3 s, the
+#   CPE charon's CPU over 30 s is divided by its rekeys (RESULT rekeycpu who=charon_child).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 ns_hub=$1 ns_cpe=$2 hub=$3 cpe=$4 work=$5/footprint
@@ -92,3 +96,21 @@ for who in agent charon; do
 	awk -v who=$who -v i=$((x1 - x0)) -v r=$((x2 - y0)) -v n="$rekeys" -v extra="$extra" 'BEGIN {
 		printf "RESULT rekeycpu who=%s rekeys=%d idle_ms_per_30s=%.2f window_ms=%.2f per_rekey_ms=%.3f%s\n", who, n, i / 1e6, r / 1e6, (n > 0 ? r / 1e6 / n : 0), extra }'
 done
+
+# charon's CPU per CHILD_SA rekey, with the first members stopped so that nothing else runs
+for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+sw_instance_stop charon-cpe
+rk_hub=mpsab-rkh-$$ rk_cpe=mpsab-rkc-$$
+sw_netns_pair_create "$rk_hub" "$rk_cpe" veth-h veth-c 10.93.0.1 10.93.0.2 fd00:294::1 fd00:294::2
+if cb_child_rekey_pair_start charon-rk-hub charon-rk-cpe "$rk_hub" "$rk_cpe" 10.93.0.1 10.93.0.2 "$PSK" 3; then
+	rk=$(cat "$(sw_instance_dir charon-rk-cpe)/pid")
+	rk_log=$(sw_instance_dir charon-rk-cpe)/charon.log
+	sleep 5   # past the first rekey (3 s after the CHILD_SA was made)
+	k0=$(cpu_ns "$rk") e0=$(grep -c "inbound CHILD_SA" "$rk_log" || true)
+	sleep 30
+	k1=$(cpu_ns "$rk") e1=$(grep -c "inbound CHILD_SA" "$rk_log" || true)
+	awk -v r=$((k1 - k0)) -v n=$((e1 - e0)) 'BEGIN {
+		printf "RESULT rekeycpu who=charon_child rekeys=%d window_ms=%.2f per_rekey_ms=%.3f\n", n, r / 1e6, (n > 0 ? r / 1e6 / n : 0) }'
+else
+	echo "footprint: the charon pair made no CHILD_SA: $(tail -3 "$(sw_instance_dir charon-rk-cpe)/initiate.out")" >&2
+fi
