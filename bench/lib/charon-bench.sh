@@ -58,36 +58,46 @@ cb_initiator_start() {
 	local name=$1 ns=$2 local_addr=$3 remote=$4 id=$5 psk=$6
 	sw_instance_write_conf "$name" "default = 1" "random nonce sha1 sha2 hmac kdf chapoly curve25519 kernel-netlink socket-default vici" || return 1
 	sw_instance_start "$name" "$ns" || return 1
-	sw_load_config "$name" "connections {
-	cpe {
+	sw_load_config "$name" "$(cb_psk_connection cpe "$local_addr" "$remote" "$id" "$psk" \
+		"esp_proposals = chacha20poly1305, aes256-sha256"$'\n\t\t\t\t'"mode = transport")" || return 1
+	sw_swanctl "$name" --initiate --ike cpe --child cpe --timeout 10 >"$(sw_instance_dir "$name")/initiate.out" 2>&1 || true
+}
+
+# cb_psk_connection NAME LOCAL REMOTE ID PSK CHILD_SETTINGS
+#   Prints the swanctl.conf of one PSK connection NAME with one child NAME (CHILD_SETTINGS, one setting a line):
+#   the default suite chacha20poly1305-prfsha256-x25519, no MOBIKE, no DPD, no IKE SA rekey; the secret is PSK for any
+#   identity.
+cb_psk_connection() {
+	cat <<EOF
+connections {
+	$1 {
 		version = 2
-		local_addrs = $local_addr
-		remote_addrs = $remote
+		local_addrs = $2
+		remote_addrs = $3
 		proposals = chacha20poly1305-prfsha256-x25519
 		mobike = no
 		dpd_delay = 0
+		rekey_time = 0
 		local {
 			auth = psk
-			id = $id
+			id = $4
 		}
 		remote {
 			auth = psk
 		}
 		children {
-			cpe {
-				esp_proposals = chacha20poly1305, aes256-sha256
-				mode = transport
+			$1 {
+				$6
 			}
 		}
 	}
 }
 secrets {
-	ike-cpe {
-		id = $id
-		secret = \"$psk\"
+	ike-$1 {
+		secret = "$5"
 	}
-}" || return 1
-	sw_swanctl "$name" --initiate --ike cpe --child cpe --timeout 10 >"$(sw_instance_dir "$name")/initiate.out" 2>&1 || true
+}
+EOF
 }
 
 # cb_child_rekey_pair_start HUB_NAME CPE_NAME NS_HUB NS_CPE HUB_ADDR CPE_ADDR PSK REKEY_S
@@ -113,38 +123,8 @@ cb_child_rekey_pair_start() {
 		if [ $role = cpe ]; then
 			name=$cpe_name local_addr=$cpe remote=$hub ts_local=10.94.2.1/32 ts_remote=10.94.1.1/32 times="rekey_time = 0"
 		fi
-		sw_load_config "$name" "connections {
-	rekey {
-		version = 2
-		local_addrs = $local_addr
-		remote_addrs = $remote
-		proposals = chacha20poly1305-prfsha256-x25519
-		mobike = no
-		dpd_delay = 0
-		rekey_time = 0
-		local {
-			auth = psk
-			id = $role.rekey.bench
-		}
-		remote {
-			auth = psk
-		}
-		children {
-			rekey {
-				esp_proposals = aes256-sha256
-				mode = tunnel
-				local_ts = $ts_local
-				remote_ts = $ts_remote
-				$times
-			}
-		}
-	}
-}
-secrets {
-	ike-rekey {
-		secret = \"$psk\"
-	}
-}" || return 1
+		sw_load_config "$name" "$(cb_psk_connection rekey "$local_addr" "$remote" "$role.rekey.bench" "$psk" \
+			"esp_proposals = aes256-sha256"$'\n\t\t\t\t'"mode = tunnel"$'\n\t\t\t\t'"local_ts = $ts_local"$'\n\t\t\t\t'"remote_ts = $ts_remote"$'\n\t\t\t\t'"$times")" || return 1
 	done
 	sw_initiate "$cpe_name" rekey rekey 10
 }
