@@ -109,8 +109,12 @@ if cb_child_rekey_pair_start charon-rk-hub charon-rk-cpe "$rk_hub" "$rk_cpe" 10.
 	k0=$(cpu_ns "$rk") e0=$(grep -c "inbound CHILD_SA" "$rk_log" || true)
 	sleep 30
 	k1=$(cpu_ns "$rk") e1=$(grep -c "inbound CHILD_SA" "$rk_log" || true)
-	awk -v r=$((k1 - k0)) -v n=$((e1 - e0)) 'BEGIN {
-		printf "RESULT rekeycpu who=charon_child rekeys=%d window_ms=%.2f per_rekey_ms=%.3f\n", n, r / 1e6, (n > 0 ? r / 1e6 / n : 0) }'
+	if [ $((e1 - e0)) -gt 0 ]; then
+		awk -v r=$((k1 - k0)) -v n=$((e1 - e0)) 'BEGIN {
+			printf "RESULT rekeycpu who=charon_child rekeys=%d window_ms=%.2f per_rekey_ms=%.3f\n", n, r / 1e6, r / 1e6 / n }'
+	else
+		echo "footprint: the charon pair did not rekey in 30 s: $(tail -3 "$rk_log")" >&2
+	fi
 else
 	echo "footprint: the charon pair made no CHILD_SA: $(tail -3 "$(sw_instance_dir charon-rk-cpe)/initiate.out")" >&2
 fi
