@@ -109,12 +109,11 @@ EOF
 #   selectors, so libipsec's routes never catch the IKE packets.
 cb_child_rekey_pair_start() {
 	local hub_name=$1 cpe_name=$2 ns_hub=$3 ns_cpe=$4 hub=$5 cpe=$6 psk=$7 rekey=$8 role
+	local plugins="random nonce sha1 sha2 hmac kdf aes chapoly curve25519 kernel-libipsec kernel-netlink socket-default vici"
 	sw_netns_addr_add "$ns_hub" 10.94.1.1/32 || return 1
 	sw_netns_addr_add "$ns_cpe" 10.94.2.1/32 || return 1
-	sw_instance_write_conf "$hub_name" "default = 0" \
-		"random nonce sha1 sha2 hmac kdf aes chapoly curve25519 kernel-libipsec kernel-netlink socket-default vici" || return 1
-	sw_instance_write_conf "$cpe_name" "default = 1" \
-		"random nonce sha1 sha2 hmac kdf aes chapoly curve25519 kernel-libipsec kernel-netlink socket-default vici" || return 1
+	sw_instance_write_conf "$hub_name" "default = 0" "$plugins" || return 1
+	sw_instance_write_conf "$cpe_name" "default = 1" "$plugins" || return 1
 	sw_instance_start "$hub_name" "$ns_hub" || return 1
 	sw_instance_start "$cpe_name" "$ns_cpe" || return 1
 	for role in hub cpe; do

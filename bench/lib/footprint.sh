@@ -23,7 +23,8 @@ BENCH=(dotnet "$root/bench/Mpsa.Bench/bin/Release/net10.0/mpsa-bench.dll")
 CTL=$root/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller
 AGENT=$root/out/agent/x86_64/mpsa-agent
 pids=()
-trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; sw_cleanup' EXIT
+stop_ours() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
+trap 'stop_ours; sw_cleanup' EXIT
 
 conf() {   # conf MARGIN ROLL1 ROLL2
 	# the controller's default proposals, as a real one has them: the hybrid first, then the classical suite
@@ -98,7 +99,7 @@ for who in agent charon; do
 done
 
 # charon's CPU per CHILD_SA rekey, with the first members stopped so that nothing else runs
-for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+stop_ours
 sw_instance_stop charon-cpe
 rk_hub=mpsab-rkh-$$ rk_cpe=mpsab-rkc-$$
 sw_netns_pair_create "$rk_hub" "$rk_cpe" veth-h veth-c 10.93.0.1 10.93.0.2 fd00:294::1 fd00:294::2
