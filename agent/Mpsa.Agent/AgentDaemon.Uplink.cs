@@ -102,28 +102,50 @@ internal sealed partial class AgentDaemon
     }
 
     /// <summary>
-    /// The address IKE leaves from, once the uplink is there (at once, usually); null when stopped first. While it
-    /// waits, the control socket answers `status` with what is missing.
+    /// The address IKE leaves from, once the uplink is there (at once, usually), with the settings in force then; a null
+    /// address when stopped first. While it waits, the control socket answers `status` with what is missing, and a reload
+    /// (SIGHUP, `reload`) reads the file again and looks again at once: a corrected controller address is what the wait
+    /// is for from then on.
     /// </summary>
-    private static IPAddress? WaitForUplink(AgentSettings settings, ILogger log)
+    private static (IPAddress? Source, AgentSettings Settings) WaitForUplink(string configPath, AgentSettings settings, ILogger log)
     {
         var first = UplinkProbe.Now(settings.Controller.Address, settings.LocalAddress);
         if (first.IsUp)
         {
-            return first.Source;
+            return (first.Source, settings);
         }
+        var current = settings;   // replaced by a reload, on the signal's or the control socket's thread
         var missing = new StrongBox<string?>(first.Missing);
+        Action? lookAgain = null;
+        bool Reload()
+        {
+            if (ReadConfig(configPath, log) is not { } next)
+            {
+                return false;
+            }
+            Volatile.Write(ref current, next);
+            log.Reloaded();
+            Volatile.Read(ref lookAgain)?.Invoke();
+            return true;
+        }
         using var stop = new CancellationTokenSource();
-        using var signals = SignalHandling.Register(stop, () => { });
-        var control = ControlServer.Start(settings.ControlSocket, (command, _) => Task.FromResult(WhileWaiting(command, settings, missing.Value!)), log);
+        using var signals = SignalHandling.Register(stop, () => Reload(), log);
+        var control = ControlServer.Start(settings.ControlSocket,
+            (command, _) => Task.FromResult(WhileWaiting(command, Volatile.Read(ref current), missing.Value!, Reload)), log);
         try
         {
-            return UplinkWait.UntilUp(() =>
+            var source = UplinkWait.UntilUp(() =>
             {
-                var state = UplinkProbe.Now(settings.Controller.Address, settings.LocalAddress);
+                var now = Volatile.Read(ref current);
+                var state = UplinkProbe.Now(now.Controller.Address, now.LocalAddress);
                 missing.Value = state.Missing ?? missing.Value;
                 return state;
-            }, changed => WatchUplink(changed, log), log, TimeSpan.FromMinutes(1), PollWithoutUplinkEvents, stop.Token);
+            }, changed =>
+            {
+                Volatile.Write(ref lookAgain, changed);
+                return WatchUplink(changed, log);
+            }, log, TimeSpan.FromMinutes(1), PollWithoutUplinkEvents, stop.Token);
+            return (source, Volatile.Read(ref current));
         }
         finally
         {
@@ -132,7 +154,7 @@ internal sealed partial class AgentDaemon
     }
 
     /// <summary>The control socket's answers before there is an engine to ask.</summary>
-    private static string WhileWaiting(string command, AgentSettings settings, string missing)
+    private static string WhileWaiting(string command, AgentSettings settings, string missing, Func<bool> reload)
     {
         var status = new AgentStatus(new ControllerStatus("waiting-for-uplink", settings.Controller.ToString(), settings.ControllerIdentity, null),
             null, null, [])
@@ -144,6 +166,7 @@ internal sealed partial class AgentDaemon
         {
             "status" => status.ToText(),
             "status --json" => AgentCli.StatusJson(status),
+            "reload" => reload() ? ReloadedAnswer : ReloadFailedAnswer,
             _ => $"error: waiting for the uplink ({missing}); '{command.Trim()}' can wait until the controller is reachable\n",
         };
     }

@@ -100,7 +100,7 @@ internal sealed partial class AgentDaemon : IDisposable
             return 71;
         }
         using var kernelOwner = kernel as IDisposable;
-        var ikeSource = WaitForUplink(settings, log);
+        (var ikeSource, settings) = WaitForUplink(configPath, settings, log);
         if (ikeSource is null)
         {
             return 0;   // stopped while waiting
@@ -141,7 +141,7 @@ internal sealed partial class AgentDaemon : IDisposable
     private async Task<int> RunAsync(AgentSettings settings)
     {
         using var stop = new CancellationTokenSource();
-        using var signals = SignalHandling.Register(stop, () => _loop.Post(new AgentInput.Reload()));
+        using var signals = SignalHandling.Register(stop, () => _loop.Post(new AgentInput.Reload()), _log);
         using var kernelEvents = _kernel.Subscribe(e => _loop.Post(new AgentInput.Kernel(e)));
         using var routes = WatchRoutes(settings);
         using var uplink = FollowUplink();
@@ -263,7 +263,7 @@ internal sealed partial class AgentDaemon : IDisposable
             case "status --json":
                 return AgentCli.StatusJson(Status());
             case "reload":
-                return Reload() ? "reloaded\n" : "reload failed: the configuration has errors (see the log); the running one stays\n";
+                return Reload() ? ReloadedAnswer : ReloadFailedAnswer;
             case "check-liveness":
                 Send(_engine.CheckLiveness(Now));
                 return "liveness check sent\n";
@@ -272,20 +272,33 @@ internal sealed partial class AgentDaemon : IDisposable
         }
     }
 
-    private bool Reload()
+    private const string ReloadedAnswer = "reloaded\n";
+    private const string ReloadFailedAnswer = "reload failed: the configuration has errors (see the log); the running one stays\n";
+
+    /// <summary>The file read again; null when it has errors, each logged (the running configuration stays).</summary>
+    private static AgentSettings? ReadConfig(string configPath, ILogger log)
     {
         var warnings = new List<ConfigError>();
-        if (!ConfigReader.TryLoad(_configPath, r => AgentConfigFile.Read(r, warnings.Add), out var next, out var errors))
+        if (!ConfigReader.TryLoad(configPath, r => AgentConfigFile.Read(r, warnings.Add), out var next, out var errors))
         {
             foreach (var e in errors)
             {
-                _log.ReloadRefused(e);
+                log.ReloadRefused(e);
             }
-            return false;
+            return null;
         }
         foreach (var w in warnings)
         {
-            _log.ConfigWarning(w);
+            log.ConfigWarning(w);
+        }
+        return next;
+    }
+
+    private bool Reload()
+    {
+        if (ReadConfig(_configPath, _log) is not { } next)
+        {
+            return false;
         }
         Send(_engine.Reconfigure(next, Now));
         _settings = next;

@@ -44,8 +44,10 @@ internal sealed partial class ControllerDaemon
             var campaign = Task.Run(leadership.RunAsync);
             var store = new EtcdGroupStore(etcd, cluster.Prefix, key, leadership, EtcdTimeout);
             bool ready;
+            // A reload while waiting (SIGHUP) is carried out once the daemon runs: the settings are not used before.
+            int reloads = 0;
             using (var stop = new CancellationTokenSource())
-            using (SignalHandling.Register(stop, () => { }))
+            using (SignalHandling.Register(stop, () => Interlocked.Increment(ref reloads), log))
             {
                 ready = await WaitForLeaderAsync(store, leadership, settings, log, stop.Token).ConfigureAwait(false);
             }
@@ -61,6 +63,10 @@ internal sealed partial class ControllerDaemon
                 daemon._engine.SetLeading(leadership.IsLeader);
                 leadership.Changed += leading => daemon._loop.Post(new ControllerInput.Leadership(leading));
                 daemon._replicaName = cluster.Name;
+                if (Volatile.Read(ref reloads) > 0)
+                {
+                    daemon._loop.Post(new ControllerInput.Reload());
+                }
                 daemon._fleetRecords = new EtcdFleetRecords(etcd, cluster.Prefix, cluster.Name, EtcdTimeout);
                 var directory = new EtcdMemberDirectory(etcd, cluster.Prefix, key, EtcdTimeout);
                 using var stopFollowing = new CancellationTokenSource();

@@ -91,7 +91,7 @@ internal sealed partial class ControllerDaemon : IDisposable
     private async Task<int> RunAsync(ControllerSettings settings, ILoggerFactory logs)
     {
         using var stop = new CancellationTokenSource();
-        using var signals = SignalHandling.Register(stop, () => _loop.Post(new ControllerInput.Reload()));
+        using var signals = SignalHandling.Register(stop, () => _loop.Post(new ControllerInput.Reload()), _log);
         // The sockets outlive the stop signal: members' answers to our Deletes still have to come in.
         using var closeSockets = new CancellationTokenSource();
         var receivers = new List<Task>();

@@ -6,7 +6,7 @@ namespace Mpsa.Agent.Uplink;
 
 /// <summary>
 /// At start, before any socket (blocking the starting thread): a router often starts the agent before PPPoE or DHCP gave the WAN an address. Then the
-/// agent logs once what is missing, sleeps until an address or route changes (rtnetlink, <c>watch</c>), asks again, and
+/// agent logs what is missing (again only when that changes), sleeps until an address or route changes (rtnetlink, <c>watch</c>), asks again, and
 /// returns as soon as the controller can be reached. No busy retry: besides the events, one recheck each
 /// <c>recheck</c> in case an event was missed, or each <c>poll</c> when the changes cannot be watched.
 /// </summary>
@@ -22,7 +22,8 @@ internal static class UplinkWait
         {
             return state.Source;
         }
-        log.WaitingForUplink(state.Missing!);
+        string said = state.Missing!;
+        log.WaitingForUplink(said);
         long since = Stopwatch.GetTimestamp();
         using var changed = new SemaphoreSlim(0);
         using var monitor = watch(() => changed.Release());
@@ -37,6 +38,11 @@ internal static class UplinkWait
                     log.UplinkUp(state.Source!, Stopwatch.GetElapsedTime(since).TotalSeconds);
                 }
                 return state.Source;
+            }
+            if (state.Missing is { } missing && missing != said)
+            {
+                said = missing;   // something else is missing now (a reload named another controller address)
+                log.WaitingForUplink(said);
             }
             try
             {

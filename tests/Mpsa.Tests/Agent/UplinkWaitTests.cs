@@ -48,6 +48,32 @@ public class UplinkWaitTests
     }
 
     [Test]
+    public async Task SaysAgainWhatIsMissingOnlyWhenThatChanges()
+    {
+        var log = new RecordingLogger();
+        string? missing = "no route towards the controller 198.51.100.1";
+        Action? signal = null;
+        var wait = Task.Run(() => UplinkWait.UntilUp(() => Volatile.Read(ref missing) is { } m ? new UplinkState(null, m) : new UplinkState(Source, null),
+            changed => { signal = changed; return null; }, log, Long, Long, CancellationToken.None));
+        await Task.Delay(200);
+        signal!();
+        await Task.Delay(100);
+        Volatile.Write(ref missing, "no route towards the controller 203.0.113.1");
+        signal!();
+        await Task.Delay(100);
+        signal!();
+        await Task.Delay(100);
+        Volatile.Write(ref missing, null);
+        signal!();
+        Assert.That(await wait.WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(Source));
+        Assert.That(log.Lines.Where(l => l.EventId == 103).Select(l => l.Text), Is.EqualTo(new[]
+        {
+            "waiting for the uplink: no route towards the controller 198.51.100.1; connecting as soon as an address or route change brings it",
+            "waiting for the uplink: no route towards the controller 203.0.113.1; connecting as soon as an address or route change brings it",
+        }));
+    }
+
+    [Test]
     public async Task WithoutAMonitorItPollsAtThePollInterval()
     {
         var log = new RecordingLogger();

@@ -56,6 +56,26 @@ public class ClusterEndToEndTests : ClusterLabTest
     }
 
     [Test]
+    public void AReloadWhileWaitingForEtcdIsCarriedOutOnceTheReplicaServes()
+    {
+        Etcd = new EtcdCluster(1);
+        var lab = Lab = new ClusterLab(Etcd, 1, "lifetime = 1h");
+        Etcd.Kill(0);
+        var replica = lab.StartReplica(0);
+        lab.WaitUntil(() => replica.Log.Contains("[119] cluster: cannot read etcd before serving", StringComparison.Ordinal), "the replica waiting for etcd", 30);
+
+        File.AppendAllText(lab.ControllerConfig(0), "\n[member cpe9]\nidentity = cpe9.cluster\npsk = \"cluster secret of cpe9\"\ngroup = g\n");
+        replica.Signal(1);   // SIGHUP
+        lab.WaitUntil(() => replica.Log.Contains("[601] SIGHUP received, reloading", StringComparison.Ordinal), "the signal logged", 10);
+        Assert.That(replica.Log, Does.Not.Contain("[400]"), "nothing to reload into before the replica serves");
+
+        Etcd.Start(0);
+        lab.WaitUntil(() => replica.Log.Contains("[400] configuration reloaded: 1 groups, 2 members", StringComparison.Ordinal),
+            "the reload carried out once the replica serves", 60);
+        Assert.That(replica.HasExited, Is.False);
+    }
+
+    [Test]
     public void EveryReplicaServesOneSaAndANewLeaderFinishesARekeyTheOldOneStarted()
     {
         Etcd = new EtcdCluster();

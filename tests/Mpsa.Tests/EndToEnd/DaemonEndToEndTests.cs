@@ -136,6 +136,8 @@ public class DaemonEndToEndTests
         lab.WaitUntil(() => lab.ControllerStatus().GetProperty("members")[0].GetProperty("state").GetString() == "disconnected", "the controller seeing the Delete");
         controller.Signal(SIGTERM);
         Assert.That(controller.WaitForExit(TimeSpan.FromSeconds(10)), Is.EqualTo(0));
+        Assert.That(agent.Log, Does.Contain("[600] SIGTERM received, stopping"));
+        Assert.That(controller.Log, Does.Contain("[600] SIGTERM received, stopping"));
     }
 
     [Test]

@@ -41,6 +41,35 @@ public class UplinkEndToEndTests
         Assert.That(uplink.GetProperty("underlay_address").GetString(), Is.EqualTo("198.51.100.1"));
     }
 
+    [Test]
+    public void AReloadWhileWaitingTakesTheCorrectedControllerAddressAtOnce()
+    {
+        // the controller's address mistyped (no route to it); the operator corrects the file and reloads (procd: SIGHUP)
+        using var ns = NetworkNamespace.CreateOrIgnore();
+        using var lab = new LoopbackLab(1);
+        lab.Readdress("0.0.0.0", "198.51.100.7");
+        var controller = lab.StartControllerInNamespace(ns.Name);
+        lab.WaitUntil(() => controller.Log.Contains("listening on", StringComparison.Ordinal), "the controller listens", seconds: 120);
+        var agent = lab.StartAgentInNamespace(1, ns.Name);
+        lab.WaitUntil(() => agent.Log.Contains("[103]", StringComparison.Ordinal), "the agent says it waits for the uplink", seconds: 120);
+
+        File.WriteAllText(lab.AgentConfig(1), File.ReadAllText(lab.AgentConfig(1)).Replace("address = 198.51.100.7", "address = 198.51.100.", StringComparison.Ordinal));
+        var (_, refused, _) = Daemon.Run("mpsa-agent", "reload", "--socket", Path.Combine(lab.Directory, "cpe1.sock"));
+        Assert.That(refused, Does.Contain("reload failed"), "a broken file is refused while waiting too");
+        lab.WaitUntil(() => agent.Log.Contains("[401] reload refused", StringComparison.Ordinal), "the refusal logged", seconds: 30);
+
+        File.WriteAllText(lab.AgentConfig(1), File.ReadAllText(lab.AgentConfig(1)).Replace("address = 198.51.100.", "address = 127.0.0.1", StringComparison.Ordinal));
+        agent.Signal(1);   // SIGHUP
+        lab.WaitUntil(() => lab.ActiveSpi(1) is not null, "the agent connected to the corrected address and holds the group SA", seconds: 120);
+        Assert.That(agent.Log, Does.Contain("[601] SIGHUP received, reloading"));
+        Assert.That(agent.Log, Does.Contain("[402] configuration reloaded"));
+        Assert.That(agent.Log, Does.Contain("[104] uplink up after"));
+        Assert.That(lab.AgentStatus(1).GetProperty("controller").GetProperty("address").GetString(), Does.StartWith("127.0.0.1"));
+        agent.Signal(15);   // SIGTERM
+        Assert.That(agent.WaitForExit(TimeSpan.FromSeconds(10)), Is.EqualTo(0));
+        Assert.That(agent.Log, Does.Contain("[600] SIGTERM received, stopping"));
+    }
+
     [TestCase(true)]
     [TestCase(false)]
     public void WhenTheWanAddressChangesTheIkeSaFollowsAndTheControllerWithIt(bool mobike)
