@@ -107,7 +107,8 @@ internal sealed partial class AgentDaemon
     /// (SIGHUP, `reload`) reads the file again and looks again at once: a corrected controller address is what the wait
     /// is for from then on.
     /// </summary>
-    private static (IPAddress? Source, AgentSettings Settings) WaitForUplink(string configPath, AgentSettings settings, ILogger log)
+    private static (IPAddress? Source, AgentSettings Settings) WaitForUplink(string configPath, AgentSettings settings, ILogger log,
+        SignalHandling signals, CancellationToken stop)
     {
         var first = UplinkProbe.Now(settings.Controller.Address, settings.LocalAddress);
         if (first.IsUp)
@@ -128,8 +129,7 @@ internal sealed partial class AgentDaemon
             Volatile.Read(ref lookAgain)?.Invoke();
             return true;
         }
-        using var stop = new CancellationTokenSource();
-        using var signals = SignalHandling.Register(stop, () => Reload(), log);
+        signals.ReloadTo(() => Reload());
         var control = ControlServer.Start(settings.ControlSocket,
             (command, _) => Task.FromResult(WhileWaiting(command, Volatile.Read(ref current), missing.Value!, Reload)), log);
         try
@@ -144,11 +144,12 @@ internal sealed partial class AgentDaemon
             {
                 Volatile.Write(ref lookAgain, changed);
                 return WatchUplink(changed, log);
-            }, log, TimeSpan.FromMinutes(1), PollWithoutUplinkEvents, stop.Token);
+            }, log, TimeSpan.FromMinutes(1), PollWithoutUplinkEvents, stop);
             return (source, Volatile.Read(ref current));
         }
         finally
         {
+            signals.ReloadTo(null);   // from here until the loop runs, a reload waits for it
             control.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }

@@ -85,6 +85,8 @@ internal sealed partial class AgentDaemon : IDisposable
     public static async Task<int> RunAsync(string configPath, AgentSettings settings, bool dryRun, ILoggerFactory logs)
     {
         var log = logs.CreateLogger("mpsa-agent");
+        using var stop = new CancellationTokenSource();
+        using var signals = SignalHandling.Register(stop, null, log);   // from here to the exit (WaitForUplink, RunAsync)
         if (log.IsEnabled(LogLevel.Information))
         {
             log.Starting(AgentCli.Version, ReadOnlyLists.Join(", ", settings.Proposals, SuiteNames.Name), Capabilities.Here.Describe());
@@ -100,7 +102,7 @@ internal sealed partial class AgentDaemon : IDisposable
             return 71;
         }
         using var kernelOwner = kernel as IDisposable;
-        (var ikeSource, settings) = WaitForUplink(configPath, settings, log);
+        (var ikeSource, settings) = WaitForUplink(configPath, settings, log, signals, stop.Token);
         if (ikeSource is null)
         {
             return 0;   // stopped while waiting
@@ -135,13 +137,12 @@ internal sealed partial class AgentDaemon : IDisposable
             }
         }
         using var daemon = new AgentDaemon(configPath, settings, kernel, ikeSource, underlay, socket, natSocket, log);
-        return await daemon.RunAsync(settings).ConfigureAwait(false);
+        return await daemon.RunAsync(settings, signals, stop.Token).ConfigureAwait(false);
     }
 
-    private async Task<int> RunAsync(AgentSettings settings)
+    private async Task<int> RunAsync(AgentSettings settings, SignalHandling signals, CancellationToken stop)
     {
-        using var stop = new CancellationTokenSource();
-        using var signals = SignalHandling.Register(stop, () => _loop.Post(new AgentInput.Reload()), _log);
+        signals.ReloadTo(() => _loop.Post(new AgentInput.Reload()));
         using var kernelEvents = _kernel.Subscribe(e => _loop.Post(new AgentInput.Kernel(e)));
         using var routes = WatchRoutes(settings);
         using var uplink = FollowUplink();
@@ -155,7 +156,7 @@ internal sealed partial class AgentDaemon : IDisposable
         await using (ControlServer.Start(settings.ControlSocket, OnControlAsync, _log))
         {
             Send(_engine.Start(Now));
-            await _loop.RunOnThreadAsync(NextDeadline, Handle, OnTimeout, stop.Token).ConfigureAwait(false);
+            await _loop.RunOnThreadAsync(NextDeadline, Handle, OnTimeout, stop).ConfigureAwait(false);
             Send(_engine.Shutdown(Now));
             await _loop.RunOnThreadAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
                 Now + GoodbyeTimeout, () => _engine.Closed).ConfigureAwait(false);

@@ -9,16 +9,20 @@ namespace Mpsa.Hosting;
 /// SIGINT cancel the root <see cref="CancellationTokenSource"/> and keep the runtime from exiting
 /// (<c>Cancel = true</c>), so <c>Main</c> can say goodbye and return 0; a second one while stopping is left to the
 /// runtime, which ends the process. SIGHUP calls the reload callback (which should only post a reload to the driver
-/// loop). Dispose to unregister.
+/// loop). One registration serves the daemon from start to exit, so a signal never meets the runtime's default action
+/// (SIGHUP's would end the process): each phase (waiting for the uplink or for etcd, then the loop) points the reloads
+/// at itself with <see cref="ReloadTo"/>; one that comes while none takes it is handed to the next. Dispose to unregister.
 /// </summary>
 internal sealed class SignalHandling : IDisposable
 {
     private readonly CancellationTokenSource _stop;
-    private readonly Action _reload;
+    private readonly Lock _reloadLock = new();
+    private Action? _reload;
+    private bool _reloadPending;
     private readonly ILogger _logger;
     private PosixSignalRegistration[] _registrations = [];
 
-    private SignalHandling(CancellationTokenSource stop, Action reload, ILogger? logger)
+    private SignalHandling(CancellationTokenSource stop, Action? reload, ILogger? logger)
     {
         _stop = stop;
         _reload = reload;
@@ -31,7 +35,8 @@ internal sealed class SignalHandling : IDisposable
     /// <summary>Reloads requested (SIGHUP).</summary>
     public int ReloadRequests { get; private set; }
 
-    public static SignalHandling Register(CancellationTokenSource stop, Action reload, ILogger? logger = null)
+    /// <param name="reload">Where SIGHUP goes; null: nowhere yet (see <see cref="ReloadTo"/>).</param>
+    public static SignalHandling Register(CancellationTokenSource stop, Action? reload, ILogger? logger = null)
     {
         var handling = new SignalHandling(stop, reload, logger);
         handling._registrations =
@@ -41,6 +46,23 @@ internal sealed class SignalHandling : IDisposable
             PosixSignalRegistration.Create(PosixSignal.SIGHUP, handling.Handle),
         ];
         return handling;
+    }
+
+    /// <summary>Sends reloads to <paramref name="reload"/> from now on (null: keeps them); one that came while nobody
+    /// took it is handed over at once.</summary>
+    public void ReloadTo(Action? reload)
+    {
+        bool handOver;
+        lock (_reloadLock)
+        {
+            _reload = reload;
+            handOver = reload is not null && _reloadPending;
+            _reloadPending &= !handOver;
+        }
+        if (handOver)
+        {
+            reload!();
+        }
     }
 
     public void Dispose()
@@ -73,7 +95,13 @@ internal sealed class SignalHandling : IDisposable
                 context.Cancel = true;
                 ReloadRequests++;
                 _logger.ReloadSignal();
-                _reload();
+                Action? reload;
+                lock (_reloadLock)
+                {
+                    reload = _reload;
+                    _reloadPending |= reload is null;
+                }
+                reload?.Invoke();
                 break;
             default:
                 break;

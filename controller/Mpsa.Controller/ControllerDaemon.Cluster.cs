@@ -16,7 +16,7 @@ internal sealed partial class ControllerDaemon
     private static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);
 
     private static async Task<int> RunReplicaAsync(string configPath, ControllerSettings settings, ClusterSettings cluster, ILoggerFactory logs,
-        ILogger log)
+        ILogger log, SignalHandling signals, CancellationToken stop)
     {
         StateKey key;
         try
@@ -41,16 +41,10 @@ internal sealed partial class ControllerDaemon
         {
             string endpoints = string.Join(", ", cluster.Etcd);
             log.ClusterJoined(cluster.Name, endpoints, cluster.LeaseTtl);
-            var campaign = Task.Run(leadership.RunAsync);
+            var campaign = Task.Run(leadership.RunAsync, CancellationToken.None);   // ends when leadership is disposed
             var store = new EtcdGroupStore(etcd, cluster.Prefix, key, leadership, EtcdTimeout);
-            bool ready;
-            // A reload while waiting (SIGHUP) is carried out once the daemon runs: the settings are not used before.
-            int reloads = 0;
-            using (var stop = new CancellationTokenSource())
-            using (SignalHandling.Register(stop, () => Interlocked.Increment(ref reloads), log))
-            {
-                ready = await WaitForLeaderAsync(store, leadership, settings, log, stop.Token).ConfigureAwait(false);
-            }
+            // A reload while waiting (SIGHUP) is kept by `signals` and carried out once the daemon runs.
+            bool ready = await WaitForLeaderAsync(store, leadership, settings, log, stop).ConfigureAwait(false);
             if (!ready)
             {
                 leadership.Dispose();
@@ -63,18 +57,14 @@ internal sealed partial class ControllerDaemon
                 daemon._engine.SetLeading(leadership.IsLeader);
                 leadership.Changed += leading => daemon._loop.Post(new ControllerInput.Leadership(leading));
                 daemon._replicaName = cluster.Name;
-                if (Volatile.Read(ref reloads) > 0)
-                {
-                    daemon._loop.Post(new ControllerInput.Reload());
-                }
                 daemon._fleetRecords = new EtcdFleetRecords(etcd, cluster.Prefix, cluster.Name, EtcdTimeout);
                 var directory = new EtcdMemberDirectory(etcd, cluster.Prefix, key, EtcdTimeout);
                 using var stopFollowing = new CancellationTokenSource();
                 var follow = Task.WhenAll(
                     daemon.FollowAsync(store, leadership, stopFollowing.Token),
                     daemon.WatchDirectoryAsync(directory, stopFollowing.Token),   // its first read before the first datagram
-                    Task.Run(() => daemon.RecordFleetAsync(daemon._fleetRecords, leadership, stopFollowing.Token)));
-                code = await daemon.RunAsync(settings, logs).ConfigureAwait(false);
+                    Task.Run(() => daemon.RecordFleetAsync(daemon._fleetRecords, leadership, stopFollowing.Token), CancellationToken.None));
+                code = await daemon.RunAsync(settings, logs, signals, stop).ConfigureAwait(false);
                 await stopFollowing.CancelAsync().ConfigureAwait(false);
                 await follow.ConfigureAwait(false);
             }

@@ -62,9 +62,11 @@ internal sealed partial class ControllerDaemon : IDisposable
     public static async Task<int> RunAsync(string configPath, ControllerSettings settings, ILoggerFactory logs, bool resetState = false)
     {
         var log = logs.CreateLogger("mpsa-controller");
+        using var stop = new CancellationTokenSource();
+        using var signals = SignalHandling.Register(stop, null, log);   // from here to the exit (a replica's wait, RunAsync)
         if (settings.Cluster is { } cluster)
         {
-            return await RunReplicaAsync(configPath, settings, cluster, logs, log).ConfigureAwait(false);
+            return await RunReplicaAsync(configPath, settings, cluster, logs, log, signals, stop.Token).ConfigureAwait(false);
         }
         GroupStateStore state;
         try
@@ -84,14 +86,13 @@ internal sealed partial class ControllerDaemon : IDisposable
             }
             log.StateOpened(state.FilePath, settings.StateKeyFile, state.KeyCreated ? " (made now: back it up with the state file)" : "");
             using var daemon = new ControllerDaemon(configPath, settings, log, state);
-            return await daemon.RunAsync(settings, logs).ConfigureAwait(false);
+            return await daemon.RunAsync(settings, logs, signals, stop.Token).ConfigureAwait(false);
         }
     }
 
-    private async Task<int> RunAsync(ControllerSettings settings, ILoggerFactory logs)
+    private async Task<int> RunAsync(ControllerSettings settings, ILoggerFactory logs, SignalHandling signals, CancellationToken stop)
     {
-        using var stop = new CancellationTokenSource();
-        using var signals = SignalHandling.Register(stop, () => _loop.Post(new ControllerInput.Reload()), _log);
+        signals.ReloadTo(() => _loop.Post(new ControllerInput.Reload()));
         // The sockets outlive the stop signal: members' answers to our Deletes still have to come in.
         using var closeSockets = new CancellationTokenSource();
         var receivers = new List<Task>();
@@ -147,9 +148,9 @@ internal sealed partial class ControllerDaemon : IDisposable
         {
             // Type=notify: ready once every socket is bound; stopping from the signal on.
             SdNotify.Ready();
-            using var stopping = stop.Token.Register(() => SdNotify.Stopping());
+            using var stopping = stop.Register(() => SdNotify.Stopping());
             // One loop at a time touches the engine: each ends (its thread with it) before the next step starts.
-            await _loop.RunOnThreadAsync(NextDeadline, Handle, OnTimeout, stop.Token).ConfigureAwait(false);
+            await _loop.RunOnThreadAsync(NextDeadline, Handle, OnTimeout, stop).ConfigureAwait(false);
             // Goodbye: Delete to every member, and a bounded wait for their answers.
             Send(_engine.Shutdown(Now));
             await _loop.RunOnThreadAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,

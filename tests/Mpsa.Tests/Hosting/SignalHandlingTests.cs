@@ -50,6 +50,28 @@ public class SignalHandlingTests
     }
 
     [Test]
+    public void KeepsAReloadNobodyTookAndHandsItToTheNextTarget()
+    {
+        using var stop = new CancellationTokenSource();
+        using var signals = SignalHandling.Register(stop, null);
+        var context = new PosixSignalContext(PosixSignal.SIGHUP);
+        signals.Handle(context);
+        signals.Handle(new PosixSignalContext(PosixSignal.SIGHUP));
+        Assert.That(context.Cancel, Is.True, "kept from the runtime's default action, which ends the process");
+
+        int first = 0, second = 0;
+        signals.ReloadTo(() => first++);
+        Assert.That(first, Is.EqualTo(1), "the kept reloads handed over, as one");
+        signals.Handle(new PosixSignalContext(PosixSignal.SIGHUP));
+        Assert.That(first, Is.EqualTo(2));
+
+        signals.ReloadTo(null);
+        signals.ReloadTo(() => second++);
+        Assert.That(second, Is.Zero, "nothing was kept");
+        Assert.That(signals.ReloadRequests, Is.EqualTo(3));
+    }
+
+    [Test]
     public void TakesARealSighupFromTheKernel()
     {
         using var stop = new CancellationTokenSource();
