@@ -16,12 +16,7 @@ public class UplinkEndToEndTests
     {
         using var ns = NetworkNamespace.CreateOrIgnore();
         using var lab = new LoopbackLab(1);
-        lab.Readdress("0.0.0.0", "198.51.100.1");
-        var controller = lab.StartControllerInNamespace(ns.Name);
-        lab.WaitUntil(() => controller.Log.Contains("listening on", StringComparison.Ordinal), "the controller listens", seconds: 120);
-        var agent = lab.StartAgentInNamespace(1, ns.Name);
-
-        lab.WaitUntil(() => agent.Log.Contains("[103]", StringComparison.Ordinal), "the agent says it waits for the uplink", seconds: 120);
+        var (controller, agent) = StartWaiting(ns, lab, "198.51.100.1");
         var waiting = lab.AgentStatus(1);
         Assert.That(waiting.GetProperty("controller").GetProperty("state").GetString(), Is.EqualTo("waiting-for-uplink"));
         Assert.That(waiting.GetProperty("uplink").GetProperty("missing").GetString(), Is.EqualTo("no route towards the controller 198.51.100.1"));
@@ -47,11 +42,7 @@ public class UplinkEndToEndTests
         // the controller's address mistyped (no route to it); the operator corrects the file and reloads (procd: SIGHUP)
         using var ns = NetworkNamespace.CreateOrIgnore();
         using var lab = new LoopbackLab(1);
-        lab.Readdress("0.0.0.0", "198.51.100.7");
-        var controller = lab.StartControllerInNamespace(ns.Name);
-        lab.WaitUntil(() => controller.Log.Contains("listening on", StringComparison.Ordinal), "the controller listens", seconds: 120);
-        var agent = lab.StartAgentInNamespace(1, ns.Name);
-        lab.WaitUntil(() => agent.Log.Contains("[103]", StringComparison.Ordinal), "the agent says it waits for the uplink", seconds: 120);
+        var (_, agent) = StartWaiting(ns, lab, "198.51.100.7");
 
         File.WriteAllText(lab.AgentConfig(1), File.ReadAllText(lab.AgentConfig(1)).Replace("address = 198.51.100.7", "address = 198.51.100.", StringComparison.Ordinal));
         var (_, refused, _) = Daemon.Run("mpsa-agent", "reload", "--socket", Path.Combine(lab.Directory, "cpe1.sock"));
@@ -114,6 +105,18 @@ public class UplinkEndToEndTests
         Assert.That(uplink.GetProperty("changed_seconds_ago").GetInt64(), Is.GreaterThanOrEqualTo(0));
         Assert.That(lab.ActiveSpi(1), Is.Not.Null);
         Assert.That(agent.HasExited, Is.False);
+    }
+
+    /// <summary>The controller in <paramref name="ns"/> (only lo), and agent 1 there towards <paramref name="controllerAddress"/>,
+    /// which no route reaches yet: returned once the agent says it waits.</summary>
+    private static (Daemon Controller, Daemon Agent) StartWaiting(NetworkNamespace ns, LoopbackLab lab, string controllerAddress)
+    {
+        lab.Readdress("0.0.0.0", controllerAddress);
+        var controller = lab.StartControllerInNamespace(ns.Name);
+        lab.WaitUntil(() => controller.Log.Contains("listening on", StringComparison.Ordinal), "the controller listens", seconds: 120);
+        var agent = lab.StartAgentInNamespace(1, ns.Name);
+        lab.WaitUntil(() => agent.Log.Contains("[103]", StringComparison.Ordinal), "the agent says it waits for the uplink", seconds: 120);
+        return (controller, agent);
     }
 
     private static string IkeSpis(LoopbackLab lab)
