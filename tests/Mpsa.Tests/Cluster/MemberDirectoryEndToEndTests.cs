@@ -112,6 +112,9 @@ public class MemberDirectoryEndToEndTests : ClusterLabTest
             int index = i * (members / cpes);
             Assert.That(fleetView[$"sim{index}"], Is.EqualTo(("connected", $"r{index % ClusterLab.Replicas}")), $"sim{index}");
         }
+        // r2 counts the others' members from the records they write every 2 s: it may be a round behind r1.
+        lab.WaitUntil(() => lab.ReplicaGroup(2) is { } g && g.GetProperty("members_connected").GetInt32() == cpes
+            && g.GetProperty("members_holding_current").GetInt32() == cpes, $"{cpes} connected and holding the SA in r2's group status", 30);
         var group = lab.ReplicaStatus(2).GetProperty("groups")[0];
         Assert.That((group.GetProperty("members_connected").GetInt32(), group.GetProperty("members_holding_current").GetInt32()), Is.EqualTo((cpes, cpes)));
         Assert.That(group.GetProperty("current_spi").GetString(), Is.EqualTo(sas[0].Spi));
