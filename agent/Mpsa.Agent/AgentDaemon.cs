@@ -157,9 +157,12 @@ internal sealed partial class AgentDaemon : IDisposable
         {
             Send(_engine.Start(Now));
             await _loop.RunOnThreadAsync(NextDeadline, Handle, OnTimeout, stop).ConfigureAwait(false);
+            var before = _engine.Status(Now);
             Send(_engine.Shutdown(Now));
             await _loop.RunOnThreadAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
                 Now + GoodbyeTimeout, () => _engine.Closed).ConfigureAwait(false);
+            _log.Stopped(before.GroupSas.Count, before.IkeSa is null ? "no IKE SA was up"
+                : _engine.Closed ? "the controller confirmed the IKE SA's deletion" : $"the controller did not answer the IKE SA's deletion within {GoodbyeTimeout.TotalSeconds} s");
         }
         await closeSocket.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();

@@ -226,6 +226,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "mpsa-agent {Version} starting; IKE proposals {Proposals}; this system offers {Offered}")]
     public static partial void Starting(this ILogger logger, string version, string proposals, string offered);
 
+    [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "stopped: group SAs taken out of the kernel with their states and the peers' policies: {GroupSas}; {IkeSa}")]
+    public static partial void Stopped(this ILogger logger, int groupSas, string ikeSa);
+
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "group SA {Spi} {Outcome}: {Put}")]
     public static partial void GroupSaAccepted(this ILogger logger, EspSpi spi, string outcome, MpsaPut put);
 

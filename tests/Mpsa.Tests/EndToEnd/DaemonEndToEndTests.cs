@@ -137,6 +137,7 @@ public class DaemonEndToEndTests
         controller.Signal(SIGTERM);
         Assert.That(controller.WaitForExit(TimeSpan.FromSeconds(10)), Is.EqualTo(0));
         Assert.That(agent.Log, Does.Contain("[600] SIGTERM received, stopping"));
+        Assert.That(agent.Log, Does.Match(@"\[405\] stopped: group SAs taken out of the kernel with their states and the peers' policies: [12]; the controller confirmed the IKE SA's deletion"));
         Assert.That(controller.Log, Does.Contain("[600] SIGTERM received, stopping"));
     }
 
