@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Mpsa.Agent.Config;
 using Mpsa.Agent.Uplink;
@@ -115,8 +114,9 @@ internal sealed partial class AgentDaemon
         {
             return (first.Source, settings);
         }
-        var current = settings;   // replaced by a reload, on the signal's or the control socket's thread
-        var missing = new StrongBox<string?>(first.Missing);
+        // Replaced by a reload (on the signal's or the control socket's thread) and by each look, read by status.
+        var current = settings;
+        string missing = first.Missing!;
         Action? lookAgain = null;
         bool Reload()
         {
@@ -131,14 +131,14 @@ internal sealed partial class AgentDaemon
         }
         signals.ReloadTo(() => Reload());
         var control = ControlServer.Start(settings.ControlSocket,
-            (command, _) => Task.FromResult(WhileWaiting(command, Volatile.Read(ref current), missing.Value!, Reload)), log);
+            (command, _) => Task.FromResult(WhileWaiting(command, Volatile.Read(ref current), Volatile.Read(ref missing), Reload)), log);
         try
         {
             var source = UplinkWait.UntilUp(() =>
             {
                 var now = Volatile.Read(ref current);
                 var state = UplinkProbe.Now(now.Controller.Address, now.LocalAddress);
-                missing.Value = state.Missing ?? missing.Value;
+                Volatile.Write(ref missing, state.Missing ?? missing);
                 return state;
             }, changed =>
             {

@@ -57,7 +57,10 @@ internal sealed class SignalHandling : IDisposable
         {
             _reload = reload;
             handOver = reload is not null && _reloadPending;
-            _reloadPending &= !handOver;
+            if (handOver)
+            {
+                _reloadPending = false;
+            }
         }
         if (handOver)
         {
