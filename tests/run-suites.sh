@@ -6,6 +6,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 status=0
+# What failed, one line each, repeated just above the last line (CI logs often show only their tail).
+failures="$results/failures"
+: >"$failures"
 
 # NUnit (unit, known-answer, property, loopback end to end, interop).
 trx="$results/nunit.trx"
@@ -23,10 +26,14 @@ else
   f=$(( $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted) ))
   echo "$p $f $((total - executed))" >"$results/nunit.count"
   [ "$rc" -ne 0 ] && status=1
+  grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"[^>]*>' "$trx" \
+    | sed -E 's/.* testName="([^"]*)".*/nunit: \1/' >>"$failures"
 fi
 
 # A short fuzz pass (10 s per target; `make fuzz` runs the long one).
-FUZZ_SECONDS=${TEST_FUZZ_SECONDS:-10} FUZZ_COUNT_FILE="$results/fuzz.count" "$root/fuzz/run.sh" || status=1
+FUZZ_SECONDS=${TEST_FUZZ_SECONDS:-10} FUZZ_COUNT_FILE="$results/fuzz.count" "$root/fuzz/run.sh" \
+  | tee "$results/fuzz.out" || status=1
+grep ': FAIL' "$results/fuzz.out" >>"$failures"
 [ -s "$results/fuzz.count" ] || echo "0 1 0" >"$results/fuzz.count"
 
 # Packaging: the .ipk installed the way opkg does, the .apk with apk-tools v3, the agent from each in roots without
@@ -37,6 +44,7 @@ for t in test-install test-noglibc test-aarch64 test-apk "test-noglibc x86_64 ap
   # shellcheck disable=SC2086 # args: words
   out=$("$root/tests/packaging/$script.sh" $args 2>&1); rc=$?
   echo "$out"
+  sed -n "s/^FAIL - /$script${args:+ $args}: /p" <<<"$out" >>"$failures"
   last=$(tail -n 1 <<<"$out")
   p=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$last")
   f=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$last")
@@ -58,6 +66,7 @@ else
   if [ -n "$line" ]; then
     f=$(sed -E 's/.*Failed: *([0-9]+).*/\1/' <<<"$line"); p=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$line"); s=$(sed -E 's/.*Skipped: *([0-9]+).*/\1/' <<<"$line")
     echo "$p $f $s" >"$results/xfrm-contract.count"
+    sed -nE 's/^ *Failed ([^ ].*) \[.*/xfrm contract: \1/p' <<<"$out" >>"$failures"
     [ "$f" -ne 0 ] && status=1
   else
     echo "run-suites: the XFRM contract in UML printed no summary" >&2
@@ -67,7 +76,9 @@ else
 fi
 
 # Netlab: every scenario on a real kernel (User-Mode Linux); one count line per run.
-MPSA_REUSE_AGENT=1 NETLAB_COUNT_FILE="$results/netlab.count" "$root/tests/netlab/run.sh" || status=1
+MPSA_REUSE_AGENT=1 NETLAB_COUNT_FILE="$results/netlab.count" "$root/tests/netlab/run.sh" \
+  | tee "$results/netlab.out" || status=1
+sed -nE 's/^scenario ([^:]*): FAIL.*/netlab: \1/p' "$results/netlab.out" >>"$failures"
 [ -s "$results/netlab.count" ] || echo "0 1 0" >"$results/netlab.count"
 
 passed=0 failed=0 skipped=0
@@ -76,5 +87,9 @@ for c in "$results"/*.count; do
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 done
 [ "$failed" -gt 0 ] && status=1
+if [ -s "$failures" ]; then
+  echo "run-suites: failed:"
+  head -n 20 "$failures" | sed 's/^/  /'
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
