@@ -55,6 +55,9 @@ internal sealed class ConfigSection
         _reader.AddError(Path, entry?.Line ?? Line, $"{key}: {message}");
     }
 
+    /// <summary>A warning (the load still succeeds) at the key's line, or the header's: <c>PATH:LINE: key: warning: message</c>.</summary>
+    public ConfigError Warning(string key, string message) => new(Path, First(key)?.Line ?? Line, $"{key}: warning: {message}");
+
     public T Required<T>(string key, ValueParser<T> type)
     {
         if (Find(key) is { } entry)

@@ -17,7 +17,10 @@ internal static class DaemonCli
     public static string VersionOf(Assembly assembly) =>
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
 
-    /// <summary>Loads the file; prints every problem (and warning) as `FILE:LINE: message` on stderr unless quiet.</summary>
+    /// <summary>
+    /// Loads the file; prints every problem as `FILE:LINE: message` on stderr unless quiet, and the warnings when there
+    /// is no problem (a broken file gets only what stops it).
+    /// </summary>
     public static bool TryLoad<T>(string path, Func<ConfigReader, Action<ConfigError>, T> read, out T settings, bool quiet = false)
         where T : class
     {
@@ -25,7 +28,7 @@ internal static class DaemonCli
         bool ok = ConfigReader.TryLoad(path, r => read(r, warnings.Add), out var loaded, out var errors);
         if (!quiet)
         {
-            foreach (var e in (List<ConfigError>)[.. warnings, .. errors])
+            foreach (var e in ok ? warnings : errors)
             {
                 StandardStreams.Error.WriteLine(e.ToString());
             }

@@ -66,8 +66,8 @@ internal static class ProtocolConfig
         });
 
     /// <summary>
-    /// `psk = ...` or `psk_file = PATH`, exactly one. A file readable by group or others gets a warning
-    /// through <paramref name="warn"/>; the secret is never in any message.
+    /// `psk = ...` or `psk_file = PATH`, exactly one. A file readable by group or others, and a key shorter than
+    /// <see cref="ShortPskBytes"/>, get a warning through <paramref name="warn"/>; the secret is never in any message.
     /// </summary>
     public static SecretBytes ReadPsk(ConfigSection section, Action<ConfigError> warn)
     {
@@ -78,24 +78,33 @@ internal static class ProtocolConfig
             section.Report(inline ? "psk_file" : "psk", inline ? "give either psk or psk_file, not both" : "missing psk (or psk_file = PATH)");
             return new SecretBytes(1);
         }
-        if (inline)
+        string key = inline ? "psk" : "psk_file";
+        byte[]? psk = inline ? section.Required(key, ConfigValues.Secret) : ReadPskFile(section, warn);
+        if (psk is null)
         {
-            byte[]? psk = section.Required("psk", ConfigValues.Secret);
-            if (psk is null)
-            {
-                return new SecretBytes(1);
-            }
-            try
-            {
-                return SecretBytes.CopyFrom(psk);
-            }
-            finally
-            {
-                Array.Clear(psk);
-            }
+            return new SecretBytes(1);
         }
-        string path = section.Required("psk_file", ConfigValues.NonEmptyString);
-        var result = SecretFile.Read(path);
+        try
+        {
+            if (psk.Length < ShortPskBytes)
+            {
+                warn(section.Warning(key, $"a PSK of {psk.Length} bytes can be guessed offline by whoever answers one peer in " +
+                    $"the other's place (RFC 7296 §2.15); use {ShortPskBytes} or more random bytes (`openssl rand -hex 32`, written 0x...)"));
+            }
+            return SecretBytes.CopyFrom(psk);
+        }
+        finally
+        {
+            Array.Clear(psk);
+        }
+    }
+
+    /// <summary>Below this many bytes a PSK is warned about: 128 bits, if every byte is random.</summary>
+    public const int ShortPskBytes = 16;
+
+    private static byte[]? ReadPskFile(ConfigSection section, Action<ConfigError> warn)
+    {
+        var result = SecretFile.Read(section.Required("psk_file", ConfigValues.NonEmptyString));
         if (result.Warning is { } w)
         {
             warn(w);
@@ -103,16 +112,8 @@ internal static class ProtocolConfig
         if (result.Secret is null)
         {
             section.Report("psk_file", result.Error?.Message ?? "cannot read the PSK file");
-            return new SecretBytes(1);
         }
-        try
-        {
-            return SecretBytes.CopyFrom(result.Secret);
-        }
-        finally
-        {
-            Array.Clear(result.Secret);
-        }
+        return result.Secret;
     }
 
     /// <summary>ike_lifetime, child_lifetime, rekey_jitter and reauth_time: when this side rekeys (RFC 7296 §2.8)

@@ -205,6 +205,33 @@ public class DaemonConfigTests
     }
 
     [Test]
+    public void WarnsOfAShortPskAtItsLineWithoutRefusingItOrShowingIt()
+    {
+        static (bool Ok, string[] Warnings) Read(string text, Func<ConfigReader, Action<ConfigError>, object> read)
+        {
+            var warnings = new List<ConfigError>();
+            bool ok = ConfigReader.TryRead(IniFile.Parse(Path, text), r => read(r, warnings.Add), out _, out _);
+            return (ok, [.. warnings.Select(w => w.ToString())]);
+        }
+        const string Tail = "[controller]\naddress = 192.0.2.1\nidentity = c\n";
+        var (ok, warnings) = Read("[agent]\nidentity = a\npsk = \"hunter2hunter2!\"\n" + Tail, (r, w) => AgentConfigFile.Read(r, w));
+        Assert.That(ok, Is.True);
+        Assert.That(warnings, Is.EqualTo(new[]
+        {
+            $"{Path}:3: psk: warning: a PSK of 15 bytes can be guessed offline by whoever answers one peer in the other's place "
+                + "(RFC 7296 §2.15); use 16 or more random bytes (`openssl rand -hex 32`, written 0x...)",
+        }));
+        Assert.That(Read("[agent]\nidentity = a\npsk = \"hunter2hunter2!!\"\n" + Tail, (r, w) => AgentConfigFile.Read(r, w)).Warnings, Is.Empty);
+        Assert.That(Read("[agent]\nidentity = a\npsk = 0x" + new string('5', 32) + "\n" + Tail, (r, w) => AgentConfigFile.Read(r, w)).Warnings, Is.Empty,
+            "16 bytes written in hex");
+
+        (ok, warnings) = Read("[controller]\nidentity = c\n[group g]\n[member m]\nidentity = m\ngroup = g\npsk = 0x0102\n",
+            (r, w) => ControllerConfigFile.Read(r, w));
+        Assert.That(ok, Is.True);
+        Assert.That(warnings, Has.Length.EqualTo(1).And.Some.StartsWith($"{Path}:7: psk: warning: a PSK of 2 bytes "));
+    }
+
+    [Test]
     public void RefusesAnAgentWithoutTheControllersIdentityAtTheControllerHeader()
     {
         // With certificates of one CA, any member's certificate could pose as the controller: the identity is required.
