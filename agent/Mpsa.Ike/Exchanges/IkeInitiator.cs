@@ -109,7 +109,8 @@ public sealed class IkeInitiator : IDisposable
 
     private void SendSaInit(IkeSpi spiI, IDhExchange dh, byte[] ni, byte[]? cookie, int cookieRetries, int keRetries, MonoTime now, StepBuilder step)
     {
-        var natD = _local is { } local ? NatDetection.Notifies(spiI, default, local, Peer) : null;
+        var natD = _o.ForceUdpEncapsulation ? NatDetection.Faked(spiI, default, _local is null ? null : Peer, _o.Random)
+            : _local is { } local ? NatDetection.Notifies(spiI, default, local, Peer) : null;
         byte[] request = IkeSaInit.BuildRequest(spiI, _o.Proposals, dh, ni, cookie, _o.SendMpsaVendorId, natD,
             !CertificateSupport.IsEnabled || _o.Certificates is null ? null : [SignatureHashAlgorithms.Notify(CertificateAuth.SupportedHashes)]);
         var what = new ExchangeTypeAndKind(ExchangeType.IKE_SA_INIT, RequestKind.IkeSaInit);
@@ -178,7 +179,7 @@ public sealed class IkeInitiator : IDisposable
                 step.Emit(new MessageDropped(from, m.Reason));
                 break;
             case SaInitAnswer.Accepted a:
-                bool nat = _local is { } local && NatDetection.Detected(response, Peer, local) == true;
+                bool nat = _o.ForceUdpEncapsulation || (_local is { } local && NatDetection.Detected(response, Peer, local) == true);
                 StartAuth(s, a, response.Header.SpiR, datagram.ToArray(), nat, now, step);
                 break;
         }
@@ -429,7 +430,10 @@ public sealed class IkeInitiator : IDisposable
     private uint RandomSpi() => SpiSource.Random(_o.Random);
 
     private SessionOptions SessionOptions() => new(_o.Proposals, _o.ChildProposals, () => _o.AllocateChildSpi?.Invoke() ?? RandomSpi(),
-        () => new IkeSpi(SpiSource.RandomIkeSpi(_o.Random)), _o.Random, _o.Retransmit, _o.MaxKeRetries, FollowPeer: false);
+        () => new IkeSpi(SpiSource.RandomIkeSpi(_o.Random)), _o.Random, _o.Retransmit, _o.MaxKeRetries, FollowPeer: false)
+    {
+        ForceUdpEncapsulation = _o.ForceUdpEncapsulation,
+    };
 
     /// <summary>
     /// HDR, SK {SA, Ni, KEi} --> : rekeys the IKE SA (RFC 7296 §1.3.2) with the current suite and a new DH; then

@@ -43,6 +43,13 @@ public sealed class IkeInitiatorOptions
     /// and a detected NAT moves the SA to port 4500 with UDP-encapsulated ESP. Needs SHA-1 (libssl).</summary>
     public System.Net.IPEndPoint? LocalEndpoint { get; init; }
 
+    /// <summary>
+    /// Act as behind a NAT whatever the path (strongSwan's <c>encap = yes</c>; RFC 7296 §2.23 NAT-D data, faked): IKE
+    /// moves to port 4500 after IKE_SA_INIT and ESP is encapsulated in UDP. Works without SHA-1: the NAT-D data we send
+    /// is random but for the destination's hash, which is real only with <see cref="LocalEndpoint"/>; the peer's is not checked.
+    /// </summary>
+    public bool ForceUdpEncapsulation { get; init; }
+
     public bool SendMpsaVendorId { get; init; } = true;
 
     public bool InitialContact { get; init; } = true;

@@ -24,7 +24,11 @@ internal sealed partial class IkeSaSession
         var cookie2 = new byte[16];
         _o.Random.Fill(cookie2);
         var payloads = new List<IPayload>(4) { new NotifyPayload(NotifyType.UPDATE_SA_ADDRESSES) };
-        if (local is not null)
+        if (_o.ForceUdpEncapsulation)
+        {
+            payloads.AddRange(NatDetection.Faked(Ctx.SpiI, Ctx.SpiR, local is null ? null : Ctx.Peer, _o.Random));
+        }
+        else if (local is not null)
         {
             payloads.AddRange(NatDetection.Notifies(Ctx.SpiI, Ctx.SpiR, local, Ctx.Peer));
         }
@@ -57,7 +61,7 @@ internal sealed partial class IkeSaSession
             step.Emit(new IkeSaMoveFailed(Handle, echoed is null ? "the answer to UPDATE_SA_ADDRESSES lacks COOKIE2" : "the answer's COOKIE2 is not ours"));
             return;
         }
-        bool? nat = on.Local is { } local ? NatDetection.Detected(response, on.Peer, local) : null;
+        bool? nat = _o.ForceUdpEncapsulation ? true : on.Local is { } local ? NatDetection.Detected(response, on.Peer, local) : null;
         step.Emit(new IkeSaMoved(Handle, on.Local, on.Peer, nat ?? on.NatDetected) { NatChanged = nat is { } n && n != on.NatDetected });
     }
 

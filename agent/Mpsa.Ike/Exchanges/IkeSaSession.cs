@@ -13,7 +13,11 @@ internal sealed record SessionOptions(
     IRandom Random,
     RetransmitPolicy Retransmit,
     int MaxKeRetries,
-    bool FollowPeer);
+    bool FollowPeer)
+{
+    /// <summary>Our side acts as behind a NAT whatever the NAT-D data says (<see cref="IkeInitiatorOptions.ForceUdpEncapsulation"/>).</summary>
+    public bool ForceUdpEncapsulation { get; init; }
+}
 
 /// <summary>How a session call ended: null goes on, <see cref="SessionGone"/> ends the whole session.</summary>
 internal sealed record SessionGone(PeerGoneReason Reason, string Detail);

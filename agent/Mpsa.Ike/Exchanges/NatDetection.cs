@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Security.Cryptography;
+using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Ike.Exchanges;
@@ -32,6 +33,30 @@ public static class NatDetection
         new NotifyPayload(NotifyType.NAT_DETECTION_SOURCE_IP, Hash(spiI, spiR, source)),
         new NotifyPayload(NotifyType.NAT_DETECTION_DESTINATION_IP, Hash(spiI, spiR, destination)),
     ];
+
+    /// <summary>
+    /// NAT-D data that makes the peer see a NAT in front of us whatever the path (forced UDP encapsulation, as
+    /// strongSwan's <c>encap = yes</c> does): the source hash is random. The destination's is real when
+    /// <paramref name="destination"/> is given (SHA-1 at hand), random otherwise.
+    /// </summary>
+    public static NotifyPayload[] Faked(IkeSpi spiI, IkeSpi spiR, IPEndPoint? destination, IRandom random)
+    {
+        var source = new byte[HashLength];
+        random.Fill(source);
+        byte[] toward = destination is null ? new byte[HashLength] : Hash(spiI, spiR, destination);
+        if (destination is null)
+        {
+            random.Fill(toward);
+        }
+        return
+        [
+            new NotifyPayload(NotifyType.NAT_DETECTION_SOURCE_IP, source),
+            new NotifyPayload(NotifyType.NAT_DETECTION_DESTINATION_IP, toward),
+        ];
+    }
+
+    /// <summary>SHA-1's output, the length of every NAT-D hash.</summary>
+    public const int HashLength = 20;
 
     /// <summary>
     /// True when the message's NAT-D data says a NAT sits between <paramref name="sender"/> (as we saw it) and

@@ -10,7 +10,7 @@ public class NatTraversalTests
 {
     private static readonly IPEndPoint Controller = new(IPAddress.Parse("192.0.2.1"), 500);
 
-    private static (IkeInitiator I, IkeResponder R, SecretBytes Psk) Make(IPEndPoint initiatorLocal)
+    private static (IkeInitiator I, IkeResponder R, SecretBytes Psk) Make(IPEndPoint initiatorLocal, bool natDetection = true, bool force = false)
     {
         var psk = SecretBytes.CopyFrom("nat test psk"u8);
         var r = new IkeResponder(new IkeResponderOptions
@@ -22,7 +22,7 @@ public class NatTraversalTests
         {
             Proposals = [Suites.Default], LocalIdentity = Pair.CpeId, RemoteIdentity = Pair.ControllerId, Psk = psk, ChildProposals = Suites.Esp,
             LocalSelectors = [TrafficSelector.ForHost(initiatorLocal.Address)], RemoteSelectors = [TrafficSelector.ForHost(Controller.Address)],
-            LocalEndpoint = initiatorLocal, Random = new SeededRandom(4),
+            LocalEndpoint = natDetection ? initiatorLocal : null, ForceUdpEncapsulation = force, Random = new SeededRandom(4),
         }, Controller);
         return (i, r, psk);
     }
@@ -81,6 +81,32 @@ public class NatTraversalTests
             Assert.That(i.Peer.Port, Is.EqualTo(4500));
             Assert.That(ie.OfType<ChildSaEstablished>().Single().ChildSa.UdpEncapsulation, Is.True);
             Assert.That(re.OfType<ChildSaEstablished>().Single().ChildSa.UdpEncapsulation, Is.True);
+        }
+    }
+
+    [TestCase(false, TestName = "ForcedEncapsulationFloatsAndEncapsulatesWithoutANatAndWithoutSha1")]
+    [TestCase(true, TestName = "ForcedEncapsulationFloatsAndEncapsulatesWithoutANatWhereItCouldDetectOne")]
+    public void ForcedEncapsulationFloatsAndEncapsulatesWithoutANat(bool natDetection)
+    {
+        var cpe = new IPEndPoint(IPAddress.Parse("192.0.2.10"), 500);
+        var (i, r, psk) = Make(cpe, natDetection, force: true);
+        using (i) using (r) using (psk)
+        {
+            var saInit = IkeMessage.Decode(i.Start(new MonoTime(0)).Send.Single().Datagram);
+            var h = saInit.Header;
+            var source = saInit.FindNotify(NotifyType.NAT_DETECTION_SOURCE_IP)!.Data;
+            var destination = saInit.FindNotify(NotifyType.NAT_DETECTION_DESTINATION_IP)!.Data;
+            Assert.That(source, Has.Length.EqualTo(20).And.Not.EqualTo(NatDetection.Hash(h.SpiI, h.SpiR, cpe)), "the source hash is faked");
+            Assert.That(destination, natDetection ? Is.EqualTo(NatDetection.Hash(h.SpiI, h.SpiR, Controller)) : Has.Length.EqualTo(20).And.Not.EqualTo(NatDetection.Hash(h.SpiI, h.SpiR, Controller)),
+                "the destination's hash is real only where SHA-1 is at hand");
+        }
+        (i, r, psk) = Make(cpe, natDetection, force: true);
+        using (i) using (r) using (psk)
+        {
+            var (ie, re, destinations) = Run(i, r, cpe);
+            Assert.That(destinations.Select(d => d.Port), Is.EqualTo(new[] { 500, 4500 }));
+            Assert.That(ie.OfType<ChildSaEstablished>().Single().ChildSa.UdpEncapsulation, Is.True);
+            Assert.That(re.OfType<ChildSaEstablished>().Single().ChildSa.UdpEncapsulation, Is.True, "the responder saw a NAT");
         }
     }
 
