@@ -44,16 +44,16 @@ internal sealed partial class AgentDaemon : IDisposable
     private AgentEngine NewEngine(AgentSettings settings, IPAddress ikeSource, IPAddress underlay)
     {
         // NAT detection needs SHA-1 (libssl) and the address IKE leaves from (not the data plane's underlay address, which
-        // may be of the other family); without them the SA stays on the configured port.
+        // may be of the other family); without them the SA stays on the configured port, unless encap = yes moves it.
         int port = _socket.LocalEndPoint.Port;
         var nat = NatDetectionEndpoint(ikeSource);
         var ikeLocal = SourceAddress.IsAny(ikeSource) ? null : new IPEndPoint(ikeSource, port);
         return new AgentEngine(settings, _kernel, underlay, _log, SystemRandom.Instance, nat, ikeLocal);
     }
 
-    /// <summary>Our IKE endpoint for NAT detection: only with the NAT-T socket (SHA-1, libssl); else null.</summary>
+    /// <summary>Our IKE endpoint for NAT detection: only with the NAT-T socket and SHA-1 (libssl); else null.</summary>
     private IPEndPoint? NatDetectionEndpoint(IPAddress ikeSource) =>
-        _natSocket is not null ? new IPEndPoint(ikeSource, _socket.LocalEndPoint.Port) : null;
+        _natSocket is not null && Capabilities.Here.NatDetection ? new IPEndPoint(ikeSource, _socket.LocalEndPoint.Port) : null;
 
     private AgentDaemon(string configPath, AgentSettings settings, IKernel kernel, IPAddress ikeSource, IPAddress underlay, UdpEndpoint socket,
         UdpEndpoint? natSocket, ILogger log)
@@ -120,7 +120,7 @@ internal sealed partial class AgentDaemon : IDisposable
         }
         var underlay = settings.DataPlane.Underlay ?? ikeSource;
         UdpEndpoint? natSocket = null;
-        if (socket.IsNatTraversal || !Capabilities.Here.NatDetection)
+        if (socket.IsNatTraversal || !(Capabilities.Here.NatDetection || settings.ForceUdpEncapsulation))
         {
             natSocket = null;
         }

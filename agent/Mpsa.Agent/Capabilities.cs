@@ -52,9 +52,9 @@ internal sealed class Capabilities(bool openSsl)
         string missing = (OpenSsl, CertificateSupport.IsEnabled) switch
         {
             (true, true) => "libssl found",
-            (false, true) => "no libssl: AES, ECP, MODP, SHA-1, SHA-384, NAT traversal and certificates need it",
+            (false, true) => "no libssl: AES, ECP, MODP, SHA-1, SHA-384, NAT detection and certificates need it (encap = yes goes through a NAT without it)",
             (true, false) => $"libssl found; certificate authentication is in the package {CertificateSupport.Package}",
-            (false, false) => $"no libssl: AES, ECP, MODP, SHA-1, SHA-384 and NAT traversal need it; certificate authentication is in the package {CertificateSupport.Package}",
+            (false, false) => $"no libssl: AES, ECP, MODP, SHA-1, SHA-384 and NAT detection need it (encap = yes goes through a NAT without it); certificate authentication is in the package {CertificateSupport.Package}",
         };
         return $"IKE {encr}, {integ}, {prf}, {dh}; group SAs with {prf} ({missing})";
     }

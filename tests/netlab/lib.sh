@@ -320,6 +320,7 @@ nl_try_ping_pairs() {
 # nl_capture_start NAME: tcpdump on br-underlay (ns ul) into $NL_DIR/NAME.pcap, until nl_capture_stop.
 nl_capture_start() {
   local name=$1 err=$NL_DIR/$1.tcpdump.err
+  : >"$err"   # a capture of the same name started again must not find the last one's "listening on"
   ip netns exec ul tcpdump -i br-underlay -n -U -s 128 -w "$NL_DIR/$name.pcap" >/dev/null 2>"$err" &
   NL_CAPTURES[$name]=$!
   nl_wait 15 "tcpdump $name to listen" grep -q "listening on" "$err"

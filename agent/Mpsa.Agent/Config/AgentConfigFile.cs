@@ -78,6 +78,7 @@ internal static class AgentConfigFile
             UnsafeCounterModeAead = agent.Bool("unsafe_counter_mode_aead", false),
             ChildSa = childSa,
             Mobike = agent.Bool("mobike", true),
+            ForceUdpEncapsulation = agent.Bool("encap", false),
             Retransmit = new RetransmitPolicy(
                 agent.Optional("retransmit_timeout", ConfigValues.DurationBetween(TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)), RetransmitPolicy.Default.Initial),
                 RetransmitPolicy.Default.Multiplier, agent.Int("retransmit_tries", 1, 20, RetransmitPolicy.Default.MaxTransmissions)),

@@ -42,6 +42,10 @@ internal sealed record AgentSettings(
     /// <summary>mobike: announce MOBIKE (RFC 4555), so a new WAN address moves the IKE SA instead of making a new one; default yes.</summary>
     public bool Mobike { get; init; } = true;
 
+    /// <summary>encap: IKE on port 4500 and ESP in UDP with the controller whatever the path, by faked NAT-D data (as
+    /// strongSwan's encap = yes); the way through a NAT where SHA-1 (libssl) is missing to detect one. Default no.</summary>
+    public bool ForceUdpEncapsulation { get; init; }
+
     /// <summary>retransmit_timeout, retransmit_tries: how long to wait for an answer before resending (doubling each time),
     /// and how many sends before the controller counts as gone (defaults 2 s and 6: about two minutes).</summary>
     public RetransmitPolicy Retransmit { get; init; } = RetransmitPolicy.Default;

@@ -297,6 +297,7 @@ internal sealed class ControllerConnection : IDisposable
             Random = _random,
             AllocateChildSpi = _allocateChildSpi,
             LocalEndpoint = _natDetection,
+            ForceUdpEncapsulation = s.ForceUdpEncapsulation,
             InitialContact = initialContact,
             Mobike = s.Mobike,
             Retransmit = s.Retransmit,

@@ -123,7 +123,7 @@ public class CapabilitiesTests
     {
         Assert.That(new Capabilities(false).Describe(), Is.EqualTo(
             "IKE chacha20poly1305, sha256/sha512, prfsha256/prfsha512, x25519; group SAs with prfsha256/prfsha512 " +
-            "(no libssl: AES, ECP, MODP, SHA-1, SHA-384, NAT traversal and certificates need it)"));
+            "(no libssl: AES, ECP, MODP, SHA-1, SHA-384, NAT detection and certificates need it (encap = yes goes through a NAT without it))"));
         Assert.That(new Capabilities(true).Describe(), Does.Contain("modp2048/"), "MODP-2048 with libssl (libcrypto)");
         Assert.That(new Capabilities(true).Describe(), Does.StartWith("IKE chacha20poly1305/aes/aesgcm16, sha1/sha256/sha384/sha512, prfsha1/"));
     }
