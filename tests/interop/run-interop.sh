@@ -19,6 +19,8 @@
 #       the agent asks for no CHILD_SA (child_sa = no), or proposes ESP charon does not take;
 #       done when charon lists the IKE_SA ESTABLISHED without a CHILD_SA and the agent's status
 #       shows the IKE SA.
+#   tests/interop/run-interop.sh agent-to-charon-encap SUITE EVIDENCE_DIR
+#       as agent-to-charon, with encap = yes in the agent (faked NAT-D data, no NAT on the path).
 #   tests/interop/run-interop.sh charon-to-charon     SUITE EVIDENCE_DIR
 #       self check of the lab: charon initiator to charon responder, same configs.
 #   tests/interop/run-interop.sh {agent-to-charon,charon-to-controller}-rekey-{ike,child} SUITE EVIDENCE_DIR
@@ -61,7 +63,7 @@ VARIANT=""
 case $SCENARIO in
 charon-to-controller-childless | charon-to-controller-nat | charon-to-controller-child-refused)
 	VARIANT=${SCENARIO#charon-to-controller-} ;;
-agent-to-charon-childless | agent-to-charon-child-refused)
+agent-to-charon-childless | agent-to-charon-child-refused | agent-to-charon-encap)
 	VARIANT=${SCENARIO#agent-to-charon-} ;;
 esac
 ESP=${IO_ESP[$SUITE]:-}
@@ -160,6 +162,7 @@ agent-to-charon)
 		not_reached "swanctl --load-all failed (hub)"
 	IO_DAEMON_CONF=$SW_WORKDIR/agent.conf
 	[ "$VARIANT" = childless ] && IO_AGENT_EXTRA="child_sa = no"
+	[ "$VARIANT" = encap ] && IO_AGENT_EXTRA="encap = yes"
 	io_agent_conf "$SUITE" "$INITIATOR_ESP" >"$IO_DAEMON_CONF"
 	"$IO_AGENT_BIN" check-config --config "$IO_DAEMON_CONF" >"$IO_EVIDENCE/agent-check-config.txt" 2>&1
 	io_result check_config_rc "$?"
@@ -167,7 +170,7 @@ agent-to-charon)
 	# shellcheck disable=SC2086
 	io_daemon_start agent "$IO_NS_CPE" run --config "$IO_DAEMON_CONF" ${MPSA_AGENT_ARGS---dry-run} ||
 		not_reached "mpsa-agent exited at start"
-	if [ -n "$VARIANT" ]; then
+	if [ "$VARIANT" = childless ] || [ "$VARIANT" = child-refused ]; then
 		# the IKE SA without a CHILD_SA, on both sides
 		io_wait "$TIMEOUT" charon_lists hub ESTABLISHED ||
 			not_reached "$(why_not_established hub)$(daemon_alive || echo "; mpsa-agent is no longer running")"

@@ -6,7 +6,8 @@ namespace Mpsa.Tests.Interop;
 /// The CPE as operators run it, against each charon (tests/interop/run-interop.sh's variants):
 /// an IKE SA with no CHILD_SA (RFC 6023) from charon to the controller and from the agent to charon; a charon CPE
 /// behind a NAT against the controller's default listen (port 500 and 4500 beside it on every address); and a refused
-/// CHILD_SA, both ways, after which the IKE SA stands on both sides and carries the group SA. Each test prints charon's
+/// CHILD_SA, both ways, after which the IKE SA stands on both sides and carries the group SA; and the agent with encap = yes,
+/// which charon takes for a NAT. Each test prints charon's
 /// `swanctl --list-sas`.
 /// </summary>
 [TestFixture(Charon.Debian)]
@@ -111,6 +112,25 @@ public class CpeVariantsInteropTests(Charon charon) : InteropTest(charon)
             Assert.That(Str(status, "child_sa"), Is.EqualTo("(null)"));
             Assert.That(ev.Text("agent.log"), Does.Contain("CHILD_SA with the controller refused (NO_PROPOSAL_CHOSEN); the IKE SA stays up"));
             AssertStoppedCleanly(ev, "agent");
+        });
+    }
+
+    [Test]
+    public void TheAgentWithEncapYesMakesCharonSeeANatAndEncapsulate()
+    {
+        var ev = Run("agent-to-charon-encap", needAgent: true);
+        var ike = SingleIkeSa(ev.ListSas("hub"), $"charon responder (run-interop.sh: {ev.Outcome}: {ev.Reason})");
+        var status = ev.StatusOrUndefined("agent");
+        Assert.Multiple(() =>
+        {
+            Assert.That(ev.Outcome, Is.EqualTo("ok"), ev.Reason);
+            Assert.That(ev.CharonLog("hub").Text, Does.Contain("remote host is behind NAT"), "charon took the faked NAT-D data");
+            Assert.That(ike.RemoteAddress, Is.EqualTo("10.91.0.2[4500]"), "the agent floated to 4500 with no NAT on the path");
+            Assert.That(ike.Children.Select(c => (c.State, c.Mode)), Is.EqualTo(new[] { ("INSTALLED", "TUNNEL-in-UDP") }));
+            Assert.That(ev.Text("agent.log"), Does.Match(@"CHILD_SA in=[0-9a-f]{8} out=[0-9a-f]{8} \S+ \w+ udp-encap with the controller negotiated"));
+            Assert.That(Str(status, "ike_sa", "spi_i"), Is.EqualTo(ike.SpiI).IgnoreCase);
+            AssertStoppedCleanly(ev, "agent");
+            AssertNoErrorsLogged(ev, "agent");
         });
     }
 
