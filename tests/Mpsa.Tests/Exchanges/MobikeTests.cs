@@ -19,7 +19,7 @@ public class MobikeTests
     {
         private readonly SecretBytes _psk = SecretBytes.CopyFrom("mobike test psk"u8);
 
-        public Link(bool initiatorMobike = true, bool responderMobike = true)
+        public Link(bool initiatorMobike = true, bool responderMobike = true, bool forceEncapsulation = false)
         {
             Responder = new IkeResponder(new IkeResponderOptions
             {
@@ -30,7 +30,7 @@ public class MobikeTests
             {
                 Proposals = [Suites.Default], LocalIdentity = Pair.CpeId, RemoteIdentity = Pair.ControllerId, Psk = _psk, ChildProposals = Suites.Esp,
                 LocalSelectors = [TrafficSelector.ForHost(FirstAddress.Address)], RemoteSelectors = [TrafficSelector.ForHost(Controller.Address)],
-                LocalEndpoint = FirstAddress, Random = new SeededRandom(4), Mobike = initiatorMobike,
+                LocalEndpoint = FirstAddress, Random = new SeededRandom(4), Mobike = initiatorMobike, ForceUdpEncapsulation = forceEncapsulation,
             }, Controller);
         }
 
@@ -201,6 +201,24 @@ public class MobikeTests
             Assert.That(moved.NatDetected, Is.True, "the controller: the update's NAT-D data does not match its source");
             Assert.That(done.NatDetected, Is.True, "the CPE: the answer's NAT-D data does not match our address");
             Assert.That(done.NatChanged, Is.True, "no NAT before, one now: ESP's encapsulation no longer fits");
+        });
+    }
+
+    [Test]
+    public void ForcedEncapsulationStaysAcrossAMoveWithoutANat()
+    {
+        using var link = new Link(forceEncapsulation: true);
+        link.Connect();
+
+        link.Move(SecondAddress);
+
+        var moved = link.ControllerEvents.OfType<PeerMoved>().Single();
+        var done = link.CpeEvents.OfType<IkeSaMoved>().Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(link.Initiator.Peer.Port, Is.EqualTo(4500), "on the NAT-T port since IKE_SA_INIT");
+            Assert.That(moved.NatDetected, Is.True, "the controller: the update's faked NAT-D data says NAT");
+            Assert.That((done.NatDetected, done.NatChanged), Is.EqualTo((true, false)), "the CPE keeps ESP in UDP: no new SA");
         });
     }
 
