@@ -88,8 +88,7 @@ internal static class ProtocolConfig
         {
             if (psk.Length < ShortPskBytes)
             {
-                warn(section.Warning(key, $"a PSK of {psk.Length} bytes can be guessed offline by whoever answers one peer in " +
-                    $"the other's place (RFC 7296 §2.15); use {ShortPskBytes} or more random bytes (`openssl rand -hex 32`, written 0x...)"));
+                warn(section.Warning(key, ShortPskWarning(psk.Length)));
             }
             return SecretBytes.CopyFrom(psk);
         }
@@ -101,6 +100,10 @@ internal static class ProtocolConfig
 
     /// <summary>Below this many bytes a PSK is warned about: 128 bits, if every byte is random.</summary>
     public const int ShortPskBytes = 16;
+
+    public static string ShortPskWarning(int length) =>
+        $"a PSK of {length} bytes can be guessed offline by whoever answers one peer in the other's place (RFC 7296 §2.15); " +
+        $"use {ShortPskBytes} or more random bytes (`openssl rand -hex 32`, written 0x...)";
 
     private static byte[]? ReadPskFile(ConfigSection section, Action<ConfigError> warn)
     {

@@ -233,7 +233,22 @@ internal static class MemberCommands
             return null;
         }
         int transactions = directory.Put(members);
+        WarnOfShortPsks(drafts, members);
         return (members.Count(m => storedNames.ContainsKey(m.Name)), transactions);
+    }
+
+    /// <summary>Written all the same, as a short <c>psk</c> in the config file is: one line per member (the first 20).</summary>
+    private static void WarnOfShortPsks(List<MemberDraft> drafts, List<MemberConfig> members)
+    {
+        var weak = drafts.Zip(members).Where(p => p.Second.Psk is { Length: < ProtocolConfig.ShortPskBytes }).ToList();
+        foreach (var (d, m) in weak.Take(20))
+        {
+            Console.Error.WriteLine($"{d.Where}: member {d.Name}: psk: warning: {ProtocolConfig.ShortPskWarning(m.Psk!.Length)}");
+        }
+        if (weak.Count > 20)
+        {
+            Console.Error.WriteLine($"... and {weak.Count - 20} more members with a PSK under {ProtocolConfig.ShortPskBytes} bytes");
+        }
     }
 
     private static int Refuse(List<string> problems)

@@ -78,6 +78,13 @@ public class MemberDirectoryEndToEndTests : ClusterLabTest
 
         (code, _, error) = lab.Controller(0, "member", "remove", "cpe9");
         Assert.That((code, error.Trim()), Is.EqualTo((1, "mpsa-controller: no member cpe9 in etcd")));
+
+        // A short PSK is written all the same, with a warning at its line.
+        File.WriteAllText(file, "name,identity,group,psk\ncpe1,cpe1.cluster,g,one\ncpe2,cpe2.cluster,g,0x00112233445566778899aabbccddeeff\n");
+        (code, var output, error) = lab.Controller(0, "member", "import", file);
+        Assert.That((code, output.Trim()), Is.EqualTo((0, $"imported 2 members from {file}: 2 new, 0 replaced, in 1 etcd transactions")), error);
+        Assert.That(error.Trim(), Is.EqualTo($"{file}:2: member cpe1: psk: warning: a PSK of 3 bytes can be guessed offline by whoever answers one peer "
+            + "in the other's place (RFC 7296 §2.15); use 16 or more random bytes (`openssl rand -hex 32`, written 0x...)"));
     }
 
     [Test]
