@@ -51,12 +51,14 @@ internal static class AgentCli
                 StandardStreams.Out.WriteLine("configuration OK");
                 return 0;
             case "run":
-                if (!TryLoad(path, out var settings))
+                if (!DaemonCli.TryLoad(path, AgentConfigFile.Read, out var settings, out var warnings))
                 {
                     return ExitConfig;
                 }
                 using (var logs = LogSetup.Create(LogSetup.TryParseLevel(settings.LogLevel, out var level) ? level : LogLevel.Information))
                 {
+                    var log = logs.CreateLogger("mpsa-agent");
+                    warnings.ForEach(log.ConfigWarning);
                     return await AgentDaemon.RunAsync(path, settings, line.Has("--dry-run"), logs).ConfigureAwait(false);
                 }
             case "status" or "reload" or "check-liveness":

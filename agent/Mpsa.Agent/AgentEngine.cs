@@ -256,6 +256,7 @@ internal sealed class AgentEngine : IDisposable
             {
                 EstablishedSecondsAgo = SecondsSince(rekeys?.ChildEstablishedAt, now),
                 RekeyInSeconds = SecondsUntil(rekeys?.ChildRekeyAt, now),
+                UdpEncapsulation = child.UdpEncapsulation,
             },
             _groupSas.Snapshot(now))
         {

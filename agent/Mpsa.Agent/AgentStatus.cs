@@ -67,7 +67,8 @@ internal sealed record AgentStatus(
         if (ChildSa is { } child)
         {
             b.Append("CHILD_SA in ").Append(child.InboundSpi).Append(" out ").Append(child.OutboundSpi).Append(' ')
-             .Append(child.Suite).Append(' ').Append(child.Mode).Append(child.Installed ? ", in the kernel" : ", not in the kernel");
+             .Append(child.Suite).Append(' ').Append(child.Mode).Append(child.UdpEncapsulation ? " in UDP (port 4500)" : "")
+             .Append(child.Installed ? ", in the kernel" : ", not in the kernel");
             AppendTimes(b, child.EstablishedSecondsAgo, child.RekeyInSeconds);
         }
         foreach (var g in GroupSas)
@@ -146,6 +147,9 @@ internal sealed record ChildSaStatus(
 
     /// <summary>Seconds until this side rekeys it (child_lifetime less jitter); 0 while a rekey runs.</summary>
     public long? RekeyInSeconds { get; init; }
+
+    /// <summary>ESP in UDP on port 4500 (RFC 3948): a NAT was found on the path, or encap = yes.</summary>
+    public bool UdpEncapsulation { get; init; }
 }
 
 internal sealed record RefusalStatus(

@@ -69,6 +69,7 @@ internal static class AgentStatusJson
         w.WriteString("outbound_spi", child.OutboundSpi);
         w.WriteString("suite", child.Suite);
         w.WriteString("mode", child.Mode);
+        w.WriteBoolean("udp_encapsulation", child.UdpEncapsulation);
         w.WriteBoolean("installed", child.Installed);
         Number(w, "established_seconds_ago", child.EstablishedSecondsAgo);
         Number(w, "rekey_in_seconds", child.RekeyInSeconds);

@@ -24,16 +24,36 @@ internal static class DaemonCli
     public static bool TryLoad<T>(string path, Func<ConfigReader, Action<ConfigError>, T> read, out T settings, bool quiet = false)
         where T : class
     {
-        var warnings = new List<ConfigError>();
-        bool ok = ConfigReader.TryLoad(path, r => read(r, warnings.Add), out var loaded, out var errors);
-        if (!quiet)
+        bool ok = TryLoad(path, read, out settings, out var warnings, quiet);
+        if (ok && !quiet)
         {
-            foreach (var e in ok ? warnings : errors)
+            foreach (var w in warnings)
+            {
+                StandardStreams.Error.WriteLine(w.ToString());
+            }
+        }
+        return ok;
+    }
+
+    /// <summary>
+    /// Loads the file for `run`: prints every problem on stderr unless quiet, and hands the warnings back for the
+    /// daemon's log, where they get its format (a journal priority under systemd) like every other line.
+    /// </summary>
+    public static bool TryLoad<T>(string path, Func<ConfigReader, Action<ConfigError>, T> read, out T settings, out List<ConfigError> warnings,
+        bool quiet = false)
+        where T : class
+    {
+        var found = new List<ConfigError>();
+        bool ok = ConfigReader.TryLoad(path, r => read(r, found.Add), out var loaded, out var errors);
+        if (!ok && !quiet)
+        {
+            foreach (var e in errors)
             {
                 StandardStreams.Error.WriteLine(e.ToString());
             }
         }
         settings = loaded!;
+        warnings = found;
         return ok;
     }
 

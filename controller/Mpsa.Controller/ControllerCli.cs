@@ -53,13 +53,15 @@ internal static class ControllerCli
                 Console.WriteLine("configuration OK");
                 return 0;
             case "run":
-                if (!TryLoad(path, out var settings))
+                if (!DaemonCli.TryLoad(path, ControllerConfigFile.Read, out var settings, out var warnings))
                 {
                     return ExitConfig;
                 }
                 using (var logs = ControllerLogging.Create(
                     LogSetup.TryParseLevel(settings.LogLevel, out var level) ? level : LogLevel.Information, settings.LogFormat))
                 {
+                    var log = logs.CreateLogger("mpsa-controller");
+                    warnings.ForEach(log.ConfigWarning);
                     return await ControllerDaemon.RunAsync(path, settings, logs, line.Has("--reset-state")).ConfigureAwait(false);
                 }
             case "status" or "reload":

@@ -84,7 +84,7 @@ public class AgentStatusJsonTests
     public void EscapesTextAndParsesBack()
     {
         var status = new AgentStatus(new ControllerStatus("retrying", "[2001:db8::1]:500", null, 4), null,
-            new ChildSaStatus("aa", "bb", "aes256-sha256", "tunnel", false), [])
+            new ChildSaStatus("aa", "bb", "aes256-sha256", "tunnel", false) { UdpEncapsulation = true }, [])
         {
             LastRefusal = new RefusalStatus("c0ffee02", "NO_PROPOSAL_CHOSEN", "suite \"x\" <not> usable", 7),
         };
@@ -95,6 +95,7 @@ public class AgentStatusJsonTests
         Assert.That(root.GetProperty("controller").GetProperty("addresses").EnumerateArray().Select(a => a.GetString()), Is.EqualTo(new[] { "[2001:db8::1]:500" }),
             "one address: the list holds it");
         Assert.That(root.GetProperty("child_sa").GetProperty("installed").GetBoolean(), Is.False);
+        Assert.That(root.GetProperty("child_sa").GetProperty("udp_encapsulation").GetBoolean(), Is.True);
         Assert.That(root.GetProperty("group_sas").GetArrayLength(), Is.Zero);
         Assert.That(root.GetProperty("last_refusal").GetProperty("reason").GetString(), Is.EqualTo("suite \"x\" <not> usable"));
         Assert.That(root.GetProperty("memory").ValueKind, Is.EqualTo(JsonValueKind.Null));

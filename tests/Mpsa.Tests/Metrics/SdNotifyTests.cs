@@ -49,6 +49,8 @@ public class SdNotifyTests
             var lines = controller.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.That(lines, Has.Some.StartsWith("<6>mpsa-controller[100] listening on 127.0.0.1:"));
             Assert.That(lines, Is.All.Match(@"^<[0-7]>mpsa-controller[.a-z]*\[\d+\] "));
+            Assert.That(lines, Has.Some.Match(@"^<4>mpsa-controller\[403\] .*controller\.conf:\d+: psk: warning: a PSK of 1 bytes "),
+                "the config's warnings are in the log at warning priority, like every other line");
         }
         finally
         {

@@ -79,6 +79,7 @@ through_nat() {
   [ "$(encap ctl "$cin")" = "encap type espinudp sport 4500 dport $port" ] ||
     nl_fail "the controller's outbound state ${cin}: '$(encap ctl "$cin")', expected espinudp 4500 -> $port"
   nl_xfrm_has_state ctl "$cin" "${public[$i]}" "$ctl" || nl_fail "the controller's outbound state is not towards the NAT's address ${public[$i]}"
+  nl_agent_status "$i" | jq -e '.child_sa.udp_encapsulation == true' >/dev/null || nl_fail "cpe$i's status does not say ESP in UDP"
   nl_log "cpe$i: CHILD_SA in $cin out $cout: ESP in UDP, controller 4500 <-> ${public[$i]}:$port"
 
   out0=$(nl_xfrm_packets "cpe$i" "$cout" "$ctl")
