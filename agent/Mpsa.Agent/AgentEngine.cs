@@ -78,7 +78,14 @@ internal sealed class AgentEngine : IDisposable
 
     public ConnectionState State => _connection.State;
 
-    public MonoTime? NextDeadline => MonoTime.Min(_connection.NextDeadline, _groupSas.NextDeadline);
+    public MonoTime? NextDeadline => MonoTime.Min(MonoTime.Min(_connection.NextDeadline, _groupSas.NextDeadline),
+        _keepalive.NextDeadline(KeepaliveTarget));
+
+    /// <summary>The controller's address while a NAT is on the IKE SA's path (keepalives go there); else null.</summary>
+    private IPEndPoint? KeepaliveTarget =>
+        _connection.State == ConnectionState.Connected && _connection.Initiator is { NatOnPath: true } ike ? ike.Peer : null;
+
+    private readonly NatKeepalive _keepalive = new();
 
     public IReadOnlyList<Outgoing> Start(MonoTime now)
     {
@@ -131,6 +138,10 @@ internal sealed class AgentEngine : IDisposable
         if (waiting && _connection.State == ConnectionState.Connecting && _connection.Addresses.Count > 1)
         {
             _log.TryingController(_connection.Controller, _connection.AddressIndex + 1, _connection.Addresses.Count);
+        }
+        if (_keepalive.Take(KeepaliveTarget, now) is { } keepalive)
+        {
+            send.Add(keepalive);
         }
         return send;
     }
@@ -277,6 +288,10 @@ internal sealed class AgentEngine : IDisposable
     private List<Outgoing> Apply(Step step, MonoTime now)
     {
         var send = new List<Outgoing>(step.Send);
+        if (send.Count > 0)
+        {
+            _keepalive.Sent(now);
+        }
         foreach (var e in step.Events)
         {
             Handle(e, now, send);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Mpsa.Ike.Exchanges;
 
 namespace Mpsa.Hosting;
 
@@ -325,15 +326,16 @@ internal sealed class UdpEndpoint : IDisposable
     }
 
     /// <summary>
-    /// Sends one datagram (with the non-ESP marker in front on a NAT-T socket). False when the kernel refuses
-    /// it (unreachable network, no buffer space, …); that is logged, and retransmission is the protocol's business.
+    /// Sends one datagram (with the non-ESP marker in front on a NAT-T socket, but for a one-octet NAT keepalive). False
+    /// when the kernel refuses it (unreachable network, no buffer space, …); that is logged, and retransmission is the
+    /// protocol's business.
     /// </summary>
     public bool SendTo(ReadOnlySpan<byte> datagram, IPEndPoint to)
     {
         byte[]? rented = null;
         try
         {
-            if (IsNatTraversal)
+            if (IsNatTraversal && !NatDetection.IsKeepalive(datagram))
             {
                 rented = ArrayPool<byte>.Shared.Rent(datagram.Length + NonEspMarkerLength);
                 rented.AsSpan(0, NonEspMarkerLength).Clear();

@@ -355,6 +355,9 @@ public sealed class IkeInitiator : IDisposable
         return step.Build();
     }
 
+    /// <summary>The IKE SA is up and a NAT is on its path (found, or forced): it lives on port 4500 and ESP goes in UDP.</summary>
+    public bool NatOnPath => _state is Established e && e.Session.Ctx.NatDetected;
+
     /// <summary>Both sides announced MOBIKE (RFC 4555): an address change can move this IKE SA (<see cref="UpdateAddresses"/>).</summary>
     public bool CanMove => _state is Established e && e.Session.Ctx.Mobike;
 

@@ -58,6 +58,12 @@ public static class NatDetection
     /// <summary>SHA-1's output, the length of every NAT-D hash.</summary>
     public const int HashLength = 20;
 
+    /// <summary>A NAT keepalive (RFC 3948 §2.3): one octet 0xFF to port 4500, without the non-ESP marker.</summary>
+    public const byte KeepaliveOctet = 0xFF;
+
+    /// <summary>Whether a datagram is a NAT keepalive (no IKE message is one octet long).</summary>
+    public static bool IsKeepalive(ReadOnlySpan<byte> datagram) => datagram is [KeepaliveOctet];
+
     /// <summary>
     /// True when the message's NAT-D data says a NAT sits between <paramref name="sender"/> (as we saw it) and
     /// <paramref name="receiver"/> (as we know ourselves); null when the message carries no NAT-D notifies.

@@ -18,6 +18,9 @@ internal sealed class EngineLab : IDisposable
 {
     public static readonly IPEndPoint ControllerAt = new(IPAddress.Parse("192.0.2.1"), 500);
     public static readonly IPEndPoint AgentAt = new(IPAddress.Parse("192.0.2.10"), 500);
+
+    /// <summary>The controller's NAT-T port, where the agent's IKE goes once a NAT is on the path (encap = yes here).</summary>
+    public static readonly IPEndPoint ControllerNatT = new(ControllerAt.Address, NatDetection.NatTraversalPort);
     private readonly Queue<Outgoing> _link = new();
 
     public EngineLab(string groupEsp = "aes256-sha256", string agentExtra = "", string agentSections = "", string controllerExtra = "",
@@ -78,6 +81,9 @@ internal sealed class EngineLab : IDisposable
     public ControllerEngine Controller { get; }
     public AgentEngine Agent { get; }
 
+    /// <summary>The NAT keepalives the agent sent, when and where.</summary>
+    public List<(MonoTime At, IPEndPoint To)> KeepalivesToController { get; } = [];
+
     /// <summary>Datagrams from the controller to the agent, counted (MPSA_PUT pushes among them).</summary>
     public int ToAgent { get; private set; }
 
@@ -121,7 +127,11 @@ internal sealed class EngineLab : IDisposable
     {
         while (_link.TryDequeue(out var o))
         {
-            if (o.To.Equals(ControllerAt))
+            if (o.To.Address.Equals(ControllerAt.Address) && NatDetection.IsKeepalive(o.Datagram))
+            {
+                KeepalivesToController.Add((Now, o.To));   // the controller's kernel takes these (UDP_ENCAP_ESPINUDP)
+            }
+            else if (o.To.Equals(ControllerAt) || o.To.Equals(ControllerNatT))
             {
                 if (!DropToController(o.Datagram))
                 {

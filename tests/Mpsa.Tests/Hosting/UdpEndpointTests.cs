@@ -106,6 +106,9 @@ public class UdpEndpointTests
         // Sent by the NAT-T socket: the wire carries 0x00000000 ‖ IKE message.
         natt.SendTo(new byte[] { 0xAA, 0xBB }, plain.LocalEndPoint);
         Assert.That((await NextAsync(inboxPlain)).Datagram, Is.EqualTo(new byte[] { 0, 0, 0, 0, 0xAA, 0xBB }));
+        // ... but a NAT keepalive goes as it is: the one octet 0xFF (RFC 3948 §2.3).
+        natt.SendTo(new byte[] { 0xFF }, plain.LocalEndPoint);
+        Assert.That((await NextAsync(inboxPlain)).Datagram, Is.EqualTo(new byte[] { 0xFF }));
 
         // Received by the NAT-T socket: ESP (non-zero SPI) and a keepalive are dropped, IKE loses its marker.
         plain.SendTo(new byte[] { 0x12, 0x34, 0x56, 0x78, 0xEE }, natt.LocalEndPoint);

@@ -4,7 +4,7 @@
 # alone, cannot, and has encap = yes instead (faked NAT-D data, as strongSwan's encap). Both float IKE to port
 # 4500, and each CHILD_SA with the controller goes into both kernels as ESP in UDP (XFRMA_ENCAP, RFC 3948)
 # between port 4500 and the NAT's port: a ping from the CPE to the controller crosses the underlay as UDP 4500
-# only, and both kernels count it.
+# only, and both kernels count it. An idle agent keeps the NAT's mapping with keepalives.
 . "$(dirname "$0")/../lib.sh"
 nl_init
 nl_topology 1
@@ -104,5 +104,14 @@ for i in 9 8; do
 done
 through_nat 9
 through_nat 8
+
+# NAT keepalives (RFC 3948 §2.3): the agent sends nothing to the controller for 20 s (its liveness check comes after 30 s
+# of quiet), so one octet 0xFF goes to the controller's port 4500 through the NAT, without the non-ESP marker.
+nl_capture_start keepalive
+sleep 22
+nl_capture_stop keepalive
+ka=$(nl_capture_read keepalive "udp and src ${public[8]} and dst $ctl and dst port 4500 and udp[4:2] = 9" | wc -l)
+[ "$ka" -ge 1 ] || nl_fail "no NAT keepalive (UDP payload of one octet) from cpe8 through nat8 to the controller's 4500 in 22 s"
+nl_log "cpe8: $ka NAT keepalive(s) in 22 s"
 nl_check_alive
 nl_pass
