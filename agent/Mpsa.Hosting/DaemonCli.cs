@@ -47,14 +47,39 @@ internal static class DaemonCli
         bool ok = ConfigReader.TryLoad(path, r => read(r, found.Add), out var loaded, out var errors);
         if (!ok && !quiet)
         {
+            string prefix = JournalErrorPrefix();
             foreach (var e in errors)
             {
-                StandardStreams.Error.WriteLine(e.ToString());
+                StandardStreams.Error.WriteLine(prefix + e.ToString());
             }
         }
         settings = loaded!;
         warnings = found;
         return ok;
+    }
+
+    /// <summary>
+    /// <c>&lt;3&gt;</c> when stderr is systemd's journal stream (<c>JOURNAL_STREAM=DEV:INODE</c> names it; the inode is
+    /// what <c>/proc/self/fd/2</c> links to), so a line written before the daemon's logger exists, a config error, is
+    /// filed as an error and not as info; empty elsewhere (a terminal, procd, a pipe of one's own).
+    /// </summary>
+    public static string JournalErrorPrefix()
+    {
+        string? stream = Environment.GetEnvironmentVariable("JOURNAL_STREAM");
+        int colon = stream?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+        if (colon < 0)
+        {
+            return "";
+        }
+        try
+        {
+            string? target = new FileInfo("/proc/self/fd/2").LinkTarget;
+            return target is not null && target.EndsWith($":[{stream![(colon + 1)..]}]", StringComparison.Ordinal) ? "<3>" : "";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
     }
 
     /// <summary>`status [--json]`, `reload`, ...: asks the running daemon; exit 69 when it does not answer.</summary>

@@ -12,6 +12,33 @@ public class SdNotifyTests
     private const int SIGTERM = 15;
 
     [Test]
+    public void AConfigErrorOnTheJournalStreamIsFiledAsAnError()
+    {
+        var dir = Directory.CreateTempSubdirectory("mpsa-journal-").FullName;
+        try
+        {
+            string config = Path.Combine(dir, "controller.conf");
+            File.WriteAllText(config, "[controller]\nidentity = controller.journal\nno_such_key = 1\n");
+            // systemd names the stream it gave as stderr in JOURNAL_STREAM (device:inode); here, the test's pipe
+            var (code, _, error) = Daemon.RunFile("/bin/sh", null, "-c",
+                "JOURNAL_STREAM=0:$(stat -L -c %i /proc/self/fd/2) exec \"$0\" run --config \"$1\"", Daemon.Binary("mpsa-controller"), config);
+            Assert.That(code, Is.EqualTo(78), error);
+            var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.That(lines, Is.All.StartWith($"<3>{config}"));
+            Assert.That(lines, Has.Member($"<3>{config}:3: unknown key 'no_such_key'"));
+
+            (code, _, error) = Daemon.RunFile(Daemon.Binary("mpsa-controller"), new Dictionary<string, string> { ["JOURNAL_STREAM"] = "0:1" },
+                "run", "--config", config);
+            Assert.That(code, Is.EqualTo(78));
+            Assert.That(error.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.All.StartWith(config), "another stream: no priority");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
     public void NotifiesReadyThenStoppingAndLogsWithPriorities()
     {
         var dir = Directory.CreateTempSubdirectory("mpsa-notify-").FullName;
