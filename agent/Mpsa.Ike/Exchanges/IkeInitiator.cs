@@ -109,8 +109,7 @@ public sealed class IkeInitiator : IDisposable
 
     private void SendSaInit(IkeSpi spiI, IDhExchange dh, byte[] ni, byte[]? cookie, int cookieRetries, int keRetries, MonoTime now, StepBuilder step)
     {
-        var natD = _o.ForceUdpEncapsulation ? NatDetection.Faked(spiI, default, _local is null ? null : Peer, _o.Random)
-            : _local is { } local ? NatDetection.Notifies(spiI, default, local, Peer) : null;
+        var natD = NatDetection.ForRequest(spiI, default, _local, Peer, _o.ForceUdpEncapsulation, _o.Random);
         byte[] request = IkeSaInit.BuildRequest(spiI, _o.Proposals, dh, ni, cookie, _o.SendMpsaVendorId, natD,
             !CertificateSupport.IsEnabled || _o.Certificates is null ? null : [SignatureHashAlgorithms.Notify(CertificateAuth.SupportedHashes)]);
         var what = new ExchangeTypeAndKind(ExchangeType.IKE_SA_INIT, RequestKind.IkeSaInit);

@@ -24,13 +24,9 @@ internal sealed partial class IkeSaSession
         var cookie2 = new byte[16];
         _o.Random.Fill(cookie2);
         var payloads = new List<IPayload>(4) { new NotifyPayload(NotifyType.UPDATE_SA_ADDRESSES) };
-        if (_o.ForceUdpEncapsulation)
+        if (NatDetection.ForRequest(Ctx.SpiI, Ctx.SpiR, local, Ctx.Peer, _o.ForceUdpEncapsulation, _o.Random) is { } natD)
         {
-            payloads.AddRange(NatDetection.Faked(Ctx.SpiI, Ctx.SpiR, local is null ? null : Ctx.Peer, _o.Random));
-        }
-        else if (local is not null)
-        {
-            payloads.AddRange(NatDetection.Notifies(Ctx.SpiI, Ctx.SpiR, local, Ctx.Peer));
+            payloads.AddRange(natD);
         }
         payloads.Add(new NotifyPayload(NotifyType.COOKIE2, cookie2));
         foreach (var c in Contexts)

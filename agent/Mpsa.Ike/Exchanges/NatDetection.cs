@@ -35,24 +35,29 @@ public static class NatDetection
     ];
 
     /// <summary>
-    /// NAT-D data that makes the peer see a NAT in front of us whatever the path (forced UDP encapsulation, as
-    /// strongSwan's <c>encap = yes</c> does): the source hash is random. The destination's is real when
-    /// <paramref name="destination"/> is given (SHA-1 at hand), random otherwise.
+    /// The NAT-D notifies of a request of ours (IKE_SA_INIT, UPDATE_SA_ADDRESSES): real with our endpoint
+    /// <paramref name="local"/> (SHA-1 at hand); with <paramref name="force"/>, faked so that the peer sees a NAT in front
+    /// of us whatever the path (as strongSwan's <c>encap = yes</c>): a random source hash, and the destination's real
+    /// only with <paramref name="local"/>. None without either.
     /// </summary>
-    public static NotifyPayload[] Faked(IkeSpi spiI, IkeSpi spiR, IPEndPoint? destination, IRandom random)
+    public static NotifyPayload[]? ForRequest(IkeSpi spiI, IkeSpi spiR, IPEndPoint? local, IPEndPoint peer, bool force, IRandom random)
     {
-        var source = new byte[HashLength];
-        random.Fill(source);
-        byte[] toward = destination is null ? new byte[HashLength] : Hash(spiI, spiR, destination);
-        if (destination is null)
+        if (!force)
         {
-            random.Fill(toward);
+            return local is null ? null : Notifies(spiI, spiR, local, peer);
         }
         return
         [
-            new NotifyPayload(NotifyType.NAT_DETECTION_SOURCE_IP, source),
-            new NotifyPayload(NotifyType.NAT_DETECTION_DESTINATION_IP, toward),
+            new NotifyPayload(NotifyType.NAT_DETECTION_SOURCE_IP, RandomHash(random)),
+            new NotifyPayload(NotifyType.NAT_DETECTION_DESTINATION_IP, local is null ? RandomHash(random) : Hash(spiI, spiR, peer)),
         ];
+    }
+
+    private static byte[] RandomHash(IRandom random)
+    {
+        var hash = new byte[HashLength];
+        random.Fill(hash);
+        return hash;
     }
 
     /// <summary>SHA-1's output, the length of every NAT-D hash.</summary>
