@@ -70,7 +70,7 @@ internal static class AgentCli
         }
     }
 
-    public static string Version => DaemonCli.VersionOf(typeof(AgentCli).Assembly);
+    public static string Version => DaemonCli.Version;
 
     /// <summary>Which of the two packages this binary is.</summary>
     public static string Flavour => CertificateSupport.IsEnabled

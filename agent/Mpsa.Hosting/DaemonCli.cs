@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Mpsa.Hosting;
 
 /// <summary>What the two daemons' command lines do alike: load a config file with every problem on stderr, and
@@ -14,8 +12,8 @@ internal static class DaemonCli
     public static bool WantsHelp(string[] args) =>
         args.Length > 0 && (args[0] == "help" || Array.Exists(args, a => a is "--help" or "-h"));
 
-    public static string VersionOf(Assembly assembly) =>
-        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
+    /// <summary>The version both daemons were built as (MSBuild's <c>Version</c>, without build metadata).</summary>
+    public static string Version => BuildVersion.Value.Split('+')[0];
 
     /// <summary>
     /// Loads the file; prints every problem as `FILE:LINE: message` on stderr unless quiet, and the warnings when there

@@ -73,7 +73,7 @@ internal static class ControllerCli
         }
     }
 
-    public static string Version => DaemonCli.VersionOf(typeof(ControllerCli).Assembly);
+    public static string Version => DaemonCli.Version;
 
     /// <summary>Loads the file; prints every problem as `FILE:LINE: message` on stderr.</summary>
     public static bool TryLoad(string path, out ControllerSettings settings, bool quiet = false) =>
