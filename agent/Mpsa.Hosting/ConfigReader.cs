@@ -26,7 +26,7 @@ internal sealed class ConfigReader
     private readonly IniFile _file;
     private readonly List<ConfigError> _errors = [];
     private readonly Dictionary<IniSection, ConfigSection> _claimed = [];
-    private readonly Dictionary<string, SortedSet<string>> _knownKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _knownKeys = new(StringComparer.Ordinal);
     private readonly HashSet<string> _knownKinds = new(StringComparer.Ordinal);
     private bool _finished;
 
@@ -195,11 +195,11 @@ internal sealed class ConfigReader
     /// <summary>Records a problem once, however often the key or section is read.</summary>
     internal void AddError(string path, int line, string message) => AddOnce(new ConfigError(path, line, message));
 
-    internal SortedSet<string> KnownKeys(string kind)
+    internal HashSet<string> KnownKeys(string kind)
     {
         if (!_knownKeys.TryGetValue(kind, out var keys))
         {
-            keys = new SortedSet<string>(StringComparer.Ordinal);
+            keys = new HashSet<string>(StringComparer.Ordinal);
             _knownKeys.Add(kind, keys);
         }
         return keys;
