@@ -10,42 +10,42 @@ namespace Mpsa.Agent;
 /// <summary>
 /// Every log line of the agent. EventIds: 1xx transport, 2xx IKE, 3xx kernel, 4xx config, 5xx group SAs. Never keys.
 /// Text the controller (or whoever sends to us) chose goes out through a public method that escapes it
-/// (<see cref="PeerText"/>) before the generated <c>...Line</c> method formats it, so no peer can break or forge a line.
+/// (<see cref="PeerText"/>) before the private <c>...Line</c> method formats it, so no peer can break or forge a line.
 /// </summary>
-internal static partial class AgentLog
+internal static class AgentLog
 {
-    [LoggerMessage(EventId = 100, Level = LogLevel.Critical, Message = "cannot open the IKE socket {Endpoint}: {Error}")]
-    public static partial void CannotBind(this ILogger logger, IPEndPoint endpoint, string error);
+    public static void CannotBind(this ILogger logger, IPEndPoint endpoint, string error) =>
+        logger.Line(LogLevel.Critical, 100, "cannot open the IKE socket {Endpoint}: {Error}", endpoint, error);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "no NAT traversal: cannot open {Endpoint} ({Error}); behind a NAT the controller will not be reached")]
-    public static partial void NoNatTraversal(this ILogger logger, IPEndPoint endpoint, string error);
+    public static void NoNatTraversal(this ILogger logger, IPEndPoint endpoint, string error) =>
+        logger.Line(LogLevel.Warning, 102, "no NAT traversal: cannot open {Endpoint} ({Error}); behind a NAT the controller will not be reached", endpoint, error);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "waiting for the uplink: {Missing}; connecting as soon as an address or route change brings it")]
-    public static partial void WaitingForUplink(this ILogger logger, string missing);
+    public static void WaitingForUplink(this ILogger logger, string missing) =>
+        logger.Line(LogLevel.Warning, 103, "waiting for the uplink: {Missing}; connecting as soon as an address or route change brings it", missing);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "uplink up after {Seconds:F1} s: IKE leaves from {Source}")]
-    public static partial void UplinkUp(this ILogger logger, IPAddress source, double seconds);
+    public static void UplinkUp(this ILogger logger, IPAddress source, double seconds) =>
+        logger.Line(LogLevel.Information, 104, "uplink up after {Seconds:F1} s: IKE leaves from {Source}", seconds, source);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "cannot watch addresses and routes ({Error}): looking again every {Seconds} s instead")]
-    public static partial void CannotWatchUplink(this ILogger logger, string error, int seconds);
+    public static void CannotWatchUplink(this ILogger logger, string error, int seconds) =>
+        logger.Line(LogLevel.Warning, 105, "cannot watch addresses and routes ({Error}): looking again every {Seconds} s instead", error, seconds);
 
-    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "the address IKE leaves from changed: {Old} -> {New}; {How}")]
-    public static partial void IkeSourceChanged(this ILogger logger, IPAddress old, IPAddress @new, string how);
+    public static void IkeSourceChanged(this ILogger logger, IPAddress old, IPAddress @new, string how) =>
+        logger.Line(LogLevel.Warning, 106, "the address IKE leaves from changed: {Old} -> {New}; {How}", old, @new, how);
 
-    [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "uplink back, IKE still leaves from {Source}: checking the IKE SA now (or reconnecting, if it was lost)")]
-    public static partial void UplinkBack(this ILogger logger, IPAddress source);
+    public static void UplinkBack(this ILogger logger, IPAddress source) =>
+        logger.Line(LogLevel.Information, 111, "uplink back, IKE still leaves from {Source}: checking the IKE SA now (or reconnecting, if it was lost)", source);
 
-    [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "IKE SA {SpiR} moved to {Local} (MOBIKE): the controller {Peer} took the new address")]
-    public static partial void IkeSaMoved(this ILogger logger, IkeSpi spiR, IPAddress? local, IPEndPoint peer);
+    public static void IkeSaMoved(this ILogger logger, IkeSpi spiR, IPAddress? local, IPEndPoint peer) =>
+        logger.Line(LogLevel.Information, 109, "IKE SA {SpiR} moved to {Local} (MOBIKE): the controller {Peer} took the new address", spiR, local, peer);
 
-    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "the IKE SA could not move ({Reason}): reconnecting now")]
-    public static partial void MoveNeedsNewSa(this ILogger logger, string reason);
+    public static void MoveNeedsNewSa(this ILogger logger, string reason) =>
+        logger.Line(LogLevel.Warning, 110, "the IKE SA could not move ({Reason}): reconnecting now", reason);
 
-    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "uplink lost: {Missing}; nothing is torn down: the IKE SA stays while liveness allows, the group SAs until their LIFE")]
-    public static partial void UplinkLost(this ILogger logger, string missing);
+    public static void UplinkLost(this ILogger logger, string missing) =>
+        logger.Line(LogLevel.Warning, 107, "uplink lost: {Missing}; nothing is torn down: the IKE SA stays while liveness allows, the group SAs until their LIFE", missing);
 
-    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "cannot watch addresses and routes ({Error}): a change of the WAN address is noticed only when liveness fails")]
-    public static partial void CannotFollowUplink(this ILogger logger, string error);
+    public static void CannotFollowUplink(this ILogger logger, string error) =>
+        logger.Line(LogLevel.Warning, 108, "cannot watch addresses and routes ({Error}): a change of the WAN address is noticed only when liveness fails", error);
 
     public static void Dropped(this ILogger logger, IPEndPoint from, string reason)
     {
@@ -55,8 +55,8 @@ internal static partial class AgentLog
         }
     }
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "dropped datagram from {From}: {Reason}")]
-    private static partial void DroppedLine(this ILogger logger, IPEndPoint from, string reason);
+    private static void DroppedLine(this ILogger logger, IPEndPoint from, string reason) =>
+        logger.Line(LogLevel.Debug, 101, "dropped datagram from {From}: {Reason}", from, reason);
 
     public static void Connecting(this ILogger logger, IPEndPoint controller, string identity)
     {
@@ -66,8 +66,8 @@ internal static partial class AgentLog
         }
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "connecting to controller {Controller} as {Identity}")]
-    private static partial void ConnectingLine(this ILogger logger, IPEndPoint controller, string identity);
+    private static void ConnectingLine(this ILogger logger, IPEndPoint controller, string identity) =>
+        logger.Line(LogLevel.Information, 200, "connecting to controller {Controller} as {Identity}", controller, identity);
 
     public static void Connected(this ILogger logger, IkeSpi spiI, IkeSpi spiR, string identity, IPEndPoint controller, IkeSuite suite)
     {
@@ -77,17 +77,17 @@ internal static partial class AgentLog
         }
     }
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "IKE SA {SpiI}/{SpiR} with controller {Identity} at {Controller} established, {Suite}")]
-    private static partial void ConnectedLine(this ILogger logger, IkeSpi spiI, IkeSpi spiR, string identity, IPEndPoint controller, IkeSuite suite);
+    private static void ConnectedLine(this ILogger logger, IkeSpi spiI, IkeSpi spiR, string identity, IPEndPoint controller, IkeSuite suite) =>
+        logger.Line(LogLevel.Information, 201, "IKE SA {SpiI}/{SpiR} with controller {Identity} at {Controller} established, {Suite}", spiI, spiR, identity, controller, suite);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "controller {Controller} did not send the MPSA Vendor ID: its group SAs will be refused unless require_vendor_id = no")]
-    public static partial void NoMpsaVendorId(this ILogger logger, IPEndPoint controller);
+    public static void NoMpsaVendorId(this ILogger logger, IPEndPoint controller) =>
+        logger.Line(LogLevel.Warning, 202, "controller {Controller} did not send the MPSA Vendor ID: its group SAs will be refused unless require_vendor_id = no", controller);
 
-    [LoggerMessage(EventId = 217, Level = LogLevel.Information, Message = "no CHILD_SA with the controller (child_sa = no): the IKE SA alone carries the group SAs")]
-    public static partial void Childless(this ILogger logger);
+    public static void Childless(this ILogger logger) =>
+        logger.Line(LogLevel.Information, 217, "no CHILD_SA with the controller (child_sa = no): the IKE SA alone carries the group SAs");
 
-    [LoggerMessage(EventId = 218, Level = LogLevel.Warning, Message = "controller {Controller} does not take an IKE SA without a CHILD_SA (RFC 6023): one was asked for although child_sa = no")]
-    public static partial void ChildlessRefused(this ILogger logger, IPEndPoint controller);
+    public static void ChildlessRefused(this ILogger logger, IPEndPoint controller) =>
+        logger.Line(LogLevel.Warning, 218, "controller {Controller} does not take an IKE SA without a CHILD_SA (RFC 6023): one was asked for although child_sa = no", controller);
 
     public static void Disconnected(this ILogger logger, PeerGoneReason reason, string detail, int attempt, long delay)
     {
@@ -97,20 +97,20 @@ internal static partial class AgentLog
         }
     }
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "controller connection lost ({Reason}: {Detail}); retry {Attempt} in {Delay} ms, group SAs stay until their lifetime ends")]
-    private static partial void DisconnectedLine(this ILogger logger, PeerGoneReason reason, string detail, int attempt, long delay);
+    private static void DisconnectedLine(this ILogger logger, PeerGoneReason reason, string detail, int attempt, long delay) =>
+        logger.Line(LogLevel.Warning, 203, "controller connection lost ({Reason}: {Detail}); retry {Attempt} in {Delay} ms, group SAs stay until their lifetime ends", reason, detail, attempt, delay);
 
-    [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "{ChildSa} with the controller negotiated")]
-    public static partial void ChildSaUp(this ILogger logger, ChildSa childSa);
+    public static void ChildSaUp(this ILogger logger, ChildSa childSa) =>
+        logger.Line(LogLevel.Information, 204, "{ChildSa} with the controller negotiated", childSa);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "CHILD_SA with the controller refused ({Reason}); the IKE SA stays up")]
-    public static partial void ChildSaRefused(this ILogger logger, NotifyType reason);
+    public static void ChildSaRefused(this ILogger logger, NotifyType reason) =>
+        logger.Line(LogLevel.Warning, 205, "CHILD_SA with the controller refused ({Reason}); the IKE SA stays up", reason);
 
-    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "the controller deleted {Count} CHILD_SA(s); the IKE SA stays up")]
-    public static partial void ChildSaDeletedByPeer(this ILogger logger, int count);
+    public static void ChildSaDeletedByPeer(this ILogger logger, int count) =>
+        logger.Line(LogLevel.Warning, 209, "the controller deleted {Count} CHILD_SA(s); the IKE SA stays up", count);
 
-    [LoggerMessage(EventId = 211, Level = LogLevel.Debug, Message = "the CHILD_SA a rekey replaced is gone from the kernel")]
-    public static partial void ReplacedChildSaGone(this ILogger logger);
+    public static void ReplacedChildSaGone(this ILogger logger) =>
+        logger.Line(LogLevel.Debug, 211, "the CHILD_SA a rekey replaced is gone from the kernel");
 
     public static void MpsaMalformed(this ILogger logger, string reason)
     {
@@ -120,14 +120,14 @@ internal static partial class AgentLog
         }
     }
 
-    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "malformed MPSA_PUT refused: {Reason}")]
-    private static partial void MpsaMalformedLine(this ILogger logger, string reason);
+    private static void MpsaMalformedLine(this ILogger logger, string reason) =>
+        logger.Line(LogLevel.Warning, 206, "malformed MPSA_PUT refused: {Reason}", reason);
 
-    [LoggerMessage(EventId = 207, Level = LogLevel.Debug, Message = "controller answered the liveness check")]
-    public static partial void Alive(this ILogger logger);
+    public static void Alive(this ILogger logger) =>
+        logger.Line(LogLevel.Debug, 207, "controller answered the liveness check");
 
-    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "IKE SA with the controller rekeyed, {OldSpi} -> {NewSpi} {Suite}")]
-    public static partial void Rekeyed(this ILogger logger, IkeSpi oldSpi, IkeSpi newSpi, IkeSuite suite);
+    public static void Rekeyed(this ILogger logger, IkeSpi oldSpi, IkeSpi newSpi, IkeSuite suite) =>
+        logger.Line(LogLevel.Information, 210, "IKE SA with the controller rekeyed, {OldSpi} -> {NewSpi} {Suite}", oldSpi, newSpi, suite);
 
     /// <summary>A rekey of ours that did not happen (retried later), or the controller's that we refused; the SA stays.</summary>
     public static void RekeyFailed(this ILogger logger, string what, bool controllersRekey, NotifyType? notify, string reason)
@@ -142,20 +142,20 @@ internal static partial class AgentLog
         }
     }
 
-    [LoggerMessage(EventId = 219, Level = LogLevel.Warning, Message = "{What} rekey with the controller did not happen (notification {Notify}): {Reason}; the current one stays, retry in 30 s")]
-    private static partial void OwnRekeyFailed(this ILogger logger, string what, string notify, string reason);
+    private static void OwnRekeyFailed(this ILogger logger, string what, string notify, string reason) =>
+        logger.Line(LogLevel.Warning, 219, "{What} rekey with the controller did not happen (notification {Notify}): {Reason}; the current one stays, retry in 30 s", what, notify, reason);
 
-    [LoggerMessage(EventId = 220, Level = LogLevel.Information, Message = "the controller's {What} rekey did not happen (notification {Notify}): {Reason}; the current one stays")]
-    private static partial void PeerRekeyRefused(this ILogger logger, string what, string notify, string reason);
+    private static void PeerRekeyRefused(this ILogger logger, string what, string notify, string reason) =>
+        logger.Line(LogLevel.Information, 220, "the controller's {What} rekey did not happen (notification {Notify}): {Reason}; the current one stays", what, notify, reason);
 
-    [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "reauthenticated with the controller: IKE SA {OldSpi} replaced by {NewSpi}, the old one is being deleted")]
-    public static partial void Reauthenticated(this ILogger logger, IkeSpi oldSpi, IkeSpi newSpi);
+    public static void Reauthenticated(this ILogger logger, IkeSpi oldSpi, IkeSpi newSpi) =>
+        logger.Line(LogLevel.Information, 212, "reauthenticated with the controller: IKE SA {OldSpi} replaced by {NewSpi}, the old one is being deleted", oldSpi, newSpi);
 
-    [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "reauthentication with the controller failed ({Reason}: {Detail}); the current IKE SA stays, retry in 30 s")]
-    public static partial void ReauthenticationFailed(this ILogger logger, PeerGoneReason reason, string detail);
+    public static void ReauthenticationFailed(this ILogger logger, PeerGoneReason reason, string detail) =>
+        logger.Line(LogLevel.Warning, 213, "reauthentication with the controller failed ({Reason}: {Detail}); the current IKE SA stays, retry in 30 s", reason, detail);
 
-    [LoggerMessage(EventId = 214, Level = LogLevel.Debug, Message = "the IKE SA a reauthentication replaced is gone ({Detail})")]
-    public static partial void ReplacedIkeSaGone(this ILogger logger, string detail);
+    public static void ReplacedIkeSaGone(this ILogger logger, string detail) =>
+        logger.Line(LogLevel.Debug, 214, "the IKE SA a reauthentication replaced is gone ({Detail})", detail);
 
     // 215 and 216 take the argument types of lines above (reference types only): each new combination of argument
     // types costs the binary a few kB of generic logging code
@@ -167,8 +167,8 @@ internal static partial class AgentLog
         }
     }
 
-    [LoggerMessage(EventId = 215, Level = LogLevel.Warning, Message = "controller {Lost} lost ({Reason}); failing over to {Next} now, group SAs stay until their lifetime ends")]
-    private static partial void FailingOverLine(this ILogger logger, IPEndPoint lost, string reason, IPEndPoint next);
+    private static void FailingOverLine(this ILogger logger, IPEndPoint lost, string reason, IPEndPoint next) =>
+        logger.Line(LogLevel.Warning, 215, "controller {Lost} lost ({Reason}); failing over to {Next} now, group SAs stay until their lifetime ends", lost, reason, next);
 
     public static void TryingController(this ILogger logger, IPEndPoint controller, int position, int count)
     {
@@ -178,59 +178,59 @@ internal static partial class AgentLog
         }
     }
 
-    [LoggerMessage(EventId = 216, Level = LogLevel.Information, Message = "trying controller {Controller} (address {Position})")]
-    private static partial void TryingControllerLine(this ILogger logger, IPEndPoint controller, string position);
+    private static void TryingControllerLine(this ILogger logger, IPEndPoint controller, string position) =>
+        logger.Line(LogLevel.Information, 216, "trying controller {Controller} (address {Position})", controller, position);
 
-    [LoggerMessage(EventId = 208, Level = LogLevel.Information, Message = "IKE SA closed")]
-    public static partial void Closed(this ILogger logger);
+    public static void Closed(this ILogger logger) =>
+        logger.Line(LogLevel.Information, 208, "IKE SA closed");
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "kernel: {Operation}")]
-    public static partial void KernelOperation(this ILogger logger, string operation);
+    public static void KernelOperation(this ILogger logger, string operation) =>
+        logger.Line(LogLevel.Information, 300, "kernel: {Operation}", operation);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "removed {Count} states and policies left by an earlier run")]
-    public static partial void LeftoversRemoved(this ILogger logger, int count);
+    public static void LeftoversRemoved(this ILogger logger, int count) =>
+        logger.Line(LogLevel.Information, 301, "removed {Count} states and policies left by an earlier run", count);
 
-    [LoggerMessage(EventId = 303, Level = LogLevel.Critical, Message = "no kernel data plane: {Error} (the agent needs CAP_NET_ADMIN and XFRM; --dry-run runs without)")]
-    public static partial void NoKernel(this ILogger logger, string error);
+    public static void NoKernel(this ILogger logger, string error) =>
+        logger.Line(LogLevel.Critical, 303, "no kernel data plane: {Error} (the agent needs CAP_NET_ADMIN and XFRM; --dry-run runs without)", error);
 
-    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "cannot watch routing table {Table}: {Error}; only static peers are used")]
-    public static partial void NoRoutes(this ILogger logger, int table, string error);
+    public static void NoRoutes(this ILogger logger, int table, string error) =>
+        logger.Line(LogLevel.Error, 304, "cannot watch routing table {Table}: {Error}; only static peers are used", table, error);
 
-    [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "the kernel dropped route events of table {Table} (too many at once): read the table again, {Count} routes")]
-    public static partial void RoutesResynced(this ILogger logger, uint table, int count);
+    public static void RoutesResynced(this ILogger logger, uint table, int count) =>
+        logger.Line(LogLevel.Warning, 308, "the kernel dropped route events of table {Table} (too many at once): read the table again, {Count} routes", table, count);
 
-    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "CHILD_SA with the controller installed in the kernel ({Owner})")]
-    public static partial void ChildSaInstalled(this ILogger logger, Mpsa.Netlink.Kernel.KernelOwnership owner);
+    public static void ChildSaInstalled(this ILogger logger, Mpsa.Netlink.Kernel.KernelOwnership owner) =>
+        logger.Line(LogLevel.Information, 305, "CHILD_SA with the controller installed in the kernel ({Owner})", owner);
 
-    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "CHILD_SA with the controller not installed in the kernel: {Error}; keeping the IKE SA")]
-    public static partial void ChildSaNotInstalled(this ILogger logger, string error);
+    public static void ChildSaNotInstalled(this ILogger logger, string error) =>
+        logger.Line(LogLevel.Warning, 306, "CHILD_SA with the controller not installed in the kernel: {Error}; keeping the IKE SA", error);
 
-    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "handed back the start-up pages of {AdvisedKb} kB of file mappings: RSS {BeforeKb} kB -> {AfterKb} kB (refused: {Error})")]
-    public static partial void FilePagesReleased(this ILogger logger, long advisedKb, long beforeKb, long afterKb, string error);
+    public static void FilePagesReleased(this ILogger logger, long advisedKb, long beforeKb, long afterKb, string error) =>
+        logger.Line(LogLevel.Debug, 307, "handed back the start-up pages of {AdvisedKb} kB of file mappings: RSS {BeforeKb} kB -> {AfterKb} kB (refused: {Error})", advisedKb, beforeKb, afterKb, error);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "the kernel expired state {State} (its hard lifetime, the safety net): the agent's schedule should have replaced it")]
-    public static partial void HardExpired(this ILogger logger, Mpsa.Netlink.Kernel.XfrmStateId state);
+    public static void HardExpired(this ILogger logger, Mpsa.Netlink.Kernel.XfrmStateId state) =>
+        logger.Line(LogLevel.Warning, 302, "the kernel expired state {State} (its hard lifetime, the safety net): the agent's schedule should have replaced it", state);
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "{Warning}")]
-    public static partial void ConfigWarning(this ILogger logger, ConfigError warning);
+    public static void ConfigWarning(this ILogger logger, ConfigError warning) =>
+        logger.Line(LogLevel.Warning, 400, "{Warning}", warning);
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Error, Message = "reload refused, keeping the running configuration: {Error}")]
-    public static partial void ReloadRefused(this ILogger logger, ConfigError error);
+    public static void ReloadRefused(this ILogger logger, ConfigError error) =>
+        logger.Line(LogLevel.Error, 401, "reload refused, keeping the running configuration: {Error}", error);
 
-    [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "the data plane's mode, underlay address or reqid changed: takes effect after a restart (the rest was applied)")]
-    public static partial void DataPlaneNeedsRestart(this ILogger logger);
+    public static void DataPlaneNeedsRestart(this ILogger logger) =>
+        logger.Line(LogLevel.Warning, 404, "the data plane's mode, underlay address or reqid changed: takes effect after a restart (the rest was applied)");
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "configuration reloaded")]
-    public static partial void Reloaded(this ILogger logger);
+    public static void Reloaded(this ILogger logger) =>
+        logger.Line(LogLevel.Information, 402, "configuration reloaded");
 
-    [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "mpsa-agent {Version} starting; IKE proposals {Proposals}; this system offers {Offered}")]
-    public static partial void Starting(this ILogger logger, string version, string proposals, string offered);
+    public static void Starting(this ILogger logger, string version, string proposals, string offered) =>
+        logger.Line(LogLevel.Information, 403, "mpsa-agent {Version} starting; IKE proposals {Proposals}; this system offers {Offered}", version, proposals, offered);
 
-    [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "stopped: group SAs taken out of the kernel with their states and the peers' policies: {GroupSas}; {IkeSa}")]
-    public static partial void Stopped(this ILogger logger, int groupSas, string ikeSa);
+    public static void Stopped(this ILogger logger, int groupSas, string ikeSa) =>
+        logger.Line(LogLevel.Information, 405, "stopped: group SAs taken out of the kernel with their states and the peers' policies: {GroupSas}; {IkeSa}", groupSas, ikeSa);
 
-    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "group SA {Spi} {Outcome}: {Put}")]
-    public static partial void GroupSaAccepted(this ILogger logger, EspSpi spi, string outcome, MpsaPut put);
+    public static void GroupSaAccepted(this ILogger logger, EspSpi spi, string outcome, MpsaPut put) =>
+        logger.Line(LogLevel.Information, 500, "group SA {Spi} {Outcome}: {Put}", spi, outcome, put);
 
     public static void GroupSaRejected(this ILogger logger, EspSpi spi, NotifyType notify, string reason)
     {
@@ -240,11 +240,11 @@ internal static partial class AgentLog
         }
     }
 
-    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "group SA {Spi} refused ({Notify} to the controller), keeping what is installed: {Reason}")]
-    private static partial void GroupSaRejectedLine(this ILogger logger, EspSpi spi, NotifyType notify, string reason);
+    private static void GroupSaRejectedLine(this ILogger logger, EspSpi spi, NotifyType notify, string reason) =>
+        logger.Line(LogLevel.Warning, 501, "group SA {Spi} refused ({Notify} to the controller), keeping what is installed: {Reason}", spi, notify, reason);
 
-    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "group SA {Spi} failed after it was accepted ({Notify} reported to the controller): {Reason}")]
-    public static partial void GroupSaFailed(this ILogger logger, EspSpi spi, NotifyType notify, string reason);
+    public static void GroupSaFailed(this ILogger logger, EspSpi spi, NotifyType notify, string reason) =>
+        logger.Line(LogLevel.Warning, 503, "group SA {Spi} failed after it was accepted ({Notify} reported to the controller): {Reason}", spi, notify, reason);
 
     public static void GroupSaWarning(this ILogger logger, EspSpi spi, string warning)
     {
@@ -254,6 +254,6 @@ internal static partial class AgentLog
         }
     }
 
-    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "group SA {Spi}: {Warning}")]
-    private static partial void GroupSaWarningLine(this ILogger logger, EspSpi spi, string warning);
+    private static void GroupSaWarningLine(this ILogger logger, EspSpi spi, string warning) =>
+        logger.Line(LogLevel.Warning, 502, "group SA {Spi}: {Warning}", spi, warning);
 }

@@ -8,36 +8,36 @@ namespace Mpsa.Hosting;
 /// <summary>
 /// Log messages of the hosting layer, with stable EventIds inside the daemons' areas: 15x UDP transport
 /// (1xx), 45x secret and config files (4xx), 6xx process (signals, driver loop), 7xx control socket. What a control
-/// client sent is escaped (<see cref="PeerText"/>) before the generated <c>...Line</c> method formats it.
+/// client sent is escaped (<see cref="PeerText"/>) before the private <c>...Line</c> method formats it.
 /// </summary>
-internal static partial class HostingLog
+internal static class HostingLog
 {
-    [LoggerMessage(EventId = 150, Level = LogLevel.Information, Message = "UDP listening on {Local}{Mode}")]
-    public static partial void UdpListening(this ILogger logger, IPEndPoint local, string mode);
+    public static void UdpListening(this ILogger logger, IPEndPoint local, string mode) =>
+        logger.Line(LogLevel.Information, 150, "UDP listening on {Local}{Mode}", local, mode);
 
-    [LoggerMessage(EventId = 151, Level = LogLevel.Debug, Message = "UDP on {Local}: ignored {Error} (an ICMP error for an earlier datagram)")]
-    public static partial void UdpIcmpError(this ILogger logger, IPEndPoint local, SocketError error);
+    public static void UdpIcmpError(this ILogger logger, IPEndPoint local, SocketError error) =>
+        logger.Line(LogLevel.Debug, 151, "UDP on {Local}: ignored {Error} (an ICMP error for an earlier datagram)", local, error);
 
-    [LoggerMessage(EventId = 152, Level = LogLevel.Debug, Message = "UDP on {Local}: dropped a {Length}-byte datagram from {From} without the non-ESP marker")]
-    public static partial void UdpNotIke(this ILogger logger, IPEndPoint local, int length, IPEndPoint from);
+    public static void UdpNotIke(this ILogger logger, IPEndPoint local, int length, IPEndPoint from) =>
+        logger.Line(LogLevel.Debug, 152, "UDP on {Local}: dropped a {Length}-byte datagram from {From} without the non-ESP marker", local, length, from);
 
-    [LoggerMessage(EventId = 153, Level = LogLevel.Warning, Message = "UDP on {Local}: sending {Length} bytes to {To} failed: {Error}")]
-    public static partial void UdpSendFailed(this ILogger logger, IPEndPoint local, int length, IPEndPoint to, SocketError error);
+    public static void UdpSendFailed(this ILogger logger, IPEndPoint local, int length, IPEndPoint to, SocketError error) =>
+        logger.Line(LogLevel.Warning, 153, "UDP on {Local}: sending {Length} bytes to {To} failed: {Error}", local, length, to, error);
 
-    [LoggerMessage(EventId = 154, Level = LogLevel.Error, Message = "UDP on {Local}: receive failed: {Error}")]
-    public static partial void UdpReceiveFailed(this ILogger logger, IPEndPoint local, SocketError error);
+    public static void UdpReceiveFailed(this ILogger logger, IPEndPoint local, SocketError error) =>
+        logger.Line(LogLevel.Error, 154, "UDP on {Local}: receive failed: {Error}", local, error);
 
-    [LoggerMessage(EventId = 155, Level = LogLevel.Warning, Message = "UDP on {Local}: the kernel refused UDP_ENCAP_ESPINUDP ({Error}); ESP in UDP will not be decapsulated")]
-    public static partial void UdpEncapRefused(this ILogger logger, IPEndPoint local, SocketError error);
+    public static void UdpEncapRefused(this ILogger logger, IPEndPoint local, SocketError error) =>
+        logger.Line(LogLevel.Warning, 155, "UDP on {Local}: the kernel refused UDP_ENCAP_ESPINUDP ({Error}); ESP in UDP will not be decapsulated", local, error);
 
-    [LoggerMessage(EventId = 156, Level = LogLevel.Warning, Message = "UDP on {Local}: the kernel refused the IPsec bypass policy ({Error}); a CHILD_SA covering IKE's addresses could capture IKE itself")]
-    public static partial void UdpBypassRefused(this ILogger logger, IPEndPoint local, SocketError error);
+    public static void UdpBypassRefused(this ILogger logger, IPEndPoint local, SocketError error) =>
+        logger.Line(LogLevel.Warning, 156, "UDP on {Local}: the kernel refused the IPsec bypass policy ({Error}); a CHILD_SA covering IKE's addresses could capture IKE itself", local, error);
 
-    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "control socket listening on {Path}")]
-    public static partial void ControlListening(this ILogger logger, string path);
+    public static void ControlListening(this ILogger logger, string path) =>
+        logger.Line(LogLevel.Information, 700, "control socket listening on {Path}", path);
 
-    [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "removed stale control socket {Path}")]
-    public static partial void ControlStaleRemoved(this ILogger logger, string path);
+    public static void ControlStaleRemoved(this ILogger logger, string path) =>
+        logger.Line(LogLevel.Information, 701, "removed stale control socket {Path}", path);
 
     public static void ControlRequest(this ILogger logger, string command)
     {
@@ -47,8 +47,8 @@ internal static partial class HostingLog
         }
     }
 
-    [LoggerMessage(EventId = 702, Level = LogLevel.Debug, Message = "control request '{Command}'")]
-    private static partial void ControlRequestLine(this ILogger logger, string command);
+    private static void ControlRequestLine(this ILogger logger, string command) =>
+        logger.Line(LogLevel.Debug, 702, "control request '{Command}'", command);
 
     public static void ControlRejected(this ILogger logger, string reason)
     {
@@ -58,8 +58,8 @@ internal static partial class HostingLog
         }
     }
 
-    [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "control request rejected: {Reason}")]
-    private static partial void ControlRejectedLine(this ILogger logger, string reason);
+    private static void ControlRejectedLine(this ILogger logger, string reason) =>
+        logger.Line(LogLevel.Warning, 703, "control request rejected: {Reason}", reason);
 
     public static void ControlCommandFailed(this ILogger logger, Exception exception, string command)
     {
@@ -69,21 +69,21 @@ internal static partial class HostingLog
         }
     }
 
-    [LoggerMessage(EventId = 704, Level = LogLevel.Error, Message = "control command '{Command}' failed")]
-    private static partial void ControlCommandFailedLine(this ILogger logger, Exception exception, string command);
+    private static void ControlCommandFailedLine(this ILogger logger, Exception exception, string command) =>
+        logger.Line(LogLevel.Error, 704, exception, "control command '{Command}' failed", command);
 
-    [LoggerMessage(EventId = 705, Level = LogLevel.Debug, Message = "control connection ended early: {Error}")]
-    public static partial void ControlConnectionError(this ILogger logger, string error);
+    public static void ControlConnectionError(this ILogger logger, string error) =>
+        logger.Line(LogLevel.Debug, 705, "control connection ended early: {Error}", error);
 
-    [LoggerMessage(EventId = 706, Level = LogLevel.Warning, Message = "cannot delete control socket {Path}: {Error}")]
-    public static partial void ControlDeleteFailed(this ILogger logger, string path, string error);
+    public static void ControlDeleteFailed(this ILogger logger, string path, string error) =>
+        logger.Line(LogLevel.Warning, 706, "cannot delete control socket {Path}: {Error}", path, error);
 
-    [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "{Signal} received, stopping")]
-    public static partial void StopSignal(this ILogger logger, string signal);
+    public static void StopSignal(this ILogger logger, string signal) =>
+        logger.Line(LogLevel.Information, 600, "{Signal} received, stopping", signal);
 
-    [LoggerMessage(EventId = 601, Level = LogLevel.Information, Message = "SIGHUP received, reloading")]
-    public static partial void ReloadSignal(this ILogger logger);
+    public static void ReloadSignal(this ILogger logger) =>
+        logger.Line(LogLevel.Information, 601, "SIGHUP received, reloading");
 
-    [LoggerMessage(EventId = 602, Level = LogLevel.Warning, Message = "{Signal} received while stopping: exiting now")]
-    public static partial void SecondStopSignal(this ILogger logger, string signal);
+    public static void SecondStopSignal(this ILogger logger, string signal) =>
+        logger.Line(LogLevel.Warning, 602, "{Signal} received while stopping: exiting now", signal);
 }

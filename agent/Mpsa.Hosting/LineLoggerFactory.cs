@@ -62,8 +62,16 @@ internal sealed class LineLoggerFactory(LogLevel minimum, bool timestamps, bool 
         _ => "\u001b[90m" + Name(level) + "\u001b[39m",
     };
 
-    private sealed class LineLogger(LineLoggerFactory factory, string category) : ILogger
+    private sealed class LineLogger(LineLoggerFactory factory, string category) : ILogger, ILineSink
     {
+        public void Write(LogLevel level, int eventId, string message, Exception? exception)
+        {
+            if (IsEnabled(level))
+            {
+                factory.Write(level, category, eventId, message, exception);
+            }
+        }
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
