@@ -69,7 +69,7 @@ public static class SuiteNames
                 error = $"'{text}': '{parts[^1]}' is not an additional key exchange this build makes (ke1_mlkem768)";
                 return false;
             }
-            parts = parts[..^1];
+            Array.Resize(ref parts, parts.Length - 1);
         }
         if (!TryEncryption(parts, out var encr, out int next, out error))
         {
