@@ -18,7 +18,7 @@ namespace Mpsa.Agent;
 /// The agent's logic, owned by its driver loop: the controller connection and the group SAs it pushes, carried out
 /// on the data plane. No sockets, no clock: the daemon (or a test) feeds datagrams and time.
 /// </summary>
-internal sealed class AgentEngine : IDisposable
+internal sealed partial class AgentEngine : IDisposable
 {
     private readonly ILogger _log;
     private readonly ControllerConnection _connection;
@@ -99,27 +99,6 @@ internal sealed class AgentEngine : IDisposable
         return Apply(_connection.Start(now), now);
     }
 
-    /// <summary>The esp_only policies between the CHILD_SA's endpoints, towards every controller address (none without a
-    /// CHILD_SA in the kernel); replaced in place when the address IKE leaves from moves.</summary>
-    private void Guard()
-    {
-        if (_ikeLocal is null)
-        {
-            return;
-        }
-        var controllers = ControllerAddresses.Of(_settings);
-        var pairs = new (IpPrefix, IpPrefix)[controllers.Length];
-        for (int i = 0; i < pairs.Length; i++)
-        {
-            // an address that follows the WAN (no local_address) is guarded from any local address: after a change, the
-            // new one is covered before the CHILD_SA's policies have moved to it
-            var local = SourceAddress.IsAny(_ikeLocal.Address) || _settings.LocalAddress is null
-                ? IpPrefix.Any(controllers[i].AddressFamily) : IpPrefix.Host(_ikeLocal.Address);
-            pairs[i] = (local, IpPrefix.Host(controllers[i]));
-        }
-        _guard.Install(pairs, _settings.EspOnly);
-    }
-
     public IReadOnlyList<Outgoing> Receive(ReadOnlySpan<byte> datagram, IPEndPoint from, MonoTime now) =>
         Apply(_connection.Receive(datagram, from, now), now);
 
@@ -150,10 +129,6 @@ internal sealed class AgentEngine : IDisposable
     public MpsaRefusal? LastRefusal { get; private set; }
 
     private MonoTime _lastRefusalAt;
-
-    /// <summary>CHILD_SA states: soft expire at child_lifetime (our jittered timer normally comes first), hard at +10 %.</summary>
-    private static (ulong, ulong) KernelLifetimes(RekeyPolicy rekey) =>
-        ((ulong)rekey.ChildLifetime.TotalSeconds, (ulong)Math.Ceiling(rekey.ChildHardLifetime.TotalSeconds));
 
     /// <summary>The agent's rules for MPSA_PUT on top of the draft's (docs/PROTOCOL.md).</summary>
     private MpsaPolicy PolicyOf(AgentSettings settings) => new()
@@ -236,54 +211,6 @@ internal sealed class AgentEngine : IDisposable
         _childSas.Lifetimes = KernelLifetimes(next.Rekey);
         return Apply(_connection.Reconfigure(next, now), now);
     }
-
-    public AgentStatus Status(MonoTime now)
-    {
-        var up = _connection.Established;
-        var child = _connection.ChildSa;
-        string state = _connection.State switch
-        {
-            ConnectionState.Connected => "connected",
-            ConnectionState.Connecting => "connecting",
-            ConnectionState.Waiting => "waiting",
-            _ => "closed",
-        };
-        long? retry = _connection.ReconnectIn(now) is { } wait ? (long)Math.Ceiling(Math.Max(0, wait.TotalSeconds)) : null;
-        var rekeys = _connection.Rekeys;
-        return new AgentStatus(
-            new ControllerStatus(state, _connection.Controller.ToString(), up?.PeerIdentity ?? _settings.ControllerIdentity, retry)
-            {
-                Addresses = ControllerAddresses.Texts(_connection.Addresses),
-            },
-            up is null ? null : new IkeSaStatus(up.SpiI.ToString(), up.SpiR.ToString(), SuiteNames.Name(up.Suite), up.KeyFingerprint, up.PeerSupportsMpsa)
-            {
-                EstablishedSecondsAgo = SecondsSince(rekeys?.IkeEstablishedAt, now),
-                RekeyInSeconds = SecondsUntil(rekeys?.IkeRekeyAt, now),
-                KeyExchange = SuiteNames.KeyExchanges(up.Suite),
-                Childless = up.Childless,
-            },
-            child is null || up is null ? null : new ChildSaStatus(child.InboundSpi.ToString("x8", null), child.OutboundSpi.ToString("x8", null),
-                SuiteNames.Name(child.Suite), child.TransportMode ? "transport" : "tunnel", _childSas.Count > 0)
-            {
-                EstablishedSecondsAgo = SecondsSince(rekeys?.ChildEstablishedAt, now),
-                RekeyInSeconds = SecondsUntil(rekeys?.ChildRekeyAt, now),
-                UdpEncapsulation = child.UdpEncapsulation,
-            },
-            _groupSas.Snapshot(now))
-        {
-            LastRefusal = LastRefusal is { } r
-                ? new RefusalStatus(r.Spi.ToString(), r.Notify.ToString(), r.Reason, (long)Math.Max(0, (now - _lastRefusalAt).TotalSeconds))
-                : null,
-            Uplink = new UplinkStatus(_ikeLocal?.Address.ToString(), SourceAddress.IsAny(_underlay) ? null : _underlay.ToString(), null),
-            Memory = MemoryStatus.Now(),
-        };
-    }
-
-    private static long? SecondsSince(MonoTime? then, MonoTime now) =>
-        then is { } t ? (long)Math.Max(0, (now - t).TotalSeconds) : null;
-
-    private static long? SecondsUntil(MonoTime? at, MonoTime now) =>
-        at is { } t ? (long)Math.Ceiling(Math.Max(0, (t - now).TotalSeconds)) : null;
 
     private List<Outgoing> Apply(Step step, MonoTime now)
     {
@@ -425,44 +352,6 @@ internal sealed class AgentEngine : IDisposable
             case MessageDropped d:
                 _log.Dropped(d.From, d.Reason);
                 break;
-        }
-    }
-
-    private void Install(ChildSaEstablished c)
-    {
-        if (_ikeLocal is null || _ikePeer is null)
-        {
-            return;
-        }
-        // After a NAT was detected the SA lives on the NAT-T port on both ends (RFC 3948).
-        var local = c.ChildSa.UdpEncapsulation ? new IPEndPoint(_ikeLocal.Address, UdpEndpoint.NatTraversalPort) : _ikeLocal;
-        var r = _childSas.Install(c.SpiR, c.ChildSa, local, _ikePeer);
-        if (r.IsOk)
-        {
-            _log.ChildSaInstalled(_childSaOwnership);
-        }
-        else
-        {
-            _log.ChildSaNotInstalled(r.Message);
-        }
-    }
-
-    /// <summary>A CHILD_SA that replaces the one installed for the IKE SA (a rekey, or a reauthentication's).</summary>
-    private void Rekey(IkeSpi spiR, ChildSa next, bool outboundAfterOldDeleted)
-    {
-        if (_ikeLocal is null || _ikePeer is null)
-        {
-            return;
-        }
-        var local = next.UdpEncapsulation ? new IPEndPoint(_ikeLocal.Address, UdpEndpoint.NatTraversalPort) : _ikeLocal;
-        var r = _childSas.Rekey(spiR, next, local, _ikePeer, outboundAfterOldDeleted);
-        if (r.IsOk)
-        {
-            _log.ChildSaInstalled(_childSaOwnership);
-        }
-        else
-        {
-            _log.ChildSaNotInstalled(r.Message);
         }
     }
 

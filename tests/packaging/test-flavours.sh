@@ -75,6 +75,15 @@ for arch in "${arches[@]}"; do
   echo "# binary: mpsa-agent $psk_size bytes, mpsa-agent-openssl $ossl_size bytes"
   check "$arch: the PSK binary carries no X.509 code (no X509Chain in it, unlike the openssl one)" \
     sh -c "! grep -q X509Chain '$w/psk/root/usr/lib/mpsa/mpsa-agent' && grep -q X509Chain '$w/ossl/root/usr/lib/mpsa/mpsa-agent'"
+  # What the PSK binary was cut down by, each worth tens to hundreds of kB (bench/RESULTS.md): its compiler map must
+  # show none of it, so a change that brings one back fails here, not just in the next size table.
+  map=$root/out/build/$arch/obj/mpsa-agent.map.xml
+  absent() { [ -s "$map" ] || return 1; for p in "$@"; do ! grep -q "$p" "$map" || return 1; done; }
+  check "$arch: the PSK binary has no runtime type loader (generic virtual calls, ranges over reference-type arrays)" \
+    absent S_P_TypeLoader_Internal_Runtime_TypeLoader_TypeBuilder
+  check "$arch: the PSK binary reads no custom attributes (reflection)" absent NativeFormatCustomAttributeData
+  check "$arch: the PSK binary has no LoggerMessage, System.Text.Json or System.Formats.Asn1" \
+    absent LoggerMessage__Define System_Text_Json_System_Text_Json_Utf8JsonWriter System_Formats_Asn1_System_Formats_Asn1_AsnDecoder
 
   # --- .apk metadata. -----------------------------------------------------------------------------------------------
   if [ $apk_rc -eq 3 ]; then
