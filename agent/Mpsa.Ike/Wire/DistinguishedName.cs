@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Formats.Asn1;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -12,7 +11,8 @@ namespace Mpsa.Ike.Wire;
 /// RFC 5280 §7.1 says (never as text, where a value may hold a comma): <see cref="Equal"/>. As text they are written
 /// in DER order as strongSwan writes them (<c>C=CH, O=Example, CN=cpe1</c>), with RFC 4514's escapes
 /// (<c>O=Example\, Inc</c>); <see cref="TryParse"/> also reads RFC 1779's quotes (<c>O="Example, Inc"</c>).
-/// Managed ASN.1 only (no libssl), so a PSK-only daemon can read and print whatever DN a peer sends.
+/// Our own DER codec (<see cref="DerReader"/>, <see cref="DerWriter"/>; no libssl, no .NET ASN.1 library), so a
+/// PSK-only daemon can read and print whatever DN a peer sends.
 /// </summary>
 public static class DistinguishedName
 {
@@ -52,9 +52,6 @@ public static class DistinguishedName
         map.Add("emailAddress", "1.2.840.113549.1.9.1");
         return map;
     }
-
-    private static readonly UTF32Encoding Utf32BigEndian =
-        new(bigEndian: true, byteOrderMark: false, throwOnInvalidCharacters: true);
 
     /// <summary>One AttributeTypeAndValue: its type, its value as text when that is a valid character string, and the
     /// value's DER.</summary>
@@ -160,7 +157,7 @@ public static class DistinguishedName
             }
             i++;
         }
-        var writer = new AsnWriter(AsnEncodingRules.DER);
+        var writer = new DerWriter();
         using (writer.PushSequence())
         {
             foreach (var r in rdns)
@@ -242,21 +239,21 @@ public static class DistinguishedName
     {
         try
         {
-            var name = new AsnReader(der.ToArray(), AsnEncodingRules.DER);
+            var name = new DerReader(der);
             var sequence = name.ReadSequence();
-            name.ThrowIfNotEmpty();
+            name.ExpectEnd("Name");
             var rdns = new List<Attribute[]>();
             while (sequence.HasData)
             {
                 // RelativeDistinguishedName ::= SET SIZE (1..MAX) OF AttributeTypeAndValue (RFC 5280 §4.1.2.4)
-                var set = sequence.ReadSetOf(skipSortOrderValidation: true);
+                var set = sequence.ReadSetOf();
                 var rdn = new List<Attribute>();
                 while (set.HasData)
                 {
                     var atv = set.ReadSequence();
                     string oid = atv.ReadObjectIdentifier();
                     byte[] encoded = atv.ReadEncodedValue().ToArray();
-                    atv.ThrowIfNotEmpty();
+                    atv.ExpectEnd("AttributeTypeAndValue");
                     rdn.Add(new Attribute(oid, StrictText(encoded), encoded));
                 }
                 if (rdn.Count == 0)
@@ -267,53 +264,26 @@ public static class DistinguishedName
             }
             return rdns;
         }
-        catch (AsnContentException)
+        catch (IkeParseException)
         {
             return null;
         }
     }
 
     /// <summary>The value as text when it is a character string whose content its type allows; otherwise null.</summary>
-    private static string? StrictText(byte[] encoded)
-    {
-        if (CharacterStringTag(encoded) is not { } tag)
-        {
-            return null;
-        }
-        try
-        {
-            var type = (UniversalTagNumber)tag.TagValue;
-            return type == UniversalTagNumber.UniversalString
-                ? Utf32BigEndian.GetString(Contents(encoded))
-                : AsnDecoder.ReadCharacterString(encoded, AsnEncodingRules.DER, type, out _);
-        }
-        catch (Exception e) when (e is AsnContentException or DecoderFallbackException)
-        {
-            return null;
-        }
-    }
+    private static string? StrictText(byte[] encoded) =>
+        IsCharacterString(encoded) ? DerCharacterString.Decode(encoded[0], Contents(encoded)) : null;
 
     /// <summary>For printing only: a character string with characters its type forbids (a PrintableString with '_'
     /// is common), read as UTF-8.</summary>
     private static string? LenientText(byte[] encoded) =>
-        CharacterStringTag(encoded) is null ? null : Encoding.UTF8.GetString(Contents(encoded));
+        IsCharacterString(encoded) ? Encoding.UTF8.GetString(Contents(encoded)) : null;
 
-    /// <summary>The contents octets of a primitive value (its tag and length read already, so they are well formed).</summary>
-    private static ReadOnlySpan<byte> Contents(byte[] encoded)
-    {
-        AsnDecoder.ReadEncodedValue(encoded, AsnEncodingRules.BER, out int offset, out int length, out _);
-        return encoded.AsSpan(offset, length);
-    }
+    /// <summary>The contents octets of a value (its tag and length read already, so they are well formed).</summary>
+    private static ReadOnlySpan<byte> Contents(byte[] encoded) => DerReader.ContentsOf(encoded);
 
-    private static Asn1Tag? CharacterStringTag(byte[] encoded)
-    {
-        var tag = Asn1Tag.Decode(encoded, out _);
-        bool isString = tag.TagClass == TagClass.Universal && !tag.IsConstructed && (UniversalTagNumber)tag.TagValue
-            is UniversalTagNumber.UTF8String or UniversalTagNumber.PrintableString or UniversalTagNumber.IA5String
-            or UniversalTagNumber.BMPString or UniversalTagNumber.VisibleString or UniversalTagNumber.NumericString
-            or UniversalTagNumber.T61String or UniversalTagNumber.UniversalString;
-        return isString ? tag : null;
-    }
+    /// <summary>A universal, primitive character string type: all have one-octet tags.</summary>
+    private static bool IsCharacterString(byte[] encoded) => DerCharacterString.IsStringTag(encoded[0]);
 
     /// <summary>RFC 4514 §2.4: the specials and a leading '#' or blank, a trailing blank; and, as hex pairs of their UTF-8,
     /// the characters <see cref="PeerText"/> escapes, so a DN printed on a log line stays on it.</summary>
@@ -461,7 +431,8 @@ public static class DistinguishedName
         return false;
     }
 
-    /// <summary>RFC 4514 §2.4 <c>#hexstring</c>: the value's BER, one whole element.</summary>
+    /// <summary>RFC 4514 §2.4 <c>#hexstring</c>: the value's BER, one whole element, whose identifier and length octets
+    /// are DER (the Name is DER: no indefinite or padded lengths), written as it is.</summary>
     private static bool TryParseHexValue(string text, ref int i, string oid, out ParsedAttribute attribute,
         [NotNullWhen(false)] out string? problem)
     {
@@ -474,51 +445,36 @@ public static class DistinguishedName
         try
         {
             byte[] raw = Convert.FromHexString(text.AsSpan(start, i - start));
-            AsnDecoder.ReadEncodedValue(raw, AsnEncodingRules.BER, out _, out _, out int consumed);
-            if (consumed == raw.Length)
+            if (DerReader.IsOneElement(raw))
             {
                 attribute = (oid, null, raw);
                 problem = null;
                 return true;
             }
         }
-        catch (Exception e) when (e is FormatException or AsnContentException)
+        catch (FormatException)
         {
             // reported below
         }
-        problem = $"'#{text[start..i]}' is not the hex of one BER value";
+        problem = $"'#{text[start..i]}' is not the hex of one BER value with DER lengths";
         return false;
     }
 
-    private static UniversalTagNumber StringTypeFor(string oid, string value) => oid switch
+    private static byte StringTypeFor(string oid, string value) => oid switch
     {
-        "2.5.4.6" or "2.5.4.5" or "2.5.4.46" when IsPrintableString(value) => UniversalTagNumber.PrintableString,
-        "1.2.840.113549.1.9.1" or "0.9.2342.19200300.100.1.25" when Ascii.IsValid(value) => UniversalTagNumber.IA5String,
-        _ => UniversalTagNumber.UTF8String,
+        "2.5.4.6" or "2.5.4.5" or "2.5.4.46" when DerCharacterString.CanEncode(DerTag.PrintableString, value) =>
+            DerTag.PrintableString,
+        "1.2.840.113549.1.9.1" or "0.9.2342.19200300.100.1.25" when Ascii.IsValid(value) => DerTag.IA5String,
+        _ => DerTag.UTF8String,
     };
 
-    /// <summary>X.680 §41.4 PrintableString: letters, digits, space and <c>'()+,-./:=?</c>.</summary>
-    private static bool IsPrintableString(string value)
-    {
-        foreach (char c in value)
-        {
-            if (!IsPrintableStringChar(c))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static bool IsPrintableStringChar(char c) =>
-        char.IsAsciiLetterOrDigit(c) || c is ' ' or '\'' or '(' or ')' or '+' or ',' or '-' or '.' or '/' or ':' or '='
-            or '?';
-
-    /// <summary>X.660 arcs: the first 0, 1 or 2; under 0 and 1 the second below 40.</summary>
+    /// <summary>X.660 arcs: the first 0, 1 or 2; under 0 and 1 the second below 40; each a number without leading
+    /// zeros.</summary>
     private static bool IsDottedOid(string text)
     {
         var arcs = text.Split('.');
-        return arcs.Length >= 2 && Array.TrueForAll(arcs, a => a.Length is > 0 and <= 20 && !a.AsSpan().ContainsAnyExceptInRange('0', '9'))
+        return arcs.Length >= 2 && Array.TrueForAll(arcs, a => a.Length is > 0 and <= 20
+                && !a.AsSpan().ContainsAnyExceptInRange('0', '9') && (a.Length == 1 || a[0] != '0'))
             && arcs[0] is "0" or "1" or "2" && (arcs[0] == "2" || arcs[1].Length == 1 || (arcs[1].Length == 2 && arcs[1][0] < '4'));
     }
 
