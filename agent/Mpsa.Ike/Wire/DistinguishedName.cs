@@ -334,7 +334,7 @@ public static class DistinguishedName
         {
             if (!IsDottedOid(type))
             {
-                string known = string.Join(", ", Array.ConvertAll(Types, t => t.Name));
+                string known = KnownTypeNames();
                 problem = $"unknown attribute type '{type}' (known: {known}; or a dotted OID)";
                 return false;
             }
@@ -476,6 +476,18 @@ public static class DistinguishedName
         return arcs.Length >= 2 && Array.TrueForAll(arcs, a => a.Length is > 0 and <= 20
                 && !a.AsSpan().ContainsAnyExceptInRange('0', '9') && (a.Length == 1 || a[0] != '0'))
             && arcs[0] is "0" or "1" or "2" && (arcs[0] == "2" || arcs[1].Length == 1 || (arcs[1].Length == 2 && arcs[1][0] < '4'));
+    }
+
+    /// <summary>"C, ST, L, ...": a loop, not Array.ConvertAll over the tuples, whose delegate type would make NativeAOT
+    /// keep its runtime type loader in the agent.</summary>
+    private static string KnownTypeNames()
+    {
+        var names = new string[Types.Length];
+        for (int i = 0; i < Types.Length; i++)
+        {
+            names[i] = Types[i].Name;
+        }
+        return string.Join(", ", names);
     }
 
     private static void SkipBlanks(string text, ref int i)
