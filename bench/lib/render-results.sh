@@ -84,7 +84,7 @@ END {
 	if (hcpu[m "//charon"] > 0) target("controller modp2048 >= 1.5x charon setups per CPU-s", sprintf("%.2fx (%s : %s)", hcpu[m "//mpsa-controller"] / hcpu[m "//charon"], hcpu[m "//mpsa-controller"], hcpu[m "//charon"]), hcpu[m "//mpsa-controller"] + 0 >= 1.5 * hcpu[m "//charon"])
 	if (rounds != "") target("rekey fan-out of 10,000 CPEs all acknowledged in < 0.5 s (every round)", rounds " ms", worst < 500)
 	if (late45["agent"] != "") target("agent idle RSS at 45 s <= 3.5 MB (3,584 kB)", late45["agent"] " kB (charon " late45["charon"] " kB)", late45["agent"] + 0 <= 3584)
-	if (rk["charon_child"] != "") target("agent CPU per group-SA rekey <= charon per CHILD_SA rekey", rk["agent"] " ms : " rk["charon_child"] " ms (charon answering an MPSA_PUT, which installs nothing: " rk["charon"] " ms)", rk["agent"] + 0 <= rk["charon_child"] + 0)
+	if (rk["charon_child"] != "") target("agent CPU per group-SA rekey <= charon per CHILD_SA rekey (median of three 30 s windows)", rk["agent"] " ms : " rk["charon_child"] " ms (charon answering an MPSA_PUT, which installs nothing: " rk["charon"] " ms)", rk["agent"] + 0 <= rk["charon_child"] + 0)
 	else if (rk["charon"] != "") target("agent CPU per group-SA rekey <= charon per CHILD_SA rekey (not measured; charon answering an MPSA_PUT instead)", rk["agent"] " ms : " rk["charon"] " ms", 0)
 	print "\n### Controller handshake rate (IKE_SA_INIT + IKE_AUTH with a CHILD_SA, PSK)\n"
 	print "A setup counts when IKE_AUTH is answered and the CHILD_SA is up, for both responders (the controller pushes"
@@ -116,12 +116,13 @@ END {
 	print "\n### Agent footprint beside a minimal charon initiator (same controller, same run)\n"
 	print "Idle RSS 15 s after start (IKE SA and group SA up) and 45 s after start (after the first liveness check of the agent);"
 	print "*anonymous* is private memory of the process, *file pages* are mapped pages of its binary and libraries."
-	print "*CPU per rekey*: CPU time over 30 s of rekeys every 3 s, divided by the rekeys. The first charon is a member of"
+	print "*CPU per rekey*: rekeys every 3 s, in three windows of 30 s; the CPU time of each window divided by its rekeys, the median"
+	print "window first and all three in brackets (one extra event in a window, a collection or a page release, doubles it). The first charon is a member of"
 	print "the same group as the agent and answers each MPSA_PUT as an unknown Notify, installing nothing; what the issue compares with,"
 	print "a CHILD_SA rekey (CREATE_CHILD_SA, the SAs installed, the old ones deleted), is measured on a second pair of charons.\n"
 	print "| who | idle RSS kB at 15 s | ratio to charon | of which anonymous kB | of which file pages kB | RSS kB at 45 s | ratio to charon | CPU per rekey ms | rekeys | allocated per rekey kB | command |"
 	print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint_late/) late[v("who")] = v("rss_kb"); else if ($0 ~ /^RESULT footprint/) { rss[v("who")] = v("rss_kb"); anon[v("who")] = v("anon_kb"); filek[v("who")] = v("file_kb") } else { cpu[v("who")] = v("per_rekey_ms"); nrk[v("who")] = v("rekeys"); alloc[v("who")] = v("allocated_kb_per_rekey") } c = cmd() }
+	for (i = 1; i <= np; i++) { $0 = fp[i]; if ($0 ~ /^RESULT footprint_late/) late[v("who")] = v("rss_kb"); else if ($0 ~ /^RESULT footprint/) { rss[v("who")] = v("rss_kb"); anon[v("who")] = v("anon_kb"); filek[v("who")] = v("file_kb") } else { cpu[v("who")] = v("per_rekey_ms") (v("windows_per_rekey_ms") != "" ? " (" v("windows_per_rekey_ms") ")" : ""); nrk[v("who")] = v("rekeys"); alloc[v("who")] = v("allocated_kb_per_rekey") } c = cmd() }
 	for (w in rss) printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", (w == "agent" ? "mpsa-agent (NativeAOT, musl, --dry-run kernel): CPU per group-SA rekey" : "charon, minimal plugins: CPU per MPSA_PUT answered (an empty INFORMATIONAL response)"), rss[w], (rss["charon"] > 0 ? sprintf("%.2f", rss[w] / rss["charon"]) : ""), anon[w], filek[w], late[w], (late["charon"] > 0 ? sprintf("%.2f", late[w] / late["charon"]) : ""), cpu[w], nrk[w], (alloc[w] != "" ? alloc[w] : "-"), c
 	if (cpu["charon_child"] != "") printf "| charon, the same plugins + aes + kernel-libipsec: CPU per CHILD_SA rekey (its own hub charon rekeys every 3 s) | - | | - | - | - | | %s | %s | - | %s |\n", cpu["charon_child"], nrk["charon_child"], c
 }' "$file"
