@@ -9,8 +9,8 @@ namespace Mpsa.Agent;
 
 /// <summary>
 /// Every log line of the agent. EventIds: 1xx transport, 2xx IKE, 3xx kernel, 4xx config, 5xx group SAs. Never keys.
-/// Text the controller (or whoever sends to us) chose goes out through a public method that escapes it
-/// (<see cref="PeerText"/>) before the private <c>...Line</c> method formats it, so no peer can break or forge a line.
+/// Text the controller (or whoever sends to us) chose is escaped (<see cref="PeerText"/>) before it goes into the
+/// line (only when the level is enabled), so no peer can break or forge a line.
 /// </summary>
 internal static class AgentLog
 {
@@ -51,34 +51,25 @@ internal static class AgentLog
     {
         if (logger.IsEnabled(LogLevel.Debug))
         {
-            logger.DroppedLine(from, PeerText.Escape(reason));
+            logger.Line(LogLevel.Debug, 101, "dropped datagram from {From}: {Reason}", from, PeerText.Escape(reason));
         }
     }
-
-    private static void DroppedLine(this ILogger logger, IPEndPoint from, string reason) =>
-        logger.Line(LogLevel.Debug, 101, "dropped datagram from {From}: {Reason}", from, reason);
 
     public static void Connecting(this ILogger logger, IPEndPoint controller, string identity)
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
-            logger.ConnectingLine(controller, PeerText.Escape(identity));
+            logger.Line(LogLevel.Information, 200, "connecting to controller {Controller} as {Identity}", controller, PeerText.Escape(identity));
         }
     }
-
-    private static void ConnectingLine(this ILogger logger, IPEndPoint controller, string identity) =>
-        logger.Line(LogLevel.Information, 200, "connecting to controller {Controller} as {Identity}", controller, identity);
 
     public static void Connected(this ILogger logger, IkeSpi spiI, IkeSpi spiR, string identity, IPEndPoint controller, IkeSuite suite)
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
-            logger.ConnectedLine(spiI, spiR, PeerText.Escape(identity), controller, suite);
+            logger.Line(LogLevel.Information, 201, "IKE SA {SpiI}/{SpiR} with controller {Identity} at {Controller} established, {Suite}", spiI, spiR, PeerText.Escape(identity), controller, suite);
         }
     }
-
-    private static void ConnectedLine(this ILogger logger, IkeSpi spiI, IkeSpi spiR, string identity, IPEndPoint controller, IkeSuite suite) =>
-        logger.Line(LogLevel.Information, 201, "IKE SA {SpiI}/{SpiR} with controller {Identity} at {Controller} established, {Suite}", spiI, spiR, identity, controller, suite);
 
     public static void NoMpsaVendorId(this ILogger logger, IPEndPoint controller) =>
         logger.Line(LogLevel.Warning, 202, "controller {Controller} did not send the MPSA Vendor ID: its group SAs will be refused unless require_vendor_id = no", controller);
@@ -93,12 +84,9 @@ internal static class AgentLog
     {
         if (logger.IsEnabled(LogLevel.Warning))
         {
-            logger.DisconnectedLine(reason, PeerText.Escape(detail), attempt, delay);
+            logger.Line(LogLevel.Warning, 203, "controller connection lost ({Reason}: {Detail}); retry {Attempt} in {Delay} ms, group SAs stay until their lifetime ends", reason, PeerText.Escape(detail), attempt, delay);
         }
     }
-
-    private static void DisconnectedLine(this ILogger logger, PeerGoneReason reason, string detail, int attempt, long delay) =>
-        logger.Line(LogLevel.Warning, 203, "controller connection lost ({Reason}: {Detail}); retry {Attempt} in {Delay} ms, group SAs stay until their lifetime ends", reason, detail, attempt, delay);
 
     public static void ChildSaUp(this ILogger logger, ChildSa childSa) =>
         logger.Line(LogLevel.Information, 204, "{ChildSa} with the controller negotiated", childSa);
@@ -116,12 +104,9 @@ internal static class AgentLog
     {
         if (logger.IsEnabled(LogLevel.Warning))
         {
-            logger.MpsaMalformedLine(PeerText.Escape(reason));
+            logger.Line(LogLevel.Warning, 206, "malformed MPSA_PUT refused: {Reason}", PeerText.Escape(reason));
         }
     }
-
-    private static void MpsaMalformedLine(this ILogger logger, string reason) =>
-        logger.Line(LogLevel.Warning, 206, "malformed MPSA_PUT refused: {Reason}", reason);
 
     public static void Alive(this ILogger logger) =>
         logger.Line(LogLevel.Debug, 207, "controller answered the liveness check");
@@ -157,29 +142,21 @@ internal static class AgentLog
     public static void ReplacedIkeSaGone(this ILogger logger, string detail) =>
         logger.Line(LogLevel.Debug, 214, "the IKE SA a reauthentication replaced is gone ({Detail})", detail);
 
-    // 215 and 216 take the argument types of lines above (reference types only): each new combination of argument
-    // types costs the binary a few kB of generic logging code
     public static void FailingOver(this ILogger logger, IPEndPoint lost, PeerGoneReason reason, string detail, IPEndPoint next)
     {
         if (logger.IsEnabled(LogLevel.Warning))
         {
-            logger.FailingOverLine(lost, string.Concat(reason.ToString(), ": ", PeerText.Escape(detail)), next);
+            logger.Line(LogLevel.Warning, 215, "controller {Lost} lost ({Reason}: {Detail}); failing over to {Next} now, group SAs stay until their lifetime ends", lost, reason, PeerText.Escape(detail), next);
         }
     }
-
-    private static void FailingOverLine(this ILogger logger, IPEndPoint lost, string reason, IPEndPoint next) =>
-        logger.Line(LogLevel.Warning, 215, "controller {Lost} lost ({Reason}); failing over to {Next} now, group SAs stay until their lifetime ends", lost, reason, next);
 
     public static void TryingController(this ILogger logger, IPEndPoint controller, int position, int count)
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
-            logger.TryingControllerLine(controller, string.Concat(position.ToString(), " of ", count.ToString()));
+            logger.Line(LogLevel.Information, 216, "trying controller {Controller} (address {Position} of {Count})", controller, position, count);
         }
     }
-
-    private static void TryingControllerLine(this ILogger logger, IPEndPoint controller, string position) =>
-        logger.Line(LogLevel.Information, 216, "trying controller {Controller} (address {Position})", controller, position);
 
     public static void Closed(this ILogger logger) =>
         logger.Line(LogLevel.Information, 208, "IKE SA closed");
@@ -236,12 +213,9 @@ internal static class AgentLog
     {
         if (logger.IsEnabled(LogLevel.Warning))
         {
-            logger.GroupSaRejectedLine(spi, notify, PeerText.Escape(reason));
+            logger.Line(LogLevel.Warning, 501, "group SA {Spi} refused ({Notify} to the controller), keeping what is installed: {Reason}", spi, notify, PeerText.Escape(reason));
         }
     }
-
-    private static void GroupSaRejectedLine(this ILogger logger, EspSpi spi, NotifyType notify, string reason) =>
-        logger.Line(LogLevel.Warning, 501, "group SA {Spi} refused ({Notify} to the controller), keeping what is installed: {Reason}", spi, notify, reason);
 
     public static void GroupSaFailed(this ILogger logger, EspSpi spi, NotifyType notify, string reason) =>
         logger.Line(LogLevel.Warning, 503, "group SA {Spi} failed after it was accepted ({Notify} reported to the controller): {Reason}", spi, notify, reason);
@@ -250,10 +224,7 @@ internal static class AgentLog
     {
         if (logger.IsEnabled(LogLevel.Warning))
         {
-            logger.GroupSaWarningLine(spi, PeerText.Escape(warning));
+            logger.Line(LogLevel.Warning, 502, "group SA {Spi}: {Warning}", spi, PeerText.Escape(warning));
         }
     }
-
-    private static void GroupSaWarningLine(this ILogger logger, EspSpi spi, string warning) =>
-        logger.Line(LogLevel.Warning, 502, "group SA {Spi}: {Warning}", spi, warning);
 }

@@ -12,8 +12,8 @@ internal static class DaemonCli
     public static bool WantsHelp(string[] args) =>
         args.Length > 0 && (args[0] == "help" || Array.Exists(args, a => a is "--help" or "-h"));
 
-    /// <summary>The version both daemons were built as (MSBuild's <c>Version</c>, without build metadata).</summary>
-    public static string Version => BuildVersion.Value.Split('+')[0];
+    /// <summary>The version both daemons were built as (MSBuild's <c>Version</c>).</summary>
+    public static string Version => BuildVersion.Value;
 
     /// <summary>
     /// Loads the file; prints every problem as `FILE:LINE: message` on stderr unless quiet, and the warnings when there

@@ -8,7 +8,7 @@ namespace Mpsa.Hosting;
 /// <summary>
 /// Log messages of the hosting layer, with stable EventIds inside the daemons' areas: 15x UDP transport
 /// (1xx), 45x secret and config files (4xx), 6xx process (signals, driver loop), 7xx control socket. What a control
-/// client sent is escaped (<see cref="PeerText"/>) before the private <c>...Line</c> method formats it.
+/// client sent is escaped (<see cref="PeerText"/>) before it goes into the line.
 /// </summary>
 internal static class HostingLog
 {
@@ -43,34 +43,25 @@ internal static class HostingLog
     {
         if (logger.IsEnabled(LogLevel.Debug))
         {
-            logger.ControlRequestLine(PeerText.Escape(command));
+            logger.Line(LogLevel.Debug, 702, "control request '{Command}'", PeerText.Escape(command));
         }
     }
-
-    private static void ControlRequestLine(this ILogger logger, string command) =>
-        logger.Line(LogLevel.Debug, 702, "control request '{Command}'", command);
 
     public static void ControlRejected(this ILogger logger, string reason)
     {
         if (logger.IsEnabled(LogLevel.Warning))
         {
-            logger.ControlRejectedLine(PeerText.Escape(reason));
+            logger.Line(LogLevel.Warning, 703, "control request rejected: {Reason}", PeerText.Escape(reason));
         }
     }
-
-    private static void ControlRejectedLine(this ILogger logger, string reason) =>
-        logger.Line(LogLevel.Warning, 703, "control request rejected: {Reason}", reason);
 
     public static void ControlCommandFailed(this ILogger logger, Exception exception, string command)
     {
         if (logger.IsEnabled(LogLevel.Error))
         {
-            logger.ControlCommandFailedLine(exception, PeerText.Escape(command));
+            logger.Line(LogLevel.Error, 704, exception, "control command '{Command}' failed", PeerText.Escape(command));
         }
     }
-
-    private static void ControlCommandFailedLine(this ILogger logger, Exception exception, string command) =>
-        logger.Line(LogLevel.Error, 704, exception, "control command '{Command}' failed", command);
 
     public static void ControlConnectionError(this ILogger logger, string error) =>
         logger.Line(LogLevel.Debug, 705, "control connection ended early: {Error}", error);

@@ -43,17 +43,7 @@ internal sealed class LogLine(string template, object?[] values) : IReadOnlyList
     private string Format()
     {
         var text = new StringBuilder(template.Length + 16 * values.Length);
-        int next = 0;
-        Walk((literal, placeholder) =>
-        {
-            text.Append(literal);
-            if (placeholder.Length > 0)
-            {
-                int colon = placeholder.IndexOf(':', StringComparison.Ordinal);
-                AppendValue(text, next < values.Length ? values[next] : null, colon < 0 ? null : placeholder[(colon + 1)..]);
-                next++;
-            }
-        });
+        Parse(text, null);
         return text.ToString();
     }
 
@@ -62,14 +52,7 @@ internal sealed class LogLine(string template, object?[] values) : IReadOnlyList
         if (_names is null)
         {
             var names = new List<string>(values.Length);
-            Walk((_, placeholder) =>
-            {
-                if (placeholder.Length > 0)
-                {
-                    int colon = placeholder.IndexOf(':', StringComparison.Ordinal);
-                    names.Add(colon < 0 ? placeholder : placeholder[..colon]);
-                }
-            });
+            Parse(null, names);
             while (names.Count < values.Length)
             {
                 names.Add("Value" + names.Count.ToString(CultureInfo.InvariantCulture));
@@ -79,30 +62,36 @@ internal sealed class LogLine(string template, object?[] values) : IReadOnlyList
         return _names;
     }
 
-    /// <summary>Calls <paramref name="part"/> with each run of literal text and the placeholder after it ("" at the end).</summary>
-    private void Walk(Action<string, string> part)
+    /// <summary>One pass over the template: the text with each placeholder's value into <paramref name="text"/>,
+    /// the placeholders' names into <paramref name="names"/> (either may be null).</summary>
+    private void Parse(StringBuilder? text, List<string>? names)
     {
-        var literal = new StringBuilder();
+        int next = 0;
         for (int i = 0; i < template.Length; i++)
         {
             char c = template[i];
             if ((c == '{' || c == '}') && i + 1 < template.Length && template[i + 1] == c)
             {
-                literal.Append(c);
+                text?.Append(c);
                 i++;
             }
             else if (c == '{' && template.IndexOf('}', i) is int end and > 0)
             {
-                part(literal.ToString(), template[(i + 1)..end]);
-                literal.Clear();
+                var placeholder = template.AsSpan(i + 1, end - i - 1);
+                int colon = placeholder.IndexOf(':');
+                names?.Add((colon < 0 ? placeholder : placeholder[..colon]).ToString());
+                if (text is not null)
+                {
+                    AppendValue(text, next < values.Length ? values[next] : null, colon < 0 ? null : placeholder[(colon + 1)..].ToString());
+                }
+                next++;
                 i = end;
             }
             else
             {
-                literal.Append(c);
+                text?.Append(c);
             }
         }
-        part(literal.ToString(), "");
     }
 
     private static void AppendValue(StringBuilder text, object? value, string? format)
