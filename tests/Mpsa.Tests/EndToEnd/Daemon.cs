@@ -109,8 +109,36 @@ internal sealed class Daemon : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// A UDP port free on loopback for a daemon to listen on, picked below the kernel's ephemeral range: a port from
+    /// that range, released again, can be taken as the source port of any socket bound to port 0 (an agent's, etcd's)
+    /// before the daemon binds it, which made a cluster test's replica fail with "Address already in use".
+    /// </summary>
     public static int FreeUdpPort()
     {
+        int below = 32768;
+        try
+        {
+            below = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split('\t', ' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            // the default range's start
+        }
+        for (int attempt = 0; attempt < 100 && below > 11000; attempt++)
+        {
+            int port = Random.Shared.Next(10000, below);
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken: another one
+            }
+        }
         using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)s.LocalEndPoint!).Port;
