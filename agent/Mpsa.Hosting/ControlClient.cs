@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Mpsa.Sockets;
 
 namespace Mpsa.Hosting;
 
@@ -17,34 +18,40 @@ internal static class ControlClient
 
     /// <summary>Sends <paramref name="command"/> (one line, no newline in it) and returns the answer.</summary>
     /// <param name="daemon">The daemon's name for messages: "mpsa-agent".</param>
-    public static async Task<string> SendAsync(string path, string command, string daemon = "the daemon",
+    public static Task<string> SendAsync(string path, string command, string daemon = "the daemon",
         TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         if (command.Contains('\n', StringComparison.Ordinal) || command.Contains('\r', StringComparison.Ordinal))
         {
-            throw new ArgumentException("a control command is one line", nameof(command));
+            return Task.FromException<string>(new ArgumentException("a control command is one line", nameof(command)));
         }
+        return Task.Run(() => Send(path, command, daemon, timeout ?? DefaultTimeout, cancellationToken), CancellationToken.None);
+    }
+
+    /// <summary><see cref="SendAsync"/> with blocking calls; a time limit shuts the connection down, which wakes them.</summary>
+    private static string Send(string path, string command, string daemon, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout ?? DefaultTimeout);
-        Socket? socket = null;
+        limit.CancelAfter(timeout);
+        PosixSocket? socket = null;
         try
         {
             try
             {
-                socket = await ConnectAsync(path, limit.Token).ConfigureAwait(false);
+                socket = Connect(path, limit.Token);
             }
             catch (SocketException e)
             {
                 throw ConnectFailure(path, daemon, e);
             }
-            var request = Encoding.UTF8.GetBytes(command + "\n");
-            await socket.SendAsync(request, SocketFlags.None, limit.Token).ConfigureAwait(false);
-            socket.Shutdown(SocketShutdown.Send);
+            using var wake = socket.ShutDownOn(limit.Token);
+            socket.SendAll(Encoding.UTF8.GetBytes(command + "\n"), limit.Token);
+            socket.Shutdown(receive: false, send: true);
             using var response = new MemoryStream();
             var buffer = new byte[16 * 1024];
             while (true)
             {
-                int read = await socket.ReceiveAsync(buffer, SocketFlags.None, limit.Token).ConfigureAwait(false);
+                int read = socket.Receive(buffer, limit.Token);
                 if (read == 0)
                 {
                     break;
@@ -59,7 +66,7 @@ internal static class ControlClient
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ControlClientException($"{daemon} did not answer within {(timeout ?? DefaultTimeout).TotalSeconds:0.###}s", e);
+            throw new ControlClientException($"{daemon} did not answer within {timeout.TotalSeconds:0.###}s", e);
         }
         catch (SocketException e)
         {
@@ -71,22 +78,22 @@ internal static class ControlClient
         }
     }
 
-    /// <summary>A full listen backlog makes a non-blocking connect fail with EAGAIN: wait and try again.</summary>
-    private static async Task<Socket> ConnectAsync(string path, CancellationToken token)
+    private static PosixSocket Connect(string path, CancellationToken token)
     {
-        var endpoint = new UnixDomainSocketEndPoint(path);
         for (int delay = 5; ; delay = Math.Min(delay * 2, 200))
         {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            var socket = PosixSocket.UnixStream();
             try
             {
-                await socket.ConnectAsync(endpoint, token).ConfigureAwait(false);
+                socket.Connect(path);
                 return socket;
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock)
             {
+                // The daemon's listen backlog is full: try again shortly.
                 socket.Dispose();
-                await Task.Delay(delay, token).ConfigureAwait(false);
+                token.WaitHandle.WaitOne(delay);
+                token.ThrowIfCancellationRequested();
             }
             catch
             {

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Mpsa.Sockets;
 
 namespace Mpsa.Hosting;
 
@@ -12,6 +13,11 @@ namespace Mpsa.Hosting;
 /// which the server closes the connection. The answer comes from the handler, which typically posts the
 /// command to the driver loop and awaits its reply; it gets a token that is cancelled when the server
 /// stops or after <see cref="HandlerTimeout"/>. Answers end with a newline (added when missing).
+/// <para>
+/// Blocking calls on threads of the server's own: one accepts, and each connection is served on a thread of its own (at
+/// most <see cref="MaxConnections"/>), so a slow client never holds a pool thread. A time limit or the server's stop
+/// shuts the connection down, which wakes its blocked call.
+/// </para>
 /// </summary>
 internal sealed class ControlServer : IAsyncDisposable
 {
@@ -26,7 +32,7 @@ internal sealed class ControlServer : IAsyncDisposable
 
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly Socket _listener;
+    private readonly PosixSocket _listener;
     private readonly Func<string, CancellationToken, Task<string>> _handler;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
@@ -35,13 +41,13 @@ internal sealed class ControlServer : IAsyncDisposable
     private readonly Task _acceptLoop;
     private int _disposed;
 
-    private ControlServer(string path, Socket listener, Func<string, CancellationToken, Task<string>> handler, ILogger logger)
+    private ControlServer(string path, PosixSocket listener, Func<string, CancellationToken, Task<string>> handler, ILogger logger)
     {
         Path = path;
         _listener = listener;
         _handler = handler;
         _logger = logger;
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _acceptLoop = DedicatedThread.Run("mpsa-control", AcceptLoop);
     }
 
     public string Path { get; }
@@ -68,10 +74,10 @@ internal sealed class ControlServer : IAsyncDisposable
             }
         }
         RemoveStaleSocket(path, logger);
-        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var listener = PosixSocket.UnixStream();
         try
         {
-            listener.Bind(new UnixDomainSocketEndPoint(path));
+            listener.Bind(path);
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
@@ -127,11 +133,11 @@ internal sealed class ControlServer : IAsyncDisposable
         {
             return;
         }
-        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        using (var probe = PosixSocket.UnixStream())
         {
             try
             {
-                probe.Connect(new UnixDomainSocketEndPoint(path));
+                probe.Connect(path);
                 throw new IOException($"another daemon is listening on {path}");
             }
             catch (SocketException)
@@ -143,16 +149,16 @@ internal sealed class ControlServer : IAsyncDisposable
         logger.ControlStaleRemoved(path);
     }
 
-    private async Task AcceptLoopAsync()
+    private void AcceptLoop()
     {
         var token = _stop.Token;
         while (!token.IsCancellationRequested)
         {
-            Socket client;
+            PosixSocket client;
             try
             {
-                await _slots.WaitAsync(token).ConfigureAwait(false);
-                client = await _listener.AcceptAsync(token).ConfigureAwait(false);
+                _slots.Wait(token);
+                client = _listener.Accept();
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException
                 || (e is SocketException && token.IsCancellationRequested))
@@ -164,10 +170,10 @@ internal sealed class ControlServer : IAsyncDisposable
                 // EMFILE and the like: wait a little rather than spin.
                 _slots.Release();
                 _logger.ControlConnectionError(e.Message);
-                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+                token.WaitHandle.WaitOne(100);
                 continue;
             }
-            var connection = ServeAsync(client);
+            var connection = DedicatedThread.Run("mpsa-control", () => Serve(client));
             lock (_connections)
             {
                 _connections.Add(connection);
@@ -186,18 +192,18 @@ internal sealed class ControlServer : IAsyncDisposable
         server._slots.Release();
     }
 
-    private async Task ServeAsync(Socket client)
+    private void Serve(PosixSocket client)
     {
-        await Task.Yield();
         using (client)
         {
             try
             {
                 string? command, problem;
                 using (var readLimit = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+                using (client.ShutDownOn(readLimit.Token))
                 {
                     readLimit.CancelAfter(RequestTimeout);
-                    (command, problem) = await ReadRequestAsync(client, readLimit.Token).ConfigureAwait(false);
+                    (command, problem) = ReadRequest(client, readLimit.Token);
                 }
                 string response;
                 if (command is null)
@@ -207,15 +213,16 @@ internal sealed class ControlServer : IAsyncDisposable
                 }
                 else
                 {
-                    response = await RunHandlerAsync(command).ConfigureAwait(false);
+                    response = RunHandlerAsync(command).GetAwaiter().GetResult();
                 }
                 // The answer is sent even while stopping ("error: daemon is stopping"), within its own limit.
                 using var writeLimit = new CancellationTokenSource(RequestTimeout);
-                await SendAllAsync(client, Encoding.UTF8.GetBytes(response), writeLimit.Token).ConfigureAwait(false);
-                client.Shutdown(SocketShutdown.Send);
+                using var wake = client.ShutDownOn(writeLimit.Token);
+                client.SendAll(Encoding.UTF8.GetBytes(response), writeLimit.Token);
+                client.Shutdown(receive: false, send: true);
                 // Closing with unread input makes the kernel reset the peer, which may then lose the answer
                 // (an over-long request, or a client that wrote more than one line): read to its end first.
-                await DrainAsync(client, writeLimit.Token).ConfigureAwait(false);
+                Drain(client, writeLimit.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
@@ -224,12 +231,12 @@ internal sealed class ControlServer : IAsyncDisposable
         }
     }
 
-    private static async Task DrainAsync(Socket client, CancellationToken token)
+    private static void Drain(PosixSocket client, CancellationToken token)
     {
         var scratch = new byte[4096];
         for (int total = 0; total < 64 * 1024;)
         {
-            int read = await client.ReceiveAsync(scratch, SocketFlags.None, token).ConfigureAwait(false);
+            int read = client.Receive(scratch, token);
             if (read == 0)
             {
                 return;
@@ -261,7 +268,7 @@ internal sealed class ControlServer : IAsyncDisposable
     }
 
     /// <summary>Reads up to the first newline (or the end of input); the command, or null and why not.</summary>
-    private static async Task<(string? Command, string? Problem)> ReadRequestAsync(Socket client, CancellationToken token)
+    private static (string? Command, string? Problem) ReadRequest(PosixSocket client, CancellationToken token)
     {
         var buffer = new byte[MaxRequestLength + 1];
         int filled = 0;
@@ -276,7 +283,7 @@ internal sealed class ControlServer : IAsyncDisposable
             {
                 return (null, $"request longer than {MaxRequestLength} bytes");
             }
-            int read = await client.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, token).ConfigureAwait(false);
+            int read = client.Receive(buffer.AsSpan(filled), token);
             if (read == 0)
             {
                 return filled == 0 ? (null, "empty request") : Decode(buffer.AsSpan(0, filled));
@@ -306,13 +313,4 @@ internal sealed class ControlServer : IAsyncDisposable
     /// <summary>What char.IsControl accepts: U+0000-U+001F and U+007F-U+009F.</summary>
     private static bool ContainsControl(string text) =>
         text.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || text.AsSpan().ContainsAnyInRange('\u007f', '\u009f');
-
-    private static async Task SendAllAsync(Socket client, ReadOnlyMemory<byte> data, CancellationToken token)
-    {
-        while (!data.IsEmpty)
-        {
-            int sent = await client.SendAsync(data, SocketFlags.None, token).ConfigureAwait(false);
-            data = data[sent..];
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Mpsa.Sockets;
 
 namespace Mpsa.Hosting;
 
@@ -15,9 +16,9 @@ public static class SourceAddress
         ArgumentNullException.ThrowIfNull(destination);
         try
         {
-            using var probe = new Socket(destination.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            using var probe = PosixSocket.Udp(destination.AddressFamily);
             probe.Connect(new IPEndPoint(destination, 9));
-            var address = ((IPEndPoint)probe.LocalEndPoint!).Address;
+            var address = probe.LocalEndPoint.Address;
             return IsAny(address) ? null : address;
         }
         catch (SocketException)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using Mpsa.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mpsa.Ike.Exchanges;
@@ -10,7 +11,7 @@ namespace Mpsa.Hosting;
 /// <summary>
 /// A UDP socket for IKE on one local address and port (IPv4, IPv6, or both when bound to <c>::</c>).
 /// <para>
-/// <see cref="RunAsync"/> receives into one pooled 64 KiB buffer and calls the handler synchronously with
+/// <see cref="RunOnThreadAsync"/> receives into one pooled 64 KiB buffer and calls the handler synchronously with
 /// a slice of it, so nothing is allocated per datagram: the handler must copy what it keeps (docs/ARCHITECTURE.md §3),
 /// typically <c>inbox.TryWrite(new DatagramReceived(datagram.ToArray(), from, now))</c>. The sender's
 /// <see cref="IPEndPoint"/> comes from a cache keyed by the raw socket address (see <see cref="PeerCache"/>),
@@ -38,7 +39,7 @@ internal sealed class UdpEndpoint : IDisposable
     private const int UdpEncap = 100;      // UDP_ENCAP, linux/udp.h
     private const int UdpEncapEspInUdp = 2; // UDP_ENCAP_ESPINUDP (RFC 3948)
 
-    private readonly Socket _socket;
+    private readonly PosixSocket _socket;
     private readonly ILogger _logger;
     private readonly PeerCache _peers;
     private int _running;
@@ -48,7 +49,7 @@ internal sealed class UdpEndpoint : IDisposable
     public UdpEndpoint(IPEndPoint bind, bool? natTraversal = null, ILogger? logger = null)
     {
         _logger = logger ?? NullLogger.Instance;
-        _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _socket = PosixSocket.Udp(bind.AddressFamily);
         try
         {
             if (bind.AddressFamily == AddressFamily.InterNetworkV6)
@@ -63,7 +64,7 @@ internal sealed class UdpEndpoint : IDisposable
             _socket.Dispose();
             throw;
         }
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        LocalEndPoint = _socket.LocalEndPoint;
         IsNatTraversal = natTraversal ?? bind.Port == NatTraversalPort;
         _peers = new PeerCache(_socket.AddressFamily);
         _logger.UdpListening(LocalEndPoint, IsNatTraversal ? " (NAT-T, non-ESP marker)" : "");
@@ -85,7 +86,7 @@ internal sealed class UdpEndpoint : IDisposable
 
     /// <summary>
     /// Asks the kernel to decapsulate ESP in UDP arriving on this socket (Linux <c>UDP_ENCAP_ESPINUDP</c>), so
-    /// only IKE (marker) and keepalives reach <see cref="RunAsync"/>. For the real port-4500 socket of a
+    /// only IKE (marker) and keepalives reach <see cref="RunOnThreadAsync"/>. For the real port-4500 socket of a
     /// daemon that installs NAT-T SAs; false (and a debug log) where the kernel refuses.
     /// </summary>
     public bool EnableKernelEspInUdp()
@@ -158,71 +159,12 @@ internal sealed class UdpEndpoint : IDisposable
     }
 
     /// <summary>
-    /// Receives until <paramref name="cancellationToken"/> is cancelled or the endpoint is disposed (then
-    /// the task completes normally). <paramref name="onDatagram"/> runs on the receiving thread; an exception
-    /// from it ends the loop and faults the task. One loop per endpoint.
-    /// </summary>
-    public async Task RunAsync(DatagramHandler onDatagram, CancellationToken cancellationToken)
-    {
-        if (Interlocked.Exchange(ref _running, 1) != 0)
-        {
-            throw new InvalidOperationException("the receive loop is already running");
-        }
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferLength);
-        var address = new SocketAddress(_socket.AddressFamily);
-        int maxAddressSize = address.Size;
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                int length;
-                try
-                {
-                    address.Size = maxAddressSize;
-                    length = await _socket.ReceiveFromAsync(buffer.AsMemory(0, ReceiveBufferLength), SocketFlags.None, address, cancellationToken)
-                        .ConfigureAwait(false);
-                }
-                catch (SocketException e) when (IsIcmpError(e.SocketErrorCode))
-                {
-                    IcmpErrors++;
-                    _logger.UdpIcmpError(LocalEndPoint, e.SocketErrorCode);
-                    continue;
-                }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted)
-                {
-                    return;
-                }
-                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-                {
-                    return;
-                }
-                catch (SocketException e)
-                {
-                    // Unexpected (ENOBUFS, ENOMEM): keep serving, but do not spin on a persistent error.
-                    _logger.UdpReceiveFailed(LocalEndPoint, e.SocketErrorCode);
-                    await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-                Deliver(buffer, length, address, onDatagram);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Cancelled during the back-off delay.
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            Volatile.Write(ref _running, 0);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="RunAsync"/> with blocking receives on a thread of its own, named <paramref name="threadName"/>: the
-    /// handler runs there. For a busy daemon (the controller): a socket completion, a pool thread and its wake-up per
-    /// datagram cost more than a blocking <c>recvfrom</c>. The task completes when <paramref name="cancellationToken"/>
-    /// is cancelled (the receive is woken by a shutdown of the socket's receive side, which then receives no more) or
-    /// the endpoint is disposed, and faults with the handler's exception. Sends from other threads stay possible.
+    /// Receives with blocking calls on a thread of its own, named <paramref name="threadName"/>, and runs
+    /// <paramref name="onDatagram"/> there (a socket completion, a pool thread and its wake-up per datagram would cost more
+    /// than a blocking <c>recvfrom</c>). The task completes when <paramref name="cancellationToken"/> is cancelled (the
+    /// receive is woken by a shutdown of the socket's receive side, which then receives no more) or the endpoint is
+    /// disposed, and faults with the handler's exception, which ends the loop. Sends from other threads stay possible.
+    /// One loop per endpoint.
     /// </summary>
     public Task RunOnThreadAsync(DatagramHandler onDatagram, CancellationToken cancellationToken, string threadName = "mpsa-udp")
     {
@@ -254,7 +196,7 @@ internal sealed class UdpEndpoint : IDisposable
         {
             try
             {
-                _socket.Shutdown(SocketShutdown.Receive);
+                _socket.Shutdown(receive: true, send: false);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -268,7 +210,7 @@ internal sealed class UdpEndpoint : IDisposable
                 try
                 {
                     address.Size = maxAddressSize;
-                    length = _socket.ReceiveFrom(buffer.AsSpan(0, ReceiveBufferLength), SocketFlags.None, address);
+                    length = _socket.ReceiveFrom(buffer.AsSpan(0, ReceiveBufferLength), address);
                 }
                 catch (SocketException e) when (IsIcmpError(e.SocketErrorCode))
                 {
@@ -290,7 +232,7 @@ internal sealed class UdpEndpoint : IDisposable
                     cancellationToken.WaitHandle.WaitOne(100);
                     continue;
                 }
-                if (cancellationToken.IsCancellationRequested)
+                if (cancellationToken.IsCancellationRequested || (length == 0 && _socket.IsDisposed))
                 {
                     return;
                 }
@@ -342,7 +284,7 @@ internal sealed class UdpEndpoint : IDisposable
                 datagram.CopyTo(rented.AsSpan(NonEspMarkerLength));
                 datagram = rented.AsSpan(0, datagram.Length + NonEspMarkerLength);
             }
-            _socket.SendTo(datagram, SocketFlags.None, to);
+            _socket.SendTo(datagram, to);
             return true;
         }
         catch (SocketException e)
@@ -363,7 +305,7 @@ internal sealed class UdpEndpoint : IDisposable
     public bool SendTo(byte[] datagram, IPEndPoint to) => SendTo(datagram.AsSpan(), to);
 
     /// <summary>The socket itself, for options this class does not set (tests use it to turn on IP_RECVERR).</summary>
-    internal Socket Socket => _socket;
+    internal PosixSocket Socket => _socket;
 
     /// <summary>Closes the socket; a running loop then ends.</summary>
     public void Dispose() => _socket.Dispose();

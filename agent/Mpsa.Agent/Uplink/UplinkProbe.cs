@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Mpsa.Hosting;
+using Mpsa.Sockets;
 
 namespace Mpsa.Agent.Uplink;
 
@@ -33,7 +34,7 @@ internal static class UplinkProbe
     {
         try
         {
-            using var probe = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            using var probe = PosixSocket.Udp(address.AddressFamily);
             probe.Bind(new IPEndPoint(address, 0));
             return true;
         }

@@ -13,29 +13,27 @@ public class UdpEndpointTests
     private sealed record Received(byte[] Datagram, IPEndPoint From);
 
     /// <summary>Starts the loop with a handler that copies each datagram into a channel, as a daemon's would.</summary>
-    private static (Task Loop, ChannelReader<Received> Inbox) Start(UdpEndpoint endpoint, CancellationToken token, bool onThread = false)
+    private static (Task Loop, ChannelReader<Received> Inbox) Start(UdpEndpoint endpoint, CancellationToken token)
     {
         var inbox = Channel.CreateUnbounded<Received>();
         DatagramHandler handler = (datagram, from) => inbox.Writer.TryWrite(new Received(datagram.ToArray(), from));
-        var loop = onThread ? endpoint.RunOnThreadAsync(handler, token) : endpoint.RunAsync(handler, token);
+        var loop = endpoint.RunOnThreadAsync(handler, token);
         return (loop, inbox.Reader);
     }
 
     private static async Task<Received> NextAsync(ChannelReader<Received> inbox) =>
         await inbox.ReadAsync().AsTask().WaitAsync(Patience);
 
-    [TestCase("127.0.0.1", false)]
-    [TestCase("::1", false)]
-    [TestCase("127.0.0.1", true)]
-    [TestCase("::1", true)]
-    public async Task RoundTripsOnLoopback(string address, bool onThread)
+    [TestCase("127.0.0.1")]
+    [TestCase("::1")]
+    public async Task RoundTripsOnLoopback(string address)
     {
         var loopback = IPAddress.Parse(address);
         using var cts = new CancellationTokenSource();
         using var a = new UdpEndpoint(new IPEndPoint(loopback, 0));
         using var b = new UdpEndpoint(new IPEndPoint(loopback, 0));
-        var (loopA, inboxA) = Start(a, cts.Token, onThread);
-        var (loopB, inboxB) = Start(b, cts.Token, onThread);
+        var (loopA, inboxA) = Start(a, cts.Token);
+        var (loopB, inboxB) = Start(b, cts.Token);
 
         Assert.That(a.LocalEndPoint.Port, Is.Not.Zero);
         Assert.That(a.SendTo(new byte[] { 1, 2, 3 }, b.LocalEndPoint), Is.True);
@@ -93,15 +91,14 @@ public class UdpEndpointTests
         await loop.WaitAsync(Patience);
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public async Task StripsAndPrependsTheNonEspMarkerOnANatTraversalSocket(bool onThread)
+    [Test]
+    public async Task StripsAndPrependsTheNonEspMarkerOnANatTraversalSocket()
     {
         using var cts = new CancellationTokenSource();
         using var natt = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0), natTraversal: true);
         using var plain = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0), natTraversal: false);
-        var (loopNatt, inboxNatt) = Start(natt, cts.Token, onThread);
-        var (loopPlain, inboxPlain) = Start(plain, cts.Token, onThread);
+        var (loopNatt, inboxNatt) = Start(natt, cts.Token);
+        var (loopPlain, inboxPlain) = Start(plain, cts.Token);
 
         // Sent by the NAT-T socket: the wire carries 0x00000000 ‖ IKE message.
         natt.SendTo(new byte[] { 0xAA, 0xBB }, plain.LocalEndPoint);
@@ -163,12 +160,11 @@ public class UdpEndpointTests
         await loop.WaitAsync(Patience);
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public async Task EndsTheLoopQuietlyWhenDisposed(bool onThread)
+    [Test]
+    public async Task EndsTheLoopQuietlyWhenDisposed()
     {
         var endpoint = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
-        var (loop, _) = Start(endpoint, CancellationToken.None, onThread);
+        var (loop, _) = Start(endpoint, CancellationToken.None);
         await Task.Delay(50);   // let the thread block in recvfrom, which the close must end
 
         endpoint.Dispose();
@@ -229,7 +225,7 @@ public class UdpEndpointTests
         var target = endpoint.LocalEndPoint.Serialize();
         using var arrived = new SemaphoreSlim(0);
         long sum = 0;
-        var loop = endpoint.RunAsync((datagram, from) =>
+        var loop = endpoint.RunOnThreadAsync((datagram, from) =>
         {
             sum += datagram.Span[0] + from.Port;   // touch both, keep nothing
             arrived.Release();
