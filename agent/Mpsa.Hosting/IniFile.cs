@@ -39,7 +39,7 @@ internal sealed class IniFile
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = Utf8Text.Decode(File.ReadAllBytes(path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

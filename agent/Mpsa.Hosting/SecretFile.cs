@@ -21,13 +21,21 @@ internal static class SecretFile
         byte[] content;
         try
         {
-            using var stream = File.OpenRead(path);
-            if (stream.Length > MaxFileLength)
+            using var handle = File.OpenHandle(path);
+            long length = RandomAccess.GetLength(handle);
+            if (length > MaxFileLength)
             {
                 return new(null, new ConfigError(path, 0, $"secret file is larger than {MaxFileLength} bytes"), null);
             }
-            content = new byte[stream.Length];
-            stream.ReadExactly(content);
+            content = new byte[length];
+            for (int filled = 0, read; filled < content.Length; filled += read)
+            {
+                read = RandomAccess.Read(handle, content.AsSpan(filled), filled);
+                if (read == 0)
+                {
+                    throw new EndOfStreamException("the secret file became shorter while it was read");
+                }
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

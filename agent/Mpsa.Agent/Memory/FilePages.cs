@@ -30,9 +30,16 @@ internal static class FilePages
         try
         {
             // Unbuffered, parsed in a stack buffer: smaps is tens of kB, and allocating that made about 700 kB of heap
-            // resident and ran a collection that faulted the released code straight back in.
-            using var smaps = new FileStream("/proc/self/smaps", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-            advisor = Read(smaps, null);
+            // resident and ran a collection that faulted the released code straight back in. Read through the handle:
+            // no FileStream in the agent's binary.
+            using var smaps = File.OpenHandle("/proc/self/smaps");
+            long offset = 0;
+            advisor = Read(buffer =>
+            {
+                int read = RandomAccess.Read(smaps, buffer, offset);
+                offset += read;
+                return read;
+            }, null);
         }
         catch (IOException e)
         {
@@ -57,17 +64,20 @@ internal static class FilePages
 
     /// <inheritdoc cref="Release(string, Func{nint, nuint, Advice, bool})"/>
     public static (long Bytes, string? Error) Release(Stream smaps, Func<nint, nuint, Advice, bool>? madvise = null) =>
-        Read(smaps, madvise).AdviseAll();
+        Read(smaps.Read, madvise).AdviseAll();
+
+    /// <summary>Reads into the buffer, returning how much; 0 at the end.</summary>
+    private delegate int ReadInto(Span<byte> buffer);
 
     /// <summary>Reads smaps to its end: the runs of mappings to advise, none advised yet.</summary>
-    private static Advisor Read(Stream smaps, Func<nint, nuint, Advice, bool>? madvise)
+    private static Advisor Read(ReadInto smaps, Func<nint, nuint, Advice, bool>? madvise)
     {
         var advisor = new Advisor(madvise ?? ((start, length, advice) => Madvise(start, length, (int)advice) == 0));
         Span<byte> buffer = stackalloc byte[8192];
         var filled = 0;
         var skippingLongLine = false;
         int read;
-        while ((read = smaps.Read(buffer[filled..])) > 0)
+        while ((read = smaps(buffer[filled..])) > 0)
         {
             filled += read;
             var rest = buffer[..filled];
@@ -208,9 +218,9 @@ internal static class FilePages
     {
         try
         {
-            foreach (var line in File.ReadLines("/proc/self/status"))
+            foreach (var line in Encoding.UTF8.GetString(File.ReadAllBytes("/proc/self/status")).AsSpan().EnumerateLines())
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal) && ParseKb(line.AsSpan(6)) is { } kb)
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal) && ParseKb(line[6..]) is { } kb)
                 {
                     return kb;
                 }

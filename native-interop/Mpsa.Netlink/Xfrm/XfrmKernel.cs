@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
 using Mpsa.Ike.Wire;
 using Mpsa.Netlink.Core;
 using Mpsa.Netlink.Kernel;
@@ -226,7 +227,7 @@ internal sealed class XfrmKernel : IKernel, IDisposable
     {
         try
         {
-            return File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+            return Encoding.UTF8.GetString(File.ReadAllBytes("/proc/sys/kernel/osrelease")).Trim();
         }
         catch (IOException)
         {
