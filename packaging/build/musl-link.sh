@@ -59,5 +59,9 @@ if [ "$shim" = 1 ]; then
   "$gcc" -c -O2 -fPIC -nostdinc -ffreestanding -o "$tmp/musl-shim.o" "$here/musl-shim.c"
   extra+=("$tmp/musl-shim.o")
 fi
+# Segments aligned to 4 KiB pages, the page size of every OpenWrt target but loongarch64 (OpenWrt links its own
+# packages the same way since 25.12). binutils' aarch64 default of 64 KiB pads the file before the RELRO end to a 64 KiB
+# boundary: 0-64 kB more binary, changing from build to build with the code's size.
+extra+=(-Wl,-z,max-page-size=4096)
 # MSBuild's Exec hands the command line to /bin/sh, so the arguments arrive unquoted.
 "$gcc" -specs "$tmp/musl.specs" "${args[@]}" "${extra[@]}"
