@@ -1,5 +1,6 @@
 using System.Text;
 using Mpsa.Agent.GroupSa;
+using Mpsa.Agent.Memory;
 
 namespace Mpsa.Agent;
 
@@ -173,7 +174,8 @@ internal sealed record MemoryStatus(
     public static MemoryStatus Now()
     {
         GCMemoryInfo gc = GC.GetGCMemoryInfo();
-        return new(Environment.WorkingSet, gc.HeapSizeBytes, GC.GetTotalAllocatedBytes(precise: false),
+        // VmRSS read as FilePages reads it: Environment.WorkingSet would bring FileStream into the binary.
+        return new(FilePages.ResidentKb() * 1024, gc.HeapSizeBytes, GC.GetTotalAllocatedBytes(precise: false),
             gc.FragmentedBytes, gc.TotalCommittedBytes, GC.CollectionCount(0));
     }
 }

@@ -27,8 +27,10 @@ internal sealed class EcpExchange : IDhExchange
         ArgumentNullException.ThrowIfNull(random);
         (_curve, _coordinateLength, byte[] order) = group switch
         {
-            DhGroup.ECP_256 => (ECCurve.NamedCurves.nistP256, 32, s_orderP256),
-            DhGroup.ECP_384 => (ECCurve.NamedCurves.nistP384, 48, s_orderP384),
+            // The curves by OID value and name, as ECCurve.NamedCurves gives them, but without its lookup by friendly
+            // name, which brings the runtime's OID tables into the agent's binary.
+            DhGroup.ECP_256 => (ECCurve.CreateFromOid(new Oid("1.2.840.10045.3.1.7", "nistP256")), 32, s_orderP256),
+            DhGroup.ECP_384 => (ECCurve.CreateFromOid(new Oid("1.3.132.0.34", "nistP384")), 48, s_orderP384),
             _ => throw new ArgumentOutOfRangeException(nameof(group)),
         };
         Group = group;
