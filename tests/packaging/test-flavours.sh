@@ -84,6 +84,9 @@ for arch in "${arches[@]}"; do
   check "$arch: the PSK binary reads no custom attributes (reflection)" absent NativeFormatCustomAttributeData
   check "$arch: the PSK binary has no LoggerMessage, System.Text.Json or System.Formats.Asn1" \
     absent LoggerMessage__Define System_Text_Json_System_Text_Json_Utf8JsonWriter System_Formats_Asn1_System_Formats_Asn1_AsnDecoder
+  check "$arch: the PSK binary has no System.Net.Sockets, DiagnosticSource, FileStream or UTF-16/UTF-32 decoding" \
+    absent System_Net_Sockets_System_Net_Sockets_Socket__ System_Diagnostics_DiagnosticSource \
+    S_P_CoreLib_System_IO_FileStream___ctor S_P_CoreLib_System_Text_UnicodeEncoding S_P_CoreLib_System_Text_UTF32Encoding
 
   # --- .apk metadata. -----------------------------------------------------------------------------------------------
   if [ $apk_rc -eq 3 ]; then
