@@ -76,34 +76,38 @@ internal sealed class PosixSocket : IDisposable
     public void Bind(IPEndPoint local)
     {
         Span<byte> address = stackalloc byte[SocketAddresses.MaxLength];
-        int length = SocketAddresses.Write(local, AddressFamily, address);
-        using var fd = _handle.Borrow();
-        Check(SocketSyscalls.Bind(fd.Fd, address[..length], out int errno), errno);
+        Bind(address[..SocketAddresses.Write(local, AddressFamily, address)]);
     }
 
     public void Bind(string unixPath)
     {
         Span<byte> address = stackalloc byte[SocketAddresses.MaxLength];
-        int length = SocketAddresses.WriteUnix(unixPath, address);
-        using var fd = _handle.Borrow();
-        Check(SocketSyscalls.Bind(fd.Fd, address[..length], out int errno), errno);
+        Bind(address[..SocketAddresses.WriteUnix(unixPath, address)]);
     }
 
     /// <summary>Connects (UDP: fixes the peer and so the route and source address; no packet is sent).</summary>
     public void Connect(IPEndPoint remote)
     {
         Span<byte> address = stackalloc byte[SocketAddresses.MaxLength];
-        int length = SocketAddresses.Write(remote, AddressFamily, address);
-        using var fd = _handle.Borrow();
-        Check(SocketSyscalls.Connect(fd.Fd, address[..length], out int errno), errno);
+        Connect(address[..SocketAddresses.Write(remote, AddressFamily, address)]);
     }
 
     public void Connect(string unixPath)
     {
         Span<byte> address = stackalloc byte[SocketAddresses.MaxLength];
-        int length = SocketAddresses.WriteUnix(unixPath, address);
+        Connect(address[..SocketAddresses.WriteUnix(unixPath, address)]);
+    }
+
+    private void Bind(ReadOnlySpan<byte> address)
+    {
         using var fd = _handle.Borrow();
-        Check(SocketSyscalls.Connect(fd.Fd, address[..length], out int errno), errno);
+        Check(SocketSyscalls.Bind(fd.Fd, address, out int errno), errno);
+    }
+
+    private void Connect(ReadOnlySpan<byte> address)
+    {
+        using var fd = _handle.Borrow();
+        Check(SocketSyscalls.Connect(fd.Fd, address, out int errno), errno);
     }
 
     public void Listen(int backlog)
