@@ -36,16 +36,20 @@ internal sealed class IniFile
     /// <summary>Reads and parses a file; a file that cannot be read gives one error at line 0.</summary>
     public static IniFile Load(string path)
     {
-        string text;
+        byte[] bytes;
         try
         {
-            text = Utf8Text.Decode(File.ReadAllBytes(path));
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return new IniFile(path, [], [new ConfigError(path, 0, $"cannot read: {e.Message}")]);
         }
-        return Parse(path, text);
+        if (Utf8Text.NamesAnotherEncoding(bytes) is { } encoding)
+        {
+            return new IniFile(path, [], [new ConfigError(path, 0, $"the file is {encoding} (its byte-order mark says so): save it as UTF-8")]);
+        }
+        return Parse(path, Utf8Text.Decode(bytes));
     }
 
     /// <summary>Parses <paramref name="text"/>; <paramref name="path"/> only labels entries and errors.</summary>

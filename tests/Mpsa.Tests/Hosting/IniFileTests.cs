@@ -127,6 +127,46 @@ public class IniFileTests
         Assert.That(file.Errors.Single().ToString(), Does.StartWith("/nonexistent/mpsa.conf: cannot read: "));
     }
 
+    [TestCase("utf-16", "UTF-16")]
+    [TestCase("utf-16BE", "UTF-16")]
+    [TestCase("utf-32", "UTF-32")]
+    public void NamesAFileInAnotherEncodingInsteadOfReadingIt(string encoding, string named)
+    {
+        string path = System.IO.Path.GetTempFileName();
+        try
+        {
+            var text = System.Text.Encoding.GetEncoding(encoding);
+            File.WriteAllBytes(path, [.. text.GetPreamble(), .. text.GetBytes("[agent]\nx = 1\n")]);
+            var file = IniFile.Load(path);
+
+            Assert.That(file.Errors.Single().ToString(), Is.EqualTo($"{path}: the file is {named} (its byte-order mark says so): save it as UTF-8"));
+            Assert.That(file.Sections, Is.Empty);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void SkipsTheByteOrderMarkOfUtf8()
+    {
+        string path = System.IO.Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. "[agent]\nx = 1\n"u8]);
+            var file = IniFile.Load(path);
+
+            Assert.That(file.Errors, Is.Empty);
+            Assert.That(file.Sections.Single().Kind, Is.EqualTo("agent"));
+            Assert.That(file.Sections.Single().Entries.Single().Key, Is.EqualTo("x"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Test]
     public void NeverPrintsAValueInAnEntrysToString()
     {
