@@ -103,7 +103,7 @@ internal static class CertificateConfig
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            section.Report(key, $"cannot read {path}: {e.Message}");
+            section.Report(key, $"cannot read {path}: {FileErrorText.Of(e, path)}");
         }
         catch (CryptographicException)
         {
@@ -148,7 +148,7 @@ internal static class CertificateConfig
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            section.Report("private_key", $"cannot read {path}: {e.Message}");
+            section.Report("private_key", $"cannot read {path}: {FileErrorText.Of(e, path)}");
         }
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
@@ -203,7 +203,7 @@ internal static class CertificateConfig
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            section.Report("crl", $"cannot read {path}: {e.Message}");
+            section.Report("crl", $"cannot read {path}: {FileErrorText.Of(e, path)}");
         }
         catch (FormatException e)
         {

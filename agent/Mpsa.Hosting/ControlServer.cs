@@ -122,7 +122,7 @@ internal sealed class ControlServer : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _logger.ControlDeleteFailed(Path, e.Message);
+            _logger.ControlDeleteFailed(Path, FileErrorText.Of(e, Path));
         }
         _stop.Dispose();
     }

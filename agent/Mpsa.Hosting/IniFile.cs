@@ -43,7 +43,7 @@ internal sealed class IniFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new IniFile(path, [], [new ConfigError(path, 0, $"cannot read: {e.Message}")]);
+            return new IniFile(path, [], [new ConfigError(path, 0, $"cannot read: {FileErrorText.Of(e, path)}")]);
         }
         if (Utf8Text.NamesAnotherEncoding(bytes) is { } encoding)
         {

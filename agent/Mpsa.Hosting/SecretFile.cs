@@ -39,7 +39,7 @@ internal static class SecretFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new(null, new ConfigError(path, 0, $"cannot read secret file: {e.Message}"), null);
+            return new(null, new ConfigError(path, 0, $"cannot read secret file: {FileErrorText.Of(e, path)}"), null);
         }
         try
         {

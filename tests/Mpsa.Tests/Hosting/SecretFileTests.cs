@@ -88,6 +88,14 @@ public class SecretFileTests
 
         var result = SecretFile.Read(path);
 
-        Assert.That(result.Error!.ToString(), Does.StartWith($"{path}: cannot read secret file: "));
+        Assert.That(result.Error!.ToString(), Is.EqualTo($"{path}: cannot read secret file: No such file or directory"));
+    }
+
+    [Test]
+    public void ReportsADirectoryAsOne()
+    {
+        var result = SecretFile.Read(_dir.FullName);
+
+        Assert.That(result.Error!.ToString(), Is.EqualTo($"{_dir.FullName}: cannot read secret file: Is a directory"));
     }
 }
