@@ -12,18 +12,13 @@ internal static class DataPlaneConfig
     private static readonly ValueParser<IpPrefix> Prefix = new("a subnet (address/length, e.g. 10.1.1.0/24 or fd00:1:1::/64)",
         static (string text, out IpPrefix value, out string? problem) =>
         {
-            problem = null;
-            value = null!;
-            try
+            if (IpPrefix.TryParse(text, out var prefix, out var why))
             {
-                value = IpPrefix.Parse(text);
+                (value, problem) = (prefix, null);
                 return true;
             }
-            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
-            {
-                problem = $"'{text}' is not a subnet: {e.Message}";
-                return false;
-            }
+            (value, problem) = (null!, $"'{text}' is not a subnet: {why}");
+            return false;
         });
 
     private static readonly ValueParser<IpPrefix> Ipv6Slash96 = new("an IPv6 /96 (e.g. 64:ff9b::/96)",

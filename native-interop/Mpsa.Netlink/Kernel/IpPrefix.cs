@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -35,16 +36,31 @@ internal sealed record IpPrefix
     }
 
     /// <summary>"a.b.c.d/n", "x::y/n", or a bare address (a host prefix).</summary>
-    public static IpPrefix Parse(string text)
+    public static IpPrefix Parse(string text) =>
+        TryParse(text, out var prefix, out var problem) ? prefix : throw new FormatException(problem);
+
+    /// <summary><see cref="Parse"/>, with what is wrong in words (the runtime's messages are resource keys in the agent).</summary>
+    public static bool TryParse(string text, [NotNullWhen(true)] out IpPrefix? prefix, [NotNullWhen(false)] out string? problem)
     {
         ArgumentNullException.ThrowIfNull(text);
+        prefix = null;
         int slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
+        var addressText = slash < 0 ? text.AsSpan() : text.AsSpan(0, slash);
+        if (!IPAddress.TryParse(addressText, out var address))
         {
-            return Host(IPAddress.Parse(text));
+            problem = $"'{addressText}' is not an IP address";
+            return false;
         }
-        var address = IPAddress.Parse(text.AsSpan(0, slash));
-        return new(address, int.Parse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture));
+        int max = MaxLength(address.AddressFamily);
+        int length = max;
+        if (slash >= 0 && !(int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out length) && length <= max))
+        {
+            problem = $"the prefix length after '/' must be a number from 0 to {max}";
+            return false;
+        }
+        prefix = new(address, length);
+        problem = null;
+        return true;
     }
 
     /// <summary>True when <paramref name="address"/> lies inside this prefix.</summary>
