@@ -321,7 +321,9 @@ nl_try_ping_pairs() {
 nl_capture_start() {
   local name=$1 err=$NL_DIR/$1.tcpdump.err
   : >"$err"   # a capture of the same name started again must not find the last one's "listening on"
-  ip netns exec ul tcpdump -i br-underlay -n -U -s 128 -w "$NL_DIR/$name.pcap" >/dev/null 2>"$err" &
+  # --immediate-mode: libpcap otherwise hands packets over in blocks, up to a second late, and a stop within that
+  # second loses them
+  ip netns exec ul tcpdump -i br-underlay -n -U --immediate-mode -s 128 -w "$NL_DIR/$name.pcap" >/dev/null 2>"$err" &
   NL_CAPTURES[$name]=$!
   nl_wait 15 "tcpdump $name to listen" grep -q "listening on" "$err"
 }

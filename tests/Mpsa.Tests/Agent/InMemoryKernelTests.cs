@@ -202,7 +202,8 @@ public class InMemoryKernelTests
     [Test]
     public void RejectsPrefixLongerThanTheAddress()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => IpPrefix.Parse("10.0.0.0/33"));
+        Assert.Throws<FormatException>(() => IpPrefix.Parse("10.0.0.0/33"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new IpPrefix(IPAddress.Parse("10.0.0.0"), 33));
         Assert.That(IpPrefix.Parse("2001:db8::1").ToString(), Is.EqualTo("2001:db8::1/128"));
     }
 }
