@@ -43,7 +43,7 @@ internal sealed partial class AgentDaemon : IDisposable
     /// <summary>An engine whose IKE leaves from <paramref name="ikeSource"/> and whose ESP from <paramref name="underlay"/>.</summary>
     private AgentEngine NewEngine(AgentSettings settings, IPAddress ikeSource, IPAddress underlay)
     {
-        // NAT detection needs SHA-1 (libssl) and the address IKE leaves from (not the data plane's underlay address, which
+        // NAT detection needs SHA-1 (libssl's or the kernel's) and the address IKE leaves from (not the data plane's underlay address, which
         // may be of the other family); without them the SA stays on the configured port, unless encap = yes moves it.
         int port = _socket.LocalEndPoint.Port;
         var nat = NatDetectionEndpoint(ikeSource);
@@ -51,7 +51,7 @@ internal sealed partial class AgentDaemon : IDisposable
         return new AgentEngine(settings, _kernel, underlay, _log, SystemRandom.Instance, nat, ikeLocal);
     }
 
-    /// <summary>Our IKE endpoint for NAT detection: only with the NAT-T socket and SHA-1 (libssl); else null.</summary>
+    /// <summary>Our IKE endpoint for NAT detection: only with the NAT-T socket and SHA-1 (libssl's or the kernel's); else null.</summary>
     private IPEndPoint? NatDetectionEndpoint(IPAddress ikeSource) =>
         _natSocket is not null && Capabilities.Here.NatDetection ? new IPEndPoint(ikeSource, _socket.LocalEndPoint.Port) : null;
 
@@ -120,6 +120,10 @@ internal sealed partial class AgentDaemon : IDisposable
         }
         var underlay = settings.DataPlane.Underlay ?? ikeSource;
         UdpEndpoint? natSocket = null;
+        if (Capabilities.Here.KernelSha1 && KernelSha1.Hash is { } kernelSha1)
+        {
+            NatDetection.Sha1 = kernelSha1.Compute;
+        }
         if (socket.IsNatTraversal || !(Capabilities.Here.NatDetection || settings.ForceUdpEncapsulation))
         {
             natSocket = null;

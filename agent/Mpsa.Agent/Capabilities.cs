@@ -8,12 +8,19 @@ namespace Mpsa.Agent;
 /// <summary>
 /// What this system can compute, decided by one probe at start: does libssl load. Every System.Security.Cryptography
 /// call except the ones we avoid loads libssl and aborts the process where it is missing, so everything that would
-/// need it (AES, ECP, MODP on libcrypto, SHA-1/SHA-384, NAT-D, certificates) is offered only with it. The config check, the proposals,
+/// need it (AES, ECP, MODP on libcrypto, SHA-1/SHA-384, certificates) is offered only with it. NAT detection's SHA-1
+/// comes from the kernel (AF_ALG, <see cref="KernelSha1"/>) where libssl is missing. The config check, the proposals,
 /// the refusal of group SAs and self-check all ask this one object, so they cannot disagree.
 /// </summary>
-internal sealed class Capabilities(bool openSsl)
+internal sealed class Capabilities(bool openSsl, bool kernelSha1 = false)
 {
-    private static readonly Lazy<Capabilities> s_here = new(() => new(NativeLibrary.TryLoad("libssl.so.3", out var handle) && Free(handle)));
+    private static readonly Lazy<Capabilities> s_here = new(Probe);
+
+    private static Capabilities Probe()
+    {
+        bool openSsl = NativeLibrary.TryLoad("libssl.so.3", out var handle) && Free(handle);
+        return new(openSsl, !openSsl && Agent.KernelSha1.Hash is not null);
+    }
 
     /// <summary>This system's, probed once.</summary>
     public static Capabilities Here => s_here.Value;
@@ -33,8 +40,11 @@ internal sealed class Capabilities(bool openSsl)
     /// <summary>IKE encryption: ChaCha20-Poly1305 comes from libsodium, AES from libssl.</summary>
     public bool Usable(EncrId encr) => encr == EncrId.ENCR_CHACHA20_POLY1305 || (OpenSsl && encr is EncrId.ENCR_AES_CBC or EncrId.ENCR_AES_GCM_16);
 
-    /// <summary>NAT detection hashes with SHA-1; certificates parse and verify with libssl.</summary>
-    public bool NatDetection => OpenSsl;
+    /// <summary>NAT detection's SHA-1 from the kernel (AF_ALG), probed only where libssl is missing.</summary>
+    public bool KernelSha1 { get; } = kernelSha1;
+
+    /// <summary>NAT detection hashes with SHA-1: libssl's or the kernel's; certificates parse and verify with libssl.</summary>
+    public bool NatDetection => OpenSsl || KernelSha1;
 
     public bool Certificates => CertificateSupport.IsEnabled && OpenSsl;
 
@@ -49,12 +59,15 @@ internal sealed class Capabilities(bool openSsl)
         string prf = Names(Enum.GetValues<PrfId>(), Usable, SuiteNames.PrfName);
         string integ = Names(Enum.GetValues<IntegId>(), Usable, SuiteNames.IntegName);
         string dh = Names(Enum.GetValues<DhGroup>(), Usable, SuiteNames.GroupName);
+        string nat = KernelSha1
+            ? "NAT detection with the kernel's SHA-1 (AF_ALG)"
+            : "NAT detection needs it or the kernel's AF_ALG hash (kmod-crypto-user), encap = yes goes through a NAT without either";
         string missing = (OpenSsl, CertificateSupport.IsEnabled) switch
         {
             (true, true) => "libssl found",
-            (false, true) => "no libssl: AES, ECP, MODP, SHA-1, SHA-384, NAT detection and certificates need it (encap = yes goes through a NAT without it)",
+            (false, true) => $"no libssl: AES, ECP, MODP, SHA-1, SHA-384 and certificates need it; {nat}",
             (true, false) => $"libssl found; certificate authentication is in the package {CertificateSupport.Package}",
-            (false, false) => $"no libssl: AES, ECP, MODP, SHA-1, SHA-384 and NAT detection need it (encap = yes goes through a NAT without it); certificate authentication is in the package {CertificateSupport.Package}",
+            (false, false) => $"no libssl: AES, ECP, MODP, SHA-1 and SHA-384 need it; {nat}; certificate authentication is in the package {CertificateSupport.Package}",
         };
         return $"IKE {encr}, {integ}, {prf}, {dh}; group SAs with {prf} ({missing})";
     }

@@ -26,6 +26,10 @@ internal static class SelfCheck
             string fingerprint = DefaultSuiteExchange();
             output.WriteLine($"self-check OK: HMAC-SHA-256 known answer; {SuiteNames.Name(IkeSuite.Default)} exchange with MPSA_PUT, KEYMAT fingerprint {fingerprint} on both sides");
             output.WriteLine($"algorithms offered here: {Capabilities.Here.Describe()}");
+            if (!Capabilities.Here.NatDetection && KernelSha1.Problem is { } problem)
+            {
+                output.WriteLine($"no NAT detection: {problem}");
+            }
             return 0;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

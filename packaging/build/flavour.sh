@@ -1,7 +1,8 @@
 # flavour.sh — sourced after arch.sh with FLAVOUR ($2 of the calling script): which of the two agent packages to make,
 # the OpenWrt way (like wpad-basic / wpad-openssl), from one source tree:
 #   psk      mpsa-agent          PSK authentication only, no X.509 code (published with MpsaCertificates=false);
-#                                libssl stays optional (AES, ECP, SHA-1 and NAT traversal use it when present)
+#                                libssl stays optional (AES, ECP and SHA-1 use it when present); NAT detection's
+#                                SHA-1 comes from the kernel (AF_ALG, kmod-crypto-user) without it
 #   openssl  mpsa-agent-openssl  PSK and certificate authentication; depends on libopenssl3
 # The two conflict with and replace each other and share /etc/mpsa/mpsa.conf as a conffile. Sets flavour, pkg_name,
 # other_pkg, certificates (the MpsaCertificates build property), agent (the publish output directory), depends and
@@ -10,7 +11,7 @@ flavour=${2:-psk}
 case "$flavour" in
   psk)
     pkg_name=mpsa-agent other_pkg=mpsa-agent-openssl certificates=false agent_dir=$arch
-    depends="libc, kmod-ipsec, kmod-ipsec4" suggests="libopenssl3, kmod-ipsec6" ;;
+    depends="libc, kmod-ipsec, kmod-ipsec4, kmod-crypto-user" suggests="libopenssl3, kmod-ipsec6" ;;
   openssl)
     pkg_name=mpsa-agent-openssl other_pkg=mpsa-agent certificates=true agent_dir=$arch-openssl
     depends="libc, kmod-ipsec, kmod-ipsec4, libopenssl3" suggests="kmod-ipsec6" ;;

@@ -69,7 +69,7 @@ trap 'exit 130' INT TERM
 
 {
   printf 'NETLAB_HOST_REPO=%q\n' "$repo"
-  printf 'NETLAB_MODULES=%q\n' "${NETLAB_MODULES:-veth bridge dummy ipv6 xfrm_user esp4 esp6 xfrm4_tunnel xfrm6_tunnel tunnel4 tunnel6 authenc cbc hmac echainiv seqiv drbg jitterentropy_rng ansi_cprng sha512_generic}"
+  printf 'NETLAB_MODULES=%q\n' "${NETLAB_MODULES:-veth bridge dummy ipv6 xfrm_user esp4 esp6 xfrm4_tunnel xfrm6_tunnel tunnel4 tunnel6 authenc cbc hmac echainiv seqiv drbg jitterentropy_rng ansi_cprng sha512_generic af_alg algif_hash}"
   # Pass NETLAB_* settings in (not the ones this script sets itself).
   while IFS='=' read -r name _; do
     case $name in NETLAB_HOST_REPO|NETLAB_MODULES|NETLAB_REPO|NETLAB_HOST_DIR) continue ;; esac

@@ -74,12 +74,12 @@ apk_for() {
 }
 
 # stub_apk APK ARCH DIR [MORE] — DIR/base-stub.apk: an empty package for OpenWrt architecture ARCH that provides what the
-# agent's package depends on (libc, kmod-ipsec, kmod-ipsec4, and MORE, e.g. "libopenssl3=3"), as an OpenWrt root's own
+# agent's package depends on (libc, kmod-ipsec, kmod-ipsec4, kmod-crypto-user, and MORE, e.g. "libopenssl3=3"), as an OpenWrt root's own
 # packages would.
 stub_apk() {
   mkdir -p "$3/stub-files" &&
     "$1" mkpkg --info name:openwrt-base-stub --info version:1-r0 --info "arch:$2" --info "description:test stand-in" \
-      --info "provides:libc=1 kmod-ipsec=1 kmod-ipsec4=1${4:+ $4}" --files "$3/stub-files" --output "$3/base-stub.apk"
+      --info "provides:libc=1 kmod-ipsec=1 kmod-ipsec4=1 kmod-crypto-user=1${4:+ $4}" --files "$3/stub-files" --output "$3/base-stub.apk"
 }
 
 # owrt_root DIR ARCH — an OpenWrt-like root: static busybox as every tool, the musl loader for ARCH, the recording

@@ -80,9 +80,9 @@ for arch in "${arches[@]}"; do
   check "$arch: file is out/$pa/NAME-VERSION.apk" test "$pkg" = "$root/out/$pa/mpsa-agent-$version.apk"
   check "$arch: description says which algorithms need libssl" grep -q 'need libssl' "$w/adb"
   for f in license origin maintainer; do check "$arch: $f is set" test -n "$(meta $f)"; done
-  check "$arch: depends is libc, kmod-ipsec, kmod-ipsec4 (as the .ipk's Depends) and !mpsa-agent-openssl (its Conflicts)" \
+  check "$arch: depends is libc, kmod-ipsec, kmod-ipsec4, kmod-crypto-user (as the .ipk's Depends) and !mpsa-agent-openssl (its Conflicts)" \
     test "$(sed -n '/^  depends:/,/^  [a-z]/p' "$w/adb" | sed -n 's/^    - //p' | tr -d "'" | LC_ALL=C sort | tr '\n' ' ')" = \
-    "!mpsa-agent-openssl kmod-ipsec kmod-ipsec4 libc "
+    "!mpsa-agent-openssl kmod-crypto-user kmod-ipsec kmod-ipsec4 libc "
   for s in post-install post-upgrade pre-deinstall; do
     check "$arch: carries the $s script" grep -q "^  $s: " "$w/adb"
   done

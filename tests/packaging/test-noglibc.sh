@@ -75,6 +75,11 @@ sed 's/^/#   /' "$work/out"
 check "mpsa-agent self-check exits 0 without glibc and without libssl" test "$rc" -eq 0
 check "self-check OK (known answer + default-suite exchange)" contains "^self-check OK:"
 check "self-check says which algorithms it offers, and that libssl is absent" contains "^algorithms offered here: .*no libssl"
+# NAT detection's SHA-1 from the kernel (AF_ALG) where it has one; else self-check says why not (no AF_ALG in this
+# kernel, as in most containers): either way one answer, never both.
+check "self-check says where NAT detection's SHA-1 comes from, or why there is none" sh -c \
+  "grep -q \"NAT detection with the kernel's SHA-1 (AF_ALG)\" '$work/out' && ! grep -q '^no NAT detection' '$work/out' ||
+   grep -q '^no NAT detection: no AF_ALG socket: ' '$work/out'"
 
 run /usr/sbin/mpsa-agent check-config --config /etc/mpsa/mpsa.conf
 rc=$?

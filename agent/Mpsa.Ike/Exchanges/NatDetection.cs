@@ -8,12 +8,25 @@ namespace Mpsa.Ike.Exchanges;
 
 /// <summary>
 /// RFC 7296 §2.23 NAT detection: Notification Data = SHA-1(SPIi | SPIr | IP address | port), with the SPIs as they
-/// appear in the message's header (SPIr zero in the request). SHA-1 comes from System.Security.Cryptography, so
-/// NAT detection is offered only where libssl is (the daemon decides; the default suite never needs it).
+/// appear in the message's header (SPIr zero in the request). SHA-1 comes from System.Security.Cryptography (libssl)
+/// unless the daemon names another source in <see cref="Sha1"/>; the daemon offers NAT detection only where one works.
 /// </summary>
 public static class NatDetection
 {
     public const int NatTraversalPort = 4500;
+
+    /// <summary>Writes SHA-1(<paramref name="data"/>) to <paramref name="digest"/> (20 bytes).</summary>
+    public delegate void Sha1Function(ReadOnlySpan<byte> data, Span<byte> digest);
+
+    /// <summary>
+    /// Where the NAT-D hashes come from: System.Security.Cryptography (libssl) by default; the agent without libssl sets
+    /// the kernel's (AF_ALG) once at start, before any IKE SA.
+    /// </summary>
+    public static Sha1Function Sha1 { get; set; } = LibsslSha1;
+
+#pragma warning disable CA5350 // RFC 7296 §2.23 defines NAT-D as SHA-1; it detects address changes, it protects nothing.
+    private static void LibsslSha1(ReadOnlySpan<byte> data, Span<byte> digest) => SHA1.HashData(data, digest);
+#pragma warning restore CA5350
 
     public static byte[] Hash(IkeSpi spiI, IkeSpi spiR, IPEndPoint endpoint)
     {
@@ -23,9 +36,9 @@ public static class NatDetection
         BinaryPrimitives.WriteUInt64BigEndian(input.AsSpan(8), spiR.Value);
         address.CopyTo(input, 16);
         BinaryPrimitives.WriteUInt16BigEndian(input.AsSpan(16 + address.Length), (ushort)endpoint.Port);
-#pragma warning disable CA5350 // RFC 7296 §2.23 defines NAT-D as SHA-1; it detects address changes, it protects nothing.
-        return SHA1.HashData(input);
-#pragma warning restore CA5350
+        var hash = new byte[HashLength];
+        Sha1(input, hash);
+        return hash;
     }
 
     public static NotifyPayload[] Notifies(IkeSpi spiI, IkeSpi spiR, IPEndPoint source, IPEndPoint destination) =>

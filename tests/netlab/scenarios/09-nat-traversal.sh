@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scenario 09: CPEs behind NATs (iptables masquerade in router namespaces). cpe9's agent finds libssl and
-# detects the NAT (RFC 7296 §2.23); cpe8's, the published one without libssl as on a router with the package
-# alone, cannot, and has encap = yes instead (faked NAT-D data, as strongSwan's encap). Both float IKE to port
+# detects the NAT (RFC 7296 §2.23); cpe7's, the published one without libssl as on a router with the package
+# alone, detects it with the kernel's SHA-1 (AF_ALG: af_alg and algif_hash are loaded, as kmod-crypto-user, which the
+# package depends on, loads them on OpenWrt); cpe8's has encap = yes (faked NAT-D data, as strongSwan's encap). All float IKE to port
 # 4500, and each CHILD_SA with the controller goes into both kernels as ESP in UDP (XFRMA_ENCAP, RFC 3948)
 # between port 4500 and the NAT's port: a ping from the CPE to the controller crosses the underlay as UDP 4500
 # only, and both kernels count it. An idle agent keeps the NAT's mapping with keepalives.
@@ -12,10 +13,10 @@ MPSA_AGENT_PACKAGED=$MPSA_AGENT   # the published NativeAOT agent (musl): no lib
 ctl=${NL_UL[4,ctl]}
 # Each CPE behind its own NAT (two behind one address would share the controller's transport-mode policy):
 # natI has one leg on the underlay bridge (its public address), one towards cpeI (private 10.9I.0.0/24).
-declare -A public=([9]=192.0.2.50 [8]=192.0.2.51)
+declare -A public=([9]=192.0.2.50 [8]=192.0.2.51 [7]=192.0.2.52)
 # The UML kernel has iptables' NAT (iptable_nat, xt_MASQUERADE) as modules, not nftables' NAT chains.
 /run/netlab/modprobe -a iptable_nat xt_MASQUERADE 2>/dev/null || nl_fail "cannot load iptable_nat, xt_MASQUERADE"
-for i in 9 8; do
+for i in 9 8 7; do
   NL_NETNS+=("nat$i" "cpe$i")
   ip -batch - <<EOF2 || nl_fail "nat$i and cpe$i namespaces"
 netns add nat$i
@@ -39,14 +40,14 @@ route add default via 10.9$i.0.1
 EOF2
   ip netns exec "nat$i" iptables-legacy -t nat -A POSTROUTING -o eth0 -j MASQUERADE || nl_fail "masquerade in nat$i"
 done
-for i in 9 8; do
+for i in 9 8 7; do
   nl_poll 10 nl_ping_any "cpe$i" "$ctl" || nl_fail "cpe$i cannot reach the controller through the NAT"
 done
-nl_log "cpe9 (10.99.0.2) behind nat9 (${public[9]}), cpe8 (10.98.0.2) behind nat8 (${public[8]}), both masquerade"
+nl_log "cpe9 (10.99.0.2) behind nat9 (${public[9]}), cpe8 (10.98.0.2) behind nat8 (${public[8]}), cpe7 (10.97.0.2) behind nat7 (${public[7]}), all masquerade"
 
-NL_MEMBERS="9 8" nl_controller_conf "$ctl:500, $ctl:4500"     # NAT-T needs the controller on 4500 too
+NL_MEMBERS="9 8 7" nl_controller_conf "$ctl:500, $ctl:4500"     # NAT-T needs the controller on 4500 too
 nl_start_controller
-for i in 9 8; do
+for i in 9 8 7; do
   cat > "$NL_DIR/cpe$i.conf" <<EOF2
 [agent]
 identity = cpe$i.example.net
@@ -63,7 +64,10 @@ EOF2
 done
 MPSA_AGENT=$MPSA_AGENT_LIBSSL nl_start_agent 9     # NAT detection needs SHA-1, from libssl
 MPSA_AGENT=$MPSA_AGENT_PACKAGED nl_start_agent 8
+MPSA_AGENT=$MPSA_AGENT_PACKAGED nl_start_agent 7   # NAT detection with the kernel's SHA-1
 nl_poll 20 grep -q "no libssl" "$NL_DIR/cpe8.log" || nl_fail "cpe8's agent does not say it runs without libssl: $(head -n 3 "$NL_DIR/cpe8.log")"
+nl_poll 20 grep -q "NAT detection with the kernel's SHA-1 (AF_ALG)" "$NL_DIR/cpe7.log" ||
+  nl_fail "cpe7's agent does not say it detects NATs with the kernel's SHA-1: $(grep -m1 'libssl' "$NL_DIR/cpe7.log")"
 
 # through_nat I: cpe I's CHILD_SA with the controller is ESP in UDP in both kernels (the controller's towards the NAT's
 # port, the CPE's towards 4500), and 5 echoes from the CPE cross the NAT as UDP 4500 only, counted by both kernels.
@@ -99,11 +103,12 @@ through_nat() {
 }
 # Both first: IKE of one on port 500 must not cross the other's capture.
 child() { nl_agent_status "$1" | jq -e '.child_sa.installed == true' >/dev/null; }
-for i in 9 8; do
+for i in 9 8 7; do
   nl_wait 60 "cpe$i's CHILD_SA with the controller in its kernel" child "$i"
 done
 through_nat 9
 through_nat 8
+through_nat 7
 
 # NAT keepalives (RFC 3948 §2.3): the agent sends nothing to the controller for 20 s (its liveness check comes after 30 s
 # of quiet), so one octet 0xFF goes to the controller's port 4500 through the NAT, without the non-ESP marker.
