@@ -63,8 +63,12 @@ public sealed partial class IkeResponder : IDisposable
 
         /// <summary>Where IKE_SA_INIT came from: the key of the half-open table, whatever the SA floats to later.</summary>
         public IPEndPoint InitFrom { get; } = ctx.Peer;
-        public byte[] InitRequest { get; } = initRequest;
-        public byte[] InitResponse { get; } = initResponse;
+        /// <summary>IKE_SA_INIT as it went: for AUTH and for answering its retransmissions; let go once IKE_AUTH is
+        /// answered (with the post-quantum suite they are over 2 kB, kept for every member otherwise).</summary>
+        public byte[] InitRequest { get; private set; } = initRequest;
+        public byte[] InitResponse { get; private set; } = initResponse;
+
+        public void ForgetInitMessages() => InitRequest = InitResponse = [];
         public MonoTime HalfOpenExpiry { get; } = halfOpenExpiry;
 
         /// <summary>Our IKE_SA_INIT response carried NAT detection: the initiator may move to port 4500 for IKE_AUTH.</summary>
@@ -293,6 +297,7 @@ public sealed partial class IkeResponder : IDisposable
             () => _o.AllocateChildSpi?.Invoke() ?? SpiSource.Random(_o.Random));
         sa.Ctx.SendResponse(h.Exchange, h.MessageId, response, inbound.RequestBytes!, step);
         _halfOpenByInitiator.Remove((sa.Ctx.SpiI, sa.InitFrom));
+        sa.ForgetInitMessages();
         switch (outcome)
         {
             case AuthOutcome.Failed f:
@@ -335,8 +340,11 @@ public sealed partial class IkeResponder : IDisposable
         Sync(sa);
     }
 
-    private SessionOptions SessionOptions() => new(_o.Proposals, _o.ChildProposals, () => _o.AllocateChildSpi?.Invoke() ?? SpiSource.Random(_o.Random),
-        NewSpi, _o.Random, _o.Retransmit, MaxKeRetries: 2, FollowPeer: true);
+    /// <summary>One for every IKE SA of this responder (the options do not change): not two delegates per member.</summary>
+    private SessionOptions SessionOptions() => _sessionOptions ??= new(_o.Proposals, _o.ChildProposals,
+        () => _o.AllocateChildSpi?.Invoke() ?? SpiSource.Random(_o.Random), NewSpi, _o.Random, _o.Retransmit, MaxKeRetries: 2, FollowPeer: true);
+
+    private SessionOptions? _sessionOptions;
 
     private IkeSpi NewSpi()
     {

@@ -47,8 +47,8 @@ internal sealed class IkeSaContext : IDisposable
     private const int MaxFragments = 64;
     private const int MaxReassembledBytes = 65535;
     private static readonly TimeSpan FragmentTimeout = TimeSpan.FromSeconds(30);
-    private readonly FragmentReassembly _requestFragments = new(MaxFragments, MaxReassembledBytes, FragmentTimeout);
-    private readonly FragmentReassembly _responseFragments = new(MaxFragments, MaxReassembledBytes, FragmentTimeout);
+    // made at the first fragment: most IKE SAs never see one, and a controller holds many thousands of them
+    private FragmentReassembly? _requestFragments, _responseFragments;
     private (uint MessageId, byte[] Datagram)? _firstRequestFragment;
 
     /// <summary>Both sides announced IKE fragmentation in IKE_SA_INIT (RFC 7383 §2.3): fragments are accepted.</summary>
@@ -428,7 +428,9 @@ internal sealed class IkeSaContext : IDisposable
             why = $"integrity check failed (fragment {f.FragmentNumber} of {f.TotalFragments})";
             return null;
         }
-        var reassembly = header.IsResponse ? _responseFragments : _requestFragments;
+        var reassembly = header.IsResponse
+            ? _responseFragments ??= new(MaxFragments, MaxReassembledBytes, FragmentTimeout)
+            : _requestFragments ??= new(MaxFragments, MaxReassembledBytes, FragmentTimeout);
         var verdict = reassembly.Add(header.MessageId, f.FragmentNumber, f.TotalFragments, f.FirstInnerPayload, part, now);
         Array.Clear(part);
         if (!header.IsResponse && f.FragmentNumber == 1 && verdict is FragmentVerdict.Stored or FragmentVerdict.Complete)
