@@ -120,7 +120,7 @@ internal sealed partial class AgentDaemon : IDisposable
         }
         var underlay = settings.DataPlane.Underlay ?? ikeSource;
         UdpEndpoint? natSocket = null;
-        if (Capabilities.Here.KernelSha1 && KernelSha1.Hash is { } kernelSha1)
+        if (Capabilities.Here.Sha1FromKernel && KernelSha1.Hash is { } kernelSha1)
         {
             NatDetection.Sha1 = kernelSha1.Compute;
         }

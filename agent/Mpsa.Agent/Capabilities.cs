@@ -12,14 +12,14 @@ namespace Mpsa.Agent;
 /// comes from the kernel (AF_ALG, <see cref="KernelSha1"/>) where libssl is missing. The config check, the proposals,
 /// the refusal of group SAs and self-check all ask this one object, so they cannot disagree.
 /// </summary>
-internal sealed class Capabilities(bool openSsl, bool kernelSha1 = false)
+internal sealed class Capabilities(bool openSsl, bool sha1FromKernel = false)
 {
     private static readonly Lazy<Capabilities> s_here = new(Probe);
 
     private static Capabilities Probe()
     {
         bool openSsl = NativeLibrary.TryLoad("libssl.so.3", out var handle) && Free(handle);
-        return new(openSsl, !openSsl && Agent.KernelSha1.Hash is not null);
+        return new(openSsl, !openSsl && KernelSha1.Hash is not null);
     }
 
     /// <summary>This system's, probed once.</summary>
@@ -41,10 +41,10 @@ internal sealed class Capabilities(bool openSsl, bool kernelSha1 = false)
     public bool Usable(EncrId encr) => encr == EncrId.ENCR_CHACHA20_POLY1305 || (OpenSsl && encr is EncrId.ENCR_AES_CBC or EncrId.ENCR_AES_GCM_16);
 
     /// <summary>NAT detection's SHA-1 from the kernel (AF_ALG), probed only where libssl is missing.</summary>
-    public bool KernelSha1 { get; } = kernelSha1;
+    public bool Sha1FromKernel { get; } = sha1FromKernel;
 
     /// <summary>NAT detection hashes with SHA-1: libssl's or the kernel's; certificates parse and verify with libssl.</summary>
-    public bool NatDetection => OpenSsl || KernelSha1;
+    public bool NatDetection => OpenSsl || Sha1FromKernel;
 
     public bool Certificates => CertificateSupport.IsEnabled && OpenSsl;
 
@@ -59,7 +59,7 @@ internal sealed class Capabilities(bool openSsl, bool kernelSha1 = false)
         string prf = Names(Enum.GetValues<PrfId>(), Usable, SuiteNames.PrfName);
         string integ = Names(Enum.GetValues<IntegId>(), Usable, SuiteNames.IntegName);
         string dh = Names(Enum.GetValues<DhGroup>(), Usable, SuiteNames.GroupName);
-        string nat = KernelSha1
+        string nat = Sha1FromKernel
             ? "NAT detection with the kernel's SHA-1 (AF_ALG)"
             : "NAT detection needs it or the kernel's AF_ALG hash (kmod-crypto-user), encap = yes goes through a NAT without either";
         string missing = (OpenSsl, CertificateSupport.IsEnabled) switch

@@ -125,9 +125,9 @@ public class CapabilitiesTests
             "IKE chacha20poly1305, sha256/sha512, prfsha256/prfsha512, x25519; group SAs with prfsha256/prfsha512 " +
             "(no libssl: AES, ECP, MODP, SHA-1, SHA-384 and certificates need it; NAT detection needs it or the kernel's AF_ALG hash " +
             "(kmod-crypto-user), encap = yes goes through a NAT without either)"));
-        Assert.That(new Capabilities(false, kernelSha1: true).Describe(), Does.EndWith(
+        Assert.That(new Capabilities(false, sha1FromKernel: true).Describe(), Does.EndWith(
             "(no libssl: AES, ECP, MODP, SHA-1, SHA-384 and certificates need it; NAT detection with the kernel's SHA-1 (AF_ALG))"));
-        Assert.That(new Capabilities(false, kernelSha1: true).NatDetection, Is.True, "NAT detection with the kernel's SHA-1");
+        Assert.That(new Capabilities(false, sha1FromKernel: true).NatDetection, Is.True, "NAT detection with the kernel's SHA-1");
         Assert.That(new Capabilities(false).NatDetection, Is.False, "no SHA-1 at all: no NAT detection");
         Assert.That(new Capabilities(true).Describe(), Does.Contain("modp2048/"), "MODP-2048 with libssl (libcrypto)");
         Assert.That(new Capabilities(true).Describe(), Does.StartWith("IKE chacha20poly1305/aes/aesgcm16, sha1/sha256/sha384/sha512, prfsha1/"));
