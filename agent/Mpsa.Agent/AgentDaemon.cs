@@ -122,7 +122,7 @@ internal sealed partial class AgentDaemon : IDisposable
         UdpEndpoint? natSocket = null;
         if (Capabilities.Here.Sha1FromKernel && KernelSha1.Hash is { } kernelSha1)
         {
-            NatDetection.Sha1 = kernelSha1.Compute;
+            NatDetection.Sha1 = KernelSha1.OrRandom(kernelSha1.Compute, log);
         }
         if (socket.IsNatTraversal || !(Capabilities.Here.NatDetection || settings.ForceUdpEncapsulation))
         {

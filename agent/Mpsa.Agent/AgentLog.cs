@@ -44,6 +44,9 @@ internal static class AgentLog
     public static void UplinkLost(this ILogger logger, string missing) =>
         logger.Line(LogLevel.Warning, 107, "uplink lost: {Missing}; nothing is torn down: the IKE SA stays while liveness allows, the group SAs until their LIFE", missing);
 
+    public static void NatDetectionHashFailed(this ILogger logger, string error) =>
+        logger.Line(LogLevel.Warning, 112, "the kernel's SHA-1 failed ({Error}): this NAT detection hash is random, which reads as a NAT (as encap = yes), so IKE and the CHILD_SA go in UDP on port 4500", error);
+
     public static void CannotFollowUplink(this ILogger logger, string error) =>
         logger.Line(LogLevel.Warning, 108, "cannot watch addresses and routes ({Error}): a change of the WAN address is noticed only when liveness fails", error);
 

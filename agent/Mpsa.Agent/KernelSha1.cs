@@ -1,4 +1,7 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Mpsa.Ike.Crypto;
+using Mpsa.Ike.Exchanges;
 using Mpsa.Sockets;
 
 namespace Mpsa.Agent;
@@ -17,6 +20,24 @@ internal static class KernelSha1
 
     /// <summary>Why <see cref="Hash"/> is null.</summary>
     public static string? Problem => Hash is null ? s_problem : null;
+
+    /// <summary>
+    /// The kernel's SHA-1 for <see cref="NatDetection.Sha1"/>, with a way out should it fail later (out of file
+    /// descriptors or memory): a random hash and a log line instead of an exception on the loop. A random hash makes
+    /// either side see a NAT, so the SA goes in UDP on port 4500, which works with or without one.
+    /// </summary>
+    public static NatDetection.Sha1Function OrRandom(NatDetection.Sha1Function sha1, ILogger log) => (data, digest) =>
+    {
+        try
+        {
+            sha1(data, digest);
+        }
+        catch (SocketException e)
+        {
+            SystemRandom.Instance.Fill(digest);
+            log.NatDetectionHashFailed(e.Message);
+        }
+    };
 
     private static KernelHash? Open()
     {
