@@ -21,6 +21,15 @@ case "$flavour" in
 esac
 agent=$root/out/agent/$agent_dir
 
+# ensure_agent — the packaging scripts' first step: publish this flavour's agent (publish-agent.sh), unless
+# MPSA_REUSE_AGENT=1 and its output is already there. info KEY — a field of that output's build-info.
+ensure_agent() {
+  if [ "${MPSA_REUSE_AGENT:-0}" != 1 ] || [ ! -f "$agent/build-info" ]; then
+    "$root/packaging/build/publish-agent.sh" "$arch" "$flavour"
+  fi
+}
+info() { sed -n "s/^$1=//p" "$agent/build-info"; }
+
 # control_for VERSION INSTALLED_SIZE BUILD — this flavour's .ipk control file (make-apk.sh takes its fields from it too).
 control_for() {
   local relations title

@@ -23,10 +23,7 @@ owrt=$root/packaging/openwrt
 apk=$("$root/packaging/build/apk-tools.sh")
 # shellcheck source-path=SCRIPTDIR source=flavour.sh
 . "$root/packaging/build/flavour.sh"
-if [ "${MPSA_REUSE_AGENT:-0}" != 1 ] || [ ! -f "$agent/build-info" ]; then
-  "$root/packaging/build/publish-agent.sh" "$arch" "$flavour"
-fi
-info() { sed -n "s/^$1=//p" "$agent/build-info"; }
+ensure_agent
 version=$(info version)-r${PKG_RELEASE:-1}
 "$apk" version --check --quiet "$version" || { echo "make-apk: '$version' is not an apk version" >&2; exit 1; }
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)}

@@ -16,10 +16,7 @@ owrt=$root/packaging/openwrt
 . "$root/packaging/build/arch.sh"
 # shellcheck source-path=SCRIPTDIR source=flavour.sh
 . "$root/packaging/build/flavour.sh"
-if [ "${MPSA_REUSE_AGENT:-0}" != 1 ] || [ ! -f "$agent/build-info" ]; then
-  "$root/packaging/build/publish-agent.sh" "$arch" "$flavour"
-fi
-info() { sed -n "s/^$1=//p" "$agent/build-info"; }
+ensure_agent
 version=$(info version)${PKG_RELEASE:+-$PKG_RELEASE}
 route=$(info route)
 rid=$(info rid)
