@@ -14,19 +14,16 @@ public sealed class KernelHash : IDisposable
     private const int AfAlg = 38;              // AF_ALG
     private const int SeqPacket = 5;           // SOCK_SEQPACKET
     private const int AddressLength = 88;      // struct sockaddr_alg
+    private const int Eio = 5;
     private const int TypeOffset = 2, TypeLength = 14, NameOffset = 24, NameLength = 64;
 
     private readonly SocketHandle _transform;
 
-    private KernelHash(SocketHandle transform, string name, int length)
+    private KernelHash(SocketHandle transform, int length)
     {
         _transform = transform;
-        Name = name;
         Length = length;
     }
-
-    /// <summary>The kernel's name of the hash ("sha1").</summary>
-    public string Name { get; }
 
     /// <summary>The digest's length in bytes.</summary>
     public int Length { get; }
@@ -51,7 +48,7 @@ public sealed class KernelHash : IDisposable
             return null;
         }
         problem = null;
-        return new KernelHash(handle, name, length);
+        return new KernelHash(handle, length);
     }
 
     /// <summary>Writes the hash of <paramref name="data"/> to <paramref name="digest"/> (<see cref="Length"/> bytes).</summary>
@@ -62,23 +59,17 @@ public sealed class KernelHash : IDisposable
         {
             throw new ArgumentException($"the digest is {Length} bytes", nameof(digest));
         }
-        int errno;
         using var lease = _transform.Borrow();
-        int fd = SocketSyscalls.Accept(lease.Fd, out errno);
+        int fd = SocketSyscalls.Accept(lease.Fd, out int errno);
         if (fd < 0)
         {
             throw SocketErrors.Exception(errno);
         }
         using var operation = new SocketHandle(fd);
         // One write without MSG_MORE: the kernel hashes it and finishes; the read returns the digest.
-        if (SocketSyscalls.SendTo(fd, data, [], out errno) != data.Length)
+        if (SocketSyscalls.SendTo(fd, data, [], out errno) != data.Length || SocketSyscalls.Receive(fd, digest, out errno) != Length)
         {
-            throw SocketErrors.Exception(errno == 0 ? 5 : errno);   // a short write: EIO
-        }
-        long n = SocketSyscalls.Receive(fd, digest, out errno);
-        if (n != Length)
-        {
-            throw SocketErrors.Exception(errno == 0 ? 5 : errno);
+            throw SocketErrors.Exception(errno == 0 ? Eio : errno);   // errno 0: a short write or read
         }
     }
 
