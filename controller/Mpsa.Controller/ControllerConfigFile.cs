@@ -65,6 +65,7 @@ internal static class ControllerConfigFile
             Limits = ReadLimits(c),
             FragmentSize = c.Int("fragment_size", 576, 65535, 1280),
             Mobike = c.Bool("mobike", true),
+            KeyShareReuse = c.Optional("key_share_reuse", ConfigValues.DurationBetween(TimeSpan.Zero, TimeSpan.FromHours(1)), ControllerSettings.DefaultKeyShareReuse),
             MaxQueuedDatagrams = c.Int("max_pending_requests", 16, 1_000_000, 32768),
             Rekey = ProtocolConfig.ReadRekeyPolicy(c),
             LogFormat = c.OneOf("log_format", ControllerLogging.Formats, "text"),

@@ -30,6 +30,7 @@ internal sealed partial class ControllerEngine
         var oldMembers = Members.ToDictionary(m => m.Name);
         bool guardChanged = !next.EspOnly.SequenceEqual(Settings.EspOnly);
         Settings = next;
+        _keyShares.MaxAge = next.KeyShareReuse;
         ApplyMembers(next);
         if (_childSas is not null)
         {

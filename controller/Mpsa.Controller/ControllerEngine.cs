@@ -27,6 +27,7 @@ internal sealed partial class ControllerEngine : IDisposable
     private Dictionary<string, (MemberConfig Member, PeerPolicy Policy)> _members = [];
     private readonly LimitLog _limitLog;
     private readonly IGroupStateStore? _state;
+    private readonly KeyShareReuse _keyShares;
 
     /// <param name="childSas">Where members' CHILD_SAs go into the kernel; null: they are negotiated only.</param>
     /// <param name="offloadSaInit">Where IKE_SA_INIT's key exchange runs (see <see cref="IkeResponderOptions.OffloadSaInit"/>); null: inline.</param>
@@ -52,8 +53,10 @@ internal sealed partial class ControllerEngine : IDisposable
             AddGroup(g, now, state?.Restored.GetValueOrDefault(g.Name));
         }
         ForgetUnconfiguredGroups(settings);
+        _keyShares = new KeyShareReuse(settings.KeyShareReuse, random);
         _responder = new IkeResponder(new IkeResponderOptions
         {
+            KeyShares = _keyShares,
             Proposals = settings.IkeProposals,
             FragmentSize = settings.FragmentSize,
             Mobike = settings.Mobike,
@@ -456,6 +459,7 @@ internal sealed partial class ControllerEngine : IDisposable
     {
         _childSas?.RemoveAll();
         _responder.Dispose();
+        _keyShares.Dispose();
         foreach (var f in _fanOuts.Values)
         {
             f.Dispose();

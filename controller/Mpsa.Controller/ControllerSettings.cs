@@ -29,6 +29,12 @@ internal sealed record ControllerSettings(
     /// <summary>mobike: answer a member's MOBIKE_SUPPORTED and let it move its IKE SA (RFC 4555); default yes.</summary>
     public bool Mobike { get; init; } = true;
 
+    /// <summary>key_share_reuse: how long one X25519 key share answers IKE_SA_INIT (RFC 7296 §2.12; retired sooner when
+    /// an IKE SA made with it ends, <see cref="KeyShareReuse"/>); zero: a fresh one for every IKE SA.</summary>
+    public TimeSpan KeyShareReuse { get; init; } = DefaultKeyShareReuse;
+
+    public static readonly TimeSpan DefaultKeyShareReuse = TimeSpan.FromSeconds(60);
+
     /// <summary>Received datagrams waiting for the driver loop; more are dropped (a flood cannot grow memory).</summary>
     public int MaxQueuedDatagrams { get; init; } = 32768;
 

@@ -1,3 +1,4 @@
+using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
 
 namespace Mpsa.Ike.Crypto;
@@ -5,7 +6,7 @@ namespace Mpsa.Ike.Crypto;
 /// <summary>The key exchange methods this implementation offers (RFC 7296 §3.3.2 Transform Type 4).</summary>
 public static class DiffieHellman
 {
-    /// <summary>A fresh private key for one exchange; never reuse one across exchanges.</summary>
+    /// <summary>A fresh private key for one exchange.</summary>
     public static IDhExchange Create(DhGroup group, IRandom random) => group switch
     {
         DhGroup.CURVE25519 => new X25519Exchange(random),
@@ -13,6 +14,11 @@ public static class DiffieHellman
         DhGroup.MODP_2048 => new ModpExchange(random),
         _ => throw new NotSupportedException($"DH group {group} is not supported."),
     };
+
+    /// <summary>The responder's side of IKE_SA_INIT: on the reused key share where <paramref name="shares"/> has one
+    /// for the group (RFC 7296 §2.12, <see cref="KeyShareReuse"/>), else a fresh private key.</summary>
+    public static IDhExchange ForSaInitResponse(DhGroup group, IRandom random, KeyShareReuse? shares, MonoTime now) =>
+        (IDhExchange?)shares?.TryLease(group, now) ?? Create(group, random);
 
     /// <summary>The initiator's side of an additional key exchange (RFC 9370): ML-KEM-768, whose KE data is the
     /// encapsulation key; the responder's is <see cref="MlKem768Exchange.Respond"/>.</summary>

@@ -19,7 +19,7 @@ public sealed partial class IkeResponder
     /// <summary>Accepted IKE_SA_INIT requests whose <see cref="SaInitJob"/> has not come back yet.</summary>
     public int PendingSaInitCount => _pendingInit.Count;
 
-    private void Offload(SaInitDecision.Accept a, byte[] initRequest, IkeHeader h, IPEndPoint from, IPEndPoint? local, bool? nat)
+    private void Offload(SaInitDecision.Accept a, byte[] initRequest, IkeHeader h, IPEndPoint from, IPEndPoint? local, bool? nat, MonoTime now)
     {
         IkeSpi spiR;
         do
@@ -29,7 +29,11 @@ public sealed partial class IkeResponder
         while (_sas.ContainsKey(spiR) || _pendingSpiR.Contains(spiR));
         var nr = new byte[32];
         _o.Random.Fill(nr);
-        var job = new SaInitJob(a, initRequest, h, from, local, nat, spiR, nr, IkeAuthCertificates.SaInitExtras(_o), _o.SendMpsaVendorId, _o.AcceptChildless, _o.Random);
+        var job = new SaInitJob(a, initRequest, h, from, local, nat, spiR, nr, IkeAuthCertificates.SaInitExtras(_o), _o.SendMpsaVendorId, _o.AcceptChildless, _o.Random)
+        {
+            KeyShares = _o.KeyShares,
+            Now = now,
+        };
         _pendingInit.Add((h.SpiI, from), job);
         _pendingSpiR.Add(spiR);
         _sasByAddress[from.Address] = _sasByAddress.GetValueOrDefault(from.Address) + 1;
@@ -73,6 +77,7 @@ public sealed partial class IkeResponder
             Local = job.Local,
             FragmentationNegotiated = job.Accept.Fragmentation,
             FragmentSize = _o.FragmentSize,
+            KeyShare = job.KeyShare,
         };
         var sa = new ResponderSa(ctx, job.InitRequest, response, now + _o.HalfOpenTimeout) { NatDetectionAnswered = job.Nat is not null };
         _sas.Add(job.SpiR, sa);

@@ -222,7 +222,7 @@ public sealed partial class IkeResponder : IDisposable
                 }
                 else
                 {
-                    Offload(a, datagram.ToArray(), h, from, local, nat);
+                    Offload(a, datagram.ToArray(), h, from, local, nat, now);
                 }
                 break;
         }
@@ -230,7 +230,7 @@ public sealed partial class IkeResponder : IDisposable
 
     private void Accept(SaInitDecision.Accept a, byte[] initRequest, IkeHeader h, IPEndPoint from, IPEndPoint? local, bool? nat, MonoTime now, StepBuilder step)
     {
-        using var dh = DiffieHellman.Create(a.Suite.Dh, _o.Random);
+        using var dh = DiffieHellman.ForSaInitResponse(a.Suite.Dh, _o.Random, _o.KeyShares, now);
         using var sharedSecret = dh.DeriveSharedSecret(a.KeI);
         if (sharedSecret is null)
         {
@@ -258,6 +258,7 @@ public sealed partial class IkeResponder : IDisposable
             Local = local,
             FragmentationNegotiated = a.Fragmentation,
             FragmentSize = _o.FragmentSize,
+            KeyShare = (dh as KeyShareLease)?.Share,
         };
         var sa = new ResponderSa(ctx, initRequest, response, now + _o.HalfOpenTimeout) { NatDetectionAnswered = natD is not null };
         _sas.Add(spiR, sa);

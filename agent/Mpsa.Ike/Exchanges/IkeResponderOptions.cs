@@ -51,6 +51,10 @@ public sealed class IkeResponderOptions
 
     public Func<uint>? AllocateChildSpi { get; init; }
 
+    /// <summary>Answer IKE_SA_INIT with a reused X25519 key share (RFC 7296 §2.12, forward secrecy kept: see
+    /// <see cref="KeyShareReuse"/>); null: a fresh private value for every exchange.</summary>
+    public KeyShareReuse? KeyShares { get; init; }
+
     /// <summary>
     /// Null (the default): IKE_SA_INIT is answered within <see cref="IkeResponder.Receive"/>. Set: an accepted request's
     /// DH exchange and key schedule are handed to this as a <see cref="SaInitJob"/>; whoever takes it calls

@@ -99,24 +99,30 @@ internal sealed class IkeSaContext : IDisposable
     /// <summary>
     /// The same IKE SA under the keys an additional key exchange made (RFC 9370 §2.2.2), once its IKE_INTERMEDIATE
     /// exchange is over: message IDs go on, and a retransmission of the peer's last request is still answered from the
-    /// cache (its bytes, not its keys). This context's keys are the caller's to dispose.
+    /// cache (its bytes, not its keys). This context's keys are the caller's to dispose; its key share goes with the SA.
     /// </summary>
-    public IkeSaContext WithUpdatedKeys(IkeSaKeys keys) => new(IsInitiator, SpiI, SpiR, Peer, keys, Ni, Nr, _random, _policy, isCpe: IsCpe)
+    public IkeSaContext WithUpdatedKeys(IkeSaKeys keys)
     {
-        NextRequestId = NextRequestId,
-        NextPeerRequestId = NextPeerRequestId,
-        _lastPeerRequest = _lastPeerRequest,
-        _lastResponse = _lastResponse,
-        PeerSupportsMpsa = PeerSupportsMpsa,
-        NatDetected = NatDetected,
-        LastHeardFrom = LastHeardFrom,
-        EventSpi = EventSpi,
-        FragmentationNegotiated = FragmentationNegotiated,
-        FragmentSize = FragmentSize,
-        PeerAcceptsChildless = PeerAcceptsChildless,
-        Mobike = Mobike,
-        Local = Local,
-    };
+        var next = new IkeSaContext(IsInitiator, SpiI, SpiR, Peer, keys, Ni, Nr, _random, _policy, isCpe: IsCpe)
+        {
+            NextRequestId = NextRequestId,
+            NextPeerRequestId = NextPeerRequestId,
+            _lastPeerRequest = _lastPeerRequest,
+            _lastResponse = _lastResponse,
+            PeerSupportsMpsa = PeerSupportsMpsa,
+            NatDetected = NatDetected,
+            LastHeardFrom = LastHeardFrom,
+            EventSpi = EventSpi,
+            FragmentationNegotiated = FragmentationNegotiated,
+            FragmentSize = FragmentSize,
+            PeerAcceptsChildless = PeerAcceptsChildless,
+            Mobike = Mobike,
+            Local = Local,
+            KeyShare = KeyShare,
+        };
+        KeyShare = null;
+        return next;
+    }
 
     /// <summary>Both sides announced MOBIKE_SUPPORTED in IKE_AUTH (RFC 4555 §3.3): the initiator moves the SA with
     /// UPDATE_SA_ADDRESSES, and the responder changes the peer's address only then (or behind a NAT).</summary>
@@ -503,8 +509,13 @@ internal sealed class IkeSaContext : IDisposable
         }
     }
 
+    /// <summary>The responder's reused X25519 key share this IKE SA was made with (RFC 7296 §2.12); null: a fresh one.
+    /// Retired when this SA ends, so the share cannot outlive any SA it made.</summary>
+    public KeyShare? KeyShare { get; set; }
+
     public void Dispose()
     {
+        KeyShare?.Retire();
         Outbound.Dispose();
         Inbound.Dispose();
         Keys.Dispose();

@@ -43,6 +43,15 @@ public sealed class SaInitJob : IDisposable
     internal IkeSpi SpiR { get; }
     internal byte[] Nr { get; }
 
+    /// <summary>Where our KE value comes from when reused (RFC 7296 §2.12); null: a fresh one.</summary>
+    internal KeyShareReuse? KeyShares { get; init; }
+
+    /// <summary>When the responder took the request: the age a reused key share is judged by.</summary>
+    internal MonoTime Now { get; init; }
+
+    /// <summary>The reused key share the keys were made with; retired if the job's keys are never taken.</summary>
+    internal KeyShare? KeyShare { get; private set; }
+
     /// <summary>HDR, SAr1, KEr, Nr, [N(NAT_DETECTION_*)], [V]; null until run, or when the initiator's KE was invalid.</summary>
     internal byte[]? Response { get; private set; }
 
@@ -55,7 +64,7 @@ public sealed class SaInitJob : IDisposable
     /// <summary>Computes the DH exchange, the response and the keys. Any thread; once.</summary>
     public void Run()
     {
-        using var dh = DiffieHellman.Create(Accept.Suite.Dh, _random);
+        using var dh = DiffieHellman.ForSaInitResponse(Accept.Suite.Dh, _random, KeyShares, Now);
         using var sharedSecret = dh.DeriveSharedSecret(Accept.KeI);
         if (sharedSecret is null)
         {
@@ -67,12 +76,18 @@ public sealed class SaInitJob : IDisposable
         Response = IkeSaInit.BuildResponse(Header, SpiR, Accept.Suite, Accept.ProposalNumber, dh, Nr, _sendMpsaVendorId, natD, _extras, Accept.Fragmentation, _childless);
         // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
         Keys = IkeKeySchedule.Derive(Accept.Suite, sharedSecret.Span, Accept.Ni, Nr, Header.SpiI.Value, SpiR.Value);
+        KeyShare = (dh as KeyShareLease)?.Share;
     }
 
-    /// <summary>Zeroes keys the responder never took (a job completed after the responder went, or never completed).</summary>
+    /// <summary>Zeroes keys the responder never took (a job completed after the responder went, or never completed),
+    /// and retires the key share they came from, as the end of an IKE SA would.</summary>
     public void Dispose()
     {
-        Keys?.Dispose();
-        Keys = null;
+        if (Keys is not null)
+        {
+            Keys.Dispose();
+            Keys = null;
+            KeyShare?.Retire();
+        }
     }
 }

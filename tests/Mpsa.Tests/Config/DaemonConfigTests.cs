@@ -158,6 +158,21 @@ public class DaemonConfigTests
         Assert.That(AgentErrors(Head + "retransmit_timeout = 2h\n" + Tail), Has.Length.EqualTo(1).And.Some.StartsWith($"{Path}:4: retransmit_timeout:"));
     }
 
+    [TestCase("", 60)]
+    [TestCase("key_share_reuse = 0\n", 0)]
+    [TestCase("key_share_reuse = 5m\n", 300)]
+    public void ReadsKeyShareReuse(string line, int seconds)
+    {
+        string text = $"[controller]\nidentity = c\n{line}[group g]\nesp = aes256-sha256\n";
+        Assert.That(ConfigReader.TryRead(IniFile.Parse(Path, text), r => ControllerConfigFile.Read(r, _ => { }), out var s, out var errors), Is.True, string.Join("\n", errors));
+        Assert.That(s!.KeyShareReuse, Is.EqualTo(TimeSpan.FromSeconds(seconds)));
+    }
+
+    [Test]
+    public void RefusesAKeyShareReusedForMoreThanAnHour() =>
+        Assert.That(ControllerErrors("[controller]\nidentity = c\nkey_share_reuse = 2h\n[group g]\nesp = aes256-sha256\n"),
+            Has.Length.EqualTo(1).And.Some.StartsWith($"{Path}:3: key_share_reuse:"));
+
     [Test]
     public void ReadsMobikeInBothDaemons()
     {

@@ -38,7 +38,7 @@ internal sealed class Pair : IDisposable
             RemoteSelectors = [TrafficSelector.ForHost(Controller.Address)],
             TransportMode = true,
             SendMpsaVendorId = i.SendMpsaVendorId,
-            Random = new SeededRandom(1),
+            Random = new SeededRandom(i.Seed),
         }, Controller);
         Responder = new IkeResponder(new IkeResponderOptions
         {
@@ -53,6 +53,7 @@ internal sealed class Pair : IDisposable
             Certificates = () => r.Certificates,
             Random = new SeededRandom(2),
             OffloadSaInit = r.OffloadSaInit,
+            KeyShares = r.KeyShares,
             AcceptChildless = r.AcceptChildless,
             NarrowSelectors = r.NarrowSelectors,
         });
@@ -207,6 +208,9 @@ internal sealed class InitiatorSettings
 {
     public required IReadOnlyList<IkeSuite> Proposals { get; set; }
     public IReadOnlyList<EspSuite> ChildProposals { get; set; } = Suites.Esp;
+
+    /// <summary>The initiator's random source (its SPIs, nonces and DH value); another seed makes another member.</summary>
+    public int Seed { get; set; } = 1;
     public string RemoteIdentity { get; set; } = Pair.ControllerId;
     public SecretBytes? Psk { get; set; }
     public Mpsa.Ike.Certificates.CertificateAuth? Certificates { get; set; }
@@ -232,6 +236,9 @@ internal sealed class ResponderSettings
 
     /// <summary>When set, IKE_SA_INIT's key exchange is handed out (<see cref="IkeResponderOptions.OffloadSaInit"/>).</summary>
     public Action<SaInitJob>? OffloadSaInit { get; set; }
+
+    /// <summary>The responder's reused X25519 key share (<see cref="IkeResponderOptions.KeyShares"/>); null: fresh ones.</summary>
+    public KeyShareReuse? KeyShares { get; set; }
 }
 
 /// <summary>A replayable random source for exchanges (not for keys outside tests).</summary>
