@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
@@ -24,14 +23,6 @@ public class KeyShareReuseResponderTests
             more?.Invoke(r);
         });
 
-    /// <summary>The initiator's real IKE_SA_INIT with another SPIi (SPIi is not protected in IKE_SA_INIT).</summary>
-    private static byte[] SaInit(ulong spiI)
-    {
-        using var fresh = new Pair(Suites.Default);
-        byte[] init = fresh.Initiator.Start(fresh.Now).Send[0].Datagram;
-        BinaryPrimitives.WriteUInt64BigEndian(init, spiI);
-        return init;
-    }
 
     private static byte[] KeyShareIn(byte[] saInitResponse) => IkeMessage.Decode(saInitResponse).Find<KeyExchangePayload>()!.Data;
 
@@ -39,7 +30,7 @@ public class KeyShareReuseResponderTests
 
     /// <summary>The responder's answer to one more member's IKE_SA_INIT: its KE data.</summary>
     private static byte[] NextKeyShare(Pair pair, ulong spiI) =>
-        KeyShareIn(pair.Responder.Receive(SaInit(spiI), Other, pair.Now).Send.Single().Datagram);
+        KeyShareIn(pair.Responder.Receive(Pair.SaInit(spiI), Other, pair.Now).Send.Single().Datagram);
 
     /// <summary>The share the responder answers with now, held as an exchange in progress would hold it.</summary>
     private static KeyShareLease Hold(KeyShareReuse shares, Pair pair) => shares.TryLease(DhGroup.CURVE25519, pair.Now)!;
@@ -165,7 +156,7 @@ public class KeyShareReuseResponderTests
         Assert.That(held.PublicValue, Is.EqualTo(FirstKeyShare(pair)));
 
         // A job whose keys were made but never taken (the responder went meanwhile) is as an IKE SA that ended.
-        pair.Responder.Receive(SaInit(2), Other, pair.Now);
+        pair.Responder.Receive(Pair.SaInit(2), Other, pair.Now);
         jobs[1].Run();
         jobs[1].Dispose();
 

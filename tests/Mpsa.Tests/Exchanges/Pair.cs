@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
@@ -192,6 +193,15 @@ internal sealed class Pair : IDisposable
     {
         FromInitiator(Initiator.Start(Now));
         Drive(() => Initiator.Phase is InitiatorPhase.Established or InitiatorPhase.Gone);
+    }
+
+    /// <summary>A real initiator's IKE_SA_INIT with another SPIi (SPIi is not protected in IKE_SA_INIT): one more member.</summary>
+    public static byte[] SaInit(ulong spiI)
+    {
+        using var fresh = new Pair(Suites.Default);
+        byte[] init = fresh.Initiator.Start(fresh.Now).Send[0].Datagram;
+        BinaryPrimitives.WriteUInt64BigEndian(init, spiI);
+        return init;
     }
 
     public T Single<T>(List<IkeEvent> events) where T : IkeEvent => events.OfType<T>().Single();

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
@@ -21,14 +20,6 @@ public class SaInitOffloadTests
             more?.Invoke(r);
         });
 
-    /// <summary>The initiator's real IKE_SA_INIT with another SPIi (SPIi is not protected in IKE_SA_INIT).</summary>
-    private static byte[] SaInit(ulong spiI)
-    {
-        using var fresh = new Pair(Suites.Default);
-        byte[] init = fresh.Initiator.Start(fresh.Now).Send[0].Datagram;
-        BinaryPrimitives.WriteUInt64BigEndian(init, spiI);
-        return init;
-    }
 
     [Test]
     public async Task EstablishesWithTheKeyExchangeRunOnAnotherThread()
@@ -62,7 +53,7 @@ public class SaInitOffloadTests
     {
         var jobs = new List<SaInitJob>();
         using var pair = Offloading(jobs);
-        byte[] init = SaInit(0x1111);
+        byte[] init = Pair.SaInit(0x1111);
         var from = new IPEndPoint(Other, 500);
 
         Assert.That(pair.Responder.Receive(init, from, pair.Now).Send, Is.Empty);
@@ -88,10 +79,10 @@ public class SaInitOffloadTests
             r.CookieThreshold = 1;
             r.Limits = new ResponderLimits { MaxIkeSasPerAddress = 1 };
         });
-        Assert.That(pair.Responder.Receive(SaInit(1), new IPEndPoint(Other, 500), pair.Now).Send, Is.Empty);
+        Assert.That(pair.Responder.Receive(Pair.SaInit(1), new IPEndPoint(Other, 500), pair.Now).Send, Is.Empty);
 
         // One half-open (pending) SA reaches the threshold: the next request without a cookie gets one.
-        var second = pair.Responder.Receive(SaInit(2), new IPEndPoint(IPAddress.Parse("198.51.100.10"), 500), pair.Now);
+        var second = pair.Responder.Receive(Pair.SaInit(2), new IPEndPoint(IPAddress.Parse("198.51.100.10"), 500), pair.Now);
         var cookie = IkeMessage.Decode(second.Send.Single().Datagram).Payloads.OfType<NotifyPayload>().Single();
         Assert.That(cookie.NotifyType, Is.EqualTo(NotifyType.COOKIE));
         Assert.That(jobs, Has.Count.EqualTo(1));
@@ -103,7 +94,7 @@ public class SaInitOffloadTests
         var jobs = new List<SaInitJob>();
         using var pair = Offloading(jobs, r => r.Limits = new ResponderLimits { MaxIkeSasPerAddress = 1 });
         var from = new IPEndPoint(Other, 500);
-        pair.Responder.Receive(SaInit(1), from, pair.Now);
+        pair.Responder.Receive(Pair.SaInit(1), from, pair.Now);
 
         var failed = pair.Responder.CompleteSaInit(jobs[0], pair.Now);   // never run: no keys
         Assert.That(failed.Send, Is.Empty);
@@ -111,7 +102,7 @@ public class SaInitOffloadTests
         Assert.That((pair.Responder.HalfOpenCount, pair.Responder.IkeSaCount), Is.EqualTo((0, 0)));
 
         // The address's share is free again; a job taken back twice is ignored the second time.
-        pair.Responder.Receive(SaInit(2), from, pair.Now);
+        pair.Responder.Receive(Pair.SaInit(2), from, pair.Now);
         Assert.That(jobs, Has.Count.EqualTo(2));
         jobs[1].Run();
         Assert.That(pair.Responder.CompleteSaInit(jobs[1], pair.Now).Send, Has.Count.EqualTo(1));
@@ -124,7 +115,7 @@ public class SaInitOffloadTests
     {
         var jobs = new List<SaInitJob>();
         using var pair = Offloading(jobs);
-        byte[] init = SaInit(7);
+        byte[] init = Pair.SaInit(7);
         var message = IkeMessage.Decode(init);
         var ke = message.Payloads.OfType<KeyExchangePayload>().Single();
         // An all-zero X25519 value is a low-order point (RFC 7748 §6.1): the shared secret is refused.
