@@ -108,10 +108,14 @@ internal sealed class ControllerHarness : IDisposable
         }
     }
 
+    /// <summary>Every datagram the controller sent, in order.</summary>
+    public List<Outgoing> ControllerSent { get; } = [];
+
     public void FromController(IReadOnlyList<Outgoing> send)
     {
         foreach (var o in send)
         {
+            ControllerSent.Add(o);
             _link.Enqueue((ControllerAddress, o.To, o.Datagram));
         }
     }
