@@ -43,6 +43,8 @@ internal sealed class UdpEndpoint : IDisposable
     private readonly ILogger _logger;
     private readonly PeerCache _peers;
     private int _running;
+    private byte[]? _pollBuffer;          // ReceiveWaiting's
+    private SocketAddress? _pollAddress;
 
     /// <param name="bind">Local address and port; port 0 picks a free one (see <see cref="LocalEndPoint"/>).</param>
     /// <param name="natTraversal">Use the non-ESP marker; null means "when the port is 4500".</param>
@@ -125,6 +127,28 @@ internal sealed class UdpEndpoint : IDisposable
             _socket.ReceiveBufferSize = bytes;
         }
         return _socket.ReceiveBufferSize;
+    }
+
+    /// <summary>
+    /// Datagrams the kernel dropped for this socket since it was opened, mostly because its receive buffer was full
+    /// (SO_MEMINFO's SK_MEMINFO_DROPS); 0 where it cannot be read.
+    /// </summary>
+    public long KernelDrops
+    {
+        get
+        {
+            const int SolSocket = 1, SoMemInfo = 55, MemInfoDrops = 8;   // asm-generic/socket.h, linux/sock_diag.h
+            Span<byte> info = stackalloc byte[(MemInfoDrops + 1) * sizeof(uint)];
+            try
+            {
+                return _socket.GetRawSocketOption(SolSocket, SoMemInfo, info) >= info.Length
+                    ? BitConverter.ToUInt32(info[(MemInfoDrops * sizeof(uint))..]) : 0;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return 0;
+            }
+        }
     }
 
     /// <summary>
@@ -243,6 +267,50 @@ internal sealed class UdpEndpoint : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Receives what is waiting without blocking, at most <paramref name="max"/> datagrams, and runs
+    /// <paramref name="onDatagram"/> for each on the calling thread (the loop that polls this socket with
+    /// <see cref="SocketPoll"/>); the number received. Errors are handled as in <see cref="RunOnThreadAsync"/>.
+    /// </summary>
+    public int ReceiveWaiting(DatagramHandler onDatagram, int max)
+    {
+        _pollBuffer ??= new byte[ReceiveBufferLength];
+        _pollAddress ??= new SocketAddress(_socket.AddressFamily);
+        int maxAddressSize = _pollAddress.Buffer.Length;
+        int received = 0;
+        while (received < max)
+        {
+            int length;
+            try
+            {
+                _pollAddress.Size = maxAddressSize;
+                length = _socket.TryReceiveFrom(_pollBuffer, _pollAddress);
+            }
+            catch (SocketException e) when (IsIcmpError(e.SocketErrorCode))
+            {
+                IcmpErrors++;
+                _logger.UdpIcmpError(LocalEndPoint, e.SocketErrorCode);
+                continue;
+            }
+            catch (SocketException e)
+            {
+                _logger.UdpReceiveFailed(LocalEndPoint, e.SocketErrorCode);
+                break;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+            if (length < 0 || (length == 0 && _socket.IsDisposed))
+            {
+                break;
+            }
+            received++;
+            Deliver(_pollBuffer, length, _pollAddress, onDatagram);
+        }
+        return received;
     }
 
     /// <summary>Strips the non-ESP marker on a NAT-T socket (or drops and counts a datagram without one), then hands it on.</summary>

@@ -9,6 +9,7 @@ using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
 using Mpsa.Netlink.Core;
 using Mpsa.Netlink.Xfrm;
+using Mpsa.Sockets;
 
 namespace Mpsa.Controller;
 
@@ -20,11 +21,17 @@ internal sealed partial class ControllerDaemon : IDisposable
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan CookieRotation = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan DropCheckInterval = TimeSpan.FromSeconds(1);
+    private const int MaxDatagramsPerTurn = 64;   // per socket, before the loop looks at its other input again
 
     /// <summary>The source address the routing table gives each peer address, for a wildcard socket's NAT detection.</summary>
     private readonly Dictionary<IPAddress, IPAddress?> _routedSources = [];
     private const int MaxRememberedNatPeers = 100_000;
-    private const int ReceiveBufferBytes = 8 << 20;   // the answers of a 10,000-member fan-out arrive at once
+    /// <summary>
+    /// Each socket's receive buffer, per datagram max_pending_requests allows (the default 32,768 gives 8 MiB: the
+    /// answers of a 10,000-member fan-out arrive at once). The kernel drops what does not fit.
+    /// </summary>
+    private const int ReceiveBufferBytesPerDatagram = 256;
 
     private readonly string _configPath;
     private readonly ILogger _log;
@@ -37,9 +44,10 @@ internal sealed partial class ControllerDaemon : IDisposable
     private readonly XfrmKernel? _kernel;
     private MonoTime _nextCookieRotation;
     private readonly int _maxQueued;
-    private int _queued;
-    private long _droppedQueueFull;
-    private MonoTime _nextQueueFullLog;
+    private readonly List<DatagramHandler> _receivers = [];   // one per socket, made once
+    private long _kernelDrops;      // the sockets' drop counts when last read
+    private long _unloggedDrops;    // dropped since the last warning
+    private MonoTime _nextDropCheck, _nextQueueFullLog;
 
     /// <summary>Exit code when the state file cannot be used (EX_DATAERR): restarting does not fix it.</summary>
     public const int ExitStateRefused = 65;
@@ -50,7 +58,7 @@ internal sealed partial class ControllerDaemon : IDisposable
         _log = log;
         _kernel = settings.InstallChildSa ? OpenKernel(log) : null;
         var childSas = _kernel is null ? null : new MemberChildSas(_kernel, LocalAddressTowards, log);
-        _engine = new ControllerEngine(settings, log, SystemRandom.Instance, DriverLoop<ControllerInput>.Now, childSas,
+        _engine = new ControllerEngine(settings, log, BufferedRandom.Instance, DriverLoop<ControllerInput>.Now, childSas,
             job => _crypto.Post(job), state);
         _nextCookieRotation = DriverLoop<ControllerInput>.Now + CookieRotation;
         _maxQueued = settings.MaxQueuedDatagrams;
@@ -93,9 +101,6 @@ internal sealed partial class ControllerDaemon : IDisposable
     private async Task<int> RunAsync(ControllerSettings settings, ILoggerFactory logs, SignalHandling signals, CancellationToken stop)
     {
         signals.ReloadTo(() => _loop.Post(new ControllerInput.Reload()));
-        // The sockets outlive the stop signal: members' answers to our Deletes still have to come in.
-        using var closeSockets = new CancellationTokenSource();
-        var receivers = new List<Task>();
         if (!TryStartMetrics(settings, out var metricsProvider))
         {
             return 71;
@@ -115,8 +120,9 @@ internal sealed partial class ControllerDaemon : IDisposable
                     _log.NoNatTraversalListen(endpoint, e.Message);
                     continue;
                 }
-                socket.RequestReceiveBuffer(ReceiveBufferBytes);
+                socket.RequestReceiveBuffer((int)Math.Min(int.MaxValue / 2, (long)_maxQueued * ReceiveBufferBytesPerDatagram));
                 _sockets.Add(socket);
+                _receivers.Add((datagram, from) => OnDatagram(datagram, from, socket));
                 if (_kernel is not null)
                 {
                     // Members' CHILD_SAs cover all traffic between the two addresses: IKE itself bypasses them, and ESP in
@@ -127,9 +133,6 @@ internal sealed partial class ControllerDaemon : IDisposable
                         socket.EnableKernelEspInUdp();
                     }
                 }
-                // Blocking receives on a thread per socket and the loop on a thread of its own: no pool thread per datagram.
-                receivers.Add(socket.RunOnThreadAsync((datagram, from) => Enqueue(datagram, from, socket), closeSockets.Token,
-                    $"mpsa-udp-{socket.LocalEndPoint.Port}"));
                 _log.Listening(socket.LocalEndPoint);
             }
             _engine.ServesNatTraversal = _sockets.Any(s => s.IsNatTraversal);
@@ -139,6 +142,9 @@ internal sealed partial class ControllerDaemon : IDisposable
             _log.CannotListen(e.Message);
             return 71;
         }
+        // The loop receives from the sockets itself (no thread hands it the datagrams, at a context switch each).
+        using var poll = new SocketPoll(_sockets.ConvertAll(s => s.Socket));
+        _loop.ReceiveFrom(poll, i => _sockets[i].ReceiveWaiting(_receivers[i], MaxDatagramsPerTurn));
         // The crypto thread runs each job and posts it back; the engine's state stays on the loop's thread.
         using var stopCrypto = new CancellationTokenSource();
         var crypto = _crypto.RunOnThreadAsync(() => null, RunSaInit, _ => { }, stopCrypto.Token, threadName: "mpsa-crypto");
@@ -158,12 +164,11 @@ internal sealed partial class ControllerDaemon : IDisposable
         }
         await stopCrypto.CancelAsync().ConfigureAwait(false);
         await crypto.ConfigureAwait(false);
-        await closeSockets.CancelAsync().ConfigureAwait(false);
+        // The sockets outlived the stop signal: members' answers to our Deletes still had to come in.
         foreach (var s in _sockets)
         {
             s.Dispose();
         }
-        await Task.WhenAll(receivers).ConfigureAwait(false);
         return 0;
     }
 
@@ -183,28 +188,44 @@ internal sealed partial class ControllerDaemon : IDisposable
         _loop.Post(new ControllerInput.SaInitComputed(job));
     }
 
-    /// <summary>Called by the receive tasks: a bounded number of datagrams waits for the loop, the rest is dropped.</summary>
-    private void Enqueue(ReadOnlyMemory<byte> datagram, IPEndPoint from, UdpEndpoint via)
-    {
-        if (Interlocked.Increment(ref _queued) > _maxQueued)
-        {
-            Interlocked.Decrement(ref _queued);
-            Interlocked.Increment(ref _droppedQueueFull);
-            _metrics?.Dropped("queue_full");
-            return;
-        }
-        if (!_loop.Post(new ControllerInput.Datagram(datagram.ToArray(), from, via)))
-        {
-            Interlocked.Decrement(ref _queued);
-        }
-    }
-
-    private void ReportQueueFull()
+    /// <summary>On the loop's thread, for each datagram it receives.</summary>
+    private void OnDatagram(ReadOnlyMemory<byte> datagram, IPEndPoint from, UdpEndpoint via)
     {
         var now = Now;
-        if (now >= _nextQueueFullLog && Interlocked.Exchange(ref _droppedQueueFull, 0) is > 0 and var dropped)
+        if (now >= _nextDropCheck)
         {
-            _log.QueueFull(_maxQueued, dropped);
+            CheckKernelDrops(now);
+        }
+        if (via.IsNatTraversal && _natPeers.Count < MaxRememberedNatPeers)
+        {
+            _natPeers[from] = via;
+        }
+        var bytes = datagram.ToArray();   // the engine keeps some (IKE_SA_INIT for AUTH); the receive buffer is reused
+        Send(_engine.Receive(bytes, from, now, LocalEndPoint(bytes, from, via)));
+    }
+
+    /// <summary>
+    /// What the sockets' receive buffers could not hold (the kernel's drop counts, read at most once a second while
+    /// datagrams come in, and for the metrics): counted as queue_full and warned about, at most once per interval.
+    /// </summary>
+    private void CheckKernelDrops(MonoTime now)
+    {
+        _nextDropCheck = now + DropCheckInterval;
+        long drops = 0;
+        foreach (var s in _sockets)
+        {
+            drops += s.KernelDrops;
+        }
+        if (drops > _kernelDrops)
+        {
+            _metrics?.Dropped("queue_full", drops - _kernelDrops);
+            _unloggedDrops += drops - _kernelDrops;
+        }
+        _kernelDrops = drops;
+        if (_unloggedDrops > 0 && now >= _nextQueueFullLog)
+        {
+            _log.QueueFull(_maxQueued, _unloggedDrops);
+            _unloggedDrops = 0;
             _nextQueueFullLog = now + LimitLog.Interval;
         }
     }
@@ -226,15 +247,6 @@ internal sealed partial class ControllerDaemon : IDisposable
     {
         switch (input)
         {
-            case ControllerInput.Datagram d:
-                Interlocked.Decrement(ref _queued);
-                ReportQueueFull();
-                if (d.Via.IsNatTraversal && _natPeers.Count < MaxRememberedNatPeers)
-                {
-                    _natPeers[d.From] = d.Via;
-                }
-                Send(_engine.Receive(d.Bytes, d.From, Now, LocalEndPoint(d)));
-                break;
             case ControllerInput.SaInitComputed j:
                 Send(_engine.CompleteSaInit(j.Job, Now));
                 break;
@@ -245,6 +257,7 @@ internal sealed partial class ControllerDaemon : IDisposable
                 Send(_engine.OnKernelEvent(k.Event, Now));
                 break;
             case ControllerInput.MetricsWanted m:
+                CheckKernelDrops(Now);
                 m.Reply.TrySetResult(_engine.MetricsSnapshot(Now));
                 break;
             case ControllerInput.Command c:
@@ -351,25 +364,25 @@ internal sealed partial class ControllerDaemon : IDisposable
     /// socket (the default listen) the address our answer leaves from, which the routing table picks. Looked up for
     /// IKE_SA_INIT requests only (nothing else uses it), and kept per peer address.
     /// </summary>
-    private IPEndPoint? LocalEndPoint(ControllerInput.Datagram d)
+    private IPEndPoint? LocalEndPoint(byte[] datagram, IPEndPoint from, UdpEndpoint via)
     {
-        var local = d.Via.LocalEndPoint;
+        var local = via.LocalEndPoint;
         if (!local.Address.Equals(IPAddress.Any) && !local.Address.Equals(IPAddress.IPv6Any))
         {
             return local;
         }
-        if (!IkeHeader.TryPeek(d.Bytes, out var h) || h.Exchange != ExchangeType.IKE_SA_INIT || h.IsResponse)
+        if (!IkeHeader.TryPeek(datagram, out var h) || h.Exchange != ExchangeType.IKE_SA_INIT || h.IsResponse)
         {
             return null;
         }
-        if (!_routedSources.TryGetValue(d.From.Address, out var source))
+        if (!_routedSources.TryGetValue(from.Address, out var source))
         {
             if (_routedSources.Count >= MaxRememberedNatPeers)
             {
                 _routedSources.Clear();
             }
-            source = SourceAddress.Towards(d.From.Address);
-            _routedSources[d.From.Address] = source;
+            source = SourceAddress.Towards(from.Address);
+            _routedSources[from.Address] = source;
         }
         return source is null ? null : new IPEndPoint(source, local.Port);
     }

@@ -6,8 +6,6 @@ namespace Mpsa.Controller;
 /// <summary>What wakes the controller's driver loop besides a deadline.</summary>
 internal abstract record ControllerInput
 {
-    public sealed record Datagram(byte[] Bytes, IPEndPoint From, UdpEndpoint Via) : ControllerInput;
-
     public sealed record Command(string Text, TaskCompletionSource<string> Reply) : ControllerInput
     {
         /// <summary>Cluster, `status`: the other replicas' members, read from etcd before the command reached the loop.</summary>

@@ -50,7 +50,7 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "limit {Limit} reached: dropped a datagram from {From} ({Detail}); {Suppressed} more dropped since the last such line")]
     private static partial void LimitReachedLine(this ILogger logger, string limit, IPEndPoint from, string detail, long suppressed);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "receive queue full (max_pending_requests {Max}): dropped {Count} datagrams")]
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "receive queue full (max_pending_requests {Max}): the kernel dropped {Count} datagrams")]
     public static partial void QueueFull(this ILogger logger, int max, long count);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "IKE_SA_INIT key exchange failed on the crypto thread: {Error}")]

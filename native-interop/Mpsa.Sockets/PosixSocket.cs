@@ -26,6 +26,9 @@ internal sealed class PosixSocket : IDisposable
 
     public AddressFamily AddressFamily { get; }
 
+    /// <summary>The descriptor's owner, for a <see cref="SocketPoll"/>.</summary>
+    internal SocketHandle Handle => _handle;
+
     /// <summary>True once <see cref="Dispose"/> has begun: a receive that returned 0 then was woken by it.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
@@ -131,19 +134,32 @@ internal sealed class PosixSocket : IDisposable
         Check(SocketSyscalls.SetOption(fd.Fd, level, name, value, out int errno), errno);
     }
 
+    /// <summary>An option's raw value (getsockopt) into <paramref name="value"/>; the bytes the kernel wrote.</summary>
+    public int GetRawSocketOption(int level, int name, Span<byte> value)
+    {
+        using var fd = _handle.Borrow();
+        int length = SocketSyscalls.GetOption(fd.Fd, level, name, value, out int errno);
+        return length < 0 ? throw SocketErrors.Exception(errno) : length;
+    }
+
     private void SetOption(int level, int name, int value) => SetRawSocketOption(level, name, BitConverter.GetBytes(value));
 
     /// <summary>
     /// Receives one datagram into <paramref name="buffer"/> (cut to its length) and its sender into
     /// <paramref name="from"/> (whose <see cref="SocketAddress.Size"/> is set to the sender's); 0 after a shutdown.
     /// </summary>
-    public int ReceiveFrom(Span<byte> buffer, SocketAddress from)
+    public int ReceiveFrom(Span<byte> buffer, SocketAddress from) => ReceiveFrom(buffer, from, dontWait: false);
+
+    /// <summary><see cref="ReceiveFrom(Span{byte}, SocketAddress)"/> without blocking: -1 when no datagram is waiting.</summary>
+    public int TryReceiveFrom(Span<byte> buffer, SocketAddress from) => ReceiveFrom(buffer, from, dontWait: true);
+
+    private int ReceiveFrom(Span<byte> buffer, SocketAddress from, bool dontWait)
     {
         using var fd = _handle.Borrow();
-        long n = SocketSyscalls.ReceiveFrom(fd.Fd, buffer, from.Buffer.Span, out int length, out int errno);
+        long n = SocketSyscalls.ReceiveFrom(fd.Fd, buffer, from.Buffer.Span, dontWait, out int length, out int errno);
         if (n < 0)
         {
-            throw SocketErrors.Exception(errno);
+            return dontWait && errno == SocketSyscalls.WouldBlock ? -1 : throw SocketErrors.Exception(errno);
         }
         from.Size = Math.Min(length, from.Buffer.Length);
         return (int)n;

@@ -77,6 +77,18 @@ internal static unsafe class SocketSyscalls
         return rc;
     }
 
+    /// <summary>getsockopt(2) into <paramref name="value"/>; the option's length, or -1.</summary>
+    public static int GetOption(int fd, int level, int name, Span<byte> value, out int errno)
+    {
+        fixed (byte* v = value)
+        {
+            socklen_t length = (uint)value.Length;
+            int rc = getsockopt(fd, level, name, v, &length);
+            errno = rc < 0 ? LibC.errno : 0;
+            return rc < 0 ? -1 : (int)(uint)length;
+        }
+    }
+
     /// <summary>getsockname(2) into <paramref name="address"/>; the address's length, or -1.</summary>
     public static int LocalAddress(int fd, Span<byte> address, out int errno)
     {
@@ -89,8 +101,11 @@ internal static unsafe class SocketSyscalls
         }
     }
 
-    /// <summary>recvfrom(2): the datagram's length (cut to the buffer), the sender in <paramref name="address"/>.</summary>
-    public static long ReceiveFrom(int fd, Span<byte> buffer, Span<byte> address, out int addressLength, out int errno)
+    /// <summary>
+    /// recvfrom(2): the datagram's length (cut to the buffer), the sender in <paramref name="address"/>; with
+    /// <paramref name="dontWait"/>, -1 and EAGAIN when no datagram is waiting.
+    /// </summary>
+    public static long ReceiveFrom(int fd, Span<byte> buffer, Span<byte> address, bool dontWait, out int addressLength, out int errno)
     {
         fixed (byte* b = buffer)
         fixed (byte* a = address)
@@ -100,7 +115,7 @@ internal static unsafe class SocketSyscalls
             do
             {
                 length = (uint)address.Length;
-                n = recvfrom(fd, b, buffer.Length, 0, (sockaddr*)a, &length);
+                n = recvfrom(fd, b, buffer.Length, dontWait ? MSG_DONTWAIT : 0, (sockaddr*)a, &length);
                 errno = n < 0 ? LibC.errno : 0;
             }
             while (n < 0 && errno == EINTR);
@@ -141,6 +156,53 @@ internal static unsafe class SocketSyscalls
         }
     }
 
+    /// <summary>
+    /// poll(2) for input on <paramref name="fds"/> (POLLIN), at most <paramref name="milliseconds"/> (-1: no limit); each
+    /// entry of <paramref name="ready"/> tells whether its descriptor has input (or an error or hang-up to read).
+    /// </summary>
+    public static int PollInput(ReadOnlySpan<int> fds, Span<bool> ready, int milliseconds, out int errno)
+    {
+        pollfd* set = stackalloc pollfd[fds.Length];
+        for (int i = 0; i < fds.Length; i++)
+        {
+            set[i] = new pollfd { fd = fds[i], events = POLLIN };
+        }
+        int rc;
+        do
+        {
+            rc = poll(set, (ulong_t)(ulong)fds.Length, milliseconds);
+            errno = rc < 0 ? LibC.errno : 0;
+        }
+        while (rc < 0 && errno == EINTR && milliseconds == 0);
+        for (int i = 0; i < fds.Length; i++)
+        {
+            ready[i] = rc > 0 && set[i].revents != 0;
+        }
+        return rc;
+    }
+
+    /// <summary>eventfd(2), non-blocking: a counter another thread raises to wake a poll.</summary>
+    public static int EventFd(out int errno)
+    {
+        int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        errno = fd < 0 ? LibC.errno : 0;
+        return fd;
+    }
+
+    /// <summary>Adds one to an eventfd's counter (it becomes readable).</summary>
+    public static void RaiseEventFd(int fd)
+    {
+        ulong one = 1;
+        write(fd, &one, sizeof(ulong));
+    }
+
+    /// <summary>Reads an eventfd's counter back to zero.</summary>
+    public static void ClearEventFd(int fd)
+    {
+        ulong value;
+        read(fd, &value, sizeof(ulong));
+    }
+
     public static int Shutdown(int fd, int how, out int errno)
     {
         int rc = shutdown(fd, how);
@@ -155,6 +217,8 @@ internal static unsafe class SocketSyscalls
     public static int ShutWrite => SHUT_WR;
 
     public static int ShutBoth => SHUT_RDWR;
+
+    public static int WouldBlock => EAGAIN;
 
     public static int Datagram => SOCK_DGRAM;
 

@@ -1,4 +1,6 @@
+using System.Net;
 using Mpsa.Hosting;
+using Mpsa.Sockets;
 using Mpsa.Ike.Exchanges;
 
 namespace Mpsa.Tests.Hosting;
@@ -140,6 +142,60 @@ public class DriverLoopTests
         var failing = loop.RunOnThreadAsync(() => null, _ => throw new InvalidDataException("handler"), _ => { }, CancellationToken.None);
         loop.Post("boom");
         Assert.ThrowsAsync<InvalidDataException>(async () => await failing.WaitAsync(Patience));
+    }
+
+    [Test]
+    public async Task ALoopGivenItsSocketsReceivesFromThemOnItsThreadBesidePostsAndDeadlines()
+    {
+        using var sender = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        using var a = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        using var b = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        using var poll = new SocketPoll([a.Socket, b.Socket]);
+        var loop = new DriverLoop<string>();
+        var seen = new List<string>();
+        var threads = new HashSet<string?>();
+        void Take(string what)
+        {
+            threads.Add(Thread.CurrentThread.Name);
+            seen.Add(what);
+        }
+        var handlers = new DatagramHandler[] { (d, _) => Take($"a{d.Span[0]}"), (d, _) => Take($"b{d.Span[0]}") };
+        var endpoints = new[] { a, b };
+        loop.ReceiveFrom(poll, i => endpoints[i].ReceiveWaiting(handlers[i], 2));
+        MonoTime? next = DriverLoop<string>.Now + TimeSpan.FromMilliseconds(100);
+        using var stop = new CancellationTokenSource();
+        var run = loop.RunOnThreadAsync(() => next, Take, _ =>
+        {
+            Take("deadline");
+            next = null;
+        }, stop.Token, threadName: "loop-test");
+
+        await Task.Delay(30);   // asleep in the poll
+        for (byte i = 0; i < 5; i++)
+        {
+            sender.SendTo(new[] { i }, a.LocalEndPoint);
+        }
+        sender.SendTo(new byte[] { 9 }, b.LocalEndPoint);
+        loop.Post("post");
+        await WaitUntilAsync(() => seen.Count >= 8);
+        await stop.CancelAsync();
+        await run.WaitAsync(Patience);
+
+        Assert.That(seen.Where(s => s[0] == 'a'), Is.EqualTo(new[] { "a0", "a1", "a2", "a3", "a4" }), "in order, two per turn");
+        Assert.That(seen, Does.Contain("b9").And.Contain("post").And.Contain("deadline"));
+        Assert.That(threads, Is.EqualTo(new[] { "loop-test" }));
+        Assert.ThrowsAsync<InvalidOperationException>(() => loop.RunAsync(() => null, _ => { }, _ => { }, CancellationToken.None),
+            "a polling loop runs on its own thread");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(until), "timed out");
+            await Task.Delay(10);
+        }
     }
 
     [Test]

@@ -258,4 +258,42 @@ public class UdpEndpointTests
         await loop.WaitAsync(Patience);
         Assert.That(sum, Is.Not.Zero);
     }
+
+    [Test]
+    public void ReceiveWaitingTakesWhatIsQueuedUpToItsLimitWithoutBlocking()
+    {
+        using var a = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        using var b = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        var got = new List<(byte[], IPEndPoint)>();
+        DatagramHandler handler = (datagram, from) => got.Add((datagram.ToArray(), from));
+        Assert.That(b.ReceiveWaiting(handler, 10), Is.Zero, "nothing there, and no wait for it");
+        for (byte i = 1; i <= 5; i++)
+        {
+            a.SendTo(new[] { i, i }, b.LocalEndPoint);
+        }
+        using var poll = new Mpsa.Sockets.SocketPoll([b.Socket]);
+        poll.Wait(5000);
+        Assert.That(b.ReceiveWaiting(handler, 3), Is.EqualTo(3));
+        Assert.That(b.ReceiveWaiting(handler, 10), Is.EqualTo(2));
+        Assert.That(b.ReceiveWaiting(handler, 10), Is.Zero);
+        Assert.That(got.Select(g => g.Item1[0]), Is.EqualTo(new byte[] { 1, 2, 3, 4, 5 }));
+        Assert.That(got.Select(g => g.Item2), Has.All.EqualTo(a.LocalEndPoint));
+        Assert.That(b.Received, Is.EqualTo(5));
+    }
+
+    [Test]
+    public void KernelDropsCountsWhatTheReceiveBufferCouldNotHold()
+    {
+        using var a = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        using var b = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        b.RequestReceiveBuffer(4096);
+        Assert.That(b.KernelDrops, Is.Zero);
+        for (int i = 0; i < 200; i++)
+        {
+            a.SendTo(new byte[500], b.LocalEndPoint);
+        }
+        int received = b.ReceiveWaiting((_, _) => { }, 1000);
+        Assert.That(received, Is.GreaterThan(0).And.LessThan(200));
+        Assert.That(b.KernelDrops, Is.EqualTo(200 - received));
+    }
 }

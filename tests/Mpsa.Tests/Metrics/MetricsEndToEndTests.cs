@@ -128,6 +128,49 @@ public class MetricsEndToEndTests
         Assert.That(controller.Log, Does.Contain($"crit: mpsa-controller[108] cannot serve metrics on http://127.0.0.1:{port}/metrics"));
     }
 
+    [Test]
+    public void CountsAndWarnsAboutDatagramsTheReceiveBufferCouldNotHold()
+    {
+        // max_pending_requests 16: a receive buffer of 4 KiB. The controller is stopped while 300 datagrams come in; every
+        // one is either handled (malformed: too short for an IKE header) or dropped by the kernel (queue_full).
+        var lab = _lab = new LoopbackLab(1);
+        int port = FreeTcpPort();
+        File.WriteAllText(lab.ControllerConfig, File.ReadAllText(lab.ControllerConfig)
+            .Replace("[controller]\n", $"[controller]\nmetrics_listen = 127.0.0.1:{port}\nmax_pending_requests = 16\n", StringComparison.Ordinal));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
+        PrometheusText? last = null;
+        bool Holds(Func<PrometheusText, bool> condition)
+        {
+            try
+            {
+                return condition(last = PrometheusText.Parse(http.GetStringAsync("metrics").GetAwaiter().GetResult()));
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }
+        var controller = lab.StartController();
+        lab.WaitUntil(() => Holds(m => m.Value("mpsa_controller_members_configured", "group=\"e2e\"") == 1), "the endpoint");
+
+        controller.Signal(SIGSTOP);
+        using (var udp = new UdpClient())
+        {
+            for (int i = 0; i < 300; i++)
+            {
+                udp.Send(new byte[20], 20, new IPEndPoint(IPAddress.Loopback, lab.ControllerPort));
+            }
+        }
+        controller.Signal(SIGCONT);
+
+        static double Dropped(PrometheusText m, string cause) => m.Value("mpsa_controller_packets_dropped_total", $"cause=\"{cause}\"");
+        lab.WaitUntil(() => Holds(m => Dropped(m, "malformed") + Dropped(m, "queue_full") == 300), "all 300 counted");
+        Assert.That(Dropped(last!, "queue_full"), Is.GreaterThan(0), "the buffer held fewer than 300");
+        Assert.That(Dropped(last!, "malformed"), Is.GreaterThan(0), "what it held was handled");
+        lab.WaitUntil(() => controller.Log.Contains("receive queue full (max_pending_requests 16): the kernel dropped", StringComparison.Ordinal),
+            "the warning");
+    }
+
     private static int FreeTcpPort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
