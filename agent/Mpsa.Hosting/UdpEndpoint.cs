@@ -32,6 +32,8 @@ internal sealed class UdpEndpoint : IDisposable
 
     public const int NonEspMarkerLength = 4;
 
+    private static ReadOnlySpan<byte> NonEspMarker => [0, 0, 0, 0];
+
     /// <summary>Large enough for any UDP payload (65507 bytes over IPv4, 65527 over IPv6).</summary>
     public const int ReceiveBufferLength = 64 * 1024;
 
@@ -43,6 +45,7 @@ internal sealed class UdpEndpoint : IDisposable
     private readonly ILogger _logger;
     private readonly PeerCache _peers;
     private int _running;
+    private DatagramBatch? _batch;        // Queue's
     private byte[]? _pollBuffer;          // ReceiveWaiting's
     private SocketAddress? _pollAddress;
 
@@ -372,11 +375,64 @@ internal sealed class UdpEndpoint : IDisposable
     /// <inheritdoc cref="SendTo(ReadOnlySpan{byte}, IPEndPoint)"/>
     public bool SendTo(byte[] datagram, IPEndPoint to) => SendTo(datagram.AsSpan(), to);
 
+    /// <summary>
+    /// Adds a datagram to those <see cref="Flush"/> sends in one call (sendmmsg), as <see cref="SendTo(ReadOnlySpan{byte}, IPEndPoint)"/>
+    /// would send it; a full batch is sent first. For one thread (the controller's loop).
+    /// </summary>
+    public void Queue(ReadOnlySpan<byte> datagram, IPEndPoint to)
+    {
+        _batch ??= new DatagramBatch(_socket.AddressFamily);
+        ReadOnlySpan<byte> marker = IsNatTraversal && !NatDetection.IsKeepalive(datagram) ? NonEspMarker : default;
+        if (!_batch.TryAdd(marker, datagram, to))
+        {
+            Flush();
+            if (!_batch.TryAdd(marker, datagram, to))
+            {
+                SendTo(datagram, to);   // larger than a whole batch
+            }
+        }
+    }
+
+    /// <summary>Sends what <see cref="Queue"/> gathered; a datagram the kernel refuses is logged and skipped, as by SendTo.</summary>
+    public void Flush()
+    {
+        if (_batch is not { Count: > 0 } batch)
+        {
+            return;
+        }
+        try
+        {
+            for (int next = 0; next < batch.Count;)
+            {
+                int sent = batch.SendFrom(_socket, next, out int errno);
+                if (sent < 0)
+                {
+                    _logger.UdpSendFailed(LocalEndPoint, batch.Length(next), batch.To(next), SocketErrors.From(errno));
+                    sent = 1;
+                }
+                next += sent;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            batch.Clear();
+        }
+    }
+
     /// <summary>The socket itself, for options this class does not set (tests use it to turn on IP_RECVERR).</summary>
     internal PosixSocket Socket => _socket;
 
     /// <summary>Closes the socket; a running loop then ends.</summary>
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        _socket.Dispose();
+        var batch = _batch;
+        _batch = null;
+        batch?.Dispose();
+    }
 
     public override string ToString() => IsNatTraversal ? $"udp {LocalEndPoint} (NAT-T)" : $"udp {LocalEndPoint}";
 

@@ -318,13 +318,22 @@ internal sealed partial class ControllerDaemon : IDisposable
         return await _loop.AskAsync<string>(reply => new ControllerInput.Command(command, reply) { Fleet = fleet }, cancel).ConfigureAwait(false);
     }
 
+    /// <summary>Each datagram from its socket, in one sendmmsg per socket (a rekey's MPSA_PUTs go to every member at once).</summary>
     private void Send(IReadOnlyList<Outgoing> send)
     {
+        if (send.Count == 0)
+        {
+            return;
+        }
         foreach (var o in send)
         {
             // A member that came in on the NAT-T port is answered there; everyone else from the plain socket of its family.
             var via = _natPeers.TryGetValue(o.To, out var v) ? v : SocketFor(o.To);
-            via.SendTo(o.Datagram, o.To);
+            via.Queue(o.Datagram, o.To);
+        }
+        foreach (var s in _sockets)
+        {
+            s.Flush();
         }
     }
 

@@ -296,4 +296,46 @@ public class UdpEndpointTests
         Assert.That(received, Is.GreaterThan(0).And.LessThan(200));
         Assert.That(b.KernelDrops, Is.EqualTo(200 - received));
     }
+
+    [Test]
+    public void QueuedDatagramsGoInBatchesInOrderAndARefusedOneIsSkipped()
+    {
+        var log = new Mpsa.Tests.Support.RecordingLogger();
+        using var sender = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0), logger: log);
+        using var receiver = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        receiver.RequestReceiveBuffer(4 << 20);
+        for (int i = 0; i < 300; i++)   // more than one batch
+        {
+            sender.Queue(BitConverter.GetBytes(i), receiver.LocalEndPoint);
+            if (i == 100)
+            {
+                sender.Queue(new byte[] { 1 }, new IPEndPoint(IPAddress.Loopback, 0));   // port 0: EINVAL
+            }
+        }
+        sender.Flush();
+        sender.Flush();   // nothing left: sends nothing more
+        var got = new List<int>();
+        Assert.That(receiver.ReceiveWaiting((d, from) =>
+        {
+            Assert.That(from, Is.EqualTo(sender.LocalEndPoint));
+            got.Add(BitConverter.ToInt32(d.Span));
+        }, 1000), Is.EqualTo(300));
+        Assert.That(got, Is.EqualTo(Enumerable.Range(0, 300)));
+        Assert.That(log.Lines.Where(l => l.Text.Contains("to 127.0.0.1:0", StringComparison.Ordinal)).ToList(), Has.Count.EqualTo(1),
+            string.Join("\n", log.Lines));
+    }
+
+    [Test]
+    public void QueuedDatagramsOnANatTraversalSocketCarryTheMarkerButKeepalivesDoNot()
+    {
+        using var natt = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0), natTraversal: true);
+        using var plain = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        natt.Queue(new byte[] { 9, 8, 7 }, plain.LocalEndPoint);
+        natt.Queue(new byte[] { 0xFF }, plain.LocalEndPoint);
+        natt.Flush();
+        var got = new List<byte[]>();
+        Assert.That(plain.ReceiveWaiting((d, _) => got.Add(d.ToArray()), 10), Is.EqualTo(2));
+        Assert.That(got[0], Is.EqualTo(new byte[] { 0, 0, 0, 0, 9, 8, 7 }));
+        Assert.That(got[1], Is.EqualTo(new byte[] { 0xFF }));
+    }
 }
