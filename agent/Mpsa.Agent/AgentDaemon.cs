@@ -15,12 +15,13 @@ using Mpsa.Ike.Exchanges;
 namespace Mpsa.Agent;
 
 /// <summary>
-/// `mpsa-agent run`: one UDP socket towards the controller and the control socket post to one driver loop that owns
-/// the engine. SIGHUP reloads the file; SIGTERM/SIGINT delete the IKE SA, take the group SAs out of the kernel, exit 0.
+/// `mpsa-agent run`: one driver loop that owns the engine receives from the UDP socket towards the controller (and the
+/// NAT-T one); the control socket and the kernel post to it. SIGHUP reloads the file; SIGTERM/SIGINT delete the IKE SA, take the group SAs out of the kernel, exit 0.
 /// </summary>
 internal sealed partial class AgentDaemon : IDisposable
 {
     private static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(2);
+    private const int MaxDatagramsPerTurn = 16;   // per socket, before the loop looks at its other input again
     // File pages go back 2 s after the last exchange: long enough for the rest of a (re)connect (its round trips,
     // acknowledgement, CHILD_SA) to run first; 10 s after it when it came within 10 s of the last release (a train of
     // rekeys or checks would fault each release straight back in); and at least once a minute while exchanges never pause.
@@ -150,13 +151,13 @@ internal sealed partial class AgentDaemon : IDisposable
         using var kernelEvents = _kernel.Subscribe(e => _loop.Post(new AgentInput.Kernel(e)));
         using var routes = WatchRoutes(settings);
         using var uplink = FollowUplink();
-        // The socket outlives the stop signal: the controller's answer to our Delete still has to come in.
-        using var closeSocket = new CancellationTokenSource();
-        // Receivers and the loop on threads of their own: a datagram or a deadline wakes one thread, where the thread
-        // pool would wake its workers (which spin before they sleep), its timer thread and its gate thread.
-        var receiver = _socket.RunOnThreadAsync((datagram, from) => _loop.Post(new AgentInput.Datagram(datagram.ToArray(), from)), closeSocket.Token);
-        var natReceiver = _natSocket?.RunOnThreadAsync((datagram, from) => _loop.Post(new AgentInput.Datagram(datagram.ToArray(), from)), closeSocket.Token,
-            "mpsa-udp-nat") ?? Task.CompletedTask;
+        // The loop on a thread of its own receives from the sockets itself: a datagram or a deadline wakes one thread, where
+        // the thread pool would wake its workers (which spin before they sleep), its timer thread and its gate thread, and
+        // a receiving thread would wake the loop in turn.
+        UdpEndpoint[] sockets = _natSocket is null ? [_socket] : [_socket, _natSocket];
+        using var poll = new Mpsa.Sockets.SocketPoll(Array.ConvertAll(sockets, s => s.Socket));
+        DatagramHandler received = (datagram, from) => Handle(new AgentInput.Datagram(datagram.ToArray(), from));
+        _loop.ReceiveFrom(poll, i => sockets[i].ReceiveWaiting(received, MaxDatagramsPerTurn));
         await using (ControlServer.Start(settings.ControlSocket, OnControlAsync, _log))
         {
             Send(_engine.Start(Now));
@@ -168,11 +169,9 @@ internal sealed partial class AgentDaemon : IDisposable
             _log.Stopped(before.GroupSas.Count, before.IkeSa is null ? "no IKE SA was up"
                 : _engine.Closed ? "the controller confirmed the IKE SA's deletion" : $"the controller did not answer the IKE SA's deletion within {GoodbyeTimeout.TotalSeconds} s");
         }
-        await closeSocket.CancelAsync().ConfigureAwait(false);
+        // The sockets outlived the stop signal: the controller's answer to our Delete still had to come in.
         _socket.Dispose();
         _natSocket?.Dispose();
-        await receiver.ConfigureAwait(false);
-        await natReceiver.ConfigureAwait(false);
         return 0;
     }
 

@@ -11,9 +11,9 @@ namespace Mpsa.Hosting;
 /// <summary>
 /// A UDP socket for IKE on one local address and port (IPv4, IPv6, or both when bound to <c>::</c>).
 /// <para>
-/// <see cref="RunOnThreadAsync"/> receives into one pooled 64 KiB buffer and calls the handler synchronously with
-/// a slice of it, so nothing is allocated per datagram: the handler must copy what it keeps (docs/ARCHITECTURE.md §3),
-/// typically <c>inbox.TryWrite(new DatagramReceived(datagram.ToArray(), from, now))</c>. The sender's
+/// <see cref="ReceiveWaiting"/>, called by the daemon's loop when its <see cref="SocketPoll"/> sees input, receives
+/// into one 64 KiB buffer and calls the handler synchronously with a slice of it, so nothing is allocated per datagram:
+/// the handler must copy what it keeps (docs/ARCHITECTURE.md §3), typically <c>datagram.ToArray()</c>. The sender's
 /// <see cref="IPEndPoint"/> comes from a cache keyed by the raw socket address (see <see cref="PeerCache"/>),
 /// so a known peer costs no allocation either; IPv4 peers of a dual-stack socket are given as IPv4.
 /// </para>
@@ -23,7 +23,7 @@ namespace Mpsa.Hosting;
 /// which belongs to the kernel, and 1-byte NAT keepalives) are dropped and counted.
 /// </para>
 /// ICMP errors reported on the socket (ECONNREFUSED for an earlier send and the like) are logged at debug
-/// level and do not end the loop.
+/// level and skipped. Dispose the endpoint once no loop polls it.
 /// </summary>
 internal sealed class UdpEndpoint : IDisposable
 {
@@ -44,10 +44,9 @@ internal sealed class UdpEndpoint : IDisposable
     private readonly PosixSocket _socket;
     private readonly ILogger _logger;
     private readonly PeerCache _peers;
-    private int _running;
     private DatagramBatch? _batch;        // Queue's
-    private byte[]? _pollBuffer;          // ReceiveWaiting's
-    private SocketAddress? _pollAddress;
+    private byte[]? _receiveBuffer;       // ReceiveWaiting's
+    private SocketAddress? _senderAddress;
 
     /// <param name="bind">Local address and port; port 0 picks a free one (see <see cref="LocalEndPoint"/>).</param>
     /// <param name="natTraversal">Use the non-ESP marker; null means "when the port is 4500".</param>
@@ -91,7 +90,7 @@ internal sealed class UdpEndpoint : IDisposable
 
     /// <summary>
     /// Asks the kernel to decapsulate ESP in UDP arriving on this socket (Linux <c>UDP_ENCAP_ESPINUDP</c>), so
-    /// only IKE (marker) and keepalives reach <see cref="RunOnThreadAsync"/>. For the real port-4500 socket of a
+    /// only IKE (marker) and keepalives reach <see cref="ReceiveWaiting"/>. For the real port-4500 socket of a
     /// daemon that installs NAT-T SAs; false (and a debug log) where the kernel refuses.
     /// </summary>
     public bool EnableKernelEspInUdp()
@@ -186,110 +185,24 @@ internal sealed class UdpEndpoint : IDisposable
     }
 
     /// <summary>
-    /// Receives with blocking calls on a thread of its own, named <paramref name="threadName"/>, and runs
-    /// <paramref name="onDatagram"/> there (a socket completion, a pool thread and its wake-up per datagram would cost more
-    /// than a blocking <c>recvfrom</c>). The task completes when <paramref name="cancellationToken"/> is cancelled (the
-    /// receive is woken by a shutdown of the socket's receive side, which then receives no more) or the endpoint is
-    /// disposed, and faults with the handler's exception, which ends the loop. Sends from other threads stay possible.
-    /// One loop per endpoint.
-    /// </summary>
-    public Task RunOnThreadAsync(DatagramHandler onDatagram, CancellationToken cancellationToken, string threadName = "mpsa-udp")
-    {
-        if (Interlocked.Exchange(ref _running, 1) != 0)
-        {
-            throw new InvalidOperationException("the receive loop is already running");
-        }
-        return DedicatedThread.Run(threadName, () =>
-        {
-            try
-            {
-                ReceiveBlocking(onDatagram, cancellationToken);
-            }
-            finally
-            {
-                Volatile.Write(ref _running, 0);
-            }
-        });
-    }
-
-    private void ReceiveBlocking(DatagramHandler onDatagram, CancellationToken cancellationToken)
-    {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferLength);
-        var address = new SocketAddress(_socket.AddressFamily);
-        int maxAddressSize = address.Size;
-        // Linux wakes a blocked recvfrom on an unconnected UDP socket at shutdown(SHUT_RD), although the call itself
-        // reports ENOTCONN (net/ipv4/af_inet.c, inet_shutdown); the receive then returns 0 bytes.
-        using var wake = cancellationToken.Register(() =>
-        {
-            try
-            {
-                _socket.Shutdown(receive: true, send: false);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-            }
-        });
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                int length;
-                try
-                {
-                    address.Size = maxAddressSize;
-                    length = _socket.ReceiveFrom(buffer.AsSpan(0, ReceiveBufferLength), address);
-                }
-                catch (SocketException e) when (IsIcmpError(e.SocketErrorCode))
-                {
-                    IcmpErrors++;
-                    _logger.UdpIcmpError(LocalEndPoint, e.SocketErrorCode);
-                    continue;
-                }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted or SocketError.Shutdown)
-                {
-                    return;
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
-                catch (SocketException e)
-                {
-                    _logger.UdpReceiveFailed(LocalEndPoint, e.SocketErrorCode);
-                    cancellationToken.WaitHandle.WaitOne(100);
-                    continue;
-                }
-                if (cancellationToken.IsCancellationRequested || (length == 0 && _socket.IsDisposed))
-                {
-                    return;
-                }
-                Deliver(buffer, length, address, onDatagram);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>
     /// Receives what is waiting without blocking, at most <paramref name="max"/> datagrams, and runs
     /// <paramref name="onDatagram"/> for each on the calling thread (the loop that polls this socket with
-    /// <see cref="SocketPoll"/>); the number received. Errors are handled as in <see cref="RunOnThreadAsync"/>.
+    /// <see cref="SocketPoll"/>); the number received. An ICMP error is counted and skipped; another error, logged, ends the
+    /// call.
     /// </summary>
     public int ReceiveWaiting(DatagramHandler onDatagram, int max)
     {
-        _pollBuffer ??= new byte[ReceiveBufferLength];
-        _pollAddress ??= new SocketAddress(_socket.AddressFamily);
-        int maxAddressSize = _pollAddress.Buffer.Length;
+        _receiveBuffer ??= new byte[ReceiveBufferLength];
+        _senderAddress ??= new SocketAddress(_socket.AddressFamily);
+        int maxAddressSize = _senderAddress.Buffer.Length;
         int received = 0;
         while (received < max)
         {
             int length;
             try
             {
-                _pollAddress.Size = maxAddressSize;
-                length = _socket.TryReceiveFrom(_pollBuffer, _pollAddress);
+                _senderAddress.Size = maxAddressSize;
+                length = _socket.TryReceiveFrom(_receiveBuffer, _senderAddress);
             }
             catch (SocketException e) when (IsIcmpError(e.SocketErrorCode))
             {
@@ -311,7 +224,7 @@ internal sealed class UdpEndpoint : IDisposable
                 break;
             }
             received++;
-            Deliver(_pollBuffer, length, _pollAddress, onDatagram);
+            Deliver(_receiveBuffer, length, _senderAddress, onDatagram);
         }
         return received;
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Mpsa.Hosting;
+using Mpsa.Sockets;
 
 namespace Mpsa.Tests.Hosting;
 
@@ -12,13 +13,20 @@ public class UdpEndpointTests
 
     private sealed record Received(byte[] Datagram, IPEndPoint From);
 
-    /// <summary>Starts the loop with a handler that copies each datagram into a channel, as a daemon's would.</summary>
+    /// <summary>Starts a loop that receives from the endpoint with a handler that copies each datagram into a channel, as a daemon's would.</summary>
     private static (Task Loop, ChannelReader<Received> Inbox) Start(UdpEndpoint endpoint, CancellationToken token)
     {
         var inbox = Channel.CreateUnbounded<Received>();
-        DatagramHandler handler = (datagram, from) => inbox.Writer.TryWrite(new Received(datagram.ToArray(), from));
-        var loop = endpoint.RunOnThreadAsync(handler, token);
-        return (loop, inbox.Reader);
+        return (Receive(endpoint, (datagram, from) => inbox.Writer.TryWrite(new Received(datagram.ToArray(), from)), token), inbox.Reader);
+    }
+
+    /// <summary>A daemon's loop on a thread of its own, receiving from <paramref name="endpoint"/> only, until cancelled.</summary>
+    private static async Task Receive(UdpEndpoint endpoint, DatagramHandler handler, CancellationToken token)
+    {
+        using var poll = new SocketPoll([endpoint.Socket]);
+        var loop = new DriverLoop<int>();
+        loop.ReceiveFrom(poll, _ => endpoint.ReceiveWaiting(handler, 16));
+        await loop.RunOnThreadAsync(() => null, _ => { }, _ => { }, token, threadName: "udp-test");
     }
 
     private static async Task<Received> NextAsync(ChannelReader<Received> inbox) =>
@@ -161,44 +169,11 @@ public class UdpEndpointTests
     }
 
     [Test]
-    public async Task EndsTheLoopQuietlyWhenDisposed()
-    {
-        var endpoint = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
-        var (loop, _) = Start(endpoint, CancellationToken.None);
-        await Task.Delay(50);   // let the thread block in recvfrom, which the close must end
-
-        endpoint.Dispose();
-
-        await loop.WaitAsync(Patience);
-        Assert.That(loop.IsCompletedSuccessfully, Is.True);
-    }
-
-    [Test]
-    public async Task ReceivesOnItsOwnThreadAndEndsWhenCancelledWhileBlocked()
-    {
-        using var cts = new CancellationTokenSource();
-        using var endpoint = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
-        using var sender = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
-        var threads = Channel.CreateUnbounded<string?>();
-        var loop = endpoint.RunOnThreadAsync((_, _) => threads.Writer.TryWrite(Thread.CurrentThread.Name), cts.Token, "udp-test");
-
-        sender.SendTo(new byte[] { 1 }, endpoint.LocalEndPoint);
-        Assert.That(await threads.Reader.ReadAsync().AsTask().WaitAsync(Patience), Is.EqualTo("udp-test"));
-        Assert.Throws<InvalidOperationException>(() => endpoint.RunOnThreadAsync((_, _) => { }, cts.Token));
-
-        await Task.Delay(50);   // blocked in recvfrom again: the cancellation has to wake it
-        await cts.CancelAsync();
-        await loop.WaitAsync(Patience);
-        Assert.That(loop.IsCompletedSuccessfully, Is.True);
-        Assert.That(endpoint.Received, Is.EqualTo(1));
-    }
-
-    [Test]
-    public async Task FaultsTheThreadTaskWithTheHandlersException()
+    public async Task FaultsTheLoopWithTheHandlersException()
     {
         using var endpoint = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
         using var sender = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
-        var loop = endpoint.RunOnThreadAsync((_, _) => throw new InvalidDataException("handler"), CancellationToken.None);
+        var loop = Receive(endpoint, (_, _) => throw new InvalidDataException("handler"), CancellationToken.None);
 
         sender.SendTo(new byte[] { 1 }, endpoint.LocalEndPoint);
 
@@ -225,7 +200,7 @@ public class UdpEndpointTests
         var target = endpoint.LocalEndPoint.Serialize();
         using var arrived = new SemaphoreSlim(0);
         long sum = 0;
-        var loop = endpoint.RunOnThreadAsync((datagram, from) =>
+        var loop = Receive(endpoint, (datagram, from) =>
         {
             sum += datagram.Span[0] + from.Port;   // touch both, keep nothing
             arrived.Release();
@@ -271,7 +246,7 @@ public class UdpEndpointTests
         {
             a.SendTo(new[] { i, i }, b.LocalEndPoint);
         }
-        using var poll = new Mpsa.Sockets.SocketPoll([b.Socket]);
+        using var poll = new SocketPoll([b.Socket]);
         poll.Wait(5000);
         Assert.That(b.ReceiveWaiting(handler, 3), Is.EqualTo(3));
         Assert.That(b.ReceiveWaiting(handler, 10), Is.EqualTo(2));
