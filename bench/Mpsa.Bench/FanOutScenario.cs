@@ -53,6 +53,9 @@ internal static class FanOutScenario
             Print($"RESULT rss count={count} rss0_kb={rss0} rssN_kb={rssN} per_cpe_kb={(rssN - rss0) / (double)count:F2}");
             for (int r = 0; r < rekeys; r++)
             {
+                // The simulated CPEs share one process and its GC: a full collection in the middle of the window (every
+                // second round, before this) held back thousands of answers at once, which no real fleet does.
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                 gen.ResetRekey();
                 int repeated0 = gen.RepeatedRequests;
                 var controllerCpu0 = controller.CpuTime();
