@@ -145,21 +145,17 @@ internal sealed class PosixSocket : IDisposable
     private void SetOption(int level, int name, int value) => SetRawSocketOption(level, name, BitConverter.GetBytes(value));
 
     /// <summary>
-    /// Receives one datagram into <paramref name="buffer"/> (cut to its length) and its sender into
-    /// <paramref name="from"/> (whose <see cref="SocketAddress.Size"/> is set to the sender's); 0 after a shutdown.
+    /// Receives one waiting datagram into <paramref name="buffer"/> (cut to its length) and its sender into
+    /// <paramref name="from"/> (whose <see cref="SocketAddress.Size"/> is set to the sender's), without blocking: -1 when
+    /// none is waiting, 0 after a shutdown.
     /// </summary>
-    public int ReceiveFrom(Span<byte> buffer, SocketAddress from) => ReceiveFrom(buffer, from, dontWait: false);
-
-    /// <summary><see cref="ReceiveFrom(Span{byte}, SocketAddress)"/> without blocking: -1 when no datagram is waiting.</summary>
-    public int TryReceiveFrom(Span<byte> buffer, SocketAddress from) => ReceiveFrom(buffer, from, dontWait: true);
-
-    private int ReceiveFrom(Span<byte> buffer, SocketAddress from, bool dontWait)
+    public int TryReceiveFrom(Span<byte> buffer, SocketAddress from)
     {
         using var fd = _handle.Borrow();
-        long n = SocketSyscalls.ReceiveFrom(fd.Fd, buffer, from.Buffer.Span, dontWait, out int length, out int errno);
+        long n = SocketSyscalls.ReceiveFrom(fd.Fd, buffer, from.Buffer.Span, out int length, out int errno);
         if (n < 0)
         {
-            return dontWait && errno == SocketSyscalls.WouldBlock ? -1 : throw SocketErrors.Exception(errno);
+            return errno == SocketSyscalls.WouldBlock ? -1 : throw SocketErrors.Exception(errno);
         }
         from.Size = Math.Min(length, from.Buffer.Length);
         return (int)n;

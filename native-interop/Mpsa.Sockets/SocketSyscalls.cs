@@ -102,10 +102,10 @@ internal static unsafe class SocketSyscalls
     }
 
     /// <summary>
-    /// recvfrom(2): the datagram's length (cut to the buffer), the sender in <paramref name="address"/>; with
-    /// <paramref name="dontWait"/>, -1 and EAGAIN when no datagram is waiting.
+    /// recvfrom(2) without blocking (MSG_DONTWAIT): the datagram's length (cut to the buffer), the sender in
+    /// <paramref name="address"/>; -1 and EAGAIN when no datagram is waiting.
     /// </summary>
-    public static long ReceiveFrom(int fd, Span<byte> buffer, Span<byte> address, bool dontWait, out int addressLength, out int errno)
+    public static long ReceiveFrom(int fd, Span<byte> buffer, Span<byte> address, out int addressLength, out int errno)
     {
         fixed (byte* b = buffer)
         fixed (byte* a = address)
@@ -115,7 +115,7 @@ internal static unsafe class SocketSyscalls
             do
             {
                 length = (uint)address.Length;
-                n = recvfrom(fd, b, buffer.Length, dontWait ? MSG_DONTWAIT : 0, (sockaddr*)a, &length);
+                n = recvfrom(fd, b, buffer.Length, MSG_DONTWAIT, (sockaddr*)a, &length);
                 errno = n < 0 ? LibC.errno : 0;
             }
             while (n < 0 && errno == EINTR);
