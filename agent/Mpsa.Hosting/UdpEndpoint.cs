@@ -12,7 +12,8 @@ namespace Mpsa.Hosting;
 /// A UDP socket for IKE on one local address and port (IPv4, IPv6, or both when bound to <c>::</c>).
 /// <para>
 /// <see cref="ReceiveWaiting"/>, called by the daemon's loop when its <see cref="SocketPoll"/> sees input, receives
-/// into one 64 KiB buffer and calls the handler synchronously with a slice of it, so nothing is allocated per datagram:
+/// what waits with one recvmmsg per <c>receiveSlots</c> datagrams (64 KiB slots, <see cref="DatagramReceiveBatch"/>)
+/// and calls the handler synchronously with a slice of each, so nothing is allocated per datagram:
 /// the handler must copy what it keeps (docs/ARCHITECTURE.md §3), typically <c>datagram.ToArray()</c>. The sender's
 /// <see cref="IPEndPoint"/> comes from a cache keyed by the raw socket address (see <see cref="PeerCache"/>),
 /// so a known peer costs no allocation either; IPv4 peers of a dual-stack socket are given as IPv4.
@@ -34,9 +35,6 @@ internal sealed class UdpEndpoint : IDisposable
 
     private static ReadOnlySpan<byte> NonEspMarker => [0, 0, 0, 0];
 
-    /// <summary>Large enough for any UDP payload (65507 bytes over IPv4, 65527 over IPv6).</summary>
-    public const int ReceiveBufferLength = 64 * 1024;
-
     private const int SolUdp = 17;         // SOL_UDP = IPPROTO_UDP
     private const int UdpEncap = 100;      // UDP_ENCAP, linux/udp.h
     private const int UdpEncapEspInUdp = 2; // UDP_ENCAP_ESPINUDP (RFC 3948)
@@ -45,14 +43,17 @@ internal sealed class UdpEndpoint : IDisposable
     private readonly ILogger _logger;
     private readonly PeerCache _peers;
     private DatagramBatch? _batch;        // Queue's
-    private byte[]? _receiveBuffer;       // ReceiveWaiting's
+    private readonly int _receiveSlots;
+    private DatagramReceiveBatch? _received;   // ReceiveWaiting's
     private SocketAddress? _senderAddress;
 
     /// <param name="bind">Local address and port; port 0 picks a free one (see <see cref="LocalEndPoint"/>).</param>
     /// <param name="natTraversal">Use the non-ESP marker; null means "when the port is 4500".</param>
-    public UdpEndpoint(IPEndPoint bind, bool? natTraversal = null, ILogger? logger = null)
+    /// <param name="receiveSlots">Datagrams one kernel entry can receive: more for a busy controller, 1 for the agent.</param>
+    public UdpEndpoint(IPEndPoint bind, bool? natTraversal = null, ILogger? logger = null, int receiveSlots = 1)
     {
         _logger = logger ?? NullLogger.Instance;
+        _receiveSlots = receiveSlots;
         _socket = PosixSocket.Udp(bind.AddressFamily);
         try
         {
@@ -192,51 +193,59 @@ internal sealed class UdpEndpoint : IDisposable
     /// </summary>
     public int ReceiveWaiting(DatagramHandler onDatagram, int max)
     {
-        _receiveBuffer ??= new byte[ReceiveBufferLength];
+        _received ??= new DatagramReceiveBatch(_receiveSlots);
         _senderAddress ??= new SocketAddress(_socket.AddressFamily);
-        int maxAddressSize = _senderAddress.Buffer.Length;
         int received = 0;
         while (received < max)
         {
-            int length;
+            int count;
             try
             {
-                _senderAddress.Size = maxAddressSize;
-                length = _socket.TryReceiveFrom(_receiveBuffer, _senderAddress);
-            }
-            catch (SocketException e) when (IsIcmpError(e.SocketErrorCode))
-            {
-                IcmpErrors++;
-                _logger.UdpIcmpError(LocalEndPoint, e.SocketErrorCode);
-                continue;
-            }
-            catch (SocketException e)
-            {
-                _logger.UdpReceiveFailed(LocalEndPoint, e.SocketErrorCode);
-                break;
+                count = _received.ReceiveFrom(_socket, max - received, out int errno);
+                if (count < 0)
+                {
+                    var error = SocketErrors.From(errno);
+                    if (!IsIcmpError(error))
+                    {
+                        _logger.UdpReceiveFailed(LocalEndPoint, error);
+                        break;
+                    }
+                    IcmpErrors++;
+                    _logger.UdpIcmpError(LocalEndPoint, error);
+                    continue;
+                }
             }
             catch (ObjectDisposedException)
             {
                 break;
             }
-            if (length < 0 || (length == 0 && _socket.IsDisposed))
+            for (int i = 0; i < count; i++)
             {
-                break;
+                var datagram = _received.Datagram(i);
+                if (datagram.Length == 0 && _socket.IsDisposed)
+                {
+                    return received;
+                }
+                _senderAddress.Size = _received.Sender(i, _senderAddress.Buffer.Span);
+                received++;
+                Deliver(datagram, _senderAddress, onDatagram);
             }
-            received++;
-            Deliver(_receiveBuffer, length, _senderAddress, onDatagram);
+            if (count < _received.Slots)
+            {
+                break;   // the queue is empty (what came in since waits for the next poll)
+            }
         }
         return received;
     }
 
     /// <summary>Strips the non-ESP marker on a NAT-T socket (or drops and counts a datagram without one), then hands it on.</summary>
-    private void Deliver(byte[] buffer, int length, SocketAddress address, DatagramHandler onDatagram)
+    private void Deliver(Memory<byte> datagram, SocketAddress address, DatagramHandler onDatagram)
     {
         var from = _peers.Get(address);
-        var datagram = buffer.AsMemory(0, length);
+        int length = datagram.Length;
         if (IsNatTraversal)
         {
-            if (length < NonEspMarkerLength || BitConverter.ToInt32(buffer, 0) != 0)
+            if (length < NonEspMarkerLength || BitConverter.ToInt32(datagram.Span) != 0)
             {
                 DroppedWithoutMarker++;
                 if (length != 1)    // a 0xFF keepalive is routine; anything else is worth a debug line
@@ -345,6 +354,9 @@ internal sealed class UdpEndpoint : IDisposable
         var batch = _batch;
         _batch = null;
         batch?.Dispose();
+        var received = _received;
+        _received = null;
+        received?.Dispose();
     }
 
     public override string ToString() => IsNatTraversal ? $"udp {LocalEndPoint} (NAT-T)" : $"udp {LocalEndPoint}";

@@ -23,6 +23,7 @@ internal sealed partial class ControllerDaemon : IDisposable
     private static readonly TimeSpan CookieRotation = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan DropCheckInterval = TimeSpan.FromSeconds(1);
     private const int MaxDatagramsPerTurn = 64;   // per socket, before the loop looks at its other input again
+    private const int ReceiveSlots = 16;          // datagrams per recvmmsg: 1 MiB of slots per socket, touched as used
 
     /// <summary>The source address the routing table gives each peer address, for a wildcard socket's NAT detection.</summary>
     private readonly Dictionary<IPAddress, IPAddress?> _routedSources = [];
@@ -113,7 +114,8 @@ internal sealed partial class ControllerDaemon : IDisposable
                 UdpEndpoint socket;
                 try
                 {
-                    socket = new UdpEndpoint(endpoint, endpoint.Port == UdpEndpoint.NatTraversalPort ? true : null, logs.CreateLogger("mpsa-controller.udp"));
+                    socket = new UdpEndpoint(endpoint, endpoint.Port == UdpEndpoint.NatTraversalPort ? true : null, logs.CreateLogger("mpsa-controller.udp"),
+                        ReceiveSlots);
                 }
                 catch (SocketException e) when (!required)
                 {

@@ -144,23 +144,6 @@ internal sealed class PosixSocket : IDisposable
 
     private void SetOption(int level, int name, int value) => SetRawSocketOption(level, name, BitConverter.GetBytes(value));
 
-    /// <summary>
-    /// Receives one waiting datagram into <paramref name="buffer"/> (cut to its length) and its sender into
-    /// <paramref name="from"/> (whose <see cref="SocketAddress.Size"/> is set to the sender's), without blocking: -1 when
-    /// none is waiting, 0 after a shutdown.
-    /// </summary>
-    public int TryReceiveFrom(Span<byte> buffer, SocketAddress from)
-    {
-        using var fd = _handle.Borrow();
-        long n = SocketSyscalls.ReceiveFrom(fd.Fd, buffer, from.Buffer.Span, out int length, out int errno);
-        if (n < 0)
-        {
-            return errno == SocketSyscalls.WouldBlock ? -1 : throw SocketErrors.Exception(errno);
-        }
-        from.Size = Math.Min(length, from.Buffer.Length);
-        return (int)n;
-    }
-
     public void SendTo(ReadOnlySpan<byte> datagram, IPEndPoint to)
     {
         Span<byte> address = stackalloc byte[SocketAddresses.MaxLength];

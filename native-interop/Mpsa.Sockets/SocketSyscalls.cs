@@ -101,29 +101,6 @@ internal static unsafe class SocketSyscalls
         }
     }
 
-    /// <summary>
-    /// recvfrom(2) without blocking (MSG_DONTWAIT): the datagram's length (cut to the buffer), the sender in
-    /// <paramref name="address"/>; -1 and EAGAIN when no datagram is waiting.
-    /// </summary>
-    public static long ReceiveFrom(int fd, Span<byte> buffer, Span<byte> address, out int addressLength, out int errno)
-    {
-        fixed (byte* b = buffer)
-        fixed (byte* a = address)
-        {
-            long n;
-            socklen_t length;
-            do
-            {
-                length = (uint)address.Length;
-                n = recvfrom(fd, b, buffer.Length, MSG_DONTWAIT, (sockaddr*)a, &length);
-                errno = n < 0 ? LibC.errno : 0;
-            }
-            while (n < 0 && errno == EINTR);
-            addressLength = n < 0 ? 0 : (int)(uint)length;
-            return n;
-        }
-    }
-
     /// <summary>sendto(2), or send(2) when <paramref name="address"/> is empty; never raises SIGPIPE.</summary>
     public static long SendTo(int fd, ReadOnlySpan<byte> buffer, ReadOnlySpan<byte> address, out int errno)
     {

@@ -235,24 +235,25 @@ public class UdpEndpointTests
     }
 
     [Test]
-    public void ReceiveWaitingTakesWhatIsQueuedUpToItsLimitWithoutBlocking()
+    public void ReceiveWaitingTakesWhatIsQueuedUpToItsLimitWithoutBlocking([Values(1, 2, 16)] int receiveSlots)
     {
         using var a = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
-        using var b = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        using var c = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        using var b = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0), receiveSlots: receiveSlots);
         var got = new List<(byte[], IPEndPoint)>();
         DatagramHandler handler = (datagram, from) => got.Add((datagram.ToArray(), from));
         Assert.That(b.ReceiveWaiting(handler, 10), Is.Zero, "nothing there, and no wait for it");
         for (byte i = 1; i <= 5; i++)
         {
-            a.SendTo(new[] { i, i }, b.LocalEndPoint);
+            (i % 2 == 1 ? a : c).SendTo(Enumerable.Repeat(i, i).ToArray(), b.LocalEndPoint);   // i bytes of i
         }
         using var poll = new SocketPoll([b.Socket]);
         poll.Wait(5000);
         Assert.That(b.ReceiveWaiting(handler, 3), Is.EqualTo(3));
         Assert.That(b.ReceiveWaiting(handler, 10), Is.EqualTo(2));
         Assert.That(b.ReceiveWaiting(handler, 10), Is.Zero);
-        Assert.That(got.Select(g => g.Item1[0]), Is.EqualTo(new byte[] { 1, 2, 3, 4, 5 }));
-        Assert.That(got.Select(g => g.Item2), Has.All.EqualTo(a.LocalEndPoint));
+        Assert.That(got.Select(g => g.Item1), Is.EqualTo(Enumerable.Range(1, 5).Select(i => Enumerable.Repeat((byte)i, i).ToArray())));
+        Assert.That(got.Select(g => g.Item2), Is.EqualTo(new[] { a, c, a, c, a }.Select(e => e.LocalEndPoint)));
         Assert.That(b.Received, Is.EqualTo(5));
     }
 
@@ -277,7 +278,7 @@ public class UdpEndpointTests
     {
         var log = new Mpsa.Tests.Support.RecordingLogger();
         using var sender = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0), logger: log);
-        using var receiver = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0));
+        using var receiver = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, 0), receiveSlots: 16);
         receiver.RequestReceiveBuffer(4 << 20);
         for (int i = 0; i < 300; i++)   // more than one batch
         {
