@@ -120,7 +120,7 @@ internal sealed class NetlinkSocket : IDisposable
             {
                 return null;
             }
-            int length = ReceiveDatagram(out errno);
+            int length = ReceiveDatagram(0, out errno);
             if (length < 0)
             {
                 return new NetlinkError("receive", errno);
@@ -189,21 +189,22 @@ internal sealed class NetlinkSocket : IDisposable
             long deadline = Environment.TickCount64 + TimeoutMilliseconds;
             while (true)
             {
-                int wait = (int)Math.Max(0, deadline - Environment.TickCount64);
-                int ready = NetlinkSyscalls.PollIn(_handle, wait, out errno);
-                if (ready < 0)
+                // The kernel mostly answers within the send: read first, and wait only for an answer not there yet.
+                int length = ReceiveDatagram(NetlinkSyscalls.MsgDontWait, out errno);
+                if (length < 0 && errno == Errno.EAGAIN)
                 {
-                    return new NetlinkError(operation, errno);
-                }
-                if (ready == 0)
-                {
-                    if (Environment.TickCount64 >= deadline)
+                    int wait = (int)Math.Max(0, deadline - Environment.TickCount64);
+                    int ready = NetlinkSyscalls.PollIn(_handle, wait, out errno);
+                    if (ready < 0)
+                    {
+                        return new NetlinkError(operation, errno);
+                    }
+                    if (ready == 0 && Environment.TickCount64 >= deadline)
                     {
                         return new NetlinkError(operation, Errno.ETIMEDOUT, "no answer from the kernel");
                     }
                     continue;
                 }
-                int length = ReceiveDatagram(out errno);
                 if (length < 0)
                 {
                     return new NetlinkError(operation, errno);
@@ -265,10 +266,13 @@ internal sealed class NetlinkSocket : IDisposable
         return false;
     }
 
-    /// <summary>Peeks the next datagram's length (MSG_PEEK|MSG_TRUNC), grows the buffer to fit, then reads it.</summary>
-    private int ReceiveDatagram(out int errno)
+    /// <summary>
+    /// Peeks the next datagram's length (MSG_PEEK|MSG_TRUNC, and <paramref name="flags"/>: MSG_DONTWAIT), grows the buffer
+    /// to fit, then reads it.
+    /// </summary>
+    private int ReceiveDatagram(int flags, out int errno)
     {
-        long length = NetlinkSyscalls.Receive(_handle, _receive, NetlinkSyscalls.MsgPeek | NetlinkSyscalls.MsgTrunc, out errno);
+        long length = NetlinkSyscalls.Receive(_handle, _receive, NetlinkSyscalls.MsgPeek | NetlinkSyscalls.MsgTrunc | flags, out errno);
         if (length < 0)
         {
             return -1;
