@@ -166,7 +166,12 @@ public sealed record IdentificationPayload(PayloadType Type, IdType IdType, byte
     public bool Matches(string identity) => TryFromText(Type, identity, out var expected, out _) && SameIdentity(expected);
 
     /// <summary>Same identity, whichever of IDi/IDr carries it: type and value (<see cref="MatchKey"/>).</summary>
-    public bool SameIdentity(IdentificationPayload other) => MatchKey() == other.MatchKey();
+    public bool SameIdentity(IdentificationPayload other) => IdType == other.IdType && IdType switch
+    {
+        IdType.ID_FQDN or IdType.ID_RFC822_ADDR => AsciiEqualIgnoringCase(Data, other.Data),
+        IdType.ID_DER_ASN1_DN => MatchKey() == other.MatchKey(),
+        _ => Data.AsSpan().SequenceEqual(other.Data),
+    };
 
     /// <summary>The type <see cref="TryFromText"/> reads <paramref name="text"/> as: its prefix's, or what it looks like.</summary>
     private static IdType ReadsAs(string text)
@@ -203,16 +208,32 @@ public sealed record IdentificationPayload(PayloadType Type, IdType IdType, byte
         return PeerText.Escape(text) == text;
     }
 
+    /// <summary>What comparing <see cref="AsciiLower"/> of each would say, without the copies.</summary>
+    private static bool AsciiEqualIgnoringCase(byte[] a, byte[] b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (AsciiLower(a[i]) != AsciiLower(b[i]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static byte[] AsciiLower(byte[] data)
     {
         var lower = (byte[])data.Clone();
         for (int i = 0; i < lower.Length; i++)
         {
-            if (lower[i] is >= (byte)'A' and <= (byte)'Z')
-            {
-                lower[i] += 'a' - 'A';
-            }
+            lower[i] = AsciiLower(lower[i]);
         }
         return lower;
     }
+
+    private static byte AsciiLower(byte c) => c is >= (byte)'A' and <= (byte)'Z' ? (byte)(c + ('a' - 'A')) : c;
 }

@@ -30,11 +30,15 @@ public sealed class IkeMessage
     public T? Find<T>() where T : class, IPayload => Find<T>(static _ => true);
 
     /// <summary>The first payload of type <typeparamref name="T"/> that matches, or null.</summary>
-    public T? Find<T>(Predicate<T> match) where T : class, IPayload
+    public T? Find<T>(Predicate<T> match) where T : class, IPayload => Find(static (T t, Predicate<T> match) => match(t), match);
+
+    /// <summary>The first payload of type <typeparamref name="T"/> that matches with <paramref name="arg"/> (a static
+    /// <paramref name="match"/>: no closure per call), or null.</summary>
+    private T? Find<T, TArg>(Func<T, TArg, bool> match, TArg arg) where T : class, IPayload
     {
-        foreach (var p in Payloads)
+        for (int i = 0; i < Payloads.Count; i++)
         {
-            if (p is T t && match(t))
+            if (Payloads[i] is T t && match(t, arg))
             {
                 return t;
             }
@@ -48,8 +52,9 @@ public sealed class IkeMessage
     public List<T> All<T>(Predicate<T> match) where T : class, IPayload
     {
         var all = new List<T>();
-        foreach (var p in Payloads)
+        for (int i = 0; i < Payloads.Count; i++)
         {
+            var p = Payloads[i];
             if (p is T t && match(t))
             {
                 all.Add(t);
@@ -58,11 +63,11 @@ public sealed class IkeMessage
         return all;
     }
 
-    public IdentificationPayload? FindId(PayloadType type) => Find<IdentificationPayload>(p => p.Type == type);
+    public IdentificationPayload? FindId(PayloadType type) => Find(static (IdentificationPayload p, PayloadType type) => p.Type == type, type);
 
-    public TrafficSelectorPayload? FindTs(PayloadType type) => Find<TrafficSelectorPayload>(p => p.Type == type);
+    public TrafficSelectorPayload? FindTs(PayloadType type) => Find(static (TrafficSelectorPayload p, PayloadType type) => p.Type == type, type);
 
-    public NotifyPayload? FindNotify(NotifyType type) => Find<NotifyPayload>(n => n.NotifyType == type);
+    public NotifyPayload? FindNotify(NotifyType type) => Find(static (NotifyPayload n, NotifyType type) => n.NotifyType == type, type);
 
     /// <summary>Decodes a datagram; the only place a parse error becomes a value.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> datagram, out IkeMessage message, out IkeParseException? error)
@@ -163,7 +168,7 @@ public sealed class IkeMessage
                 next = (PayloadType)r.ReadUInt8("generic payload header next payload");
                 bool critical = (r.ReadUInt8("generic payload header flags") & CriticalBit) != 0;
                 int length = r.ReadUInt16("generic payload header length");
-                var body = r.SubByLength(length, GenericHeaderLength, $"{type} payload", at);
+                var body = r.SubByLength(length, GenericHeaderLength, PayloadContext(type), at);
                 if (type is PayloadType.SK or PayloadType.SKF)
                 {
                     if (!allowEncrypted)
@@ -172,7 +177,7 @@ public sealed class IkeMessage
                     }
                     // §3.14: the Encrypted payload, when present, MUST be the last payload; its Next Payload names
                     // the first inner one. RFC 7383 §2.5: so is the Encrypted Fragment payload, numbered.
-                    r.ExpectEnd($"payloads after {type} payload");
+                    r.ExpectEnd(type == PayloadType.SK ? "payloads after SK payload" : "payloads after SKF payload");
                     if (type == PayloadType.SK)
                     {
                         encrypted = new EncryptedPayload(next, body.Offset, body.Remaining);
@@ -184,7 +189,7 @@ public sealed class IkeMessage
                     return payloads;
                 }
                 var payload = DecodeBody(type, critical, ref body, at);
-                body.ExpectEnd($"{type} payload");
+                body.ExpectEnd(PayloadContext(type));
                 payloads.Add(payload);
             }
             r.ExpectEnd("message after last payload");
@@ -197,6 +202,11 @@ public sealed class IkeMessage
             throw;
         }
     }
+
+    private static readonly string?[] PayloadContexts = new string?[256];
+
+    /// <summary>"{type} payload", the context of a parse error, made once per type (not per payload decoded).</summary>
+    private static string PayloadContext(PayloadType type) => PayloadContexts[(byte)type] ??= $"{type} payload";
 
     /// <summary>
     /// Zeroes the key material in <paramref name="payloads"/> (the Notification Data of N(MPSA_PUT), SK_d): once they

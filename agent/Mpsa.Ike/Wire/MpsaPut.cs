@@ -132,8 +132,9 @@ public sealed class MpsaPut : IDisposable
         }
 
         var seen = new HashSet<TransformType>();
-        foreach (var t in proposal.Transforms)
+        for (int i = 0; i < proposal.Transforms.Count; i++)
         {
+            var t = proposal.Transforms[i];
             if (!seen.Add(t.TransformType))
             {
                 IkeParse.Fail(IkeParseError.BadValue, $"MPSA_PUT duplicate {t.TransformType} transform", 0);
@@ -141,8 +142,9 @@ public sealed class MpsaPut : IDisposable
         }
 
         var other = new List<TransformType>();
-        foreach (var t in proposal.Transforms)
+        for (int i = 0; i < proposal.Transforms.Count; i++)
         {
+            var t = proposal.Transforms[i];
             if (!IsMpsaTransform(t.TransformType))
             {
                 other.Add(t.TransformType);

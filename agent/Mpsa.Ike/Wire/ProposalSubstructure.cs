@@ -15,8 +15,9 @@ public sealed record ProposalSubstructure(byte ProposalNum, ProtocolId ProtocolI
         get
         {
             int length = HeaderLength + Spi.Length;
-            foreach (var t in Transforms)
+            for (int i = 0; i < Transforms.Count; i++)
             {
+                var t = Transforms[i];
                 length = checked(length + t.Length);
             }
             return length;
@@ -25,8 +26,9 @@ public sealed record ProposalSubstructure(byte ProposalNum, ProtocolId ProtocolI
 
     public TransformSubstructure? Find(TransformType type)
     {
-        foreach (var t in Transforms)
+        for (int i = 0; i < Transforms.Count; i++)
         {
+            var t = Transforms[i];
             if (t.TransformType == type)
             {
                 return t;
@@ -82,8 +84,9 @@ public sealed record ProposalSubstructure(byte ProposalNum, ProtocolId ProtocolI
     /// <summary>Zeroes the TLV values of the transforms of <paramref name="type"/> (SKD: an MPSA_PUT's SK_d).</summary>
     internal void ZeroValues(TransformType type)
     {
-        foreach (var t in Transforms)
+        for (int i = 0; i < Transforms.Count; i++)
         {
+            var t = Transforms[i];
             if (t.TransformType == type)
             {
                 t.ZeroValues();

@@ -10,8 +10,9 @@ public sealed record SecurityAssociationPayload(IReadOnlyList<ProposalSubstructu
         get
         {
             int length = 0;
-            foreach (var p in Proposals)
+            for (int i = 0; i < Proposals.Count; i++)
             {
+                var p = Proposals[i];
                 length = checked(length + p.Length);
             }
             return length;

@@ -9,8 +9,9 @@ public sealed record TrafficSelectorPayload(PayloadType Type, IReadOnlyList<Traf
         get
         {
             int length = 4;
-            foreach (var s in Selectors)
+            for (int i = 0; i < Selectors.Count; i++)
             {
+                var s = Selectors[i];
                 length = checked(length + s.Length);
             }
             return length;
@@ -42,8 +43,9 @@ public sealed record TrafficSelectorPayload(PayloadType Type, IReadOnlyList<Traf
     {
         w.WriteUInt8(checked((byte)Selectors.Count));
         w.WriteZeros(3);
-        foreach (var s in Selectors)
+        for (int i = 0; i < Selectors.Count; i++)
         {
+            var s = Selectors[i];
             s.Encode(ref w);
         }
     }

@@ -17,8 +17,9 @@ public sealed record TransformSubstructure(TransformType TransformType, ushort T
         get
         {
             int length = HeaderLength;
-            foreach (var a in Attributes)
+            for (int i = 0; i < Attributes.Count; i++)
             {
+                var a = Attributes[i];
                 length = checked(length + a.Length);
             }
             return length;
@@ -30,8 +31,9 @@ public sealed record TransformSubstructure(TransformType TransformType, ushort T
     {
         get
         {
-            foreach (var a in Attributes)
+            for (int i = 0; i < Attributes.Count; i++)
             {
+                var a = Attributes[i];
                 if (a.AttributeType == TransformAttributeType.KeyLength && a.IsTv)
                 {
                     return a.TvValue;
@@ -81,8 +83,9 @@ public sealed record TransformSubstructure(TransformType TransformType, ushort T
     /// <summary>Zeroes the TLV values, which may be key material (the SK_d of an MPSA_PUT).</summary>
     internal void ZeroValues()
     {
-        foreach (var a in Attributes)
+        for (int i = 0; i < Attributes.Count; i++)
         {
+            var a = Attributes[i];
             a.ZeroValue();
         }
     }
@@ -95,8 +98,9 @@ public sealed record TransformSubstructure(TransformType TransformType, ushort T
         w.WriteUInt8((byte)TransformType);
         w.WriteUInt8(0);
         w.WriteUInt16(TransformId);
-        foreach (var a in Attributes)
+        for (int i = 0; i < Attributes.Count; i++)
         {
+            var a = Attributes[i];
             a.Encode(ref w);
         }
     }

@@ -59,6 +59,12 @@ public class IdentificationPayloadTests
         Assert.That(Id("CPE@Example.net").MatchKey(), Is.EqualTo(Id("cpe@example.NET").MatchKey()));
         Assert.That(Id("keyid:ABC").SameIdentity(Id("keyid:abc")), Is.False);
         Assert.That(Id("ctl.example.net").SameIdentity(Id("ctl.example.org")), Is.False);
+        // only A-Z fold: '[' and '{' differ by the same bit as 'A' and 'a'; longer is another name; other bytes compare as they are
+        static IdentificationPayload Fqdn(byte[] name) => new(PayloadType.IDi, IdType.ID_FQDN, name);
+        Assert.That(Fqdn("a[b"u8.ToArray()).SameIdentity(Fqdn("a{b"u8.ToArray())), Is.False);
+        Assert.That(Fqdn("ctl.example.ne"u8.ToArray()).SameIdentity(Fqdn("ctl.example.net"u8.ToArray())), Is.False);
+        Assert.That(Fqdn([0xC3, 0x89]).SameIdentity(Fqdn([0xC3, 0xA9])), Is.False);
+        Assert.That(Fqdn([0xC3, 0x89, (byte)'X']).SameIdentity(Fqdn([0xC3, 0x89, (byte)'x'])), Is.True);
     }
 
     [Test]
