@@ -277,13 +277,15 @@ internal sealed class XfrmKernel : IKernel, IDisposable
     private KernelResult PutPolicy(XfrmPolicySpec policy, bool update)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        string op = $"{(update ? "update" : "add")} policy {policy}";
+        // as for states: the policy printed in full only for a refusal
+        string Op() => (update ? "update policy " : "add policy ") + policy;
         if (XfrmSpecValidation.Check(policy) is { } invalid)
         {
-            return KernelResult.Failed(Errno.EINVAL, op, invalid);
+            return KernelResult.Failed(Errno.EINVAL, Op(), invalid);
         }
         using var request = XfrmMessages.NewPolicy(policy, update);
-        return Outcome(_socket.Request(request, op));
+        var error = _socket.Request(request, "");
+        return Outcome(error is { } refused ? refused with { Operation = Op() } : null);
     }
 
     private void Remember(XfrmStateId id, XfrmMark mark)
