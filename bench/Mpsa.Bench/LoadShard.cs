@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using Mpsa.Hosting;
+using Mpsa.Sockets;
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Validation;
@@ -17,15 +18,15 @@ namespace Mpsa.Bench;
 internal sealed class LoadShard : IDisposable
 {
     private const int SweepMilliseconds = 50;
+    private const int ReceiveSlots = 32;
 
     private readonly LoadPlan _plan;
-    private readonly Socket _socket;
-    private readonly IPEndPoint _local;
+    private readonly UdpEndpoint _endpoint;   // recvmmsg / sendmmsg: the generator's kernel entries share its core with what it measures
+    private readonly SocketPoll _poll;
     private readonly List<SimulatedCpe> _cpes;
     private readonly Dictionary<ulong, SimulatedCpe> _bySpiI = [];
     private readonly ConcurrentQueue<Action> _commands = new();
     private readonly List<double> _latencies = [];
-    private readonly byte[] _buffer = new byte[65536];
     private readonly Thread _thread;
     private volatile bool _stop;
     private int _concurrency;
@@ -37,19 +38,11 @@ internal sealed class LoadShard : IDisposable
     {
         _plan = plan;
         _cpes = cpes.ToList();
-        _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = receiveBuffer, SendBufferSize = receiveBuffer };
-        // SO_RCVBUFFORCE (root): a 10,000-member fan-out arrives at once, and SO_RCVBUF is capped at net.core.rmem_max.
-        try
-        {
-            _socket.SetRawSocketOption(1, 33, BitConverter.GetBytes(receiveBuffer));
-        }
-        catch (SocketException)
-        {
-            // not permitted: keep the capped SO_RCVBUF
-        }
-        _socket.Bind(new IPEndPoint(bind, 0));
-        _local = (IPEndPoint)_socket.LocalEndPoint!;
-        _thread = new Thread(Run) { IsBackground = true, Name = $"shard {_local.Port}" };
+        _endpoint = new UdpEndpoint(new IPEndPoint(bind, 0), natTraversal: false, receiveSlots: ReceiveSlots);
+        // SO_RCVBUFFORCE where permitted (root): a 10,000-member fan-out arrives at once.
+        _endpoint.RequestReceiveBuffer(receiveBuffer);
+        _poll = new SocketPoll([_endpoint.Socket]);
+        _thread = new Thread(Run) { IsBackground = true, Name = $"shard {_endpoint.LocalEndPoint.Port}" };
         _thread.Start();
     }
 
@@ -67,7 +60,11 @@ internal sealed class LoadShard : IDisposable
     public int RepeatedRequests;
 
     /// <summary>Runs <paramref name="action"/> on the shard's thread.</summary>
-    public void Post(Action action) => _commands.Enqueue(action);
+    public void Post(Action action)
+    {
+        _commands.Enqueue(action);
+        _poll.Wake();
+    }
 
     /// <summary>Starts (or restarts) every CPE of the shard, at most <paramref name="concurrency"/> setups at a time.</summary>
     public void Connect(int concurrency, ManualResetEventSlim reset) => Post(() =>
@@ -109,34 +106,25 @@ internal sealed class LoadShard : IDisposable
 
     private void Run()
     {
-        EndPoint from = new IPEndPoint(_local.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
+        DatagramHandler received = (datagram, from) => OnDatagram(datagram.Span, from);
         while (!_stop)
         {
             while (_commands.TryDequeue(out var command))
             {
                 command();
             }
-            if (_socket.Poll(10_000, SelectMode.SelectRead))
+            _endpoint.Flush();
+            _poll.Wait(SweepMilliseconds);
+            if (_poll.HasInput(0))
             {
-                for (int n = 0; n < 512 && _socket.Available > 0; n++)
-                {
-                    int length;
-                    try
-                    {
-                        length = _socket.ReceiveFrom(_buffer, ref from);
-                    }
-                    catch (SocketException)
-                    {
-                        continue;    // an ICMP error for an earlier send
-                    }
-                    OnDatagram(_buffer.AsSpan(0, length), (IPEndPoint)from);
-                }
+                _endpoint.ReceiveWaiting(received, 512);
             }
             if (Environment.TickCount64 - _lastSweep >= SweepMilliseconds)
             {
                 _lastSweep = Environment.TickCount64;
                 Sweep();
             }
+            _endpoint.Flush();
         }
     }
 
@@ -187,14 +175,7 @@ internal sealed class LoadShard : IDisposable
     {
         foreach (var o in step.Send)
         {
-            try
-            {
-                _socket.SendTo(o.Datagram, o.To);
-            }
-            catch (SocketException)
-            {
-                // ENOBUFS and the like: retransmission is the protocol's business.
-            }
+            _endpoint.Queue(o.Datagram, o.To);   // a refusal (ENOBUFS and the like) is retransmission's business
         }
         foreach (var e in step.Events)
         {
@@ -337,6 +318,7 @@ internal sealed class LoadShard : IDisposable
         {
             c.Ike?.Dispose();
         }
-        _socket.Dispose();
+        _poll.Dispose();
+        _endpoint.Dispose();
     }
 }
