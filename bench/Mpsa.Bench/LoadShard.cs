@@ -23,6 +23,9 @@ internal sealed class LoadShard : IDisposable
     private readonly LoadPlan _plan;
     private readonly UdpEndpoint _endpoint;   // recvmmsg / sendmmsg: the generator's kernel entries share its core with what it measures
     private readonly SocketPoll _poll;
+    // One X25519 key share for the shard's IKE SAs (RFC 7296 §2.12): the generator stands for thousands of CPEs, and the
+    // responder's work does not depend on whose value it gets.
+    private readonly KeyShareReuse _keyShares = new(TimeSpan.FromMinutes(10), SystemRandom.Instance);
     private readonly List<SimulatedCpe> _cpes;
     private readonly Dictionary<ulong, SimulatedCpe> _bySpiI = [];
     private readonly ConcurrentQueue<Action> _commands = new();
@@ -292,6 +295,7 @@ internal sealed class LoadShard : IDisposable
             LocalSelectors = _plan.LocalSelectors,
             RemoteSelectors = _plan.RemoteSelectors,
             RequestChildSa = _plan.RequestChildSa,
+            KeyShares = _keyShares,
         }, _plan.Target);
         cpe.Ike = ike;
         cpe.StartedAt = Stopwatch.GetTimestamp();
@@ -320,5 +324,6 @@ internal sealed class LoadShard : IDisposable
         }
         _poll.Dispose();
         _endpoint.Dispose();
+        _keyShares.Dispose();
     }
 }

@@ -15,9 +15,9 @@ public static class DiffieHellman
         _ => throw new NotSupportedException($"DH group {group} is not supported."),
     };
 
-    /// <summary>The responder's side of IKE_SA_INIT: on the reused key share where <paramref name="shares"/> has one
+    /// <summary>Our side of IKE_SA_INIT (either role): on the reused key share where <paramref name="shares"/> has one
     /// for the group (RFC 7296 §2.12, <see cref="KeyShareReuse"/>), else a fresh private key.</summary>
-    public static IDhExchange ForSaInitResponse(DhGroup group, IRandom random, KeyShareReuse? shares, MonoTime now) =>
+    public static IDhExchange ForSaInit(DhGroup group, IRandom random, KeyShareReuse? shares, MonoTime now) =>
         (IDhExchange?)shares?.TryLease(group, now) ?? Create(group, random);
 
     /// <summary>The initiator's side of an additional key exchange (RFC 9370): ML-KEM-768, whose KE data is the

@@ -100,7 +100,7 @@ public sealed class IkeInitiator : IDisposable
         }
         var step = new StepBuilder();
         var spiI = new IkeSpi(SpiSource.RandomIkeSpi(_o.Random));
-        var dh = DiffieHellman.Create(_o.Proposals[0].Dh, _o.Random);
+        var dh = DiffieHellman.ForSaInit(_o.Proposals[0].Dh, _o.Random, _o.KeyShares, now);
         var ni = new byte[32];
         _o.Random.Fill(ni);
         SendSaInit(spiI, dh, ni, cookie: null, cookieRetries: 0, keRetries: 0, now, step);
@@ -200,7 +200,7 @@ public sealed class IkeInitiator : IDisposable
         }
         // SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
         var keys = IkeKeySchedule.Derive(a.Suite, sharedSecret.Span, s.Ni, a.Nr, s.SpiI.Value, spiR.Value);
-        var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa, NatDetected = natDetected, Local = LocalFor(Peer), FragmentationNegotiated = a.Fragmentation, FragmentSize = _o.FragmentSize, PeerAcceptsChildless = a.Childless };
+        var ctx = new IkeSaContext(true, s.SpiI, spiR, Peer, keys, s.Ni, a.Nr, _o.Random, _o.Retransmit) { PeerSupportsMpsa = a.PeerSupportsMpsa, NatDetected = natDetected, Local = LocalFor(Peer), FragmentationNegotiated = a.Fragmentation, FragmentSize = _o.FragmentSize, PeerAcceptsChildless = a.Childless, KeyShare = (s.Dh as KeyShareLease)?.Share };
         byte[] realMessage1 = s.Pending.Datagram;
         if (a.Suite.HasAdditionalKe)
         {

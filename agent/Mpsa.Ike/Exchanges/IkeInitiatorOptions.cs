@@ -62,6 +62,11 @@ public sealed class IkeInitiatorOptions
 
     public IRandom Random { get; init; } = SystemRandom.Instance;
 
+    /// <summary>One X25519 key share for the IKE_SA_INITs of many IKE SAs (RFC 7296 §2.12, <see cref="KeyShareReuse"/>:
+    /// retired when the first of them ends): for a load generator that opens thousands; null, as on a CPE: a fresh
+    /// private value for every IKE SA.</summary>
+    public KeyShareReuse? KeyShares { get; init; }
+
     /// <summary>Our inbound CHILD_SA SPI (the kernel's ALLOCSPI in a daemon); random when not set.</summary>
     public Func<uint>? AllocateChildSpi { get; init; }
 

@@ -230,7 +230,7 @@ public sealed partial class IkeResponder : IDisposable
 
     private void Accept(SaInitDecision.Accept a, byte[] initRequest, IkeHeader h, IPEndPoint from, IPEndPoint? local, bool? nat, MonoTime now, StepBuilder step)
     {
-        using var dh = DiffieHellman.ForSaInitResponse(a.Suite.Dh, _o.Random, _o.KeyShares, now);
+        using var dh = DiffieHellman.ForSaInit(a.Suite.Dh, _o.Random, _o.KeyShares, now);
         using var sharedSecret = dh.DeriveSharedSecret(a.KeI);
         if (sharedSecret is null)
         {

@@ -509,7 +509,7 @@ internal sealed class IkeSaContext : IDisposable
         }
     }
 
-    /// <summary>The responder's reused X25519 key share this IKE SA was made with (RFC 7296 §2.12); null: a fresh one.
+    /// <summary>The reused X25519 key share this IKE SA was made with (RFC 7296 §2.12, either role); null: a fresh one.
     /// Retired when this SA ends, so the share cannot outlive any SA it made.</summary>
     public KeyShare? KeyShare { get; set; }
 

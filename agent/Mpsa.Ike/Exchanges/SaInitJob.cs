@@ -64,7 +64,7 @@ public sealed class SaInitJob : IDisposable
     /// <summary>Computes the DH exchange, the response and the keys. Any thread; once.</summary>
     public void Run()
     {
-        using var dh = DiffieHellman.ForSaInitResponse(Accept.Suite.Dh, _random, KeyShares, Now);
+        using var dh = DiffieHellman.ForSaInit(Accept.Suite.Dh, _random, KeyShares, Now);
         using var sharedSecret = dh.DeriveSharedSecret(Accept.KeI);
         if (sharedSecret is null)
         {

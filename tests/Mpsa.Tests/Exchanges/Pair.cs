@@ -40,6 +40,7 @@ internal sealed class Pair : IDisposable
             TransportMode = true,
             SendMpsaVendorId = i.SendMpsaVendorId,
             Random = new SeededRandom(i.Seed),
+            KeyShares = i.KeyShares,
         }, Controller);
         Responder = new IkeResponder(new IkeResponderOptions
         {
@@ -226,6 +227,9 @@ internal sealed class InitiatorSettings
     public Mpsa.Ike.Certificates.CertificateAuth? Certificates { get; set; }
     public bool SendMpsaVendorId { get; set; } = true;
     public bool RequestChildSa { get; set; } = true;
+
+    /// <summary>The initiator's reused X25519 key share (<see cref="IkeInitiatorOptions.KeyShares"/>); null: fresh ones.</summary>
+    public KeyShareReuse? KeyShares { get; set; }
 }
 
 internal sealed class ResponderSettings
