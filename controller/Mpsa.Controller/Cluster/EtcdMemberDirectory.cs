@@ -85,8 +85,20 @@ internal sealed class EtcdMemberDirectory
         return transactions;
     }
 
-    /// <summary>Removes one member; false when there was none of that name.</summary>
-    public bool Remove(string name) => Call(d => _etcd.Delete(_members + name, deadline: d)).Deleted > 0;
+    /// <summary>
+    /// Removes one member; false when there was none of that name. Read first: a delete tried again after etcd's answer
+    /// was late (a busy cluster commits it all the same) finds nothing left, which is the member removed, not missing.
+    /// </summary>
+    public bool Remove(string name)
+    {
+        string key = _members + name;
+        if (Call(d => _etcd.Get(key, deadline: d)).Count == 0)
+        {
+            return false;
+        }
+        Call(d => _etcd.Delete(key, deadline: d));
+        return true;
+    }
 
     private static (long, long) Fingerprint(long count, long revision) => (count, revision);
 
