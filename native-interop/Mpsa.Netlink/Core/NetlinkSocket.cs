@@ -7,8 +7,9 @@ namespace Mpsa.Netlink.Core;
 /// <summary>
 /// One netlink socket (SafeHandle-owned fd), opened for a protocol and optionally bound to multicast groups.
 /// <see cref="Request"/> sends one request with a fresh nlmsg_seq and NLM_F_ACK and waits for its ACK or error;
-/// <see cref="Dump"/> sends an NLM_F_DUMP request and collects the multi-part reply up to NLMSG_DONE. Each datagram's
-/// size is peeked with MSG_PEEK|MSG_TRUNC before it is read, so nothing is cut. Requests on one socket are serialised.
+/// <see cref="Dump"/> sends an NLM_F_DUMP request and collects the multi-part reply up to NLMSG_DONE. A request's answer
+/// (an ACK, an error, one object) is read at once into a buffer that holds any of them; a dump's or an event's datagram
+/// has its size peeked with MSG_PEEK|MSG_TRUNC first, so nothing is cut. Requests on one socket are serialised.
 /// Kernel refusals come back as a <see cref="NetlinkError"/>, never as exceptions. No buffer keeps what it carried: a
 /// request is zeroed once sent (a NEWSA holds keys), a received datagram once handled (GETSA answers hold keys too).
 /// </summary>
@@ -20,12 +21,18 @@ internal sealed class NetlinkSocket : IDisposable
 
     private readonly NetlinkSafeHandle _handle;
     private readonly Lock _lock = new();
-    private byte[] _receive = GC.AllocateArray<byte>(16384, pinned: true);
+    private byte[] _receive;
     private uint _sequence;
+    private int _truncatedFrom;   // the buffer's length when an answer did not fit (for the error's text)
 
-    private NetlinkSocket(NetlinkSafeHandle handle, NetlinkProtocol protocol, uint groups)
+    /// <summary>The receive buffer's first size: more than any request's answer (with NETLINK_CAP_ACK, an error does not
+    /// carry the request back).</summary>
+    internal const int ReceiveBufferLength = 16384;
+
+    private NetlinkSocket(NetlinkSafeHandle handle, NetlinkProtocol protocol, uint groups, int receiveBufferLength)
     {
         _handle = handle;
+        _receive = GC.AllocateArray<byte>(receiveBufferLength, pinned: true);
         Protocol = protocol;
         Groups = groups;
         PortId = NetlinkSyscalls.PortId(handle);
@@ -49,7 +56,11 @@ internal sealed class NetlinkSocket : IDisposable
     /// <summary>Opens and binds a socket; throws <see cref="NetlinkException"/> when the kernel refuses (no such protocol, no permission).</summary>
     /// <param name="groups">Multicast group mask to receive, 0 for a request socket.</param>
     /// <param name="receiveBufferBytes">SO_RCVBUF, 0 to keep the default (raise it for event sockets so bursts are not dropped).</param>
-    public static NetlinkSocket Open(NetlinkProtocol protocol, uint groups = 0, int receiveBufferBytes = 0)
+    public static NetlinkSocket Open(NetlinkProtocol protocol, uint groups = 0, int receiveBufferBytes = 0) =>
+        Open(protocol, groups, receiveBufferBytes, ReceiveBufferLength);
+
+    /// <param name="receiveBufferLength">The buffer datagrams are read into (tests: one too small for an answer).</param>
+    internal static NetlinkSocket Open(NetlinkProtocol protocol, uint groups, int receiveBufferBytes, int receiveBufferLength)
     {
         string operation = $"open netlink socket {protocol}";
         int fd = NetlinkSyscalls.Socket(protocol, out int errno);
@@ -71,7 +82,7 @@ internal sealed class NetlinkSocket : IDisposable
         {
             NetlinkSyscalls.SetOption(handle, NetlinkSyscalls.SolSocket, NetlinkSyscalls.SoRcvBuf, receiveBufferBytes, out _);
         }
-        return new NetlinkSocket(handle, protocol, groups);
+        return new NetlinkSocket(handle, protocol, groups, receiveBufferLength);
     }
 
     /// <summary>
@@ -85,7 +96,7 @@ internal sealed class NetlinkSocket : IDisposable
         {
             throw new ArgumentException("a request carries NLM_F_REQUEST and NLM_F_ACK", nameof(request));
         }
-        return Exchange(request, operation, onReply);
+        return Exchange(request, operation, onReply, answerFits: true);
     }
 
     /// <summary>Sends an NLM_F_DUMP request and passes each part to <paramref name="onEach"/> until NLMSG_DONE. Null on success.</summary>
@@ -97,7 +108,7 @@ internal sealed class NetlinkSocket : IDisposable
         {
             throw new ArgumentException("a dump request carries NLM_F_DUMP", nameof(request));
         }
-        return Exchange(request, operation, onEach);
+        return Exchange(request, operation, onEach, answerFits: false);
     }
 
     /// <summary>
@@ -120,7 +131,7 @@ internal sealed class NetlinkSocket : IDisposable
             {
                 return null;
             }
-            int length = ReceiveDatagram(0, out errno);
+            int length = ReceiveDatagram(0, peekFirst: true, out errno);
             if (length < 0)
             {
                 return new NetlinkError("receive", errno);
@@ -173,7 +184,8 @@ internal sealed class NetlinkSocket : IDisposable
         return (-error, extAck);
     }
 
-    private NetlinkError? Exchange(NetlinkMessageBuilder request, string operation, NetlinkMessageHandler? onReply)
+    /// <param name="answerFits">A request's answer, which the buffer holds: read without peeking at its size first.</param>
+    private NetlinkError? Exchange(NetlinkMessageBuilder request, string operation, NetlinkMessageHandler? onReply, bool answerFits)
     {
         lock (_lock)
         {
@@ -190,7 +202,7 @@ internal sealed class NetlinkSocket : IDisposable
             while (true)
             {
                 // The kernel mostly answers within the send: read first, and wait only for an answer not there yet.
-                int length = ReceiveDatagram(NetlinkSyscalls.MsgDontWait, out errno);
+                int length = ReceiveDatagram(NetlinkSyscalls.MsgDontWait, peekFirst: !answerFits, out errno);
                 if (length < 0 && errno == Errno.EAGAIN)
                 {
                     int wait = (int)Math.Max(0, deadline - Environment.TickCount64);
@@ -207,7 +219,9 @@ internal sealed class NetlinkSocket : IDisposable
                 }
                 if (length < 0)
                 {
-                    return new NetlinkError(operation, errno);
+                    return errno == Errno.EMSGSIZE
+                        ? new NetlinkError(operation, errno, $"the kernel's answer did not fit in {_truncatedFrom} bytes (read again into {_receive.Length})")
+                        : new NetlinkError(operation, errno);
                 }
                 try
                 {
@@ -267,26 +281,45 @@ internal sealed class NetlinkSocket : IDisposable
     }
 
     /// <summary>
-    /// Peeks the next datagram's length (MSG_PEEK|MSG_TRUNC, and <paramref name="flags"/>: MSG_DONTWAIT), grows the buffer
-    /// to fit, then reads it.
+    /// Reads the next datagram (<paramref name="flags"/>: MSG_DONTWAIT). <paramref name="peekFirst"/>: its length is peeked
+    /// first (MSG_PEEK|MSG_TRUNC) and the buffer grown to fit. Otherwise it is read at once: one cut short is lost, and
+    /// gives EMSGSIZE after the buffer has grown to its length.
     /// </summary>
-    private int ReceiveDatagram(int flags, out int errno)
+    private int ReceiveDatagram(int flags, bool peekFirst, out int errno)
     {
-        long length = NetlinkSyscalls.Receive(_handle, _receive, NetlinkSyscalls.MsgPeek | NetlinkSyscalls.MsgTrunc | flags, out errno);
-        if (length < 0)
+        long length;
+        if (peekFirst)
         {
-            return -1;
+            length = NetlinkSyscalls.Receive(_handle, _receive, NetlinkSyscalls.MsgPeek | NetlinkSyscalls.MsgTrunc | flags, out errno);
+            if (length < 0)
+            {
+                return -1;
+            }
+            if (length > _receive.Length)
+            {
+                Grow(length); // the peek copied the datagram's head here
+            }
+            flags = 0;
         }
+        length = NetlinkSyscalls.Receive(_handle, _receive, NetlinkSyscalls.MsgTrunc | flags, out errno);
         if (length > _receive.Length)
         {
-            CryptographicOperations.ZeroMemory(_receive); // the peek copied the datagram's head here
-            _receive = GC.AllocateArray<byte>(NetlinkMessageBuilder.Align((int)length), pinned: true);
+            _truncatedFrom = _receive.Length;
+            Grow(length);
+            errno = Errno.EMSGSIZE;
+            return -1;
         }
-        length = NetlinkSyscalls.Receive(_handle, _receive, 0, out errno);
         if (length < 0)
         {
-            CryptographicOperations.ZeroMemory(_receive); // what the peek copied
+            CryptographicOperations.ZeroMemory(_receive); // what a peek copied
         }
         return (int)length;
+    }
+
+    /// <summary>Wipes the buffer and replaces it by one of at least <paramref name="length"/> bytes.</summary>
+    private void Grow(long length)
+    {
+        CryptographicOperations.ZeroMemory(_receive);
+        _receive = GC.AllocateArray<byte>(NetlinkMessageBuilder.Align((int)length), pinned: true);
     }
 }

@@ -35,4 +35,25 @@ public class NetlinkSocketTests
 
         Assert.That(socket.ReceiveBuffer.ToArray(), Is.All.Zero, "the kernel's answer to the GETSA once read");
     }
+
+    [Test]
+    public void AnAnswerTooLongForTheBufferIsAnErrorAndTheNextOneFits()
+    {
+        using var ns = NetworkNamespace.CreateOrIgnore();
+        using var socket = ns.Run(() => NetlinkSocket.Open(NetlinkProtocol.NETLINK_XFRM, 0, 0, receiveBufferLength: 16));
+        var id = State("192.0.2.1", 0xc0000102).Id;
+
+        using var first = XfrmMessages.StateId(XfrmMsgType.XFRM_MSG_GETSA, id, null);
+        var cut = socket.Request(first, "get state");
+
+        Assert.That(cut?.Errno, Is.EqualTo(Errno.EMSGSIZE), "an error of at least 36 bytes in a 16-byte buffer");
+        Assert.That(cut?.ExtAck, Does.Contain("did not fit in 16 bytes"));
+        Assert.That(socket.ReceiveBuffer.Length, Is.GreaterThan(16), "grown to the answer's length");
+        Assert.That(socket.ReceiveBuffer.ToArray(), Is.All.Zero);
+
+        using var second = XfrmMessages.StateId(XfrmMsgType.XFRM_MSG_GETSA, id, null);
+        var answered = socket.Request(second, "get state");
+
+        Assert.That(answered?.Errno, Is.EqualTo(Errno.ESRCH), "the kernel's own answer: no such state");
+    }
 }
