@@ -327,8 +327,9 @@ internal sealed partial class ControllerDaemon : IDisposable
         {
             return;
         }
-        foreach (var o in send)
+        for (int i = 0; i < send.Count; i++)   // no boxed enumerator per input
         {
+            var o = send[i];
             // A member that came in on the NAT-T port is answered there; everyone else from the plain socket of its family.
             var via = _natPeers.TryGetValue(o.To, out var v) ? v : SocketFor(o.To);
             via.Queue(o.Datagram, o.To);
