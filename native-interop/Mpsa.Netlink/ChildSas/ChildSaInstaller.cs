@@ -125,29 +125,44 @@ internal sealed class ChildSaInstaller<TKey>(IKernel kernel, KernelOwnership own
             }
             states = kept;
         }
+        // The states in one request, then the policies in another (the kernel carries out each message whatever became
+        // of the ones before it): what went in of a refused batch comes out again.
         var addedStates = new List<XfrmStateId>();
         var addedPolicies = new List<XfrmPolicyId>();
-        foreach (var s in states)
+        var refused = KernelResult.Ok;
+        var stateResults = kernel.AddStates(states);
+        for (int i = 0; i < states.Count; i++)
         {
-            var r = kernel.AddState(s);
-            if (!r.IsOk)
+            if (stateResults[i].IsOk)
             {
-                Undo(addedStates, addedPolicies);
-                return r;
+                addedStates.Add(states[i].Id);
+                log($"state {states[i]}");
             }
-            addedStates.Add(s.Id);
-            log($"state {s}");
+            else if (refused.IsOk)
+            {
+                refused = stateResults[i];
+            }
         }
-        foreach (var p in policies)
+        if (refused.IsOk)
         {
-            var r = kernel.UpdatePolicy(p);
-            if (!r.IsOk)
+            var policyResults = kernel.UpdatePolicies(policies);
+            for (int i = 0; i < policies.Count; i++)
             {
-                Undo(addedStates, addedPolicies);
-                return r;
+                if (policyResults[i].IsOk)
+                {
+                    addedPolicies.Add(policies[i].Id);
+                    log($"policy {policies[i]}");
+                }
+                else if (refused.IsOk)
+                {
+                    refused = policyResults[i];
+                }
             }
-            addedPolicies.Add(p.Id);
-            log($"policy {p}");
+        }
+        if (!refused.IsOk)
+        {
+            Undo(addedStates, addedPolicies);
+            return refused;
         }
         _installed[key] = new Installed(reqId, addedStates, addedPolicies) { OutboundSpi = child.OutboundSpi, DeferredOutbound = deferred };
         _usedReqIds.Add(reqId);

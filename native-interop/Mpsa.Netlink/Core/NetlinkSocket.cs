@@ -23,6 +23,7 @@ internal sealed class NetlinkSocket : IDisposable
     private readonly Lock _lock = new();
     private byte[] _receive;
     private uint _sequence;
+    private byte[] _batch = GC.AllocateArray<byte>(1024, pinned: true);   // RequestAll's datagram, zeroed once sent
     private int _truncatedFrom;   // the buffer's length when an answer did not fit (for the error's text)
 
     /// <summary>The receive buffer's first size: more than any request's answer (with NETLINK_CAP_ACK, an error does not
@@ -153,35 +154,67 @@ internal sealed class NetlinkSocket : IDisposable
 
     public void Dispose() => _handle.Dispose();
 
-    /// <summary>The errno of an NLMSG_ERROR payload (0 for an ACK) and the extended-ack message when present.</summary>
-    public static (int Errno, string? ExtAck) ParseError(NetlinkMessage message)
+    /// <summary>
+    /// Sends <paramref name="requests"/> (each with NLM_F_REQUEST|NLM_F_ACK) in one datagram: the kernel carries them out
+    /// in order, each whether or not one before it was refused. Only the last goes out asking for an ACK; the others are
+    /// answered only when refused. One outcome per request, null for done. When the socket itself fails (the send, or the
+    /// wait for the last answer), that failure is the outcome of every request not refused by then.
+    /// </summary>
+    public NetlinkError?[] RequestAll(IReadOnlyList<NetlinkMessageBuilder> requests, string operation)
     {
-        if (message.Payload.Length < sizeof(int))
+        ArgumentNullException.ThrowIfNull(requests);
+        var outcomes = new NetlinkError?[requests.Count];
+        int total = 0;
+        for (int i = 0; i < requests.Count; i++)
         {
-            throw new NetlinkParseException($"NLMSG_ERROR of {message.Payload.Length} bytes, shorter than its error code");
-        }
-        int error = MemoryMarshal.Read<int>(message.Payload);
-        string? extAck = null;
-        if ((message.Flags & NlmFlags.NLM_F_ACK_TLVS) != 0 && message.Payload.Length >= nlmsgerr.Size)
-        {
-            var echoed = MemoryMarshal.Read<nlmsgerr>(message.Payload).msg;
-            int offset = nlmsgerr.Size;
-            if ((message.Flags & NlmFlags.NLM_F_CAPPED) == 0 && echoed.nlmsg_len > nlmsghdr.Size)
+            if ((requests[i].Flags & (NlmFlags.NLM_F_REQUEST | NlmFlags.NLM_F_ACK)) != (NlmFlags.NLM_F_REQUEST | NlmFlags.NLM_F_ACK))
             {
-                offset += NetlinkMessageBuilder.Align((int)echoed.nlmsg_len - nlmsghdr.Size);
+                throw new ArgumentException("a request carries NLM_F_REQUEST and NLM_F_ACK", nameof(requests));
             }
-            if (offset < message.Payload.Length)
+            total += requests[i].Length;
+        }
+        if (requests.Count == 0)
+        {
+            return outcomes;
+        }
+        lock (_lock)
+        {
+            if (_batch.Length < total)
             {
-                foreach (var tlv in new NetlinkAttributeReader(message.Payload[offset..]))
+                _batch = GC.AllocateArray<byte>(Math.Max(total, _batch.Length * 2), pinned: true);
+            }
+            uint first = unchecked(_sequence + 1);
+            int offset = 0;
+            for (int i = 0; i < requests.Count; i++)
+            {
+                var bytes = requests[i].Finish(unchecked(++_sequence), PortId);
+                bytes.CopyTo(_batch.AsSpan(offset));
+                requests[i].Wipe();
+                if (i < requests.Count - 1)
                 {
-                    if (tlv.Type == NlmsgType.NLMSGERR_ATTR_MSG)
-                    {
-                        extAck = Encoding.UTF8.GetString(tlv.Value.TrimEnd((byte)0));
-                    }
+                    var header = MemoryMarshal.Read<nlmsghdr>(_batch.AsSpan(offset));
+                    header.nlmsg_flags &= unchecked((ushort)~(ushort)NlmFlags.NLM_F_ACK);
+                    MemoryMarshal.Write(_batch.AsSpan(offset), in header);
+                }
+                offset += bytes.Length;
+            }
+            long sent = NetlinkSyscalls.Send(_handle, _batch.AsSpan(0, total), out int errno);
+            CryptographicOperations.ZeroMemory(_batch.AsSpan(0, total));
+            bool answered = false;
+            var failure = sent < 0 ? new NetlinkError(operation, errno) : Await(first, _sequence, operation, null, true, outcomes, out answered);
+            if (!answered)
+            {
+                for (int i = 0; i < outcomes.Length; i++)
+                {
+                    outcomes[i] ??= failure;
                 }
             }
+            else
+            {
+                outcomes[^1] = failure;   // the last request's own answer
+            }
+            return outcomes;
         }
-        return (-error, extAck);
     }
 
     /// <param name="answerFits">A request's answer, which the buffer holds: read without peeking at its size first.</param>
@@ -194,68 +227,84 @@ internal sealed class NetlinkSocket : IDisposable
             long sent = NetlinkSyscalls.Send(_handle, bytes, out int errno);
             // The kernel has its copy (or refused it): the keys of a NEWSA leave this process's memory now.
             request.Wipe();
-            if (sent < 0)
+            return sent < 0 ? new NetlinkError(operation, errno) : Await(sequence, sequence, operation, onReply, answerFits, null, out _);
+        }
+    }
+
+    /// <summary>
+    /// Reads until the answer to request <paramref name="last"/>, and returns it (null: done). Refusals of the requests
+    /// from <paramref name="first"/> before it go to <paramref name="earlier"/>. <paramref name="answered"/> is false
+    /// when the socket failed instead, and that failure is returned.
+    /// </summary>
+    private NetlinkError? Await(uint first, uint last, string operation, NetlinkMessageHandler? onReply, bool answerFits,
+        NetlinkError?[]? earlier, out bool answered)
+    {
+        answered = false;
+        long deadline = Environment.TickCount64 + TimeoutMilliseconds;
+        while (true)
+        {
+            // The kernel mostly answers within the send: read first, and wait only for an answer not there yet.
+            int length = ReceiveDatagram(NetlinkSyscalls.MsgDontWait, peekFirst: !answerFits, out int errno);
+            if (length < 0 && errno == Errno.EAGAIN)
             {
-                return new NetlinkError(operation, errno);
+                int wait = (int)Math.Max(0, deadline - Environment.TickCount64);
+                int ready = NetlinkSyscalls.PollIn(_handle, wait, out errno);
+                if (ready < 0)
+                {
+                    return new NetlinkError(operation, errno);
+                }
+                if (ready == 0 && Environment.TickCount64 >= deadline)
+                {
+                    return new NetlinkError(operation, Errno.ETIMEDOUT, "no answer from the kernel");
+                }
+                continue;
             }
-            long deadline = Environment.TickCount64 + TimeoutMilliseconds;
-            while (true)
+            if (length < 0)
             {
-                // The kernel mostly answers within the send: read first, and wait only for an answer not there yet.
-                int length = ReceiveDatagram(NetlinkSyscalls.MsgDontWait, peekFirst: !answerFits, out errno);
-                if (length < 0 && errno == Errno.EAGAIN)
+                return errno == Errno.EMSGSIZE
+                    ? new NetlinkError(operation, errno, $"the kernel's answer did not fit in {_truncatedFrom} bytes (read again into {_receive.Length})")
+                    : new NetlinkError(operation, errno);
+            }
+            try
+            {
+                if (Handle(_receive.AsSpan(0, length), first, last, operation, onReply, earlier, out var outcome))
                 {
-                    int wait = (int)Math.Max(0, deadline - Environment.TickCount64);
-                    int ready = NetlinkSyscalls.PollIn(_handle, wait, out errno);
-                    if (ready < 0)
-                    {
-                        return new NetlinkError(operation, errno);
-                    }
-                    if (ready == 0 && Environment.TickCount64 >= deadline)
-                    {
-                        return new NetlinkError(operation, Errno.ETIMEDOUT, "no answer from the kernel");
-                    }
-                    continue;
+                    answered = true;
+                    return outcome;
                 }
-                if (length < 0)
-                {
-                    return errno == Errno.EMSGSIZE
-                        ? new NetlinkError(operation, errno, $"the kernel's answer did not fit in {_truncatedFrom} bytes (read again into {_receive.Length})")
-                        : new NetlinkError(operation, errno);
-                }
-                try
-                {
-                    if (Handle(_receive.AsSpan(0, length), sequence, operation, onReply, out var outcome))
-                    {
-                        return outcome;
-                    }
-                }
-                catch (NetlinkParseException e)
-                {
-                    return new NetlinkError(operation, Errno.EBADMSG, e.Message);
-                }
-                finally
-                {
-                    CryptographicOperations.ZeroMemory(_receive.AsSpan(0, length));
-                }
+            }
+            catch (NetlinkParseException e)
+            {
+                return new NetlinkError(operation, Errno.EBADMSG, e.Message);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(_receive.AsSpan(0, length));
             }
         }
     }
 
-    /// <summary>True when the exchange is over, with its outcome (null = success).</summary>
-    private static bool Handle(ReadOnlySpan<byte> datagram, uint sequence, string operation, NetlinkMessageHandler? onReply, out NetlinkError? outcome)
+    /// <summary>True when request <paramref name="last"/> is answered, with its outcome (null = success).</summary>
+    private static bool Handle(ReadOnlySpan<byte> datagram, uint first, uint last, string operation, NetlinkMessageHandler? onReply,
+        NetlinkError?[]? earlier, out NetlinkError? outcome)
     {
         outcome = null;
         foreach (var message in new NetlinkMessageReader(datagram))
         {
-            if (message.Sequence != sequence)
+            if (message.Sequence != last)
             {
-                continue; // a late answer to an earlier request that timed out
+                uint index = unchecked(message.Sequence - first);
+                if (earlier is not null && index < unchecked(last - first) && message.Type == NlmsgType.NLMSG_ERROR
+                    && NetlinkErrorMessage.Read(message) is (not 0, var extAck) refused)
+                {
+                    earlier[index] = new NetlinkError(operation, refused.Errno, extAck);
+                }
+                continue; // else a late answer to an earlier request that timed out
             }
             switch (message.Type)
             {
                 case NlmsgType.NLMSG_ERROR:
-                    var (errno, extAck) = ParseError(message);
+                    var (errno, extAck) = NetlinkErrorMessage.Read(message);
                     outcome = errno == 0 ? null : new NetlinkError(operation, errno, extAck);
                     return true;
                 case NlmsgType.NLMSG_DONE:

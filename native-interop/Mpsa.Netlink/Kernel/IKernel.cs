@@ -13,6 +13,21 @@ internal interface IKernel
     /// <summary>Adds an ESP state (XFRM_MSG_NEWSA); AlreadyExists when (destination, SPI, protocol) is taken.</summary>
     KernelResult AddState(XfrmStateSpec state);
 
+    /// <summary>
+    /// <see cref="AddState"/> for each state, in order, each whatever became of the ones before it: one result per state.
+    /// The netlink kernel sends them in one request.
+    /// </summary>
+    IReadOnlyList<KernelResult> AddStates(IReadOnlyList<XfrmStateSpec> states)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        var results = new KernelResult[states.Count];
+        for (int i = 0; i < states.Count; i++)
+        {
+            results[i] = AddState(states[i]);
+        }
+        return results;
+    }
+
     /// <summary>Replaces an existing state's parameters, e.g. its lifetime (XFRM_MSG_UPDSA); NotFound when absent.</summary>
     KernelResult UpdateState(XfrmStateSpec state);
 
@@ -35,6 +50,18 @@ internal interface IKernel
 
     /// <summary>Adds or replaces a policy (XFRM_MSG_UPDPOLICY, which the kernel also accepts for a new one).</summary>
     KernelResult UpdatePolicy(XfrmPolicySpec policy);
+
+    /// <summary><see cref="UpdatePolicy"/> for each policy, as <see cref="AddStates"/> does: one result per policy.</summary>
+    IReadOnlyList<KernelResult> UpdatePolicies(IReadOnlyList<XfrmPolicySpec> policies)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        var results = new KernelResult[policies.Count];
+        for (int i = 0; i < policies.Count; i++)
+        {
+            results[i] = UpdatePolicy(policies[i]);
+        }
+        return results;
+    }
 
     /// <summary>Deletes a policy (XFRM_MSG_DELPOLICY); NotFound when absent.</summary>
     KernelResult DeletePolicy(XfrmPolicyId id);

@@ -241,26 +241,27 @@ internal sealed class XfrmKernel : IKernel, IDisposable
 
     private static KernelResult Outcome(NetlinkError? error) => error?.ToKernelResult() ?? KernelResult.Ok;
 
+    public IReadOnlyList<KernelResult> AddStates(IReadOnlyList<XfrmStateSpec> states) => PutStates(states, update: false);
+
+    public IReadOnlyList<KernelResult> UpdatePolicies(IReadOnlyList<XfrmPolicySpec> policies) => PutPolicies(policies, update: true);
+
     private KernelResult PutState(XfrmStateSpec state, bool update)
     {
         ArgumentNullException.ThrowIfNull(state);
-        // the operation's text (the state printed in full) only for a refusal: a member's connect installs two states
-        string Op() => (update ? "update state " : "add state ") + state;
-        if (XfrmSpecValidation.Check(state) is { } invalid)
+        return PutStates([state], update)[0];
+    }
+
+    private KernelResult[] PutStates(IReadOnlyList<XfrmStateSpec> states, bool update)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        return PutAll(states, state =>
         {
-            return KernelResult.Failed(Errno.EINVAL, Op(), invalid);
-        }
-        if (state.ReplayWindow > byte.MaxValue)
-        {
-            return KernelResult.Failed(Errno.EINVAL, Op(), "replay window above 255 needs XFRMA_REPLAY_ESN_VAL, which is not sent");
-        }
-        using var request = XfrmMessages.NewState(state, update, SendsSaDirection);
-        var error = _socket.Request(request, "");
-        if (error is { } refused)
-        {
-            error = refused with { Operation = Op() };
-        }
-        else
+            // the operation's text (the state printed in full) only for a refusal: a member's connect installs two states
+            string Op() => (update ? "update state " : "add state ") + state;
+            return XfrmSpecValidation.Check(state) is { } invalid ? KernelResult.Failed(Errno.EINVAL, Op(), invalid)
+                : state.ReplayWindow > byte.MaxValue ? KernelResult.Failed(Errno.EINVAL, Op(), "replay window above 255 needs XFRMA_REPLAY_ESN_VAL, which is not sent")
+                : null;
+        }, state => XfrmMessages.NewState(state, update, SendsSaDirection), state => (update ? "update state " : "add state ") + state, state =>
         {
             if (state.Mark is { } mark)
             {
@@ -270,22 +271,70 @@ internal sealed class XfrmKernel : IKernel, IDisposable
             {
                 Forget(state.Id);
             }
-        }
-        return Outcome(error);
+        });
     }
 
     private KernelResult PutPolicy(XfrmPolicySpec policy, bool update)
     {
         ArgumentNullException.ThrowIfNull(policy);
+        return PutPolicies([policy], update)[0];
+    }
+
+    private KernelResult[] PutPolicies(IReadOnlyList<XfrmPolicySpec> policies, bool update)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
         // as for states: the policy printed in full only for a refusal
-        string Op() => (update ? "update policy " : "add policy ") + policy;
-        if (XfrmSpecValidation.Check(policy) is { } invalid)
+        return PutAll(policies,
+            policy => XfrmSpecValidation.Check(policy) is { } invalid ? KernelResult.Failed(Errno.EINVAL, (update ? "update policy " : "add policy ") + policy, invalid) : null,
+            policy => XfrmMessages.NewPolicy(policy, update), policy => (update ? "update policy " : "add policy ") + policy, null);
+    }
+
+    /// <summary>
+    /// Sends the specs <paramref name="invalid"/> lets through in one datagram (<see cref="NetlinkSocket.RequestAll"/>):
+    /// the kernel carries out each whatever became of the others. One result per spec, in order.
+    /// </summary>
+    private KernelResult[] PutAll<T>(IReadOnlyList<T> specs, Func<T, KernelResult?> invalid, Func<T, NetlinkMessageBuilder> request,
+        Func<T, string> operation, Action<T>? added)
+    {
+        var results = new KernelResult[specs.Count];
+        var requests = new List<NetlinkMessageBuilder>(specs.Count);
+        var sent = new List<int>(specs.Count);
+        try
         {
-            return KernelResult.Failed(Errno.EINVAL, Op(), invalid);
+            for (int i = 0; i < specs.Count; i++)
+            {
+                ArgumentNullException.ThrowIfNull(specs[i]);
+                if (invalid(specs[i]) is { } refused)
+                {
+                    results[i] = refused;
+                    continue;
+                }
+                requests.Add(request(specs[i]));
+                sent.Add(i);
+            }
+            var outcomes = _socket.RequestAll(requests, "");
+            for (int k = 0; k < outcomes.Length; k++)
+            {
+                var spec = specs[sent[k]];
+                if (outcomes[k] is { } error)
+                {
+                    results[sent[k]] = Outcome(error with { Operation = operation(spec) });
+                }
+                else
+                {
+                    added?.Invoke(spec);
+                    results[sent[k]] = KernelResult.Ok;
+                }
+            }
+            return results;
         }
-        using var request = XfrmMessages.NewPolicy(policy, update);
-        var error = _socket.Request(request, "");
-        return Outcome(error is { } refused ? refused with { Operation = Op() } : null);
+        finally
+        {
+            foreach (var r in requests)
+            {
+                r.Dispose();
+            }
+        }
     }
 
     private void Remember(XfrmStateId id, XfrmMark mark)

@@ -257,5 +257,36 @@ public abstract class KernelContractTests
         Assert.That((r.Status, r.Errno), Is.EqualTo((KernelStatus.Failed, 22)), r.Message);
     }
 
+    [Test]
+    public void AddsStatesEachWhateverBecameOfTheOthers()
+    {
+        RequireEspStates();
+        var taken = State("192.0.2.1", 0xc0000201);
+        Assert.That(Kernel.AddState(taken).IsOk);
+        var first = State("192.0.2.1", 0xc0000202);
+        var last = State("192.0.2.2", 0xc0000203);
+
+        var results = Kernel.AddStates([first, taken with { EncrKey = first.EncrKey }, last]);
+
+        Assert.That(results.Select(r => r.Status), Is.EqualTo(new[] { KernelStatus.Ok, KernelStatus.AlreadyExists, KernelStatus.Ok }),
+            string.Join("; ", results.Select(r => r.Message)));
+        Assert.That(Kernel.ListStates(Owner), Is.EquivalentTo(new[] { taken.Id, first.Id, last.Id }));
+    }
+
+    [Test]
+    public void UpdatesPoliciesEachWhateverBecameOfTheOthers()
+    {
+        var first = Policy("10.1.0.0/16", "10.2.0.0/16", XfrmDirection.Out);
+        var mixed = Policy("10.1.0.0/16", "2001:db8::/32", XfrmDirection.Out);
+        var last = Policy("10.1.0.0/16", "10.2.0.0/16", XfrmDirection.In);
+
+        var results = Kernel.UpdatePolicies([first, mixed, last, first with { Priority = 7 }]);
+
+        Assert.That(results.Select(r => (r.Status, r.Errno)),
+            Is.EqualTo(new[] { (KernelStatus.Ok, 0), (KernelStatus.Failed, 22), (KernelStatus.Ok, 0), (KernelStatus.Ok, 0) }),
+            string.Join("; ", results.Select(r => r.Message)));
+        Assert.That(Kernel.ListPolicies(Owner), Is.EquivalentTo(new[] { first.Id, last.Id }));
+    }
+
     private static XfrmMode Mode(string name) => name == "tunnel" ? XfrmMode.Tunnel : XfrmMode.Transport;
 }

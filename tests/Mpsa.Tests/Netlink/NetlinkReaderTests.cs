@@ -119,7 +119,7 @@ public class NetlinkReaderTests
         var reader = new NetlinkMessageReader(laid.Bytes);
         Assert.That(reader.MoveNext());
 
-        var (errno, extAck) = NetlinkSocket.ParseError(reader.Current);
+        var (errno, extAck) = NetlinkErrorMessage.Read(reader.Current);
 
         Assert.That((errno, extAck), Is.EqualTo((93, "Requested type not found")));
     }

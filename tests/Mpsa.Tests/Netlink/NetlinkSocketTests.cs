@@ -1,4 +1,5 @@
 using Mpsa.Netlink.Core;
+using Mpsa.Netlink.Kernel;
 using Mpsa.Netlink.Xfrm;
 using static Mpsa.Tests.Netlink.XfrmSpecs;
 
@@ -55,5 +56,28 @@ public class NetlinkSocketTests
         var answered = socket.Request(second, "get state");
 
         Assert.That(answered?.Errno, Is.EqualTo(Errno.ESRCH), "the kernel's own answer: no such state");
+    }
+
+    [Test]
+    public void RequestsSentTogetherAreEachAnsweredOnlyWhenRefusedButTheLast()
+    {
+        using var ns = NetworkNamespace.CreateOrIgnore();
+        using var socket = ns.Run(() => NetlinkSocket.Open(NetlinkProtocol.NETLINK_XFRM));
+        var policy = Policy("10.1.0.0/16", "10.2.0.0/16", XfrmDirection.Out);
+        var unknown = State("192.0.2.1", 0xc0000103).Id;
+
+        var outcomes = socket.RequestAll([
+            XfrmMessages.StateId(XfrmMsgType.XFRM_MSG_GETSA, unknown, null),
+            XfrmMessages.NewPolicy(policy, update: false),
+            XfrmMessages.NewPolicy(policy, update: false),
+            XfrmMessages.NewPolicy(policy with { Direction = XfrmDirection.In }, update: false),
+        ], "batch");
+
+        Assert.That(outcomes.Select(o => o?.Errno ?? 0), Is.EqualTo(new[] { Errno.ESRCH, 0, Errno.EEXIST, 0 }));
+        Assert.That(socket.ReceiveBuffer.ToArray(), Is.All.Zero);
+
+        var last = socket.RequestAll([XfrmMessages.DeletePolicy(policy.Id), XfrmMessages.DeletePolicy(policy.Id)], "delete twice");
+
+        Assert.That(last.Select(o => o?.Errno ?? 0), Is.EqualTo(new[] { 0, Errno.ENOENT }), "the last one's own answer, a refusal");
     }
 }
