@@ -160,12 +160,11 @@ internal sealed class NetlinkSocket : IDisposable
     /// answered only when refused. One outcome per request, null for done. When the socket itself fails (the send, or the
     /// wait for the last answer), that failure is the outcome of every request not refused by then.
     /// </summary>
-    public NetlinkError?[] RequestAll(IReadOnlyList<NetlinkMessageBuilder> requests, string operation)
+    public NetlinkError?[] RequestAll(ReadOnlySpan<NetlinkMessageBuilder> requests, string operation)
     {
-        ArgumentNullException.ThrowIfNull(requests);
-        var outcomes = new NetlinkError?[requests.Count];
+        var outcomes = new NetlinkError?[requests.Length];
         int total = 0;
-        for (int i = 0; i < requests.Count; i++)
+        for (int i = 0; i < requests.Length; i++)
         {
             if ((requests[i].Flags & (NlmFlags.NLM_F_REQUEST | NlmFlags.NLM_F_ACK)) != (NlmFlags.NLM_F_REQUEST | NlmFlags.NLM_F_ACK))
             {
@@ -173,7 +172,7 @@ internal sealed class NetlinkSocket : IDisposable
             }
             total += requests[i].Length;
         }
-        if (requests.Count == 0)
+        if (requests.Length == 0)
         {
             return outcomes;
         }
@@ -185,12 +184,12 @@ internal sealed class NetlinkSocket : IDisposable
             }
             uint first = unchecked(_sequence + 1);
             int offset = 0;
-            for (int i = 0; i < requests.Count; i++)
+            for (int i = 0; i < requests.Length; i++)
             {
                 var bytes = requests[i].Finish(unchecked(++_sequence), PortId);
                 bytes.CopyTo(_batch.AsSpan(offset));
                 requests[i].Wipe();
-                if (i < requests.Count - 1)
+                if (i < requests.Length - 1)
                 {
                     var header = MemoryMarshal.Read<nlmsghdr>(_batch.AsSpan(offset));
                     header.nlmsg_flags &= unchecked((ushort)~(ushort)NlmFlags.NLM_F_ACK);

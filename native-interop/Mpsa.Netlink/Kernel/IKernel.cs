@@ -17,16 +17,7 @@ internal interface IKernel
     /// <see cref="AddState"/> for each state, in order, each whatever became of the ones before it: one result per state.
     /// The netlink kernel sends them in one request.
     /// </summary>
-    IReadOnlyList<KernelResult> AddStates(IReadOnlyList<XfrmStateSpec> states)
-    {
-        ArgumentNullException.ThrowIfNull(states);
-        var results = new KernelResult[states.Count];
-        for (int i = 0; i < states.Count; i++)
-        {
-            results[i] = AddState(states[i]);
-        }
-        return results;
-    }
+    KernelResult[] AddStates(IReadOnlyList<XfrmStateSpec> states);
 
     /// <summary>Replaces an existing state's parameters, e.g. its lifetime (XFRM_MSG_UPDSA); NotFound when absent.</summary>
     KernelResult UpdateState(XfrmStateSpec state);
@@ -52,16 +43,7 @@ internal interface IKernel
     KernelResult UpdatePolicy(XfrmPolicySpec policy);
 
     /// <summary><see cref="UpdatePolicy"/> for each policy, as <see cref="AddStates"/> does: one result per policy.</summary>
-    IReadOnlyList<KernelResult> UpdatePolicies(IReadOnlyList<XfrmPolicySpec> policies)
-    {
-        ArgumentNullException.ThrowIfNull(policies);
-        var results = new KernelResult[policies.Count];
-        for (int i = 0; i < policies.Count; i++)
-        {
-            results[i] = UpdatePolicy(policies[i]);
-        }
-        return results;
-    }
+    KernelResult[] UpdatePolicies(IReadOnlyList<XfrmPolicySpec> policies);
 
     /// <summary>Deletes a policy (XFRM_MSG_DELPOLICY); NotFound when absent.</summary>
     KernelResult DeletePolicy(XfrmPolicyId id);

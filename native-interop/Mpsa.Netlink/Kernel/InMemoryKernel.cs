@@ -70,6 +70,10 @@ internal sealed class InMemoryKernel : IKernel, IDisposable
         }
     }
 
+    public KernelResult[] AddStates(IReadOnlyList<XfrmStateSpec> states) => OneByOne.Each(states, AddState);
+
+    public KernelResult[] UpdatePolicies(IReadOnlyList<XfrmPolicySpec> policies) => OneByOne.Each(policies, UpdatePolicy);
+
     public KernelResult AddState(XfrmStateSpec state)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -241,98 +241,96 @@ internal sealed class XfrmKernel : IKernel, IDisposable
 
     private static KernelResult Outcome(NetlinkError? error) => error?.ToKernelResult() ?? KernelResult.Ok;
 
-    public IReadOnlyList<KernelResult> AddStates(IReadOnlyList<XfrmStateSpec> states) => PutStates(states, update: false);
+    public KernelResult[] AddStates(IReadOnlyList<XfrmStateSpec> states) => PutStates(states, update: false);
 
-    public IReadOnlyList<KernelResult> UpdatePolicies(IReadOnlyList<XfrmPolicySpec> policies) => PutPolicies(policies, update: true);
+    public KernelResult[] UpdatePolicies(IReadOnlyList<XfrmPolicySpec> policies) => PutPolicies(policies, update: true);
 
     private KernelResult PutState(XfrmStateSpec state, bool update)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return PutStates([state], update)[0];
+        return PutStates(new[] { state }, update)[0];
     }
 
     private KernelResult[] PutStates(IReadOnlyList<XfrmStateSpec> states, bool update)
     {
         ArgumentNullException.ThrowIfNull(states);
-        return PutAll(states, state =>
-        {
-            // the operation's text (the state printed in full) only for a refusal: a member's connect installs two states
-            string Op() => (update ? "update state " : "add state ") + state;
-            return XfrmSpecValidation.Check(state) is { } invalid ? KernelResult.Failed(Errno.EINVAL, Op(), invalid)
-                : state.ReplayWindow > byte.MaxValue ? KernelResult.Failed(Errno.EINVAL, Op(), "replay window above 255 needs XFRMA_REPLAY_ESN_VAL, which is not sent")
-                : null;
-        }, state => XfrmMessages.NewState(state, update, SendsSaDirection), state => (update ? "update state " : "add state ") + state, state =>
-        {
-            if (state.Mark is { } mark)
+        // the operation's text (the state printed in full) only for a refusal: a member's connect installs two states
+        return PutAll(states, update ? "update state " : "add state ",
+            state => XfrmSpecValidation.Check(state)
+                ?? (state.ReplayWindow > byte.MaxValue ? "replay window above 255 needs XFRMA_REPLAY_ESN_VAL, which is not sent" : null),
+            state => XfrmMessages.NewState(state, update, SendsSaDirection), state =>
             {
-                Remember(state.Id, mark);
-            }
-            else
-            {
-                Forget(state.Id);
-            }
-        });
+                if (state.Mark is { } mark)
+                {
+                    Remember(state.Id, mark);
+                }
+                else
+                {
+                    Forget(state.Id);
+                }
+            });
     }
 
     private KernelResult PutPolicy(XfrmPolicySpec policy, bool update)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        return PutPolicies([policy], update)[0];
+        return PutPolicies(new[] { policy }, update)[0];
     }
 
     private KernelResult[] PutPolicies(IReadOnlyList<XfrmPolicySpec> policies, bool update)
     {
         ArgumentNullException.ThrowIfNull(policies);
-        // as for states: the policy printed in full only for a refusal
-        return PutAll(policies,
-            policy => XfrmSpecValidation.Check(policy) is { } invalid ? KernelResult.Failed(Errno.EINVAL, (update ? "update policy " : "add policy ") + policy, invalid) : null,
-            policy => XfrmMessages.NewPolicy(policy, update), policy => (update ? "update policy " : "add policy ") + policy, null);
+        return PutAll(policies, update ? "update policy " : "add policy ", XfrmSpecValidation.Check, policy => XfrmMessages.NewPolicy(policy, update), null);
     }
 
     /// <summary>
-    /// Sends the specs <paramref name="invalid"/> lets through in one datagram (<see cref="NetlinkSocket.RequestAll"/>):
-    /// the kernel carries out each whatever became of the others. One result per spec, in order.
+    /// Sends the specs <paramref name="invalid"/> finds nothing wrong with in one datagram (<see cref="NetlinkSocket.RequestAll"/>):
+    /// the kernel carries out each whatever became of the others. One result per spec, in order; a refusal's operation
+    /// is <paramref name="verb"/> and the spec printed in full.
     /// </summary>
-    private KernelResult[] PutAll<T>(IReadOnlyList<T> specs, Func<T, KernelResult?> invalid, Func<T, NetlinkMessageBuilder> request,
-        Func<T, string> operation, Action<T>? added)
+    private KernelResult[] PutAll<T>(IReadOnlyList<T> specs, string verb, Func<T, string?> invalid, Func<T, NetlinkMessageBuilder> request,
+        Action<T>? added) where T : class
     {
         var results = new KernelResult[specs.Count];
-        var requests = new List<NetlinkMessageBuilder>(specs.Count);
-        var sent = new List<int>(specs.Count);
+        var requests = new NetlinkMessageBuilder[specs.Count];
+        var sent = new T[specs.Count];
+        var at = new int[specs.Count];
+        int count = 0;
         try
         {
             for (int i = 0; i < specs.Count; i++)
             {
-                ArgumentNullException.ThrowIfNull(specs[i]);
-                if (invalid(specs[i]) is { } refused)
+                var spec = specs[i];
+                ArgumentNullException.ThrowIfNull(spec);
+                if (invalid(spec) is { } reason)
                 {
-                    results[i] = refused;
+                    results[i] = KernelResult.Failed(Errno.EINVAL, verb + spec, reason);
                     continue;
                 }
-                requests.Add(request(specs[i]));
-                sent.Add(i);
+                sent[count] = spec;
+                at[count] = i;
+                requests[count++] = request(spec);
             }
-            var outcomes = _socket.RequestAll(requests, "");
+            var outcomes = _socket.RequestAll(requests.AsSpan(0, count), "");
             for (int k = 0; k < outcomes.Length; k++)
             {
-                var spec = specs[sent[k]];
                 if (outcomes[k] is { } error)
                 {
-                    results[sent[k]] = Outcome(error with { Operation = operation(spec) });
+                    results[at[k]] = Outcome(error with { Operation = verb + sent[k] });
                 }
                 else
                 {
-                    added?.Invoke(spec);
-                    results[sent[k]] = KernelResult.Ok;
+                    added?.Invoke(sent[k]);
+                    results[at[k]] = KernelResult.Ok;
                 }
             }
             return results;
         }
         finally
         {
-            foreach (var r in requests)
+            for (int k = 0; k < count; k++)
             {
-                r.Dispose();
+                requests[k].Dispose();
             }
         }
     }

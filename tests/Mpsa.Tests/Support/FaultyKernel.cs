@@ -34,6 +34,10 @@ internal sealed class FaultyKernel : IKernel, IDisposable
     public long HardEndMs(XfrmStateSpec state) =>
         _addedAtMs[state.Id] + (long)state.HardLifetimeSeconds * 1000;
 
+    public KernelResult[] AddStates(IReadOnlyList<XfrmStateSpec> states) => OneByOne.Each(states, AddState);
+
+    public KernelResult[] UpdatePolicies(IReadOnlyList<XfrmPolicySpec> policies) => OneByOne.Each(policies, UpdatePolicy);
+
     public KernelResult AddState(XfrmStateSpec state)
     {
         if (Refuse(state))
