@@ -228,11 +228,11 @@ internal sealed partial class ControllerEngine : IDisposable
                 {
                     // reauthentication: in beside the replaced CHILD_SA's states, which go with the old IKE SA
                     s.ChildHandover = false;
-                    _childSas?.HandOver(s.Member.Name, s.Address, c);
+                    _childSas?.HandOver(s.Member.Name, s.Address, c, now);
                 }
                 else
                 {
-                    _childSas?.Install(s.Member.Name, s.Address, c);
+                    _childSas?.Install(s.Member.Name, s.Address, c, now);
                 }
                 break;
             case ChildSaFailed f when _sessions.TryGetValue(f.SpiR, out var s):
@@ -257,7 +257,7 @@ internal sealed partial class ControllerEngine : IDisposable
             case ChildSaRekeyed c when _sessions.TryGetValue(c.SpiR, out var s):
                 s.ChildOutboundSpi = c.New.OutboundSpi;
                 _log.ChildSaNegotiated(s.Member.Name, c.New);
-                _childSas?.Rekey(s.Member.Name, s.Address, c);
+                _childSas?.Rekey(s.Member.Name, s.Address, c, now);
                 break;
             case PeerMoved m when _sessions.TryGetValue(m.SpiR, out var s):
                 // RFC 4555: MPSA_PUTs, liveness checks and the CHILD_SA go to the new address from now on
@@ -266,7 +266,7 @@ internal sealed partial class ControllerEngine : IDisposable
                     : m.NatDetected == true ? " (MOBIKE), now behind a NAT" : " (MOBIKE)");
                 if (_responder.ChildSa(m.SpiR) is { } child)
                 {
-                    _childSas?.Move(s.Member.Name, m.To, m.SpiR, child);
+                    _childSas?.Move(s.Member.Name, m.To, m.SpiR, child, now);
                 }
                 break;
             case IkeSaRekeyed r:

@@ -235,4 +235,10 @@ internal static partial class ControllerLog
 
     [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "CHILD_SAs are not installed in the kernel: {Error}")]
     public static partial void NoKernel(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "the kernel has no ESP for {Family} (EPROTONOSUPPORT): members' CHILD_SAs are not installed, and it is asked again every {Seconds} s (load esp4 / esp6, or set install_child_sa = no)")]
+    public static partial void KernelHasNoEsp(this ILogger logger, string family, int seconds);
+
+    [LoggerMessage(EventId = 308, Level = LogLevel.Information, Message = "the kernel takes {Family} CHILD_SAs again")]
+    public static partial void KernelTakesEspAgain(this ILogger logger, string family);
 }

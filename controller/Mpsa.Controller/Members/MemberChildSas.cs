@@ -11,6 +11,7 @@ namespace Mpsa.Controller.Members;
 /// The CHILD_SA each member negotiated in IKE_AUTH, in the controller's kernel, so iBGP and anything else between
 /// member and controller is protected. A kernel that refuses (no ESP, no CAP_NET_ADMIN) is logged once as a warning,
 /// later refusals at debug, and the IKE SA stays up, as charon does ("failed to establish CHILD_SA, keeping IKE_SA").
+/// A kernel without ESP is not asked again for a minute (<see cref="NoEspHoldOff"/>).
 /// </summary>
 internal sealed class MemberChildSas
 {
@@ -21,6 +22,7 @@ internal sealed class MemberChildSas
     private readonly EspOnlyGuard _guard;
     private readonly Func<IPAddress, IPAddress?> _localAddressTowards;
     private readonly ILogger _log;
+    private readonly NoEspHoldOff _noEsp = new();
     private bool _refusalLogged;
 
     /// <param name="localAddressTowards">The controller's address that IKE and ESP to a peer leave from.</param>
@@ -64,86 +66,54 @@ internal sealed class MemberChildSas
         }
     }
 
-    public void Install(string member, IPEndPoint peer, ChildSaEstablished c)
+    public void Install(string member, IPEndPoint peer, ChildSaEstablished c, MonoTime now)
     {
-        if (peer.Address.IsIPv4MappedToIPv6)
+        peer = Unmapped(peer);
+        if (!Offered(member, peer, now, out var address))
         {
-            peer = new IPEndPoint(peer.Address.MapToIPv4(), peer.Port);   // a dual-stack socket's view of an IPv4 member
-        }
-        if (_localAddressTowards(peer.Address) is not { } address)
-        {
-            Refused(member, $"no local address towards {peer.Address}");
             return;
         }
         var local = new IPEndPoint(address, c.ChildSa.UdpEncapsulation ? 4500 : 500);
-        var r = _installer.Install(c.SpiR, c.ChildSa, local, peer);
-        if (r.IsOk)
-        {
-            _log.ChildSaInstalled(member, c.ChildSa.InboundSpi, c.ChildSa.OutboundSpi);
-        }
-        else
-        {
-            Refused(member, r.Message);
-        }
+        Answered(member, peer, c.ChildSa, _installer.Install(c.SpiR, c.ChildSa, local, peer), now);
     }
 
     public void Remove(IkeSpi spiR) => _installer.Remove(spiR);
 
     /// <summary>A rekeyed CHILD_SA: the new one goes in, the old one's states stay until its Delete (RFC 7296 §2.8).</summary>
-    public void Rekey(string member, IPEndPoint peer, ChildSaRekeyed c) => Replace(member, peer, c.SpiR, c.New, c.OutboundAfterOldDeleted);
+    public void Rekey(string member, IPEndPoint peer, ChildSaRekeyed c, MonoTime now) =>
+        Replace(member, peer, c.SpiR, c.New, c.OutboundAfterOldDeleted, now);
 
     /// <summary>A reauthentication's CHILD_SA takes over from the replaced one's states (renamed to its IKE SA), as in a
     /// rekey we answered: the member installs it only when our IKE_AUTH answer arrives, so we send on it once the
     /// member deleted the old IKE SA.</summary>
-    public void HandOver(string member, IPEndPoint peer, ChildSaEstablished c) => Replace(member, peer, c.SpiR, c.ChildSa, true);
+    public void HandOver(string member, IPEndPoint peer, ChildSaEstablished c, MonoTime now) =>
+        Replace(member, peer, c.SpiR, c.ChildSa, true, now);
 
-    private void Replace(string member, IPEndPoint peer, IkeSpi spiR, ChildSa next, bool outboundAfterOldDeleted)
+    private void Replace(string member, IPEndPoint peer, IkeSpi spiR, ChildSa next, bool outboundAfterOldDeleted, MonoTime now)
     {
-        if (peer.Address.IsIPv4MappedToIPv6)
+        peer = Unmapped(peer);
+        if (!Offered(member, peer, now, out var address))
         {
-            peer = new IPEndPoint(peer.Address.MapToIPv4(), peer.Port);
-        }
-        if (_localAddressTowards(peer.Address) is not { } address)
-        {
-            Refused(member, $"no local address towards {peer.Address}");
             return;
         }
-        var r = _installer.Rekey(spiR, next, new IPEndPoint(address, next.UdpEncapsulation ? 4500 : 500), peer, outboundAfterOldDeleted);
-        if (r.IsOk)
-        {
-            _log.ChildSaInstalled(member, next.InboundSpi, next.OutboundSpi);
-        }
-        else
-        {
-            Refused(member, r.Message);
-        }
+        var local = new IPEndPoint(address, next.UdpEncapsulation ? 4500 : 500);
+        Answered(member, peer, next, _installer.Rekey(spiR, next, local, peer, outboundAfterOldDeleted), now);
     }
 
     /// <summary>The member moved its IKE SA (MOBIKE): its current CHILD_SA goes to the new address, same SPIs.</summary>
-    public void Move(string member, IPEndPoint peer, IkeSpi spiR, ChildSa child)
+    public void Move(string member, IPEndPoint peer, IkeSpi spiR, ChildSa child, MonoTime now)
     {
         if (!_installer.Contains(spiR))
         {
             return;
         }
-        if (peer.Address.IsIPv4MappedToIPv6)
+        peer = Unmapped(peer);
+        if (!Offered(member, peer, now, out var address))
         {
-            peer = new IPEndPoint(peer.Address.MapToIPv4(), peer.Port);
-        }
-        if (_localAddressTowards(peer.Address) is not { } address)
-        {
-            Refused(member, $"no local address towards {peer.Address}");
             return;
         }
-        var r = _installer.Move(spiR, child, new IPEndPoint(address, child.UdpEncapsulation ? 4500 : 500), peer);
-        if (r.IsOk)
-        {
-            _log.ChildSaInstalled(member, child.InboundSpi, child.OutboundSpi);
-        }
-        else
-        {
-            Refused(member, r.Message);
-        }
+        var local = new IPEndPoint(address, child.UdpEncapsulation ? 4500 : 500);
+        Answered(member, peer, child, _installer.Move(spiR, child, local, peer), now);
     }
 
     /// <summary>CHILD_SAs deleted, named by their outbound SPIs: a replaced one's states, or everything of the member.</summary>
@@ -158,6 +128,50 @@ internal sealed class MemberChildSas
 
     /// <summary>At stop: the CHILD_SAs go; the esp_only guard stays, so a restart or upgrade opens no plain-text window.</summary>
     public void RemoveAll() => _installer.RemoveAll();
+
+    /// <summary>A dual-stack socket's view of an IPv4 member, as the kernel wants it.</summary>
+    private static IPEndPoint Unmapped(IPEndPoint peer) =>
+        peer.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(peer.Address.MapToIPv4(), peer.Port) : peer;
+
+    /// <summary>False, logged, when the kernel is not to be asked: no local address towards the member, or no ESP.</summary>
+    private bool Offered(string member, IPEndPoint peer, MonoTime now, out IPAddress address)
+    {
+        if (_localAddressTowards(peer.Address) is not { } local)
+        {
+            address = IPAddress.None;
+            Refused(member, $"no local address towards {peer.Address}");
+            return false;
+        }
+        address = local;
+        if (_noEsp.Holds(peer.AddressFamily, now))
+        {
+            _log.ChildSaNotInstalledAgain(member, "the kernel has no ESP (EPROTONOSUPPORT), not asked again yet");
+            return false;
+        }
+        return true;
+    }
+
+    private void Answered(string member, IPEndPoint peer, ChildSa child, KernelResult r, MonoTime now)
+    {
+        string family = peer.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
+        switch (_noEsp.Saw(r, peer.AddressFamily, now))
+        {
+            case NoEspHoldOff.Change.Started:
+                _log.KernelHasNoEsp(family, (int)NoEspHoldOff.Interval.TotalSeconds);
+                break;
+            case NoEspHoldOff.Change.Ended:
+                _log.KernelTakesEspAgain(family);
+                break;
+        }
+        if (r.IsOk)
+        {
+            _log.ChildSaInstalled(member, child.InboundSpi, child.OutboundSpi);
+        }
+        else
+        {
+            Refused(member, r.Message);
+        }
+    }
 
     private void Refused(string member, string error)
     {

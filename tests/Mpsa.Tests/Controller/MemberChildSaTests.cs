@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Mpsa.Controller.Members;
 using Mpsa.Ike.Exchanges;
@@ -60,6 +61,54 @@ public class MemberChildSaTests
         Assert.That(log.Lines.Where(l => l.Level == LogLevel.Warning && l.EventId == 303).ToList(), Has.Count.EqualTo(1));
         Assert.That(log.Lines.Count(l => l.EventId == 304), Is.EqualTo(2), "later refusals at debug");
         Assert.That(kernel.ListPolicies(MemberChildSas.Ownership), Is.Empty, "no policy without its states");
+    }
+
+    [Test]
+    public void AKernelWithoutEspIsNotAskedAgainForAMinuteThenTakesTheNextMember()
+    {
+        using var kernel = new Support.FaultyKernel { Refuse = _ => true, RefusalErrno = Mpsa.Netlink.Core.Errno.EPROTONOSUPPORT };
+        var log = new RecordingLogger();
+        using var h = new ControllerHarness(4, log: log, childSas: new MemberChildSas(kernel, _ => Local, log));
+
+        var first = h.Connect(1);
+        int refusedByFirst = kernel.Refused;
+        var later = new[] { h.Connect(2), h.Connect(3) };
+
+        Assert.That(refusedByFirst, Is.GreaterThan(0));
+        Assert.That(kernel.Refused, Is.EqualTo(refusedByFirst), "the kernel was not asked for the next members");
+        Assert.That(later.Append(first).All(c => c.Initiator.Phase == InitiatorPhase.Established), "IKE SAs kept");
+        Assert.That(log.Lines.Count(l => l.Level == LogLevel.Warning && l.EventId == 307), Is.EqualTo(1));
+
+        kernel.Refuse = _ => false;   // esp4 loaded
+        h.Advance(NoEspHoldOff.Interval);
+        var fourth = h.Connect(4);
+
+        var child = fourth.Initiator.ChildSa!;
+        Assert.That(kernel.Inner.FindState(new XfrmStateId(Local, new Mpsa.Ike.Wire.EspSpi(child.OutboundSpi))), Is.Not.Null,
+            "asked again after the hold-off");
+        Assert.That(kernel.Inner.States, Has.Count.EqualTo(2), "only the fourth member's CHILD_SA");
+        Assert.That(log.Lines.Count(l => l.EventId == 308), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void AHoldOffIsPerAddressFamilyAndOnlyForAMissingEsp()
+    {
+        var holdOff = new NoEspHoldOff();
+        var now = new MonoTime(5_000);
+        var noEsp = KernelResult.Failed(Mpsa.Netlink.Core.Errno.EPROTONOSUPPORT, "add state", "refused");
+
+        Assert.That(holdOff.Saw(KernelResult.Failed(12, "add state", "out of memory"), AddressFamily.InterNetwork, now),
+            Is.EqualTo(NoEspHoldOff.Change.None));
+        Assert.That(holdOff.Holds(AddressFamily.InterNetwork, now), Is.False);
+        Assert.That(holdOff.Saw(noEsp, AddressFamily.InterNetwork, now), Is.EqualTo(NoEspHoldOff.Change.Started));
+        Assert.That(holdOff.Holds(AddressFamily.InterNetwork, now + TimeSpan.FromSeconds(59)), Is.True);
+        Assert.That(holdOff.Holds(AddressFamily.InterNetworkV6, now), Is.False, "esp6 may be there");
+        Assert.That(holdOff.Holds(AddressFamily.InterNetwork, now + NoEspHoldOff.Interval), Is.False);
+        Assert.That(holdOff.Saw(noEsp, AddressFamily.InterNetwork, now + NoEspHoldOff.Interval), Is.EqualTo(NoEspHoldOff.Change.Again));
+        Assert.That(holdOff.Saw(KernelResult.Ok, AddressFamily.InterNetwork, now + 2 * NoEspHoldOff.Interval),
+            Is.EqualTo(NoEspHoldOff.Change.Ended));
+        Assert.That(holdOff.Saw(KernelResult.Ok, AddressFamily.InterNetwork, now + 2 * NoEspHoldOff.Interval),
+            Is.EqualTo(NoEspHoldOff.Change.None));
     }
 
     [Test]

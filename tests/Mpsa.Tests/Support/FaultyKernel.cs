@@ -16,8 +16,11 @@ internal sealed class FaultyKernel : IKernel, IDisposable
 
     public InMemoryKernel Inner { get; }
 
-    /// <summary>Return true to refuse this state (EINVAL-like).</summary>
+    /// <summary>Return true to refuse this state (ENOMEM unless <see cref="RefusalErrno"/> says otherwise).</summary>
     public Func<XfrmStateSpec, bool> Refuse { get; set; } = _ => false;
+
+    /// <summary>The errno of a refusal: 93 (EPROTONOSUPPORT) is a kernel without ESP.</summary>
+    public int RefusalErrno { get; set; } = 12;
 
     /// <summary>Return true to answer a deletion "done" without doing it: a broken kernel or data plane that leaks states.</summary>
     public Func<XfrmStateId, bool> IgnoreDelete { get; set; } = _ => false;
@@ -43,7 +46,7 @@ internal sealed class FaultyKernel : IKernel, IDisposable
         if (Refuse(state))
         {
             Refused++;
-            return KernelResult.Failed(12, $"add state {state.Id}", "out of memory");
+            return KernelResult.Failed(RefusalErrno, $"add state {state.Id}", RefusalErrno == 12 ? "out of memory" : "refused");
         }
         var r = Inner.AddState(state);
         if (r.IsOk)
