@@ -81,6 +81,46 @@ internal static class Libsodium
         }
     }
 
+    /// <summary>Bytes of a keyed HMAC state (<see cref="HmacSha256Key"/>).</summary>
+    public const int HmacStateLength = HmacStateBufferLength;
+
+    /// <summary>
+    /// The HMAC-SHA-256 state once <paramref name="key"/>'s padded blocks are hashed, into <paramref name="keyed"/>
+    /// (<see cref="HmacStateLength"/> bytes): <see cref="HmacSha256Keyed"/> goes on from a copy, so a key that
+    /// authenticates many inputs (prf+) is hashed once. The caller zeroes it.
+    /// </summary>
+    public static void HmacSha256Key(ReadOnlySpan<byte> key, Span<byte> keyed)
+    {
+        EnsureInitialized();
+        if (keyed.Length != HmacStateBufferLength)
+        {
+            throw new ArgumentException($"a keyed HMAC state is {HmacStateBufferLength} bytes.", nameof(keyed));
+        }
+        Check(crypto_auth_hmacsha256_init(ref MemoryMarshal.GetReference(keyed), ref MemoryMarshal.GetReference(key), (nuint)key.Length));
+    }
+
+    /// <summary>HMAC-SHA-256 of <paramref name="data"/> under the key of <paramref name="keyed"/>, which stays as it is.</summary>
+    public static void HmacSha256Keyed(ReadOnlySpan<byte> keyed, ReadOnlySpan<byte> data, Span<byte> mac)
+    {
+        if (keyed.Length != HmacStateBufferLength || mac.Length != Sha256Bytes)
+        {
+            throw new ArgumentException("a keyed HMAC-SHA-256 state and a 32-byte output are needed.", nameof(mac));
+        }
+
+        Span<byte> state = stackalloc byte[HmacStateBufferLength];
+        try
+        {
+            keyed.CopyTo(state);
+            ref byte s = ref MemoryMarshal.GetReference(state);
+            Check(crypto_auth_hmacsha256_update(ref s, ref MemoryMarshal.GetReference(data), (ulong)data.Length));
+            Check(crypto_auth_hmacsha256_final(ref s, ref MemoryMarshal.GetReference(mac)));
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(state);
+        }
+    }
+
     /// <summary>HMAC-SHA-512 with a key of any length; <paramref name="mac"/> is exactly 64 bytes.</summary>
     public static void HmacSha512(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> mac)
     {

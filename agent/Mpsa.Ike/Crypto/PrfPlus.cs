@@ -1,3 +1,4 @@
+using Mpsa.Ike.Wire;
 using System.Security.Cryptography;
 
 namespace Mpsa.Ike.Crypto;
@@ -33,8 +34,15 @@ public static class PrfPlus
         int inputLength = blockLength + seed.Length + 1;
         using var pinned = inputLength + blockLength > MaxStackBytes ? new SecretBytes(inputLength + blockLength) : null;
         Span<byte> both = pinned is null ? stackalloc byte[inputLength + blockLength] : pinned.WritableSpan;
+        // HMAC-SHA-256 hashes K's padded blocks once for all the Ts: half the compressions of a short T
+        bool keyedOnce = prf is HmacPrf { Id: PrfId.PRF_HMAC_SHA2_256 } && blocks > 1;
+        Span<byte> keyed = keyedOnce ? stackalloc byte[Libsodium.HmacStateLength] : default;
         try
         {
+            if (keyedOnce)
+            {
+                Libsodium.HmacSha256Key(key, keyed);
+            }
             Span<byte> buffer = both[..inputLength];
             Span<byte> block = both[inputLength..];
             seed.CopyTo(buffer[blockLength..]);
@@ -42,7 +50,14 @@ public static class PrfPlus
             {
                 buffer[^1] = (byte)n;
                 ReadOnlySpan<byte> data = n == 1 ? buffer[blockLength..] : buffer;
-                prf.Compute(key, data, block);
+                if (keyedOnce)
+                {
+                    Libsodium.HmacSha256Keyed(keyed, data, block);
+                }
+                else
+                {
+                    prf.Compute(key, data, block);
+                }
 
                 int offset = (n - 1) * blockLength;
                 int take = Math.Min(blockLength, output.Length - offset);
@@ -53,6 +68,7 @@ public static class PrfPlus
         finally
         {
             CryptographicOperations.ZeroMemory(both);
+            CryptographicOperations.ZeroMemory(keyed);
         }
     }
 
