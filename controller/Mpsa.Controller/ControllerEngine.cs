@@ -222,18 +222,19 @@ internal sealed partial class ControllerEngine : IDisposable
                 break;
             case ChildSaEstablished c when _sessions.TryGetValue(c.SpiR, out var s):
                 s.ChildOutboundSpi = c.ChildSa.OutboundSpi;
-                s.ChildState = "up";
                 _log.ChildSaNegotiated(s.Member.Name, c.ChildSa);
+                string? notInKernel;
                 if (s.ChildHandover)
                 {
                     // reauthentication: in beside the replaced CHILD_SA's states, which go with the old IKE SA
                     s.ChildHandover = false;
-                    _childSas?.HandOver(s.Member.Name, s.Address, c, now);
+                    notInKernel = _childSas?.HandOver(s.Member.Name, s.Address, c, now);
                 }
                 else
                 {
-                    _childSas?.Install(s.Member.Name, s.Address, c, now);
+                    notInKernel = _childSas?.Install(s.Member.Name, s.Address, c, now);
                 }
+                s.ChildState = MemberChildSas.NegotiatedState(notInKernel);
                 break;
             case ChildSaFailed f when _sessions.TryGetValue(f.SpiR, out var s):
                 s.ChildHandover = false;
@@ -257,7 +258,7 @@ internal sealed partial class ControllerEngine : IDisposable
             case ChildSaRekeyed c when _sessions.TryGetValue(c.SpiR, out var s):
                 s.ChildOutboundSpi = c.New.OutboundSpi;
                 _log.ChildSaNegotiated(s.Member.Name, c.New);
-                _childSas?.Rekey(s.Member.Name, s.Address, c, now);
+                s.ChildState = MemberChildSas.NegotiatedState(_childSas?.Rekey(s.Member.Name, s.Address, c, now));
                 break;
             case PeerMoved m when _sessions.TryGetValue(m.SpiR, out var s):
                 // RFC 4555: MPSA_PUTs, liveness checks and the CHILD_SA go to the new address from now on
@@ -266,7 +267,10 @@ internal sealed partial class ControllerEngine : IDisposable
                     : m.NatDetected == true ? " (MOBIKE), now behind a NAT" : " (MOBIKE)");
                 if (_responder.ChildSa(m.SpiR) is { } child)
                 {
-                    _childSas?.Move(s.Member.Name, m.To, m.SpiR, child, now);
+                    if (_childSas?.Move(s.Member.Name, m.To, m.SpiR, child, now) is { } notMoved)
+                    {
+                        s.ChildState = MemberChildSas.NegotiatedState(notMoved);
+                    }
                 }
                 break;
             case IkeSaRekeyed r:

@@ -66,54 +66,60 @@ internal sealed class MemberChildSas
         }
     }
 
-    public void Install(string member, IPEndPoint peer, ChildSaEstablished c, MonoTime now)
+    /// <returns>Why the CHILD_SA is not in the kernel; null: it is.</returns>
+    public string? Install(string member, IPEndPoint peer, ChildSaEstablished c, MonoTime now)
     {
         peer = Unmapped(peer);
-        if (!Offered(member, peer, now, out var address))
+        if (NotOffered(member, peer, now, out var address) is { } why)
         {
-            return;
+            return why;
         }
         var local = new IPEndPoint(address, c.ChildSa.UdpEncapsulation ? 4500 : 500);
-        Answered(member, peer, c.ChildSa, _installer.Install(c.SpiR, c.ChildSa, local, peer), now);
+        return Answered(member, peer, c.ChildSa, _installer.Install(c.SpiR, c.ChildSa, local, peer), now);
     }
+
+    /// <summary>A negotiated CHILD_SA's state in member status: "up", or why the controller's kernel does not hold it.</summary>
+    public static string NegotiatedState(string? notInKernel) =>
+        notInKernel is null ? "up" : $"up, not in the controller's kernel: {notInKernel}";
 
     public void Remove(IkeSpi spiR) => _installer.Remove(spiR);
 
     /// <summary>A rekeyed CHILD_SA: the new one goes in, the old one's states stay until its Delete (RFC 7296 §2.8).</summary>
-    public void Rekey(string member, IPEndPoint peer, ChildSaRekeyed c, MonoTime now) =>
+    public string? Rekey(string member, IPEndPoint peer, ChildSaRekeyed c, MonoTime now) =>
         Replace(member, peer, c.SpiR, c.New, c.OutboundAfterOldDeleted, now);
 
     /// <summary>A reauthentication's CHILD_SA takes over from the replaced one's states (renamed to its IKE SA), as in a
     /// rekey we answered: the member installs it only when our IKE_AUTH answer arrives, so we send on it once the
     /// member deleted the old IKE SA.</summary>
-    public void HandOver(string member, IPEndPoint peer, ChildSaEstablished c, MonoTime now) =>
+    public string? HandOver(string member, IPEndPoint peer, ChildSaEstablished c, MonoTime now) =>
         Replace(member, peer, c.SpiR, c.ChildSa, true, now);
 
-    private void Replace(string member, IPEndPoint peer, IkeSpi spiR, ChildSa next, bool outboundAfterOldDeleted, MonoTime now)
+    private string? Replace(string member, IPEndPoint peer, IkeSpi spiR, ChildSa next, bool outboundAfterOldDeleted, MonoTime now)
     {
         peer = Unmapped(peer);
-        if (!Offered(member, peer, now, out var address))
+        if (NotOffered(member, peer, now, out var address) is { } why)
         {
-            return;
+            return why;
         }
         var local = new IPEndPoint(address, next.UdpEncapsulation ? 4500 : 500);
-        Answered(member, peer, next, _installer.Rekey(spiR, next, local, peer, outboundAfterOldDeleted), now);
+        return Answered(member, peer, next, _installer.Rekey(spiR, next, local, peer, outboundAfterOldDeleted), now);
     }
 
     /// <summary>The member moved its IKE SA (MOBIKE): its current CHILD_SA goes to the new address, same SPIs.</summary>
-    public void Move(string member, IPEndPoint peer, IkeSpi spiR, ChildSa child, MonoTime now)
+    /// <returns>Why it could not be moved; null: moved, or nothing of it was in the kernel.</returns>
+    public string? Move(string member, IPEndPoint peer, IkeSpi spiR, ChildSa child, MonoTime now)
     {
         if (!_installer.Contains(spiR))
         {
-            return;
+            return null;
         }
         peer = Unmapped(peer);
-        if (!Offered(member, peer, now, out var address))
+        if (NotOffered(member, peer, now, out var address) is { } why)
         {
-            return;
+            return why;
         }
         var local = new IPEndPoint(address, child.UdpEncapsulation ? 4500 : 500);
-        Answered(member, peer, child, _installer.Move(spiR, child, local, peer), now);
+        return Answered(member, peer, child, _installer.Move(spiR, child, local, peer), now);
     }
 
     /// <summary>CHILD_SAs deleted, named by their outbound SPIs: a replaced one's states, or everything of the member.</summary>
@@ -133,25 +139,28 @@ internal sealed class MemberChildSas
     private static IPEndPoint Unmapped(IPEndPoint peer) =>
         peer.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(peer.Address.MapToIPv4(), peer.Port) : peer;
 
-    /// <summary>False, logged, when the kernel is not to be asked: no local address towards the member, or no ESP.</summary>
-    private bool Offered(string member, IPEndPoint peer, MonoTime now, out IPAddress address)
+    /// <summary>Why the kernel is not to be asked (logged): no local address towards the member, or no ESP; null: ask.</summary>
+    private string? NotOffered(string member, IPEndPoint peer, MonoTime now, out IPAddress address)
     {
         if (_localAddressTowards(peer.Address) is not { } local)
         {
             address = IPAddress.None;
-            Refused(member, $"no local address towards {peer.Address}");
-            return false;
+            string why = $"no local address towards {peer.Address}";
+            Refused(member, why);
+            return why;
         }
         address = local;
         if (_noEsp.Holds(peer.AddressFamily, now))
         {
-            _log.ChildSaNotInstalledAgain(member, "the kernel has no ESP (EPROTONOSUPPORT), not asked again yet");
-            return false;
+            _log.ChildSaNotInstalledAgain(member, NoEspYet);
+            return NoEspYet;
         }
-        return true;
+        return null;
     }
 
-    private void Answered(string member, IPEndPoint peer, ChildSa child, KernelResult r, MonoTime now)
+    private const string NoEspYet = "the kernel has no ESP (EPROTONOSUPPORT), not asked again yet";
+
+    private string? Answered(string member, IPEndPoint peer, ChildSa child, KernelResult r, MonoTime now)
     {
         string family = peer.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
         switch (_noEsp.Saw(r, peer.AddressFamily, now))
@@ -166,11 +175,10 @@ internal sealed class MemberChildSas
         if (r.IsOk)
         {
             _log.ChildSaInstalled(member, child.InboundSpi, child.OutboundSpi);
+            return null;
         }
-        else
-        {
-            Refused(member, r.Message);
-        }
+        Refused(member, r.Message);
+        return r.Message;
     }
 
     private void Refused(string member, string error)

@@ -78,6 +78,9 @@ public class MemberChildSaTests
         Assert.That(kernel.Refused, Is.EqualTo(refusedByFirst), "the kernel was not asked for the next members");
         Assert.That(later.Append(first).All(c => c.Initiator.Phase == InitiatorPhase.Established), "IKE SAs kept");
         Assert.That(log.Lines.Count(l => l.Level == LogLevel.Warning && l.EventId == 307), Is.EqualTo(1));
+        var status = h.Engine.Status(h.Now).Members.ToDictionary(m => m.Name);
+        Assert.That(status[h.Members[0].Name].ChildSa, Does.StartWith("up, not in the controller's kernel: ").And.Contain("errno 93"));
+        Assert.That(status[h.Members[1].Name].ChildSa, Is.EqualTo("up, not in the controller's kernel: the kernel has no ESP (EPROTONOSUPPORT), not asked again yet"));
 
         kernel.Refuse = _ => false;   // esp4 loaded
         h.Advance(NoEspHoldOff.Interval);
@@ -88,6 +91,7 @@ public class MemberChildSaTests
             "asked again after the hold-off");
         Assert.That(kernel.Inner.States, Has.Count.EqualTo(2), "only the fourth member's CHILD_SA");
         Assert.That(log.Lines.Count(l => l.EventId == 308), Is.EqualTo(1));
+        Assert.That(h.Engine.Status(h.Now).Members.Single(m => m.Name == h.Members[3].Name).ChildSa, Is.EqualTo("up"));
     }
 
     [Test]
