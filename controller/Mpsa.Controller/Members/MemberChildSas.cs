@@ -80,7 +80,11 @@ internal sealed class MemberChildSas
 
     /// <summary>A negotiated CHILD_SA's state in member status: "up", or why the controller's kernel does not hold it.</summary>
     public static string NegotiatedState(string? notInKernel) =>
-        notInKernel is null ? "up" : $"up, not in the controller's kernel: {notInKernel}";
+        notInKernel is null ? "up"
+        : ReferenceEquals(notInKernel, NoEspYet) ? NotInKernel + NoEspYet   // a constant: nothing built per member
+        : NotInKernel + notInKernel;
+
+    private const string NotInKernel = "up, not in the controller's kernel: ";
 
     public void Remove(IkeSpi spiR) => _installer.Remove(spiR);
 
