@@ -1,5 +1,5 @@
-using Mpsa.Ike.Wire;
 using System.Security.Cryptography;
+using Mpsa.Ike.Wire;
 
 namespace Mpsa.Ike.Crypto;
 
