@@ -171,16 +171,13 @@ internal sealed class LoadShard : IDisposable
     private static int _failureReported;
 
     /// <summary>Runs the timers due among <paramref name="cpes"/>: walked from the end, so a setup that finishes (and
-    /// leaves <see cref="_underWay"/>) or one that starts (and joins it at the end) disturbs no index still to come.</summary>
+    /// leaves <see cref="_underWay"/> from the index just visited) or one that starts (and joins it at the end) disturbs
+    /// no index still to come.</summary>
     private void Sweep(List<SimulatedCpe> cpes)
     {
         var now = Now;
         for (int i = cpes.Count - 1; i >= 0; i--)
         {
-            if (i >= cpes.Count)
-            {
-                continue;
-            }
             var cpe = cpes[i];
             if (cpe.Ike is { NextDeadline: { } at } ike && now >= at)
             {
