@@ -56,9 +56,6 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "IKE_SA_INIT key exchange failed on the crypto thread: {Error}")]
     public static partial void SaInitFailed(this ILogger logger, string error);
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "member {Member} connected from {Address}, IKE SA {SpiI}/{SpiR} {Suite}")]
-    public static partial void MemberConnected(this ILogger logger, string member, IPEndPoint address, IkeSpi spiI, IkeSpi spiR, Ike.Crypto.IkeSuite suite);
-
     [LoggerMessage(EventId = 224, Level = LogLevel.Information, Message = "member {Member} moved its IKE SA {SpiR} from {From} to {To}{How}")]
     public static partial void MemberMoved(this ILogger logger, string member, IkeSpi spiR, IPEndPoint from, IPEndPoint to, string how);
 
