@@ -70,6 +70,7 @@ internal sealed partial class ControllerEngine : IDisposable
             OffloadSaInit = offloadSaInit,
             AuthLifetime = AuthLifetime,
         });
+        _responder.Reserve(Members.Count);
         SaveStateIfChanged(now);
     }
 

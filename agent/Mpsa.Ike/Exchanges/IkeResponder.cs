@@ -87,6 +87,16 @@ public sealed partial class IkeResponder : IDisposable
 
     public int EstablishedCount => _sas.Count - _halfOpenByInitiator.Count;
 
+    /// <summary>
+    /// Room for <paramref name="ikeSas"/> IKE SAs in the tables, made now rather than while they connect: a table that
+    /// grows past 85 kB takes a large-object array, and in a connect storm those forced blocking gen-2 collections.
+    /// </summary>
+    public void Reserve(int ikeSas)
+    {
+        _sas.EnsureCapacity(ikeSas);
+        _timers.EnsureCapacity(2 * ikeSas);   // a setup queues its half-open expiry, then its first retransmission
+    }
+
     /// <summary>The earliest timer; a stale one only causes a spurious, harmless <see cref="OnTimeout"/>.</summary>
     public MonoTime? NextDeadline => _timers.TryPeek(out _, out var at) ? at : null;
 
