@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Mpsa.Ike.Crypto;
 
 /// <summary>ESP keying material (RFC 7296 §2.17; draft-mpsa §3.3.2 for the MPSA).</summary>
@@ -24,17 +26,25 @@ public static class ChildKeyMaterial
     {
         ArgumentNullException.ThrowIfNull(prf);
         ThrowIfUnsupported(suite);
-        using var seed = new SecretBytes(sharedSecret.Length + ni.Length + nr.Length);
-        sharedSecret.CopyTo(seed.WritableSpan);
-        ni.CopyTo(seed.WritableSpan[sharedSecret.Length..]);
-        nr.CopyTo(seed.WritableSpan[(sharedSecret.Length + ni.Length)..]);
+        // g^ir (PFS) makes the seed secret; without it the seed is the nonces, which went over the wire
+        using var secretSeed = sharedSecret.IsEmpty ? null : new SecretBytes(sharedSecret.Length + ni.Length + nr.Length);
+        Span<byte> seed = secretSeed is null ? stackalloc byte[ni.Length + nr.Length] : secretSeed.WritableSpan;
+        sharedSecret.CopyTo(seed);
+        ni.CopyTo(seed[sharedSecret.Length..]);
+        nr.CopyTo(seed[(sharedSecret.Length + ni.Length)..]);
 
         int one = suite.EncrKeyLength + suite.IntegKeyLength;
-        using var keymat = new SecretBytes(2 * one);
-        PrfPlus.Derive(prf, skD, seed.Span, keymat.WritableSpan);
-
-        EspKeys i2r = Split(suite, keymat.Span[..one]);
-        return (i2r, Split(suite, keymat.Span[one..]));
+        Span<byte> keymat = stackalloc byte[2 * one];   // zeroed below, once each key is copied into its SecretBytes
+        try
+        {
+            PrfPlus.Derive(prf, skD, seed, keymat);
+            EspKeys i2r = Split(suite, keymat[..one]);
+            return (i2r, Split(suite, keymat[one..]));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(keymat);
+        }
     }
 
     /// <summary>
@@ -48,9 +58,16 @@ public static class ChildKeyMaterial
     {
         ArgumentNullException.ThrowIfNull(prf);
         ThrowIfUnsupported(suite);
-        using var keymat = new SecretBytes(suite.EncrKeyLength + suite.IntegKeyLength);
-        PrfPlus.Derive(prf, skD, nonce, keymat.WritableSpan);
-        return Split(suite, keymat.Span);
+        Span<byte> keymat = stackalloc byte[suite.EncrKeyLength + suite.IntegKeyLength];
+        try
+        {
+            PrfPlus.Derive(prf, skD, nonce, keymat);
+            return Split(suite, keymat);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(keymat);
+        }
     }
 
     private static void ThrowIfUnsupported(EspSuite suite)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 
 namespace Mpsa.Ike.Crypto;
 
@@ -13,9 +14,25 @@ public static class IkeKeySchedule
     /// </summary>
     public static IkeSaKeys Derive(IkeSuite suite, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, ulong spiI, ulong spiR)
     {
-        (IkeSaKeys keys, SecretBytes skeyseed) = DeriveWithSkeyseed(suite, sharedSecret, ni, nr, spiI, spiR);
-        skeyseed.Dispose();
-        return keys;
+        ArgumentNullException.ThrowIfNull(suite);
+        IPrf prf = Prf.Create(suite.Prf);
+        Span<byte> skeyseed = stackalloc byte[prf.OutputLength];
+        try
+        {
+            ComputeSkeyseed(prf, sharedSecret, ni, nr, skeyseed);
+            return Expand(suite, prf, skeyseed, ni, nr, spiI, spiR);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(skeyseed);
+        }
+    }
+
+    // SKEYSEED = prf(Ni | Nr, g^ir). HMAC PRFs take the whole Ni | Nr as the key (RFC 7296 §2.14).
+    private static void ComputeSkeyseed(IPrf prf, ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> ni, ReadOnlySpan<byte> nr, Span<byte> skeyseed)
+    {
+        byte[] niNr = [.. ni, .. nr];
+        prf.Compute(niNr, sharedSecret, skeyseed);
     }
 
     /// <summary>As <see cref="Derive"/>, also returning SKEYSEED (for known-answer tests); the caller disposes both.</summary>
@@ -25,12 +42,10 @@ public static class IkeKeySchedule
         ArgumentNullException.ThrowIfNull(suite);
         IPrf prf = Prf.Create(suite.Prf);
 
-        // SKEYSEED = prf(Ni | Nr, g^ir). HMAC PRFs take the whole Ni | Nr as the key (RFC 7296 §2.14).
-        byte[] niNr = [.. ni, .. nr];
         var skeyseed = new SecretBytes(prf.OutputLength);
         try
         {
-            prf.Compute(niNr, sharedSecret, skeyseed.WritableSpan);
+            ComputeSkeyseed(prf, sharedSecret, ni, nr, skeyseed.WritableSpan);
             return (Expand(suite, prf, skeyseed.Span, ni, nr, spiI, spiR), skeyseed);
         }
         catch
@@ -87,19 +102,26 @@ public static class IkeKeySchedule
         int e = suite.EncrKeyLength;
         int p = prf.KeyLength;
 
-        // {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
-        using var keymat = new SecretBytes(d + (2 * a) + (2 * e) + (2 * p));
-        PrfPlus.Derive(prf, skeyseed, seed, keymat.WritableSpan);
-
-        ReadOnlySpan<byte> k = keymat.Span;
-        int offset = 0;
-        SecretBytes Take(int length, ReadOnlySpan<byte> source)
+        // {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr), on the stack
+        // (zeroed below) until each key is copied out into its own SecretBytes
+        Span<byte> keymat = stackalloc byte[d + (2 * a) + (2 * e) + (2 * p)];
+        try
         {
-            SecretBytes part = SecretBytes.CopyFrom(source.Slice(offset, length));
-            offset += length;
-            return part;
-        }
+            PrfPlus.Derive(prf, skeyseed, seed, keymat);
+            ReadOnlySpan<byte> k = keymat;
+            int offset = 0;
+            SecretBytes Take(int length, ReadOnlySpan<byte> source)
+            {
+                SecretBytes part = SecretBytes.CopyFrom(source.Slice(offset, length));
+                offset += length;
+                return part;
+            }
 
-        return new IkeSaKeys(suite, Take(d, k), Take(a, k), Take(a, k), Take(e, k), Take(e, k), Take(p, k), Take(p, k));
+            return new IkeSaKeys(suite, Take(d, k), Take(a, k), Take(a, k), Take(e, k), Take(e, k), Take(p, k), Take(p, k));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(keymat);
+        }
     }
 }

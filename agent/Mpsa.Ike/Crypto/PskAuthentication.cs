@@ -23,12 +23,19 @@ public static class PskAuthentication
         int n = prf.OutputLength;
         byte[] signedOctets = SignedOctets.Build(prf, realMessage, peerNonce, skP, idPayloadBody, intermediate);
 
-        // prf(Shared Secret, "Key Pad for IKEv2")
-        using var padKey = new SecretBytes(n);
-        prf.Compute(psk, KeyPad, padKey.WritableSpan);
+        // prf(Shared Secret, "Key Pad for IKEv2"), on the stack and zeroed after
+        Span<byte> padKey = stackalloc byte[n];
+        try
+        {
+            prf.Compute(psk, KeyPad, padKey);
 
-        // AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), SignedOctets)
-        return prf.Compute(padKey.Span, signedOctets);
+            // AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), SignedOctets)
+            return prf.Compute(padKey, signedOctets);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(padKey);
+        }
     }
 
     /// <summary>
