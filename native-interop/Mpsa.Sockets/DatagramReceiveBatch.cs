@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tmds.Linux;
 
@@ -7,8 +6,9 @@ namespace Mpsa.Sockets;
 /// <summary>
 /// Slots for datagrams received by one recvmmsg(2): a busy controller finds several waiting at each turn of its loop,
 /// and each recvfrom is a kernel entry. Every slot holds the largest UDP payload, so nothing is ever cut; the slots
-/// are one pinned array that is not zeroed, and a page the kernel never writes takes no memory. Not thread-safe:
-/// one per receiving thread and socket.
+/// are one native block that is not zeroed, and a page the kernel never writes takes no memory. Native, not a pinned
+/// array: a megabyte on the pinned heap used up a third of its budget, and a start's connect storm then met a blocking
+/// gen-2 collection sooner. Not thread-safe: one per receiving thread and socket.
 /// </summary>
 internal sealed unsafe class DatagramReceiveBatch : IDisposable
 {
@@ -16,7 +16,7 @@ internal sealed unsafe class DatagramReceiveBatch : IDisposable
     public const int SlotLength = 64 * 1024;
     private const int AddressSlot = 32;   // a sockaddr_in6 (28 bytes), aligned
 
-    private readonly byte[] _data;
+    private readonly NativeBlock _data;
     private readonly byte* _addresses;
     private readonly iovec* _iovecs;
     private readonly mmsghdr* _headers;
@@ -25,11 +25,11 @@ internal sealed unsafe class DatagramReceiveBatch : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         Slots = slots;
-        _data = GC.AllocateUninitializedArray<byte>(slots * SlotLength, pinned: true);
+        _data = new NativeBlock(slots * SlotLength);
         _addresses = (byte*)NativeMemory.AllocZeroed((nuint)(slots * AddressSlot));
         _iovecs = (iovec*)NativeMemory.Alloc((nuint)(slots * sizeof(iovec)));
         _headers = (mmsghdr*)NativeMemory.AllocZeroed((nuint)(slots * sizeof(mmsghdr)));
-        byte* data = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_data));
+        byte* data = _data.Pointer;
         for (int i = 0; i < slots; i++)
         {
             _iovecs[i] = new iovec { iov_base = data + ((long)i * SlotLength), iov_len = SlotLength };
@@ -67,7 +67,7 @@ internal sealed unsafe class DatagramReceiveBatch : IDisposable
     }
 
     /// <summary>Datagram <paramref name="index"/> of the last receive; valid until the next.</summary>
-    public Memory<byte> Datagram(int index) => _data.AsMemory(index * SlotLength, (int)_headers[index].msg_len);
+    public Memory<byte> Datagram(int index) => _data.Memory.Slice(index * SlotLength, (int)_headers[index].msg_len);
 
     /// <summary>The sender's socket address of datagram <paramref name="index"/>, into <paramref name="into"/>; its length.</summary>
     public int Sender(int index, Span<byte> into)
@@ -84,6 +84,7 @@ internal sealed unsafe class DatagramReceiveBatch : IDisposable
         NativeMemory.Free(_addresses);
         NativeMemory.Free(_iovecs);
         NativeMemory.Free(_headers);
+        ((IDisposable)_data).Dispose();
     }
 
     private const int MsgDontWait = 0x40;
