@@ -60,8 +60,8 @@ internal sealed partial class ControllerEngine
 
     /// <summary>
     /// Room for an IKE SA of every member in the tables that hold them, made at start and reload: grown in the connect
-    /// storm after a start instead, their large arrays forced blocking gen-2 collections (one of 35 ms at 3,200
-    /// members, a tenth of the controller's CPU over those 3,000 setups).
+    /// storm after a start instead, their large arrays count toward the budget whose overrun is a blocking gen-2
+    /// collection (bench/RESULTS.md, session 33).
     /// </summary>
     private void ReserveForMembers()
     {

@@ -89,7 +89,8 @@ public sealed partial class IkeResponder : IDisposable
 
     /// <summary>
     /// Room for <paramref name="ikeSas"/> IKE SAs in the tables, made now rather than while they connect: a table that
-    /// grows past 85 kB takes a large-object array, and in a connect storm those forced blocking gen-2 collections.
+    /// grows past 85 kB takes a large-object array, and in a connect storm those count toward the budget whose overrun
+    /// is a blocking gen-2 collection.
     /// </summary>
     public void Reserve(int ikeSas)
     {
