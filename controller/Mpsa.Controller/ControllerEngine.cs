@@ -70,7 +70,7 @@ internal sealed partial class ControllerEngine : IDisposable
             OffloadSaInit = offloadSaInit,
             AuthLifetime = AuthLifetime,
         });
-        _responder.Reserve(Members.Count);
+        ReserveForMembers();
         SaveStateIfChanged(now);
     }
 

@@ -59,11 +59,8 @@ internal readonly struct MemberConnectedLine(string member, IPEndPoint address, 
     /// <summary>As <see cref="IPEndPoint.ToString"/> and <see cref="IkeSpi.ToString"/> print them, without their strings.</summary>
     public override string ToString()
     {
-        var ip = address.Address;
-        return address.AddressFamily == AddressFamily.InterNetworkV6
-            ? string.Create(CultureInfo.InvariantCulture, stackalloc char[256],
-                $"member {member} connected from [{ip}]:{address.Port}, IKE SA {spiI.Value:x16}/{spiR.Value:x16} {suite}")
-            : string.Create(CultureInfo.InvariantCulture, stackalloc char[256],
-                $"member {member} connected from {ip}:{address.Port}, IKE SA {spiI.Value:x16}/{spiR.Value:x16} {suite}");
+        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;   // IPv6 in brackets, as IPEndPoint prints it
+        return string.Create(CultureInfo.InvariantCulture, stackalloc char[256],
+            $"member {member} connected from {(v6 ? "[" : "")}{address.Address}{(v6 ? "]" : "")}:{address.Port}, IKE SA {spiI.Value:x16}/{spiR.Value:x16} {suite}");
     }
 }
