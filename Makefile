@@ -97,8 +97,9 @@ fuzz:
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
 # Benchmarks beside strongSwan (not part of `make test`): rewrites the measured section of bench/RESULTS.md, with the
-# agent binaries it publishes (PSK x86_64 and aarch64, openssl x86_64 for comparison) and which targets are met.
-bench: deps build
+# agent binaries it publishes (PSK x86_64 and aarch64, openssl x86_64 for comparison), the controller as its .deb
+# ships it (deb-host), and which targets are met.
+bench: deps build deb-host
 	@packaging/build/publish-agent.sh x86_64 psk
 	@packaging/build/publish-agent.sh aarch64 psk
 	@packaging/build/publish-agent.sh x86_64 openssl

@@ -40,7 +40,10 @@ SUITE_HYBRID=chacha20poly1305-prfsha256-x25519-ke1_mlkem768
 HYBRID_HANDSHAKES=${BENCH_HYBRID_HANDSHAKES:-1000}
 HUB=10.93.0.1 CPE=10.93.0.2
 BENCH=(dotnet "$root/bench/Mpsa.Bench/bin/Release/net10.0/mpsa-bench.dll")
-CTL=${BENCH_CONTROLLER:-$root/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller}   # another build for a before/after
+# The controller as the .deb ships it (make deb-host: self-contained and trimmed, so no ReadyToRun code: the JIT compiles
+# every method, the runtime's too, fully optimized); BENCH_CONTROLLER: another build for a before/after.
+CTL=${BENCH_CONTROLLER:-$root/out/controller/$(dpkg --print-architecture)/mpsa-controller}
+export BENCH_CONTROLLER=$CTL
 AGENT=$root/out/agent/x86_64/mpsa-agent
 
 sw_init
@@ -67,7 +70,7 @@ record() {
 }
 
 dotnet build bench/Mpsa.Bench -c Release -nologo -v q -clp:NoSummary >/dev/null
-[ -x "$CTL" ] || { say "build the controller first (make build)"; exit 1; }
+[ -x "$CTL" ] || { say "no controller at $CTL (make deb-host)"; exit 1; }
 ns_hub=mpsab-hub-$$ ns_cpe=mpsab-cpe-$$
 sw_netns_pair_create "$ns_hub" "$ns_cpe" veth-h veth-c "$HUB" "$CPE" fd00:293::1 fd00:293::2
 

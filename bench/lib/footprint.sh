@@ -20,7 +20,7 @@ mkdir -p "$work"
 sw_init
 PSK=mpsa-bench-psk-0123456789
 BENCH=(dotnet "$root/bench/Mpsa.Bench/bin/Release/net10.0/mpsa-bench.dll")
-CTL=$root/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller
+CTL=${BENCH_CONTROLLER:-$root/controller/Mpsa.Controller/bin/Release/net10.0/mpsa-controller}   # run.sh: the packaged one
 AGENT=$root/out/agent/x86_64/mpsa-agent
 pids=()
 stop_ours() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }

@@ -57,6 +57,7 @@ Machine: $cores cores ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576
 strongSwan $charon (Debian packages); $(date -u +%Y-%m-%d). The cores are shared with other work, so absolute numbers are
 noisy: compare within one run. Whole run: \`make bench\` (= \`bench/run.sh\`); raw lines in \`bench/last-run.txt\`.
 CPE and HUB are two network namespaces joined by a veth; the generator is \`bench/Mpsa.Bench\` (\`mpsa-bench\`).
+The controller is the one its .deb installs (\`make deb-host\`, \`out/controller/<arch>\`: self-contained and trimmed).
 HEAD
 awk -F'\t' '
 function v(key,   i, n, kv) { n = split($1, f, " "); for (i = 1; i <= n; i++) { split(f[i], kv, "="); if (kv[1] == key) return substr(f[i], length(key) + 2) } return "" }

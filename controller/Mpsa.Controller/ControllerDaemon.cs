@@ -71,6 +71,8 @@ internal sealed partial class ControllerDaemon : IDisposable
     public static async Task<int> RunAsync(string configPath, ControllerSettings settings, ILoggerFactory logs, bool resetState = false)
     {
         var log = logs.CreateLogger("mpsa-controller");
+        HmacLibrary.PreferLibcrypto();
+        log.HmacOn(HmacLibrary.Sha256);
         using var stop = new CancellationTokenSource();
         using var signals = SignalHandling.Register(stop, null, log);   // from here to the exit (a replica's wait, RunAsync)
         if (settings.Cluster is { } cluster)

@@ -22,6 +22,9 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 116, Level = LogLevel.Warning, Message = "the initiator at {Peer} sent no IKE_AUTH after our IKE_SA_INIT answer, which carried NAT detection: it has most likely moved to port 4500 (RFC 7296 2.23), where this controller does not listen (natt = no, or 4500 could not be bound); said once per address")]
     public static partial void InitiatorMovedTo4500(this ILogger logger, IPEndPoint peer);
 
+    [LoggerMessage(EventId = 117, Level = LogLevel.Debug, Message = "HMAC-SHA-256 on {Library}")]
+    public static partial void HmacOn(this ILogger logger, string library);
+
     [LoggerMessage(EventId = 103, Level = LogLevel.Critical, Message = "cannot listen: {Error}")]
     public static partial void CannotListen(this ILogger logger, string error);
 

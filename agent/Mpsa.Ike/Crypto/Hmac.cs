@@ -4,8 +4,8 @@ namespace Mpsa.Ike.Crypto;
 
 /// <summary>
 /// HMAC (RFC 2104) over one of four hashes, for any key length, with optional truncation (RFC 4868 §2.3).
-/// SHA-256 and SHA-512 run on libsodium only (no libssl); SHA-1 and SHA-384 use System.Security.Cryptography
-/// and therefore need libssl at run time.
+/// SHA-256 and SHA-512 run on libsodium (no libssl), SHA-256 on libcrypto instead once a process prefers it
+/// (<see cref="HmacLibrary.PreferLibcrypto"/>); SHA-1 and SHA-384 use System.Security.Cryptography and therefore need libssl.
 /// </summary>
 /// <remarks>
 /// SHA-256 and SHA-512 go straight to libsodium's <c>crypto_auth_hmacsha*</c> (<see cref="Libsodium"/>), which takes
@@ -24,6 +24,9 @@ internal static class Hmac
     };
 
     public static bool NeedsOpenSsl(HmacHash hash) => hash is HmacHash.Sha1 or HmacHash.Sha384;
+
+    /// <summary>Whether HMAC-SHA-256 runs on libcrypto (<see cref="LibcryptoHmac"/>) rather than libsodium.</summary>
+    internal static bool Sha256OnLibcrypto { get; set; }
 
     /// <summary>
     /// Writes HMAC(<paramref name="key"/>, <paramref name="data"/>) truncated to <paramref name="output"/>'s length
@@ -63,6 +66,9 @@ internal static class Hmac
 #pragma warning disable CA5350 // PRF_HMAC_SHA1 and AUTH_HMAC_SHA1_96 are negotiated for interop (RFC 8247 §2.2, §3.2), never proposed first.
                 HMACSHA1.HashData(key, data, mac);
 #pragma warning restore CA5350
+                break;
+            case HmacHash.Sha256 when HmacLibrary.CanUseLibcrypto && Sha256OnLibcrypto && !key.IsEmpty:
+                LibcryptoHmac.Sha256(key, data, mac);
                 break;
             case HmacHash.Sha256:
                 Libsodium.HmacSha256(key, data, mac);

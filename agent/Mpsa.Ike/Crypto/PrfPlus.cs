@@ -36,10 +36,17 @@ public static class PrfPlus
         Span<byte> both = pinned is null ? stackalloc byte[inputLength + blockLength] : pinned.WritableSpan;
         // HMAC-SHA-256 hashes K's padded blocks once for all the Ts: half the compressions of a short T
         bool keyedOnce = prf is HmacPrf { Id: PrfId.PRF_HMAC_SHA2_256 } && blocks > 1;
-        Span<byte> keyed = keyedOnce ? stackalloc byte[Libsodium.HmacStateLength] : default;
+        // (each libcrypto call sits right behind CanUseLibcrypto, so that the agent's trimmer drops it)
+        bool onLibcrypto = HmacLibrary.CanUseLibcrypto && keyedOnce && Hmac.Sha256OnLibcrypto && !key.IsEmpty;
+        Span<byte> keyed = keyedOnce && !onLibcrypto ? stackalloc byte[Libsodium.HmacStateLength] : default;
+        var libcrypto = default(LibcryptoHmac.Keyed);
         try
         {
-            if (keyedOnce)
+            if (HmacLibrary.CanUseLibcrypto && onLibcrypto)
+            {
+                libcrypto = new LibcryptoHmac.Keyed(key);
+            }
+            if (!keyed.IsEmpty)
             {
                 Libsodium.HmacSha256Key(key, keyed);
             }
@@ -50,7 +57,11 @@ public static class PrfPlus
             {
                 buffer[^1] = (byte)n;
                 ReadOnlySpan<byte> data = n == 1 ? buffer[blockLength..] : buffer;
-                if (keyedOnce)
+                if (HmacLibrary.CanUseLibcrypto && onLibcrypto)
+                {
+                    libcrypto.Compute(data, block);
+                }
+                else if (keyedOnce)
                 {
                     Libsodium.HmacSha256Keyed(keyed, data, block);
                 }
@@ -67,6 +78,10 @@ public static class PrfPlus
         }
         finally
         {
+            if (HmacLibrary.CanUseLibcrypto)
+            {
+                libcrypto.Dispose();
+            }
             CryptographicOperations.ZeroMemory(both);
             CryptographicOperations.ZeroMemory(keyed);
         }

@@ -3,7 +3,7 @@ using Mpsa.Ike.Wire;
 
 namespace Mpsa.Tests.Crypto;
 
-public class ChildKeyMaterialTests
+public class ChildKeyMaterialTests(string library) : HmacLibraryFixture(library)
 {
     private static readonly byte[] SkD = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];
     private static readonly byte[] Ni = [.. Enumerable.Range(40, 32).Select(i => (byte)i)];

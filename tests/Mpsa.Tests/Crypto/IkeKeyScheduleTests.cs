@@ -4,7 +4,7 @@ using Mpsa.Ike.Wire;
 
 namespace Mpsa.Tests.Crypto;
 
-public class IkeKeyScheduleTests
+public class IkeKeyScheduleTests(string library) : HmacLibraryFixture(library)
 {
     private const ulong SpiI = 0x0123456789abcdefUL;
     private const ulong SpiR = 0xfedcba9876543210UL;

@@ -4,7 +4,7 @@ using Mpsa.Ike.Wire;
 
 namespace Mpsa.Tests.Crypto;
 
-public class PrfPlusTests
+public class PrfPlusTests(string library) : HmacLibraryFixture(library)
 {
     // RFC 7296 §2.13, written out the plain way with System.Security.Cryptography's HMAC:
     // T1 = prf(K, S | 0x01), Tn = prf(K, T(n-1) | S | n), prf+ = T1 | T2 | ...

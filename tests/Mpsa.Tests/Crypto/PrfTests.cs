@@ -5,7 +5,7 @@ using Mpsa.Ike.Wire;
 
 namespace Mpsa.Tests.Crypto;
 
-public class PrfTests
+public class PrfTests(string library) : HmacLibraryFixture(library)
 {
     private static readonly (PrfId Id, string Column)[] Sha2Prfs =
     [

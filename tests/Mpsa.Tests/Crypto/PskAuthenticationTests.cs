@@ -4,7 +4,7 @@ using Mpsa.Ike.Wire;
 
 namespace Mpsa.Tests.Crypto;
 
-public class PskAuthenticationTests
+public class PskAuthenticationTests(string library) : HmacLibraryFixture(library)
 {
     private static readonly byte[] RealMessage = [.. Enumerable.Range(0, 300).Select(i => (byte)(i * 7))];
     private static readonly byte[] PeerNonce = [.. Enumerable.Range(0, 32).Select(i => (byte)(i + 1))];

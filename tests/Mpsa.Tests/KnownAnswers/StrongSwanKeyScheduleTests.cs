@@ -1,6 +1,7 @@
 using Mpsa.Ike.Crypto;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
+using Mpsa.Tests.Crypto;
 
 namespace Mpsa.Tests.KnownAnswers;
 
@@ -8,7 +9,7 @@ namespace Mpsa.Tests.KnownAnswers;
 /// Our key schedule, AUTH and SK decryption against values strongSwan 5.9.8 derived for real exchanges
 /// (Fixtures/strongswan, captured by tests/interop/capture-keys.sh; provenance in each file).
 /// </summary>
-public class StrongSwanKeyScheduleTests
+public class StrongSwanKeyScheduleTests(string library) : HmacLibraryFixture(library)
 {
     private static IEnumerable<string> Suites() => Fixture.Names("strongswan");
 
