@@ -43,6 +43,12 @@ internal sealed class DriverLoop<TInput>
 
     public static MonoTime Now => new(Environment.TickCount64);
 
+    /// <summary>
+    /// Called on the loop's thread at the end of every turn, after its inputs and timeouts: the controller sends there
+    /// what the turn's handlers queued, in one sendmmsg per socket instead of one per input. Set before the loop runs.
+    /// </summary>
+    public Action? EndOfTurn { get; set; }
+
     /// <summary>Thread-safe; the queue is unbounded (the controller bounds what it posts), so always true.</summary>
     public bool Post(TInput input)
     {
@@ -202,5 +208,6 @@ internal sealed class DriverLoop<TInput>
         {
             onTimeout(Now);
         }
+        EndOfTurn?.Invoke();
     }
 }

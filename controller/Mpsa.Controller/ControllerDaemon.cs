@@ -61,6 +61,7 @@ internal sealed partial class ControllerDaemon : IDisposable
         var childSas = _kernel is null ? null : new MemberChildSas(_kernel, LocalAddressTowards, log);
         _engine = new ControllerEngine(settings, log, BufferedRandom.Instance, DriverLoop<ControllerInput>.Now, childSas,
             job => _crypto.Post(job), state);
+        _loop.EndOfTurn = SendQueued;
         _nextCookieRotation = DriverLoop<ControllerInput>.Now + CookieRotation;
         _maxQueued = settings.MaxQueuedDatagrams;
     }
@@ -163,6 +164,7 @@ internal sealed partial class ControllerDaemon : IDisposable
             await _loop.RunOnThreadAsync(NextDeadline, Handle, OnTimeout, stop).ConfigureAwait(false);
             // Goodbye: Delete to every member, and a bounded wait for their answers.
             Send(_engine.Shutdown(Now));
+            SendQueued();
             await _loop.RunOnThreadAsync(() => _engine.NextDeadline, Handle, now => Send(_engine.OnTimeout(now)), CancellationToken.None,
                 Now + GoodbyeTimeout, () => _engine.ConnectedCount == 0).ConfigureAwait(false);
         }
@@ -322,7 +324,10 @@ internal sealed partial class ControllerDaemon : IDisposable
         return await _loop.AskAsync<string>(reply => new ControllerInput.Command(command, reply) { Fleet = fleet }, cancel).ConfigureAwait(false);
     }
 
-    /// <summary>Each datagram from its socket, in one sendmmsg per socket (a rekey's MPSA_PUTs go to every member at once).</summary>
+    /// <summary>
+    /// Queues each datagram on its socket; the loop sends them at the end of its turn (<see cref="SendQueued"/>), in one
+    /// sendmmsg per socket for all the turn's answers (a rekey's MPSA_PUTs go to every member at once).
+    /// </summary>
     private void Send(IReadOnlyList<Outgoing> send)
     {
         if (send.Count == 0)
@@ -336,6 +341,11 @@ internal sealed partial class ControllerDaemon : IDisposable
             var via = _natPeers.TryGetValue(o.To, out var v) ? v : SocketFor(o.To);
             via.Queue(o.Datagram, o.To);
         }
+    }
+
+    /// <summary>What <see cref="Send"/> queued, sent now (the loop's <see cref="DriverLoop{TInput}.EndOfTurn"/>).</summary>
+    private void SendQueued()
+    {
         foreach (var s in _sockets)
         {
             s.Flush();

@@ -35,6 +35,27 @@ public class DriverLoopTests
     }
 
     [Test]
+    public async Task EndsEachTurnAfterItsInputsAndTimeouts()
+    {
+        var loop = new DriverLoop<int>();
+        var seen = new List<string>();
+        loop.EndOfTurn = () => seen.Add("end");
+        for (int i = 0; i < 3; i++)
+        {
+            loop.Post(i);
+        }
+        MonoTime? next = DriverLoop<int>.Now;
+
+        await loop.RunAsync(() => next, i => seen.Add($"in{i}"), _ =>
+        {
+            seen.Add("timeout");
+            next = null;
+        }, CancellationToken.None, done: () => seen.Contains("end")).WaitAsync(Patience);
+
+        Assert.That(seen, Is.EqualTo(new[] { "in0", "in1", "in2", "timeout", "end" }), "the controller sends what a turn queued once the turn is over");
+    }
+
+    [Test]
     public async Task WakesAtTheDeadlineAndNotBefore()
     {
         var loop = new DriverLoop<string>();
