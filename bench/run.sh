@@ -3,7 +3,7 @@
 # between its bench markers. Needs root (namespaces, charon). Not part of `make test`: timings are never assertions.
 #
 #  1. handshake rate: the generator (bench/Mpsa.Bench) in one namespace, a responder in another, joined by a veth:
-#     first a charon responder, then mpsa-controller, on the same cores, for x25519 and for modp2048; x25519 once more
+#     charon then mpsa-controller (BENCH_ROUNDS times, alternating), on the same cores, for x25519 and for modp2048; x25519 once more
 #     with the responder on core 1 and the generator on core 0 (each responder gets one whole core, the generator another);
 #     then (part pq) the hybrid suite x25519 + ML-KEM-768 against a strongSwan 6 responder (Debian's 5.9 has no ML-KEM);
 #  2. rekey fan-out with 1,000 and 10,000 simulated CPEs on loopback, RSS per connected CPE, restart storm;
@@ -15,7 +15,7 @@
 #     fan-out, and just before its timer rekey); its own section of RESULTS.md (between the bench-cluster markers) is
 #     rewritten whenever this part runs, alone (BENCH_PARTS=cluster) or with the others;
 # and, above the tables, which of issue 15's targets the run meets.
-# Sizes by environment: BENCH_HANDSHAKES (3000), BENCH_MODP_HANDSHAKES (500), BENCH_HYBRID_HANDSHAKES (1000), BENCH_CONCURRENCY (64), BENCH_FANOUT ("1000 10000"),
+# Sizes by environment: BENCH_ROUNDS (3: handshake runs per responder, alternating), BENCH_HANDSHAKES (3000), BENCH_MODP_HANDSHAKES (500), BENCH_HYBRID_HANDSHAKES (1000), BENCH_CONCURRENCY (64), BENCH_FANOUT ("1000 10000"),
 # BENCH_CLUSTER (10000), BENCH_LEASE_TTL (10, seconds: lease_ttl of the replicas).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +31,7 @@ CONCURRENCY=${BENCH_CONCURRENCY:-64}
 FANOUT=${BENCH_FANOUT:-"1000 10000"}
 CLUSTER=${BENCH_CLUSTER:-10000}
 LEASE_TTL=${BENCH_LEASE_TTL:-10}
+ROUNDS=${BENCH_ROUNDS:-3}
 ALL_PARTS="handshake pq fanout footprint size cluster"
 PARTS=${BENCH_PARTS:-$ALL_PARTS}   # a subset for trying one part; RESULTS.md is rewritten only by all of them (cluster: its own section)
 PSK=mpsa-bench-psk-0123456789
@@ -83,29 +84,35 @@ start_controller() {
 }
 
 handshake() {    # handshake SUITE COUNT [1core] (HANDSHAKE_EXTRA: more generator options)
-	local suite=$1 count=$2 pin=${3:-} warm=200
+	local suite=$1 count=$2 pin=${3:-} warm=200 round
 	local args=(handshake --target "$HUB:500" --count "$count" --warmup "$warm" --concurrency "$CONCURRENCY" --ike "$suite" --psk "$PSK" ${HANDSHAKE_EXTRA:-})
 	# 1core: the responder on core 1, the generator on core 0, so that neither takes CPU from the other
-	local gen=() pinned=cat
+	local gen=() tag=""
 	if [ "$pin" = 1core ]; then
 		gen=(taskset -c 0)
-		pinned=(sed 's/^RESULT handshake /RESULT handshake pinned=1core /')
+		tag="pinned=1core "
 	fi
-	say "handshake $suite ${pin:+($pin)}: charon responder"
-	cb_responder_start charon-resp "$ns_hub" "$HUB" "$suite" "$PSK"
-	local charon_pid
-	charon_pid=$(cat "$(sw_instance_dir charon-resp)/pid")
-	[ -z "$pin" ] || taskset -a -p -c 1 "$charon_pid" >/dev/null
-	"${gen[@]}" ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label charon --responder-pid "$charon_pid" | "${pinned[@]}" \
-		| record "${gen[*]:+${gen[*]} }ip netns exec CPE mpsa-bench ${args[*]} --label charon${pin:+ (charon: taskset -a -p -c 1)}${CB_WHO:+ ($CB_WHO)}"
-	sw_instance_stop charon-resp
-	say "handshake $suite ${pin:+($pin)}: mpsa-controller"
-	"${BENCH[@]}" config --count $((count + warm)) --listen "$HUB:500" --ike "$suite" --control-socket "$W/hs.sock" --out "$W/hs.conf"
-	start_controller "$W/hs.conf" "$W/hs-$suite.log"
-	[ -z "$pin" ] || taskset -a -p -c 1 "$CTL_PID" >/dev/null
-	"${gen[@]}" ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label mpsa-controller --responder-pid "$CTL_PID" | "${pinned[@]}" \
-		| record "${gen[*]:+${gen[*]} }ip netns exec CPE mpsa-bench ${args[*]} --label mpsa-controller${pin:+ (controller: taskset -a -p -c 1)}"
-	stop_controller
+	# ROUNDS times charon then the controller, each started afresh: the host's drift falls on both, and
+	# render-results.sh sums the rounds (one round of 3,000 setups is about half a second of CPU)
+	for round in $(seq "$ROUNDS"); do
+		say "handshake $suite ${pin:+($pin)}, round $round of $ROUNDS: charon responder"
+		cb_responder_start charon-resp "$ns_hub" "$HUB" "$suite" "$PSK"
+		local charon_pid
+		charon_pid=$(cat "$(sw_instance_dir charon-resp)/pid")
+		[ -z "$pin" ] || taskset -a -p -c 1 "$charon_pid" >/dev/null
+		"${gen[@]}" ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label charon --responder-pid "$charon_pid" \
+			| sed "s/^RESULT handshake /RESULT handshake ${tag}round=$round /" \
+			| record "${gen[*]:+${gen[*]} }ip netns exec CPE mpsa-bench ${args[*]} --label charon${pin:+ (charon: taskset -a -p -c 1)}${CB_WHO:+ ($CB_WHO)}"
+		sw_instance_stop charon-resp
+		say "handshake $suite ${pin:+($pin)}, round $round of $ROUNDS: mpsa-controller"
+		"${BENCH[@]}" config --count $((count + warm)) --listen "$HUB:500" --ike "$suite" --control-socket "$W/hs.sock" --out "$W/hs.conf"
+		start_controller "$W/hs.conf" "$W/hs-$suite.log"
+		[ -z "$pin" ] || taskset -a -p -c 1 "$CTL_PID" >/dev/null
+		"${gen[@]}" ip netns exec "$ns_cpe" "${BENCH[@]}" "${args[@]}" --label mpsa-controller --responder-pid "$CTL_PID" \
+			| sed "s/^RESULT handshake /RESULT handshake ${tag}round=$round /" \
+			| record "${gen[*]:+${gen[*]} }ip netns exec CPE mpsa-bench ${args[*]} --label mpsa-controller${pin:+ (controller: taskset -a -p -c 1)}"
+		stop_controller
+	done
 }
 
 part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
