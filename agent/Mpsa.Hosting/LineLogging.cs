@@ -21,8 +21,10 @@ internal static class LineLogging
 {
     public const string LinesOnlySwitch = "Mpsa.Logging.LinesOnly";
 
+    private static readonly bool s_linesOnly = AppContext.TryGetSwitch(LinesOnlySwitch, out bool on) && on;   // read once: a lookup under a lock
+
     [FeatureSwitchDefinition(LinesOnlySwitch)]
-    private static bool LinesOnly => AppContext.TryGetSwitch(LinesOnlySwitch, out bool on) && on;
+    private static bool LinesOnly => s_linesOnly;
 
     public static void Line(this ILogger logger, LogLevel level, int eventId, string template, params object?[] values) =>
         Line(logger, level, eventId, null, template, values);

@@ -14,6 +14,8 @@ public static class CertificateSupport
     /// <summary>The package that carries certificate authentication, for the line that tells a PSK-only agent's user.</summary>
     public const string Package = "mpsa-agent-openssl";
 
+    private static readonly bool s_enabled = !AppContext.TryGetSwitch(Switch, out bool on) || on;   // read once: a lookup under a lock
+
     [FeatureSwitchDefinition(Switch)]
-    public static bool IsEnabled => !AppContext.TryGetSwitch(Switch, out bool on) || on;
+    public static bool IsEnabled => s_enabled;
 }

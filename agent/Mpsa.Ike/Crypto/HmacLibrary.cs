@@ -8,8 +8,10 @@ public static class HmacLibrary
     /// <summary>Off in the agent's csproj, so that the trimmer drops the libcrypto path (<see cref="LibcryptoHmac"/>) from its binary.</summary>
     public const string Switch = "Mpsa.HmacOnLibcrypto";
 
+    private static readonly bool s_canUseLibcrypto = !AppContext.TryGetSwitch(Switch, out bool on) || on;   // read once: a lookup under a lock
+
     [FeatureSwitchDefinition(Switch)]
-    internal static bool CanUseLibcrypto => !AppContext.TryGetSwitch(Switch, out bool on) || on;
+    internal static bool CanUseLibcrypto => s_canUseLibcrypto;
 
     /// <summary>
     /// HMAC-SHA-256 on libcrypto from now on, where it loads (the controller: every server that runs .NET has it, and its
