@@ -51,7 +51,7 @@ internal sealed partial class ControllerEngine
         foreach (var spi in ack.Spis)
         {
             s.Holds.Add(spi);
-            if (s.Refusals.Remove(spi))
+            if (s.RemoveRefusal(spi))
             {
                 _log.PutAcceptedAfterRefusal(s.Member.Name, spi);
             }
@@ -113,7 +113,7 @@ internal sealed partial class ControllerEngine
         else
         {
             known = new MemberRefusal(spi, error, now);
-            s.Refusals[spi] = known;
+            s.SetRefusal(spi, known);
             _log.PutRefused(s.Member.Name, spi, error, known.Reason, known.Transient ? "; pushed again with backoff" : "; not retried");
         }
         if (known.RetryAt is not null)
@@ -157,9 +157,13 @@ internal sealed partial class ControllerEngine
             return;
         }
         s.Holds.RemoveWhere(spi => !InUse(group, spi));
+        if (s.Refusals.Count == 0)
+        {
+            return;
+        }
         foreach (var spi in s.Refusals.Keys.Where(spi => !InUse(group, spi)).ToList())
         {
-            s.Refusals.Remove(spi);
+            s.RemoveRefusal(spi);
         }
     }
 

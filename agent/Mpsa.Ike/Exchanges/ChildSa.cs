@@ -14,8 +14,8 @@ public sealed class ChildSa : IDisposable
         OutboundSpi = outboundSpi;
         Inbound = inbound;
         Outbound = outbound;
-        LocalSelectors = localSelectors;
-        RemoteSelectors = remoteSelectors;
+        LocalSelectors = Kept(localSelectors);
+        RemoteSelectors = Kept(remoteSelectors);
         TransportMode = transportMode;
         UdpEncapsulation = udpEncapsulation;
     }
@@ -31,6 +31,21 @@ public sealed class ChildSa : IDisposable
 
     /// <summary>A NAT was detected: ESP travels in UDP on port 4500 (RFC 3948).</summary>
     public bool UdpEncapsulation { get; }
+
+    /// <summary>The selectors as one array: a CHILD_SA lives long, and a list is a second object for the GC to copy.</summary>
+    private static TrafficSelector[] Kept(IReadOnlyList<TrafficSelector> selectors)
+    {
+        if (selectors is TrafficSelector[] array)
+        {
+            return array;
+        }
+        var kept = new TrafficSelector[selectors.Count];
+        for (int i = 0; i < kept.Length; i++)
+        {
+            kept[i] = selectors[i];
+        }
+        return kept;
+    }
 
     public void Dispose()
     {

@@ -42,8 +42,11 @@ public sealed record TrafficSelector(TsType TsType, byte IpProtocol, ushort Star
         }
         ushort start = body.ReadUInt16("TS start port");
         ushort end = body.ReadUInt16("TS end port");
-        var startAddress = new IPAddress(body.Take(addressLength, "TS starting address"));
-        var endAddress = new IPAddress(body.Take(addressLength, "TS ending address"));
+        var startBytes = body.Take(addressLength, "TS starting address");
+        var endBytes = body.Take(addressLength, "TS ending address");
+        var startAddress = new IPAddress(startBytes);
+        // one address (a host's selector) is one IPAddress: CHILD_SAs keep their selectors for as long as they live
+        var endAddress = endBytes.SequenceEqual(startBytes) ? startAddress : new IPAddress(endBytes);
         return new TrafficSelector(type, protocol, start, end, startAddress, endAddress);
     }
 

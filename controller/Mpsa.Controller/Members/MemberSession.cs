@@ -15,11 +15,18 @@ internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint
     public MonoTime ConnectedAt { get; } = connectedAt;
     public EspSpi? LastAckedSpi { get; set; }
 
-    /// <summary>Group SAs the member acknowledged and did not report as failed since: what its kernel holds.</summary>
-    public HashSet<EspSpi> Holds { get; } = [];
+    private static readonly Dictionary<EspSpi, MemberRefusal> s_noRefusals = [];
+    private Dictionary<EspSpi, MemberRefusal>? _refusals;
 
-    /// <summary>Group SAs the member refused (or reported failed), by SPI.</summary>
-    public Dictionary<EspSpi, MemberRefusal> Refusals { get; } = [];
+    /// <summary>Group SAs the member acknowledged and did not report as failed since: what its kernel holds.</summary>
+    public HeldSpis Holds { get; } = new();
+
+    /// <summary>Group SAs the member refused (or reported failed), by SPI; most members never refuse, so the table is made at the first.</summary>
+    public IReadOnlyDictionary<EspSpi, MemberRefusal> Refusals => _refusals ?? s_noRefusals;
+
+    public void SetRefusal(EspSpi spi, MemberRefusal refusal) => (_refusals ??= [])[spi] = refusal;
+
+    public bool RemoveRefusal(EspSpi spi) => _refusals?.Remove(spi) ?? false;
 
     /// <summary>SHA-256 over the IKE SA's SK_* keys, first 16 hex digits (compare with the peer's, never the keys).</summary>
     public string KeyFingerprint { get; set; } = keyFingerprint;
