@@ -10,7 +10,8 @@ namespace Mpsa.Ike.Exchanges;
 /// </summary>
 internal sealed class IkeSaContext : IDisposable
 {
-    private readonly Queue<(ExchangeTypeAndKind What, uint MessageId, byte[] Datagram, IReadOnlyList<byte[]>? Fragments)> _queued = new();
+    // made at the first request that has to wait (most IKE SAs never queue one: one object fewer per SA for the GC)
+    private Queue<(ExchangeTypeAndKind What, uint MessageId, byte[] Datagram, IReadOnlyList<byte[]>? Fragments)>? _queued;
     private readonly RetransmitPolicy _policy;
     private byte[]? _lastPeerRequest;
     private IReadOnlyList<byte[]>? _lastResponse;
@@ -173,7 +174,7 @@ internal sealed class IkeSaContext : IDisposable
         }
         if (Pending is not null)
         {
-            _queued.Enqueue((what, id, datagram, fragments));
+            (_queued ??= new()).Enqueue((what, id, datagram, fragments));
             return;
         }
         Send(what, id, datagram, fragments, now, step);
@@ -236,13 +237,17 @@ internal sealed class IkeSaContext : IDisposable
         FragmentationNegotiated && length > MaxMessageLength ? IkeMessage.EncodeFragments(header, inner, Outbound, MaxMessageLength) : null;
 
     /// <summary>True while anything of ours awaits an answer or a send slot.</summary>
-    public bool Busy => Pending is not null || _queued.Count > 0;
+    public bool Busy => Pending is not null || _queued is { Count: > 0 };
 
     public bool HasQueued(RequestKind kind)
     {
         if (Pending?.What.Kind == kind)
         {
             return true;
+        }
+        if (_queued is null)
+        {
+            return false;
         }
         foreach (var q in _queued)
         {
@@ -281,7 +286,9 @@ internal sealed class IkeSaContext : IDisposable
     {
         var header = Header(exchange, messageId, response: true);
         _lastPeerRequest = request;
-        _lastResponse = Fragment(header, inner, IkeMessage.EncryptedLength(inner, Outbound)) ?? [IkeMessage.EncodeEncrypted(header, inner, Outbound)];
+        // an array of one when unfragmented: kept until the next request, a list would be a second object
+        _lastResponse = (IReadOnlyList<byte[]>?)Fragment(header, inner, IkeMessage.EncryptedLength(inner, Outbound))
+            ?? new[] { IkeMessage.EncodeEncrypted(header, inner, Outbound) };
         NextPeerRequestId = messageId + 1;
         foreach (var d in _lastResponse)
         {
@@ -471,7 +478,7 @@ internal sealed class IkeSaContext : IDisposable
             taken.Add((p.What, p.MessageId, p.Datagram, p.Fragments));
             Pending = null;
         }
-        while (_queued.TryDequeue(out var q))
+        while (_queued is not null && _queued.TryDequeue(out var q))
         {
             taken.Add(q);
         }
@@ -503,7 +510,7 @@ internal sealed class IkeSaContext : IDisposable
 
     private void SendQueued(MonoTime now, StepBuilder step)
     {
-        if (Pending is null && _queued.TryDequeue(out var next))
+        if (Pending is null && _queued is not null && _queued.TryDequeue(out var next))
         {
             Send(next.What, next.MessageId, next.Datagram, next.Fragments, now, step);
         }
