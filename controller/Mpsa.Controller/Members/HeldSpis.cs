@@ -65,25 +65,26 @@ internal sealed class HeldSpis
 
     private EspSpi Get(int i) => i < Inline ? _slots[i] : _more![i - Inline];
 
+    private void Set(int i, EspSpi spi)
+    {
+        if (i < Inline)
+        {
+            _slots[i] = spi;
+        }
+        else
+        {
+            _more![i - Inline] = spi;
+        }
+    }
+
     /// <summary>The last one takes the removed one's place (the order does not matter).</summary>
     private void RemoveAt(int i)
     {
-        var last = Get(_count - 1);
-        if (_count > Inline)
+        _count--;
+        Set(i, Get(_count));
+        if (_count >= Inline)
         {
             _more!.RemoveAt(_more.Count - 1);
-        }
-        _count--;
-        if (i < _count)
-        {
-            if (i < Inline)
-            {
-                _slots[i] = last;
-            }
-            else
-            {
-                _more![i - Inline] = last;
-            }
         }
     }
 

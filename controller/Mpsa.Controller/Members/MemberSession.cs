@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Net;
 using Mpsa.Ike.Exchanges;
 using Mpsa.Ike.Wire;
@@ -15,14 +16,14 @@ internal sealed class MemberSession(IkeSpi spiR, MemberConfig member, IPEndPoint
     public MonoTime ConnectedAt { get; } = connectedAt;
     public EspSpi? LastAckedSpi { get; set; }
 
-    private static readonly Dictionary<EspSpi, MemberRefusal> s_noRefusals = [];
     private Dictionary<EspSpi, MemberRefusal>? _refusals;
 
     /// <summary>Group SAs the member acknowledged and did not report as failed since: what its kernel holds.</summary>
     public HeldSpis Holds { get; } = new();
 
     /// <summary>Group SAs the member refused (or reported failed), by SPI; most members never refuse, so the table is made at the first.</summary>
-    public IReadOnlyDictionary<EspSpi, MemberRefusal> Refusals => _refusals ?? s_noRefusals;
+    public IReadOnlyDictionary<EspSpi, MemberRefusal> Refusals =>
+        (IReadOnlyDictionary<EspSpi, MemberRefusal>?)_refusals ?? ReadOnlyDictionary<EspSpi, MemberRefusal>.Empty;
 
     public void SetRefusal(EspSpi spi, MemberRefusal refusal) => (_refusals ??= [])[spi] = refusal;
 
